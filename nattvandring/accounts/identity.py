@@ -1,0 +1,67 @@
+"""The logged-in person as Flask-Login sees them: a user row plus their memberships.
+
+``get_id`` returns "<user id>:<session version>", so bumping ``User.session_version``
+(password change, "log out everywhere") invalidates every other session and remember cookie.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, select
+
+from .models import Membership, Role, User
+
+
+@dataclass
+class Identity:
+    user: User
+    memberships: list[Membership] = field(default_factory=list)
+
+    # Flask-Login protocol
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        return self.user.is_active
+
+    def get_id(self) -> str:
+        return f"{self.user.id}:{self.user.session_version}"
+
+    @property
+    def id(self) -> int:
+        assert self.user.id is not None
+        return self.user.id
+
+    # Role queries used by the policy layer and navigation
+    def has_role(self, role: Role) -> bool:
+        return any(m.role == role for m in self.memberships)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.has_role(Role.ADMIN)
+
+    def municipality_ids(self, role: Role = Role.COORDINATOR) -> set[int]:
+        return {m.municipality_id for m in self.memberships if m.role == role and m.municipality_id}
+
+    def association_ids(self, role: Role = Role.LEADER) -> set[int]:
+        return {m.association_id for m in self.memberships if m.role == role and m.association_id}
+
+    def sponsor_ids(self) -> set[int]:
+        return {
+            m.sponsor_id
+            for m in self.memberships
+            if m.role == Role.SPONSOR_LIAISON and m.sponsor_id
+        }
+
+
+def load_identity(session: Session, login_id: str) -> Identity | None:
+    user_part, _, version_part = login_id.partition(":")
+    if not user_part.isdigit() or not version_part.isdigit():
+        return None
+    user = session.get(User, int(user_part))
+    if user is None or not user.is_active or user.session_version != int(version_part):
+        return None
+    memberships = list(session.exec(select(Membership).where(Membership.user_id == user.id)))
+    return Identity(user=user, memberships=memberships)

@@ -1,0 +1,139 @@
+"""Login, logout, password change, password reset and invitation acceptance."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..db import db_session
+from ..errors import NotFound, RuleViolation
+from ..extensions import limiter
+from ..i18n import _, _l
+from ..web import nav
+from . import services
+from .forms import ChangePasswordForm, LoginForm, ResetRequestForm, SetPasswordForm
+from .identity import load_identity
+from .models import TokenPurpose
+
+bp = Blueprint("accounts", __name__)
+
+
+def _login_limit() -> str:
+    return current_app.config["RATELIMIT_LOGIN"]
+
+
+def _public_form_limit() -> str:
+    return current_app.config["RATELIMIT_PUBLIC_FORMS"]
+
+
+def _start_session(user, remember: bool) -> None:  # type: ignore[no-untyped-def]
+    """Log in with a fresh session (nothing from before login survives, except the language)."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    identity = load_identity(db_session(), f"{user.id}:{user.session_version}")
+    assert identity is not None
+    login_user(identity, remember=remember)
+    session.permanent = True
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login():  # type: ignore[no-untyped-def]
+    if current_user.is_authenticated:
+        return redirect(url_for("web.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(
+            db_session(), email=form.email.data or "", password=form.password.data or ""
+        )
+        if user is not None:
+            db_session().flush()
+            _start_session(user, bool(form.remember.data))
+            return redirect(url_for("web.index"))
+        form.password.errors.append(_("Fel e-post eller lösenord."))
+        return render_template("accounts/login.html", form=form), 200
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout():  # type: ignore[no-untyped-def]
+    # Bumping the version makes any copy of this session cookie worthless.
+    user = db_session().merge(current_user.user)
+    services.end_all_sessions(user)
+    logout_user()
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    flash(_("Du är utloggad."), "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():  # type: ignore[no-untyped-def]
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = db_session().merge(current_user.user)
+        try:
+            services.change_password(
+                user, current=form.current_password.data or "", new=form.new_password.data or ""
+            )
+        except RuleViolation as violation:
+            form.current_password.errors.append(violation.message)
+            return render_template("accounts/change_password.html", form=form), 422
+        db_session().flush()
+        _start_session(user, remember=False)
+        flash(_("Lösenordet är bytt. Andra inloggningar har loggats ut."), "success")
+        return redirect(url_for("web.index"))
+    return render_template("accounts/change_password.html", form=form)
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@limiter.limit(_public_form_limit, methods=["POST"])
+def reset_request():  # type: ignore[no-untyped-def]
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        services.request_password_reset(
+            db_session(),
+            email=form.email.data or "",
+            base_url=current_app.config["PUBLIC_BASE_URL"],
+            hours=int(current_app.config["PASSWORD_RESET_HOURS"]),
+        )
+        flash(
+            _("Om adressen finns hos oss har vi skickat en länk för att välja nytt lösenord."),
+            "info",
+        )
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_request.html", form=form)
+
+
+def _link_page(purpose: TokenPurpose, token: str, template: str):  # type: ignore[no-untyped-def]
+    if services.user_for_link(db_session(), purpose, token) is None:
+        raise NotFound()
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        user = services.complete_link(db_session(), purpose, token, form.new_password.data or "")
+        db_session().flush()
+        _start_session(user, remember=False)
+        flash(_("Ditt lösenord är sparat och du är inloggad."), "success")
+        return redirect(url_for("web.index"))
+    return render_template(template, form=form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(_public_form_limit, methods=["POST"])
+def reset_password(token: str):  # type: ignore[no-untyped-def]
+    return _link_page(TokenPurpose.PASSWORD_RESET, token, "accounts/reset_password.html")
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+@limiter.limit(_public_form_limit, methods=["POST"])
+def accept_invitation(token: str):  # type: ignore[no-untyped-def]
+    return _link_page(TokenPurpose.INVITATION, token, "accounts/accept_invitation.html")
+
+
+nav.register("accounts.change_password", _l("Konto"), lambda user: True, order=90)

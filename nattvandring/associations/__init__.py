@@ -1,0 +1,1 @@
+"""Associations: registration, approval, profile and members."""

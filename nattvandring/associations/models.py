@@ -1,0 +1,43 @@
+"""Association table."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from ..models_base import created_at_field
+
+
+class AssociationStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    SUSPENDED = "suspended"
+
+
+class AccountType(StrEnum):
+    BANKGIRO = "bankgiro"
+    PLUSGIRO = "plusgiro"
+
+
+class Association(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("municipality_id", "org_number", name="uq_association_orgnr"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    municipality_id: int = Field(foreign_key="municipality.id", index=True)
+    name: str = Field(max_length=160)
+    org_number: str = Field(max_length=11)  # NNNNNN-NNNN
+    account_type: str = Field(default=AccountType.BANKGIRO, max_length=10)
+    account_number: str = Field(max_length=12)  # formatted, e.g. 5050-1055 or 4711-2
+    contact_name: str = Field(max_length=120)
+    contact_email: str = Field(max_length=254)
+    contact_phone: str = Field(max_length=20)  # E.164
+    status: str = Field(default=AssociationStatus.PENDING, max_length=10)
+    # Lets members put themselves on the association's booked walks from their personal page.
+    allow_self_signup: bool = Field(default=False)
+    created_at: datetime = created_at_field()
+    approved_at: datetime | None = None

@@ -1,0 +1,174 @@
+"""Association pages: public registration, the coordinator's list and approval, the profile."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlmodel import select
+
+from .. import authz
+from ..accounts.models import Role
+from ..db import db_session
+from ..errors import RuleViolation
+from ..extensions import limiter
+from ..i18n import _, _l
+from ..municipalities.models import Municipality
+from ..web import nav
+from ..web.forms_util import load_for, show_violation
+from . import services
+from .forms import AssociationEditForm, RegistrationForm
+from .models import Association, AssociationStatus
+
+bp = Blueprint("associations", __name__)
+
+
+def _input_from(form) -> services.AssociationInput:  # type: ignore[no-untyped-def]
+    return services.AssociationInput(
+        name=form.name.data or "",
+        org_number=form.org_number.data or "",
+        account_type=form.account_type.data or "",
+        account_number=form.account_number.data or "",
+        contact_name=form.contact_name.data or "",
+        contact_email=form.contact_email.data or "",
+        contact_phone=form.contact_phone.data or "",
+    )
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC_FORMS"], methods=["POST"])
+def register():  # type: ignore[no-untyped-def]
+    session = db_session()
+    municipalities = list(session.exec(select(Municipality).order_by(Municipality.name)))
+    form = RegistrationForm()
+    form.municipality_id.choices = [(m.id, m.name) for m in municipalities]
+    if form.validate_on_submit():
+        municipality = session.get(Municipality, form.municipality_id.data)
+        if municipality is None:
+            abort(400)
+        try:
+            services.register(
+                session,
+                municipality=municipality,
+                data=_input_from(form),
+                leader_password=form.password.data or "",
+            )
+        except RuleViolation as violation:
+            session.rollback()
+            show_violation(form, violation)
+            return render_template("associations/register.html", form=form), 422
+        flash(
+            _(
+                "Tack! Ansökan är skickad. Kommunens samordnare godkänner föreningen, "
+                "sedan kan du logga in och boka pass."
+            ),
+            "success",
+        )
+        return redirect(url_for("accounts.login"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("associations/register.html", form=form), status
+
+
+@bp.get("/associations")
+@login_required
+def coordinator_list():  # type: ignore[no-untyped-def]
+    authz.require_role(current_user, Role.COORDINATOR)
+    query = select(Association, Municipality).join(
+        Municipality, Municipality.id == Association.municipality_id
+    )
+    if not current_user.is_admin:
+        query = query.where(Association.municipality_id.in_(current_user.municipality_ids()))
+    status = request.args.get("status", "")
+    if status in set(AssociationStatus):
+        query = query.where(Association.status == status)
+    rows = db_session().exec(query.order_by(Municipality.name, Association.name)).all()
+    return render_template("associations/list.html", rows=rows, status=status)
+
+
+@bp.get("/my/associations")
+@login_required
+def my_associations():  # type: ignore[no-untyped-def]
+    ids = current_user.association_ids()
+    if not ids:
+        abort(403)
+    if len(ids) == 1:
+        return redirect(url_for("associations.detail", association_id=next(iter(ids))))
+    rows = (
+        db_session()
+        .exec(select(Association).where(Association.id.in_(ids)).order_by(Association.name))
+        .all()
+    )
+    return render_template("associations/mine.html", associations=rows)
+
+
+@bp.get("/associations/<int:association_id>")
+@login_required
+def detail(association_id: int):  # type: ignore[no-untyped-def]
+    association = load_for(Association, association_id, "view")
+    municipality = db_session().get(Municipality, association.municipality_id)
+    return render_template(
+        "associations/detail.html",
+        association=association,
+        municipality=municipality,
+        can_approve=authz.can(current_user, "approve", association),
+        can_edit=authz.can(current_user, "edit", association),
+    )
+
+
+@bp.post("/associations/<int:association_id>/status")
+@login_required
+def change_status(association_id: int):  # type: ignore[no-untyped-def]
+    association = load_for(Association, association_id, "approve")
+    try:
+        status = AssociationStatus(request.form.get("status", ""))
+    except ValueError:
+        abort(400)
+    services.set_status(db_session(), association, status, actor_id=current_user.id)
+    messages = {
+        AssociationStatus.APPROVED: _("Föreningen är godkänd."),
+        AssociationStatus.SUSPENDED: _("Föreningen är avstängd."),
+        AssociationStatus.PENDING: _("Föreningen väntar på godkännande."),
+    }
+    flash(messages[status], "success")
+    return redirect(url_for("associations.detail", association_id=association.id))
+
+
+@bp.route("/associations/<int:association_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(association_id: int):  # type: ignore[no-untyped-def]
+    association = load_for(Association, association_id, "edit")
+    form = AssociationEditForm(obj=association)
+    if request.method == "GET":
+        from ..web.template_helpers import national_phone
+
+        form.contact_phone.data = national_phone(association.contact_phone)
+    if form.validate_on_submit():
+        session = db_session()
+        try:
+            services.update_profile(
+                session,
+                association,
+                _input_from(form),
+                allow_self_signup=bool(form.allow_self_signup.data),
+                actor_id=current_user.id,
+            )
+        except RuleViolation as violation:
+            session.rollback()
+            show_violation(form, violation)
+            return render_template(
+                "associations/edit.html", form=form, association=association
+            ), 422
+        flash(_("Föreningens uppgifter är sparade."), "success")
+        return redirect(url_for("associations.detail", association_id=association.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("associations/edit.html", form=form, association=association), status
+
+
+nav.register(
+    "associations.coordinator_list",
+    _l("Föreningar"),
+    lambda user: user.is_admin or user.has_role(Role.COORDINATOR),
+    order=20,
+)
+nav.register(
+    "associations.my_associations", _l("Min förening"), lambda user: user.has_role(Role.LEADER), 30
+)

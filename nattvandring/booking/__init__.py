@@ -1,0 +1,1 @@
+"""Association bookings of shifts, the reserve list and walking groups (rosters)."""

@@ -1,0 +1,125 @@
+"""Domain events, delivered synchronously inside the caller's transaction.
+
+Planning and booking announce what changed; messaging (SMS outbox) and calendars (e-mail
+invites) subscribe and write their outbox rows in the same session, so a change and its
+notifications commit or roll back together. Subscribers must only flush, never commit, and
+must not call outside services.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Session, Any], None]
+_handlers: dict[type, list[Handler]] = defaultdict(list)
+
+
+def subscribe(event_type: type) -> Callable[[Handler], Handler]:
+    def register(handler: Handler) -> Handler:
+        if handler not in _handlers[event_type]:
+            _handlers[event_type].append(handler)
+        return handler
+
+    return register
+
+
+def emit(session: Session, event: Any) -> None:
+    for handler in list(_handlers[type(event)]):
+        handler(session, event)
+
+
+def load_subscribers() -> None:
+    """Import every area's ``subscribers`` module (called by the app factory)."""
+    from .discovery import area_modules
+
+    area_modules("subscribers")
+
+
+# --- the events ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AssignmentAdded:
+    """A volunteer was put in the walking group of a shift."""
+
+    assignment_id: int
+    shift_id: int
+    user_id: int
+    association_id: int
+    actor_id: int | None
+
+
+@dataclass(frozen=True)
+class AssignmentRemoved:
+    assignment_id: int
+    shift_id: int
+    user_id: int
+    association_id: int
+    actor_id: int | None
+
+
+@dataclass(frozen=True)
+class AssignmentConfirmed:
+    assignment_id: int
+    shift_id: int
+    user_id: int
+    association_id: int
+
+
+@dataclass(frozen=True)
+class AssignmentDeclined:
+    """A volunteer declined (web or SMS); the leader is told."""
+
+    assignment_id: int
+    shift_id: int
+    user_id: int
+    association_id: int
+
+
+@dataclass(frozen=True)
+class ShiftChanged:
+    """Time or place of a shift changed (its SEQUENCE was bumped)."""
+
+    shift_id: int
+    time_changed: bool
+    place_changed: bool
+
+
+@dataclass(frozen=True)
+class ShiftCancelled:
+    shift_id: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class BookingCreated:
+    booking_id: int
+    shift_id: int
+    association_id: int
+    actor_id: int | None
+
+
+@dataclass(frozen=True)
+class BookingCancelled:
+    booking_id: int
+    shift_id: int
+    association_id: int
+    actor_id: int | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class ReserveOffered:
+    """A cancelled shift was offered to the first association on its reserve list."""
+
+    reserve_entry_id: int
+    shift_id: int
+    association_id: int

@@ -1,0 +1,1 @@
+"""Municipalities (tenants), their patrol areas and their booking rules."""

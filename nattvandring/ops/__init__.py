@@ -1,0 +1,1 @@
+"""Operations: health and readiness endpoints, the worker heartbeat, backups."""

@@ -1,0 +1,1 @@
+"""Patrol planning: series of shifts, special nights and booking/roster rules (pure functions)."""

@@ -1,0 +1,64 @@
+"""Patrol nights (shifts) and the series they were generated from."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from enum import StrEnum
+
+from sqlalchemy import Index
+from sqlmodel import Field, SQLModel
+
+from ..clock import utcnow
+from ..models_base import created_at_field
+
+
+class ShiftStatus(StrEnum):
+    PLANNED = "planned"
+    BOOKED = "booked"
+    CANCELLED = "cancelled"
+
+
+class ShiftSeries(SQLModel, table=True):
+    """A season of shifts created in one form; editing it lists the booked shifts it touches."""
+
+    __tablename__ = "shift_series"
+
+    id: int | None = Field(default=None, primary_key=True)
+    municipality_id: int = Field(foreign_key="municipality.id", index=True)
+    name: str = Field(default="", max_length=120)
+    weekdays: str = Field(max_length=20)  # comma-separated ISO weekdays 0=Mon..6=Sun
+    start_date: date
+    end_date: date
+    start_time: time
+    end_time: time
+    created_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    created_at: datetime = created_at_field()
+
+
+class Shift(SQLModel, table=True):
+    """One patrol area on one night. Start and end are UTC instants."""
+
+    __table_args__ = (
+        Index("ix_shift_municipality_start", "municipality_id", "start_at"),
+        Index("ix_shift_area_start", "area_id", "start_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    municipality_id: int = Field(foreign_key="municipality.id")
+    area_id: int = Field(foreign_key="patrolarea.id")
+    series_id: int | None = Field(default=None, foreign_key="shift_series.id", index=True)
+    start_at: datetime
+    end_at: datetime
+    min_walkers: int = Field(default=3)
+    max_walkers: int | None = Field(default=6)
+    min_age: int = Field(default=18)
+    status: str = Field(default=ShiftStatus.PLANNED, max_length=10)
+    special_key: str | None = Field(default=None, max_length=30)
+    notes: str = Field(default="", max_length=2000)
+    # Calendar clients need these: SEQUENCE goes up on every change of time, place or status,
+    # and updated_at is the shift's last change (DTSTAMP/LAST-MODIFIED).
+    sequence: int = Field(default=0)
+    updated_at: datetime = Field(default_factory=utcnow)
+    cancelled_at: datetime | None = None
+    cancel_reason: str = Field(default="", max_length=500)
+    created_at: datetime = created_at_field()

@@ -1,0 +1,1 @@
+"""The UI shell: start page, language switch, error pages, headers and template helpers."""

@@ -1,0 +1,82 @@
+"""Error pages in the user's language; never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from ..errors import Forbidden, NotFound
+from ..i18n import _
+
+log = logging.getLogger(__name__)
+
+HANDLED = (400, 403, 404, 405, 413, 429, 500)
+
+
+def _title(code: int) -> str:
+    titles = {
+        400: _("Felaktig begäran"),
+        403: _("Åtkomst nekad"),
+        404: _("Sidan finns inte"),
+        405: _("Metoden är inte tillåten"),
+        413: _("Filen är för stor"),
+        429: _("För många försök"),
+        500: _("Något gick fel"),
+    }
+    return titles.get(code, _("Något gick fel"))
+
+
+def _explanation(code: int) -> str:
+    texts = {
+        400: _("Begäran kunde inte behandlas. Ladda om sidan och försök igen."),
+        403: _("Du har inte behörighet att göra detta."),
+        404: _("Sidan eller länken finns inte, eller så har den slutat gälla."),
+        405: _("Den här adressen tar inte emot den typen av begäran."),
+        413: _("Det du skickade är för stort."),
+        429: _("Du har gjort för många försök. Vänta en stund och försök igen."),
+        500: _("Ett oväntat fel inträffade. Felet har loggats."),
+    }
+    return texts.get(code, texts[500])
+
+
+def render_error(code: int, message: str | None = None):  # type: ignore[no-untyped-def]
+    wants_text = request.path.startswith(("/webhooks/", "/feeds/", "/healthz", "/readyz"))
+    if wants_text:
+        return f"{code} {_title(code)}\n", code, {"Content-Type": "text/plain; charset=utf-8"}
+    body = render_template(
+        "errors/error.html", code=code, title=_title(code), message=message or _explanation(code)
+    )
+    return body, code
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(NotFound)
+    def _not_found(_exc: NotFound):  # type: ignore[no-untyped-def]
+        return render_error(404)
+
+    @app.errorhandler(Forbidden)
+    def _forbidden(_exc: Forbidden):  # type: ignore[no-untyped-def]
+        return render_error(403)
+
+    @app.errorhandler(CSRFError)
+    def _csrf(_exc: CSRFError):  # type: ignore[no-untyped-def]
+        return render_error(
+            400, _("Formuläret har gått ut eller saknar säkerhetstoken. Ladda om sidan.")
+        )
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):  # type: ignore[no-untyped-def]
+        code = exc.code or 500
+        if code not in HANDLED:
+            return exc
+        return render_error(code)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):  # type: ignore[no-untyped-def]
+        if app.config.get("PROPAGATE_EXCEPTIONS") or app.testing and app.config.get("RAISE_ERRORS"):
+            raise exc
+        log.exception("Unhandled error on %s %s", request.method, request.path)
+        return render_error(500)

@@ -1,0 +1,45 @@
+"""Small helpers shared by views: rule violations onto form fields, tenant-checked loading."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from flask import flash
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlmodel import SQLModel
+
+from .. import authz
+from ..db import db_session
+from ..errors import NotFound, RuleViolation
+
+T = TypeVar("T", bound=SQLModel)
+
+# Field names used by services that differ from the form's field names.
+FIELD_ALIASES = {"phone": ("contact_phone", "phone", "mobile")}
+
+
+def show_violation(form: FlaskForm | None, violation: RuleViolation) -> None:
+    """Attach the message to the field it concerns, or flash it when no field matches."""
+    if form is not None and violation.field:
+        for name in (violation.field, *FIELD_ALIASES.get(violation.field, ())):
+            field = getattr(form, name, None)
+            if field is not None and hasattr(field, "errors"):
+                if isinstance(field.errors, tuple):
+                    field.errors = list(field.errors)
+                field.errors.append(violation.message)
+                return
+    flash(violation.message, "error")
+
+
+def load_for(model: type[T], object_id: int, action: str) -> T:
+    """Load a row and check the current user may ``action`` it: 404 for other tenants."""
+    obj = db_session().get(model, object_id)
+    if obj is None:
+        raise NotFound()
+    authz.require(current_user, action, obj)
+    return obj
+
+
+def form_has_errors(form: Any) -> bool:
+    return any(field.errors for field in form)
