@@ -61,18 +61,18 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _configure_flask(app: Flask) -> None:
-    production = app.config["PRODUCTION"]
+    secure_cookies = app.config["PRODUCTION"] or bool(app.config["SECURE_COOKIES"])
     app.config.update(
         SESSION_COOKIE_NAME="nv_session",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=app.config.get("SESSION_COOKIE_SECURE", production),
+        SESSION_COOKIE_SECURE=secure_cookies,
         PERMANENT_SESSION_LIFETIME=timedelta(hours=int(app.config["SESSION_LIFETIME_HOURS"])),
         REMEMBER_COOKIE_NAME="nv_remember",
         REMEMBER_COOKIE_DURATION=timedelta(days=int(app.config["REMEMBER_COOKIE_DAYS"])),
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
-        REMEMBER_COOKIE_SECURE=app.config.get("REMEMBER_COOKIE_SECURE", production),
+        REMEMBER_COOKIE_SECURE=secure_cookies,
         REMEMBER_COOKIE_REFRESH_EACH_REQUEST=False,
         WTF_CSRF_TIME_LIMIT=None,
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,

@@ -123,3 +123,20 @@ class ReserveOffered:
     reserve_entry_id: int
     shift_id: int
     association_id: int
+
+
+@dataclass(frozen=True)
+class ReportDue:
+    """A walk ended without a filed report and its reminder is due (the leader gets an SMS)."""
+
+    shift_id: int
+    booking_id: int
+    association_id: int
+    due_at: Any  # aware UTC datetime: when the report must be filed
+
+
+@dataclass(frozen=True)
+class PersonErased:
+    """A volunteer was anonymised; areas holding copies of their data scrub them."""
+
+    user_id: int

@@ -7,6 +7,7 @@ comparison uses ``hmac.compare_digest``.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import secrets
@@ -94,3 +95,66 @@ def rotate(
     """Revoke the current token of this purpose and owner and issue a new one."""
     revoke(session, purpose, user_id=user_id, association_id=association_id)
     return issue(session, purpose, user_id=user_id, association_id=association_id)
+
+
+def _derive(secret_key: str, purpose: str, owner: str, nonce: str) -> str:
+    mac = hmac.new(secret_key.encode(), f"{purpose}|{owner}|{nonce}".encode(), hashlib.sha256)
+    return base64.urlsafe_b64encode(mac.digest()).rstrip(b"=").decode()
+
+
+def stable_link(
+    session: Session,
+    purpose: TokenPurpose,
+    *,
+    secret_key: str,
+    user_id: int | None = None,
+    association_id: int | None = None,
+) -> str:
+    """The current raw token of a rotatable link (created on first use).
+
+    Only the token's SHA-256 and a random nonce are stored; the token itself needs the app's
+    SECRET_KEY as well, so a copy of the database alone opens no personal page or feed.
+    """
+    owner = f"u{user_id}" if user_id is not None else f"a{association_id}"
+    query = select(AccessToken).where(
+        AccessToken.purpose == purpose,
+        AccessToken.revoked_at.is_(None),
+        AccessToken.nonce.is_not(None),
+    )
+    query = (
+        query.where(AccessToken.user_id == user_id)
+        if user_id is not None
+        else query.where(AccessToken.association_id == association_id)
+    )
+    current = session.exec(query.order_by(AccessToken.id.desc())).first()
+    if current is not None and current.nonce:
+        return _derive(secret_key, purpose, owner, current.nonce)
+    nonce = secrets.token_hex(16)
+    raw = _derive(secret_key, purpose, owner, nonce)
+    session.add(
+        AccessToken(
+            purpose=purpose,
+            token_hash=hash_token(raw),
+            nonce=nonce,
+            user_id=user_id,
+            association_id=association_id,
+        )
+    )
+    session.flush()
+    return raw
+
+
+def rotate_stable_link(
+    session: Session,
+    purpose: TokenPurpose,
+    *,
+    secret_key: str,
+    user_id: int | None = None,
+    association_id: int | None = None,
+) -> str:
+    """Revoke the current link (it then answers 404) and return the new one."""
+    revoke(session, purpose, user_id=user_id, association_id=association_id)
+    session.flush()
+    return stable_link(
+        session, purpose, secret_key=secret_key, user_id=user_id, association_id=association_id
+    )

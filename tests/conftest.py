@@ -111,8 +111,12 @@ def runner(app):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def db(app):  # type: ignore[no-untyped-def]
-    """A session for arranging and inspecting data; commit explicitly to make rows visible."""
-    with app.app_context(), session_scope(get_engine(app)) as session:
+    """A session for arranging and inspecting data.
+
+    Its transactions begin deferred, so reading never blocks the app's writers; commit (or
+    roll back) before using the client so that rows are visible and the next read is fresh.
+    """
+    with app.app_context(), session_scope(get_engine(app), write=False) as session:
         yield session
 
 

@@ -80,6 +80,9 @@ class AccessToken(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     purpose: str = Field(max_length=30)
     token_hash: str = Field(max_length=64, unique=True)
+    # Stable links (personal page, feeds) are derived as HMAC(SECRET_KEY, purpose, owner,
+    # nonce), so an SMS can carry the link again without the database holding the token.
+    nonce: str | None = Field(default=None, max_length=64)
     user_id: int | None = Field(
         default=None, foreign_key="user_account.id", index=True, ondelete="CASCADE"
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from ..i18n import _l
@@ -18,7 +19,8 @@ class AssociationProfileForm(FlaskForm):
         validators=[DataRequired(), Length(max=20)],
     )
     account_type = SelectField(
-        _l("Kontotyp"), choices=[("bankgiro", _l("Bankgiro")), ("plusgiro", _l("Plusgiro"))]
+        _l("Kontotyp"),
+        choices=[SelectChoice("bankgiro", _l("Bankgiro")), SelectChoice("plusgiro", _l("Plusgiro"))],
     )
     account_number = StringField(_l("Kontonummer"), validators=[DataRequired(), Length(max=20)])
     contact_name = StringField(_l("Kontaktperson"), validators=[DataRequired(), Length(max=120)])

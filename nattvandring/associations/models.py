@@ -32,7 +32,7 @@ class Association(SQLModel, table=True):
     name: str = Field(max_length=160)
     org_number: str = Field(max_length=11)  # NNNNNN-NNNN
     account_type: str = Field(default=AccountType.BANKGIRO, max_length=10)
-    account_number: str = Field(max_length=12)  # formatted, e.g. 5050-1055 or 4711-2
+    account_number: str = Field(max_length=12)  # formatted, e.g. 5050-1055 or 4711-8
     contact_name: str = Field(max_length=120)
     contact_email: str = Field(max_length=254)
     contact_phone: str = Field(max_length=20)  # E.164

@@ -53,7 +53,7 @@ def normalize_plusgiro(value: str) -> str:
     if not digits.isdigit() or not 2 <= len(digits) <= 8 or not luhn.is_valid(digits):
         raise RuleViolation(
             "plusgiro_invalid",
-            _l("Ogiltigt plusgironummer. Det har 2–8 siffror, t.ex. 4711-2."),
+            _l("Ogiltigt plusgironummer. Det har 2–8 siffror, t.ex. 4711-8."),
             field="account_number",
         )
     return f"{digits[:-1]}-{digits[-1]}"

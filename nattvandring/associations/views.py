@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlmodel import select
+from wtforms.fields.choices import SelectChoice
 
 from .. import authz
 from ..accounts.models import Role
@@ -40,7 +41,7 @@ def register():  # type: ignore[no-untyped-def]
     session = db_session()
     municipalities = list(session.exec(select(Municipality).order_by(Municipality.name)))
     form = RegistrationForm()
-    form.municipality_id.choices = [(m.id, m.name) for m in municipalities]
+    form.municipality_id.choices = [SelectChoice(m.id, m.name) for m in municipalities]
     if form.validate_on_submit():
         municipality = session.get(Municipality, form.municipality_id.data)
         if municipality is None:

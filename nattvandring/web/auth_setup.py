@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, g
 
 from ..accounts.identity import Identity, load_identity
 from ..db import db_session
@@ -16,6 +16,12 @@ def init_login(app: Flask) -> None:
     login_manager.login_message = _l("Logga in för att se sidan.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
+
+    @app.before_request
+    def _identity_per_request() -> None:
+        # Flask-Login caches the user on ``g``; when an outer app context is reused (tests,
+        # CLI), a cached identity must never carry over from one request to the next.
+        g.pop("_login_user", None)
 
     @login_manager.user_loader
     def _load(login_id: str) -> Identity | None:

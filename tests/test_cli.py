@@ -1,0 +1,104 @@
+"""The command line: help, migrations, demo data, create-user."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+from sqlmodel import Session, func, select
+
+from nattvandring import cli
+from nattvandring.accounts.models import Membership, Role, User
+from nattvandring.associations.models import Association
+from nattvandring.db import make_engine
+from nattvandring.municipalities.models import Municipality
+
+
+def _env(tmp_path):  # type: ignore[no-untyped-def]
+    return {
+        "NATTVANDRING_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}",
+        "NATTVANDRING_SECRET_KEY": "cli-test-secret-that-is-long-enough",
+    }
+
+
+def test_help_documents_every_command():
+    result = CliRunner().invoke(cli.main, ["--help"])
+    assert result.exit_code == 0
+    for command in ("serve", "worker", "db", "demo", "create-user"):
+        assert command in result.output
+
+
+def test_upgrade_then_demo_is_idempotent(tmp_path):
+    runner, env = CliRunner(), _env(tmp_path)
+    assert runner.invoke(cli.main, ["db", "upgrade"], env=env).exit_code == 0
+    first = runner.invoke(cli.main, ["demo"], env=env)
+    assert first.exit_code == 0, first.output
+    assert "samordnare.hassleholm@demo.nattvandring.se" in first.output
+    assert "nattvandring-demo" in first.output
+    engine = make_engine(env["NATTVANDRING_DATABASE_URL"])
+
+    def counts():  # type: ignore[no-untyped-def]
+        with Session(engine) as session:
+            return tuple(
+                session.exec(select(func.count()).select_from(model)).one()
+                for model in (Municipality, Association, User, Membership)
+            )
+
+    after_first = counts()
+    assert after_first[:2] == (3, 10)
+    again = runner.invoke(cli.main, ["demo", "--if-empty"], env=env)
+    assert again.exit_code == 0
+    assert "already present" in again.output
+    assert "admin@demo.nattvandring.se" in again.output
+    assert runner.invoke(cli.main, ["demo"], env=env).exit_code == 0
+    assert counts() == after_first
+    with Session(engine) as session:
+        names = set(session.exec(select(Municipality.name)).all())
+        coordinators = session.exec(
+            select(func.count()).select_from(Membership).where(Membership.role == Role.COORDINATOR)
+        ).one()
+    assert names == {"Hässleholm", "Bjuv", "Hörby"}
+    assert coordinators == 3
+    engine.dispose()
+
+
+def test_create_user_makes_an_admin(tmp_path):
+    runner, env = CliRunner(), _env(tmp_path)
+    runner.invoke(cli.main, ["db", "upgrade"], env=env)
+    result = runner.invoke(
+        cli.main,
+        [
+            "create-user",
+            "--name",
+            "Ada",
+            "--email",
+            "Ada@Example.org",
+            "--password",
+            "long-enough-pw",
+        ],
+        env=env,
+    )
+    assert result.exit_code == 0, result.output
+    engine = make_engine(env["NATTVANDRING_DATABASE_URL"])
+    with Session(engine) as session:
+        ada = session.exec(select(User).where(User.email == "ada@example.org")).one()
+        role = session.exec(select(Membership.role).where(Membership.user_id == ada.id)).one()
+    assert ada.password_hash.startswith("$argon2id$")
+    assert role == "admin"
+    engine.dispose()
+
+
+def test_create_user_refuses_a_short_password(tmp_path):
+    runner, env = CliRunner(), _env(tmp_path)
+    runner.invoke(cli.main, ["db", "upgrade"], env=env)
+    result = runner.invoke(
+        cli.main,
+        ["create-user", "--name", "A", "--email", "a@b.se", "--password", "short"],
+        env=env,
+    )
+    assert result.exit_code != 0
+    assert "at least 10 characters" in result.output
+
+
+def test_serve_refuses_an_unmigrated_database(tmp_path):
+    result = CliRunner().invoke(cli.main, ["serve", "--no-scheduler"], env=_env(tmp_path))
+    assert result.exit_code != 0
+    assert "nattvandring db upgrade" in result.output
