@@ -106,6 +106,32 @@ def demo(scale: int, if_empty: bool) -> None:
         click.echo(f"  {role:<24} {email}")
 
 
+@main.command()
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Destination file (default: var/backups/nattvandring-<UTC time>.sqlite3).",
+)
+def backup(output: str | None) -> None:
+    """Copy the SQLite database online (PostgreSQL: use pg_dump, see docs/deployment.md)."""
+    from pathlib import Path
+
+    from .clock import utcnow
+    from .db import get_engine
+    from .ops.services import backup_sqlite
+    from .settings import ROOT
+
+    engine = get_engine(_app())
+    if engine.dialect.name != "sqlite":
+        raise click.ClickException(
+            "This installation uses PostgreSQL: back it up with pg_dump -Fc (docs/deployment.md)."
+        )
+    stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
+    target = Path(output) if output else ROOT / "var" / "backups" / f"nattvandring-{stamp}.sqlite3"
+    click.echo(f"Backup written to {backup_sqlite(engine, target)}")
+
+
 @main.command("create-user")
 @click.option("--name", required=True)
 @click.option("--email", required=True)

@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import time
 import uuid
 
 from flask import Flask, g, has_request_context, request
+
+access_log = logging.getLogger("nattvandring.access")
 
 
 class RequestIdFilter(logging.Filter):
@@ -48,8 +51,13 @@ def configure_logging(app: Flask) -> None:
         incoming = request.headers.get("X-Request-Id", "")
         valid = incoming and len(incoming) <= 64 and incoming.replace("-", "").isalnum()
         g.request_id = incoming if valid else uuid.uuid4().hex
+        g.request_started = time.perf_counter()
 
     @app.after_request
     def _echo_request_id(response):  # type: ignore[no-untyped-def]
         response.headers["X-Request-Id"] = g.get("request_id", "-")
+        # The rule ("/me/<token>"), not the path: tokens and ids of other people stay out.
+        rule = request.url_rule.rule if request.url_rule else "(no route)"
+        elapsed_ms = (time.perf_counter() - g.get("request_started", time.perf_counter())) * 1000
+        access_log.info("%s %s %s %.1fms", request.method, rule, response.status_code, elapsed_ms)
         return response
