@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install translations lint format bench clean e2e-deps
+.PHONY: run test install translations messages lint format bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,14 @@ $(STAMP): pyproject.toml | $(BIN)/python
 install: $(STAMP) translations
 
 translations: $(STAMP)
-	$(BIN)/pybabel compile -d nattvandring/translations -D messages -f -q
+	$(BIN)/pybabel compile -d nattvandring/translations -D messages --statistics
+
+# After changing user-facing texts: extract them and merge into the English catalog.
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		-o nattvandring/translations/messages.pot .
+	$(BIN)/pybabel update -i nattvandring/translations/messages.pot -d nattvandring/translations \
+		-l en --no-fuzzy-matching
 
 run: install
 	$(BIN)/nattvandring db upgrade
