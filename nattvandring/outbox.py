@@ -61,9 +61,12 @@ def _claim_where(engine: Engine, table: Table, condition, *, batch_size: int, le
     candidates = candidates.limit(batch_size)
     if engine.dialect.name == "postgresql":
         candidates = candidates.with_for_update(skip_locked=True)
+    # A CTE is evaluated once; PostgreSQL may re-run a plain IN (subquery ... LIMIT) per row
+    # and claim more rows than asked for.
+    claimable = candidates.cte("claimable")
     statement = (
         update(table)
-        .where(table.c.id.in_(candidates.scalar_subquery()))
+        .where(table.c.id.in_(select(claimable.c.id)))
         .where(condition)
         .values(status="sending", lease_until=lease_until, attempts=table.c.attempts + 1)
         .returning(table.c.id)

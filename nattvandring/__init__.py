@@ -1,0 +1,12 @@
+"""Nattvandring: booking, SMS, calendars, reports and payouts for night patrols."""
+
+from __future__ import annotations
+
+__all__ = ["create_app"]
+
+
+def create_app(overrides=None):  # type: ignore[no-untyped-def]
+    """Build the Flask app (see ``nattvandring.app.create_app``)."""
+    from .app import create_app as factory
+
+    return factory(overrides)
