@@ -1,0 +1,74 @@
+"""Planning pages for coordinators, plus the public page per municipality.
+
+The routes live in views_*.py modules that attach to the one blueprint ``bp``.
+"""
+
+from __future__ import annotations
+
+from flask import redirect, render_template, url_for
+from flask_login import current_user, login_required
+from sqlmodel import select
+
+from .. import authz
+from ..accounts.models import Role
+from ..db import db_session
+from ..i18n import _, _l
+from ..municipalities.models import Municipality
+from ..web import nav
+
+# policy registers the Shift/ShiftSeries rules; the views_* modules add routes to bp.
+from . import policy, views_areas, views_overview, views_planner, views_series  # noqa: F401
+from .blueprint import bp
+
+__all__ = ["bp"]
+
+TARGETS = {
+    "calendar": ("planning.calendar", _l("Planering")),
+    "coverage": ("planning.coverage", _l("Täckning")),
+    "areas": ("planning.areas", _l("Områden")),
+}
+
+
+def _choose(target: str):  # type: ignore[no-untyped-def]
+    authz.require_role(current_user, Role.COORDINATOR)
+    endpoint, title = TARGETS[target]
+    query = select(Municipality).order_by(Municipality.name)
+    if not current_user.is_admin:
+        query = query.where(Municipality.id.in_(current_user.municipality_ids()))
+    municipalities = list(db_session().exec(query))
+    if len(municipalities) == 1:
+        return redirect(url_for(endpoint, municipality_id=municipalities[0].id))
+    return render_template(
+        "planning/choose.html",
+        municipalities=municipalities,
+        endpoint=endpoint,
+        title=str(title),
+        empty=_("Du har ingen kommun att planera."),
+    )
+
+
+@bp.get("/planning")
+@login_required
+def index():  # type: ignore[no-untyped-def]
+    return _choose("calendar")
+
+
+@bp.get("/planning/coverage")
+@login_required
+def coverage_index():  # type: ignore[no-untyped-def]
+    return _choose("coverage")
+
+
+@bp.get("/planning/areas")
+@login_required
+def areas_index():  # type: ignore[no-untyped-def]
+    return _choose("areas")
+
+
+def _is_planner(user) -> bool:  # type: ignore[no-untyped-def]
+    return user.is_admin or user.has_role(Role.COORDINATOR)
+
+
+nav.register("planning.index", _l("Planering"), _is_planner, order=12)
+nav.register("planning.coverage_index", _l("Täckning"), _is_planner, order=14)
+nav.register("planning.areas_index", _l("Områden"), _is_planner, order=16)

@@ -1,0 +1,175 @@
+"""Calendar, coverage, audit log and rules for coordinators; the public page per municipality."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from itertools import groupby
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import format_date
+from flask_login import current_user, login_required
+from sqlmodel import select
+
+from ..accounts.models import User
+from ..audit.models import AuditEntry
+from ..clock import to_local, utcnow
+from ..db import db_session
+from ..errors import NotFound, RuleViolation
+from ..i18n import _
+from ..municipalities.models import Municipality
+from ..web.forms_util import show_violation
+from . import coverage as coverage_mod
+from . import services_rules
+from .blueprint import bp, int_or_none, planning_municipality
+from .calendar import load_shift_rows, local_day_bounds, month_grid
+from .forms import RulesForm, optional_int
+from .services_areas import areas_of
+
+PUBLIC_WEEKS = 8
+AUDIT_PAGE_SIZE = 100
+
+
+def _month_from(value: str | None) -> date:
+    today = to_local(utcnow()).date()
+    try:
+        year, month = (int(part) for part in (value or "").split("-"))
+        return date(year, month, 1)
+    except ValueError:
+        return today.replace(day=1)
+
+
+def _shift_month(first: date, months: int) -> date:
+    index = first.year * 12 + first.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+@bp.get("/planning/<int:municipality_id>/calendar")
+@login_required
+def calendar(municipality_id: int):  # type: ignore[no-untyped-def]
+    municipality = planning_municipality(municipality_id)
+    session = db_session()
+    first = _month_from(request.args.get("month"))
+    next_first = _shift_month(first, 1)
+    view = "month" if request.args.get("view") == "month" else "list"
+    areas = areas_of(session, municipality_id)
+    area_id = int_or_none(request.args.get("area"))
+    if area_id not in {a.id for a in areas}:
+        area_id = None
+    start, end = local_day_bounds(first, next_first - timedelta(days=1))
+    rows = load_shift_rows(
+        session, municipality_id=municipality_id, start=start, end=end, area_id=area_id
+    )
+    by_day = {day: list(items) for day, items in groupby(rows, key=lambda r: r.local_day)}
+    return render_template(
+        "planning/calendar.html",
+        municipality=municipality,
+        areas=areas,
+        area_id=area_id,
+        view=view,
+        first=first,
+        prev_month=_shift_month(first, -1),
+        next_month=next_first,
+        weeks=month_grid(first.year, first.month),
+        by_day=by_day,
+        rows=rows,
+        format_day=lambda day: format_date(day, "EEEE d MMMM"),
+        format_month=lambda day: format_date(day, "LLLL yyyy"),
+        weekday_headers=[
+            format_date(date(2024, 1, 1) + timedelta(days=n), "EEE") for n in range(7)
+        ],
+    )
+
+
+@bp.get("/planning/<int:municipality_id>/coverage")
+@login_required
+def coverage(municipality_id: int):  # type: ignore[no-untyped-def]
+    municipality = planning_municipality(municipality_id)
+    session = db_session()
+    weeks = int_or_none(request.args.get("weeks")) or coverage_mod.DEFAULT_WEEKS
+    areas = areas_of(session, municipality_id)
+    result = coverage_mod.coverage(
+        session, municipality_id=municipality_id, areas=areas, weeks=weeks
+    )
+    return render_template(
+        "planning/coverage.html", municipality=municipality, coverage=result, weeks=weeks
+    )
+
+
+@bp.get("/planning/<int:municipality_id>/audit")
+@login_required
+def audit(municipality_id: int):  # type: ignore[no-untyped-def]
+    municipality = planning_municipality(municipality_id)
+    page = max(1, int_or_none(request.args.get("page")) or 1)
+    rows = (
+        db_session()
+        .exec(
+            select(AuditEntry, User.name)
+            .outerjoin(User, User.id == AuditEntry.actor_user_id)
+            .where(AuditEntry.municipality_id == municipality_id)
+            .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
+            .offset((page - 1) * AUDIT_PAGE_SIZE)
+            .limit(AUDIT_PAGE_SIZE + 1)
+        )
+        .all()
+    )
+    return render_template(
+        "planning/audit.html",
+        municipality=municipality,
+        rows=rows[:AUDIT_PAGE_SIZE],
+        page=page,
+        has_more=len(rows) > AUDIT_PAGE_SIZE,
+    )
+
+
+@bp.route("/planning/<int:municipality_id>/rules", methods=["GET", "POST"])
+@login_required
+def rules(municipality_id: int):  # type: ignore[no-untyped-def]
+    municipality = planning_municipality(municipality_id)
+    form = RulesForm(obj=municipality)
+    if form.validate_on_submit():
+        session = db_session()
+        data = services_rules.RulesInput(
+            max_associations_per_shift=form.max_associations_per_shift.data,  # type: ignore[arg-type]
+            monthly_booking_cap=optional_int(form.monthly_booking_cap),
+            cancel_deadline_hours=form.cancel_deadline_hours.data,  # type: ignore[arg-type]
+            report_due_days=form.report_due_days.data,  # type: ignore[arg-type]
+            allow_reserve_list=bool(form.allow_reserve_list.data),
+        )
+        try:
+            services_rules.update_rules(session, municipality, data=data, actor_id=current_user.id)
+        except RuleViolation as violation:
+            session.rollback()
+            show_violation(form, violation)
+        else:
+            flash(_("Reglerna är sparade."), "success")
+            return redirect(url_for("planning.rules", municipality_id=municipality_id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("planning/rules.html", municipality=municipality, form=form), status
+
+
+@bp.get("/kommun/<slug>")
+def public(slug: str):  # type: ignore[no-untyped-def]
+    session = db_session()
+    municipality = session.exec(select(Municipality).where(Municipality.slug == slug)).first()
+    if municipality is None:
+        raise NotFound()
+    today = to_local(utcnow()).date()
+    start, end = local_day_bounds(today, today + timedelta(weeks=PUBLIC_WEEKS))
+    rows = load_shift_rows(
+        session,
+        municipality_id=municipality.id,  # type: ignore[arg-type]
+        start=max(start, utcnow() - timedelta(hours=12)),
+        end=end,
+        include_cancelled=False,
+    )
+    rows = [row for row in rows if row.shift.end_at > utcnow()]
+    by_day = [(day, list(items)) for day, items in groupby(rows, key=lambda r: r.local_day)]
+    return render_template(
+        "planning/public.html",
+        municipality=municipality,
+        by_day=by_day,
+        weeks=PUBLIC_WEEKS,
+        covered=sum(1 for row in rows if row.booked),
+        total=len(rows),
+        format_day=lambda day: format_date(day, "EEEE d MMMM"),
+    )
