@@ -45,6 +45,8 @@ class ReserveStatus(StrEnum):
     WAITING = "waiting"
     OFFERED = "offered"
     WITHDRAWN = "withdrawn"
+    # The association booked the shift after all (from the list or by itself).
+    ACCEPTED = "accepted"
 
 
 class ReserveEntry(SQLModel, table=True):

@@ -1,0 +1,23 @@
+"""Booking forms: adding a walker and cancelling a booking."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import SelectField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from ..i18n import _l
+
+
+class AddWalkerForm(FlaskForm):
+    user_id = SelectField(
+        _l("Medlem"), coerce=int, validators=[DataRequired(_l("Välj en medlem."))]
+    )
+
+
+class CancelBookingForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Anledning"),
+        description=_l("Krävs när samordnaren avbokar. Föreningen ser anledningen."),
+        validators=[Length(max=500)],
+    )

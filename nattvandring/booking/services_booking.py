@@ -1,0 +1,234 @@
+"""Booking a shift for an association, cancelling it, and the reserve list.
+
+Every booking rule goes through here, configured by the shift's municipality
+(``max_associations_per_shift``, ``monthly_booking_cap``, ``cancel_deadline_hours``,
+``allow_reserve_list``) and decided by the pure functions in ``planning.rules``. Writers lock
+association -> shift (see ``locking``); the unique index ``uq_booking_active`` backs that up.
+Services flush only; the request or job commits.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, time
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, func, select
+
+from .. import events
+from ..associations.models import Association
+from ..audit.services import record
+from ..clock import local_to_utc, to_local, utcnow
+from ..errors import RuleViolation
+from ..i18n import _l
+from ..municipalities.models import Municipality
+from ..planning import rules
+from ..planning.models import Shift, ShiftStatus
+from .locking import lock_association, lock_shift
+from .models import Assignment, Booking, BookingStatus, ReserveEntry, ReserveStatus
+
+log = logging.getLogger(__name__)
+
+
+def month_bounds(instant: datetime) -> tuple[datetime, datetime]:
+    """UTC instants of the start of the local calendar month of ``instant`` and the next one."""
+    local = to_local(instant)
+    first = date(local.year, local.month, 1)
+    following = date(local.year + (local.month == 12), local.month % 12 + 1, 1)
+    return local_to_utc(first, time(0)), local_to_utc(following, time(0))
+
+
+def active_bookings(session: Session, shift_id: int) -> list[Booking]:
+    return list(
+        session.exec(
+            select(Booking)
+            .where(Booking.shift_id == shift_id, Booking.status == BookingStatus.ACTIVE)
+            .order_by(Booking.id)
+        )
+    )
+
+
+def bookings_in_month(session: Session, association_id: int, instant: datetime) -> int:
+    """Active bookings of the association on shifts in the local month of ``instant``."""
+    start, end = month_bounds(instant)
+    return session.exec(
+        select(func.count())
+        .select_from(Booking)
+        .join(Shift, Shift.id == Booking.shift_id)
+        .where(
+            Booking.association_id == association_id,
+            Booking.status == BookingStatus.ACTIVE,
+            Shift.start_at >= start,
+            Shift.start_at < end,
+        )
+    ).one()
+
+
+def _same_municipality(association: Association, shift: Shift) -> None:
+    if association.municipality_id != shift.municipality_id:
+        raise RuleViolation(
+            "wrong_municipality", _l("Passet hör till en annan kommun än föreningen.")
+        )
+
+
+def book_shift(
+    session: Session,
+    *,
+    association_id: int,
+    shift_id: int,
+    actor_id: int | None,
+    now: datetime | None = None,
+) -> Booking:
+    """Book ``shift_id`` for the association, or raise the first rule that refuses it."""
+    moment = now or utcnow()
+    association = lock_association(session, association_id)
+    shift = lock_shift(session, shift_id)
+    _same_municipality(association, shift)
+    municipality = session.get(Municipality, shift.municipality_id)
+    assert municipality is not None
+    current = active_bookings(session, shift_id)
+    if any(b.association_id == association_id for b in current):
+        raise RuleViolation("already_booked", _l("Föreningen har redan bokat det här passet."))
+    rules.check_can_book(
+        now=moment,
+        shift_start=shift.start_at,
+        shift_status=shift.status,
+        association_status=association.status,
+        active_bookings_on_shift=len(current),
+        max_associations_per_shift=municipality.max_associations_per_shift,
+        bookings_this_month=bookings_in_month(session, association_id, shift.start_at),
+        monthly_cap=municipality.monthly_booking_cap,
+    )
+    booking = Booking(shift_id=shift_id, association_id=association_id, booked_by_id=actor_id)
+    session.add(booking)
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError as exc:  # only reachable if the locks were bypassed
+        raise RuleViolation(
+            "already_booked", _l("Föreningen har redan bokat det här passet.")
+        ) from exc
+    shift.status = ShiftStatus.BOOKED
+    shift.updated_at = moment
+    session.add(shift)
+    entry = session.exec(
+        select(ReserveEntry).where(
+            ReserveEntry.shift_id == shift_id, ReserveEntry.association_id == association_id
+        )
+    ).first()
+    if entry is not None and entry.status in (ReserveStatus.WAITING, ReserveStatus.OFFERED):
+        entry.status = ReserveStatus.ACCEPTED
+        session.add(entry)
+    session.flush()
+    record(
+        session,
+        actor_id=actor_id,
+        action="booking.created",
+        object_type="booking",
+        object_id=booking.id,
+        municipality_id=shift.municipality_id,
+        association_id=association_id,
+        details=f"shift={shift_id}",
+    )
+    assert booking.id is not None
+    events.emit(
+        session,
+        events.BookingCreated(
+            booking_id=booking.id,
+            shift_id=shift_id,
+            association_id=association_id,
+            actor_id=actor_id,
+        ),
+    )
+    log.debug("Association %s booked shift %s", association_id, shift_id)
+    return booking
+
+
+def cancel_booking(
+    session: Session,
+    *,
+    booking_id: int,
+    actor_id: int | None,
+    as_coordinator: bool,
+    reason: str = "",
+    now: datetime | None = None,
+) -> Booking:
+    """Cancel an active booking.
+
+    A leader may cancel until ``cancel_deadline_hours`` before the start; a coordinator may
+    cancel at any time but must give a reason. The walking group of the booking is dropped
+    after ``BookingCancelled`` is emitted (subscribers can still read it then; no separate
+    ``AssignmentRemoved`` events). The first waiting reserve association is then offered
+    the shift.
+    """
+    moment = now or utcnow()
+    found = session.get(Booking, booking_id)
+    if found is None:
+        from ..errors import NotFound
+
+        raise NotFound()
+    lock_association(session, found.association_id)
+    shift = lock_shift(session, found.shift_id)
+    booking = session.exec(
+        select(Booking)
+        .where(Booking.id == booking_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+    if booking.status != BookingStatus.ACTIVE:
+        raise RuleViolation("booking_not_active", _l("Bokningen är redan avbokad."))
+    municipality = session.get(Municipality, shift.municipality_id)
+    assert municipality is not None
+    if as_coordinator:
+        rules.check_coordinator_cancel(reason=reason)
+    else:
+        rules.check_leader_can_cancel(
+            now=moment,
+            shift_start=shift.start_at,
+            deadline_hours=municipality.cancel_deadline_hours,
+        )
+    booking.status = BookingStatus.CANCELLED
+    booking.active_key = None
+    booking.cancelled_at = moment
+    booking.cancelled_by_id = actor_id
+    booking.cancel_reason = (reason or "").strip()[:500]
+    session.add(booking)
+    session.flush()
+    remaining = active_bookings(session, shift.id)  # type: ignore[arg-type]
+    if not remaining and shift.status == ShiftStatus.BOOKED:
+        shift.status = ShiftStatus.PLANNED
+    shift.updated_at = moment
+    session.add(shift)
+    record(
+        session,
+        actor_id=actor_id,
+        action="booking.cancelled_by_coordinator" if as_coordinator else "booking.cancelled",
+        object_type="booking",
+        object_id=booking.id,
+        municipality_id=shift.municipality_id,
+        association_id=booking.association_id,
+        details=f"shift={shift.id}; reason={booking.cancel_reason}",
+    )
+    events.emit(
+        session,
+        events.BookingCancelled(
+            booking_id=booking_id,
+            shift_id=shift.id,  # type: ignore[arg-type]
+            association_id=booking.association_id,
+            actor_id=actor_id,
+            reason=booking.cancel_reason,
+        ),
+    )
+    for assignment in session.exec(select(Assignment).where(Assignment.booking_id == booking_id)):
+        session.delete(assignment)
+    session.flush()
+    if (
+        municipality.allow_reserve_list
+        and shift.status != ShiftStatus.CANCELLED
+        and moment < shift.start_at
+        and len(remaining) < municipality.max_associations_per_shift
+    ):
+        from .services_reserve import offer_to_first_waiting
+
+        offer_to_first_waiting(session, shift, now=moment)
+    return booking

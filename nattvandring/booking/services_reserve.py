@@ -1,0 +1,153 @@
+"""The reserve list: associations waiting for a booked shift, offered it in order.
+
+When a booking is cancelled (``services_booking.cancel_booking``) the first waiting entry is
+marked offered and ``ReserveOffered`` is emitted (the SMS is the messaging area's job). The
+offered association then books the shift the normal way; its entry becomes ``accepted``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from .. import events
+from ..audit.services import record
+from ..clock import utcnow
+from ..errors import RuleViolation
+from ..i18n import _l
+from ..municipalities.models import Municipality
+from ..planning.models import Shift, ShiftStatus
+from .locking import lock_association, lock_shift
+from .models import ReserveEntry, ReserveStatus
+from .services_booking import _same_municipality, active_bookings
+
+
+def offer_to_first_waiting(
+    session: Session, shift: Shift, *, now: datetime | None = None
+) -> ReserveEntry | None:
+    entry = session.exec(
+        select(ReserveEntry)
+        .where(ReserveEntry.shift_id == shift.id, ReserveEntry.status == ReserveStatus.WAITING)
+        .order_by(ReserveEntry.created_at, ReserveEntry.id)
+    ).first()
+    if entry is None:
+        return None
+    entry.status = ReserveStatus.OFFERED
+    entry.offered_at = now or utcnow()
+    session.add(entry)
+    session.flush()
+    record(
+        session,
+        actor_id=None,
+        action="reserve.offered",
+        object_type="reserve_entry",
+        object_id=entry.id,
+        municipality_id=shift.municipality_id,
+        association_id=entry.association_id,
+        details=f"shift={shift.id}",
+    )
+    events.emit(
+        session,
+        events.ReserveOffered(
+            reserve_entry_id=entry.id,  # type: ignore[arg-type]
+            shift_id=shift.id,  # type: ignore[arg-type]
+            association_id=entry.association_id,
+        ),
+    )
+    return entry
+
+
+def join_reserve(
+    session: Session,
+    *,
+    association_id: int,
+    shift_id: int,
+    actor_id: int | None,
+    now: datetime | None = None,
+) -> ReserveEntry:
+    """Put the association on the shift's reserve list (at the back of the queue)."""
+    moment = now or utcnow()
+    association = lock_association(session, association_id)
+    shift = lock_shift(session, shift_id)
+    _same_municipality(association, shift)
+    municipality = session.get(Municipality, shift.municipality_id)
+    assert municipality is not None
+    if not municipality.allow_reserve_list:
+        raise RuleViolation("reserve_disabled", _l("Kommunen använder inte reservlistor."))
+    if association.status != "approved":
+        raise RuleViolation(
+            "association_not_approved",
+            _l("Föreningen måste vara godkänd av samordnaren innan den kan boka pass."),
+        )
+    if shift.status == ShiftStatus.CANCELLED:
+        raise RuleViolation("shift_cancelled", _l("Passet är inställt och kan inte bokas."))
+    if moment >= shift.start_at:
+        raise RuleViolation("shift_started", _l("Passet har redan börjat och kan inte bokas."))
+    current = active_bookings(session, shift_id)
+    if any(b.association_id == association_id for b in current):
+        raise RuleViolation("already_booked", _l("Föreningen har redan bokat det här passet."))
+    if len(current) < municipality.max_associations_per_shift:
+        raise RuleViolation("shift_open", _l("Passet är ledigt. Boka det i stället."))
+    entry = session.exec(
+        select(ReserveEntry).where(
+            ReserveEntry.shift_id == shift_id, ReserveEntry.association_id == association_id
+        )
+    ).first()
+    if entry is not None and entry.status in (ReserveStatus.WAITING, ReserveStatus.OFFERED):
+        raise RuleViolation("already_reserve", _l("Föreningen står redan på reservlistan."))
+    if entry is None:
+        entry = ReserveEntry(shift_id=shift_id, association_id=association_id)
+    entry.status = ReserveStatus.WAITING
+    entry.created_at = moment
+    entry.offered_at = None
+    session.add(entry)
+    session.flush()
+    record(
+        session,
+        actor_id=actor_id,
+        action="reserve.joined",
+        object_type="reserve_entry",
+        object_id=entry.id,
+        municipality_id=shift.municipality_id,
+        association_id=association_id,
+        details=f"shift={shift_id}",
+    )
+    return entry
+
+
+def withdraw_reserve(
+    session: Session, *, association_id: int, shift_id: int, actor_id: int | None
+) -> ReserveEntry:
+    lock_association(session, association_id)
+    shift = lock_shift(session, shift_id)
+    entry = session.exec(
+        select(ReserveEntry).where(
+            ReserveEntry.shift_id == shift_id,
+            ReserveEntry.association_id == association_id,
+            ReserveEntry.status.in_([ReserveStatus.WAITING, ReserveStatus.OFFERED]),
+        )
+    ).first()
+    if entry is None:
+        raise RuleViolation("not_on_reserve", _l("Föreningen står inte på reservlistan."))
+    was_offered = entry.status == ReserveStatus.OFFERED
+    entry.status = ReserveStatus.WITHDRAWN
+    session.add(entry)
+    session.flush()
+    record(
+        session,
+        actor_id=actor_id,
+        action="reserve.withdrawn",
+        object_type="reserve_entry",
+        object_id=entry.id,
+        municipality_id=shift.municipality_id,
+        association_id=association_id,
+        details=f"shift={shift_id}",
+    )
+    if was_offered and shift.status != ShiftStatus.CANCELLED and utcnow() < shift.start_at:
+        # The offer passes on to the next association in the queue.
+        municipality = session.get(Municipality, shift.municipality_id)
+        taken = len(active_bookings(session, shift_id))
+        if municipality is not None and taken < municipality.max_associations_per_shift:
+            offer_to_first_waiting(session, shift)
+    return entry

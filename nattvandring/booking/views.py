@@ -1,0 +1,269 @@
+"""Booking pages for association leaders: calendar (list and month), shift, book, reserve."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import timedelta
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlmodel import select
+
+from .. import authz
+from ..accounts.models import Role
+from ..associations.models import Association
+from ..clock import to_local, utcnow
+from ..db import db_session
+from ..errors import NotFound, RuleViolation
+from ..i18n import _, _l
+from ..municipalities.models import PatrolArea
+from ..planning.models import Shift
+from ..web import nav
+from ..web.forms_util import load_for
+from . import months, policy, queries, services_booking, services_reserve  # noqa: F401 - policy registers rules
+from .models import ReserveEntry
+
+bp = Blueprint("booking", __name__)
+
+
+def leader_association(association_id: int) -> Association:
+    return load_for(Association, association_id, "lead")
+
+
+def shift_of(association: Association, shift_id: int) -> Shift:
+    """A shift of the association's municipality, or 404 (other tenants' shifts)."""
+    shift = db_session().get(Shift, shift_id)
+    if shift is None or shift.municipality_id != association.municipality_id:
+        raise NotFound()
+    return shift
+
+
+def choose_or_redirect(endpoint: str, title: str):  # type: ignore[no-untyped-def]
+    """Nav entries have no arguments: go straight to the only association, or let them pick."""
+    authz.require_role(current_user, Role.LEADER)
+    ids = sorted(current_user.association_ids())
+    if len(ids) == 1:
+        return redirect(url_for(endpoint, association_id=ids[0]))
+    query = select(Association).order_by(Association.name)
+    if not current_user.is_admin or ids:
+        query = query.where(Association.id.in_(ids))
+    associations = db_session().exec(query).all()
+    return render_template(
+        "booking/choose.html", associations=associations, endpoint=endpoint, title=title
+    )
+
+
+@bp.get("/booking/")
+@login_required
+def start():  # type: ignore[no-untyped-def]
+    return choose_or_redirect("booking.calendar", _("Boka pass"))
+
+
+@bp.get("/booking/ours")
+@login_required
+def ours_start():  # type: ignore[no-untyped-def]
+    return choose_or_redirect("booking.ours", _("Våra pass"))
+
+
+@bp.get("/booking/<int:association_id>/calendar")
+@login_required
+def calendar(association_id: int):  # type: ignore[no-untyped-def]
+    association = leader_association(association_id)
+    session = db_session()
+    now = utcnow()
+    view = "month" if request.args.get("view") == "month" else "list"
+    year, month = months.parse_month(request.args.get("month"), now)
+    start, end = months.bounds(year, month)
+    area_id = request.args.get("area", type=int)
+    only_open = request.args.get("open") == "1"
+    municipality = queries.municipality_of(session, association)
+    areas = session.exec(
+        select(PatrolArea)
+        .where(PatrolArea.municipality_id == association.municipality_id)
+        .order_by(PatrolArea.name)
+    ).all()
+    approved = association.status == "approved"
+    # The list starts today; without a chosen month it shows the coming six weeks.
+    coming_weeks = view == "list" and not request.args.get("month")
+    if view == "list":
+        start, end = (now, now + timedelta(weeks=6)) if coming_weeks else (max(start, now), end)
+    rows = []
+    if approved:
+        rows = queries.calendar_rows(
+            session,
+            association=association,
+            start=start,
+            end=end,
+            area_id=area_id,
+            only_open=only_open,
+            max_associations=municipality.max_associations_per_shift,
+        )
+    by_day = defaultdict(list)
+    for row in rows:
+        by_day[to_local(row.shift.start_at).date()].append(row)
+    return render_template(
+        "booking/calendar.html",
+        association=association,
+        municipality=municipality,
+        approved=approved,
+        view=view,
+        rows=rows,
+        by_day=by_day,
+        weeks=months.weeks(year, month),
+        month_start=months.bounds(year, month)[0],
+        coming_weeks=coming_weeks,
+        month=months.month_key(year, month),
+        prev_month=months.month_key(*months.shift_month(year, month, -1)),
+        next_month=months.month_key(*months.shift_month(year, month, 1)),
+        areas=areas,
+        area_id=area_id,
+        only_open=only_open,
+        now=now,
+    )
+
+
+def _shift_page(association: Association, shift: Shift, status: int = 200):  # type: ignore[no-untyped-def]
+    session = db_session()
+    now = utcnow()
+    municipality = queries.municipality_of(session, association)
+    area = session.get(PatrolArea, shift.area_id)
+    bookings = services_booking.active_bookings(session, shift.id)  # type: ignore[arg-type]
+    names = {}
+    if bookings:
+        names = dict(
+            session.exec(
+                select(Association.id, Association.name).where(
+                    Association.id.in_([b.association_id for b in bookings])
+                )
+            ).all()
+        )
+    own = next((b for b in bookings if b.association_id == association.id), None)
+    reserve = session.exec(
+        select(ReserveEntry).where(
+            ReserveEntry.shift_id == shift.id, ReserveEntry.association_id == association.id
+        )
+    ).first()
+    full = len(bookings) >= municipality.max_associations_per_shift
+    body = render_template(
+        "booking/shift.html",
+        association=association,
+        municipality=municipality,
+        shift=shift,
+        area=area,
+        bookings=bookings,
+        names=names,
+        own=own,
+        reserve=reserve,
+        full=full,
+        started=now >= shift.start_at,
+        walkers=queries_walkers(shift),
+    )
+    return body, status
+
+
+def queries_walkers(shift: Shift) -> int:
+    from .services_roster import walkers_on_shift
+
+    return walkers_on_shift(db_session(), shift.id)  # type: ignore[arg-type]
+
+
+@bp.get("/booking/<int:association_id>/shifts/<int:shift_id>")
+@login_required
+def shift_detail(association_id: int, shift_id: int):  # type: ignore[no-untyped-def]
+    association = leader_association(association_id)
+    return _shift_page(association, shift_of(association, shift_id))
+
+
+def _refused(association: Association, shift_id: int, violation: RuleViolation):  # type: ignore[no-untyped-def]
+    session = db_session()
+    session.rollback()
+    flash(violation.message, "error")
+    return _shift_page(association, shift_of(association, shift_id), 422)
+
+
+@bp.post("/booking/<int:association_id>/shifts/<int:shift_id>/book")
+@login_required
+def book(association_id: int, shift_id: int):  # type: ignore[no-untyped-def]
+    association = leader_association(association_id)
+    shift_of(association, shift_id)
+    try:
+        booking = services_booking.book_shift(
+            db_session(),
+            association_id=association_id,
+            shift_id=shift_id,
+            actor_id=current_user.id,
+        )
+    except RuleViolation as violation:
+        return _refused(association, shift_id, violation)
+    flash(_("Passet är bokat. Lägg nu till nattvandrare i gruppen."), "success")
+    return redirect(url_for("booking.roster", booking_id=booking.id))
+
+
+@bp.post("/booking/<int:association_id>/shifts/<int:shift_id>/reserve")
+@login_required
+def join_reserve(association_id: int, shift_id: int):  # type: ignore[no-untyped-def]
+    association = leader_association(association_id)
+    shift_of(association, shift_id)
+    try:
+        services_reserve.join_reserve(
+            db_session(),
+            association_id=association_id,
+            shift_id=shift_id,
+            actor_id=current_user.id,
+        )
+    except RuleViolation as violation:
+        return _refused(association, shift_id, violation)
+    flash(_("Föreningen står nu på reservlistan för passet."), "success")
+    return redirect(
+        url_for("booking.shift_detail", association_id=association_id, shift_id=shift_id)
+    )
+
+
+@bp.post("/booking/<int:association_id>/shifts/<int:shift_id>/reserve/withdraw")
+@login_required
+def withdraw_reserve(association_id: int, shift_id: int):  # type: ignore[no-untyped-def]
+    association = leader_association(association_id)
+    shift_of(association, shift_id)
+    try:
+        services_reserve.withdraw_reserve(
+            db_session(),
+            association_id=association_id,
+            shift_id=shift_id,
+            actor_id=current_user.id,
+        )
+    except RuleViolation as violation:
+        return _refused(association, shift_id, violation)
+    flash(_("Föreningen är borttagen från reservlistan."), "success")
+    return redirect(
+        url_for("booking.shift_detail", association_id=association_id, shift_id=shift_id)
+    )
+
+
+@bp.get("/booking/<int:association_id>/bookings")
+@login_required
+def ours(association_id: int):  # type: ignore[no-untyped-def]
+    association = leader_association(association_id)
+    session = db_session()
+    now = utcnow()
+    upcoming = queries.association_bookings(
+        session, association_id, start=now - timedelta(hours=12), end=now + timedelta(days=400)
+    )
+    upcoming = [b for b in upcoming if b.shift.end_at > now]
+    past = queries.association_bookings(
+        session, association_id, start=now - timedelta(days=120), end=now
+    )
+    past = [b for b in past if b.shift.end_at <= now]
+    past.reverse()
+    return render_template(
+        "booking/ours.html", association=association, upcoming=upcoming, past=past, now=now
+    )
+
+
+def _is_leader(user) -> bool:  # type: ignore[no-untyped-def]
+    return user.has_role(Role.LEADER)
+
+
+nav.register("booking.start", _l("Boka pass"), _is_leader, order=31)
+nav.register("booking.ours_start", _l("Våra pass"), _is_leader, order=32)
+
+from . import views_roster  # noqa: E402,F401 - registers the roster routes on bp

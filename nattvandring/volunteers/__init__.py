@@ -1,0 +1,1 @@
+"""Members without passwords (added by the leader or imported from CSV) and "Mina pass"."""

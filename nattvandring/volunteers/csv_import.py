@@ -1,0 +1,326 @@
+"""Member import from a club's CSV export: decode, detect columns, validate, preview.
+
+Accepted: semicolon or comma separated; UTF-8 with or without BOM, or Windows-1252 (UTF-8 is
+tried first). Header names are matched case-insensitively in Swedish or English. Nothing is
+written here: ``parse`` returns a preview, and the rows the leader confirms travel to the
+next request signed with the app's SECRET_KEY (``sign_rows``/``unsign_rows``), so a tampered
+or stale form is refused and every row is validated again when written.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlmodel import Session, select
+
+from ..accounts.models import Membership, Role, User
+from ..errors import RuleViolation
+from ..i18n import _l
+from .services import CleanMember, MemberInput, clean
+
+MAX_BYTES = 1_000_000
+MAX_ROWS = 2000
+SIGNED_MAX_AGE = 3600
+_SALT = "member-import-v1"
+
+HEADERS = {
+    "name": {"name", "namn", "full name", "fullstandigt namn", "for- och efternamn", "medlem"},
+    "first": {"first name", "firstname", "fornamn", "tilltalsnamn", "given name"},
+    "last": {"last name", "lastname", "efternamn", "surname", "family name"},
+    "phone": {
+        "mobile", "mobil", "mobilnummer", "mobiltelefon", "mobile phone", "mobile number",
+        "telefon", "telefonnummer", "phone", "phone number", "tel", "tel mobil",
+        "telefon mobil", "cell", "cellphone",
+    },
+    "email": {"email", "e-mail", "e-post", "epost", "mail", "e-postadress", "epostadress",
+              "email address", "e-mail address", "mejl"},
+    "birth_year": {"birth year", "birthyear", "year of birth", "fodelsear", "fodd", "arsklass",
+                   "fodelsedatum", "date of birth", "birth date", "birthdate"},
+}  # fmt: skip
+
+
+@dataclass
+class PreviewRow:
+    line: int
+    name: str
+    phone: str
+    email: str
+    birth_year: str
+    status: str  # "new", "existing" (known person, new membership), "member", "duplicate", "error"
+    message: str = ""
+    clean: CleanMember | None = None
+
+
+@dataclass
+class Preview:
+    rows: list[PreviewRow] = field(default_factory=list)
+
+    @property
+    def valid(self) -> list[PreviewRow]:
+        return [r for r in self.rows if r.status in ("new", "existing")]
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.rows if r.status == status)
+
+
+def _fold(text: str) -> str:
+    """Header key: lower case, accents removed (födelseår -> fodelsear), spaces squeezed."""
+    plain = unicodedata.normalize("NFKD", text.strip().strip('"').lower())
+    plain = "".join(ch for ch in plain if not unicodedata.combining(ch))
+    return re.sub(r"[\s_.]+", " ", plain).strip()
+
+
+def decode(content: bytes) -> str:
+    """UTF-8 (with or without BOM) first, then Windows-1252; refuse anything else."""
+    if len(content) > MAX_BYTES:
+        raise RuleViolation("file_too_large", _l("Filen är för stor (högst 1 MB)."), field="file")
+    if not content.strip():
+        raise RuleViolation("file_empty", _l("Filen är tom."), field="file")
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = content.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise RuleViolation(
+            "file_encoding",
+            _l("Filen kunde inte läsas. Spara den som CSV (UTF-8) och försök igen."),
+            field="file",
+        ) from exc
+    if "\x00" in text:
+        raise RuleViolation(
+            "file_encoding",
+            _l("Filen kunde inte läsas. Spara den som CSV (UTF-8) och försök igen."),
+            field="file",
+        )
+    return text
+
+
+def _columns(header: list[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for index, title in enumerate(header):
+        key = _fold(title)
+        for column, names in HEADERS.items():
+            if key in names and column not in found:
+                found[column] = index
+    if "name" not in found and not ("first" in found or "last" in found):
+        raise RuleViolation(
+            "no_name_column",
+            _l('Hittade ingen kolumn för namn (t.ex. "Namn" eller "Förnamn").'),
+            field="file",
+        )
+    if "phone" not in found:
+        raise RuleViolation(
+            "no_phone_column",
+            _l('Hittade ingen kolumn för mobilnummer (t.ex. "Mobil" eller "Telefon").'),
+            field="file",
+        )
+    return found
+
+
+def _birth_year(raw: str) -> int | None:
+    text = raw.strip()
+    if not text:
+        return None
+    match = re.match(r"^((?:19|20)\d{2})(?:$|[-/. ]?\d{2}[-/. ]?\d{2}$)", text)
+    if not match:
+        raise RuleViolation(
+            "birth_year_invalid", _l("Ogiltigt födelseår: %(value)s", value=text[:20])
+        )
+    return int(match.group(1))
+
+
+def parse(session: Session, content: bytes, *, association_id: int) -> Preview:
+    """Validate every row and mark duplicates; writes nothing."""
+    text = decode(content)
+    first_line = text.splitlines()[0] if text.splitlines() else ""
+    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        header = next(reader)
+    except StopIteration as exc:
+        raise RuleViolation("file_empty", _l("Filen är tom."), field="file") from exc
+    columns = _columns(header)
+
+    def cell(record: list[str], key: str) -> str:
+        index = columns.get(key)
+        return record[index].strip() if index is not None and index < len(record) else ""
+
+    preview = Preview()
+    seen: dict[str, int] = {}
+    for line, record in enumerate(reader, start=2):
+        if not any(value.strip() for value in record):
+            continue
+        if len(preview.rows) >= MAX_ROWS:
+            raise RuleViolation(
+                "too_many_rows",
+                _l("Filen har för många rader (högst %(max)s).", max=MAX_ROWS),
+                field="file",
+            )
+        name = cell(record, "name") or " ".join(
+            part for part in (cell(record, "first"), cell(record, "last")) if part
+        )
+        row = PreviewRow(
+            line=line,
+            name=name,
+            phone=cell(record, "phone"),
+            email=cell(record, "email"),
+            birth_year=cell(record, "birth_year"),
+            status="error",
+        )
+        preview.rows.append(row)
+        try:
+            row.clean = clean(
+                MemberInput(
+                    name=row.name,
+                    phone=row.phone,
+                    email=row.email,
+                    birth_year=_birth_year(row.birth_year),
+                )
+            )
+        except RuleViolation as violation:
+            row.message = str(violation.message)
+            continue
+        phone = row.clean.phone_e164
+        if phone in seen:
+            row.status = "duplicate"
+            row.message = str(_l("Samma mobilnummer som rad %(line)s.", line=seen[phone]))
+            continue
+        seen[phone] = line
+        row.status = "new"
+    _mark_known(session, preview, association_id)
+    return preview
+
+
+def _mark_known(session: Session, preview: Preview, association_id: int) -> None:
+    """Known numbers: already a member here, or a known person who becomes one (2 queries)."""
+    phones = [r.clean.phone_e164 for r in preview.rows if r.status == "new" and r.clean]
+    if not phones:
+        return
+    known = dict(
+        session.exec(select(User.phone_e164, User.id).where(User.phone_e164.in_(phones))).all()
+    )
+    members = set(
+        session.exec(
+            select(Membership.user_id).where(
+                Membership.association_id == association_id,
+                Membership.role == Role.VOLUNTEER,
+                Membership.user_id.in_(list(known.values()) or [0]),
+            )
+        ).all()
+    )
+    emails = [
+        r.clean.email for r in preview.rows if r.status == "new" and r.clean and r.clean.email
+    ]
+    email_owner = dict(
+        session.exec(
+            select(User.email, User.phone_e164).where(User.email.in_(emails or [""]))
+        ).all()
+    )
+    seen_email: dict[str, int] = {}
+    for row in preview.rows:
+        if row.status != "new" or row.clean is None:
+            continue
+        user_id = known.get(row.clean.phone_e164)
+        if user_id is None:
+            email = row.clean.email
+            if email and (
+                email in seen_email
+                or email_owner.get(email, row.clean.phone_e164) != row.clean.phone_e164
+            ):
+                row.status = "error"
+                row.message = str(_l("E-postadressen hör redan till en annan person."))
+            elif email:
+                seen_email[email] = row.line
+            continue
+        if user_id in members:
+            row.status = "member"
+            row.message = str(_l("Redan medlem."))
+        else:
+            row.status = "existing"
+            row.message = str(_l("Personen finns redan och blir medlem."))
+
+
+def _serializer(secret_key: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key, salt=_SALT)
+
+
+def sign_rows(secret_key: str, association_id: int, preview: Preview) -> str:
+    rows = [
+        [r.clean.name, r.clean.phone_e164, r.clean.email or "", r.clean.birth_year]
+        for r in preview.valid
+        if r.clean is not None
+    ]
+    return _serializer(secret_key).dumps({"a": association_id, "rows": rows})
+
+
+def unsign_rows(secret_key: str, association_id: int, signed: str) -> list[MemberInput]:
+    try:
+        data = _serializer(secret_key).loads(signed or "", max_age=SIGNED_MAX_AGE)
+    except BadSignature as exc:
+        raise RuleViolation(
+            "import_expired",
+            _l("Förhandsgranskningen har gått ut eller ändrats. Ladda upp filen igen."),
+        ) from exc
+    if not isinstance(data, dict) or data.get("a") != association_id:
+        raise RuleViolation(
+            "import_expired",
+            _l("Förhandsgranskningen har gått ut eller ändrats. Ladda upp filen igen."),
+        )
+    rows = data.get("rows") or []
+    if len(rows) > MAX_ROWS:
+        raise RuleViolation("too_many_rows", _l("För många rader."))
+    return [
+        MemberInput(name=str(n), phone=str(p), email=str(e or ""), birth_year=y)
+        for n, p, e, y in rows
+    ]
+
+
+def import_rows(
+    session: Session,
+    *,
+    association_id: int,
+    municipality_id: int | None,
+    rows: list[MemberInput],
+    actor_id: int | None,
+) -> tuple[int, int]:
+    """Write confirmed rows, all or nothing (the caller rolls back on a RuleViolation).
+
+    Every row is validated again. Returns (added, skipped): people who became members in
+    the meantime are skipped, not duplicated.
+    """
+    from .services import add_member, find_by_phone, volunteer_membership
+
+    added = skipped = 0
+    for number, data in enumerate(rows, start=1):
+        try:
+            member = clean(data)
+            known = find_by_phone(session, member.phone_e164)
+            if known is not None and volunteer_membership(session, association_id, known.id):  # type: ignore[arg-type]
+                skipped += 1
+                continue
+            add_member(
+                session,
+                association_id=association_id,
+                municipality_id=municipality_id,
+                data=member,
+                actor_id=actor_id,
+            )
+        except RuleViolation as violation:
+            raise RuleViolation(
+                violation.code,
+                _l(
+                    "Rad %(n)s (%(name)s): %(message)s",
+                    n=number,
+                    name=data.name[:60],
+                    message=violation.message,
+                ),
+            ) from violation
+        added += 1
+    return added, skipped

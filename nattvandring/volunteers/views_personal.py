@@ -1,0 +1,144 @@
+"""The volunteer's personal page "Mina pass" at /me/<token> (no login; the link is the key).
+
+An unknown, rotated or revoked token answers 404. Pages carry ``Cache-Control: no-store``;
+Referrer-Policy no-referrer is set globally, so the token does not leak to other sites.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, flash, make_response, redirect, render_template, url_for
+
+from ..accounts.models import Role
+from ..associations.models import Association
+from ..booking import queries, services_roster
+from ..booking.models import Assignment, Booking
+from ..clock import utcnow
+from ..db import db_session
+from ..errors import NotFound, RuleViolation
+from ..i18n import _
+from . import services
+from .views import bp
+
+
+def _owner(token: str):  # type: ignore[no-untyped-def]
+    user = services.user_for_personal_token(db_session(), token)
+    if user is None:
+        raise NotFound()
+    return user
+
+
+def _private(response):  # type: ignore[no-untyped-def]
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _associations_of(user_id: int) -> list[Association]:
+    from sqlmodel import select
+
+    from ..accounts.models import Membership
+
+    return list(
+        db_session().exec(
+            select(Association)
+            .join(Membership, Membership.association_id == Association.id)
+            .where(Membership.user_id == user_id, Membership.role == Role.VOLUNTEER)
+            .order_by(Association.name)
+        )
+    )
+
+
+@bp.get("/me/<token>")
+def personal(token: str):  # type: ignore[no-untyped-def]
+    user = _owner(token)
+    session = db_session()
+    now = utcnow()
+    walks = queries.walks_of(session, user.id)
+    upcoming = [w for w in walks if w.shift.end_at > now]
+    past = [w for w in walks if w.shift.end_at <= now][::-1]
+    associations = _associations_of(user.id)
+    open_places = queries.open_places_for(
+        session, user.id, [a.id for a in associations if a.allow_self_signup], now
+    )
+    response = make_response(
+        render_template(
+            "volunteers/personal.html",
+            user=user,
+            personal_token=token,
+            upcoming=upcoming,
+            past=past,
+            associations=associations,
+            open_places=open_places,
+            now=now,
+        )
+    )
+    return _private(response)
+
+
+def _own_assignment(user_id: int, assignment_id: int) -> Assignment:
+    assignment = db_session().get(Assignment, assignment_id)
+    if assignment is None or assignment.user_id != user_id:
+        raise NotFound()
+    return assignment
+
+
+def _answer(token: str, assignment_id: int, confirm: bool):  # type: ignore[no-untyped-def]
+    user = _owner(token)
+    session = db_session()
+    assignment = _own_assignment(user.id, assignment_id)
+    try:
+        if confirm:
+            services_roster.confirm_assignment(session, assignment)
+        else:
+            services_roster.decline_assignment(session, assignment)
+    except RuleViolation as violation:
+        session.rollback()
+        flash(violation.message, "error")
+        return redirect(url_for("volunteers.personal", token=token))
+    if confirm:
+        flash(_("Tack! Du har bekräftat passet."), "success")
+    else:
+        flash(_("Du har tackat nej. Föreningens ledare får veta det."), "success")
+    return redirect(url_for("volunteers.personal", token=token))
+
+
+@bp.post("/me/<token>/assignments/<int:assignment_id>/confirm")
+def confirm(token: str, assignment_id: int):  # type: ignore[no-untyped-def]
+    return _answer(token, assignment_id, True)
+
+
+@bp.post("/me/<token>/assignments/<int:assignment_id>/decline")
+def decline(token: str, assignment_id: int):  # type: ignore[no-untyped-def]
+    return _answer(token, assignment_id, False)
+
+
+@bp.post("/me/<token>/signup/<int:booking_id>")
+def signup(token: str, booking_id: int):  # type: ignore[no-untyped-def]
+    user = _owner(token)
+    session = db_session()
+    booking = session.get(Booking, booking_id)
+    if (
+        booking is None
+        or services.volunteer_membership(session, booking.association_id, user.id) is None
+    ):
+        raise NotFound()
+    try:
+        services_roster.add_to_roster(
+            session, booking_id=booking_id, user_id=user.id, actor_id=user.id, self_signup=True
+        )
+    except RuleViolation as violation:
+        session.rollback()
+        flash(violation.message, "error")
+        return redirect(url_for("volunteers.personal", token=token))
+    flash(_("Du är anmäld till passet."), "success")
+    return redirect(url_for("volunteers.personal", token=token))
+
+
+@bp.post("/me/<token>/rotate")
+def rotate(token: str):  # type: ignore[no-untyped-def]
+    user = _owner(token)
+    new = services.rotate_personal_link(
+        db_session(), user, current_app.config["SECRET_KEY"], actor_id=user.id
+    )
+    flash(_("Din nya länk är klar. Spara den; den gamla fungerar inte längre."), "success")
+    return redirect(url_for("volunteers.personal", token=new))

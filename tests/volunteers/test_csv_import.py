@@ -1,0 +1,132 @@
+"""CSV member import: encodings, separators, headers, per-row errors and duplicates."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from nattvandring.accounts.models import Membership, Role, User
+from nattvandring.errors import RuleViolation
+from nattvandring.volunteers import csv_import
+
+SECRET = "test-secret-key-that-is-long-enough-000"
+
+
+def parse(db, world, content: bytes):  # type: ignore[no-untyped-def]
+    return csv_import.parse(db, content, association_id=world.ids["assoc_a"])
+
+
+def test_semicolon_utf8_with_bom_and_swedish_headers(world, db):
+    content = "\ufeffNamn;Mobil;E-post;Födelseår\nÅsa Öberg;070-123 45 67;asa@example.org;1975\n"
+    preview = parse(db, world, content.encode("utf-8"))
+    (row,) = preview.rows
+    assert row.status == "new"
+    assert row.clean.name == "Åsa Öberg" and row.clean.phone_e164 == "+46701234567"
+    assert row.clean.email == "asa@example.org" and row.clean.birth_year == 1975
+
+
+def test_comma_english_headers_without_bom(world, db):
+    content = b"Name,Mobile phone,Email,Birth year\nLars Nilsson,+46 70 222 33 44,,1980\n"
+    (row,) = parse(db, world, content).rows
+    assert (row.status, row.clean.phone_e164, row.clean.email) == ("new", "+46702223344", None)
+
+
+def test_windows_1252_with_swedish_letters(world, db):
+    content = "Förnamn;Efternamn;Telefon;Födelsedatum\nÄrla;Sjöström;0703334455;1969-05-04\n"
+    (row,) = parse(db, world, content.encode("cp1252")).rows
+    assert row.clean.name == "Ärla Sjöström" and row.clean.birth_year == 1969
+
+
+def test_invalid_bytes_are_refused_gracefully(world, db, ctx):
+    with pytest.raises(RuleViolation) as excinfo:
+        parse(db, world, b"Namn;Mobil\n\x81\x8d\x8f;0701234567\n")
+    assert excinfo.value.code == "file_encoding"
+    assert "kunde inte läsas" in str(excinfo.value)
+
+
+def test_missing_columns_and_size_limits(world, db):
+    with pytest.raises(RuleViolation) as excinfo:
+        parse(db, world, b"Namn;Adress\nA;B\n")
+    assert excinfo.value.code == "no_phone_column"
+    with pytest.raises(RuleViolation) as excinfo:
+        parse(db, world, b"x" * (csv_import.MAX_BYTES + 1))
+    assert excinfo.value.code == "file_too_large"
+    many = "Namn;Mobil\n" + "".join(f"P{i};0701{i:06d}\n" for i in range(csv_import.MAX_ROWS + 1))
+    with pytest.raises(RuleViolation) as excinfo:
+        parse(db, world, many.encode())
+    assert excinfo.value.code == "too_many_rows"
+
+
+def test_bad_rows_and_duplicates_are_marked(world, db, ctx):
+    known = db.get(User, world.ids["vol_a"])
+    other = db.get(User, world.ids["vol_b"])
+    content = (
+        "namn;mobil;epost;födelseår\n"
+        "Anna;070-111 11 11;;1980\n"
+        "Anna igen;0701111111;;1980\n"  # same number as line 2
+        "Bertil;12345;;1980\n"  # bad phone
+        "Cecilia;08-123 456 78;;1980\n"  # landline
+        "Dag;0702222222;;17\n"  # bad birth year
+        ";0703333333;;1980\n"  # no name
+        f"Vol A;{known.phone_e164};;1980\n"  # already a member here
+        f"Vol B;{other.phone_e164};;1980\n"  # known person, member elsewhere
+    )
+    preview = parse(db, world, content.encode())
+    statuses = [(r.line, r.status) for r in preview.rows]
+    assert statuses == [
+        (2, "new"), (3, "duplicate"), (4, "error"), (5, "error"), (6, "error"),
+        (7, "error"), (8, "member"), (9, "existing"),
+    ]  # fmt: skip
+    messages = {r.line: r.message for r in preview.rows}
+    assert "rad 2" in messages[3]
+    assert "Ogiltigt mobilnummer" in messages[4]
+    assert "inte ett mobilnummer" in messages[5]
+    assert "födelseår" in messages[6].lower()
+    assert "Ange namn" in messages[7]
+    assert [r.line for r in preview.valid] == [2, 9]
+
+
+def test_signed_rows_round_trip_and_refuse_tampering(world, db, ctx):
+    preview = parse(db, world, b"Namn;Mobil\nAnna;0701111111\n")
+    signed = csv_import.sign_rows(SECRET, world.ids["assoc_a"], preview)
+    (row,) = csv_import.unsign_rows(SECRET, world.ids["assoc_a"], signed)
+    assert (row.name, row.phone) == ("Anna", "+46701111111")
+    for bad in (signed[:-2] + "xx", ""):
+        with pytest.raises(RuleViolation):
+            csv_import.unsign_rows(SECRET, world.ids["assoc_a"], bad)
+    with pytest.raises(RuleViolation):  # signed for another association
+        csv_import.unsign_rows(SECRET, world.ids["assoc_b"], signed)
+
+
+def test_import_rows_is_all_or_nothing(app, world, db, ctx):
+    taken = db.get(User, world.ids["leader_a"]).email
+    rows = [
+        csv_import.MemberInput(name="Ny Person", phone="0704444444"),
+        csv_import.MemberInput(name="Krock", phone="0705555555", email=taken),
+    ]
+    with pytest.raises(RuleViolation) as excinfo:
+        csv_import.import_rows(
+            db, association_id=world.ids["assoc_a"], municipality_id=None, rows=rows, actor_id=None
+        )
+    assert "Rad 2" in str(excinfo.value)
+    db.rollback()
+    assert db.exec(select(User).where(User.phone_e164 == "+46704444444")).first() is None
+
+
+def test_import_rows_adds_memberships_once(world, db):
+    rows = [
+        csv_import.MemberInput(name="Ny Person", phone="0704444444", birth_year=1970),
+        csv_import.MemberInput(name="Vol B", phone=db.get(User, world.ids["vol_b"]).phone_e164),
+        csv_import.MemberInput(name="Vol A", phone=db.get(User, world.ids["vol_a"]).phone_e164),
+    ]
+    added, skipped = csv_import.import_rows(
+        db, association_id=world.ids["assoc_a"], municipality_id=None, rows=rows, actor_id=None
+    )
+    assert (added, skipped) == (2, 1)
+    members = db.exec(
+        select(Membership.user_id).where(
+            Membership.association_id == world.ids["assoc_a"], Membership.role == Role.VOLUNTEER
+        )
+    ).all()
+    assert world.ids["vol_b"] in members and len(members) == 4
+    assert db.get(User, world.ids["vol_b"]).name == "Vol B"  # the known person is unchanged
