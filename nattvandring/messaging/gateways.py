@@ -21,6 +21,7 @@ import json
 import logging
 import re
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol, runtime_checkable
@@ -180,8 +181,13 @@ class SmsGateway(Protocol):
 
     def send(self, *, to: str, body: str, status_callback: str | None = None) -> SendResult: ...
 
-    def lookup(self, *, to: str, body: str, sent_after: datetime) -> SendResult | None:
-        """Return the already-sent message to ``to`` with ``body``, if the provider has it."""
+    def lookup(
+        self, *, to: str, body: str, sent_after: datetime, exclude_sids: Collection[str] = ()
+    ) -> SendResult | None:
+        """Return the already-sent message to ``to`` with ``body``, if the provider has it.
+
+        ``exclude_sids``: messages already matched to other outbox rows (same text twice).
+        """
         ...
 
 
@@ -201,7 +207,9 @@ class ConsoleGateway:
         logger.info("console SMS %s to %s (%d chars)", sid, mask_phone(to), len(body))
         return SendResult(sid=sid, status="sent")
 
-    def lookup(self, *, to: str, body: str, sent_after: datetime) -> SendResult | None:
+    def lookup(
+        self, *, to: str, body: str, sent_after: datetime, exclude_sids: Collection[str] = ()
+    ) -> SendResult | None:
         return None
 
 
@@ -325,7 +333,9 @@ class TwilioGateway:
         logger.info("Twilio accepted %s to %s: %s", message.sid, mask_phone(to), message.status)
         return SendResult(sid=message.sid, status=str(message.status or "unknown"))
 
-    def lookup(self, *, to: str, body: str, sent_after: datetime) -> SendResult | None:
+    def lookup(
+        self, *, to: str, body: str, sent_after: datetime, exclude_sids: Collection[str] = ()
+    ) -> SendResult | None:
         """Find a message to ``to`` with ``body`` that Twilio already has (newest first).
 
         ``sent_after`` must be aware; it is sent as ``DateSent>`` in UTC. Twilio may list a
@@ -341,7 +351,7 @@ class TwilioGateway:
         except _TRANSLATED as exc:
             raise translate_exception(exc) from exc
         for message in messages:
-            if message.body in wanted:
+            if message.body in wanted and message.sid not in exclude_sids:
                 logger.info("Twilio lookup found %s to %s", message.sid, mask_phone(to))
                 return SendResult(sid=message.sid, status=str(message.status or "unknown"))
         return None

@@ -1,0 +1,197 @@
+"""Twilio webhooks: delivery status callbacks and inbound SMS (JA/NEJ/STOPP/START/HJÄLP).
+
+Both are CSRF-exempt (Twilio cannot send a token), rate-limited, and accepted only with a
+valid ``X-Twilio-Signature`` computed over the public URL: PUBLIC_BASE_URL + path, or, when
+PROXY_FIX_HOPS > 0, the URL ProxyFix rebuilt from X-Forwarded-Proto/Host. A repeated
+``I-Twilio-Idempotency-Token`` is answered without doing anything again.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+from flask import Request
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+from twilio.request_validator import RequestValidator, get_signature_algorithm
+
+from ..accounts.models import User
+from ..booking.models import AssignmentStatus
+from ..clock import utcnow
+from ..errors import RuleViolation
+from . import services_roster as roster
+from .gateways import InvalidNumber, OptedOut, classify_error_code
+from .models import SmsMessage, SmsStatus, WebhookReceipt
+from .services import mark_phone_invalid, opt_in, opt_out
+from .services_notices import shift_context, tell_leaders_invalid_number
+from .texts import render
+
+log = logging.getLogger(__name__)
+
+COMMANDS = {
+    "JA": "yes",
+    "YES": "yes",
+    "NEJ": "no",
+    "NO": "no",
+    "STOPP": "stop",
+    "STOP": "stop",
+    "STOPALL": "stop",
+    "UNSUBSCRIBE": "stop",
+    "START": "start",
+    "UNSTOP": "start",
+    "HJÄLP": "help",
+    "HJALP": "help",
+    "HELP": "help",
+    "INFO": "help",
+}
+_WORD = re.compile(r"[^\W\d_]+")
+UNREACHABLE_RETRY_MINUTES = 15
+
+
+def parse_command(body: str | None) -> str | None:
+    """'ja!' -> 'yes', ' Nej ' -> 'no', 'Stopp.' -> 'stop'; None if not a command."""
+    words = _WORD.findall((body or "").upper())
+    return COMMANDS.get(words[0]) if words else None
+
+
+# --- request checks ---------------------------------------------------------------------------
+
+
+def public_url(request: Request, config: Mapping[str, Any]) -> str:
+    """The URL Twilio called, as Twilio saw it (what the signature covers)."""
+    if int(config.get("PROXY_FIX_HOPS", 0)) > 0:
+        return request.url
+    query = request.query_string.decode()
+    base = str(config["PUBLIC_BASE_URL"]).rstrip("/")
+    return f"{base}{request.path}" + (f"?{query}" if query else "")
+
+
+def signature_valid(request: Request, config: Mapping[str, Any]) -> bool:
+    token = config.get("TWILIO_AUTH_TOKEN") or ""
+    signature = request.headers.get("X-Twilio-Signature", "")
+    if not token or not signature:
+        return False
+    algorithm = get_signature_algorithm(request.headers.get("X-Twilio-Webhooks-Signature-Settings"))
+    return RequestValidator(token).validate(
+        public_url(request, config), request.form, signature, algorithm=algorithm
+    )
+
+
+def first_time(session: Session, token: str | None) -> bool:
+    """Record an idempotency token; False if it was seen before."""
+    if not token:
+        return True
+    token = token[:128]
+    if session.exec(select(WebhookReceipt.id).where(WebhookReceipt.token == token)).first():
+        return False
+    try:
+        with session.begin_nested():
+            session.add(WebhookReceipt(token=token))
+            session.flush()
+    except IntegrityError:
+        return False
+    return True
+
+
+# --- status callbacks -------------------------------------------------------------------------
+
+_FINAL = {"delivered": SmsStatus.DELIVERED, "undelivered": SmsStatus.UNDELIVERED}
+_FINAL["failed"] = SmsStatus.FAILED
+
+
+def apply_status(
+    session: Session, *, sid: str, status: str, error_code: str | None
+) -> SmsMessage | None:
+    """Record a delivery report. Never moves a delivered message back."""
+    row = session.exec(select(SmsMessage).where(SmsMessage.twilio_sid == sid)).first()
+    if row is None:
+        log.info("Status callback for an unknown message SID")
+        return None
+    new = _FINAL.get(status.lower())
+    if new is None:
+        if status.lower() == "sent" and row.status in (SmsStatus.SENDING, SmsStatus.UNKNOWN):
+            row.status = SmsStatus.SENT
+            row.sent_at = row.sent_at or utcnow()
+        session.add(row)
+        return row
+    if row.status == SmsStatus.DELIVERED:
+        return row
+    row.status = new
+    if new == SmsStatus.DELIVERED:
+        row.delivered_at = utcnow()
+        row.error_code = None
+        row.error_message = ""
+        session.add(row)
+        return row
+    code = int(error_code) if error_code and error_code.isdigit() else None
+    row.error_code = code
+    row.error_message = f"Twilio {status}" + (f" ({code})" if code else "")
+    _after_delivery_error(session, row, code)
+    session.add(row)
+    return row
+
+
+def _after_delivery_error(session: Session, row: SmsMessage, code: int | None) -> None:
+    if code is None:
+        return
+    user = session.get(User, row.user_id) if row.user_id is not None else None
+    error = classify_error_code(code, row.error_message)
+    if isinstance(error, InvalidNumber) and user is not None:
+        mark_phone_invalid(session, user)
+        tell_leaders_invalid_number(session, row, user)
+    elif isinstance(error, OptedOut) and user is not None:
+        opt_out(session, user, reason="Twilio 21610")
+    elif code == 30003 and not row.retried_unreachable:
+        # Unreachable (phone off): one more try a little later, as a new message.
+        row.retried_unreachable = True
+        row.status = SmsStatus.PENDING
+        row.due_at = utcnow() + timedelta(minutes=UNREACHABLE_RETRY_MINUTES)
+        row.error_message = f"unreachable; retrying once (previous SID {row.twilio_sid})"
+        row.twilio_sid = None
+
+
+# --- inbound SMS ------------------------------------------------------------------------------
+
+
+def _reply(kind: str, user: User, context: Mapping[str, Any] | None = None) -> str:
+    values = {"name": (user.name or "").split(" ")[0], **(context or {})}
+    return render(f"reply_{kind}", user.language, values)
+
+
+def handle_inbound(session: Session, *, from_e164: str, body: str) -> str | None:
+    """Act on a reply; returns the answer text, or None for unknown senders (no answer)."""
+    user = roster.user_by_phone(session, from_e164)
+    if user is None:
+        log.info("Inbound SMS from an unknown number; ignored")
+        return None
+    command = parse_command(body)
+    log.info("Inbound SMS from user %s: %s", user.id, command or "unrecognised")
+    if command == "stop":
+        opt_out(session, user, reason="replied STOPP")
+        return _reply("stop", user)
+    if command == "start":
+        opt_in(session, user)
+        return _reply("start", user)
+    if command == "help":
+        return _reply("help", user)
+    if command not in ("yes", "no"):
+        return _reply("unknown", user)
+    assignment = roster.next_assignment(session, user.id, utcnow())  # type: ignore[arg-type]
+    found = roster.shift_and_area(session, assignment.shift_id) if assignment else None
+    if assignment is None or found is None:
+        return _reply("no_walk", user)
+    context = shift_context(*found, user.language)
+    try:
+        if command == "no":
+            roster.decline_assignment(session, assignment)
+            return _reply("declined", user, context)
+        if assignment.status == AssignmentStatus.DECLINED:
+            return _reply("already_declined", user, context)
+        roster.confirm_assignment(session, assignment)
+    except RuleViolation:
+        return _reply("no_walk", user)
+    return _reply("confirmed", user, context)

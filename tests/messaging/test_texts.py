@@ -1,0 +1,139 @@
+"""SMS texts: snapshots per kind and language, GSM-7, at most two segments."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from nattvandring.messaging.gsm import is_gsm7, segments
+from nattvandring.messaging.texts import LINK_MARKER, local_clock, local_day, render
+
+BASE = "https://nattvandring.example.se"
+START = datetime(2026, 11, 27, 20, 0, tzinfo=UTC)  # Friday 21:00 in Stockholm
+END = datetime(2026, 11, 28, 0, 0, tzinfo=UTC)
+
+
+def context(language: str, **changes: object) -> dict[str, object]:
+    values: dict[str, object] = {
+        "name": "Åsa",
+        "date": local_day(START, language),
+        "start": local_clock(START),
+        "end": local_clock(END),
+        "area": "Centrum",
+        "meeting_point": "Fritidsgården Ung, Stortorget 1",
+        "personal_url": f"{BASE}/me/TOKEN",
+        "ics_url": f"{BASE}/walks/7.ics",
+        "base_url": BASE,
+        "volunteer": "Åsa Öberg",
+        "count": 2,
+        "minimum": 3,
+        "association": "IFK Hässleholm",
+        "due_date": "2026-12-05",
+    }
+    values.update(changes)
+    return values
+
+
+SNAPSHOTS = {
+    ("confirmation", "sv"): "Hej Åsa! Du är bokad för nattvandring fre 27 nov kl 21:00-01:00, "
+    "Centrum. Samling: Fritidsgården Ung, Stortorget 1. Svara JA för att bekräfta eller NEJ om "
+    f"du inte kan. Din sida: {BASE}/me/TOKEN Kalender: {BASE}/walks/7.ics",
+    ("confirmation", "en"): "Hi Åsa! You are booked for a night walk Fri 27 Nov 21:00-01:00, "
+    "Centrum. Meet at: Fritidsgården Ung, Stortorget 1. Reply JA to confirm or NEJ if you "
+    f"cannot come. Your page: {BASE}/me/TOKEN Calendar: {BASE}/walks/7.ics",
+    ("reminder", "sv"): "Påminnelse: nattvandring fre 27 nov kl 21:00-01:00, Centrum. Samling: "
+    f"Fritidsgården Ung, Stortorget 1. Kan du inte? Svara NEJ. Din sida: {BASE}/me/TOKEN",
+    ("reminder", "en"): "Reminder: night walk Fri 27 Nov 21:00-01:00, Centrum. Meet at: "
+    f"Fritidsgården Ung, Stortorget 1. Cannot come? Reply NEJ. Your page: {BASE}/me/TOKEN",
+    ("change", "sv"): "Ändrad nattvandring: nu fre 27 nov kl 21:00-01:00, Centrum. Samling: "
+    f"Fritidsgården Ung, Stortorget 1. Kan du inte? Svara NEJ. Kalender: {BASE}/walks/7.ics",
+    ("change", "en"): "Night walk changed: now Fri 27 Nov 21:00-01:00, Centrum. Meet at: "
+    f"Fritidsgården Ung, Stortorget 1. Cannot come? Reply NEJ. Calendar: {BASE}/walks/7.ics",
+    ("cancellation", "sv"): "Inställd: nattvandringen fre 27 nov kl 21:00, Centrum, blir inte "
+    f"av. Du behöver inte komma. Tack för att du ställer upp! Din sida: {BASE}/me/TOKEN",
+    ("cancellation", "en"): "Cancelled: the night walk Fri 27 Nov 21:00, Centrum, will not take "
+    f"place. You do not need to come. Thank you for volunteering! Your page: {BASE}/me/TOKEN",
+    ("removed", "sv"): "Du är inte längre med i gruppen för nattvandringen fre 27 nov kl 21:00, "
+    f"Centrum. Din sida: {BASE}/me/TOKEN",
+    ("leader_declined", "sv"): "Åsa Öberg har tackat nej till nattvandringen fre 27 nov kl "
+    "21:00, Centrum. Gruppen har nu 2 av minst 3.",
+    ("leader_declined", "en"): "Åsa Öberg declined the night walk Fri 27 Nov 21:00, Centrum. "
+    "The group now has 2 of at least 3.",
+    ("leader_understaffed", "sv"): "IFK Hässleholm: nattvandringen fre 27 nov kl 21:00, "
+    f"Centrum, har bara 2 av minst 3 vandrare. Lägg till fler i gruppen: {BASE}",
+    ("leader_report_due", "sv"): "IFK Hässleholm: dags att lämna rapport för nattvandringen "
+    f"fre 27 nov, Centrum. Senast 2026-12-05. {BASE}",
+    ("leader_invalid_number", "sv"): "SMS till Åsa Öberg gick inte fram: numret verkar "
+    "ogiltigt. Be hen uppdatera numret inför nattvandringen fre 27 nov kl 21:00, Centrum.",
+    ("reserve_offered", "sv"): "IFK Hässleholm: nattvandringen fre 27 nov kl 21:00, Centrum, "
+    f"är ledig. Ni står först på reservlistan. Boka här: {BASE}",
+    ("reserve_offered", "en"): "IFK Hässleholm: the night walk Fri 27 Nov 21:00, Centrum, is "
+    f"free. You are first on the reserve list. Book here: {BASE}",
+    ("reply_help", "sv"): "Nattvandring: svara JA för att bekräfta din nästa vandring, NEJ om "
+    "du inte kan, STOPP för inga fler SMS, START för att få SMS igen.",
+    ("reply_confirmed", "en"): "Thank you Åsa! You confirmed the night walk Fri 27 Nov 21:00, "
+    "Centrum.",
+}
+
+
+@pytest.mark.parametrize(("kind", "language"), sorted(SNAPSHOTS))
+def test_snapshot(app, kind, language):
+    with app.app_context():
+        text = render(kind, language, context(language))
+    assert text == SNAPSHOTS[(kind, language)]
+    assert is_gsm7(text)
+    assert segments(text) <= 2
+
+
+def test_unknown_language_falls_back_to_swedish(app):
+    with app.app_context():
+        text = render("reply_help", "de", context("sv"))
+    assert text == SNAPSHOTS[("reply_help", "sv")]
+
+
+def test_typographic_characters_become_gsm7(app):
+    with app.app_context():
+        text = render("reminder", "sv", context("sv", meeting_point="“Ungdomens hus” – entrén"))
+    assert 'Samling: "Ungdomens hus" - entrén.' in text
+    assert is_gsm7(text)
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_long_free_text_is_shortened_to_two_segments(app, language):
+    long_place = "Fritidsgården vid gamla järnvägsstationen, ingång från baksidan " * 4
+    long_area = "Centrum och Norra stadsdelen med Hembygdsparken " * 3
+    link = f"{BASE}/me/" + "x" * 43
+    values = context(language, area=long_area, meeting_point=long_place, personal_url=LINK_MARKER)
+    with app.app_context():
+        text = render("confirmation", language, values, link_length=len(link))
+    final = text.replace(LINK_MARKER, link)
+    assert segments(final) == 2
+    assert final.endswith(
+        f"{link} {'Kalender' if language == 'sv' else 'Calendar'}: {BASE}/walks/7.ics"
+    )
+    assert "..." in final
+    # The fixed wording and the time are intact; the free texts were cut, not dropped.
+    assert "21:00-01:00" in final
+    assert ("Centrum och" in final) and ("Fritidsgården" in final)
+
+
+def test_text_that_fits_is_not_touched(app):
+    with app.app_context():
+        text = render("reminder", "sv", context("sv"), link_length=80)
+    assert "..." not in text
+
+
+def test_ucs2_name_still_fits(app):
+    # An emoji forces UCS-2 (67 characters per part): the free texts give way first.
+    values = context("sv", name="Åsa 🙂", meeting_point="Stortorget vid fontänen " * 3)
+    with app.app_context():
+        text = render("reminder", "sv", values)
+    assert segments(text) <= 2
+    assert text.endswith(f"Din sida: {BASE}/me/TOKEN")
+
+
+def test_local_day_formats():
+    assert local_day(START, "sv") == "fre 27 nov"
+    assert local_day(START, "en") == "Fri 27 Nov"
+    assert local_clock(END) == "01:00"

@@ -1,0 +1,255 @@
+"""Twilio webhooks: signatures, proxies, idempotency, status callbacks and inbound replies."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+from twilio.request_validator import RequestValidator
+
+from nattvandring.booking.models import Assignment
+from nattvandring.db import get_engine
+from nattvandring.messaging.models import SmsMessage, WebhookReceipt
+from nattvandring.messaging.webhooks import parse_command
+from tests.conftest import make_test_app
+from tests.messaging.conftest import NOW, assign, make_walk, rows, user
+
+TOKEN = "twilio-auth-token"
+PUBLIC = "https://nattvandring.example.se"
+STATUS = "/webhooks/twilio/status"
+INBOUND = "/webhooks/twilio/inbound"
+START = NOW + timedelta(days=2, hours=12)
+EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response />'
+
+
+def make(tmp_path, **overrides):  # type: ignore[no-untyped-def]
+    settings = {"TWILIO_AUTH_TOKEN": TOKEN, "PUBLIC_BASE_URL": PUBLIC} | overrides
+    return make_test_app(tmp_path, **settings)
+
+
+@pytest.fixture
+def app(tmp_path):  # type: ignore[no-untyped-def]
+    app = make(tmp_path)
+    yield app
+    get_engine(app).dispose()
+
+
+def signed(url: str, params: dict[str, str], token: str = TOKEN) -> dict[str, str]:
+    return {"X-Twilio-Signature": RequestValidator(token).compute_signature(url, params)}
+
+
+def post(client, path, params, *, url=None, headers=None):  # type: ignore[no-untyped-def]
+    all_headers = signed(url or PUBLIC + path, params) | (headers or {})
+    return client.post(path, data=params, headers=all_headers)
+
+
+def inbound(client, phone: str, body: str, **kwargs):  # type: ignore[no-untyped-def]
+    return post(client, INBOUND, {"From": phone, "To": "+46766861004", "Body": body}, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("text", "command"),
+    [
+        ("JA", "yes"),
+        ("ja!", "yes"),
+        (" Nej ", "no"),
+        ("nej.", "no"),
+        ("Ja tack", "yes"),
+        ("STOPP", "stop"),
+        ("stop", "stop"),
+        ("Start", "start"),
+        ("hjälp", "help"),
+        ("HJÄLP?", "help"),
+        ("help", "help"),
+        ("hej", None),
+        ("", None),
+        ("123", None),
+    ],
+)
+def test_parse_command(text, command):
+    assert parse_command(text) == command
+
+
+def test_valid_signature_updates_delivery_status(app, client, db):
+    db.add(
+        SmsMessage(
+            kind="reminder",
+            to_e164="+46701234567",
+            body="x",
+            dedupe_key="k",
+            status="sent",
+            twilio_sid="SM1",
+        )
+    )
+    db.commit()
+    response = post(client, STATUS, {"MessageSid": "SM1", "MessageStatus": "delivered"})
+    assert response.status_code == 204
+    fresh(db)
+    [row] = rows(db)
+    assert row.status == "delivered" and row.delivered_at is not None
+    # A late "sent" callback never moves it back.
+    post(client, STATUS, {"MessageSid": "SM1", "MessageStatus": "sent"})
+    fresh(db)
+    assert rows(db)[0].status == "delivered"
+
+
+@pytest.mark.parametrize("path", [STATUS, INBOUND])
+def test_invalid_or_missing_signature_is_403(app, client, path):
+    params = {"MessageSid": "SM1", "MessageStatus": "delivered", "From": "+46701234567"}
+    wrong = signed(PUBLIC + path, params, token="another-token")
+    assert client.post(path, data=params, headers=wrong).status_code == 403
+    assert client.post(path, data=params).status_code == 403
+    # Signed for the internal URL instead of the public one.
+    assert post(client, path, params, url="http://localhost" + path).status_code == 403
+    # Tampered body.
+    tampered = signed(PUBLIC + path, params)
+    assert client.post(path, data=params | {"Body": "NEJ"}, headers=tampered).status_code == 403
+
+
+def test_no_auth_token_configured_refuses_everything(tmp_path):
+    app = make(tmp_path, TWILIO_AUTH_TOKEN="")
+    params = {"MessageSid": "SM1", "MessageStatus": "delivered"}
+    response = app.test_client().post(STATUS, data=params, headers=signed(PUBLIC + STATUS, params))
+    assert response.status_code == 403
+    get_engine(app).dispose()
+
+
+def test_behind_a_proxy_the_forwarded_url_is_validated(tmp_path):
+    app = make(tmp_path, PROXY_FIX_HOPS=1, PUBLIC_BASE_URL="http://ignored.example")
+    client = app.test_client()
+    params = {"From": "+46709999999", "Body": "HJÄLP"}
+    url = "https://sms.nattvandring.example.se" + INBOUND
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "sms.nattvandring.example.se"}
+    assert post(client, INBOUND, params, url=url, headers=forwarded).status_code == 200
+    assert post(client, INBOUND, params, url=url).status_code == 403  # no forwarded headers
+    get_engine(app).dispose()
+
+
+def test_webhooks_need_no_csrf_token(tmp_path):
+    app = make(tmp_path, WTF_CSRF_ENABLED=True)
+    response = inbound(app.test_client(), "+46709999999", "JA")
+    assert response.status_code == 200
+    get_engine(app).dispose()
+
+
+def test_webhooks_are_rate_limited(tmp_path):
+    app = make(tmp_path, RATELIMIT_WEBHOOKS="2 per minute")
+    client = app.test_client()
+    codes = [inbound(client, "+46709999999", "JA").status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
+    get_engine(app).dispose()
+
+
+@pytest.fixture
+def booked(app, world, db, frozen):  # type: ignore[no-untyped-def]
+    walk = make_walk(db, world, start=START)
+    assign(db, walk, world.ids["vol_a"])
+    db.commit()
+    return walk
+
+
+def fresh(db):  # type: ignore[no-untyped-def]
+    db.commit()  # end the test's read transaction: see what the request committed
+    db.expire_all()
+
+
+def phone_of(db, world, key):  # type: ignore[no-untyped-def]
+    return user(db, world.ids[key]).phone_e164
+
+
+def status_of_assignment(db, user_id):  # type: ignore[no-untyped-def]
+    fresh(db)
+    return db.exec(select(Assignment.status).where(Assignment.user_id == user_id)).one()
+
+
+@pytest.mark.parametrize("text", ["JA", "ja!", " Ja "])
+def test_ja_confirms_the_next_walk(app, client, db, world, booked, text):
+    response = inbound(client, phone_of(db, world, "vol_a"), text)
+    assert response.status_code == 200
+    assert response.content_type.startswith("text/xml")
+    assert response.get_data(as_text=True) == (
+        '<?xml version="1.0" encoding="UTF-8"?><Response><Message>Tack Vol! Du har bekräftat '
+        "nattvandringen sön 22 nov kl 22:00, Centrum.</Message></Response>"
+    )
+    assert status_of_assignment(db, world.ids["vol_a"]) == "confirmed"
+
+
+def test_nej_declines_and_tells_the_leader(app, client, db, world, booked):
+    response = inbound(client, phone_of(db, world, "vol_a"), " Nej ")
+    assert "vi har meddelat ledaren" in response.get_data(as_text=True)
+    assert status_of_assignment(db, world.ids["vol_a"]) == "declined"
+    fresh(db)
+    [note] = rows(db, user_id=world.ids["leader_a"])
+    assert note.kind == "leader_declined" and note.body.startswith("Vol A har tackat nej")
+    assert {r.status for r in rows(db, user_id=world.ids["vol_a"])} == {"cancelled"}
+    # JA afterwards: they already declined; the leader decides.
+    again = inbound(client, phone_of(db, world, "vol_a"), "JA").get_data(as_text=True)
+    assert "Du har redan tackat nej" in again
+
+
+def test_stopp_opts_out_and_start_opts_in(app, client, db, world, booked):
+    phone = phone_of(db, world, "vol_a")
+    text = inbound(client, phone, "STOPP").get_data(as_text=True)
+    assert "Du får inga fler SMS" in text
+    fresh(db)
+    assert user(db, world.ids["vol_a"]).sms_opt_out is True
+    assert {r.status for r in rows(db, user_id=world.ids["vol_a"])} == {"cancelled"}
+    assert "Du får SMS från Nattvandring igen" in inbound(client, phone, "start").get_data(
+        as_text=True
+    )
+    fresh(db)
+    assert user(db, world.ids["vol_a"]).sms_opt_out is False
+
+
+def test_help_and_unknown_words_get_help(app, client, db, world, booked):
+    phone = phone_of(db, world, "vol_a")
+    assert "svara JA för att bekräfta" in inbound(client, phone, "HJÄLP").get_data(as_text=True)
+    assert "Vi förstod inte svaret" in inbound(client, phone, "hej hej").get_data(as_text=True)
+
+
+def test_no_upcoming_walk(app, client, db, world, frozen):
+    text = inbound(client, phone_of(db, world, "vol_b"), "JA").get_data(as_text=True)
+    assert "Du har ingen kommande nattvandring" in text
+
+
+def test_unknown_sender_gets_an_empty_response(app, client, db, world, booked):
+    response = inbound(client, "+46709999999", "JA")
+    assert response.status_code == 200 and response.get_data(as_text=True) == EMPTY
+
+
+def test_a_retried_webhook_is_handled_once(app, client, db, world, booked):
+    headers = {"I-Twilio-Idempotency-Token": "abc-123"}
+    phone = phone_of(db, world, "vol_a")
+    first = inbound(client, phone, "NEJ", headers=headers)
+    second = inbound(client, phone, "NEJ", headers=headers)
+    assert "Message" in first.get_data(as_text=True)
+    assert second.get_data(as_text=True) == EMPTY
+    fresh(db)
+    assert len(rows(db, user_id=world.ids["leader_a"])) == 1
+    assert len(db.exec(select(WebhookReceipt)).all()) == 1
+
+
+def test_undelivered_to_a_landline_marks_the_number(app, client, db, world, booked):
+    confirmation = rows(db)[0]
+    confirmation.status, confirmation.twilio_sid = "sent", "SM42"
+    db.commit()
+    params = {"MessageSid": "SM42", "MessageStatus": "undelivered", "ErrorCode": "30006"}
+    assert post(client, STATUS, params).status_code == 204
+    fresh(db)
+    row = rows(db)[0]
+    assert (row.status, row.error_code) == ("undelivered", 30006)
+    assert user(db, world.ids["vol_a"]).phone_invalid is True
+    assert [r.kind for r in rows(db, user_id=world.ids["leader_a"])] == ["leader_invalid_number"]
+
+
+def test_unreachable_delivery_is_retried_once(app, client, db, world, booked):
+    confirmation = rows(db)[0]
+    confirmation.status, confirmation.twilio_sid = "sent", "SM43"
+    db.commit()
+    params = {"MessageSid": "SM43", "MessageStatus": "undelivered", "ErrorCode": "30003"}
+    post(client, STATUS, params)
+    fresh(db)
+    row = rows(db)[0]
+    assert row.status == "pending" and row.retried_unreachable and row.twilio_sid is None
+    assert row.due_at == NOW + timedelta(minutes=15)
