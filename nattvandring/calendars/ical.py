@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import unicodedata
+import re
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -45,6 +45,9 @@ InviteMethod = Literal["REQUEST", "CANCEL"]
 
 _STATUSES = frozenset({"CONFIRMED", "TENTATIVE", "CANCELLED"})
 _METHODS = frozenset({"REQUEST", "CANCEL"})
+# Control characters (Cc) except tab and newline, plus a stray byte-order mark (U+FEFF, e.g.
+# from a pasted CSV cell), which icalendar drops and no calendar can show.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufeff]")
 DEFAULT_PRODID = "-//Nattvandring//Nattvandring//SV"
 # Raise this when the rendered output changes shape, so old ETags stop matching.
 RENDER_VERSION = 1
@@ -236,7 +239,8 @@ def _text(value: str) -> str:
     """Normalise line breaks to ``\\n`` and drop control characters iCalendar cannot carry."""
     value = value.replace("\r\n", "\n").replace("\r", "\n")
     value = value.replace("\u2028", "\n").replace("\u2029", "\n").replace("\x85", "\n")
-    return "".join(char for char in value if char in "\n\t" or unicodedata.category(char) != "Cc")
+    # Category Cc is exactly U+0000-U+001F and U+007F-U+009F; keep \t and \n.
+    return _CONTROL.sub("", value)
 
 
 def _one_line(value: str) -> str:

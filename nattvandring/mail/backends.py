@@ -6,7 +6,7 @@ import logging
 import smtplib
 from dataclasses import dataclass
 from email.message import EmailMessage as MimeMessage
-from email.utils import formataddr, make_msgid
+from email.utils import formataddr, make_msgid, parseaddr
 from typing import Protocol
 
 log = logging.getLogger(__name__)
@@ -73,9 +73,14 @@ class SmtpMailBackend:
         self.host, self.port, self.sender = host, port, sender
         self.username, self.password = username, password
         self.starttls, self.timeout = starttls, timeout
+        # EHLO with the sender's domain, not this machine's name (smtplib would look up
+        # the local FQDN, which leaks the host name and can hang on a bad resolver).
+        self.helo_name = parseaddr(sender)[1].rpartition("@")[2] or "localhost"
 
     def send(self, mail: OutgoingMail) -> None:
-        with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+        with smtplib.SMTP(
+            self.host, self.port, local_hostname=self.helo_name, timeout=self.timeout
+        ) as smtp:
             if self.starttls:
                 smtp.starttls()
             if self.username:

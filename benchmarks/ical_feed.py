@@ -1,0 +1,218 @@
+"""Personal iCal feed under gunicorn: full render and 304, each against a trivial endpoint.
+
+    python -m benchmarks.ical_feed [--requests 600] [--threads 8] [--walks 100]
+
+Builds a fresh SQLite database in a temporary directory with one volunteer on 100 walks,
+starts gunicorn (2 workers) on 127.0.0.1, and measures requests per second of
+
+- the landing page "/" (the trivial endpoint of the same app, same run),
+- the personal feed rendered in full (``Cache-Control: no-cache``, so the per-process
+  render cache is bypassed and every request queries and renders 100 events),
+- the personal feed without validators, served from the render cache (what a client that
+  never sends If-None-Match gets once the feed was rendered),
+- the personal feed's 304 path (If-None-Match with the current ETag),
+
+with a small bounded threaded load generator (only 127.0.0.1). Goals from the issue: the
+full render at least 0.5 and the 304 path at least 0.9 of the trivial endpoint's rate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from datetime import time as clock_time
+from pathlib import Path
+
+import requests
+
+SECRET = "benchmark-secret-key-0123456789abcdefghij"
+GOALS = {"full render": 0.5, "304 path": 0.9}
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def build_database(url: str, walks: int) -> str:
+    """Schema plus one volunteer on ``walks`` booked walks; returns the feed path."""
+    from sqlmodel import SQLModel
+
+    from nattvandring import tokens
+    from nattvandring.accounts.models import Membership, Role, TokenPurpose, User
+    from nattvandring.app import create_app
+    from nattvandring.associations.models import Association
+    from nattvandring.booking.models import Assignment, Booking
+    from nattvandring.clock import local_to_utc
+    from nattvandring.db import get_engine, session_scope
+    from nattvandring.municipalities.models import Municipality, PatrolArea
+    from nattvandring.planning.models import Shift
+
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": SECRET, "LOG_LEVEL": "WARNING"})
+    engine = get_engine(app)
+    SQLModel.metadata.create_all(engine)
+    with session_scope(engine) as session:
+        town = Municipality(name="Hässleholm", slug="hassleholm")
+        session.add(town)
+        session.flush()
+        area = PatrolArea(
+            municipality_id=town.id,
+            name="Centrum",
+            meeting_point="Stationen",
+            latitude=56.15,
+            longitude=13.76,
+        )
+        club = Association(
+            municipality_id=town.id,
+            name="IFK Hässleholm",
+            org_number="802400-0001",
+            account_number="5050-1055",
+            contact_name="Lena Ledare",
+            contact_email="lena@example.org",
+            contact_phone="+46701234567",
+            status="approved",
+        )
+        walker = User(name="Vera Volontär", phone_e164="+46709876543", birth_year=1980)
+        session.add_all([area, club, walker])
+        session.flush()
+        session.add(Membership(user_id=walker.id, role=Role.VOLUNTEER, association_id=club.id))
+        first = datetime.now(UTC).date() + timedelta(days=1)
+        changed = datetime.now(UTC)
+        for n in range(walks):
+            day = first + timedelta(days=n)
+            shift = Shift(
+                municipality_id=town.id,
+                area_id=area.id,
+                status="booked",
+                start_at=local_to_utc(day, clock_time(21)),
+                end_at=local_to_utc(day + timedelta(days=1), clock_time(1)),
+                updated_at=changed,
+            )
+            session.add(shift)
+            session.flush()
+            booking = Booking(shift_id=shift.id, association_id=club.id)
+            session.add(booking)
+            session.flush()
+            session.add(Assignment(shift_id=shift.id, booking_id=booking.id, user_id=walker.id))
+        raw = tokens.stable_link(
+            session, TokenPurpose.PERSONAL_FEED, secret_key=SECRET, user_id=walker.id
+        )
+        tokens.stable_link(
+            session, TokenPurpose.PERSONAL_PAGE, secret_key=SECRET, user_id=walker.id
+        )
+    engine.dispose()
+    return f"/feeds/personal/{raw}.ics"
+
+
+def start_gunicorn(url: str, port: int) -> subprocess.Popen:
+    env = dict(os.environ)
+    env.update(
+        NATTVANDRING_DATABASE_URL=url,
+        NATTVANDRING_SECRET_KEY=SECRET,
+        NATTVANDRING_LOG_LEVEL="WARNING",
+        NATTVANDRING_PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
+        NO_PROXY="127.0.0.1",
+    )
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--workers",
+        "2",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+        "nattvandring.app:create_app()",
+    ]
+    return subprocess.Popen(command, env=env, cwd=Path(__file__).resolve().parent.parent)
+
+
+def wait_ready(base: str, process: subprocess.Popen, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"gunicorn exited with {process.returncode}")
+        try:
+            if requests.get(base + "/", timeout=2).status_code == 200:
+                return
+        except (requests.ConnectionError, requests.Timeout):
+            time.sleep(0.2)
+    raise SystemExit("gunicorn did not answer in time")
+
+
+def measure(url: str, *, total: int, threads: int, headers: dict[str, str], expect: int) -> float:
+    """Requests per second for ``total`` GETs spread over ``threads`` keep-alive clients."""
+    local = threading.local()
+
+    def one(_: int) -> None:
+        client = getattr(local, "client", None)
+        if client is None:
+            client = local.client = requests.Session()
+            client.trust_env = False
+        response = client.get(url, headers=headers, timeout=30)
+        if response.status_code != expect:
+            raise RuntimeError(f"{url}: {response.status_code}, expected {expect}")
+
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(one, range(min(total // 5, 50))))  # warm up both workers
+        started = time.perf_counter()
+        list(pool.map(one, range(total)))
+        elapsed = time.perf_counter() - started
+    return total / elapsed
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=600)
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--walks", type=int, default=100)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="nv-bench-") as folder:
+        url = f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
+        feed = build_database(url, args.walks)
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        process = start_gunicorn(url, port)
+        try:
+            wait_ready(base, process)
+            probe = requests.get(base + feed, timeout=10)
+            assert probe.status_code == 200 and probe.content.count(b"BEGIN:VEVENT") == args.walks
+            etag = probe.headers["ETag"]
+            common = {"total": args.requests, "threads": args.threads}
+            trivial = measure(base + "/", headers={}, expect=200, **common)
+            fresh = {"Cache-Control": "no-cache"}
+            full = measure(base + feed, headers=fresh, expect=200, **common)
+            warm = measure(base + feed, headers={}, expect=200, **common)
+            cached = measure(base + feed, headers={"If-None-Match": etag}, expect=304, **common)
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
+    print(f"gunicorn 2 workers, {args.threads} client threads, {args.requests} requests each")
+    print(f"trivial endpoint /           {trivial:8.1f} req/s")
+    results = {"full render": full, "cached body": warm, "304 path": cached}
+    all_ok = True
+    for name, rate in results.items():
+        ratio = rate / trivial
+        goal = GOALS.get(name)
+        verdict = ""
+        if goal is not None:
+            ok = ratio >= goal
+            all_ok = all_ok and ok
+            verdict = f"(goal {goal}) {'ok' if ok else 'BELOW GOAL'}"
+        print(f"personal feed {name:<12}  {rate:8.1f} req/s  ratio {ratio:4.2f} {verdict}")
+    print(f"load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    return 0 if all_ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,220 @@
+"""Calendar feeds (.ics), the one-walk download, and the pages that hand out feed links.
+
+Feeds need no login: public feeds are public, secret feeds carry their own read-only
+token. A wrong, rotated or foreign token answers 404.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_login import login_required
+
+from .. import tokens
+from ..accounts.models import AccessToken, TokenPurpose
+from ..associations.models import Association
+from ..db import db_session
+from ..errors import NotFound
+from ..i18n import _
+from ..web.forms_util import load_for
+from . import (
+    policy,  # noqa: F401 - registers the authorization rules
+    services_association,
+    services_links,
+    services_personal,
+    services_public,
+)
+from .feeds import PRIVATE_CACHE, PUBLIC_CACHE, FeedStamp, FeedWindow, calendar_response
+from .ical import feed_etag
+from .ical_text import render_feed_fast as render_feed
+from .qr import qr_svg
+
+bp = Blueprint("calendars", __name__)
+
+
+def _cfg(key: str):  # type: ignore[no-untyped-def]
+    return current_app.config[key]
+
+
+def _base_url() -> str:
+    return str(_cfg("PUBLIC_BASE_URL")).rstrip("/")
+
+
+def _alarm() -> int | None:
+    minutes = int(_cfg("FEED_ALARM_MINUTES"))
+    return minutes if minutes > 0 else None
+
+
+# --- public -------------------------------------------------------------------------------
+
+
+def _public_feed(slug: str, area_id: int | None):  # type: ignore[no-untyped-def]
+    session = db_session()
+    scope = services_public.find_scope(session, slug, area_id)
+    if scope is None:
+        raise NotFound()
+    window = FeedWindow.current()
+    host, base_url = _cfg("CALENDAR_HOST"), _base_url()
+    stamp = services_public.public_stamp(session, scope, window, host=host, base_url=base_url)
+    return calendar_response(
+        stamp,
+        lambda: services_public.render_public(session, scope, window, host=host, base_url=base_url),
+        cache_control=PUBLIC_CACHE,
+    )
+
+
+@bp.get("/feeds/kommun/<slug>.ics")
+def municipality_feed(slug: str):  # type: ignore[no-untyped-def]
+    return _public_feed(slug, None)
+
+
+@bp.get("/feeds/kommun/<slug>/<int:area_id>.ics")
+def area_feed(slug: str, area_id: int):  # type: ignore[no-untyped-def]
+    return _public_feed(slug, area_id)
+
+
+@bp.get("/walks/<int:shift_id>.ics")
+def walk_ics(shift_id: int):  # type: ignore[no-untyped-def]
+    """One walk, public information only (the booking SMS links here)."""
+    host = _cfg("CALENDAR_HOST")
+    event = services_public.walk_event(db_session(), shift_id, base_url=_base_url())
+    if event is None:
+        raise NotFound()
+    name = f"Nattvandring {shift_id}"
+    body = render_feed(name=name, events=[event], host=host)
+    stamp = FeedStamp(
+        etag=feed_etag(("walk", shift_id, hashlib.sha256(body).hexdigest())),
+        last_modified=event.last_modified.replace(microsecond=0),
+    )
+    return calendar_response(
+        stamp, lambda: body, cache_control=PUBLIC_CACHE, filename=f"nattvandring-{shift_id}.ics"
+    )
+
+
+# --- secret feeds -------------------------------------------------------------------------
+
+
+def _feed_token(purpose: TokenPurpose, raw: str) -> AccessToken:
+    token = tokens.resolve(db_session(), purpose, raw)
+    if token is None:
+        raise NotFound()
+    return token
+
+
+@bp.get("/feeds/personal/<token>.ics")
+def personal_feed(token: str):  # type: ignore[no-untyped-def]
+    session = db_session()
+    row = _feed_token(TokenPurpose.PERSONAL_FEED, token)
+    if row.user_id is None:
+        raise NotFound()
+    user_id = row.user_id
+    window = FeedWindow.current()
+    host, base_url, alarm = _cfg("CALENDAR_HOST"), _base_url(), _alarm()
+    stamp = services_personal.personal_stamp(
+        session, row, window, host=host, base_url=base_url, alarm_minutes=alarm or 0
+    )
+
+    def render() -> bytes:
+        page = services_links.personal_page_url(
+            session, user_id=user_id, secret_key=_cfg("SECRET_KEY"), base_url=base_url
+        )
+        return services_personal.render_personal(
+            session, user_id, window, host=host, personal_url=page, alarm_minutes=alarm
+        )
+
+    return calendar_response(stamp, render, cache_control=PRIVATE_CACHE)
+
+
+@bp.get("/feeds/association/<token>.ics")
+def association_feed(token: str):  # type: ignore[no-untyped-def]
+    session = db_session()
+    row = _feed_token(TokenPurpose.ASSOCIATION_FEED, token)
+    if row.association_id is None:
+        raise NotFound()
+    association_id = row.association_id
+    window = FeedWindow.current()
+    host, base_url = _cfg("CALENDAR_HOST"), _base_url()
+    stamp = services_association.association_stamp(
+        session, row, window, host=host, base_url=base_url
+    )
+
+    def render() -> bytes:
+        association = session.get_one(Association, association_id)
+        return services_association.render_association(
+            session, association, window, host=host, base_url=base_url
+        )
+
+    return calendar_response(stamp, render, cache_control=PRIVATE_CACHE)
+
+
+# --- links on pages -----------------------------------------------------------------------
+
+
+@bp.app_template_global("personal_calendar")
+def personal_calendar(personal_token: str) -> dict[str, object] | None:
+    """For templates/calendars/_personal_block.html: the volunteer's feed links and QR."""
+    session = db_session()
+    page = tokens.resolve(session, TokenPurpose.PERSONAL_PAGE, personal_token)
+    if page is None or page.user_id is None:
+        return None
+    link = services_links.personal_feed_link(
+        session, user_id=page.user_id, secret_key=_cfg("SECRET_KEY"), base_url=_base_url()
+    )
+    return {
+        "https": link.https,
+        "webcal": link.webcal,
+        "qr": qr_svg(link.webcal, title=_("QR-kod för att prenumerera på kalendern")),
+        "rotate_url": url_for("calendars.rotate_personal", personal_token=personal_token),
+    }
+
+
+@bp.post("/me/<personal_token>/calendar/rotate")
+def rotate_personal(personal_token: str):  # type: ignore[no-untyped-def]
+    session = db_session()
+    page = tokens.resolve(session, TokenPurpose.PERSONAL_PAGE, personal_token)
+    if page is None or page.user_id is None:
+        raise NotFound()
+    services_links.rotate_personal_feed(
+        session, user_id=page.user_id, secret_key=_cfg("SECRET_KEY"), base_url=_base_url()
+    )
+    flash(
+        _("Du har fått en ny kalenderlänk. Den gamla slutar fungera: prenumerera på nytt."),
+        "success",
+    )
+    return redirect(f"/me/{personal_token}#kalender")
+
+
+@bp.get("/associations/<int:association_id>/calendar")
+@login_required
+def association_calendar(association_id: int):  # type: ignore[no-untyped-def]
+    association = load_for(Association, association_id, "calendar")
+    link = services_links.association_feed_link(
+        db_session(),
+        association_id=association.id,  # type: ignore[arg-type]
+        secret_key=_cfg("SECRET_KEY"),
+        base_url=_base_url(),
+    )
+    return render_template(
+        "calendars/association.html",
+        association=association,
+        link=link,
+        qr=qr_svg(link.webcal, title=_("QR-kod för att prenumerera på föreningens kalender")),
+    )
+
+
+@bp.post("/associations/<int:association_id>/calendar/rotate")
+@login_required
+def rotate_association(association_id: int):  # type: ignore[no-untyped-def]
+    association = load_for(Association, association_id, "calendar")
+    services_links.rotate_association_feed(
+        db_session(),
+        association_id=association.id,  # type: ignore[arg-type]
+        secret_key=_cfg("SECRET_KEY"),
+        base_url=_base_url(),
+    )
+    flash(
+        _("Föreningen har fått en ny kalenderlänk. Den gamla slutar fungera."),
+        "success",
+    )
+    return redirect(url_for("calendars.association_calendar", association_id=association_id))
