@@ -1,0 +1,1 @@
+"""Patrol reports, approval, the hours ledger, the lägesbild and personal data."""

@@ -1,0 +1,99 @@
+"""Server-rendered SVG bar charts (no JavaScript), accessible with a title and description.
+
+Pure: labels and numbers in, an SVG string out. Every text is escaped. Pages show the same
+numbers in a table next to the chart, so the chart is a visual aid and not the only source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from html import escape
+
+PALETTE = ("#0b5394", "#b45f06", "#38761d", "#741b47", "#134f5c", "#7f6000", "#666666")
+WIDTH, HEIGHT = 640, 300
+LEFT, RIGHT, TOP, BOTTOM = 48, 12, 16, 58
+
+
+def _nice_max(value: float) -> float:
+    if value <= 0:
+        return 1
+    magnitude = 10 ** (len(str(int(value))) - 1)
+    for step in (1, 2, 2.5, 5, 10):
+        if value <= step * magnitude:
+            return step * magnitude
+    return 10 * magnitude
+
+
+def _fmt(value: float) -> str:
+    if float(value).is_integer():
+        return str(int(value))
+    return f"{value:.1f}".replace(".", ",")
+
+
+def bar_chart(
+    *,
+    title: str,
+    description: str,
+    labels: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float | int | Decimal]]],
+    chart_id: str = "chart",
+) -> str:
+    """Grouped bars: one group per label, one bar per series, with a legend and y-axis."""
+    values = [float(v) for _, data in series for v in data]
+    top = _nice_max(max(values, default=0))
+    plot_w = WIDTH - LEFT - RIGHT
+    plot_h = HEIGHT - TOP - BOTTOM
+    groups = max(len(labels), 1)
+    group_w = plot_w / groups
+    bar_w = max(group_w * 0.8 / max(len(series), 1), 1)
+    title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} '
+        f'{HEIGHT + 22 * ((len(series) + 2) // 3)}" role="img" '
+        f'aria-labelledby="{title_id} {desc_id}">',
+        f'<title id="{title_id}">{escape(title)}</title>',
+        f'<desc id="{desc_id}">{escape(description)}</desc>',
+    ]
+    for tick in range(5):
+        value = top * tick / 4
+        y = TOP + plot_h - plot_h * tick / 4
+        parts.append(
+            f'<line x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}" '
+            f'stroke="#c9ced6" stroke-width="1"/>'
+            f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" '
+            f'fill="#4a5568">{_fmt(value)}</text>'
+        )
+    for g, label in enumerate(labels):
+        x0 = LEFT + g * group_w + group_w * 0.1
+        for s, (name, data) in enumerate(series):
+            value = float(data[g]) if g < len(data) else 0.0
+            h = plot_h * value / top if top else 0
+            x = x0 + s * bar_w
+            y = TOP + plot_h - h
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y:.1f}" width="{max(bar_w - 1, 1):.1f}" '
+                f'height="{h:.1f}" fill="{PALETTE[s % len(PALETTE)]}">'
+                f"<title>{escape(name)}, {escape(label)}: {_fmt(value)}</title></rect>"
+            )
+        parts.append(
+            f'<text x="{LEFT + g * group_w + group_w / 2:.1f}" y="{TOP + plot_h + 16}" '
+            f'text-anchor="middle" font-size="11" fill="#14213d">{escape(label)}</text>'
+        )
+    for s, (name, _data) in enumerate(series):
+        lx = LEFT + (s % 3) * 190
+        ly = HEIGHT - 22 + 22 * (s // 3)
+        parts.append(
+            f'<rect x="{lx}" y="{ly}" width="12" height="12" '
+            f'fill="{PALETTE[s % len(PALETTE)]}"/>'
+            f'<text x="{lx + 18}" y="{ly + 11}" font-size="12" fill="#14213d">'
+            f"{escape(name[:28])}</text>"
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def month_label(month) -> str:  # type: ignore[no-untyped-def]
+    """Short Swedish month label: 2027-03-01 -> 'mar 2027'."""
+    names = ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
+    return f"{names[month.month - 1]} {month.year}"

@@ -1,0 +1,184 @@
+"""Report, review, correction and erasure forms."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+
+from ..errors import RuleViolation
+from ..i18n import _l
+from ..web.forms_util import show_violation
+from .models import IncidentCategory
+from .services_report import IncidentInput, PlaceInput, ReportInput, WalkerInput
+from .situation import CATEGORY_LABELS
+
+
+class WalkerRow(Form):
+    user_id = HiddenField()
+    walked = BooleanField(_l("Vandrade"), default=True)
+    start = StringField(_l("Start"), validators=[Length(max=5)])
+    end = StringField(_l("Slut"), validators=[Length(max=5)])
+
+
+class IncidentRow(Form):
+    category = SelectField(_l("Kategori"), choices=[], validate_choice=False)
+    # Not "description": FormField has its own attribute of that name.
+    what = StringField(_l("Vad hände?"), validators=[Length(max=2000)])
+    place = StringField(_l("Plats (valfritt)"), validators=[Length(max=255)])
+
+
+class PlaceRow(Form):
+    what = StringField(
+        _l("Otrygg plats"),
+        validators=[Length(max=2000)],
+        description=_l("Till exempel trasig belysning eller igenvuxen gångväg."),
+    )
+    place = StringField(_l("Var?"), validators=[Length(max=255)])
+    latitude = StringField(_l("Latitud (valfritt)"), validators=[Length(max=20)])
+    longitude = StringField(_l("Longitud (valfritt)"), validators=[Length(max=20)])
+
+
+class ReportForm(FlaskForm):
+    young_people_met = IntegerField(
+        _l("Antal unga ni mötte (uppskattning)"),
+        validators=[InputRequired(), NumberRange(min=0, max=5000)],
+    )
+    summary = TextAreaField(_l("Sammanfattning av kvällen"), validators=[Length(max=4000)])
+    walkers = FieldList(FormField(WalkerRow))
+    add_walker = SelectField(
+        _l("Lägg till vandrare"), coerce=int, choices=[], validate_choice=False
+    )
+    add_start = StringField(_l("Start"), validators=[Length(max=5)])
+    add_end = StringField(_l("Slut"), validators=[Length(max=5)])
+    incidents = FieldList(FormField(IncidentRow))
+    places = FieldList(FormField(PlaceRow))
+    save = SubmitField(_l("Spara utkast"))
+    send = SubmitField(_l("Skicka in rapporten"))
+    walker_errors: tuple[str, ...] = ()  # rule violations about the walker list as a whole
+
+
+def category_choices() -> list[tuple[str, str]]:
+    return [("", str(_l("Ingen")))] + [(c.value, str(CATEGORY_LABELS[c])) for c in IncidentCategory]
+
+
+def _coordinate(text: str | None, low: float, high: float, field: str) -> float | None:
+    raw = (text or "").strip().replace(",", ".")
+    if not raw:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        value = float("nan")
+    if not low <= value <= high:
+        raise RuleViolation("coordinate_invalid", _l("Ogiltig koordinat."), field=field)
+    return value
+
+
+def report_input(form: ReportForm) -> ReportInput:
+    """Turn the posted form into service input (raises RuleViolation on bad coordinates)."""
+    walkers = []
+    # Service walker index -> form row index (None: the "add walker" fields).
+    form.walker_rows = []  # type: ignore[attr-defined]
+    for index, row in enumerate(form.walkers):
+        if row.walked.data and (row.user_id.data or "").isdigit():
+            walkers.append(
+                WalkerInput(int(row.user_id.data), row.start.data or "", row.end.data or "")
+            )
+            form.walker_rows.append(index)  # type: ignore[attr-defined]
+    if form.add_walker.data:
+        walkers.append(
+            WalkerInput(form.add_walker.data, form.add_start.data or "", form.add_end.data or "")
+        )
+        form.walker_rows.append(None)  # type: ignore[attr-defined]
+    incidents = [
+        IncidentInput(row.category.data or "other", row.what.data or "", row.place.data or "")
+        for row in form.incidents
+        if row.category.data or (row.what.data or "").strip()
+    ]
+    places = []
+    for index, row in enumerate(form.places):
+        if not (row.what.data or "").strip():
+            continue
+        places.append(
+            PlaceInput(
+                row.what.data or "",
+                row.place.data or "",
+                _coordinate(row.latitude.data, -90, 90, f"places-{index}-latitude"),
+                _coordinate(row.longitude.data, -180, 180, f"places-{index}-longitude"),
+            )
+        )
+    return ReportInput(
+        young_people_met=form.young_people_met.data or 0,
+        summary=form.summary.data or "",
+        walkers=walkers,
+        incidents=incidents,
+        places=places,
+    )
+
+
+def attach_violation(form: FlaskForm, violation: RuleViolation) -> None:
+    """Like ``show_violation``, but also finds nested fields named "walkers-0-end"."""
+    if violation.field == "walkers":
+        form.walker_errors = [violation.message]  # type: ignore[attr-defined]
+        return
+    path = (violation.field or "").split("-")
+    if len(path) == 3 and path[1].isdigit():
+        index: int | None = int(path[1])
+        row_map = getattr(form, "walker_rows", None)
+        if path[0] == "walkers" and row_map is not None and index is not None:
+            index = row_map[index] if index < len(row_map) else None
+            if index is None:
+                target = form.add_end if path[2] == "end" else form.add_start  # type: ignore[attr-defined]
+                target.errors = [*target.errors, violation.message]
+                return
+        rows = getattr(form, path[0], None)
+        if rows is not None and index is not None and index < len(rows.entries):
+            target = getattr(rows.entries[index].form, path[2], None)
+            if target is not None:
+                target.errors = [*target.errors, violation.message]
+                return
+    show_violation(form, violation)
+
+
+class ReturnForm(FlaskForm):
+    comment = TextAreaField(
+        _l("Vad behöver rättas?"), validators=[DataRequired(), Length(max=2000)]
+    )
+
+
+class CorrectionForm(FlaskForm):
+    user_id = SelectField(_l("Vandrare"), coerce=int, choices=[], validate_choice=False)
+    minutes = IntegerField(
+        _l("Nya minuter totalt"),
+        validators=[InputRequired(), NumberRange(min=0, max=840)],
+        description=_l("0 tar bort vandraren från passet."),
+    )
+    reason = StringField(_l("Orsak"), validators=[DataRequired(), Length(max=500)])
+
+
+class EraseForm(FlaskForm):
+    confirm = BooleanField(
+        _l("Ja, radera mina uppgifter. Jag förstår att det inte går att ångra."),
+        validators=[DataRequired(message=_l("Kryssa i rutan för att bekräfta."))],
+    )
+
+
+def parse_date(text: str | None, default: date) -> date:
+    try:
+        return date.fromisoformat(text or "")
+    except ValueError:
+        return default

@@ -1,0 +1,263 @@
+"""Filing a patrol report: start a draft from the roster, save what the group reports, submit.
+
+Services flush, never commit. Hours per walker come from UTC instants (``times``).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, delete, select
+
+from ..accounts.models import Membership, Role, User
+from ..booking.models import Assignment, AssignmentStatus, Booking, BookingStatus
+from ..clock import utcnow
+from ..errors import RuleViolation
+from ..i18n import _l
+from ..planning.models import Shift, ShiftStatus
+from ..planning.schedule import duration_minutes
+from .models import (
+    EDITABLE,
+    Incident,
+    IncidentCategory,
+    PatrolReport,
+    ReportStatus,
+    ReportWalker,
+    UnsafePlace,
+)
+from .times import walker_interval
+
+log = logging.getLogger(__name__)
+
+MAX_YOUNG_PEOPLE = 5000
+
+
+@dataclass(frozen=True)
+class WalkerInput:
+    user_id: int
+    start: str  # local HH:MM
+    end: str  # local HH:MM
+
+
+@dataclass(frozen=True)
+class IncidentInput:
+    category: str
+    description: str
+    place: str = ""
+
+
+@dataclass(frozen=True)
+class PlaceInput:
+    description: str
+    place: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+@dataclass
+class ReportInput:
+    young_people_met: int
+    summary: str
+    walkers: list[WalkerInput] = field(default_factory=list)
+    incidents: list[IncidentInput] = field(default_factory=list)
+    places: list[PlaceInput] = field(default_factory=list)
+
+
+def report_for_booking(session: Session, booking_id: int) -> PatrolReport | None:
+    return session.exec(select(PatrolReport).where(PatrolReport.booking_id == booking_id)).first()
+
+
+def roster_user_ids(session: Session, booking_id: int) -> list[int]:
+    """Walkers on the booking's roster who have not declined, in roster order."""
+    rows = session.exec(
+        select(Assignment.user_id)
+        .where(
+            Assignment.booking_id == booking_id,
+            Assignment.status != AssignmentStatus.DECLINED,
+        )
+        .order_by(Assignment.id)
+    ).all()
+    return list(rows)
+
+
+def member_ids(session: Session, association_id: int) -> set[int]:
+    """Active users who walk for the association (volunteers and leaders)."""
+    rows = session.exec(
+        select(Membership.user_id)
+        .join(User, User.id == Membership.user_id)
+        .where(
+            Membership.association_id == association_id,
+            Membership.role.in_([Role.VOLUNTEER, Role.LEADER]),  # type: ignore[attr-defined]
+            User.is_active.is_(True),  # type: ignore[attr-defined]
+        )
+    ).all()
+    return set(rows)
+
+
+def may_file_personally(session: Session, user_id: int, booking: Booking) -> bool:
+    """A walker of the group: on the roster (not declined) or listed in the report."""
+    if user_id in roster_user_ids(session, booking.id):  # type: ignore[arg-type]
+        return True
+    report = report_for_booking(session, booking.id)  # type: ignore[arg-type]
+    return report is not None and any(w.user_id == user_id for w in walkers_of(session, report))
+
+
+def walkers_of(session: Session, report: PatrolReport) -> list[ReportWalker]:
+    return list(
+        session.exec(
+            select(ReportWalker)
+            .where(ReportWalker.report_id == report.id)
+            .order_by(ReportWalker.id)
+        ).all()
+    )
+
+
+def start_report(session: Session, booking: Booking, *, actor_id: int | None) -> PatrolReport:
+    """The booking's report, created as a draft pre-filled from the roster on first use."""
+    existing = report_for_booking(session, booking.id)  # type: ignore[arg-type]
+    if existing is not None:
+        return existing
+    shift = session.get(Shift, booking.shift_id)
+    assert shift is not None
+    if booking.status != BookingStatus.ACTIVE or shift.status == ShiftStatus.CANCELLED:
+        raise RuleViolation("booking_cancelled", _l("Passet är inställt eller avbokat."))
+    if shift.start_at > utcnow():
+        raise RuleViolation(
+            "walk_not_started", _l("Rapporten kan lämnas först när vandringen har börjat.")
+        )
+    report = PatrolReport(
+        shift_id=shift.id,  # type: ignore[arg-type]
+        booking_id=booking.id,  # type: ignore[arg-type]
+        association_id=booking.association_id,
+        municipality_id=shift.municipality_id,
+        filed_by_id=actor_id,
+    )
+    session.add(report)
+    session.flush()
+    minutes = duration_minutes(shift.start_at, shift.end_at)
+    for user_id in roster_user_ids(session, booking.id):  # type: ignore[arg-type]
+        session.add(
+            ReportWalker(
+                report_id=report.id,  # type: ignore[arg-type]
+                user_id=user_id,
+                start_at=shift.start_at,
+                end_at=shift.end_at,
+                minutes=minutes,
+            )
+        )
+    session.flush()
+    log.info("Report %s started for booking %s", report.id, booking.id)
+    return report
+
+
+def lock(session: Session, report: PatrolReport) -> PatrolReport:
+    """Re-read the report under a row lock (PostgreSQL), so two coordinators approving or
+    correcting at once are serialized and see each other's result. On SQLite the write
+    transaction (BEGIN IMMEDIATE) already serializes writers."""
+    return session.exec(
+        select(PatrolReport)
+        .where(PatrolReport.id == report.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def ensure_editable(report: PatrolReport) -> None:
+    if report.status not in EDITABLE:
+        raise RuleViolation(
+            "report_locked",
+            _l("Rapporten är inskickad eller godkänd och kan inte längre ändras."),
+        )
+
+
+def save_report(
+    session: Session, report: PatrolReport, data: ReportInput, *, actor_id: int | None
+) -> PatrolReport:
+    """Replace the draft's content with ``data`` (only while draft or returned)."""
+    report = lock(session, report)
+    ensure_editable(report)
+    shift = session.get(Shift, report.shift_id)
+    assert shift is not None
+    if not 0 <= data.young_people_met <= MAX_YOUNG_PEOPLE:
+        raise RuleViolation(
+            "young_people_invalid",
+            _l("Ange ett antal mellan 0 och %(max)s.", max=MAX_YOUNG_PEOPLE),
+            field="young_people_met",
+        )
+    allowed = member_ids(session, report.association_id)
+    allowed |= set(roster_user_ids(session, report.booking_id))
+    allowed |= {w.user_id for w in walkers_of(session, report) if w.user_id is not None}
+    seen: set[int] = set()
+    rows: list[ReportWalker] = []
+    for index, walker in enumerate(data.walkers):
+        if walker.user_id in seen:
+            raise RuleViolation(
+                "walker_twice", _l("Samma person står två gånger."), field="walkers"
+            )
+        if walker.user_id not in allowed:
+            raise RuleViolation(
+                "walker_not_member",
+                _l("Bara föreningens medlemmar kan stå som vandrare."),
+                field="walkers",
+            )
+        seen.add(walker.user_id)
+        start_at, end_at, minutes = walker_interval(
+            shift.start_at, shift.end_at, walker.start, walker.end, prefix=f"walkers-{index}-"
+        )
+        rows.append(
+            ReportWalker(
+                report_id=report.id,  # type: ignore[arg-type]
+                user_id=walker.user_id,
+                start_at=start_at,
+                end_at=end_at,
+                minutes=minutes,
+            )
+        )
+    for incident in data.incidents:
+        if incident.category not in set(IncidentCategory):
+            raise RuleViolation("category_invalid", _l("Välj en kategori."), field="incidents")
+    session.exec(delete(ReportWalker).where(ReportWalker.report_id == report.id))  # type: ignore[call-overload]
+    session.exec(delete(Incident).where(Incident.report_id == report.id))  # type: ignore[call-overload]
+    session.exec(delete(UnsafePlace).where(UnsafePlace.report_id == report.id))  # type: ignore[call-overload]
+    session.add_all(rows)
+    for incident in data.incidents:
+        session.add(
+            Incident(
+                report_id=report.id,  # type: ignore[arg-type]
+                category=incident.category,
+                description=incident.description.strip()[:2000],
+                place=incident.place.strip()[:255],
+            )
+        )
+    for place in data.places:
+        session.add(
+            UnsafePlace(
+                report_id=report.id,  # type: ignore[arg-type]
+                municipality_id=shift.municipality_id,
+                area_id=shift.area_id,
+                description=place.description.strip()[:2000],
+                place=place.place.strip()[:255],
+                latitude=place.latitude,
+                longitude=place.longitude,
+            )
+        )
+    report.young_people_met = data.young_people_met
+    report.summary = data.summary.strip()[:4000]
+    report.updated_at = utcnow()
+    if report.filed_by_id is None:
+        report.filed_by_id = actor_id
+    session.flush()
+    return report
+
+
+def submit_report(session: Session, report: PatrolReport, *, actor_id: int | None) -> None:
+    report = lock(session, report)
+    ensure_editable(report)
+    if not walkers_of(session, report):
+        raise RuleViolation("no_walkers", _l("Ange minst en person som vandrade."), field="walkers")
+    report.status = ReportStatus.SUBMITTED
+    report.submitted_at = utcnow()
+    report.filed_by_id = actor_id or report.filed_by_id
+    report.updated_at = utcnow()
+    session.flush()

@@ -1,0 +1,169 @@
+"""Hours overview: the leader's association per month and season; the coordinator's per
+association with filters. Every figure comes from the approved-hours ledger."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from flask import render_template, request
+from flask_login import current_user, login_required
+from sqlmodel import select
+
+from .. import authz
+from ..accounts.models import Role
+from ..associations.models import Association
+from ..clock import to_local, utcnow
+from ..db import db_session
+from ..errors import Forbidden
+from ..i18n import _, _l
+from ..municipalities.models import PatrolArea
+from ..web import nav
+from .charts import bar_chart, month_label
+from .forms import parse_date
+from .queries import hours_by_association_month
+from .situation import months_between
+from .views import bp, coordinator_municipality_ids
+
+
+@bp.app_template_filter("hours")
+def hours_filter(minutes: int | None) -> str:
+    """Minutes as Swedish decimal hours: 270 -> "4,5 h"."""
+    value = (Decimal(minutes or 0) / 60).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return f"{value} h".replace(".", ",")
+
+
+def _hours(minutes: int) -> Decimal:
+    return (Decimal(minutes) / 60).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def _int_arg(name: str) -> int | None:
+    raw = request.args.get(name, "")
+    return int(raw) if raw.isdigit() else None
+
+
+@bp.get("/hours")
+@login_required
+def hours():  # type: ignore[no-untyped-def]
+    if current_user.is_admin or current_user.has_role(Role.COORDINATOR):
+        return _coordinator_hours()
+    if current_user.has_role(Role.LEADER):
+        return _leader_hours()
+    raise Forbidden()
+
+
+def _leader_hours():  # type: ignore[no-untyped-def]
+    session = db_session()
+    own = sorted(current_user.association_ids())
+    associations = session.exec(
+        select(Association).where(Association.id.in_(own)).order_by(Association.name)  # type: ignore[attr-defined]
+    ).all()
+    chosen = _int_arg("association")
+    association = next((a for a in associations if a.id == chosen), associations[0])
+    this_year = to_local(utcnow()).year
+    year = _int_arg("year") or this_year
+    year = min(max(year, 2000), this_year + 1)
+    rows = hours_by_association_month(
+        session, association_ids=[association.id], start=date(year, 1, 1), end=date(year, 12, 31)
+    )
+    by_month = {row.month: row for row in rows}
+    months = []
+    seasons = {"spring": [0, 0, 0], "autumn": [0, 0, 0]}
+    for month in months_between(date(year, 1, 1), date(year, 12, 31)):
+        row = by_month.get(month)
+        figures = (row.walks, row.walker_visits, row.minutes) if row else (0, 0, 0)
+        months.append((month, *figures))
+        season = seasons["spring" if month.month <= 6 else "autumn"]
+        for index, value in enumerate(figures):
+            season[index] += value
+    chart = bar_chart(
+        title=_("Volontärtimmar per månad %(year)s", year=year),
+        description=_("Godkända timmar för %(name)s per månad.", name=association.name),
+        labels=[month_label(m)[:3] for m, *_rest in months],
+        series=[(_("Timmar"), [_hours(m[3]) for m in months])],
+        chart_id="hours-chart",
+    )
+    return render_template(
+        "reports/hours_leader.html",
+        associations=associations,
+        association=association,
+        year=year,
+        years=list(range(this_year - 3, this_year + 1)),
+        months=months,
+        seasons=seasons,
+        totals=[sum(m[i] for m in months) for i in (1, 2, 3)],
+        chart=chart,
+    )
+
+
+def _coordinator_hours():  # type: ignore[no-untyped-def]
+    authz.require_role(current_user, Role.COORDINATOR)
+    session = db_session()
+    muni_ids = coordinator_municipality_ids()
+    today = to_local(utcnow()).date()
+    start = parse_date(request.args.get("from"), date(today.year, 1, 1))
+    end = parse_date(request.args.get("to"), today)
+    if end < start:
+        start, end = end, start
+    if (end - start).days > 3 * 366:
+        start = end.replace(year=end.year - 3)
+    associations = session.exec(
+        select(Association)
+        .where(Association.municipality_id.in_(muni_ids))  # type: ignore[attr-defined]
+        .order_by(Association.name)
+    ).all()
+    areas = session.exec(
+        select(PatrolArea)
+        .where(PatrolArea.municipality_id.in_(muni_ids))  # type: ignore[attr-defined]
+        .order_by(PatrolArea.name)
+    ).all()
+    area_id = _int_arg("area")
+    area_id = area_id if any(a.id == area_id for a in areas) else None
+    association_id = _int_arg("association")
+    visible = {a.id for a in associations}
+    chosen_ids = [association_id] if association_id in visible else sorted(visible)  # type: ignore[list-item]
+    rows = hours_by_association_month(
+        session,
+        association_ids=chosen_ids,
+        municipality_ids=muni_ids,
+        start=start,
+        end=end,
+        area_id=area_id,
+    )
+    names = {a.id: a.name for a in associations}
+    per_association: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
+    per_cell: dict[tuple[int, date], int] = defaultdict(int)
+    for row in rows:
+        figures = per_association[row.association_id]
+        figures[0] += row.walks
+        figures[1] += row.walker_visits
+        figures[2] += row.minutes
+        per_cell[(row.association_id, row.month)] += row.minutes
+    table = sorted(
+        ((names[aid], aid, *figures) for aid, figures in per_association.items()),
+        key=lambda r: r[0],
+    )
+    months = months_between(start, end)
+    chart = bar_chart(
+        title=_("Timmar per förening och månad"),
+        description=_("Godkända volontärtimmar per förening och månad i vald period."),
+        labels=[month_label(m) for m in months],
+        series=[(name, [_hours(per_cell[(aid, m)]) for m in months]) for name, aid, *_r in table],
+        chart_id="hours-chart",
+    )
+    return render_template(
+        "reports/hours_coordinator.html",
+        start=start,
+        end=end,
+        areas=areas,
+        area_id=area_id,
+        associations=associations,
+        association_id=association_id if association_id in visible else None,
+        table=table,
+        totals=[sum(r[i] for r in table) for i in (2, 3, 4)],
+        chart=chart,
+    )
+
+
+nav.register("reports.hours", _l("Timmar"), lambda user: user.has_role(Role.LEADER), order=61)

@@ -1,0 +1,151 @@
+"""The coordinator's lägesbild page, its CSV/XLSX exports and unsafe-place follow-up."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlmodel import select
+
+from .. import authz
+from ..accounts.models import Role
+from ..clock import to_local, utcnow
+from ..db import db_session
+from ..errors import RuleViolation
+from ..i18n import _, _l
+from ..municipalities.models import PatrolArea
+from ..sponsorship.exports import csv_rows, xlsx_bytes
+from ..web import nav
+from ..web.forms_util import load_for, show_violation
+from . import situation as lagesbild
+from .charts import bar_chart, month_label
+from .forms import parse_date
+from .models import UnsafePlace, UnsafePlaceStatus
+from .services_review import set_place_status
+from .views import bp, coordinator_municipality_ids
+
+
+def _filters():  # type: ignore[no-untyped-def]
+    authz.require_role(current_user, Role.COORDINATOR)
+    session = db_session()
+    muni_ids = coordinator_municipality_ids()
+    today = to_local(utcnow()).date()
+    start = parse_date(request.args.get("from"), date(today.year, 1, 1))
+    end = parse_date(request.args.get("to"), today)
+    if end < start:
+        start, end = end, start
+    if (end - start).days > 3 * 366:
+        start = end.replace(year=end.year - 3)
+    areas = session.exec(
+        select(PatrolArea)
+        .where(PatrolArea.municipality_id.in_(muni_ids))  # type: ignore[attr-defined]
+        .order_by(PatrolArea.name)
+    ).all()
+    raw_area = request.args.get("area", "")
+    area_id = int(raw_area) if raw_area.isdigit() else None
+    area = next((a for a in areas if a.id == area_id), None)
+    report = lagesbild.build(
+        session,
+        municipality_ids=muni_ids,
+        start=start,
+        end=end,
+        area_id=area.id if area else None,
+    )
+    return report, areas, area
+
+
+@bp.get("/lagesbild")
+@login_required
+def situation():  # type: ignore[no-untyped-def]
+    report, areas, area = _filters()
+    chart = bar_chart(
+        title=_("Vandringar och incidenter per månad"),
+        description=_("Antal godkända vandringar och rapporterade incidenter per månad."),
+        labels=[month_label(month) for month, _f in report.months],
+        series=[
+            (_("Vandringar"), [f.walks for _m, f in report.months]),
+            (_("Incidenter"), [f.incident_total for _m, f in report.months]),
+        ],
+        chart_id="situation-chart",
+    )
+    args = {"from": report.start.isoformat(), "to": report.end.isoformat()}
+    if area:
+        args["area"] = str(area.id)
+    return render_template(
+        "reports/situation.html",
+        report=report,
+        areas=areas,
+        area=area,
+        chart=chart,
+        export_args=args,
+        next_status={
+            UnsafePlaceStatus.REPORTED: UnsafePlaceStatus.FORWARDED,
+            UnsafePlaceStatus.FORWARDED: UnsafePlaceStatus.FIXED,
+        },
+    )
+
+
+def _filename(report, ext: str) -> str:  # type: ignore[no-untyped-def]
+    return f"lagesbild-{report.start.isoformat()}-{report.end.isoformat()}.{ext}"
+
+
+@bp.get("/lagesbild.csv")
+@login_required
+def situation_csv():  # type: ignore[no-untyped-def]
+    report, _areas, _area = _filters()
+    body = "".join(csv_rows(lagesbild.export_header(), lagesbild.export_rows(report)))
+    return Response(
+        body.encode("utf-8"),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{_filename(report, "csv")}"',
+            "Content-Type": "text/csv; charset=utf-8",
+        },
+    )
+
+
+@bp.get("/lagesbild.xlsx")
+@login_required
+def situation_xlsx():  # type: ignore[no-untyped-def]
+    report, _areas, _area = _filters()
+    data = xlsx_bytes(
+        str(_l("Lägesbild")),
+        lagesbild.export_header(),
+        lagesbild.export_rows(report),
+        column_formats={4: "0.00"},
+    )
+    return Response(
+        data,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{_filename(report, "xlsx")}"'},
+    )
+
+
+@bp.post("/unsafe-places/<int:place_id>/status")
+@login_required
+def place_status(place_id: int):  # type: ignore[no-untyped-def]
+    place = load_for(UnsafePlace, place_id, "follow_up")
+    session = db_session()
+    try:
+        status = UnsafePlaceStatus(request.form.get("status", ""))
+        set_place_status(session, place, status, actor_id=current_user.id)
+    except ValueError:
+        flash(_("Okänd status."), "error")
+    except RuleViolation as violation:
+        session.rollback()
+        show_violation(None, violation)
+    else:
+        flash(_("Statusen för platsen är uppdaterad."), "success")
+    target = request.form.get("next", "")
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("reports.situation")
+    return redirect(target)
+
+
+nav.register(
+    "reports.situation",
+    _l("Lägesbild"),
+    lambda user: user.is_admin or user.has_role(Role.COORDINATOR),
+    order=62,
+)
