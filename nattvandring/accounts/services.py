@@ -50,16 +50,24 @@ def find_by_email(session: Session, email: str) -> User | None:
     return session.exec(select(User).where(User.email == normalize_email(email))).first()
 
 
-def authenticate(session: Session, *, email: str, password: str) -> User | None:
-    """The user for a correct e-mail and password; unknown users cost the same hashing time."""
+def authenticate(session: Session, *, email: str, password: str) -> int | None:
+    """The user id for a correct e-mail and password, or None; writes nothing.
+
+    Unknown users cost the same argon2 time as known ones. Callers run this in a read-only
+    session, so that the slow hashing never holds SQLite's write lock.
+    """
     user = find_by_email(session, email)
     ok = verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.is_active:
         return None
+    return user.id
+
+
+def record_login(user: User, password: str) -> None:
+    """Note the login, and upgrade the stored hash if argon2's parameters have changed."""
     if user.password_hash and needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
-    return user
 
 
 def set_password(user: User, new_password: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..db import db_session
+from ..db import db_session, get_engine, session_scope
 from ..errors import NotFound, RuleViolation
 from ..extensions import limiter
 from ..i18n import _, _l
@@ -13,7 +13,7 @@ from ..web import nav
 from . import services
 from .forms import ChangePasswordForm, LoginForm, ResetRequestForm, SetPasswordForm
 from .identity import load_identity
-from .models import TokenPurpose
+from .models import TokenPurpose, User
 
 bp = Blueprint("accounts", __name__)
 
@@ -45,10 +45,12 @@ def login():  # type: ignore[no-untyped-def]
         return redirect(url_for("web.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(
-            db_session(), email=form.email.data or "", password=form.password.data or ""
-        )
-        if user is not None:
+        password = form.password.data or ""
+        with session_scope(get_engine(), write=False) as reader:
+            user_id = services.authenticate(reader, email=form.email.data or "", password=password)
+        if user_id is not None:
+            user = db_session().get(User, user_id)
+            services.record_login(user, password)
             db_session().flush()
             _start_session(user, bool(form.remember.data))
             return redirect(url_for("web.index"))
