@@ -1,9 +1,19 @@
-"""Sponsor table (agreements, rules and payout runs build on it)."""
+"""Sponsors, their agreements (rule, coverage, enrolments) and payout runs with frozen lines.
+
+Money is whole öre. A payout run is computed from the approved-hours ledger up to its
+``cutoff_at``; once approved its lines never change again. Later corrections of reports are
+paid (or deducted) in the next run as adjustment lines that name the period they cover.
+Lines copy the association's name, organisation number and account, so a frozen statement
+stays exactly as it was approved.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
 
+from sqlalchemy import JSON, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from ..models_base import created_at_field
@@ -14,3 +24,117 @@ class Sponsor(SQLModel, table=True):
     name: str = Field(max_length=160)
     org_number: str = Field(max_length=11, unique=True)
     created_at: datetime = created_at_field()
+
+
+class SponsorAgreement(SQLModel, table=True):
+    """One agreement of a sponsor: validity, limits and the payment rule (as JSON)."""
+
+    __tablename__ = "sponsor_agreement"
+
+    id: int | None = Field(default=None, primary_key=True)
+    sponsor_id: int = Field(foreign_key="sponsor.id", index=True)
+    name: str = Field(max_length=160)
+    valid_from: date
+    valid_to: date
+    budget_ore: int | None = None
+    cap_per_association_year_ore: int | None = None
+    rule: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    created_at: datetime = created_at_field()
+    updated_at: datetime = created_at_field()
+
+
+class AgreementMunicipality(SQLModel, table=True):
+    """A municipality covered by an agreement."""
+
+    __tablename__ = "agreement_municipality"
+
+    agreement_id: int = Field(
+        foreign_key="sponsor_agreement.id", primary_key=True, ondelete="CASCADE"
+    )
+    municipality_id: int = Field(foreign_key="municipality.id", primary_key=True, index=True)
+
+
+class AgreementAssociation(SQLModel, table=True):
+    """An association enrolled in an agreement from ``joined_on``."""
+
+    __tablename__ = "agreement_association"
+
+    agreement_id: int = Field(
+        foreign_key="sponsor_agreement.id", primary_key=True, ondelete="CASCADE"
+    )
+    association_id: int = Field(foreign_key="association.id", primary_key=True, index=True)
+    joined_on: date
+    created_at: datetime = created_at_field()
+
+
+class RunStatus(StrEnum):
+    DRAFT = "draft"
+    APPROVED = "approved"
+    PAID = "paid"
+
+
+#: Runs whose lines count as committed money (cap, budget, "already paid").
+COMMITTED = (RunStatus.APPROVED.value, RunStatus.PAID.value)
+
+
+class LineKind(StrEnum):
+    PERIOD = "period"
+    ADJUSTMENT = "adjustment"
+
+
+class PayoutRun(SQLModel, table=True):
+    """A payout for one agreement and period: draft -> approved (frozen) -> paid."""
+
+    __tablename__ = "payout_run"
+    __table_args__ = (Index("ix_payout_run_agreement_period", "agreement_id", "period_start"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    agreement_id: int = Field(foreign_key="sponsor_agreement.id", index=True)
+    sponsor_id: int = Field(foreign_key="sponsor.id", index=True)  # copied for authorization
+    period_start: date
+    period_end: date
+    status: str = Field(default=RunStatus.DRAFT, max_length=10)
+    # Only ledger entries recorded before this instant count (set at each computation).
+    cutoff_at: datetime
+    created_by_id: int | None = Field(
+        default=None, foreign_key="user_account.id", ondelete="SET NULL"
+    )
+    created_at: datetime = created_at_field()
+    approved_at: datetime | None = None
+    approved_by_id: int | None = Field(
+        default=None, foreign_key="user_account.id", ondelete="SET NULL"
+    )
+    paid_on: date | None = None
+    payment_reference: str = Field(default="", max_length=120)
+
+
+class PayoutLine(SQLModel, table=True):
+    """One association's amount in a run: the period itself or an adjustment of an earlier one."""
+
+    __tablename__ = "payout_line"
+    __table_args__ = (
+        UniqueConstraint(
+            "run_id", "association_id", "kind", "covers_start", name="uq_payout_line_scope"
+        ),
+        Index("ix_payout_line_association", "association_id", "covers_start"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = Field(foreign_key="payout_run.id", index=True, ondelete="CASCADE")
+    association_id: int = Field(foreign_key="association.id")
+    kind: str = Field(default=LineKind.PERIOD, max_length=10)
+    covers_start: date
+    covers_end: date
+    walks: int = 0  # qualifying walks
+    walks_considered: int = 0
+    walkers: int = 0  # walker entries on qualifying walks
+    volunteer_minutes: int = 0
+    rule_amount_ore: int = 0  # what the rule gives before cap and budget
+    amount_ore: int = 0  # payable in this run (negative for a deduction)
+    explanation: str = Field(default="", max_length=1000)
+    # Snapshot of the payee at computation time, so a frozen line never changes.
+    association_name: str = Field(max_length=160)
+    org_number: str = Field(max_length=11)
+    account_type: str = Field(max_length=10)
+    account_number: str = Field(max_length=12)
+    municipality_id: int = Field(foreign_key="municipality.id")

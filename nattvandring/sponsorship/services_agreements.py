@@ -1,0 +1,262 @@
+"""Sponsors and agreements: create, edit, coverage and enrolments. Services only flush."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import Session, func, select
+
+from ..associations.models import Association, AssociationStatus
+from ..associations.validation import normalize_org_number
+from ..clock import to_local, utcnow
+from ..errors import RuleViolation
+from ..i18n import _l
+from .models import (
+    COMMITTED,
+    AgreementAssociation,
+    AgreementMunicipality,
+    PayoutLine,
+    PayoutRun,
+    Sponsor,
+    SponsorAgreement,
+)
+from .rules import PaymentRule
+
+log = logging.getLogger(__name__)
+
+DEFAULT_YEARS = 3
+
+
+def default_valid_to(valid_from: date) -> date:
+    """Three years from ``valid_from``, the last day included (29 Feb falls back to 28)."""
+    try:
+        end = valid_from.replace(year=valid_from.year + DEFAULT_YEARS)
+    except ValueError:
+        end = valid_from.replace(year=valid_from.year + DEFAULT_YEARS, day=28)
+    return date.fromordinal(end.toordinal() - 1)
+
+
+def create_sponsor(session: Session, *, name: str, org_number: str) -> Sponsor:
+    clean_name = name.strip()
+    if not clean_name:
+        raise RuleViolation("name_required", _l("Ange ett namn."), field="name")
+    number = normalize_org_number(org_number)
+    if session.exec(select(Sponsor).where(Sponsor.org_number == number)).first():
+        raise RuleViolation(
+            "sponsor_exists",
+            _l("Det finns redan en sponsor med det organisationsnumret."),
+            field="org_number",
+        )
+    sponsor = Sponsor(name=clean_name, org_number=number)
+    session.add(sponsor)
+    session.flush()
+    log.info("sponsor %s created", sponsor.id)
+    return sponsor
+
+
+@dataclass(frozen=True)
+class AgreementInput:
+    name: str
+    valid_from: date
+    valid_to: date | None
+    budget_ore: int | None
+    cap_per_association_year_ore: int | None
+    rule: PaymentRule
+    municipality_ids: tuple[int, ...]
+
+
+def _check(data: AgreementInput) -> date:
+    if not data.name.strip():
+        raise RuleViolation("name_required", _l("Ange ett namn."), field="name")
+    valid_to = data.valid_to or default_valid_to(data.valid_from)
+    if valid_to < data.valid_from:
+        raise RuleViolation(
+            "period_invalid", _l("Slutdatum ligger före startdatum."), field="valid_to"
+        )
+    if not data.municipality_ids:
+        raise RuleViolation(
+            "municipality_required",
+            _l("Välj minst en kommun som avtalet gäller."),
+            field="municipality_ids",
+        )
+    return valid_to
+
+
+def create_agreement(
+    session: Session, *, sponsor: Sponsor, data: AgreementInput
+) -> SponsorAgreement:
+    valid_to = _check(data)
+    agreement = SponsorAgreement(
+        sponsor_id=sponsor.id,  # type: ignore[arg-type]
+        name=data.name.strip(),
+        valid_from=data.valid_from,
+        valid_to=valid_to,
+        budget_ore=data.budget_ore,
+        cap_per_association_year_ore=data.cap_per_association_year_ore,
+        rule=data.rule.to_dict(),
+    )
+    session.add(agreement)
+    session.flush()
+    set_municipalities(session, agreement, data.municipality_ids)
+    log.info("agreement %s created for sponsor %s", agreement.id, sponsor.id)
+    return agreement
+
+
+def update_agreement(
+    session: Session,
+    *,
+    agreement: SponsorAgreement,
+    data: AgreementInput,
+    editable_municipality_ids: set[int] | None,
+) -> SponsorAgreement:
+    """Change an agreement; ``editable_municipality_ids`` (None = all) limits coverage edits."""
+    valid_to = _check(data)
+    agreement.name = data.name.strip()
+    agreement.valid_from = data.valid_from
+    agreement.valid_to = valid_to
+    agreement.budget_ore = data.budget_ore
+    agreement.cap_per_association_year_ore = data.cap_per_association_year_ore
+    agreement.rule = data.rule.to_dict()
+    agreement.updated_at = utcnow()
+    current = set(municipality_ids(session, agreement.id))  # type: ignore[arg-type]
+    wanted = set(data.municipality_ids)
+    if editable_municipality_ids is not None:
+        kept = current - editable_municipality_ids
+        wanted = kept | (wanted & editable_municipality_ids)
+    if not wanted:
+        raise RuleViolation(
+            "municipality_required",
+            _l("Välj minst en kommun som avtalet gäller."),
+            field="municipality_ids",
+        )
+    set_municipalities(session, agreement, tuple(sorted(wanted)))
+    session.add(agreement)
+    session.flush()
+    return agreement
+
+
+def set_municipalities(
+    session: Session, agreement: SponsorAgreement, wanted: Iterable[int]
+) -> None:
+    wanted_set = set(wanted)
+    rows = session.exec(
+        select(AgreementMunicipality).where(AgreementMunicipality.agreement_id == agreement.id)
+    ).all()
+    for row in rows:
+        if row.municipality_id not in wanted_set:
+            session.delete(row)
+    have = {row.municipality_id for row in rows}
+    for municipality_id in sorted(wanted_set - have):
+        session.add(
+            AgreementMunicipality(agreement_id=agreement.id, municipality_id=municipality_id)  # type: ignore[arg-type]
+        )
+    session.flush()
+
+
+def municipality_ids(session: Session, agreement_id: int) -> list[int]:
+    return list(
+        session.exec(
+            select(AgreementMunicipality.municipality_id).where(
+                AgreementMunicipality.agreement_id == agreement_id
+            )
+        ).all()
+    )
+
+
+def enrolments(
+    session: Session, agreement_id: int
+) -> list[tuple[AgreementAssociation, Association]]:
+    return list(
+        session.exec(
+            select(AgreementAssociation, Association)
+            .join(Association, Association.id == AgreementAssociation.association_id)
+            .where(AgreementAssociation.agreement_id == agreement_id)
+            .order_by(Association.name, Association.id)
+        ).all()
+    )
+
+
+def enrol(
+    session: Session,
+    *,
+    agreement: SponsorAgreement,
+    association: Association,
+    joined_on: date | None,
+    allowed_municipality_ids: set[int] | None,
+) -> AgreementAssociation:
+    """Enrol an approved association of a covered municipality (a coordinator: their own)."""
+    covered = set(municipality_ids(session, agreement.id))  # type: ignore[arg-type]
+    if association.municipality_id not in covered:
+        raise RuleViolation(
+            "not_covered",
+            _l("Föreningens kommun omfattas inte av avtalet."),
+            field="association_id",
+        )
+    if (
+        allowed_municipality_ids is not None
+        and association.municipality_id not in allowed_municipality_ids
+    ):
+        raise RuleViolation(
+            "not_your_municipality",
+            _l("Du kan bara ansluta föreningar i din egen kommun."),
+            field="association_id",
+        )
+    if association.status != AssociationStatus.APPROVED:
+        raise RuleViolation(
+            "not_approved", _l("Föreningen är inte godkänd."), field="association_id"
+        )
+    existing = session.get(AgreementAssociation, (agreement.id, association.id))
+    if existing is not None:
+        raise RuleViolation(
+            "already_enrolled", _l("Föreningen är redan ansluten."), field="association_id"
+        )
+    row = AgreementAssociation(
+        agreement_id=agreement.id,  # type: ignore[arg-type]
+        association_id=association.id,  # type: ignore[arg-type]
+        joined_on=joined_on or to_local(utcnow()).date(),
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def withdraw(
+    session: Session,
+    *,
+    agreement: SponsorAgreement,
+    association: Association,
+    allowed_municipality_ids: set[int] | None,
+) -> None:
+    """Remove an enrolment (lines already in runs are kept)."""
+    if (
+        allowed_municipality_ids is not None
+        and association.municipality_id not in allowed_municipality_ids
+    ):
+        raise RuleViolation(
+            "not_your_municipality",
+            _l("Du kan bara ändra föreningar i din egen kommun."),
+            field="association_id",
+        )
+    row = session.get(AgreementAssociation, (agreement.id, association.id))
+    if row is not None:
+        session.delete(row)
+        session.flush()
+
+
+def committed_ore(session: Session, agreement_id: int, *, exclude_run_id: int | None = None) -> int:
+    """Sum of lines of the agreement's approved and paid runs (budget used)."""
+    query = (
+        select(func.coalesce(func.sum(PayoutLine.amount_ore), 0))
+        .join(PayoutRun, PayoutRun.id == PayoutLine.run_id)
+        .where(PayoutRun.agreement_id == agreement_id, PayoutRun.status.in_(COMMITTED))  # type: ignore[attr-defined]
+    )
+    if exclude_run_id is not None:
+        query = query.where(PayoutRun.id != exclude_run_id)
+    return int(session.exec(query).one())
+
+
+def agreement_rule(agreement: SponsorAgreement) -> PaymentRule:
+    return PaymentRule.from_dict(agreement.rule)

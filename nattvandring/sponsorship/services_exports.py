@@ -1,0 +1,245 @@
+"""Rows for the payout-run and hour-summary exports, read in batches and yielded one by one.
+
+No walker names ever appear: a line or a month is about an association, with counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from sqlmodel import Session, col, func, select
+
+from ..associations.models import Association
+from ..municipalities.models import Municipality
+from . import walks
+from .exports import Statement, ore_to_kronor
+from .models import LineKind, PayoutLine, PayoutRun, Sponsor, SponsorAgreement
+from .rules import format_sek
+
+STREAM_BATCH = 1000
+
+RUN_HEADER = (
+    "Förening",
+    "Organisationsnummer",
+    "Kontotyp",
+    "Kontonummer",
+    "Typ",
+    "Period från",
+    "Period till",
+    "Vandringar",
+    "Vandrare",
+    "Volontärtimmar",
+    "Belopp (kr)",
+    "Förklaring",
+)
+SUMMARY_HEADER = (
+    "Förening",
+    "Organisationsnummer",
+    "Kommun",
+    "Månad",
+    "Vandringar",
+    "Vandrare",
+    "Volontärtimmar",
+)
+ACCOUNT_LABELS = {"bankgiro": "Bankgiro", "plusgiro": "Plusgiro"}
+KIND_LABELS = {LineKind.PERIOD: "Period", LineKind.ADJUSTMENT: "Justering för tidigare period"}
+
+
+def hours(minutes: int) -> Decimal:
+    """Minutes as exact decimal hours with two decimals."""
+    return (Decimal(minutes) / 60).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def _ordered_lines(run_id: int):  # type: ignore[no-untyped-def]
+    return (
+        select(PayoutLine)
+        .where(PayoutLine.run_id == run_id)
+        .order_by(
+            col(PayoutLine.association_name),
+            col(PayoutLine.association_id),
+            col(PayoutLine.kind).desc(),  # "period" before "adjustment"
+            col(PayoutLine.covers_start),
+        )
+    )
+
+
+def run_lines(session: Session, run_id: int) -> list[PayoutLine]:
+    return list(session.exec(_ordered_lines(run_id)).all())
+
+
+def iter_run_lines(session: Session, run_id: int) -> Iterator[PayoutLine]:
+    yield from session.exec(_ordered_lines(run_id).execution_options(yield_per=STREAM_BATCH))
+
+
+@dataclass(frozen=True)
+class RunTotals:
+    walks: int
+    walkers: int
+    volunteer_minutes: int
+    amount_ore: int
+
+
+def run_totals(session: Session, run_id: int) -> RunTotals:
+    """Totals straight from the stored lines, so they always equal the sum of the lines."""
+    row = session.exec(
+        select(
+            func.coalesce(func.sum(PayoutLine.walks), 0),
+            func.coalesce(func.sum(PayoutLine.walkers), 0),
+            func.coalesce(func.sum(PayoutLine.volunteer_minutes), 0),
+            func.coalesce(func.sum(PayoutLine.amount_ore), 0),
+        ).where(PayoutLine.run_id == run_id)
+    ).one()
+    return RunTotals(*(int(value) for value in row))
+
+
+def account_label(line: PayoutLine | Association) -> str:
+    kind = line.account_type
+    return f"{ACCOUNT_LABELS.get(kind, kind)} {line.account_number}"
+
+
+def run_row(line: PayoutLine) -> list[Any]:
+    return [
+        line.association_name,
+        line.org_number,
+        ACCOUNT_LABELS.get(line.account_type, line.account_type),
+        line.account_number,
+        KIND_LABELS.get(line.kind, line.kind),  # type: ignore[call-overload]
+        line.covers_start,
+        line.covers_end,
+        line.walks,
+        line.walkers,
+        hours(line.volunteer_minutes),
+        ore_to_kronor(line.amount_ore),
+        line.explanation,
+    ]
+
+
+def run_rows(session: Session, run_id: int, totals: list[Any] | None = None) -> Iterator[list[Any]]:
+    """Export rows of a run; fills ``totals`` (if given) once the last row is out."""
+    sums = [0, 0, 0, 0]
+    for line in iter_run_lines(session, run_id):
+        sums[0] += line.walks
+        sums[1] += line.walkers
+        sums[2] += line.volunteer_minutes
+        sums[3] += line.amount_ore
+        yield run_row(line)
+    if totals is not None:
+        totals[:] = [
+            "Summa",
+            "",
+            "",
+            "",
+            "",
+            None,
+            None,
+            sums[0],
+            sums[1],
+            hours(sums[2]),
+            ore_to_kronor(sums[3]),
+            "",
+        ]
+
+
+@dataclass(frozen=True)
+class Payee:
+    name: str
+    org_number: str
+    municipality: str
+
+
+def payees(session: Session, association_ids: Sequence[int]) -> dict[int, Payee]:
+    """Name, organisation number and municipality of each association (small: one per row)."""
+    if not association_ids:
+        return {}
+    rows = session.exec(
+        select(Association.id, Association.name, Association.org_number, Municipality.name)
+        .join(Municipality, Municipality.id == Association.municipality_id)
+        .where(col(Association.id).in_(list(association_ids)))
+    ).all()
+    return {row[0]: Payee(row[1], row[2], row[3]) for row in rows}  # type: ignore[misc]
+
+
+def summary_rows(
+    session: Session,
+    *,
+    association_ids: Sequence[int],
+    start: date,
+    end: date,
+    municipality_ids: Sequence[int] | None,
+    totals: list[Any] | None = None,
+) -> Iterator[list[Any]]:
+    """Hour-summary rows (association × month), streamed; fills ``totals`` at the end."""
+    names = payees(session, association_ids)
+    sums = [0, 0, 0]
+    for figures in walks.monthly_figures(
+        session,
+        association_ids=association_ids,
+        start=start,
+        end=end,
+        municipality_ids=municipality_ids,
+    ):
+        payee = names.get(figures.association_id) or Payee("?", "", "")
+        sums[0] += figures.walks
+        sums[1] += figures.walker_visits
+        sums[2] += figures.minutes
+        yield [
+            payee.name,
+            payee.org_number,
+            payee.municipality,
+            figures.month,
+            figures.walks,
+            figures.walker_visits,
+            hours(figures.minutes),
+        ]
+    if totals is not None:
+        totals[:] = ["Summa", "", "", None, sums[0], sums[1], hours(sums[2])]
+
+
+def statements(
+    session: Session,
+    run: PayoutRun,
+    *,
+    association_id: int | None = None,
+) -> list[Statement]:
+    """One statement per association of the run (or just ``association_id``)."""
+    agreement = session.get(SponsorAgreement, run.agreement_id)
+    sponsor = session.get(Sponsor, run.sponsor_id)
+    assert agreement is not None and sponsor is not None
+    grouped: dict[int, list[PayoutLine]] = {}
+    for line in run_lines(session, run.id):  # type: ignore[arg-type]
+        if association_id is None or line.association_id == association_id:
+            grouped.setdefault(line.association_id, []).append(line)
+    result = []
+    for lines in grouped.values():
+        first = lines[0]
+        amount = sum(line.amount_ore for line in lines)
+        period = [line for line in lines if line.kind == LineKind.PERIOD]
+        walks_count = sum(line.walks for line in period)
+        walkers = sum(line.walkers for line in period)
+        minutes = sum(line.volunteer_minutes for line in period)
+        facts = [
+            ("Godkända vandringar", str(walks_count)),
+            ("Vandrare (summa per vandring)", str(walkers)),
+            ("Volontärtimmar", f"{hours(minutes)}".replace(".", ",")),
+        ]
+        for line in lines:
+            label = "Perioden" if line.kind == LineKind.PERIOD else "Justering"
+            facts.append((label, format_sek(line.amount_ore)))
+        result.append(
+            Statement(
+                association_name=first.association_name,
+                org_number=first.org_number,
+                account_label=account_label(first),
+                period_label=f"{run.period_start.isoformat()} – {run.period_end.isoformat()}",
+                lines=facts,
+                explanation="\n".join(line.explanation for line in lines),
+                amount_ore=amount,
+                sponsor_name=sponsor.name,
+                run_label=f"{agreement.name}, utbetalning nr {run.id}",
+            )
+        )
+    return result

@@ -1,0 +1,360 @@
+"""Sponsors (admin) and agreements (admin and coordinators of covered municipalities).
+
+Routes of runs, the liaison's dashboard and statements live in views_runs.py and
+views_dashboard.py, attached to the same blueprint ``bp``.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlmodel import col, select
+
+from .. import authz
+from ..accounts.forms import InviteForm
+from ..accounts.models import Membership, Role, User
+from ..accounts.services import invite_staff
+from ..associations.models import Association, AssociationStatus
+from ..db import db_session
+from ..errors import Forbidden, NotFound, RuleViolation
+from ..i18n import _, _l
+from ..municipalities.models import Municipality
+from ..web import nav
+from ..web.forms_util import load_for, show_violation
+from . import policy, views_dashboard, views_runs  # noqa: F401  (rules and routes register)
+from . import services_agreements as agreements
+from .forms import AgreementForm, EnrolForm, RunForm, SponsorForm, choices
+from .models import PayoutRun, Sponsor, SponsorAgreement
+from .rules import PaymentRule, describe_rule
+from .views_common import bp
+
+__all__ = ["bp"]
+
+
+def _require_admin() -> None:
+    if not current_user.is_admin:
+        raise Forbidden()
+
+
+@bp.route("/sponsorship/sponsors", methods=["GET", "POST"])
+@login_required
+def sponsors():  # type: ignore[no-untyped-def]
+    _require_admin()
+    session = db_session()
+    form = SponsorForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            sponsor = agreements.create_sponsor(
+                session, name=form.name.data or "", org_number=form.org_number.data or ""
+            )
+        except RuleViolation as violation:
+            session.rollback()
+            show_violation(form, violation)
+            status = 422
+        else:
+            flash(_("Sponsorn %(name)s är skapad.", name=sponsor.name), "success")
+            return redirect(url_for("sponsorship.sponsor", sponsor_id=sponsor.id))
+    elif form.is_submitted():
+        status = 422
+    rows = session.exec(select(Sponsor).order_by(Sponsor.name)).all()
+    return render_template("sponsorship/sponsors.html", sponsors=rows, form=form), status
+
+
+@bp.get("/sponsorship/sponsors/<int:sponsor_id>")
+@login_required
+def sponsor(sponsor_id: int):  # type: ignore[no-untyped-def]
+    _require_admin()
+    session = db_session()
+    row = session.get(Sponsor, sponsor_id)
+    if row is None:
+        raise NotFound()
+    liaisons = session.exec(
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.role == Role.SPONSOR_LIAISON, Membership.sponsor_id == sponsor_id)
+        .order_by(User.name)
+    ).all()
+    deals = session.exec(
+        select(SponsorAgreement)
+        .where(SponsorAgreement.sponsor_id == sponsor_id)
+        .order_by(SponsorAgreement.valid_from)
+    ).all()
+    return render_template(
+        "sponsorship/sponsor.html",
+        sponsor=row,
+        liaisons=liaisons,
+        agreements=deals,
+        form=InviteForm(),
+    )
+
+
+@bp.post("/sponsorship/sponsors/<int:sponsor_id>/liaisons")
+@login_required
+def invite_liaison(sponsor_id: int):  # type: ignore[no-untyped-def]
+    _require_admin()
+    row = db_session().get(Sponsor, sponsor_id)
+    if row is None:
+        raise NotFound()
+    form = InviteForm()
+    if not form.validate_on_submit():
+        for field in form:
+            for error in field.errors:
+                flash(f"{field.label.text}: {error}", "error")
+        return redirect(url_for("sponsorship.sponsor", sponsor_id=sponsor_id))
+    _user, url = invite_staff(
+        db_session(),
+        name=form.name.data or "",
+        email=form.email.data or "",
+        role=Role.SPONSOR_LIAISON,
+        sponsor_id=sponsor_id,
+        base_url=current_app.config["PUBLIC_BASE_URL"],
+        hours=int(current_app.config["INVITATION_HOURS"]),
+    )
+    flash(_("Inbjudan är skickad. Länken (visas bara nu): %(url)s", url=url), "success")
+    return redirect(url_for("sponsorship.sponsor", sponsor_id=sponsor_id))
+
+
+def _visible_agreements() -> list[tuple[SponsorAgreement, Sponsor]]:
+    query = select(SponsorAgreement, Sponsor).join(
+        Sponsor, Sponsor.id == SponsorAgreement.sponsor_id
+    )
+    rows = db_session().exec(query.order_by(Sponsor.name, SponsorAgreement.valid_from)).all()
+    return [(a, s) for a, s in rows if authz.can(current_user, "view", a)]
+
+
+@bp.get("/sponsorship/agreements")
+@login_required
+def agreement_list():  # type: ignore[no-untyped-def]
+    authz.require_role(current_user, Role.COORDINATOR, Role.SPONSOR_LIAISON)
+    return render_template(
+        "sponsorship/agreements.html",
+        agreements=_visible_agreements(),
+        sponsors=db_session().exec(select(Sponsor).order_by(Sponsor.name)).all(),
+        can_create=current_user.is_admin or current_user.has_role(Role.COORDINATOR),
+    )
+
+
+def _municipality_choices(form: AgreementForm) -> set[int] | None:
+    """Fill the municipality checkboxes; returns the ids this user may change (None = all)."""
+    session = db_session()
+    editable = None if current_user.is_admin else current_user.municipality_ids()
+    rows = session.exec(select(Municipality).order_by(Municipality.name)).all()
+    form.municipality_ids.choices = choices(
+        (m.id, m.name) for m in rows if editable is None or m.id in editable
+    )
+    return editable
+
+
+def _agreement_input(form: AgreementForm) -> agreements.AgreementInput:
+    kind = form.kind.data or "per_walk"
+    packages = getattr(form, "parsed_packages", ()) if kind == "per_package" else ()
+    try:
+        rule = PaymentRule(
+            kind=kind,
+            amount_ore=0 if kind == "per_package" else (form.amount.ore or 0),
+            min_walkers=form.min_walkers.data or 0,
+            min_age=form.min_age.data or 0,
+            packages=packages,
+        )
+    except ValueError as exc:
+        field = "packages" if kind == "per_package" else "amount"
+        raise RuleViolation(
+            "rule_invalid", _l("Ersättningsregeln är ofullständig."), field=field
+        ) from exc
+    return agreements.AgreementInput(
+        name=form.name.data or "",
+        valid_from=form.valid_from.data,  # type: ignore[arg-type]
+        valid_to=form.valid_to.data,
+        budget_ore=form.budget.ore,
+        cap_per_association_year_ore=form.cap.ore,
+        rule=rule,
+        municipality_ids=tuple(form.municipality_ids.data or ()),
+    )
+
+
+@bp.route("/sponsorship/sponsors/<int:sponsor_id>/agreements/new", methods=["GET", "POST"])
+@login_required
+def agreement_new(sponsor_id: int):  # type: ignore[no-untyped-def]
+    authz.require_role(current_user, Role.COORDINATOR)
+    session = db_session()
+    row = session.get(Sponsor, sponsor_id)
+    if row is None:
+        raise NotFound()
+    form = AgreementForm()
+    _municipality_choices(form)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            deal = agreements.create_agreement(session, sponsor=row, data=_agreement_input(form))
+        except RuleViolation as violation:
+            session.rollback()
+            show_violation(form, violation)
+            status = 422
+        else:
+            flash(_("Avtalet är skapat."), "success")
+            return redirect(url_for("sponsorship.agreement", agreement_id=deal.id))
+    elif form.is_submitted():
+        status = 422
+    return render_template(
+        "sponsorship/agreement_form.html", form=form, sponsor=row, agreement=None
+    ), status
+
+
+@bp.route("/sponsorship/agreements/<int:agreement_id>/edit", methods=["GET", "POST"])
+@login_required
+def agreement_edit(agreement_id: int):  # type: ignore[no-untyped-def]
+    deal = load_for(SponsorAgreement, agreement_id, "manage")
+    session = db_session()
+    rule = agreements.agreement_rule(deal)
+    form = AgreementForm(
+        obj=None if request.method == "POST" else deal,
+        budget=deal.budget_ore,
+        cap=deal.cap_per_association_year_ore,
+        kind=rule.kind,
+        amount=rule.amount_ore,
+        min_walkers=rule.min_walkers,
+        min_age=rule.min_age,
+        packages=", ".join(f"{s}:{a // 100}" for s, a in rule.packages),
+        municipality_ids=agreements.municipality_ids(session, agreement_id),
+    )
+    editable = _municipality_choices(form)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            agreements.update_agreement(
+                session,
+                agreement=deal,
+                data=_agreement_input(form),
+                editable_municipality_ids=editable,
+            )
+        except RuleViolation as violation:
+            session.rollback()
+            show_violation(form, violation)
+            status = 422
+        else:
+            flash(_("Avtalet är sparat."), "success")
+            return redirect(url_for("sponsorship.agreement", agreement_id=agreement_id))
+    elif form.is_submitted():
+        status = 422
+    sponsor_row = session.get(Sponsor, deal.sponsor_id)
+    return render_template(
+        "sponsorship/agreement_form.html", form=form, sponsor=sponsor_row, agreement=deal
+    ), status
+
+
+def _enrol_form(deal: SponsorAgreement) -> EnrolForm:
+    session = db_session()
+    covered = agreements.municipality_ids(session, deal.id)  # type: ignore[arg-type]
+    allowed = None if current_user.is_admin else current_user.municipality_ids()
+    rows = session.exec(
+        select(Association)
+        .where(
+            col(Association.municipality_id).in_(covered),
+            Association.status == AssociationStatus.APPROVED,
+        )
+        .order_by(Association.name)
+    ).all()
+    form = EnrolForm()
+    form.association_id.choices = choices(
+        (a.id, a.name) for a in rows if allowed is None or a.municipality_id in allowed
+    )
+    return form
+
+
+@bp.get("/sponsorship/agreements/<int:agreement_id>")
+@login_required
+def agreement(agreement_id: int):  # type: ignore[no-untyped-def]
+    deal = load_for(SponsorAgreement, agreement_id, "view")
+    return _render_agreement(deal, _enrol_form(deal), RunForm()), 200
+
+
+def _render_agreement(deal: SponsorAgreement, enrol_form: EnrolForm, run_form: RunForm) -> str:
+    session = db_session()
+    covered = agreements.municipality_ids(session, deal.id)  # type: ignore[arg-type]
+    municipalities = session.exec(
+        select(Municipality).where(col(Municipality.id).in_(covered)).order_by(Municipality.name)
+    ).all()
+    runs = session.exec(
+        select(PayoutRun)
+        .where(PayoutRun.agreement_id == deal.id)
+        .order_by(col(PayoutRun.period_start).desc())
+    ).all()
+    used = agreements.committed_ore(session, deal.id)  # type: ignore[arg-type]
+    return render_template(
+        "sponsorship/agreement.html",
+        agreement=deal,
+        sponsor=session.get(Sponsor, deal.sponsor_id),
+        rule_text=describe_rule(agreements.agreement_rule(deal)),
+        municipalities=municipalities,
+        enrolments=agreements.enrolments(session, deal.id),  # type: ignore[arg-type]
+        runs=runs,
+        used_ore=used,
+        enrol_form=enrol_form,
+        run_form=run_form,
+        can_manage=authz.can(current_user, "manage", deal),
+        can_run=authz.can(current_user, "run", deal),
+        my_municipalities=None if current_user.is_admin else current_user.municipality_ids(),
+    )
+
+
+@bp.post("/sponsorship/agreements/<int:agreement_id>/enrolments")
+@login_required
+def enrol(agreement_id: int):  # type: ignore[no-untyped-def]
+    deal = load_for(SponsorAgreement, agreement_id, "manage")
+    session = db_session()
+    form = _enrol_form(deal)
+    if form.validate_on_submit():
+        association = session.get(Association, form.association_id.data)
+        try:
+            if association is None:
+                raise RuleViolation("unknown", _l("Välj en förening."), field="association_id")
+            agreements.enrol(
+                session,
+                agreement=deal,
+                association=association,
+                joined_on=form.joined_on.data,
+                allowed_municipality_ids=None
+                if current_user.is_admin
+                else current_user.municipality_ids(),
+            )
+        except RuleViolation as violation:
+            session.rollback()
+            show_violation(form, violation)
+        else:
+            flash(_("%(name)s är ansluten till avtalet.", name=association.name), "success")
+            return redirect(url_for("sponsorship.agreement", agreement_id=agreement_id))
+    return _render_agreement(deal, form, RunForm()), 422
+
+
+@bp.post("/sponsorship/agreements/<int:agreement_id>/enrolments/<int:association_id>/delete")
+@login_required
+def withdraw(agreement_id: int, association_id: int):  # type: ignore[no-untyped-def]
+    deal = load_for(SponsorAgreement, agreement_id, "manage")
+    session = db_session()
+    association = session.get(Association, association_id)
+    if association is None:
+        raise NotFound()
+    try:
+        agreements.withdraw(
+            session,
+            agreement=deal,
+            association=association,
+            allowed_municipality_ids=None
+            if current_user.is_admin
+            else current_user.municipality_ids(),
+        )
+    except RuleViolation as violation:
+        session.rollback()
+        raise Forbidden() from violation
+    flash(_("%(name)s är inte längre ansluten.", name=association.name), "success")
+    return redirect(url_for("sponsorship.agreement", agreement_id=agreement_id))
+
+
+nav.register("sponsorship.sponsors", _l("Sponsorer"), lambda user: user.is_admin, order=60)
+nav.register(
+    "sponsorship.agreement_list",
+    _l("Avtal"),
+    lambda user: user.is_admin or user.has_role(Role.COORDINATOR),
+    order=61,
+)

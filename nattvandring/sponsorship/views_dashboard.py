@@ -1,0 +1,269 @@
+"""The sponsor liaison's dashboard and hour-summary exports; the leader's own statements."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import abort, render_template, url_for
+from flask_login import current_user, login_required
+from sqlmodel import col, select
+
+from .. import authz
+from ..accounts.models import Role
+from ..associations.models import Association
+from ..clock import to_local, utcnow
+from ..db import db_session
+from ..errors import NotFound
+from ..i18n import _l
+from ..municipalities.models import Municipality
+from ..web import nav
+from . import services_exports as rows
+from . import walks
+from .exports import csv_rows, statement_pdf, xlsx_bytes
+from .models import (
+    COMMITTED,
+    AgreementAssociation,
+    AgreementMunicipality,
+    PayoutLine,
+    PayoutRun,
+    Sponsor,
+    SponsorAgreement,
+)
+from .services_agreements import committed_ore
+from .views_common import XLSX_TYPE, bp, csv_dialect, date_arg, download, int_arg, stream_csv
+
+MONTHS = ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
+
+
+def _my_agreements() -> list[SponsorAgreement]:
+    authz.require_role(current_user, Role.SPONSOR_LIAISON)
+    query = select(SponsorAgreement).order_by(SponsorAgreement.name)
+    if not current_user.is_admin:
+        query = query.where(col(SponsorAgreement.sponsor_id).in_(current_user.sponsor_ids()))
+    return list(db_session().exec(query).all())
+
+
+def _scope() -> dict[str, Any]:
+    """The liaison's associations and municipalities, with the request's filters applied.
+
+    A filter naming an association or municipality outside their agreements answers 404.
+    """
+    session = db_session()
+    deals = _my_agreements()
+    ids = [a.id for a in deals]
+    associations = (
+        session.exec(
+            select(Association)
+            .join(AgreementAssociation, AgreementAssociation.association_id == Association.id)
+            .where(col(AgreementAssociation.agreement_id).in_(ids))
+            .order_by(Association.name)
+        )
+        .unique()
+        .all()
+        if ids
+        else []
+    )
+    associations = list({a.id: a for a in associations}.values())
+    municipalities = (
+        session.exec(
+            select(Municipality)
+            .join(AgreementMunicipality, AgreementMunicipality.municipality_id == Municipality.id)
+            .where(col(AgreementMunicipality.agreement_id).in_(ids))
+            .order_by(Municipality.name)
+        ).all()
+        if ids
+        else []
+    )
+    municipalities = list({m.id: m for m in municipalities}.values())
+    year = to_local(utcnow()).year
+    start = date_arg("start", date(year, 1, 1))
+    end = date_arg("end", date(year, 12, 31))
+    if end < start:
+        start, end = end, start
+    municipality_id, association_id = int_arg("municipality"), int_arg("association")
+    chosen = [a.id for a in associations]
+    municipality_ids = [m.id for m in municipalities]
+    if municipality_id is not None:
+        if municipality_id not in municipality_ids:
+            raise NotFound()
+        municipality_ids = [municipality_id]
+    if association_id is not None:
+        if association_id not in chosen:
+            raise NotFound()
+        chosen = [association_id]
+    return {
+        "agreements": deals,
+        "associations": associations,
+        "municipalities": municipalities,
+        "start": start,
+        "end": end,
+        "municipality_id": municipality_id,
+        "association_id": association_id,
+        "association_ids": chosen,
+        "municipality_ids": municipality_ids,
+    }
+
+
+def bar_chart(series: list[tuple[str, int]], height: int = 160) -> dict[str, Any]:
+    """Geometry for a server-rendered SVG bar chart (no JavaScript)."""
+    top = max((value for _, value in series), default=0) or 1
+    width, gap = 36, 8
+    bars = []
+    for index, (label, value) in enumerate(series):
+        bar_height = round(value / top * (height - 30))
+        x = index * (width + gap) + gap
+        bars.append(
+            {
+                "x": x,
+                "y": height - 20 - bar_height,
+                "w": width,
+                "h": bar_height,
+                "label": label,
+                "value": value,
+            }
+        )
+    return {"bars": bars, "width": max(len(series), 1) * (width + gap) + gap, "height": height}
+
+
+@bp.get("/sponsorship/")
+@login_required
+def dashboard():  # type: ignore[no-untyped-def]
+    scope = _scope()
+    session = db_session()
+    figures = list(
+        walks.monthly_figures(
+            session,
+            association_ids=scope["association_ids"],
+            start=scope["start"],
+            end=scope["end"],
+            municipality_ids=scope["municipality_ids"],
+        )
+    )
+    names = {a.id: a.name for a in scope["associations"]}
+    by_month: dict[date, int] = {}
+    for row in figures:
+        by_month[row.month] = by_month.get(row.month, 0) + row.walks
+    series = [(f"{MONTHS[m.month - 1]} {m:%y}", by_month[m]) for m in sorted(by_month)]
+    budgets = []
+    for deal in scope["agreements"]:
+        used = committed_ore(session, deal.id)  # type: ignore[arg-type]
+        left = None if deal.budget_ore is None else deal.budget_ore - used
+        budgets.append((deal, used, left))
+    filters = {
+        key: value
+        for key, value in (
+            ("start", scope["start"].isoformat()),
+            ("end", scope["end"].isoformat()),
+            ("municipality", scope["municipality_id"]),
+            ("association", scope["association_id"]),
+        )
+        if value is not None
+    }
+    return render_template(
+        "sponsorship/dashboard.html",
+        scope=scope,
+        figures=figures,
+        names=names,
+        chart=bar_chart(series),
+        budgets=budgets,
+        totals=(
+            sum(r.walks for r in figures),
+            sum(r.walker_visits for r in figures),
+            sum(r.minutes for r in figures),
+        ),
+        hours=rows.hours,
+        export_url=lambda fmt, **extra: url_for(
+            "sponsorship.summary_export", fmt=fmt, **filters, **extra
+        ),
+    )
+
+
+@bp.get("/sponsorship/summary.<fmt>")
+@login_required
+def summary_export(fmt: str):  # type: ignore[no-untyped-def]
+    scope = _scope()
+    session = db_session()
+    name = f"timmar-{scope['start']}–{scope['end']}"
+    kwargs = {
+        "association_ids": scope["association_ids"],
+        "start": scope["start"],
+        "end": scope["end"],
+        "municipality_ids": scope["municipality_ids"],
+    }
+    if fmt == "csv":
+        dialect = csv_dialect()
+        return stream_csv(
+            lambda reader: csv_rows(
+                rows.SUMMARY_HEADER,
+                rows.summary_rows(reader, **kwargs),
+                dialect=dialect,  # type: ignore[arg-type]
+            ),
+            f"{name}.csv",
+        )
+    if fmt == "xlsx":
+        totals: list[Any] = []
+        data = rows.summary_rows(session, totals=totals, **kwargs)
+        return download(
+            xlsx_bytes("Timmar", rows.SUMMARY_HEADER, data, totals=totals),
+            XLSX_TYPE,
+            f"{name}.xlsx",
+        )
+    abort(404)
+
+
+def _leader_association_ids() -> set[int]:
+    authz.require_role(current_user, Role.LEADER)
+    return current_user.association_ids()
+
+
+@bp.get("/sponsorship/statement")
+@login_required
+def statement():  # type: ignore[no-untyped-def]
+    own = _leader_association_ids()
+    session = db_session()
+    found = session.exec(
+        select(PayoutLine, PayoutRun, SponsorAgreement, Sponsor)
+        .join(PayoutRun, PayoutRun.id == PayoutLine.run_id)
+        .join(SponsorAgreement, SponsorAgreement.id == PayoutRun.agreement_id)
+        .join(Sponsor, Sponsor.id == PayoutRun.sponsor_id)
+        .where(col(PayoutLine.association_id).in_(own), col(PayoutRun.status).in_(COMMITTED))
+        .order_by(col(PayoutRun.period_start).desc(), col(PayoutLine.id))
+    ).all()
+    return render_template("sponsorship/statement.html", lines=found, hours=rows.hours)
+
+
+@bp.get("/sponsorship/statement/<int:run_id>/<int:association_id>.pdf")
+@login_required
+def statement_pdf_download(run_id: int, association_id: int):  # type: ignore[no-untyped-def]
+    own = _leader_association_ids()
+    session = db_session()
+    payout = session.get(PayoutRun, run_id)
+    if (
+        (association_id not in own and not current_user.is_admin)
+        or payout is None
+        or payout.status not in COMMITTED
+    ):
+        raise NotFound()
+    found = rows.statements(session, payout, association_id=association_id)
+    if not found:
+        raise NotFound()
+    return download(
+        statement_pdf(found),
+        "application/pdf",
+        f"utbetalning-{run_id}-{found[0].association_name}.pdf",
+    )
+
+
+nav.register(
+    "sponsorship.dashboard",
+    _l("Sponsring"),
+    lambda user: user.has_role(Role.SPONSOR_LIAISON),
+    order=62,
+)
+nav.register(
+    "sponsorship.statement",
+    _l("Ersättning"),
+    lambda user: user.has_role(Role.LEADER),
+    order=64,
+)

@@ -1,0 +1,222 @@
+"""Payout runs: create for an agreement, view, recompute, approve, mark paid, export."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from sqlmodel import col, select
+
+from .. import authz
+from ..accounts.models import Role
+from ..db import db_session
+from ..errors import RuleViolation
+from ..i18n import _, _l
+from ..web import nav
+from ..web.forms_util import load_for, show_violation
+from . import services_exports as rows
+from . import services_runs
+from .exports import csv_rows, statement_pdf, xlsx_bytes
+from .forms import PaidForm, RunForm
+from .models import PayoutRun, RunStatus, Sponsor, SponsorAgreement
+from .views_common import XLSX_TYPE, bp, csv_dialect, download, stream_csv
+
+STATUS_LABELS = {
+    RunStatus.DRAFT: _l("Utkast"),
+    RunStatus.APPROVED: _l("Godkänd"),
+    RunStatus.PAID: _l("Betald"),
+}
+
+
+@bp.app_template_filter("run_status")
+def run_status_label(status: str) -> str:
+    return str(STATUS_LABELS.get(status, status))  # type: ignore[call-overload]
+
+
+@bp.get("/sponsorship/payouts")
+@login_required
+def payouts():  # type: ignore[no-untyped-def]
+    authz.require_role(current_user, Role.SPONSOR_LIAISON, Role.COORDINATOR)
+    session = db_session()
+    found = session.exec(
+        select(PayoutRun, SponsorAgreement, Sponsor)
+        .join(SponsorAgreement, SponsorAgreement.id == PayoutRun.agreement_id)
+        .join(Sponsor, Sponsor.id == PayoutRun.sponsor_id)
+        .order_by(col(PayoutRun.period_start).desc(), col(PayoutRun.id).desc())
+    ).all()
+    visible = [(r, a, s) for r, a, s in found if authz.can(current_user, "view", r)]
+    totals = {r.id: rows.run_totals(session, r.id) for r, _a, _s in visible}  # type: ignore[arg-type]
+    deals = session.exec(select(SponsorAgreement).order_by(SponsorAgreement.name)).all()
+    runnable = [a for a in deals if authz.can(current_user, "run", a)]
+    return render_template(
+        "sponsorship/payouts.html", runs=visible, totals=totals, agreements=runnable
+    )
+
+
+@bp.post("/sponsorship/agreements/<int:agreement_id>/runs")
+@login_required
+def run_create(agreement_id: int):  # type: ignore[no-untyped-def]
+    deal = load_for(SponsorAgreement, agreement_id, "run")
+    session = db_session()
+    form = RunForm()
+    if form.validate_on_submit():
+        try:
+            run = services_runs.create_run(
+                session,
+                agreement=deal,
+                period_start=form.period_start.data,  # type: ignore[arg-type]
+                period_end=form.period_end.data,  # type: ignore[arg-type]
+                actor_id=current_user.id,
+            )
+        except RuleViolation as violation:
+            session.rollback()
+            show_violation(form, violation)
+        else:
+            flash(_("Utbetalningen är beräknad som utkast."), "success")
+            return redirect(url_for("sponsorship.run", run_id=run.id))
+    from .views import _enrol_form, _render_agreement
+
+    return _render_agreement(deal, _enrol_form(deal), form), 422
+
+
+def _load_run(run_id: int, action: str = "view") -> tuple[PayoutRun, SponsorAgreement]:
+    run = load_for(PayoutRun, run_id, action)
+    deal = db_session().get(SponsorAgreement, run.agreement_id)
+    assert deal is not None
+    return run, deal
+
+
+def _render_run(run: PayoutRun, deal: SponsorAgreement, paid_form: PaidForm) -> str:
+    session = db_session()
+    lines = rows.run_lines(session, run.id)  # type: ignore[arg-type]
+    return render_template(
+        "sponsorship/run.html",
+        run=run,
+        agreement=deal,
+        sponsor=session.get(Sponsor, run.sponsor_id),
+        lines=lines,
+        totals=rows.run_totals(session, run.id),  # type: ignore[arg-type]
+        paid_form=paid_form,
+        account_label=rows.account_label,
+        hours=rows.hours,
+    )
+
+
+@bp.get("/sponsorship/runs/<int:run_id>")
+@login_required
+def run(run_id: int):  # type: ignore[no-untyped-def]
+    payout, deal = _load_run(run_id)
+    return _render_run(payout, deal, PaidForm())
+
+
+def _act(run_id: int, action: Any, done: str):  # type: ignore[no-untyped-def]
+    payout, deal = _load_run(run_id, "manage")
+    session = db_session()
+    try:
+        action(session, payout, deal)
+    except RuleViolation as violation:
+        session.rollback()
+        show_violation(None, violation)
+        payout, deal = _load_run(run_id)
+        return _render_run(payout, deal, PaidForm()), 422
+    flash(done, "success")
+    return redirect(url_for("sponsorship.run", run_id=run_id))
+
+
+@bp.post("/sponsorship/runs/<int:run_id>/recompute")
+@login_required
+def run_recompute(run_id: int):  # type: ignore[no-untyped-def]
+    return _act(
+        run_id,
+        lambda s, r, a: services_runs.recompute(s, run=r, agreement=a),
+        _("Utkastet är omräknat."),
+    )
+
+
+@bp.post("/sponsorship/runs/<int:run_id>/approve")
+@login_required
+def run_approve(run_id: int):  # type: ignore[no-untyped-def]
+    return _act(
+        run_id,
+        lambda s, r, a: services_runs.approve(s, run=r, agreement=a, actor_id=current_user.id),
+        _("Utbetalningen är godkänd och låst."),
+    )
+
+
+@bp.post("/sponsorship/runs/<int:run_id>/delete")
+@login_required
+def run_delete(run_id: int):  # type: ignore[no-untyped-def]
+    payout, deal = _load_run(run_id, "manage")
+    session = db_session()
+    try:
+        services_runs.delete_draft(session, run=payout)
+    except RuleViolation as violation:
+        session.rollback()
+        show_violation(None, violation)
+        return redirect(url_for("sponsorship.run", run_id=run_id))
+    flash(_("Utkastet är borttaget."), "success")
+    return redirect(url_for("sponsorship.agreement", agreement_id=deal.id))
+
+
+@bp.post("/sponsorship/runs/<int:run_id>/paid")
+@login_required
+def run_paid(run_id: int):  # type: ignore[no-untyped-def]
+    payout, deal = _load_run(run_id, "manage")
+    session = db_session()
+    form = PaidForm()
+    if form.validate_on_submit():
+        try:
+            services_runs.mark_paid(
+                session,
+                run=payout,
+                paid_on=form.paid_on.data,  # type: ignore[arg-type]
+                reference=form.reference.data or "",
+            )
+        except RuleViolation as violation:
+            session.rollback()
+            show_violation(form, violation)
+        else:
+            flash(_("Utbetalningen är markerad som betald."), "success")
+            return redirect(url_for("sponsorship.run", run_id=run_id))
+    payout, deal = _load_run(run_id)
+    return _render_run(payout, deal, form), 422
+
+
+def _run_filename(run: PayoutRun, deal: SponsorAgreement, ext: str) -> str:
+    return f"utbetalning-{run.id}-{deal.name}-{run.period_start}–{run.period_end}.{ext}"
+
+
+@bp.get("/sponsorship/runs/<int:run_id>/export.<fmt>")
+@login_required
+def run_export(run_id: int, fmt: str):  # type: ignore[no-untyped-def]
+    payout, deal = _load_run(run_id)
+    session = db_session()
+    if fmt == "csv":
+        dialect = csv_dialect()
+        return stream_csv(
+            lambda reader: csv_rows(
+                rows.RUN_HEADER,
+                rows.run_rows(reader, run_id),
+                dialect=dialect,  # type: ignore[arg-type]
+            ),
+            _run_filename(payout, deal, "csv"),
+        )
+    if fmt == "xlsx":
+        totals: list[Any] = []
+        data = xlsx_bytes(
+            "Utbetalning", rows.RUN_HEADER, rows.run_rows(session, run_id, totals), totals=totals
+        )
+        return download(data, XLSX_TYPE, _run_filename(payout, deal, "xlsx"))
+    if fmt == "pdf":
+        data = statement_pdf(rows.statements(session, payout))
+        return download(data, "application/pdf", _run_filename(payout, deal, "pdf"))
+    abort(404)
+
+
+nav.register(
+    "sponsorship.payouts",
+    _l("Utbetalningar"),
+    lambda user: user.has_role(Role.SPONSOR_LIAISON),
+    order=63,
+)
