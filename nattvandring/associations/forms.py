@@ -20,7 +20,10 @@ class AssociationProfileForm(FlaskForm):
     )
     account_type = SelectField(
         _l("Kontotyp"),
-        choices=[SelectChoice("bankgiro", _l("Bankgiro")), SelectChoice("plusgiro", _l("Plusgiro"))],
+        choices=[
+            SelectChoice("bankgiro", _l("Bankgiro")),
+            SelectChoice("plusgiro", _l("Plusgiro")),
+        ],
     )
     account_number = StringField(_l("Kontonummer"), validators=[DataRequired(), Length(max=20)])
     contact_name = StringField(_l("Kontaktperson"), validators=[DataRequired(), Length(max=120)])
