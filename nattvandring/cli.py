@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 
 import click
@@ -96,6 +97,8 @@ def demo(scale: int, if_empty: bool) -> None:
     from .demo.loader import demo_logins
 
     app = _app()
+    # Loading logs every queued SMS and report; keep the output to what the user needs.
+    logging.getLogger("nattvandring").setLevel(logging.WARNING)
     with app.app_context(), session_scope(get_engine(app)) as session:
         logins = load_demo(session, if_empty=if_empty, scale=scale)
     if logins is None:

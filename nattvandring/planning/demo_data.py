@@ -1,8 +1,10 @@
-"""Demo patrol nights: Fridays and Saturdays from 8 weeks ago to 10 weeks ahead, plus Valborg."""
+"""Demo patrol nights: Fridays and Saturdays of the last finished spring season, and from 8
+weeks ago to 10 weeks ahead, plus Valborg. The spring gives the reports and sponsorship demos
+a finished season to approve and pay out."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlmodel import Session, select
 
@@ -18,9 +20,18 @@ WEEKS_BEFORE = 8
 WEEKS_AFTER = 10
 
 
+SPRING = ((3, 1), (6, 13))  # (month, day) of the demo spring season's first and last night
+
+
+def last_finished_spring(today: date) -> tuple[date, date]:
+    year = today.year if today > date(today.year, *SPRING[1]) else today.year - 1
+    return date(year, *SPRING[0]), date(year, *SPRING[1])
+
+
 def load(session: Session) -> None:
     today = to_local(utcnow()).date()
     first, last = today - timedelta(weeks=WEEKS_BEFORE), today + timedelta(weeks=WEEKS_AFTER)
+    seasons = [last_finished_spring(today), (first, last)]
     for name, _areas in data.MUNICIPALITIES:
         municipality = session.exec(select(Municipality).where(Municipality.name == name)).first()
         if municipality is None:
@@ -41,28 +52,38 @@ def load(session: Session) -> None:
         for area in areas:
             by_times.setdefault((area.default_start, area.default_end), []).append(area)
         for (start, end), group in by_times.items():
-            create_series(
+            for season_first, season_last in seasons:
+                _season(session, municipality, group, season_first, season_last, start, end)
+        for season_first, season_last in seasons:
+            _valborg(session, municipality, areas, season_first, season_last)
+    session.flush()
+
+
+def _season(session, municipality, group, first, last, start, end) -> None:  # type: ignore[no-untyped-def]
+    create_series(
+        session,
+        municipality=municipality,
+        data=SeriesInput(
+            area_ids=[a.id for a in group],
+            weekdays=[4, 5],
+            start_date=first,
+            end_date=last,
+            start_time=start,
+            end_time=end,
+            name=f"Demo {first:%Y-%m-%d}",
+        ),
+        actor_id=None,
+    )
+
+
+def _valborg(session, municipality, areas, first, last) -> None:  # type: ignore[no-untyped-def]
+    for night in specials.special_nights_between(first, last):
+        if night.key == specials.VALBORG:
+            add_special_night(
                 session,
                 municipality=municipality,
-                data=SeriesInput(
-                    area_ids=[a.id for a in group],  # type: ignore[misc]
-                    weekdays=[4, 5],
-                    start_date=first,
-                    end_date=last,
-                    start_time=start,
-                    end_time=end,
-                    name=f"Demo {first:%Y-%m-%d}",
-                ),
+                day=night.day,
+                key=night.key,
+                area_ids=[a.id for a in areas],
                 actor_id=None,
             )
-        for night in specials.special_nights_between(first, last):
-            if night.key == specials.VALBORG:
-                add_special_night(
-                    session,
-                    municipality=municipality,
-                    day=night.day,
-                    key=night.key,
-                    area_ids=[a.id for a in areas],  # type: ignore[misc]
-                    actor_id=None,
-                )
-    session.flush()
