@@ -64,6 +64,18 @@ def bookings_in_month(session: Session, association_id: int, instant: datetime) 
     ).one()
 
 
+def lock_for_booking(
+    session: Session, association_id: int, shift_id: int
+) -> tuple[Association, Shift, Municipality]:
+    """Lock the association, then the shift (the fixed order), and load the shift's rules."""
+    association = lock_association(session, association_id)
+    shift = lock_shift(session, shift_id)
+    _same_municipality(association, shift)
+    municipality = session.get(Municipality, shift.municipality_id)
+    assert municipality is not None
+    return association, shift, municipality
+
+
 def _same_municipality(association: Association, shift: Shift) -> None:
     if association.municipality_id != shift.municipality_id:
         raise RuleViolation(
@@ -81,11 +93,7 @@ def book_shift(
 ) -> Booking:
     """Book ``shift_id`` for the association, or raise the first rule that refuses it."""
     moment = now or utcnow()
-    association = lock_association(session, association_id)
-    shift = lock_shift(session, shift_id)
-    _same_municipality(association, shift)
-    municipality = session.get(Municipality, shift.municipality_id)
-    assert municipality is not None
+    association, shift, municipality = lock_for_booking(session, association_id, shift_id)
     current = active_bookings(session, shift_id)
     if any(b.association_id == association_id for b in current):
         raise RuleViolation("already_booked", _l("Föreningen har redan bokat det här passet."))

@@ -20,7 +20,7 @@ from ..municipalities.models import Municipality
 from ..planning.models import Shift, ShiftStatus
 from .locking import lock_association, lock_shift
 from .models import ReserveEntry, ReserveStatus
-from .services_booking import _same_municipality, active_bookings
+from .services_booking import active_bookings, lock_for_booking
 
 
 def offer_to_first_waiting(
@@ -68,11 +68,7 @@ def join_reserve(
 ) -> ReserveEntry:
     """Put the association on the shift's reserve list (at the back of the queue)."""
     moment = now or utcnow()
-    association = lock_association(session, association_id)
-    shift = lock_shift(session, shift_id)
-    _same_municipality(association, shift)
-    municipality = session.get(Municipality, shift.municipality_id)
-    assert municipality is not None
+    association, shift, municipality = lock_for_booking(session, association_id, shift_id)
     if not municipality.allow_reserve_list:
         raise RuleViolation("reserve_disabled", _l("Kommunen använder inte reservlistor."))
     if association.status != "approved":

@@ -199,13 +199,11 @@ def book(association_id: int, shift_id: int):  # type: ignore[no-untyped-def]
     return redirect(url_for("booking.roster", booking_id=booking.id))
 
 
-@bp.post("/booking/<int:association_id>/shifts/<int:shift_id>/reserve")
-@login_required
-def join_reserve(association_id: int, shift_id: int):  # type: ignore[no-untyped-def]
+def _reserve_list_action(association_id: int, shift_id: int, service, done: str):  # type: ignore[no-untyped-def]
     association = leader_association(association_id)
     shift_of(association, shift_id)
     try:
-        services_reserve.join_reserve(
+        service(
             db_session(),
             association_id=association_id,
             shift_id=shift_id,
@@ -213,29 +211,31 @@ def join_reserve(association_id: int, shift_id: int):  # type: ignore[no-untyped
         )
     except RuleViolation as violation:
         return _refused(association, shift_id, violation)
-    flash(_("Föreningen står nu på reservlistan för passet."), "success")
+    flash(done, "success")
     return redirect(
         url_for("booking.shift_detail", association_id=association_id, shift_id=shift_id)
+    )
+
+
+@bp.post("/booking/<int:association_id>/shifts/<int:shift_id>/reserve")
+@login_required
+def join_reserve(association_id: int, shift_id: int):  # type: ignore[no-untyped-def]
+    return _reserve_list_action(
+        association_id,
+        shift_id,
+        services_reserve.join_reserve,
+        _("Föreningen står nu på reservlistan för passet."),
     )
 
 
 @bp.post("/booking/<int:association_id>/shifts/<int:shift_id>/reserve/withdraw")
 @login_required
 def withdraw_reserve(association_id: int, shift_id: int):  # type: ignore[no-untyped-def]
-    association = leader_association(association_id)
-    shift_of(association, shift_id)
-    try:
-        services_reserve.withdraw_reserve(
-            db_session(),
-            association_id=association_id,
-            shift_id=shift_id,
-            actor_id=current_user.id,
-        )
-    except RuleViolation as violation:
-        return _refused(association, shift_id, violation)
-    flash(_("Föreningen är borttagen från reservlistan."), "success")
-    return redirect(
-        url_for("booking.shift_detail", association_id=association_id, shift_id=shift_id)
+    return _reserve_list_action(
+        association_id,
+        shift_id,
+        services_reserve.withdraw_reserve,
+        _("Föreningen är borttagen från reservlistan."),
     )
 
 

@@ -6,6 +6,8 @@ views_situation and views_personal; they add routes to this module's blueprint.
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlmodel import select
@@ -14,6 +16,7 @@ from .. import authz
 from ..accounts.models import Role, User
 from ..associations.models import Association
 from ..booking.models import Booking
+from ..clock import to_local, utcnow
 from ..db import db_session
 from ..errors import NotFound, RuleViolation
 from ..i18n import _, _l
@@ -22,7 +25,7 @@ from ..planning.models import Shift
 from ..web import nav
 from ..web.forms_util import load_for, show_violation
 from . import editing, ledger, policy  # noqa: F401  (policy registers the rules)
-from .forms import CorrectionForm, ReturnForm
+from .forms import CorrectionForm, ReturnForm, parse_date
 from .models import EDITABLE, Incident, PatrolReport, ReportStatus
 from .services_due import missing_reports
 from .services_report import member_ids, start_report, walkers_of
@@ -53,6 +56,20 @@ def coordinator_municipality_ids() -> set[int]:
     if current_user.is_admin:
         return set(db_session().exec(select(Municipality.id)).all())  # type: ignore[arg-type]
     return current_user.municipality_ids()
+
+
+def coordinator_period() -> tuple[set[int], date, date]:
+    """The coordinator's municipalities and the ?from=&to= period (this year by default,
+    at most three years, swapped when given backwards)."""
+    authz.require_role(current_user, Role.COORDINATOR)
+    today = to_local(utcnow()).date()
+    start = parse_date(request.args.get("from"), date(today.year, 1, 1))
+    end = parse_date(request.args.get("to"), today)
+    if end < start:
+        start, end = end, start
+    if (end - start).days > 3 * 366:
+        start = end.replace(year=end.year - 3)
+    return coordinator_municipality_ids(), start, end
 
 
 def _report_rows(query):  # type: ignore[no-untyped-def]

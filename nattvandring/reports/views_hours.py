@@ -11,7 +11,6 @@ from flask import render_template, request
 from flask_login import current_user, login_required
 from sqlmodel import select
 
-from .. import authz
 from ..accounts.models import Role
 from ..associations.models import Association
 from ..clock import to_local, utcnow
@@ -21,10 +20,9 @@ from ..i18n import _, _l
 from ..municipalities.models import PatrolArea
 from ..web import nav
 from .charts import bar_chart, month_label
-from .forms import parse_date
 from .queries import hours_by_association_month
 from .situation import months_between
-from .views import bp, coordinator_municipality_ids
+from .views import bp, coordinator_period
 
 
 @bp.app_template_filter("hours")
@@ -98,16 +96,8 @@ def _leader_hours():  # type: ignore[no-untyped-def]
 
 
 def _coordinator_hours():  # type: ignore[no-untyped-def]
-    authz.require_role(current_user, Role.COORDINATOR)
+    muni_ids, start, end = coordinator_period()
     session = db_session()
-    muni_ids = coordinator_municipality_ids()
-    today = to_local(utcnow()).date()
-    start = parse_date(request.args.get("from"), date(today.year, 1, 1))
-    end = parse_date(request.args.get("to"), today)
-    if end < start:
-        start, end = end, start
-    if (end - start).days > 3 * 366:
-        start = end.replace(year=end.year - 3)
     associations = session.exec(
         select(Association)
         .where(Association.municipality_id.in_(muni_ids))  # type: ignore[attr-defined]

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlmodel import select
 
-from .. import authz
 from ..accounts.models import Role
-from ..clock import to_local, utcnow
 from ..db import db_session
 from ..errors import RuleViolation
 from ..i18n import _, _l
@@ -20,23 +16,14 @@ from ..web import nav
 from ..web.forms_util import load_for, show_violation
 from . import situation as lagesbild
 from .charts import bar_chart, month_label
-from .forms import parse_date
 from .models import UnsafePlace, UnsafePlaceStatus
 from .services_review import set_place_status
-from .views import bp, coordinator_municipality_ids
+from .views import bp, coordinator_period
 
 
 def _filters():  # type: ignore[no-untyped-def]
-    authz.require_role(current_user, Role.COORDINATOR)
+    muni_ids, start, end = coordinator_period()
     session = db_session()
-    muni_ids = coordinator_municipality_ids()
-    today = to_local(utcnow()).date()
-    start = parse_date(request.args.get("from"), date(today.year, 1, 1))
-    end = parse_date(request.args.get("to"), today)
-    if end < start:
-        start, end = end, start
-    if (end - start).days > 3 * 366:
-        start = end.replace(year=end.year - 3)
     areas = session.exec(
         select(PatrolArea)
         .where(PatrolArea.municipality_id.in_(muni_ids))  # type: ignore[attr-defined]
