@@ -24,14 +24,14 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
 
 import requests
+
+from benchmarks import load
 
 SECRET = "benchmark-secret-key-0123456789abcdefghij"
 GOALS = {"full render": 0.5, "304 path": 0.9}
@@ -152,23 +152,7 @@ def wait_ready(base: str, process: subprocess.Popen, timeout: float = 30) -> Non
 
 def measure(url: str, *, total: int, threads: int, headers: dict[str, str], expect: int) -> float:
     """Requests per second for ``total`` GETs spread over ``threads`` keep-alive clients."""
-    local = threading.local()
-
-    def one(_: int) -> None:
-        client = getattr(local, "client", None)
-        if client is None:
-            client = local.client = requests.Session()
-            client.trust_env = False
-        response = client.get(url, headers=headers, timeout=30)
-        if response.status_code != expect:
-            raise RuntimeError(f"{url}: {response.status_code}, expected {expect}")
-
-    with ThreadPoolExecutor(threads) as pool:
-        list(pool.map(one, range(min(total // 5, 50))))  # warm up both workers
-        started = time.perf_counter()
-        list(pool.map(one, range(total)))
-        elapsed = time.perf_counter() - started
-    return total / elapsed
+    return load.run(url, total=total, threads=threads, headers=headers, expect=expect).rate
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -27,14 +27,17 @@ forwarded_allow_ips = os.environ.get("NATTVANDRING_FORWARDED_ALLOW_IPS", "127.0.
 
 def on_starting(server):  # type: ignore[no-untyped-def]
     """Refuse to serve an unmigrated database, with a message an administrator can act on."""
-    from nattvandring.app import create_app
-    from nattvandring.db import get_engine
+    from nattvandring.db import make_engine
     from nattvandring.migrate import is_current
+    from nattvandring.settings import build_settings
 
-    engine = get_engine(create_app())
-    if not is_current(engine):
+    engine = make_engine(build_settings()["DATABASE_URL"])
+    try:
+        current = is_current(engine)
+    finally:
+        engine.dispose()
+    if not current:
         server.log.error(
             "The database is not migrated to the latest version. Run: nattvandring db upgrade"
         )
         raise SystemExit(3)
-    engine.dispose()

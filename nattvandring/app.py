@@ -37,6 +37,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     csrf.init_app(app)
+    # Flask-Limiter keeps "enabled" on the one shared limiter; state it for every app.
+    app.config.setdefault("RATELIMIT_ENABLED", True)
     limiter.init_app(app)
 
     from .web import errors, i18n_setup, security_headers

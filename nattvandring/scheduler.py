@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -50,6 +51,9 @@ def configure(scheduler, app: Flask) -> None:  # type: ignore[no-untyped-def]
             id=path,
             coalesce=True,
             max_instances=1,
+            # Run once right away: a new worker sends what is due and shows its heartbeat
+            # without waiting a whole interval.
+            next_run_time=datetime.now(UTC),
             misfire_grace_time=max(1, seconds // 2),
         )
 

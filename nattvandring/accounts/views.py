@@ -26,6 +26,11 @@ def _public_form_limit() -> str:
     return current_app.config["RATELIMIT_PUBLIC_FORMS"]
 
 
+def _form_status(form) -> int:  # type: ignore[no-untyped-def]
+    """422 for a submitted form that did not validate, 200 for the first view."""
+    return 422 if form.is_submitted() else 200
+
+
 def _start_session(user, remember: bool) -> None:  # type: ignore[no-untyped-def]
     """Log in with a fresh session (nothing from before login survives, except the language)."""
     lang = session.get("lang")
@@ -91,7 +96,7 @@ def change_password():  # type: ignore[no-untyped-def]
         _start_session(user, remember=False)
         flash(_("Lösenordet är bytt. Andra inloggningar har loggats ut."), "success")
         return redirect(url_for("web.index"))
-    return render_template("accounts/change_password.html", form=form)
+    return render_template("accounts/change_password.html", form=form), _form_status(form)
 
 
 @bp.route("/reset", methods=["GET", "POST"])
@@ -110,7 +115,7 @@ def reset_request():  # type: ignore[no-untyped-def]
             "info",
         )
         return redirect(url_for("accounts.login"))
-    return render_template("accounts/reset_request.html", form=form)
+    return render_template("accounts/reset_request.html", form=form), _form_status(form)
 
 
 def _link_page(purpose: TokenPurpose, token: str, template: str):  # type: ignore[no-untyped-def]
@@ -123,7 +128,7 @@ def _link_page(purpose: TokenPurpose, token: str, template: str):  # type: ignor
         _start_session(user, remember=False)
         flash(_("Ditt lösenord är sparat och du är inloggad."), "success")
         return redirect(url_for("web.index"))
-    return render_template(template, form=form)
+    return render_template(template, form=form), _form_status(form)
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])

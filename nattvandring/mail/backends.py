@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import smtplib
 from dataclasses import dataclass
 from email.message import EmailMessage as MimeMessage
@@ -28,11 +29,24 @@ class MailBackend(Protocol):
     def send(self, mail: OutgoingMail) -> None: ...
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+
+
+def one_line(value: str) -> str:
+    """A header value on one line: CR, LF and other control characters become a space.
+
+    Names and subjects come from user input; a line break must never start a new header
+    (and the email package refuses them, which would stop the outbox).
+    """
+    return " ".join(_CONTROL.sub(" ", value or "").split())
+
+
 def build_mime(mail: OutgoingMail, *, sender: str) -> MimeMessage:
     message = MimeMessage()
     message["From"] = sender
-    message["To"] = formataddr((mail.to_name, mail.to_address)) if mail.to_name else mail.to_address
-    message["Subject"] = mail.subject
+    to_name, to_address = one_line(mail.to_name), one_line(mail.to_address)
+    message["To"] = formataddr((to_name, to_address)) if to_name else to_address
+    message["Subject"] = one_line(mail.subject)
     message["Message-ID"] = make_msgid(domain="nattvandring")
     message.set_content(mail.body_text)
     if mail.ics:

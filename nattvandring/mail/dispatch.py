@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import smtplib
 from datetime import timedelta
 
@@ -17,6 +18,15 @@ from .models import EmailMessage
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
+
+
+# Invitation and reset links open an account; once the mail is out, the copy kept in the
+# outbox must not (a database copy would otherwise hold working links).
+_SECRET_LINK = re.compile(r"(/(?:invitation|reset)/)[A-Za-z0-9_\-]+")
+
+
+def redact_links(body: str) -> str:
+    return _SECRET_LINK.sub(r"\1[borttagen efter utskick]", body)
 
 
 def dispatch_due(app: Flask, backend: MailBackend | None = None) -> int:
@@ -70,6 +80,7 @@ def dispatch_due(app: Flask, backend: MailBackend | None = None) -> int:
             status="sent",
             sent_at=utcnow(),
             lease_until=None,
+            body_text=redact_links(row.body_text),
         )
         sent += 1
     return sent

@@ -156,9 +156,10 @@ def edit_shift(
 
 def cancel_shift(session: Session, shift: Shift, *, reason: str, actor_id: int | None) -> int:
     """Cancel one shift (reason required) and its active bookings; returns bookings hit."""
-    check_coordinator_cancel(reason=reason)
+    # Status first: a cancelled shift's page has no reason field to show an error next to.
     if shift.status == ShiftStatus.CANCELLED:
         raise RuleViolation("already_cancelled", _l("Passet är redan inställt."))
+    check_coordinator_cancel(reason=reason)
     # Lock the shift row (no-op on SQLite, where the request already holds the write lock).
     session.exec(select(Shift.id).where(Shift.id == shift.id).with_for_update()).all()
     hit = cancel_shift_row(session, shift, reason=reason, actor_id=actor_id)

@@ -52,7 +52,19 @@ def render_error(code: int, message: str | None = None):  # type: ignore[no-unty
     return body, code
 
 
+def _has_nul(values) -> bool:  # type: ignore[no-untyped-def]
+    return any("\x00" in value for _key, value in values.items(multi=True))
+
+
 def init_app(app: Flask) -> None:
+    @app.before_request
+    def _refuse_nul_bytes():  # type: ignore[no-untyped-def]
+        """No form or filter legitimately sends NUL, and PostgreSQL text cannot hold it."""
+        if _has_nul(request.args) or (request.method == "POST" and _has_nul(request.form)):
+            log.info("Refused a request with a NUL character on %s", request.url_rule)
+            return render_error(400)
+        return None
+
     @app.errorhandler(NotFound)
     def _not_found(_exc: NotFound):  # type: ignore[no-untyped-def]
         return render_error(404)

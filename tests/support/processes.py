@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -41,14 +42,38 @@ def app_environment(settings: Mapping[str, object]) -> dict[str, str]:
     return env
 
 
+def spawn(argv: list[str], env: Mapping[str, str]) -> subprocess.Popen:
+    """Start ``argv`` in the repository with its output going to a temporary file.
+
+    Not to a pipe: nobody reads a pipe while the process runs, and a process that fills it
+    (64 KiB of logs) would block on its next write.
+    """
+    # Closed by stop(); it must outlive this function, so no ``with``.
+    log = tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace")  # noqa: SIM115
+    process = subprocess.Popen(
+        argv, cwd=ROOT, env=dict(env), stdout=log, stderr=subprocess.STDOUT, text=True
+    )
+    process.output_file = log  # type: ignore[attr-defined]
+    return process
+
+
+def output(process: subprocess.Popen) -> str:
+    """What the process has printed so far."""
+    log = getattr(process, "output_file", None)
+    if log is None:
+        return process.stdout.read() if process.stdout else ""
+    log.flush()
+    log.seek(0)
+    return log.read()
+
+
 def wait_for_http(
     url: str, *, timeout: float = 30.0, process: subprocess.Popen | None = None
 ) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
-            output = process.stdout.read() if process.stdout else ""
-            raise RuntimeError(f"process exited with {process.returncode}:\n{output}")
+            raise RuntimeError(f"process exited with {process.returncode}:\n{output(process)}")
         try:
             if requests.get(url, timeout=1).status_code < 500:
                 return
@@ -67,14 +92,16 @@ def stop(process: subprocess.Popen, *, timeout: float = 10.0) -> str:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-    return process.stdout.read() if process.stdout else ""
+    printed = output(process)
+    log = getattr(process, "output_file", None)
+    if log is not None:
+        log.close()
+    return printed
 
 
-@contextmanager
-def gunicorn(
-    settings: Mapping[str, object], *, workers: int = 1, threads: int = 4
-) -> Iterator[str]:
-    """A gunicorn server with our production config; yields its base URL."""
+def _gunicorn_process(
+    settings: Mapping[str, object], *, workers: int, threads: int
+) -> tuple[subprocess.Popen, str]:
     port = free_port()
     env = app_environment(settings)
     env.update(
@@ -82,39 +109,64 @@ def gunicorn(
         NATTVANDRING_WEB_WORKERS=str(workers),
         NATTVANDRING_WEB_THREADS=str(threads),
     )
-    process = subprocess.Popen(
-        [str(BIN / "gunicorn"), "-c", str(ROOT / "config" / "gunicorn.conf.py")],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        wait_for_http(f"{base_url}/healthz", process=process)
-        yield base_url
-    finally:
-        stop(process)
+    process = spawn([str(BIN / "gunicorn"), "-c", str(ROOT / "config" / "gunicorn.conf.py")], env)
+    return process, f"http://127.0.0.1:{port}"
 
 
 @contextmanager
-def workers(settings: Mapping[str, object], count: int = 1) -> Iterator[list[subprocess.Popen]]:
-    """``count`` `nattvandring worker` processes sharing one database."""
+def gunicorn_servers(
+    settings: Mapping[str, object],
+    count: int = 1,
+    *,
+    workers: int = 1,
+    threads: int = 4,
+    logs: list[str] | None = None,
+    timeout: float = 60.0,
+) -> Iterator[list[str]]:
+    """``count`` gunicorn servers with our production config, started side by side.
+
+    Yields their base URLs once every one answers /healthz. What each server printed is
+    appended to ``logs`` (if given) once it has stopped.
+    """
+    started = [_gunicorn_process(settings, workers=workers, threads=threads) for _ in range(count)]
+    try:
+        for process, base_url in started:
+            wait_for_http(f"{base_url}/healthz", process=process, timeout=timeout)
+        yield [base_url for _process, base_url in started]
+    finally:
+        for process, _base_url in started:
+            printed = stop(process)
+            if logs is not None:
+                logs.append(printed)
+
+
+@contextmanager
+def gunicorn(
+    settings: Mapping[str, object],
+    *,
+    workers: int = 1,
+    threads: int = 4,
+    logs: list[str] | None = None,
+) -> Iterator[str]:
+    """A gunicorn server with our production config; yields its base URL."""
+    with gunicorn_servers(settings, 1, workers=workers, threads=threads, logs=logs) as urls:
+        yield urls[0]
+
+
+@contextmanager
+def workers(
+    settings: Mapping[str, object], count: int = 1, *, logs: list[str] | None = None
+) -> Iterator[list[subprocess.Popen]]:
+    """``count`` `nattvandring worker` processes sharing one database.
+
+    What each worker printed is appended to ``logs`` (if given) once it has stopped.
+    """
     env = app_environment(settings)
-    processes = [
-        subprocess.Popen(
-            [str(BIN / "nattvandring"), "worker"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        for _ in range(count)
-    ]
+    processes = [spawn([str(BIN / "nattvandring"), "worker"], env) for _ in range(count)]
     try:
         yield processes
     finally:
         for process in processes:
-            stop(process)
+            printed = stop(process)
+            if logs is not None:
+                logs.append(printed)

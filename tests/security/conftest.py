@@ -1,0 +1,233 @@
+"""A rich world for the security tests: bookings, a report, a payout run, SMS rows, tokens.
+
+``build_rich_world`` extends ``tests.factories.build_world``; ``reset_database`` empties every
+table (ids restart at 1), so rebuilding after a request that changed state yields the same ids.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import text
+from sqlmodel import Session, SQLModel, select
+
+from nattvandring import clock, tokens
+from nattvandring.accounts.models import Role, TokenPurpose, User
+from nattvandring.accounts.services import grant, invite_staff
+from nattvandring.booking.models import Assignment, Booking
+from nattvandring.calendars.services_links import association_feed_link, personal_feed_link
+from nattvandring.messaging.models import SmsMessage
+from nattvandring.planning.models import Shift, ShiftSeries
+from nattvandring.reports.models import PatrolReport, ReportStatus, ReportWalker, UnsafePlace
+from nattvandring.sponsorship.models import Sponsor
+from nattvandring.sponsorship.services_runs import create_run
+from nattvandring.volunteers.services import personal_token
+from tests import factories
+from tests.sponsorship.conftest import agreement
+
+# A Monday morning: the Friday walk below lies ahead, last Friday's walk is reported.
+NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+SECRET = "test-secret-key-that-is-long-enough-000"
+
+
+@dataclass
+class RichWorld:
+    ids: dict[str, int] = field(default_factory=dict)
+    emails: dict[str, str] = field(default_factory=dict)
+    raw: dict[str, str] = field(default_factory=dict)  # raw tokens, never stored
+
+
+def _shift(session: Session, world, start: datetime, area: str = "area_h", **fields) -> Shift:  # type: ignore[no-untyped-def]
+    municipality = "bjuv" if area == "area_b" else "hassleholm"
+    row = Shift(
+        municipality_id=world.ids[municipality],
+        area_id=world.ids[area],
+        start_at=start,
+        end_at=start + timedelta(hours=4),
+        **fields,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def build_rich_world(session: Session, secret_key: str = SECRET) -> RichWorld:
+    base = factories.build_world(session)
+    world = RichWorld(ids=dict(base.ids), emails=dict(base.emails))
+    ids = world.ids
+
+    # A second sponsor whose liaison is outside the agreement below.
+    other = Sponsor(name="Annat bolag", org_number=factories.org_number())
+    session.add(other)
+    session.flush()
+    ids["sponsor_other"] = other.id  # type: ignore[assignment]
+    liaison2 = factories.user(
+        session, "Liaison Two", email="liaison2@example.org", phone_e164=factories.phone()
+    )
+    grant(session, liaison2, Role.SPONSOR_LIAISON, sponsor_id=other.id)
+    ids["liaison2"] = liaison2.id  # type: ignore[assignment]
+    world.emails["liaison2"] = "liaison2@example.org"
+
+    # The sponsor's agreement covers Hässleholm; only assoc_a is enrolled.
+    deal = agreement(
+        session,
+        base,
+        enrol=("assoc_a",),
+        municipalities=("hassleholm",),
+        joined_on=date(2026, 1, 1),
+    )
+    ids["agreement"] = deal.id  # type: ignore[assignment]
+
+    series = ShiftSeries(
+        municipality_id=ids["hassleholm"],
+        name="Fredagar",
+        weekdays="4",
+        start_date=date(2026, 11, 1),
+        end_date=date(2026, 12, 31),
+        start_time=time(21),
+        end_time=time(1),
+    )
+    session.add(series)
+    session.flush()
+    ids["series"] = series.id  # type: ignore[assignment]
+
+    # Friday's walk, booked by assoc_a with vol_a on the roster.
+    friday = _shift(session, world, datetime(2026, 11, 6, 20, tzinfo=UTC), status="booked")
+    booking = Booking(shift_id=friday.id, association_id=ids["assoc_a"])  # type: ignore[arg-type]
+    session.add(booking)
+    session.flush()
+    assignment = Assignment(shift_id=friday.id, booking_id=booking.id, user_id=ids["vol_a"])  # type: ignore[arg-type]
+    session.add(assignment)
+    # Saturday's walk is open (book, reserve).
+    saturday = _shift(session, world, datetime(2026, 11, 7, 20, tzinfo=UTC), series_id=series.id)
+    ids.update(shift=friday.id, booking=booking.id, open_shift=saturday.id)  # type: ignore[arg-type]
+
+    # Last Friday's walk, reported (submitted) by assoc_a, with an unsafe place.
+    past = _shift(session, world, datetime(2026, 10, 30, 20, tzinfo=UTC), status="booked")
+    past_booking = Booking(shift_id=past.id, association_id=ids["assoc_a"])  # type: ignore[arg-type]
+    session.add(past_booking)
+    session.flush()
+    past_assignment = Assignment(
+        shift_id=past.id,  # type: ignore[arg-type]
+        booking_id=past_booking.id,  # type: ignore[arg-type]
+        user_id=ids["vol_a"],
+        status="confirmed",
+    )
+    session.add(past_assignment)
+    report = PatrolReport(
+        shift_id=past.id,  # type: ignore[arg-type]
+        booking_id=past_booking.id,  # type: ignore[arg-type]
+        association_id=ids["assoc_a"],
+        municipality_id=ids["hassleholm"],
+        status=ReportStatus.SUBMITTED,
+        young_people_met=25,
+        summary="Lugn kväll",
+        submitted_at=datetime(2026, 10, 31, 1, tzinfo=UTC),
+    )
+    session.add(report)
+    session.flush()
+    session.add(
+        ReportWalker(
+            report_id=report.id,  # type: ignore[arg-type]
+            user_id=ids["vol_a"],
+            start_at=past.start_at,
+            end_at=past.end_at,
+            minutes=240,
+        )
+    )
+    place = UnsafePlace(
+        report_id=report.id,  # type: ignore[arg-type]
+        municipality_id=ids["hassleholm"],
+        area_id=ids["area_h"],
+        description="Trasig belysning",
+    )
+    session.add(place)
+    session.flush()
+    ids.update(
+        past_shift=past.id,  # type: ignore[arg-type]
+        past_booking=past_booking.id,  # type: ignore[arg-type]
+        past_assignment=past_assignment.id,  # type: ignore[arg-type]
+        assignment=assignment.id,  # type: ignore[arg-type]
+        report=report.id,  # type: ignore[arg-type]
+        place=place.id,  # type: ignore[arg-type]
+    )
+
+    run = create_run(
+        session,
+        agreement=deal,
+        period_start=date(2026, 10, 1),
+        period_end=date(2026, 10, 31),
+        actor_id=ids["admin"],
+    )
+    ids["run"] = run.id  # type: ignore[assignment]
+
+    vol_a = session.get(User, ids["vol_a"])
+    sms = SmsMessage(
+        kind="booked",
+        to_e164=vol_a.phone_e164,  # type: ignore[union-attr]
+        user_id=ids["vol_a"],
+        shift_id=friday.id,
+        association_id=ids["assoc_a"],
+        municipality_id=ids["hassleholm"],
+        body="Du är bokad fredag 21:00.",
+        dedupe_key="security-booked-1",
+        status="failed",
+    )
+    session.add(sms)
+    session.flush()
+    ids["sms"] = sms.id  # type: ignore[assignment]
+
+    # Secret links.
+    for key in ("vol_a", "vol_c"):
+        person = session.get(User, ids[key])
+        world.raw[f"personal_{key}"] = personal_token(session, person, secret_key)  # type: ignore[arg-type]
+        link = personal_feed_link(session, user_id=ids[key], secret_key=secret_key, base_url="")
+        world.raw[f"feed_{key}"] = link.https.removeprefix("/feeds/personal/").removesuffix(".ics")
+    link = association_feed_link(
+        session, association_id=ids["assoc_a"], secret_key=secret_key, base_url=""
+    )
+    world.raw["assoc_feed_a"] = link.https.removeprefix("/feeds/association/").removesuffix(".ics")
+    _, url = invite_staff(
+        session,
+        name="Ny Samordnare",
+        email="ny.samordnare@example.org",
+        role=Role.COORDINATOR,
+        base_url="",
+        hours=168,
+        municipality_id=ids["hassleholm"],
+    )
+    world.raw["invitation"] = url.removeprefix("/invitation/")
+    world.raw["reset"] = tokens.issue(
+        session, TokenPurpose.PASSWORD_RESET, user_id=ids["coord_h"], ttl=timedelta(hours=2)
+    )
+    session.flush()
+    return world
+
+
+def reset_database(engine) -> None:  # type: ignore[no-untyped-def]
+    tables = SQLModel.metadata.sorted_tables
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{table.name}"' for table in tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(tables):
+                connection.execute(table.delete())
+
+
+def fingerprint(engine) -> str:  # type: ignore[no-untyped-def]
+    """A digest of every row of every table (any insert, update or delete changes it)."""
+    digest = hashlib.sha256()
+    with engine.connect() as connection:
+        for table in SQLModel.metadata.sorted_tables:
+            order = list(table.primary_key.columns) or list(table.columns)
+            rows = connection.execute(select(table).order_by(*order)).all()
+            digest.update(f"{table.name}:{rows!r}".encode())
+    return digest.hexdigest()
+
+
+def frozen_now() -> datetime:
+    clock.freeze(NOW)
+    return NOW

@@ -1,0 +1,166 @@
+"""Machinery of the access matrix: one app and world per module, actors, URL filling, restore."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlmodel import SQLModel
+
+from nattvandring import clock
+from nattvandring.db import get_engine, session_scope
+from tests.conftest import make_test_app
+from tests.factories import login
+from tests.security.conftest import NOW, build_rich_world, fingerprint, reset_database
+
+STAFF = ("leader_a", "leader_b", "coord_h", "coord_b", "liaison", "liaison2", "admin")
+LINKS = ("link_a", "link_c")  # a volunteer by personal link: vol_a's token, vol_c's token
+
+# URL parameters, filled with ids of tenant A / Hässleholm.
+PARAMS = {
+    "association_id": "assoc_a",
+    "municipality_id": "hassleholm",
+    "shift_id": "shift",
+    "booking_id": "booking",
+    "assignment_id": "assignment",
+    "area_id": "area_h",
+    "series_id": "series",
+    "report_id": "report",
+    "place_id": "place",
+    "run_id": "run",
+    "agreement_id": "agreement",
+    "sponsor_id": "sponsor",
+    "message_id": "sms",
+    "user_id": "vol_a",
+}
+# Parameters per endpoint where the general choice above does not fit.
+SPECIAL = {
+    "booking.book": {"shift_id": "open_shift"},
+    "booking.join_reserve": {"shift_id": "open_shift"},
+    "booking.withdraw_reserve": {"shift_id": "open_shift"},
+    "reports.start": {"booking_id": "past_booking"},
+    "reports.personal_report": {"shift_id": "past_shift"},
+}
+
+
+FORGED = "x" * 43  # the shape of a token, but no token
+
+
+def row_counts(engine) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    tables = SQLModel.metadata.sorted_tables
+    counts = [select(func.count()).select_from(table).scalar_subquery() for table in tables]
+    with engine.connect() as connection:
+        row = connection.execute(select(*counts)).one()
+    return {table.name: count for table, count in zip(tables, row, strict=True)}
+
+
+@dataclass
+class Answer:
+    status: int
+    location: str
+    changed: bool
+
+
+class Matrix:
+    def __init__(self, tmp_path) -> None:  # type: ignore[no-untyped-def]
+        self.app = make_test_app(
+            tmp_path,
+            # High limits rather than RATELIMIT_ENABLED=False: Flask-Limiter keeps a disabled
+            # state on the shared limiter for every app created afterwards.
+            RATELIMIT_LOGIN="100000 per minute",
+            RATELIMIT_PUBLIC_FORMS="100000 per hour",
+            RATELIMIT_WEBHOOKS="100000 per minute",
+            PUBLIC_BASE_URL="http://localhost",
+            TWILIO_AUTH_TOKEN="twilio-auth-token",
+        )
+        self.engine = get_engine(self.app)
+        self.clients: dict[str, object] = {}
+        self.cookies: dict[str, str] = {}
+        self.rebuild()
+        for actor in STAFF:
+            self.clients[actor] = self._logged_in(actor)
+        self.clients["anon"] = self.app.test_client()
+        for actor in LINKS:
+            self.clients[actor] = self.app.test_client()
+        self.rebuild()  # logging in wrote last-login times; sessions survive a rebuild
+
+    def rebuild(self) -> None:
+        clock.freeze(NOW)
+        reset_database(self.engine)
+        with self.app.test_request_context(), session_scope(self.engine) as session:
+            self.world = build_rich_world(session, self.app.config["SECRET_KEY"])
+        self.clean = fingerprint(self.engine)
+        self.clean_counts = row_counts(self.engine)
+
+    def restore(self, actor: str) -> None:
+        """Rebuild the world and give ``actor`` back its session (logout clears it)."""
+        self.rebuild()
+        if actor in self.cookies:
+            self.clients[actor].set_cookie("nv_session", self.cookies[actor])  # type: ignore[attr-defined]
+
+    def _logged_in(self, actor: str):  # type: ignore[no-untyped-def]
+        client = self.app.test_client()
+        response = login(client, self.world.emails[actor])
+        assert response.status_code == 302, actor
+        self.cookies[actor] = client.get_cookie("nv_session").value
+        return client
+
+    def url(self, rule, actor: str, *, forged: bool = False) -> str:  # type: ignore[no-untyped-def]
+        ids, raw = self.world.ids, self.world.raw
+        values: dict[str, object] = {}
+        for name in rule.arguments:
+            special = SPECIAL.get(rule.endpoint, {})
+            if name in special:
+                values[name] = ids[special[name]]
+            elif name in PARAMS:
+                values[name] = ids[PARAMS[name]]
+            elif name in ("token", "personal_token") and forged:
+                values[name] = FORGED
+            elif name in ("token", "personal_token") and rule.rule.startswith("/me/"):
+                values[name] = raw["personal_vol_c" if actor == "link_c" else "personal_vol_a"]
+            elif name == "token" and rule.endpoint == "calendars.personal_feed":
+                values[name] = raw["feed_vol_a"]
+            elif name == "token" and rule.endpoint == "calendars.association_feed":
+                values[name] = raw["assoc_feed_a"]
+            elif name == "token" and rule.endpoint == "accounts.reset_password":
+                values[name] = raw["reset"]
+            elif name == "token" and rule.endpoint == "accounts.accept_invitation":
+                values[name] = raw["invitation"]
+            elif name == "slug":
+                values[name] = "hässleholm"
+            elif name == "fmt":
+                values[name] = "csv"
+            else:
+                raise AssertionError(f"no value for <{name}> in {rule.rule}")
+        with self.app.test_request_context():
+            from flask import url_for
+
+            return url_for(rule.endpoint, **values)
+
+    def request(self, actor: str, method: str, url: str, *, restore: bool) -> Answer:
+        clock.freeze(NOW)
+        client = self.clients[actor]
+        # Authorized POSTs are sent empty: they fail validation or act and are rolled back.
+        response = client.open(url, method=method, data={} if method == "POST" else None)  # type: ignore[attr-defined]
+        status, location = response.status_code, response.headers.get("Location", "")
+        response.close()
+        if method == "GET":
+            changed = row_counts(self.engine) != self.clean_counts
+        else:
+            changed = fingerprint(self.engine) != self.clean
+        if changed and restore:
+            self.restore(actor)
+        return Answer(status, location, changed)
+
+
+def rules_of(app):  # type: ignore[no-untyped-def]
+    return [rule for rule in app.url_map.iter_rules() if rule.endpoint != "static"]
+
+
+def methods_of(rule) -> list[str]:  # type: ignore[no-untyped-def]
+    return sorted(rule.methods - {"HEAD", "OPTIONS"})
+
+
+def is_login_redirect(location: str) -> bool:
+    return bool(re.search(r"/login(\?|$)", location))
