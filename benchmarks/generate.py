@@ -159,7 +159,14 @@ def _year_for(session: Session, municipality_id: int, evenings: list[date]) -> d
     return {"shifts": len(shift_ids), "bookings": len(booking_ids), "walkers": len(assignments)}
 
 
-def generate(url: str, *, municipalities: int, secret_key: str, migrate: bool = True) -> Sample:
+def generate(
+    url: str,
+    *,
+    municipalities: int,
+    secret_key: str,
+    migrate: bool = True,
+    associations: int | None = None,
+) -> Sample:
     """Build the schema (migrations) and fill it; returns what the load generator needs."""
     started = time.perf_counter()
     engine = make_engine(url)
@@ -170,7 +177,10 @@ def generate(url: str, *, municipalities: int, secret_key: str, migrate: bool = 
     password_hash = hash_password(PASSWORD)
     with Session(engine) as session:
         created = scale.generate(
-            session, municipalities=municipalities, password_hash=password_hash
+            session,
+            municipalities=municipalities,
+            password_hash=password_hash,
+            associations=associations,
         )
         session.commit()
         for municipality_id in created:

@@ -37,6 +37,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "performance.md"
 SECRET = "benchmark-secret-key-0123456789abcdefghij"
 SCALES = {"quick": 3, "region": 30, "national": 290}
+# Associations per scale (20 volunteers each): region 300/6 000, national 3 000/60 000.
+ASSOCIATIONS = {"quick": 30, "region": 300, "national": 3000}
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
@@ -264,7 +266,12 @@ def main(argv: list[str] | None = None) -> int:
         url = args.database_url or f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
         database = "PostgreSQL" if url.startswith("postgres") else "SQLite (a fresh file)"
         print(f"generating {scale} scale ({SCALES[scale]} municipalities) ...", flush=True)
-        sample = generate(url, municipalities=SCALES[scale], secret_key=SECRET)
+        sample = generate(
+            url,
+            municipalities=SCALES[scale],
+            secret_key=SECRET,
+            associations=ASSOCIATIONS[scale],
+        )
         print(f"generated in {sample.seconds:.1f} s: {sample.counts}", flush=True)
         print("| Endpoint | req/s | p50 ms | p95 ms | ratio |", flush=True)
         rows = measure_web(url, sample, args.requests, args.threads)

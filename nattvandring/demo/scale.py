@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import time
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlmodel import Session
 
 from ..accounts.models import Membership, Role, User
@@ -22,13 +22,28 @@ VOLUNTEERS_PER_ASSOCIATION = 20
 AREAS_PER_MUNICIPALITY = 3
 
 
-def generate(session: Session, *, municipalities: int, password_hash: str) -> list[int]:
-    """Add ``municipalities`` generated municipalities; returns their ids."""
+def generate(
+    session: Session,
+    *,
+    municipalities: int,
+    password_hash: str,
+    associations: int | None = None,
+) -> list[int]:
+    """Add ``municipalities`` generated municipalities; returns their ids.
+
+    ``associations`` is the total to spread over them (default: 10 each), so that a national
+    run gets exactly 3 000 associations over 290 municipalities.
+    """
     existing = session.exec(select(Municipality.id)).all()
     offset = len(existing)
+    total = (
+        associations if associations is not None else municipalities * ASSOCIATIONS_PER_MUNICIPALITY
+    )
+    each, extra = divmod(total, municipalities)
+    serial = session.execute(select(func.count()).select_from(Association)).scalar_one()
     now = utcnow()
     created: list[int] = []
-    for n in range(offset, offset + municipalities):
+    for index, n in enumerate(range(offset, offset + municipalities)):
         municipality = Municipality(name=f"Kommun {n:03d}", slug=f"kommun-{n:03d}")
         session.add(municipality)
         session.flush()
@@ -64,8 +79,8 @@ def generate(session: Session, *, municipalities: int, password_hash: str) -> li
                 user_id=coordinator.id, role=Role.COORDINATOR, municipality_id=municipality.id
             )
         )
-        for a in range(ASSOCIATIONS_PER_MUNICIPALITY):
-            serial = n * ASSOCIATIONS_PER_MUNICIPALITY + a
+        for _ in range(each + (1 if index < extra else 0)):
+            serial += 1
             digits = with_check_digit(f"8025{serial:05d}")
             association = Association(
                 municipality_id=municipality.id,
