@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from .. import tokens
 from ..accounts.models import TokenPurpose
+from ..volunteers.services import personal_page_url as volunteer_page_url
 
 
 @dataclass(frozen=True)
@@ -79,4 +80,4 @@ def personal_page_url(session: Session, *, user_id: int, secret_key: str, base_u
     raw = tokens.stable_link(
         session, TokenPurpose.PERSONAL_PAGE, secret_key=secret_key, user_id=user_id
     )
-    return f"{base_url.rstrip('/')}/me/{raw}"
+    return volunteer_page_url(base_url, raw)

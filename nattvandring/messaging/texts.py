@@ -16,6 +16,7 @@ from flask import current_app
 from jinja2 import TemplateNotFound
 
 from ..clock import to_local
+from ..volunteers.services import personal_page_url
 from .gsm import segments, to_gsm_friendly
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,7 @@ def local_clock(instant: datetime) -> str:
 
 
 def personal_url(base_url: str, token: str) -> str:
-    return f"{base_url.rstrip('/')}/me/{token}"
+    return personal_page_url(base_url, token)
 
 
 def ics_url(base_url: str, shift_id: int) -> str:

@@ -227,9 +227,14 @@ def personal_token(session: Session, user: User, secret_key: str) -> str:
     )
 
 
+def personal_page_url(base_url: str, token: str) -> str:
+    """The personal page ("Mina pass") for a raw token: ``<base>/me/<token>``."""
+    return f"{base_url.rstrip('/')}/me/{token}"
+
+
 def personal_url(session: Session, user: User, base_url: str, secret_key: str) -> str:
-    """The volunteer's personal page ("Mina pass"), e.g. for SMS: ``<base>/me/<token>``."""
-    return f"{base_url.rstrip('/')}/me/{personal_token(session, user, secret_key)}"
+    """The volunteer's personal page, e.g. for SMS."""
+    return personal_page_url(base_url, personal_token(session, user, secret_key))
 
 
 def rotate_personal_link(
