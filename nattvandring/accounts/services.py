@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import phonenumbers
-from sqlmodel import Session, func, select
+from sqlmodel import Session, select
 
 from .. import tokens
 from ..clock import utcnow
@@ -223,9 +223,3 @@ def complete_link(session: Session, purpose: TokenPurpose, raw: str, new_passwor
     # Any other outstanding link of the same purpose dies with this one.
     tokens.revoke(session, purpose, user_id=user.id)
     return user
-
-
-def count_admins(session: Session) -> int:
-    return session.exec(
-        select(func.count()).select_from(Membership).where(Membership.role == Role.ADMIN)
-    ).one()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from flask import flash
 from flask_login import current_user
@@ -39,7 +39,3 @@ def load_for(model: type[T], object_id: int, action: str) -> T:
         raise NotFound()
     authz.require(current_user, action, obj)
     return obj
-
-
-def form_has_errors(form: Any) -> bool:
-    return any(field.errors for field in form)

@@ -9,6 +9,7 @@ from flask import Flask
 from flask_babel import format_date, format_datetime, get_locale
 
 from ..clock import to_local
+from ..sponsorship.rules import format_sek
 from .nav import items_for_current_user
 
 
@@ -37,12 +38,7 @@ def national_phone(e164: str | None) -> str:
 
 
 def sek(ore: int | None) -> str:
-    if ore is None:
-        return ""
-    sign = "-" if ore < 0 else ""
-    kronor, rest = divmod(abs(int(ore)), 100)
-    text = f"{kronor:,}".replace(",", " ")
-    return f"{sign}{text},{rest:02d} kr" if rest else f"{sign}{text} kr"
+    return "" if ore is None else format_sek(int(ore))
 
 
 def init_app(app: Flask) -> None:
