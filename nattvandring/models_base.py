@@ -13,6 +13,15 @@ def created_at_field() -> datetime:
     return Field(default_factory=utcnow, nullable=False)
 
 
+def updated_at_field() -> datetime:
+    """The row's last change: set on insert and by every ORM or Core UPDATE of the row.
+
+    Calendars fold it into ETag, Last-Modified and each event's LAST-MODIFIED, so an edit
+    of joined text (an area's meeting point, a leader's phone) is seen by every client.
+    """
+    return Field(default_factory=utcnow, nullable=False, sa_column_kwargs={"onupdate": utcnow})
+
+
 def fk(target: str, *, nullable: bool = False, index: bool = True, ondelete: str | None = None):
     """A foreign key column; ``ondelete`` is passed to the database constraint."""
     return Field(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import UTC, datetime, time
 from itertools import count
 
 from sqlmodel import Session
@@ -19,6 +19,9 @@ from nattvandring.sponsorship.models import Sponsor
 PASSWORD = "correct-horse-battery"
 _HASH = hash_password(PASSWORD)
 _serial = count(1)
+# Places and associations exist before any clock a test freezes, as they would in real life:
+# otherwise their last change would lie in the test's future and win every LAST-MODIFIED.
+SET_UP_AT = datetime(2025, 1, 1, tzinfo=UTC)
 
 
 def org_number(n: int | None = None) -> str:
@@ -43,7 +46,9 @@ def user(session: Session, name: str, *, email: str | None = None, **fields) -> 
 
 
 def municipality(session: Session, name: str) -> Municipality:
-    row = Municipality(name=name, slug=name.lower().replace(" ", "-"))
+    row = Municipality(
+        name=name, slug=name.lower().replace(" ", "-"), created_at=SET_UP_AT, updated_at=SET_UP_AT
+    )
     session.add(row)
     session.flush()
     return row
@@ -58,6 +63,8 @@ def area(session: Session, municipality_row: Municipality, name: str = "Centrum"
         longitude=13.76,
         default_start=time(21),
         default_end=time(1),
+        created_at=SET_UP_AT,
+        updated_at=SET_UP_AT,
     )
     session.add(row)
     session.flush()
@@ -77,6 +84,8 @@ def association(
         contact_email=f"kontakt{next(_serial)}@example.org",
         contact_phone=phone(),
         status=status,
+        created_at=SET_UP_AT,
+        updated_at=SET_UP_AT,
     )
     session.add(row)
     session.flush()

@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from ..models_base import created_at_field
+from ..models_base import created_at_field, updated_at_field
 
 
 class AssociationStatus(StrEnum):
@@ -40,4 +40,5 @@ class Association(SQLModel, table=True):
     # Lets members put themselves on the association's booked walks from their personal page.
     allow_self_signup: bool = Field(default=False)
     created_at: datetime = created_at_field()
+    updated_at: datetime = updated_at_field()
     approved_at: datetime | None = None

@@ -7,7 +7,7 @@ from datetime import datetime, time
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from ..models_base import created_at_field
+from ..models_base import created_at_field, updated_at_field
 
 
 class Municipality(SQLModel, table=True):
@@ -21,6 +21,7 @@ class Municipality(SQLModel, table=True):
     report_due_days: int = Field(default=7)
     allow_reserve_list: bool = Field(default=True)
     created_at: datetime = created_at_field()
+    updated_at: datetime = updated_at_field()
 
 
 class PatrolArea(SQLModel, table=True):
@@ -40,3 +41,4 @@ class PatrolArea(SQLModel, table=True):
     min_age: int = Field(default=18)
     active: bool = Field(default=True)
     created_at: datetime = created_at_field()
+    updated_at: datetime = updated_at_field()

@@ -61,8 +61,8 @@ def test_sqlite_backup_is_a_consistent_copy(tmp_path):
     with engine.begin() as connection:
         connection.exec_driver_sql(
             "INSERT INTO municipality (name, slug, max_associations_per_shift, "
-            "cancel_deadline_hours, report_due_days, allow_reserve_list, created_at) "
-            "VALUES ('Hörby', 'horby', 1, 72, 7, 1, '2026-01-01 00:00:00')"
+            "cancel_deadline_hours, report_due_days, allow_reserve_list, created_at, updated_at) "
+            "VALUES ('Hörby', 'horby', 1, 72, 7, 1, '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
         )
     copy = services.backup_sqlite(engine, tmp_path / "backups" / "copy.db")
     restored = sqlite3.connect(copy)
