@@ -71,8 +71,13 @@ class FeedWindow:
         return {
             "past_cutoff": self.past_cutoff,
             "cancel_cutoff": self.cancel_cutoff,
-            "scan_from": self.past_cutoff - _SCAN_MARGIN,
+            "scan_from": oldest_scanned(self.now),
         }
+
+
+def oldest_scanned(now: datetime) -> datetime:
+    """Shifts that started before this instant are in no feed and not even in its stamp."""
+    return now - timedelta(days=PAST_DAYS) - _SCAN_MARGIN
 
 
 def visible(cancel_time: Any) -> Any:
@@ -99,16 +104,10 @@ def window_columns(cancel_time: Any) -> list[Any]:
     ]
 
 
-def text_fingerprint(*columns: Any) -> list[Any]:
-    """Cheap aggregates that change when joined text (area, association) is edited.
-
-    Those tables have no ``updated_at``: min/max catch any edit when the feed spans one
-    area or association (the usual case), the length sum catches most others.
-    """
-    found = []
-    for column in columns:
-        found += [func.min(column), func.max(column), func.sum(func.length(column))]
-    return found
+def row_changes(*tables: Any) -> list[Any]:
+    """The latest ``updated_at`` of each joined table (area, association...), labelled
+    ``<table>_changed``: an edit of their text moves the ETag and Last-Modified."""
+    return [func.max(table.updated_at).label(f"{table.__tablename__}_changed") for table in tables]
 
 
 @dataclass(frozen=True)
@@ -130,7 +129,17 @@ def as_utc(value: Any) -> datetime | None:
 
 
 def latest(*values: Any) -> datetime | None:
+    """The latest of aggregate values (text or datetimes, see ``as_utc``); None if none."""
     instants = [instant for instant in (as_utc(v) for v in values) if instant is not None]
+    return max(instants) if instants else None
+
+
+def latest_column(*values: datetime | None) -> datetime | None:
+    """The latest of column values, which the UTC column type returns aware already.
+
+    Runs several times per event, so it skips the conversions ``latest`` needs.
+    """
+    instants = [value for value in values if value is not None]
     return max(instants) if instants else None
 
 

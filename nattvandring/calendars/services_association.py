@@ -18,9 +18,9 @@ from .feeds import (
     SCAN_FROM,
     FeedStamp,
     FeedWindow,
-    latest,
+    latest_column,
     make_stamp,
-    text_fingerprint,
+    row_changes,
     visible,
     window_columns,
 )
@@ -61,16 +61,7 @@ def _stamp_statement() -> Any:
             func.max(walkers.c.assigned).label("assigned"),
             func.max(walkers.c.responded).label("responded"),
             func.count(walkers.c.booking_id).label("staffed"),
-            *text_fingerprint(
-                Association.name,
-                Association.contact_name,
-                PatrolArea.name,
-                PatrolArea.meeting_point,
-                Municipality.name,
-                Municipality.slug,
-            ),
-            func.sum(func.coalesce(PatrolArea.latitude, 0)).label("lat_sum"),
-            func.sum(func.coalesce(PatrolArea.longitude, 0)).label("lon_sum"),
+            *row_changes(PatrolArea, Association, Municipality),
         )
         .select_from(Booking)
         .join(Shift, Shift.id == Booking.shift_id)
@@ -100,9 +91,12 @@ def _rows_statement() -> Any:
             PatrolArea.meeting_point,
             PatrolArea.latitude,
             PatrolArea.longitude,
+            PatrolArea.updated_at.label("area_updated_at"),
             Association.contact_name,
+            Association.updated_at.label("association_updated_at"),
             Municipality.name.label("municipality_name"),
             Municipality.slug,
+            Municipality.updated_at.label("municipality_updated_at"),
             walkers.c.walkers,
             walkers.c.assigned,
             walkers.c.responded,
@@ -132,9 +126,16 @@ def association_stamp(
         row,
         window=window,
         identity=("association", token.id, token.association_id, host, base_url),
-        changed=(row.booked, row.unbooked, row.assigned, row.responded),
-        # After the 6 window and 4 change-time columns: walkers, staffed, fingerprints.
-        extra=tuple(row)[10:],
+        changed=(
+            row.booked,
+            row.unbooked,
+            row.assigned,
+            row.responded,
+            row.patrolarea_changed,
+            row.association_changed,
+            row.municipality_changed,
+        ),
+        extra=(row.walkers, row.staffed),
     )
 
 
@@ -166,8 +167,15 @@ def association_events(
             url=f"{base_url}/kommun/{quote(row.slug)}",
             status="CANCELLED" if cancelled else "CONFIRMED",
             sequence=sequence_for(row.sequence, row.shift_status, row.booking_status),
-            last_modified=latest(
-                row.updated_at, row.booked_at, row.unbooked_at, row.assigned, row.responded
+            last_modified=latest_column(
+                row.updated_at,
+                row.booked_at,
+                row.unbooked_at,
+                row.assigned,
+                row.responded,
+                row.area_updated_at,
+                row.association_updated_at,
+                row.municipality_updated_at,
             )
             or row.updated_at,
         )

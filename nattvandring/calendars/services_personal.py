@@ -1,8 +1,10 @@
 """The volunteer's secret feed: their walks (not declined), with the leader and their page.
 
-Constant queries whatever the size: token lookup, ONE aggregate for the ETag (all a 304
-needs), and for a full render one row query plus the personal page link. Statements are
-built once with bound parameters; rows are plain columns, not ORM objects.
+A walk is a live assignment, or a ``CancelledWalk`` left behind when its booking was
+cancelled (shown as STATUS:CANCELLED). Constant queries whatever the size: token lookup,
+ONE aggregate for the ETag (all a 304 needs), and for a full render one row query plus the
+personal page link. Statements are built once with bound parameters; rows are plain
+columns, not ORM objects.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from datetime import datetime
 from functools import cache, lru_cache
 from typing import Any
 
-from sqlalchemy import bindparam, case, func, select
+from sqlalchemy import bindparam, case, func, literal_column, select, union_all
 from sqlmodel import Session
 
 from ..accounts.models import AccessToken, TokenPurpose
@@ -25,14 +27,15 @@ from .feeds import (
     SCAN_FROM,
     FeedStamp,
     FeedWindow,
-    latest,
+    latest_column,
     make_stamp,
-    text_fingerprint,
+    row_changes,
     visible,
     window_columns,
 )
 from .ical import CalendarEvent
 from .ical_text import render_feed_fast
+from .models import CancelledWalk
 
 PERSONAL_NAME = "Nattvandring – mina pass"
 USER_ID = bindparam("user_id")
@@ -62,6 +65,26 @@ def sequence_for(sequence: int, shift_status: str, booking_status: str) -> int:
     return sequence + (1 if bumped else 0)
 
 
+def _walks() -> Any:
+    """The volunteer's walks: live assignments and those their cancelled bookings left."""
+    live = select(
+        Assignment.shift_id,
+        Assignment.booking_id,
+        Assignment.status,
+        Assignment.created_at.label("assigned_at"),
+        Assignment.responded_at,
+    ).where(Assignment.user_id == USER_ID)
+    left = select(
+        CancelledWalk.shift_id,
+        CancelledWalk.booking_id,
+        # Inline, not a bound parameter: PostgreSQL must type the union's column.
+        literal_column(f"'{AssignmentStatus.ASSIGNED.value}'").label("status"),
+        CancelledWalk.assigned_at,
+        CancelledWalk.responded_at,
+    ).where(CancelledWalk.user_id == USER_ID)
+    return union_all(live, left).subquery("walk")
+
+
 @lru_cache(maxsize=256)
 def _phone(e164: str) -> str:
     return national_phone(e164)
@@ -86,51 +109,55 @@ class PersonalWalk:
     meeting_point: str
     latitude: float | None
     longitude: float | None
+    area_updated_at: datetime | None
     association_name: str
     contact_name: str
     contact_phone: str
+    association_updated_at: datetime | None
     municipality_name: str
+    municipality_updated_at: datetime | None
 
 
-_COLUMNS = (
-    Shift.id.label("shift_id"),
-    Shift.start_at,
-    Shift.end_at,
-    Shift.sequence,
-    Shift.status.label("shift_status"),
-    Shift.updated_at.label("shift_updated_at"),
-    Assignment.created_at.label("assigned_at"),
-    Assignment.responded_at,
-    Booking.status.label("booking_status"),
-    Booking.created_at.label("booked_at"),
-    Booking.cancelled_at.label("unbooked_at"),
-    PatrolArea.name.label("area_name"),
-    PatrolArea.meeting_point,
-    PatrolArea.latitude,
-    PatrolArea.longitude,
-    Association.name.label("association_name"),
-    Association.contact_name,
-    Association.contact_phone,
-    Municipality.name.label("municipality_name"),
-)
+def _joined(walk: Any, *columns: Any) -> Any:
+    return (
+        select(*columns)
+        .select_from(walk)
+        .join(Shift, Shift.id == walk.c.shift_id)
+        .join(Booking, Booking.id == walk.c.booking_id)
+        .join(Association, Association.id == Booking.association_id)
+        .join(PatrolArea, PatrolArea.id == Shift.area_id)
+        .join(Municipality, Municipality.id == Shift.municipality_id)
+    )
 
 
 @cache
 def _rows_statement() -> Any:
-    return (
-        select(*_COLUMNS)
-        .select_from(Assignment)
-        .join(Shift, Shift.id == Assignment.shift_id)
-        .join(Booking, Booking.id == Assignment.booking_id)
-        .join(Association, Association.id == Booking.association_id)
-        .join(PatrolArea, PatrolArea.id == Shift.area_id)
-        .join(Municipality, Municipality.id == Shift.municipality_id)
-        .where(
-            Assignment.user_id == USER_ID,
-            Assignment.status != AssignmentStatus.DECLINED,
-            visible(cancel_time()),
-        )
-    )
+    walk = _walks()
+    return _joined(
+        walk,
+        Shift.id.label("shift_id"),
+        Shift.start_at,
+        Shift.end_at,
+        Shift.sequence,
+        Shift.status.label("shift_status"),
+        Shift.updated_at.label("shift_updated_at"),
+        walk.c.assigned_at,
+        walk.c.responded_at,
+        Booking.status.label("booking_status"),
+        Booking.created_at.label("booked_at"),
+        Booking.cancelled_at.label("unbooked_at"),
+        PatrolArea.name.label("area_name"),
+        PatrolArea.meeting_point,
+        PatrolArea.latitude,
+        PatrolArea.longitude,
+        PatrolArea.updated_at.label("area_updated_at"),
+        Association.name.label("association_name"),
+        Association.contact_name,
+        Association.contact_phone,
+        Association.updated_at.label("association_updated_at"),
+        Municipality.name.label("municipality_name"),
+        Municipality.updated_at.label("municipality_updated_at"),
+    ).where(walk.c.status != AssignmentStatus.DECLINED, visible(cancel_time()))
 
 
 @cache
@@ -149,34 +176,18 @@ def _stamp_statement() -> Any:
         .where(Assignment.user_id == USER_ID, Assignment.status == AssignmentStatus.DECLINED)
         .scalar_subquery()
     )
-    return (
-        select(
-            *window_columns(cancel_time()),
-            func.max(Assignment.created_at).label("assigned"),
-            func.max(Assignment.responded_at).label("responded"),
-            func.max(Booking.created_at).label("booked"),
-            func.max(Booking.cancelled_at).label("unbooked"),
-            *text_fingerprint(
-                Association.name,
-                Association.contact_name,
-                Association.contact_phone,
-                PatrolArea.name,
-                PatrolArea.meeting_point,
-                Municipality.name,
-            ),
-            func.sum(func.coalesce(PatrolArea.latitude, 0)).label("lat_sum"),
-            func.sum(func.coalesce(PatrolArea.longitude, 0)).label("lon_sum"),
-            page_rotations.label("page_rotations"),
-            declined.label("declined"),
-        )
-        .select_from(Assignment)
-        .join(Shift, Shift.id == Assignment.shift_id)
-        .join(Booking, Booking.id == Assignment.booking_id)
-        .join(Association, Association.id == Booking.association_id)
-        .join(PatrolArea, PatrolArea.id == Shift.area_id)
-        .join(Municipality, Municipality.id == Shift.municipality_id)
-        .where(Assignment.user_id == USER_ID, Shift.start_at >= SCAN_FROM)
-    )
+    walk = _walks()
+    return _joined(
+        walk,
+        *window_columns(cancel_time()),
+        func.max(walk.c.assigned_at).label("assigned"),
+        func.max(walk.c.responded_at).label("responded"),
+        func.max(Booking.created_at).label("booked"),
+        func.max(Booking.cancelled_at).label("unbooked"),
+        *row_changes(PatrolArea, Association, Municipality),
+        page_rotations.label("page_rotations"),
+        declined.label("declined"),
+    ).where(Shift.start_at >= SCAN_FROM)
 
 
 def personal_stamp(
@@ -195,9 +206,16 @@ def personal_stamp(
         row,
         window=window,
         identity=("personal", token.id, token.user_id, host, base_url, alarm_minutes),
-        changed=(row.assigned, row.responded, row.booked, row.unbooked),
-        # After the 6 window and 4 change-time columns: fingerprints, rotations, declines.
-        extra=tuple(row)[10:],
+        changed=(
+            row.assigned,
+            row.responded,
+            row.booked,
+            row.unbooked,
+            row.patrolarea_changed,
+            row.association_changed,
+            row.municipality_changed,
+        ),
+        extra=(row.page_rotations, row.declined),
     )
 
 
@@ -229,12 +247,15 @@ def personal_event(walk: Any, *, personal_url: str, alarm_minutes: int | None) -
         url=personal_url,
         status="CANCELLED" if cancelled else "CONFIRMED",
         sequence=sequence_for(walk.sequence, walk.shift_status, walk.booking_status),
-        last_modified=latest(
+        last_modified=latest_column(
             walk.shift_updated_at,
             walk.assigned_at,
             walk.responded_at,
             walk.booked_at,
             walk.unbooked_at,
+            walk.area_updated_at,
+            walk.association_updated_at,
+            walk.municipality_updated_at,
         )
         or walk.shift_updated_at,
         alarm_minutes_before=None if cancelled or not alarm_minutes else alarm_minutes,
@@ -283,8 +304,11 @@ def walk_of(
         meeting_point=area.meeting_point,
         latitude=area.latitude,
         longitude=area.longitude,
+        area_updated_at=area.updated_at,
         association_name=association.name,
         contact_name=association.contact_name,
         contact_phone=association.contact_phone,
+        association_updated_at=association.updated_at,
         municipality_name=municipality.name,
+        municipality_updated_at=municipality.updated_at,
     )

@@ -11,7 +11,7 @@ from functools import cache
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import Integer, and_, bindparam, case, cast, func, or_, select
+from sqlalchemy import Integer, bindparam, case, cast, func, or_, select
 from sqlmodel import Session
 
 from ..associations.models import Association
@@ -22,9 +22,9 @@ from .feeds import (
     SCAN_FROM,
     FeedStamp,
     FeedWindow,
-    latest,
+    latest_column,
     make_stamp,
-    text_fingerprint,
+    row_changes,
     visible,
     window_columns,
 )
@@ -97,8 +97,8 @@ def _stamp_statement() -> Any:
             .scalar_subquery()
         )
 
-    names = (
-        select(func.max(Association.name))
+    named = (
+        select(func.max(Association.updated_at))
         .join(Booking, Booking.association_id == Association.id)
         .join(Shift, Shift.id == Booking.shift_id)
         .where(*shown, Booking.status == BookingStatus.ACTIVE)
@@ -113,10 +113,8 @@ def _stamp_statement() -> Any:
             ),
             over_bookings(func.max(Booking.created_at)).label("booked"),
             over_bookings(func.max(Booking.cancelled_at)).label("unbooked"),
-            names.label("names"),
-            *text_fingerprint(PatrolArea.name, PatrolArea.meeting_point),
-            func.sum(func.coalesce(PatrolArea.latitude, 0)).label("lat_sum"),
-            func.sum(func.coalesce(PatrolArea.longitude, 0)).label("lon_sum"),
+            named.label("association_changed"),
+            *row_changes(PatrolArea),
         )
         .join(PatrolArea, PatrolArea.id == Shift.area_id)
         .where(*_scope(), Shift.start_at >= SCAN_FROM)
@@ -138,9 +136,14 @@ def public_stamp(
         row,
         window=window,
         identity=("public", scope.municipality.id, area_id, scope.name, host, base_url),
-        changed=(row.booked, row.unbooked),
-        # After the 6 window and 2 change-time columns: bookings, names, fingerprints.
-        extra=(*tuple(row)[6:], scope.municipality.slug),
+        changed=(
+            row.booked,
+            row.unbooked,
+            row.association_changed,
+            row.patrolarea_changed,
+            scope.municipality.updated_at,
+        ),
+        extra=(row.bookings, row.active, scope.municipality.slug),
     )
 
 
@@ -153,10 +156,12 @@ def _rows_statement() -> Any:
             PatrolArea.meeting_point,
             PatrolArea.latitude,
             PatrolArea.longitude,
+            PatrolArea.updated_at.label("area_updated_at"),
             Booking.status.label("booking_status"),
             Booking.created_at.label("booked_at"),
             Booking.cancelled_at.label("unbooked_at"),
             Association.name.label("association_name"),
+            Association.updated_at.label("association_updated_at"),
         )
         .join(PatrolArea, PatrolArea.id == Shift.area_id)
         .outerjoin(Booking, Booking.shift_id == Shift.id)
@@ -170,31 +175,45 @@ def public_events(
     session: Session, scope: PublicScope, window: FeedWindow, *, base_url: str
 ) -> list[CalendarEvent]:
     """One query: visible shifts with their area and every booking's association."""
+    municipality = scope.municipality
     shifts: dict[int, tuple[Shift, Any]] = {}
     names: dict[int, list[str]] = {}
+    statuses: dict[int, list[str]] = {}
     changed: dict[int, list[Any]] = {}
     for row in session.exec(_rows_statement(), params=_params(scope, window)):
         shift = row.Shift
         if shift.id not in shifts:
             shifts[shift.id] = (shift, row)
-            names[shift.id] = []
-            changed[shift.id] = [shift.updated_at]
+            names[shift.id], statuses[shift.id] = [], []
+            changed[shift.id] = [shift.updated_at, row.area_updated_at, municipality.updated_at]
         if row.booking_status is not None:
+            statuses[shift.id].append(row.booking_status)
             changed[shift.id] += [row.booked_at, row.unbooked_at]
             if row.booking_status == BookingStatus.ACTIVE and row.association_name:
                 names[shift.id].append(row.association_name)
-    url = f"{base_url}/kommun/{quote(scope.municipality.slug)}"
+                changed[shift.id].append(row.association_updated_at)
+    url = f"{base_url}/kommun/{quote(municipality.slug)}"
     return [
         public_event(
             shift,
             row,
-            municipality_name=scope.municipality.name,
+            municipality_name=municipality.name,
             association_names=names[shift_id],
-            last_modified=latest(*changed[shift_id]) or shift.updated_at,
+            sequence=public_sequence(shift.sequence, statuses[shift_id]),
+            last_modified=latest_column(*changed[shift_id]) or shift.updated_at,
             url=url,
         )
         for shift_id, (shift, row) in shifts.items()
     ]
+
+
+def public_sequence(shift_sequence: int, booking_statuses: list[str]) -> int:
+    """SEQUENCE of the public event: the shift's own, plus one per booking made and one per
+    booking cancelled, since each may move the event between TENTATIVE and CONFIRMED.
+    Bookings are never deleted, so it only grows."""
+    made = len(booking_statuses)
+    cancelled = sum(1 for status in booking_statuses if status == BookingStatus.CANCELLED)
+    return (shift_sequence or 0) + made + cancelled
 
 
 def public_event(
@@ -203,6 +222,7 @@ def public_event(
     *,
     municipality_name: str,
     association_names: list[str],
+    sequence: int,
     last_modified: Any,
     url: str,
 ) -> CalendarEvent:
@@ -234,7 +254,7 @@ def public_event(
         geo=_geo(area),
         url=url,
         status="CANCELLED" if cancelled else ("CONFIRMED" if booked else "TENTATIVE"),
-        sequence=shift.sequence,
+        sequence=sequence,
         last_modified=last_modified,
     )
 
@@ -252,12 +272,10 @@ def render_public(
 def walk_event(session: Session, shift_id: int, *, base_url: str) -> CalendarEvent | None:
     """The public event of one shift (one query), or None if there is no such shift."""
     query = (
-        select(Shift, PatrolArea, Municipality, Booking, Association.name)
+        select(Shift, PatrolArea, Municipality, Booking, Association)
         .join(PatrolArea, PatrolArea.id == Shift.area_id)
         .join(Municipality, Municipality.id == Shift.municipality_id)
-        .outerjoin(
-            Booking, and_(Booking.shift_id == Shift.id, Booking.status == BookingStatus.ACTIVE)
-        )
+        .outerjoin(Booking, Booking.shift_id == Shift.id)
         .outerjoin(Association, Association.id == Booking.association_id)
         .where(Shift.id == shift_id)
         .order_by(Booking.id)
@@ -266,14 +284,18 @@ def walk_event(session: Session, shift_id: int, *, base_url: str) -> CalendarEve
     if not rows:
         return None
     shift, area, municipality = rows[0][0], rows[0][1], rows[0][2]
-    names = [name for *_, booking, name in rows if booking is not None and name]
-    changed = [shift.updated_at, *(row[3].created_at for row in rows if row[3] is not None)]
+    bookings = [(booking, association) for *_, booking, association in rows if booking]
+    active = [(b, a) for b, a in bookings if b.status == BookingStatus.ACTIVE]
+    changed = [shift.updated_at, area.updated_at, municipality.updated_at]
+    changed += [moment for b, _a in bookings for moment in (b.created_at, b.cancelled_at)]
+    changed += [association.updated_at for _b, association in active]
     return public_event(
         shift,
         area,
         municipality_name=municipality.name,
-        association_names=names,
-        last_modified=latest(*changed) or shift.updated_at,
+        association_names=[association.name for _b, association in active],
+        sequence=public_sequence(shift.sequence, [b.status for b, _a in bookings]),
+        last_modified=latest_column(*changed) or shift.updated_at,
         url=f"{base_url}/kommun/{quote(municipality.slug)}",
     )
 

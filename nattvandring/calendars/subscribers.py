@@ -8,6 +8,7 @@ from sqlmodel import Session
 from .. import events, tokens
 from ..accounts.models import TokenPurpose
 from ..booking.models import Booking
+from . import services_cancelled
 from .ical import InviteMethod
 from .services_invites import (
     InviteSettings,
@@ -38,6 +39,7 @@ def _to_each(session: Session, assignments, method: InviteMethod) -> None:  # ty
 
 @events.subscribe(events.AssignmentAdded)
 def _assignment_added(session: Session, event: events.AssignmentAdded) -> None:
+    services_cancelled.forget(session, shift_id=event.shift_id, user_id=event.user_id)
     send_invite(
         session,
         shift_id=event.shift_id,
@@ -76,6 +78,8 @@ def _shift_cancelled(session: Session, event: events.ShiftCancelled) -> None:
 
 @events.subscribe(events.BookingCancelled)
 def _booking_cancelled(session: Session, event: events.BookingCancelled) -> None:
+    # Emitted before the group is dropped: the walkers' feeds keep the walk, as cancelled.
+    services_cancelled.remember_booking(session, event.booking_id)
     _to_each(session, assignments_of_booking(session, event.booking_id), "CANCEL")
 
 
@@ -83,4 +87,5 @@ def _booking_cancelled(session: Session, event: events.BookingCancelled) -> None
 def _person_erased(session: Session, event: events.PersonErased) -> None:
     """An erased volunteer's calendar link stops working (404) at once."""
     tokens.revoke(session, TokenPurpose.PERSONAL_FEED, user_id=event.user_id)
+    services_cancelled.forget_person(session, event.user_id)
     session.flush()

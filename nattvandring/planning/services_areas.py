@@ -7,11 +7,14 @@ from datetime import time
 
 from sqlmodel import Session, select
 
+from .. import events
 from ..audit.services import record
+from ..clock import utcnow
 from ..errors import RuleViolation
 from ..i18n import _l
 from ..municipalities.models import Municipality, PatrolArea
-from .services_common import store_optional
+from .models import Shift, ShiftStatus
+from .services_common import store_optional, touch
 from .validation import check_walker_limits
 
 
@@ -77,6 +80,14 @@ def _check_name_free(
         )
 
 
+# What walkers and calendars see of an area: a change here is a change of place.
+PLACE_FIELDS = ("name", "meeting_point", "latitude", "longitude")
+
+
+def _place(area: PatrolArea) -> tuple[object, ...]:
+    return tuple(getattr(area, name) for name in PLACE_FIELDS)
+
+
 def _apply(area: PatrolArea, data: AreaInput) -> None:
     area.name = data.name.strip()
     area.meeting_point = data.meeting_point.strip()
@@ -119,10 +130,13 @@ def update_area(
 ) -> PatrolArea:
     validate_area(data)
     _check_name_free(session, area.municipality_id, data.name.strip(), area.id)
-    was_active = area.active
+    was_active, was_at = area.active, _place(area)
     _apply(area, data)
     session.add(area)
     session.flush()
+    moved = _place(area) != was_at
+    if moved:
+        _announce_new_place(session, area)
     action = "area.edited"
     if was_active and not area.active:
         action = "area.deactivated"
@@ -135,9 +149,31 @@ def update_area(
         object_type="patrol_area",
         object_id=area.id,
         municipality_id=area.municipality_id,
-        details=area.name,
+        details=area.name + ("; plats ändrad" if moved else ""),
     )
     return area
+
+
+def _announce_new_place(session: Session, area: PatrolArea) -> None:
+    """Upcoming walks of the area changed place: calendars and walkers must hear of it."""
+    upcoming = session.exec(
+        select(Shift)
+        .where(
+            Shift.area_id == area.id,
+            Shift.end_at > utcnow(),
+            Shift.status != ShiftStatus.CANCELLED,
+        )
+        .order_by(Shift.start_at)
+    ).all()
+    for shift in upcoming:
+        touch(shift)
+        session.add(shift)
+    session.flush()
+    for shift in upcoming:
+        assert shift.id is not None
+        events.emit(
+            session, events.ShiftChanged(shift_id=shift.id, time_changed=False, place_changed=True)
+        )
 
 
 def set_area_active(

@@ -192,21 +192,6 @@ def test_roster_change_shows_in_association_feed(client, db, world, walks):
     assert event["LAST-MODIFIED"].dt == later
 
 
-def test_cancelled_booking_is_marked_cancelled_in_personal_feed(client, db, walks):
-    booking = db.exec(
-        Booking.__table__.select().where(Booking.shift_id == walks["first"])  # type: ignore[attr-defined]
-    ).first()
-    row = db.get(Booking, booking.id)
-    row.status = "cancelled"
-    row.active_key = None
-    row.cancelled_at = NOW + timedelta(minutes=5)
-    db.commit()
-    event = events_of(client.get(walks["paths"]["vol_a"]).data)[uid(walks["first"])]
-    assert str(event["STATUS"]) == "CANCELLED"
-    assert event["SEQUENCE"] == 1
-    assert not event.walk("VALARM")
-
-
 def test_rotating_the_personal_link_makes_the_old_one_404(client, db, world, walks):
     old = walks["paths"]["vol_a"]
     page = personal_page_token(db, world.ids["vol_a"])
