@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -36,20 +38,29 @@ def test_sqlite_upgrade_from_empty_has_no_drift(tmp_path):
     engine.dispose()
 
 
-@pytest.mark.postgres
-def test_postgresql_upgrade_from_empty_has_no_drift():
+@contextmanager
+def _empty_postgres():  # type: ignore[no-untyped-def]
+    """The test database with an empty public schema, emptied again afterwards."""
     engine = make_engine(conftest.PG_URL)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    try:
-        _assert_upgrade_from_empty(engine)
-    finally:
+
+    def empty() -> None:
         with engine.begin() as connection:
             connection.execute(text("DROP SCHEMA public CASCADE"))
             connection.execute(text("CREATE SCHEMA public"))
+
+    empty()
+    try:
+        yield engine
+    finally:
+        empty()
         engine.dispose()
         conftest._pg_schema_ready = False  # the next app fixture recreates the test schema
+
+
+@pytest.mark.postgres
+def test_postgresql_upgrade_from_empty_has_no_drift():
+    with _empty_postgres() as engine:
+        _assert_upgrade_from_empty(engine)
 
 
 def test_there_is_one_head():
@@ -115,15 +126,5 @@ def test_sqlite_upgrade_keeps_existing_rows(tmp_path):
 
 @pytest.mark.postgres
 def test_postgresql_upgrade_keeps_existing_rows():
-    engine = make_engine(conftest.PG_URL)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    try:
+    with _empty_postgres() as engine:
         _upgrade_populated(engine)
-    finally:
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
-        conftest._pg_schema_ready = False

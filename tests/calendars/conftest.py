@@ -6,6 +6,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, time, timedelta
 
+import icalendar
+import vobject
 from sqlalchemy import event
 
 from nattvandring import tokens
@@ -16,6 +18,16 @@ from nattvandring.db import get_engine
 from nattvandring.planning.models import Shift
 
 SECRET = "test-secret-key-that-is-long-enough-000"
+
+
+def uid(shift_id: int) -> str:
+    return f"shift-{shift_id}@nattvandring.local"
+
+
+def events_of(raw: bytes) -> dict[str, icalendar.Event]:
+    """A feed's events by UID; an independent parser (vobject) must accept it too."""
+    vobject.readOne(raw.decode("utf-8"))
+    return {str(e["UID"]): e for e in icalendar.Calendar.from_ical(raw).events}
 
 
 def make_shift(

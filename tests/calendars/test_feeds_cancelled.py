@@ -7,7 +7,6 @@ from datetime import UTC, date, datetime, timedelta
 import icalendar
 import pytest
 import recurring_ical_events
-import vobject
 from sqlmodel import select
 
 from nattvandring import clock, events
@@ -20,23 +19,16 @@ from tests.calendars.conftest import (
     assign,
     book,
     count_queries,
+    events_of,
     make_shift,
     personal_feed_path,
     personal_page_token,
+    uid,
 )
 from tests.factories import login
 
 NOW = datetime(2026, 10, 1, 10, 0, tzinfo=UTC)
 CANCELLED_AT = NOW + timedelta(hours=1)
-
-
-def uid(shift_id: int) -> str:
-    return f"shift-{shift_id}@nattvandring.local"
-
-
-def events_of(raw: bytes) -> dict[str, icalendar.Event]:
-    vobject.readOne(raw.decode("utf-8"))  # an independent parser accepts it too
-    return {str(e["UID"]): e for e in icalendar.Calendar.from_ical(raw).events}
 
 
 @pytest.fixture

@@ -23,22 +23,16 @@ from tests.calendars.conftest import (
     assign,
     association_feed_path,
     book,
+    events_of,
     make_shift,
     personal_feed_path,
     personal_page_token,
+    uid,
 )
 
 NOW = datetime(2026, 10, 1, 10, 0, tzinfo=UTC)
 EDITED_AT = NOW + timedelta(hours=2)
 PUBLIC = "/feeds/kommun/hässleholm.ics"
-
-
-def events_of(raw: bytes) -> dict[str, icalendar.Event]:
-    return {str(e["UID"]): e for e in icalendar.Calendar.from_ical(raw).events}
-
-
-def uid(shift_id: int) -> str:
-    return f"shift-{shift_id}@nattvandring.local"
 
 
 @pytest.fixture

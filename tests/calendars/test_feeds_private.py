@@ -7,7 +7,6 @@ from datetime import UTC, date, datetime, time, timedelta
 import icalendar
 import pytest
 import recurring_ical_events
-import vobject
 
 from nattvandring import clock, tokens
 from nattvandring.accounts.models import TokenPurpose
@@ -19,9 +18,11 @@ from tests.calendars.conftest import (
     association_feed_path,
     book,
     count_queries,
+    events_of,
     make_shift,
     personal_feed_path,
     personal_page_token,
+    uid,
 )
 
 NOW = datetime(2026, 10, 1, 10, 0, tzinfo=UTC)
@@ -67,15 +68,6 @@ def walks(app, db, world):  # type: ignore[no-untyped-def]
         "declined": declined.id,
         "theirs": theirs.id,
     }
-
-
-def uid(shift_id: int) -> str:
-    return f"shift-{shift_id}@nattvandring.local"
-
-
-def events_of(raw: bytes) -> dict[str, icalendar.Event]:
-    vobject.readOne(raw.decode("utf-8"))  # an independent parser accepts it too
-    return {str(e["UID"]): e for e in icalendar.Calendar.from_ical(raw).events}
 
 
 def test_personal_feed_shows_own_walks_with_leader_and_page(app, client, db, world, walks):
