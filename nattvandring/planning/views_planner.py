@@ -89,8 +89,8 @@ def series_new(municipality_id: int):  # type: ignore[no-untyped-def]
             form.end_time.data = active_areas[0].default_end
         return _render_planner(municipality, form)
     if request.form.get("action") == "specials":
-        form.validate()
-        return _render_planner(municipality, form)
+        # Only shows the special nights of the period; a field it cannot read is a 422.
+        return _render_planner(municipality, form, 200 if form.validate() else 422)
     if not form.validate_on_submit():
         return _render_planner(municipality, form, 422)
     data = services_series.SeriesInput(
@@ -233,8 +233,23 @@ def shift_edit(shift_id: int):  # type: ignore[no-untyped-def]
             return redirect(url_for("planning.shift_edit", shift_id=shift.id))
     status = 422 if request.method == "POST" else 200
     return render_template(
-        "planning/shift_edit.html", form=form, cancel_form=CancelForm(), **_shift_context(shift)
+        "planning/shift_edit.html",
+        form=form,
+        cancel_form=CancelForm(formdata=None),
+        **_shift_context(shift),
     ), status
+
+
+def _cancel_refused(shift_id: int, cancel_form: CancelForm):  # type: ignore[no-untyped-def]
+    """The shift page again, with the cancel form's errors (422)."""
+    session = db_session()
+    shift = session.get(Shift, shift_id)
+    assert shift is not None
+    form = ShiftForm(formdata=None, data=services_shifts.shift_input_from(shift).__dict__)
+    form.area_id.choices = choices((a.id, a.name) for a in areas_of(session, shift.municipality_id))
+    return render_template(
+        "planning/shift_edit.html", form=form, cancel_form=cancel_form, **_shift_context(shift)
+    ), 422
 
 
 @bp.post("/planning/shifts/<int:shift_id>/cancel")
@@ -243,20 +258,15 @@ def shift_cancel(shift_id: int):  # type: ignore[no-untyped-def]
     shift = _load_shift(shift_id, "cancel")
     session = db_session()
     cancel_form = CancelForm()
+    if not cancel_form.validate_on_submit():
+        return _cancel_refused(shift_id, cancel_form)
     try:
         hit = services_shifts.cancel_shift(
             session, shift, reason=cancel_form.reason.data or "", actor_id=current_user.id
         )
     except RuleViolation as violation:
         session.rollback()
-        shift = session.get(Shift, shift_id)  # type: ignore[assignment]
         show_violation(cancel_form, violation)
-        form = ShiftForm(formdata=None, data=services_shifts.shift_input_from(shift).__dict__)
-        form.area_id.choices = choices(
-            (a.id, a.name) for a in areas_of(session, shift.municipality_id)
-        )
-        return render_template(
-            "planning/shift_edit.html", form=form, cancel_form=cancel_form, **_shift_context(shift)
-        ), 422
+        return _cancel_refused(shift_id, cancel_form)
     flash(_("Passet är inställt. Avbokade bokningar: %(count)s.", count=hit), "success")
     return redirect(url_for("planning.shift_edit", shift_id=shift.id))

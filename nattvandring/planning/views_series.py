@@ -156,9 +156,11 @@ def series_cancel(series_id: int):  # type: ignore[no-untyped-def]
     preview = edit.preview_cancel(session, series)
     _confirm_label(form, preview)
     if form.step.data != "apply" or not form.validate_on_submit():
+        # A reason the form refuses is shown next to the field (422), still with the preview.
+        status = 422 if form.errors else 200
         form.step.data = "apply"
         form.confirm.data = False
-        return _render(series, cancel_form=form, preview=preview, mode="cancel")
+        return _render(series, cancel_form=form, preview=preview, mode="cancel", status=status)
     try:
         edit.apply_cancel(
             session,

@@ -153,3 +153,37 @@ def test_audit_page_shows_only_own_municipality(client, world, db):
     login(client, world.emails["coord_h"])
     page = client.get(f"/planning/{world.ids['hassleholm']}/audit").get_data(as_text=True)
     assert "HASS-ONLY" in page and "BJUV-ONLY" not in page
+
+
+def test_too_long_cancel_reasons_are_refused_next_to_the_field(client, world, db, planned):
+    """The reason column holds 500 characters: longer reasons are a 422, nothing is stored."""
+    login(client, world.emails["coord_h"])
+    long_reason = "x" * 501
+    shift = client.post(
+        f"/planning/shifts/{planned['booked']}/cancel", data={"reason": long_reason}
+    )
+    assert shift.status_code == 422
+    assert 'id="reason-error"' in shift.get_data(as_text=True)
+    series = client.post(
+        f"/planning/series/{planned['series']}/cancel",
+        data={"reason": long_reason, "step": "apply", "confirm": "y"},
+    )
+    assert series.status_code == 422
+    assert 'id="reason-error"' in series.get_data(as_text=True)
+    db.rollback()  # end the read snapshot; see the app's commits
+    assert "cancelled" not in {s.status for s in db.exec(select(Shift))}
+
+
+def test_special_nights_preview_with_an_unreadable_date_is_a_422(client, world):
+    login(client, world.emails["coord_h"])
+    response = client.post(
+        f"/planning/{world.ids['hassleholm']}/series/new",
+        data={
+            "action": "specials",
+            "start_date": "2026-09-01",
+            "end_date": "2026-12-31",
+            "last_school_day": "2026-02-30",
+        },
+    )
+    assert response.status_code == 422
+    assert 'id="last_school_day-error"' in response.get_data(as_text=True)
