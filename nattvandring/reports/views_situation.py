@@ -14,6 +14,7 @@ from ..municipalities.models import PatrolArea
 from ..sponsorship.exports import csv_rows, xlsx_bytes
 from ..web import nav
 from ..web.forms_util import load_for, show_violation
+from ..web.redirects import local_path
 from . import situation as lagesbild
 from .charts import bar_chart, month_label
 from .models import UnsafePlace, UnsafePlaceStatus
@@ -124,10 +125,7 @@ def place_status(place_id: int):  # type: ignore[no-untyped-def]
         show_violation(None, violation)
     else:
         flash(_("Statusen för platsen är uppdaterad."), "success")
-    target = request.form.get("next", "")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("reports.situation")
-    return redirect(target)
+    return redirect(local_path(request.form.get("next"), url_for("reports.situation")))
 
 
 nav.register(

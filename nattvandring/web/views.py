@@ -8,6 +8,7 @@ from flask_login import current_user
 from ..db import db_session
 from ..i18n import _l
 from . import nav
+from .redirects import local_path
 
 bp = Blueprint("web", __name__)
 
@@ -27,11 +28,7 @@ def set_language():  # type: ignore[no-untyped-def]
         if current_user.is_authenticated:
             user = db_session().merge(current_user.user)
             user.language = lang
-    target = request.form.get("next", "")
-    # Only same-site relative paths, never "//host" or a scheme.
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("web.index")
-    return redirect(target)
+    return redirect(local_path(request.form.get("next"), url_for("web.index")))
 
 
 nav.register("web.index", _l("Översikt"), lambda user: True, order=0)

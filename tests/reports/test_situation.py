@@ -194,3 +194,9 @@ def test_place_status_follow_up(client, db, world) -> None:  # type: ignore[no-u
     db.commit()
     db.expire_all()
     assert db.get(UnsafePlace, place.id).status == "fixed"  # never backwards
+    # The page to return to must be on this site (a tab would make "/\t/x" into "//x").
+    back = client.post(
+        f"/unsafe-places/{place.id}/status",
+        data={"status": "fixed", "next": "/\t/evil.example"},
+    )
+    assert back.headers["Location"] == "/lagesbild"
