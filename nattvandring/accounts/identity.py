@@ -17,6 +17,9 @@ from .models import Membership, Role, User
 class Identity:
     user: User
     memberships: list[Membership] = field(default_factory=list)
+    # Read at login time: choosing the locale must not touch the row (it may be detached
+    # when the session cookie is written after the request's database session closed).
+    language: str | None = None
 
     # Flask-Login protocol
     is_authenticated = True
@@ -64,4 +67,4 @@ def load_identity(session: Session, login_id: str) -> Identity | None:
     if user is None or not user.is_active or user.session_version != int(version_part):
         return None
     memberships = list(session.exec(select(Membership).where(Membership.user_id == user.id)))
-    return Identity(user=user, memberships=memberships)
+    return Identity(user=user, memberships=memberships, language=user.language)

@@ -19,7 +19,7 @@ from ..i18n import _, _l
 from ..municipalities.models import PatrolArea
 from ..planning.models import Shift
 from ..web import nav
-from ..web.forms_util import load_for
+from ..web.forms_util import load_for, show_violation
 from . import months, policy, queries, services_booking, services_reserve  # noqa: F401 - policy registers rules
 from .models import ReserveEntry
 
@@ -177,7 +177,7 @@ def shift_detail(association_id: int, shift_id: int):  # type: ignore[no-untyped
 def _refused(association: Association, shift_id: int, violation: RuleViolation):  # type: ignore[no-untyped-def]
     session = db_session()
     session.rollback()
-    flash(violation.message, "error")
+    show_violation(None, violation)
     return _shift_page(association, shift_of(association, shift_id), 422)
 
 

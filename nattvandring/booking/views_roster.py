@@ -113,7 +113,7 @@ def roster_remove(assignment_id: int):  # type: ignore[no-untyped-def]
         )
     except RuleViolation as violation:
         session.rollback()
-        flash(violation.message, "error")
+        show_violation(None, violation)
         return _roster_page(session.get(Booking, booking.id), status=422)  # type: ignore[arg-type]
     flash(_("Nattvandraren är borttagen från gruppen."), "success")
     return redirect(url_for("booking.roster", booking_id=booking.id))

@@ -159,7 +159,7 @@ def special_night_add(municipality_id: int):  # type: ignore[no-untyped-def]
         )
     except RuleViolation as violation:
         session.rollback()
-        flash(violation.message, "error")
+        show_violation(None, violation)
         return redirect(back), 303
     flash(
         _(

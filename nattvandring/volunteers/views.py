@@ -227,7 +227,7 @@ def import_confirm(association_id: int):  # type: ignore[no-untyped-def]
         )
     except RuleViolation as violation:
         session.rollback()
-        flash(violation.message, "error")
+        show_violation(None, violation)
         flash(_("Inget importerades. Rätta filen och ladda upp den igen."), "error")
         return render_template(
             "volunteers/import.html", form=ImportForm(formdata=None), association=association

@@ -16,6 +16,7 @@ from ..clock import utcnow
 from ..db import db_session
 from ..errors import NotFound, RuleViolation
 from ..i18n import _
+from ..web.forms_util import show_violation
 from . import services
 from .views import bp
 
@@ -93,7 +94,7 @@ def _answer(token: str, assignment_id: int, confirm: bool):  # type: ignore[no-u
             services_roster.decline_assignment(session, assignment)
     except RuleViolation as violation:
         session.rollback()
-        flash(violation.message, "error")
+        show_violation(None, violation)
         return redirect(url_for("volunteers.personal", token=token))
     if confirm:
         flash(_("Tack! Du har bekräftat passet."), "success")
@@ -128,7 +129,7 @@ def signup(token: str, booking_id: int):  # type: ignore[no-untyped-def]
         )
     except RuleViolation as violation:
         session.rollback()
-        flash(violation.message, "error")
+        show_violation(None, violation)
         return redirect(url_for("volunteers.personal", token=token))
     flash(_("Du är anmäld till passet."), "success")
     return redirect(url_for("volunteers.personal", token=token))

@@ -29,7 +29,9 @@ def show_violation(form: FlaskForm | None, violation: RuleViolation) -> None:
                     field.errors = list(field.errors)
                 field.errors.append(violation.message)
                 return
-    flash(violation.message, "error")
+    # Translated now: a lazy text would be rendered only when the session cookie is written,
+    # after the request's database session has closed.
+    flash(str(violation.message), "error")
 
 
 def load_for(model: type[T], object_id: int, action: str) -> T:

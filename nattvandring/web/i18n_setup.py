@@ -14,7 +14,7 @@ def select_locale() -> str:
     if chosen in languages:
         return chosen
     if getattr(current_user, "is_authenticated", False):
-        own = current_user.user.language
+        own = current_user.language
         if own in languages:
             return own
     return request.accept_languages.best_match(languages) or languages[0]

@@ -201,6 +201,34 @@ def test_run_form_errors_answer_422(client, db, world):
     assert "utanför avtalets giltighetstid" in response.get_data(as_text=True)
 
 
+def test_deleting_an_approved_run_is_refused_with_a_message(app, client, world):
+    """The refusal is flashed on a redirect after a rollback. It was a 500: the lazy message
+    was translated only when the cookie was written, with the user row detached. (No ``db``
+    fixture here: its app context would keep the locale of an earlier request cached.)"""
+    from nattvandring.db import get_engine, session_scope
+    from nattvandring.sponsorship import services_runs
+
+    with app.app_context(), session_scope(get_engine(app)) as session:
+        deal = make_agreement(session, world)
+        run = services_runs.create_run(
+            session,
+            agreement=deal,
+            period_start=date(2026, 3, 1),
+            period_end=date(2026, 3, 31),
+            actor_id=None,
+        )
+        services_runs.approve(session, run=run, agreement=deal, actor_id=world.ids["admin"])
+        session.flush()
+        run_id = run.id
+    login(client, world.emails["liaison"])
+    response = client.post(f"/sponsorship/runs/{run_id}/delete")
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Utbetalningen är redan godkänd och kan inte ändras." in page
+    with app.app_context(), session_scope(get_engine(app), write=False) as session:
+        assert session.get(PayoutRun, run_id) is not None
+
+
 def test_other_sponsor_and_wrong_roles(client, db, world):
     deal = make_agreement(db, world)
     other = Sponsor(name="Annat bolag", org_number=org_number(901))
