@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import SelectField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, NumberRange
 
 from ..i18n import _l
+from ..web.forms_util import MAX_ID
 
 
 class AddWalkerForm(FlaskForm):
     user_id = SelectField(
-        _l("Medlem"), coerce=int, validators=[DataRequired(_l("Välj en medlem."))]
+        _l("Medlem"),
+        coerce=int,
+        validators=[
+            DataRequired(_l("Välj en medlem.")),
+            NumberRange(max=MAX_ID, message=_l("Välj en medlem.")),
+        ],
     )
 
 

@@ -10,6 +10,7 @@ from ..errors import RuleViolation
 from ..i18n import _
 from ..municipalities.models import PatrolArea
 from ..planning.models import Shift
+from ..web.forms_util import posted_id
 from .forms import ReportForm, attach_violation, category_choices, report_input
 from .models import Incident, PatrolReport
 from .services_report import (
@@ -67,7 +68,7 @@ def build_form(session: Session, report: PatrolReport, shift: Shift) -> ReportFo
     form = ReportForm(data=_initial(session, report, shift))
     for row in form.incidents:
         row.category.choices = category_choices()  # type: ignore[attr-defined]
-    listed = {int(r.user_id.data) for r in form.walkers if (r.user_id.data or "").isdigit()}
+    listed = {posted_id(r.user_id.data) for r in form.walkers} - {None}
     candidates = member_ids(session, report.association_id) | set(
         roster_user_ids(session, report.booking_id)
     )

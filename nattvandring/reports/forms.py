@@ -17,11 +17,18 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+)
 
 from ..errors import RuleViolation
 from ..i18n import _l
-from ..web.forms_util import show_violation
+from ..web.forms_util import MAX_ID, posted_id, show_violation
 from .models import IncidentCategory
 from .services_report import IncidentInput, PlaceInput, ReportInput, WalkerInput
 from .situation import CATEGORY_LABELS
@@ -35,7 +42,13 @@ class WalkerRow(Form):
 
 
 class IncidentRow(Form):
-    category = SelectField(_l("Kategori"), choices=[], validate_choice=False)
+    category = SelectField(
+        _l("Kategori"),
+        choices=[],
+        validate_choice=False,
+        # Shown next to the row's field (the service's own check can only name the list).
+        validators=[AnyOf(["", *IncidentCategory], message=_l("Välj en kategori."))],
+    )
     # Not "description": FormField has its own attribute of that name.
     what = StringField(_l("Vad hände?"), validators=[Length(max=2000)])
     place = StringField(_l("Plats (valfritt)"), validators=[Length(max=255)])
@@ -60,7 +73,11 @@ class ReportForm(FlaskForm):
     summary = TextAreaField(_l("Sammanfattning av kvällen"), validators=[Length(max=4000)])
     walkers = FieldList(FormField(WalkerRow))
     add_walker = SelectField(
-        _l("Lägg till vandrare"), coerce=int, choices=[], validate_choice=False
+        _l("Lägg till vandrare"),
+        coerce=int,
+        choices=[],
+        validate_choice=False,
+        validators=[Optional(), NumberRange(min=0, max=MAX_ID, message=_l("Välj en medlem."))],
     )
     add_start = StringField(_l("Start"), validators=[Length(max=5)])
     add_end = StringField(_l("Slut"), validators=[Length(max=5)])
@@ -94,10 +111,9 @@ def report_input(form: ReportForm) -> ReportInput:
     # Service walker index -> form row index (None: the "add walker" fields).
     form.walker_rows = []  # type: ignore[attr-defined]
     for index, row in enumerate(form.walkers):
-        if row.walked.data and (row.user_id.data or "").isdigit():
-            walkers.append(
-                WalkerInput(int(row.user_id.data), row.start.data or "", row.end.data or "")
-            )
+        user_id = posted_id(row.user_id.data)
+        if row.walked.data and user_id is not None:
+            walkers.append(WalkerInput(user_id, row.start.data or "", row.end.data or ""))
             form.walker_rows.append(index)  # type: ignore[attr-defined]
     if form.add_walker.data:
         walkers.append(
@@ -161,7 +177,13 @@ class ReturnForm(FlaskForm):
 
 
 class CorrectionForm(FlaskForm):
-    user_id = SelectField(_l("Vandrare"), coerce=int, choices=[], validate_choice=False)
+    user_id = SelectField(
+        _l("Vandrare"),
+        coerce=int,
+        choices=[],
+        validate_choice=False,
+        validators=[NumberRange(min=1, max=MAX_ID, message=_l("Välj en medlem."))],
+    )
     minutes = IntegerField(
         _l("Nya minuter totalt"),
         validators=[InputRequired(), NumberRange(min=0, max=840)],

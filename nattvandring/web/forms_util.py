@@ -15,6 +15,20 @@ from ..errors import NotFound, RuleViolation
 
 T = TypeVar("T", bound=SQLModel)
 
+#: The largest id an integer column holds (PostgreSQL's ``integer``). A larger number posted as
+#: an id names no row, and the database driver refuses to bind it (a 500), so forms refuse it.
+MAX_ID = 2**31 - 1
+
+
+def posted_id(text: str | None) -> int | None:
+    """An id from a hidden field: a positive integer a database column can hold, else None."""
+    raw = (text or "").strip()
+    if not raw.isdecimal():
+        return None
+    value = int(raw)
+    return value if 0 < value <= MAX_ID else None
+
+
 # Field names used by services that differ from the form's field names.
 FIELD_ALIASES = {"phone": ("contact_phone", "phone", "mobile")}
 

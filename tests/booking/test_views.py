@@ -249,6 +249,17 @@ def test_roster_page_add_and_remove(client, world, db, setup):
     assert db.exec(select(Assignment)).all() == []
 
 
+@pytest.mark.parametrize("user_id", ["2147483648", "99999999999999999999"])
+def test_roster_refuses_an_id_no_column_holds(client, world, db, setup, user_id):
+    """Such an id was passed to the database, whose driver refused to bind it (a 500)."""
+    booking = booking_of(db, world, setup["shift"])
+    as_user(client, world, "leader_a")
+    response = client.post(f"/booking/bookings/{booking.id}/roster", data={"user_id": user_id})
+    assert response.status_code == 422
+    assert 'id="user_id-error"' in response.get_data(as_text=True)
+    assert db.exec(select(Assignment)).all() == []
+
+
 def test_roster_shows_full_group(client, world, db, setup):
     shift = db.get(Shift, setup["shift"])
     shift.min_walkers = 2

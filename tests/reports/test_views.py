@@ -104,6 +104,34 @@ def test_bad_time_is_shown_next_to_the_field(client, db, world, walk_a) -> None:
     assert db.get(PatrolReport, report.id).status == "draft"
 
 
+def test_a_walker_id_no_column_holds_is_left_out(client, db, world, walk_a) -> None:  # type: ignore[no-untyped-def]
+    """The hidden walker id was looked up in the database, which refused to bind it (a 500)."""
+    login(client, world.emails["leader_a"])
+    client.post(f"/reports/booking/{walk_a.booking.id}")
+    report = _report(db)
+    url = f"/reports/{report.id}/edit"
+    huge = client.post(url, data=_form(world, **{"walkers-1-user_id": "99999999999999999999"}))
+    assert huge.status_code == 302  # the tampered row names nobody and is left out
+    db.expire_all()
+    walkers = db.exec(select(ReportWalker).where(ReportWalker.report_id == report.id)).all()
+    assert {w.user_id for w in walkers} == {world.ids["vol_a"], world.ids["leader_a"]}
+
+
+def test_unknown_incident_category_is_shown_next_to_the_field(client, db, world, walk_a) -> None:  # type: ignore[no-untyped-def]
+    """It was refused (422) with the message on the list, which the page does not show."""
+    login(client, world.emails["leader_a"])
+    client.post(f"/reports/booking/{walk_a.booking.id}")
+    report = _report(db)
+    response = client.post(
+        f"/reports/{report.id}/edit", data=_form(world, **{"incidents-0-category": "bogus"})
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert 'id="incidents-0-category-error"' in html and "Välj en kategori." in html
+    db.expire_all()
+    assert db.get(PatrolReport, report.id).status == "draft"
+
+
 def test_other_tenants_get_404_and_wrong_roles_403(client, db, world, walk_a) -> None:  # type: ignore[no-untyped-def]
     report = file_report(db, walk_a, [(world.ids["vol_a"], "22:00", "03:00")])
     db.commit()
