@@ -243,7 +243,8 @@ def agreement_edit(agreement_id: int):  # type: ignore[no-untyped-def]
     ), status
 
 
-def _enrol_form(deal: SponsorAgreement) -> EnrolForm:
+def _enrol_form(deal: SponsorAgreement, *, posted: bool = False) -> EnrolForm:
+    """The enrolment form; bound to the request only when it is the form being posted."""
     session = db_session()
     covered = agreements.municipality_ids(session, deal.id)  # type: ignore[arg-type]
     allowed = None if current_user.is_admin else current_user.municipality_ids()
@@ -255,7 +256,7 @@ def _enrol_form(deal: SponsorAgreement) -> EnrolForm:
         )
         .order_by(Association.name)
     ).all()
-    form = EnrolForm()
+    form = EnrolForm() if posted else EnrolForm(formdata=None)
     form.association_id.choices = choices(
         (a.id, a.name) for a in rows if allowed is None or a.municipality_id in allowed
     )
@@ -266,7 +267,7 @@ def _enrol_form(deal: SponsorAgreement) -> EnrolForm:
 @login_required
 def agreement(agreement_id: int):  # type: ignore[no-untyped-def]
     deal = load_for(SponsorAgreement, agreement_id, "view")
-    return _render_agreement(deal, _enrol_form(deal), RunForm()), 200
+    return _render_agreement(deal, _enrol_form(deal), RunForm(formdata=None)), 200
 
 
 def _render_agreement(deal: SponsorAgreement, enrol_form: EnrolForm, run_form: RunForm) -> str:
@@ -303,7 +304,7 @@ def _render_agreement(deal: SponsorAgreement, enrol_form: EnrolForm, run_form: R
 def enrol(agreement_id: int):  # type: ignore[no-untyped-def]
     deal = load_for(SponsorAgreement, agreement_id, "manage")
     session = db_session()
-    form = _enrol_form(deal)
+    form = _enrol_form(deal, posted=True)
     if form.validate_on_submit():
         association = session.get(Association, form.association_id.data)
         try:
@@ -324,7 +325,7 @@ def enrol(agreement_id: int):  # type: ignore[no-untyped-def]
         else:
             flash(_("%(name)s är ansluten till avtalet.", name=association.name), "success")
             return redirect(url_for("sponsorship.agreement", agreement_id=agreement_id))
-    return _render_agreement(deal, form, RunForm()), 422
+    return _render_agreement(deal, form, RunForm(formdata=None)), 422
 
 
 @bp.post("/sponsorship/agreements/<int:agreement_id>/enrolments/<int:association_id>/delete")

@@ -119,7 +119,7 @@ def _act(run_id: int, action: Any, done: str):  # type: ignore[no-untyped-def]
         session.rollback()
         show_violation(None, violation)
         payout, deal = _load_run(run_id)
-        return _render_run(payout, deal, PaidForm()), 422
+        return _render_run(payout, deal, PaidForm(formdata=None)), 422
     flash(done, "success")
     return redirect(url_for("sponsorship.run", run_id=run_id))
 
