@@ -46,7 +46,7 @@ def _roster_page(booking: Booking, form: AddWalkerForm | None = None, status: in
     roster = queries.roster_of(session, booking.id)  # type: ignore[arg-type]
     walkers = sum(1 for a, _u in roster if a.status != AssignmentStatus.DECLINED)
     can_edit = authz.can(current_user, "roster", booking)
-    form = form or AddWalkerForm()
+    form = form or AddWalkerForm(formdata=None)
     form.user_id.choices = [(0, _("Välj medlem"))] + _member_choices(
         association.id,  # type: ignore[arg-type]
         {a.user_id for a, _u in roster},
