@@ -1,0 +1,219 @@
+"""Hostile input to the planning forms: areas, rules, the season planner, special nights,
+single shifts and series (new times, cancellation).
+
+The world has a Saturday series in spring 2027 whose walk of 27 March, the night the clocks
+go forward, is booked by association A; a base time such as 02:30 that night does not exist.
+"""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+import pytest
+
+from nattvandring.planning.forms import (
+    AreaForm,
+    CancelForm,
+    RulesForm,
+    SeriesCancelForm,
+    SeriesForm,
+    SeriesTimesForm,
+    ShiftForm,
+    SpecialNightForm,
+)
+from nattvandring.planning.models import ShiftSeries
+from tests.planning.conftest import book, make_shift
+from tests.security.hostile.harness import Target, check_target
+from tests.security.hostile.world import Fuzzer, World, base_world
+
+
+def build(session) -> World:  # type: ignore[no-untyped-def]
+    world = base_world(session)
+    ids = world.ids
+    series = ShiftSeries(
+        municipality_id=ids["hassleholm"],
+        name="Våren 2027",
+        weekdays="5",
+        start_date=date(2027, 3, 20),
+        end_date=date(2027, 4, 3),
+        start_time=time(21),
+        end_time=time(1),
+    )
+    session.add(series)
+    session.flush()
+    shifts = [
+        make_shift(
+            session,
+            municipality_id=ids["hassleholm"],
+            area_id=ids["area_h"],
+            day=day,
+            series_id=series.id,
+        )
+        for day in (date(2027, 3, 20), date(2027, 3, 27), date(2027, 4, 3))
+    ]
+    booking = book(session, shifts[1], ids["assoc_a"], walkers=[ids["vol_a"]])
+    ids.update(series=series.id, shift=shifts[1].id, booking=booking.id)  # type: ignore[arg-type]
+    return world
+
+
+AREA = {
+    "name": "Stationen",
+    "meeting_point": "Resecentrum",
+    "latitude": "56.156",
+    "longitude": "13.764",
+    "description": "Runt stationen",
+    "default_start": "21:00",
+    "default_end": "01:00",
+    "default_min_walkers": "3",
+    "default_max_walkers": "6",
+    "min_age": "18",
+    "active": "y",
+}
+TIMES = {"day": "2027-03-27", "start_time": "22:00", "end_time": "02:30"}
+
+
+def _series(ids) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    return {
+        "name": "Våren",
+        "area_ids": str(ids["area_h"]),
+        "weekdays": "5",
+        "start_date": "2027-03-20",
+        "end_date": "2027-04-03",
+        "start_time": "21:00",
+        "end_time": "01:00",
+        "min_walkers": "3",
+        "max_walkers": "",
+        "min_age": "18",
+        "last_school_day": "2027-06-11",
+    }
+
+
+TARGETS = [
+    Target(
+        "area_new",
+        "planning.area_new",
+        "coord_h",
+        lambda w: f"/planning/{w.ids['hassleholm']}/areas/new",
+        lambda w: AREA,
+        forms=(AreaForm,),
+    ),
+    Target(
+        "area_edit",
+        "planning.area_edit",
+        "coord_h",
+        lambda w: f"/planning/areas/{w.ids['area_h']}/edit",
+        lambda w: AREA,
+        forms=(AreaForm,),
+    ),
+    # The activate/deactivate buttons post a fixed value.
+    Target(
+        "area_set_active",
+        "planning.area_set_active",
+        "coord_h",
+        lambda w: f"/planning/areas/{w.ids['area_h']}/active",
+        lambda w: {"active": "0"},
+        tampered_only=True,
+    ),
+    Target(
+        "rules",
+        "planning.rules",
+        "coord_h",
+        lambda w: f"/planning/{w.ids['hassleholm']}/rules",
+        lambda w: {
+            "max_associations_per_shift": "1",
+            "monthly_booking_cap": "4",
+            "cancel_deadline_hours": "48",
+            "report_due_days": "7",
+            "allow_reserve_list": "y",
+        },
+        forms=(RulesForm,),
+    ),
+    Target(
+        "series_new",
+        "planning.series_new",
+        "coord_h",
+        lambda w: f"/planning/{w.ids['hassleholm']}/series/new",
+        lambda w: _series(w.ids) | {"action": "create"},
+        forms=(SeriesForm,),
+    ),
+    # "Visa särskilda kvällar": the same form, only shown again with the special nights.
+    Target(
+        "series_specials",
+        "planning.series_new",
+        "coord_h",
+        lambda w: f"/planning/{w.ids['hassleholm']}/series/new",
+        lambda w: _series(w.ids) | {"action": "specials"},
+        forms=(SeriesForm,),
+    ),
+    # One click per special night: the day, the key and the planner's period are hidden.
+    Target(
+        "special_night",
+        "planning.special_night_add",
+        "coord_h",
+        lambda w: f"/planning/{w.ids['hassleholm']}/special-nights",
+        lambda w: {
+            "day": "2027-03-26",
+            "key": "public_holiday",
+            "area_ids": str(w.ids["area_h"]),
+            "range_start": "2027-03-20",
+            "range_end": "2027-04-03",
+            "last_school_day": "2027-06-11",
+        },
+        forms=(SpecialNightForm,),
+        tampered_only=True,
+    ),
+    Target(
+        "shift_edit",
+        "planning.shift_edit",
+        "coord_h",
+        lambda w: f"/planning/shifts/{w.ids['shift']}/edit",
+        lambda w: (
+            TIMES
+            | {
+                "end_time": "01:30",
+                "area_id": str(w.ids["area_h"]),
+                "min_walkers": "3",
+                "max_walkers": "6",
+                "min_age": "18",
+                "notes": "Västar",
+            }
+        ),
+        forms=(ShiftForm,),
+    ),
+    Target(
+        "shift_cancel",
+        "planning.shift_cancel",
+        "coord_h",
+        lambda w: f"/planning/shifts/{w.ids['shift']}/cancel",
+        lambda w: {"reason": "Storm"},
+        forms=(CancelForm,),
+    ),
+    # The base moves the series to 20:00-00:30 (a preview first unless ``step`` names them);
+    # a hostile 02:30 falls into the DST gap of 28 March 2027.
+    Target(
+        "series_times",
+        "planning.series_times",
+        "coord_h",
+        lambda w: f"/planning/series/{w.ids['series']}/times",
+        lambda w: {
+            "start_time": "20:00",
+            "end_time": "00:30",
+            "step": "apply:20:00-00:30",
+            "confirm": "y",
+        },
+        forms=(SeriesTimesForm,),
+    ),
+    Target(
+        "series_cancel",
+        "planning.series_cancel",
+        "coord_h",
+        lambda w: f"/planning/series/{w.ids['series']}/cancel",
+        lambda w: {"reason": "Inga vandrare i vår", "step": "apply", "confirm": "y"},
+        forms=(SeriesCancelForm,),
+    ),
+]
+
+
+@pytest.mark.parametrize("target", TARGETS, ids=lambda target: target.name)
+def test_hostile_values_never_break_a_planning_form(fuzz_app, target):  # type: ignore[no-untyped-def]
+    check_target(Fuzzer(fuzz_app, build), target)
