@@ -90,5 +90,7 @@ def init_app(app: Flask) -> None:
     def _unexpected(exc: Exception):  # type: ignore[no-untyped-def]
         if app.config.get("PROPAGATE_EXCEPTIONS") or app.testing and app.config.get("RAISE_ERRORS"):
             raise exc
-        log.exception("Unhandled error on %s %s", request.method, request.path)
+        # The URL rule ("/me/<token>"), never the path: it may carry a secret link.
+        rule = request.url_rule.rule if request.url_rule else "(no route)"
+        log.exception("Unhandled error on %s %s", request.method, rule)
         return render_error(500)

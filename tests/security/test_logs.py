@@ -177,3 +177,20 @@ def test_production_error_page_shows_no_stack_trace(tmp_path, caplog):  # type: 
         assert "secret-internal-detail" in caplog.text
     finally:
         get_engine(app).dispose()
+
+
+def test_an_unexpected_error_on_a_secret_link_logs_the_rule_not_the_token(tmp_path, caplog):  # type: ignore[no-untyped-def]
+    app = make_test_app(tmp_path, ENV="production", SECRET_KEY="p" * 48, TESTING=False, DEBUG=False)
+
+    def explode(token: str):  # type: ignore[no-untyped-def]
+        raise RuntimeError("boom")
+
+    app.add_url_rule("/me/<token>/boom", "boom", explode)
+    token = "t" * 43
+    try:
+        response = app.test_client().get(f"/me/{token}/boom", base_url="https://localhost")
+        assert response.status_code == 500
+        assert "/me/<token>/boom" in caplog.text  # which page failed is still logged
+        assert token not in caplog.text
+    finally:
+        get_engine(app).dispose()
