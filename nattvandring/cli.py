@@ -19,6 +19,21 @@ def _app():  # type: ignore[no-untyped-def]
         raise click.ClickException(str(exc)) from exc
 
 
+def quiet_request_handler():  # type: ignore[no-untyped-def]
+    """The development server's request handler without its access line.
+
+    Werkzeug logs each request line with the full path, so personal, feed, reset and
+    invitation links would land in the log; the app's own access log names the URL rule.
+    """
+    from werkzeug.serving import WSGIRequestHandler
+
+    class QuietRequestHandler(WSGIRequestHandler):
+        def log_request(self, code="-", size="-") -> None:  # type: ignore[no-untyped-def]
+            return None
+
+    return QuietRequestHandler
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Nattvandring: booking, SMS, calendars, reports and payouts for night patrols."""
@@ -49,7 +64,14 @@ def serve(host: str, port: int, scheduler: bool) -> None:
         start_background(app)
     click.echo(f"Nattvandring is running on http://{host}:{port}/")
     # No reloader: it would fork a second process and run the scheduler twice.
-    app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
+    app.run(
+        host=host,
+        port=port,
+        debug=False,
+        use_reloader=False,
+        threaded=True,
+        request_handler=quiet_request_handler(),
+    )
 
 
 @main.command()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from click.testing import CliRunner
 from sqlmodel import Session, func, select
 
@@ -102,3 +104,28 @@ def test_serve_refuses_an_unmigrated_database(tmp_path):
     result = CliRunner().invoke(cli.main, ["serve", "--no-scheduler"], env=_env(tmp_path))
     assert result.exit_code != 0
     assert "nattvandring db upgrade" in result.output
+
+
+def _request_line_logged(handler_class, caplog) -> str:  # type: ignore[no-untyped-def]
+    handler = handler_class.__new__(handler_class)
+    handler.client_address = ("127.0.0.1", 50000)
+    handler.command, handler.path, handler.request_version = "GET", "/me/SECRET", "HTTP/1.1"
+    handler.requestline = "GET /me/SECRET HTTP/1.1"
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="werkzeug"):
+        handler.log_request(200, 512)
+    return caplog.text
+
+
+def test_serve_keeps_secret_links_out_of_the_request_log(tmp_path, monkeypatch, caplog):  # type: ignore[no-untyped-def]
+    from flask import Flask
+    from werkzeug.serving import WSGIRequestHandler
+
+    runner, env = CliRunner(), _env(tmp_path)
+    assert runner.invoke(cli.main, ["db", "upgrade"], env=env).exit_code == 0
+    options: dict = {}
+    monkeypatch.setattr(Flask, "run", lambda self, **kwargs: options.update(kwargs))
+    result = runner.invoke(cli.main, ["serve", "--no-scheduler"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "SECRET" in _request_line_logged(WSGIRequestHandler, caplog)  # Werkzeug's own
+    assert "SECRET" not in _request_line_logged(options["request_handler"], caplog)
