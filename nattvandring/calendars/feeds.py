@@ -26,6 +26,7 @@ from sqlalchemy import and_, bindparam, case, func, or_
 
 from ..clock import ensure_utc, utcnow
 from ..planning.models import Shift
+from ..web.downloads import content_disposition
 from .ical import feed_etag
 
 # How long a past walk stays in a feed (not a setting: calendars keep what they saw).
@@ -260,7 +261,7 @@ def calendar_response(
             cache.put(stamp.etag, body)
         response = Response(body, status=200, content_type=CONTENT_TYPE)
         if filename:
-            response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+            response.headers["Content-Disposition"] = content_disposition(filename)
     response.headers["ETag"] = stamp.etag
     response.last_modified = stamp.last_modified
     response.headers["Cache-Control"] = cache_control

@@ -17,6 +17,7 @@ from ..db import db_session
 from ..errors import NotFound, RuleViolation
 from ..municipalities.models import PatrolArea
 from ..planning.models import Shift, ShiftStatus
+from ..web.downloads import content_disposition
 from ..web.forms_util import show_violation
 from . import editing
 from .forms import EraseForm
@@ -88,7 +89,7 @@ def personal_export(token: str):  # type: ignore[no-untyped-def]
         json.dumps(data, ensure_ascii=False, indent=2),
         mimetype="application/json",
         headers={
-            "Content-Disposition": f'attachment; filename="mina-uppgifter-{stamp}.json"',
+            "Content-Disposition": content_disposition(f"mina-uppgifter-{stamp}.json"),
             "Cache-Control": "no-store",
         },
     )

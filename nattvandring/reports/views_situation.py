@@ -13,6 +13,7 @@ from ..i18n import _, _l
 from ..municipalities.models import PatrolArea
 from ..sponsorship.exports import csv_rows, xlsx_bytes
 from ..web import nav
+from ..web.downloads import content_disposition
 from ..web.forms_util import load_for, show_violation
 from ..web.redirects import local_path
 from . import situation as lagesbild
@@ -87,7 +88,7 @@ def situation_csv():  # type: ignore[no-untyped-def]
         body.encode("utf-8"),
         mimetype="text/csv",
         headers={
-            "Content-Disposition": f'attachment; filename="{_filename(report, "csv")}"',
+            "Content-Disposition": content_disposition(_filename(report, "csv")),
             "Content-Type": "text/csv; charset=utf-8",
         },
     )
@@ -106,7 +107,7 @@ def situation_xlsx():  # type: ignore[no-untyped-def]
     return Response(
         data,
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="{_filename(report, "xlsx")}"'},
+        headers={"Content-Disposition": content_disposition(_filename(report, "xlsx"))},
     )
 
 

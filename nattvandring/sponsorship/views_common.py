@@ -2,29 +2,19 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Callable, Iterator
 from datetime import date
-from urllib.parse import quote
 
 from flask import Blueprint, Response, request, stream_with_context
 from sqlmodel import Session
 
 from ..db import get_engine, new_session
+from ..web.downloads import content_disposition
 
 bp = Blueprint("sponsorship", __name__)
 
 CSV_TYPES = {"excel_sv": "text/csv; charset=utf-8", "plain": "text/csv; charset=utf-8"}
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def content_disposition(filename: str) -> str:
-    """``attachment`` with an ASCII fallback and the RFC 5987 UTF-8 ``filename*``."""
-    name = filename.replace("/", "-").replace("\\", "-")
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    ascii_name = re.sub(r"[^A-Za-z0-9._-]+", "_", ascii_name).strip("._") or "export"
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 def stream_csv(produce: Callable[[Session], Iterator[str]], filename: str) -> Response:

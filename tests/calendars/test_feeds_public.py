@@ -244,8 +244,9 @@ def test_awkward_text_round_trips_through_the_feed(client, db, world, frozen):
 def test_walk_ics_is_a_public_download(client, db, world, nights):
     response = client.get(f"/walks/{nights['booked']}.ics")
     assert response.status_code == 200
+    name = f"nattvandring-{nights['booked']}.ics"
     assert response.headers["Content-Disposition"] == (
-        f'attachment; filename="nattvandring-{nights["booked"]}.ics"'
+        f"attachment; filename=\"{name}\"; filename*=UTF-8''{name}"
     )
     assert response.headers["Cache-Control"] == "public, max-age=300"
     (event,) = icalendar.Calendar.from_ical(response.data).events

@@ -32,7 +32,7 @@ from nattvandring.messaging.gsm import is_gsm7, segments
 from nattvandring.municipalities.models import PatrolArea
 from nattvandring.sponsorship import services_runs as runs
 from nattvandring.sponsorship.models import SponsorAgreement
-from nattvandring.sponsorship.views_common import content_disposition
+from nattvandring.web.downloads import content_disposition
 from tests.calendars.conftest import (
     SECRET,
     assign,
@@ -295,6 +295,28 @@ def test_sponsorship_exports_pdf_and_filenames(app, evil):  # type: ignore[no-un
         page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf.get_data())).pages
     )
     assert "alert(1)" in text and "cmd|" in text
+
+
+def test_every_other_download_names_its_file_the_same_safe_way(app, evil):  # type: ignore[no-untyped-def]
+    """The walk's .ics and the personal data export (their names hold no user text today,
+    but they go through the same helper as the exports above)."""
+    client = app.test_client()
+    walk = client.get(f"/walks/{evil.ids['shift']}.ics")
+    _assert_disposition(walk.headers["Content-Disposition"], "ics")
+    export = client.get(evil.paths["personal_page"] + "/privacy/export.json")
+    assert export.status_code == 200
+    _assert_disposition(export.headers["Content-Disposition"], "json")
+
+
+def test_no_view_writes_a_content_disposition_by_hand():
+    package = Path(__file__).resolve().parents[2] / "nattvandring"
+    helper = package / "web" / "downloads.py"
+    by_hand = [
+        str(path.relative_to(package))
+        for path in package.rglob("*.py")
+        if path != helper and "attachment; filename" in path.read_text(encoding="utf-8")
+    ]
+    assert by_hand == [], "use nattvandring.web.downloads.content_disposition"
 
 
 @pytest.mark.parametrize(

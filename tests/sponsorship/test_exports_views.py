@@ -15,7 +15,7 @@ import pytest
 from nattvandring import clock
 from nattvandring.associations.models import Association
 from nattvandring.sponsorship import services_runs as runs
-from nattvandring.sponsorship.views_common import content_disposition
+from nattvandring.web.downloads import content_disposition
 from tests.factories import user
 
 from .conftest import agreement, login_as, walk
