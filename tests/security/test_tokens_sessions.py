@@ -188,6 +188,20 @@ def test_a_session_cookie_replayed_after_logout_is_refused(client, world):  # ty
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
+def test_a_remember_cookie_replayed_after_logout_is_refused(app, client, world):  # type: ignore[no-untyped-def]
+    data = {"email": world.emails["coord_h"], "password": PASSWORD, "remember": "y"}
+    assert client.post("/login", data=data).status_code == 302
+    stolen = client.get_cookie("nv_remember").value
+    before = app.test_client()
+    before.set_cookie("nv_remember", stolen)
+    assert before.get("/messages").status_code == 200  # the cookie alone logs in
+    assert client.post("/logout").status_code == 302
+    thief = app.test_client()
+    thief.set_cookie("nv_remember", stolen)
+    response = thief.get("/messages")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
 def test_login_starts_a_fresh_session(client, world):  # type: ignore[no-untyped-def]
     client.get("/login")
     with client.session_transaction() as session:
@@ -221,10 +235,15 @@ def test_reset_and_registration_are_rate_limited(tmp_path):  # type: ignore[no-u
     assert registrations == [422, 422, 429]
     links = [client.post(f"/reset/{'x' * 43}", data={}).status_code for _ in range(3)]
     assert links == [404, 404, 429]
+    invitations = [client.post(f"/invitation/{'x' * 43}", data={}).status_code for _ in range(3)]
+    assert invitations == [404, 404, 429]
     get_engine(app).dispose()
 
 
-def test_inbound_webhook_is_rate_limited(tmp_path):  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize(
+    ("path", "ok"), [("/webhooks/twilio/inbound", 200), ("/webhooks/twilio/status", 204)]
+)
+def test_webhooks_are_rate_limited(tmp_path, path, ok):  # type: ignore[no-untyped-def]
     public = "https://nattvandring.example.se"
     app = _limited_app(
         tmp_path,
@@ -240,13 +259,10 @@ def test_inbound_webhook_is_rate_limited(tmp_path):  # type: ignore[no-untyped-d
             "To": "+46766861004",
             "Body": "JA",
             "MessageSid": f"SM{n}",
+            "MessageStatus": "delivered",
         }
-        signature = RequestValidator("twilio-auth-token").compute_signature(
-            public + "/webhooks/twilio/inbound", params
-        )
-        response = client.post(
-            "/webhooks/twilio/inbound", data=params, headers={"X-Twilio-Signature": signature}
-        )
+        signature = RequestValidator("twilio-auth-token").compute_signature(public + path, params)
+        response = client.post(path, data=params, headers={"X-Twilio-Signature": signature})
         statuses.append(response.status_code)
-    assert statuses == [200, 200, 429]
+    assert statuses == [ok, ok, 429]
     get_engine(app).dispose()
