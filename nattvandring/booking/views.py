@@ -20,6 +20,7 @@ from ..municipalities.models import PatrolArea
 from ..planning.models import Shift
 from ..web import nav
 from ..web.forms_util import load_for, show_violation
+from ..web.query import int_arg
 from . import months, policy, queries, services_booking, services_reserve  # noqa: F401 - policy registers rules
 from .models import ReserveEntry
 
@@ -74,7 +75,7 @@ def calendar(association_id: int):  # type: ignore[no-untyped-def]
     view = "month" if request.args.get("view") == "month" else "list"
     year, month = months.parse_month(request.args.get("month"), now)
     start, end = months.bounds(year, month)
-    area_id = request.args.get("area", type=int)
+    area_id = int_arg("area")
     only_open = request.args.get("open") == "1"
     municipality = queries.municipality_of(session, association)
     areas = session.exec(

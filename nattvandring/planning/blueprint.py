@@ -17,10 +17,3 @@ def planning_municipality(municipality_id: int) -> Municipality:
     """Coordinators (403 for other roles) of this municipality (404 for other tenants)."""
     authz.require_role(current_user, Role.COORDINATOR)
     return load_for(Municipality, municipality_id, "manage")
-
-
-def int_or_none(value: str | None) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except ValueError:
-        return None

@@ -18,9 +18,10 @@ from ..errors import NotFound, RuleViolation
 from ..i18n import _
 from ..municipalities.models import Municipality
 from ..web.forms_util import show_violation
+from ..web.query import int_arg
 from . import coverage as coverage_mod
 from . import services_rules
-from .blueprint import bp, int_or_none, planning_municipality
+from .blueprint import bp, planning_municipality
 from .calendar import load_shift_rows, local_day_bounds, month_grid
 from .forms import RulesForm, optional_int
 from .services_areas import areas_of
@@ -52,7 +53,7 @@ def calendar(municipality_id: int):  # type: ignore[no-untyped-def]
     next_first = _shift_month(first, 1)
     view = "month" if request.args.get("view") == "month" else "list"
     areas = areas_of(session, municipality_id)
-    area_id = int_or_none(request.args.get("area"))
+    area_id = int_arg("area")
     if area_id not in {a.id for a in areas}:
         area_id = None
     start, end = local_day_bounds(first, next_first - timedelta(days=1))
@@ -85,7 +86,7 @@ def calendar(municipality_id: int):  # type: ignore[no-untyped-def]
 def coverage(municipality_id: int):  # type: ignore[no-untyped-def]
     municipality = planning_municipality(municipality_id)
     session = db_session()
-    weeks = int_or_none(request.args.get("weeks")) or coverage_mod.DEFAULT_WEEKS
+    weeks = int_arg("weeks") or coverage_mod.DEFAULT_WEEKS
     areas = areas_of(session, municipality_id)
     result = coverage_mod.coverage(
         session, municipality_id=municipality_id, areas=areas, weeks=weeks
@@ -99,7 +100,7 @@ def coverage(municipality_id: int):  # type: ignore[no-untyped-def]
 @login_required
 def audit(municipality_id: int):  # type: ignore[no-untyped-def]
     municipality = planning_municipality(municipality_id)
-    page = max(1, int_or_none(request.args.get("page")) or 1)
+    page = max(1, int_arg("page") or 1)
     rows = (
         db_session()
         .exec(

@@ -7,7 +7,7 @@ from collections import defaultdict
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from flask import render_template, request
+from flask import render_template
 from flask_login import current_user, login_required
 from sqlmodel import select
 
@@ -19,6 +19,7 @@ from ..errors import Forbidden
 from ..i18n import _, _l
 from ..municipalities.models import PatrolArea
 from ..web import nav
+from ..web.query import int_arg
 from .charts import bar_chart, month_label
 from .queries import hours_by_association_month
 from .situation import months_between
@@ -34,11 +35,6 @@ def hours_filter(minutes: int | None) -> str:
 
 def _hours(minutes: int) -> Decimal:
     return (Decimal(minutes) / 60).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-
-
-def _int_arg(name: str) -> int | None:
-    raw = request.args.get(name, "")
-    return int(raw) if raw.isdigit() else None
 
 
 @bp.get("/hours")
@@ -57,10 +53,10 @@ def _leader_hours():  # type: ignore[no-untyped-def]
     associations = session.exec(
         select(Association).where(Association.id.in_(own)).order_by(Association.name)  # type: ignore[attr-defined]
     ).all()
-    chosen = _int_arg("association")
+    chosen = int_arg("association")
     association = next((a for a in associations if a.id == chosen), associations[0])
     this_year = to_local(utcnow()).year
-    year = _int_arg("year") or this_year
+    year = int_arg("year") or this_year
     year = min(max(year, 2000), this_year + 1)
     rows = hours_by_association_month(
         session, association_ids=[association.id], start=date(year, 1, 1), end=date(year, 12, 31)
@@ -108,9 +104,9 @@ def _coordinator_hours():  # type: ignore[no-untyped-def]
         .where(PatrolArea.municipality_id.in_(muni_ids))  # type: ignore[attr-defined]
         .order_by(PatrolArea.name)
     ).all()
-    area_id = _int_arg("area")
+    area_id = int_arg("area")
     area_id = area_id if any(a.id == area_id for a in areas) else None
-    association_id = _int_arg("association")
+    association_id = int_arg("association")
     visible = {a.id for a in associations}
     chosen_ids = [association_id] if association_id in visible else sorted(visible)  # type: ignore[list-item]
     rows = hours_by_association_month(

@@ -15,6 +15,7 @@ from ..sponsorship.exports import csv_rows, xlsx_bytes
 from ..web import nav
 from ..web.downloads import content_disposition
 from ..web.forms_util import load_for, show_violation
+from ..web.query import int_arg
 from ..web.redirects import local_path
 from . import situation as lagesbild
 from .charts import bar_chart, month_label
@@ -31,8 +32,7 @@ def _filters():  # type: ignore[no-untyped-def]
         .where(PatrolArea.municipality_id.in_(muni_ids))  # type: ignore[attr-defined]
         .order_by(PatrolArea.name)
     ).all()
-    raw_area = request.args.get("area", "")
-    area_id = int(raw_area) if raw_area.isdigit() else None
+    area_id = int_arg("area")
     area = next((a for a in areas if a.id == area_id), None)
     report = lagesbild.build(
         session,

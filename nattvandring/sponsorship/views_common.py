@@ -57,10 +57,5 @@ def date_arg(name: str, default: date) -> date:
         return default
 
 
-def int_arg(name: str) -> int | None:
-    raw = request.args.get(name, "")
-    return int(raw) if raw.isdigit() else None
-
-
 def csv_dialect() -> str:
     return "plain" if request.args.get("dialect") == "plain" else "excel_sv"
