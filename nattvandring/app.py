@@ -41,9 +41,10 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.config.setdefault("RATELIMIT_ENABLED", True)
     limiter.init_app(app)
 
-    from .web import errors, i18n_setup, security_headers
+    from .web import converters, errors, i18n_setup, security_headers
     from .web.auth_setup import init_login
 
+    converters.init_app(app)
     i18n_setup.init_app(app)
     init_login(app)
     security_headers.init_app(app)
