@@ -23,6 +23,9 @@ max_requests_jitter = 200
 accesslog = None
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("NATTVANDRING_FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn 27's control socket is one path per user (~/.gunicorn/gunicorn.ctl), so the two
+# or more servers we run side by side would take it from each other; nothing here uses it.
+control_socket_disable = True
 
 
 def on_starting(server):  # type: ignore[no-untyped-def]
