@@ -29,6 +29,12 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from .logging_setup import configure_logging
 
     configure_logging(app)
+    if app.config["TEST_CLOCK_FILE"]:
+        # Only reachable outside production (settings.check refuses it there).
+        from . import clock
+
+        clock.follow_file(app.config["TEST_CLOCK_FILE"])
+        app.logger.warning("The clock is read from TEST_CLOCK_FILE (end-to-end tests only)")
     if app.config["PROXY_FIX_HOPS"]:
         hops = int(app.config["PROXY_FIX_HOPS"])
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -32,6 +33,29 @@ def freeze(instant: datetime | None) -> None:
         raise ValueError("freeze() needs an aware datetime")
     frozen = instant.astimezone(UTC)
     _now_provider = lambda: frozen  # noqa: E731
+
+
+def follow_file(path: str | Path | None) -> None:
+    """Tests only: read the current instant from ``path`` on every call (``None`` stops).
+
+    The file holds one ISO 8601 instant with its offset (``2026-03-16T10:00:00+01:00``), so
+    an end-to-end test can move the clock of a served process between two steps. The
+    ``TEST_CLOCK_FILE`` setting turns this on; production mode refuses that setting.
+    """
+    global _now_provider
+    if path is None:
+        _now_provider = None
+        return
+    source = Path(path)
+
+    def read() -> datetime:
+        instant = datetime.fromisoformat(source.read_text(encoding="utf-8").strip())
+        if instant.tzinfo is None:
+            raise ValueError(f"{source} must hold an aware instant, with its offset")
+        return instant.astimezone(UTC)
+
+    read()  # fail at start-up, not in the first request, when the file is missing or wrong
+    _now_provider = read
 
 
 def to_local(instant: datetime) -> datetime:

@@ -92,6 +92,11 @@ def check(settings: Mapping[str, Any]) -> None:
                 "NATTVANDRING_SECRET_KEY to a random value of at least 32 characters, e.g. "
                 'python -c "import secrets; print(secrets.token_urlsafe(48))"'
             )
+    if settings["PRODUCTION"] and settings.get("TEST_CLOCK_FILE"):
+        raise SettingsError(
+            "NATTVANDRING_TEST_CLOCK_FILE moves the clock for end-to-end tests and is refused "
+            "in production. Unset it."
+        )
     if settings["SMS_BACKEND"] not in {"console", "twilio"}:
         raise SettingsError("NATTVANDRING_SMS_BACKEND must be 'console' or 'twilio'")
     if settings["MAIL_BACKEND"] not in {"console", "smtp"}:

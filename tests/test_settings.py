@@ -68,3 +68,25 @@ def test_production_with_a_real_secret_starts_with_secure_cookies(tmp_path):
     assert app.config["REMEMBER_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_the_test_clock_file_is_refused_in_production(tmp_path):
+    clock_file = tmp_path / "now.txt"
+    clock_file.write_text("2026-03-16T10:00:00+01:00", encoding="utf-8")
+    with pytest.raises(SettingsError, match="TEST_CLOCK_FILE"):
+        build_settings(
+            {
+                "ENV": "production",
+                "SECRET_KEY": "x" * 40,
+                "TEST_CLOCK_FILE": str(clock_file),
+            },
+            environ={},
+        )
+    with pytest.raises(SettingsError, match="TEST_CLOCK_FILE"):
+        build_settings(
+            environ={
+                "NATTVANDRING_ENV": "production",
+                "NATTVANDRING_SECRET_KEY": "x" * 40,
+                "NATTVANDRING_TEST_CLOCK_FILE": str(clock_file),
+            }
+        )
