@@ -27,7 +27,7 @@ messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
 		-o nattvandring/translations/messages.pot .
 	$(BIN)/pybabel update -i nattvandring/translations/messages.pot -d nattvandring/translations \
-		-l en --no-fuzzy-matching
+		-l en --no-fuzzy-matching --width 100
 
 run: install
 	$(BIN)/nattvandring db upgrade

@@ -55,3 +55,23 @@ def test_placeholders_survive_translation():
         if errors
     ]
     assert problems == []
+
+
+def test_the_extraction_covers_python_and_every_kind_of_template():
+    """A guard on babel.cfg: strings from views, HTML templates and macros are all found."""
+    ids = _extracted_ids()
+    assert "Boka pass" in ids  # nattvandring/booking/views.py
+    assert "Hoppa till innehållet" in ids  # templates/base.html
+    assert "Kopiera länken" in ids  # a macro in templates/_forms.html
+
+
+def test_every_sms_text_exists_in_every_language():
+    """SMS texts are one template per language (templates/sms/<lang>/), not catalog entries."""
+    folders = {path.name: path for path in (ROOT / "templates" / "sms").iterdir()}
+    assert set(folders) == {"sv", "en"}
+    kinds = {lang: {p.name for p in folder.glob("*.txt")} for lang, folder in folders.items()}
+    assert kinds["sv"] == kinds["en"]
+    for name in kinds["sv"]:
+        swedish = (folders["sv"] / name).read_text(encoding="utf-8")
+        english = (folders["en"] / name).read_text(encoding="utf-8")
+        assert swedish.strip() and english.strip() and swedish != english, name
