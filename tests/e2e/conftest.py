@@ -1,0 +1,146 @@
+"""End-to-end fixtures: one served app and one Chromium for the whole session.
+
+Without a browser the tests skip with the reason, except in CI (``CI=true``), where that is
+a failure: CI installs Debian's chromium (see .ci/run). The journeys run in file order and
+hand each other what they made through ``story``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, sync_playwright
+
+from .browser import find_chromium, launch
+from .checks import PHONE, SCREENSHOTS, PageChecks, screenshot
+from .keyboard import Keyboard
+from .served import Served, serve
+from .story import Story
+
+HERE = Path(__file__).parent
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def]
+    for item in items:
+        if HERE in Path(str(item.path)).parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):  # type: ignore[no-untyped-def]
+    """A journey whose steps passed fails when a page it visited failed a check."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.when != "call":
+        return
+    people = item.funcargs.get("people")
+    problems = people.problems() if isinstance(people, People) else []
+    if problems and report.passed:
+        report.outcome = "failed"
+        report.longrepr = f"{len(problems)} accessibility or layout problems:\n" + "\n".join(
+            problems
+        )
+    elif problems:
+        report.sections.append(
+            ("accessibility and layout (before the failure)", "\n".join(problems))
+        )
+    item.e2e_failed = report.failed
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    executable = find_chromium()
+    if executable is None:
+        reason = (
+            "no Chromium found (install Debian's chromium and chromium-l10n, or set "
+            "NATTVANDRING_E2E_CHROMIUM)"
+        )
+        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+            pytest.fail(f"CI needs the browser tests: {reason}")
+        pytest.skip(reason)
+    for stale in SCREENSHOTS.glob("failed-*.png"):  # from an earlier run
+        stale.unlink()
+    with sync_playwright() as playwright:
+        started = launch(playwright, executable)
+        yield started
+        started.close()
+
+
+@pytest.fixture(scope="session")
+def served(tmp_path_factory) -> Iterator[Served]:  # type: ignore[no-untyped-def]
+    with serve(tmp_path_factory.mktemp("e2e")) as app:
+        yield app
+
+
+@pytest.fixture(scope="session")
+def story() -> Story:
+    return Story()
+
+
+class People:
+    """Opens a fresh browser (context) per person: their own cookies, screen and checks."""
+
+    def __init__(self, browser: Browser, served: Served) -> None:
+        self.browser = browser
+        self.served = served
+        self.opened: list[tuple[BrowserContext, Keyboard]] = []
+
+    def _open(self, viewport: dict[str, int], *, mobile: bool) -> Keyboard:
+        context = self.browser.new_context(
+            viewport=viewport,  # type: ignore[arg-type]
+            device_scale_factor=2 if mobile else 1,
+            is_mobile=mobile,
+            has_touch=mobile,
+            locale="sv-SE",
+            timezone_id="Europe/Stockholm",
+            accept_downloads=True,
+        )
+        context.grant_permissions(
+            ["clipboard-read", "clipboard-write"], origin=self.served.base_url
+        )
+        context.set_default_timeout(15_000)
+        keys = Keyboard(context.new_page(), PageChecks())
+        self.opened.append((context, keys))
+        return keys
+
+    def phone(self) -> Keyboard:
+        """390 × 844, as an iPhone 12-14."""
+        return self._open(PHONE, mobile=True)
+
+    def desktop(self) -> Keyboard:
+        return self._open(DESKTOP, mobile=False)
+
+    def problems(self) -> list[str]:
+        return [str(finding) for _context, keys in self.opened for finding in keys.checks.findings]
+
+    def pages_checked(self) -> int:
+        return sum(len(keys.checks.visited) for _context, keys in self.opened)
+
+    def close(self, name: str, failed: bool) -> None:
+        for index, (context, keys) in enumerate(self.opened):
+            if failed and not keys.page.is_closed():
+                screenshot(keys.page, f"failed-{name}-{index}")
+            context.close()
+
+
+_checked = {"pages": 0}
+
+
+@pytest.fixture
+def people(request, browser: Browser, served: Served) -> Iterator[People]:  # type: ignore[no-untyped-def]
+    opened = People(browser, served)
+    yield opened
+    _checked["pages"] += opened.pages_checked()
+    opened.close(request.node.name, getattr(request.node, "e2e_failed", True))
+
+
+def pytest_terminal_summary(terminalreporter):  # type: ignore[no-untyped-def]
+    if _checked["pages"]:
+        terminalreporter.write_line(
+            f"e2e: {_checked['pages']} page views checked with axe-core, at 390 px and for "
+            "error messages tied to their fields"
+        )

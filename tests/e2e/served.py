@@ -1,0 +1,131 @@
+"""The app the browser talks to: gunicorn and a worker on 127.0.0.1, the demo data, a clock.
+
+Seeded the way an administrator would: ``nattvandring db upgrade`` and ``nattvandring demo``,
+with the clock read from a file (the test-only ``TEST_CLOCK_FILE`` setting) so that the demo
+and every journey see the same dates on every run. A test moves time with ``Served.at``.
+SMS go to the console backend: the worker "sends" them and the pages show their status.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from nattvandring.clock import STOCKHOLM
+from nattvandring.db import make_engine
+from tests import conftest
+from tests.ops.multiprocess_support import migrated_schema
+from tests.support import processes
+
+SECRET = "e2e-secret-key-that-is-long-enough-for-the-tests-0001"
+TWILIO_TOKEN = "e2e-twilio-auth-token"
+# Monday 16 March 2026, 10:00 in Hässleholm: the spring season is about to be planned.
+START = datetime(2026, 3, 16, 10, 0, tzinfo=STOCKHOLM)
+
+
+@dataclass
+class Served:
+    base_url: str
+    settings: dict[str, object]
+    clock_file: Path
+    engine: Engine  # the served database, for asserting on what is stored
+
+    def url(self, path: str) -> str:
+        return f"{self.base_url}{path}"
+
+    def at(self, instant: datetime) -> None:
+        """Move the served processes' clock (they read the file on every call)."""
+        if instant.tzinfo is None:
+            raise ValueError("the clock needs an aware instant")
+        self.clock_file.write_text(instant.isoformat(), encoding="utf-8")
+
+    def now(self) -> datetime:
+        return datetime.fromisoformat(self.clock_file.read_text(encoding="utf-8"))
+
+
+@contextmanager
+def _database(workdir: Path) -> Iterator[tuple[str, Engine]]:
+    if conftest.PG_URL:
+        with migrated_schema(conftest.PG_URL) as engine:  # empty, migrated, dropped after
+            yield conftest.PG_URL, engine
+        return
+    url = f"sqlite:///{workdir / 'e2e.sqlite3'}"
+    engine = make_engine(url)
+    try:
+        yield url, engine
+    finally:
+        engine.dispose()
+
+
+def _cli(args: list[str], env: dict[str, str]) -> str:
+    done = subprocess.run(
+        [str(processes.BIN / "nattvandring"), *args],
+        cwd=processes.ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"nattvandring {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
+    return done.stdout
+
+
+def _no_tracebacks(name: str, printed: str, workdir: Path) -> None:
+    (workdir / f"{name}.log").write_text(printed, encoding="utf-8")
+    if "Traceback" in printed:
+        start = printed.index("Traceback")
+        raise AssertionError(f"the {name} logged an exception:\n{printed[start : start + 4000]}")
+
+
+@contextmanager
+def serve(workdir: Path) -> Iterator[Served]:
+    """Migrate, load the demo, start gunicorn (1 process, 4 threads) and one worker."""
+    port = processes.free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    clock_file = workdir / "now.txt"
+    clock_file.write_text(START.isoformat(), encoding="utf-8")
+    with _database(workdir) as (url, engine):
+        settings: dict[str, object] = {
+            "SECRET_KEY": SECRET,
+            "DATABASE_URL": url,
+            "PUBLIC_BASE_URL": base_url,
+            "TEST_CLOCK_FILE": str(clock_file),
+            "SMS_BACKEND": "console",
+            "MAIL_BACKEND": "console",
+            # Console SMS need no Twilio account; the token only checks inbound webhooks.
+            "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
+            "DISPATCH_INTERVAL_SECONDS": 1,
+            "OUTBOX_BATCH_SIZE": 500,
+            # Every journey logs in afresh from the same address.
+            "RATELIMIT_LOGIN": "200 per minute",
+            "LOG_LEVEL": "WARNING",
+        }
+        env = processes.app_environment(settings)
+        _cli(["db", "upgrade"], env)
+        _cli(["demo"], env)
+        web_env = dict(
+            env,
+            NATTVANDRING_BIND=f"127.0.0.1:{port}",
+            NATTVANDRING_WEB_WORKERS="1",
+            NATTVANDRING_WEB_THREADS="4",
+        )
+        gunicorn = [str(processes.BIN / "gunicorn"), "-c", "config/gunicorn.conf.py"]
+        web = processes.spawn(gunicorn, web_env)
+        worker = processes.spawn([str(processes.BIN / "nattvandring"), "worker"], env)
+        try:
+            processes.wait_for_http(f"{base_url}/healthz", process=web, timeout=60)
+            yield Served(base_url, settings, clock_file, engine)
+        finally:
+            printed_web = processes.stop(web)
+            printed_worker = processes.stop(worker)
+            engine.dispose()
+            _no_tracebacks("web server", printed_web, workdir)
+            _no_tracebacks("worker", printed_worker, workdir)

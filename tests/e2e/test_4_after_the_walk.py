@@ -1,0 +1,92 @@
+"""After the walk: the leader files the report on the phone, the coordinator approves it and
+sees it in the situation report (lägesbild). Saturday 11 April 2026, 11:00."""
+
+from __future__ import annotations
+
+from sqlmodel import func, select
+
+from nattvandring.db import session_scope
+from nattvandring.reports.models import HoursLedgerEntry, PatrolReport
+
+from .checks import screenshot
+from .story import (
+    AFTER_THE_WALK,
+    AREA,
+    COORDINATOR,
+    LEADER,
+    MEMBERS,
+    assert_field_error,
+    log_in,
+)
+
+EARLY_LEAVER = MEMBERS[3].name  # went home at midnight
+
+
+def report_of(served, booking_id: int) -> PatrolReport:  # type: ignore[no-untyped-def]
+    with session_scope(served.engine, write=False) as session:
+        return session.exec(select(PatrolReport).where(PatrolReport.booking_id == booking_id)).one()
+
+
+def test_the_leader_files_the_report_and_the_coordinator_approves_it(people, served, story):
+    story.need("booking_id", "decliner")
+    served.at(AFTER_THE_WALK)
+
+    leader = people.phone()
+    page = leader.page
+    log_in(leader, served, LEADER)
+    leader.follow(
+        page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Rapporter")
+    )
+    due = page.get_by_role("region", name="Att rapportera").get_by_role("row").filter(has_text=AREA)
+    leader.follow(due.get_by_role("button", name="Skriv rapport"))
+
+    walked = [m.name for m in MEMBERS if m.name != story.decliner]
+    for member in MEMBERS:
+        group = page.get_by_role("group", name=member.name, exact=True)
+        if member.name not in walked:
+            if group.count():  # she said no: not on the report
+                leader.tick(group.get_by_label("Vandrade"), on=False)
+            continue
+        leader.tick(group.get_by_label("Vandrade"))
+        leader.type(group.get_by_label("Start"), "21:00")
+        # A typo for the one who went home at midnight: the error is tied to her field.
+        leader.type(group.get_by_label("Slut"), "24:00" if member.name == EARLY_LEAVER else "01:00")
+    summary = "Lugn kväll vid stationen. Många unga vid cykelparkeringen, god stämning."
+    leader.type(page.get_by_label("Antal unga ni mötte (uppskattning)"), "35")
+    leader.type(page.get_by_label("Sammanfattning av kvällen"), summary)
+    leader.type(page.get_by_label("Otrygg plats"), "Trasig belysning i gångtunneln")
+    leader.type(page.get_by_label("Var?"), "Gångtunneln under järnvägen")
+    leader.follow(page.get_by_role("button", name="Skicka in rapporten"))
+    early_end = page.get_by_role("group", name=EARLY_LEAVER, exact=True).get_by_label("Slut")
+    assert_field_error(leader, early_end, None)
+    leader.type(early_end, "00:00")
+    leader.follow(page.get_by_role("button", name="Skicka in rapporten"))
+    report = report_of(served, story.booking_id)
+    assert report.status == "submitted"
+    assert report.young_people_met == 35 and report.summary == summary
+
+    coordinator = people.desktop()
+    page = coordinator.page
+    log_in(coordinator, served, COORDINATOR)
+    menu = page.get_by_role("navigation", name="Huvudmeny")
+    coordinator.follow(menu.get_by_role("link", name="Rapporter"))
+    waiting = page.get_by_role("region", name="Väntar på godkännande").get_by_role("row")
+    coordinator.follow(waiting.filter(has_text=AREA).get_by_role("link", name="Visa"))
+    assert page.get_by_text(summary).is_visible()
+    screenshot(page, "coordinator-report")
+    coordinator.follow(page.get_by_role("button", name="Godkänn rapporten"))
+    report = report_of(served, story.booking_id)
+    assert report.status == "approved"
+    with session_scope(served.engine, write=False) as session:
+        minutes = session.exec(
+            select(func.sum(HoursLedgerEntry.minutes)).where(
+                HoursLedgerEntry.report_id == report.id
+            )
+        ).one()
+    assert minutes == 4 * 60 + 4 * 60 + 3 * 60  # two walked 21-01, one 21-00
+
+    coordinator.follow(menu.get_by_role("link", name="Lägesbild"))
+    assert page.locator("figure.chart-figure svg").is_visible()
+    screenshot(page, "situation-report", full_page=False)
+
+    story.report_id = report.id
