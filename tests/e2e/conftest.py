@@ -1,4 +1,8 @@
-"""End-to-end fixtures: one served app and one Chromium for the whole session.
+"""End-to-end fixtures: one served app and one Chromium for this package.
+
+Package scope, not session: the served processes stop as soon as the last e2e test is done.
+On PostgreSQL the rest of the suite shares the database, and a worker still running would
+claim other tests' outbox rows (and trip over their dropped tables).
 
 Without a browser the tests skip with the reason, except in CI (``CI=true``), where that is
 a failure: CI installs Debian's chromium (see .ci/run). The journeys run in file order and
@@ -51,7 +55,7 @@ def pytest_runtest_makereport(item, call):  # type: ignore[no-untyped-def]
     item.e2e_failed = report.failed
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     executable = find_chromium()
     if executable is None:
@@ -70,13 +74,13 @@ def browser() -> Iterator[Browser]:
         started.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def served(tmp_path_factory) -> Iterator[Served]:  # type: ignore[no-untyped-def]
     with serve(tmp_path_factory.mktemp("e2e")) as app:
         yield app
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def story() -> Story:
     return Story()
 
