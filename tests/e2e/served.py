@@ -8,6 +8,7 @@ SMS go to the console backend: the worker "sends" them and the pages show their 
 
 from __future__ import annotations
 
+import os
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -43,10 +44,18 @@ class Served:
         """Move the served processes' clock (they read the file on every call)."""
         if instant.tzinfo is None:
             raise ValueError("the clock needs an aware instant")
-        self.clock_file.write_text(instant.isoformat(), encoding="utf-8")
+        _write_atomically(self.clock_file, instant.isoformat())
 
     def now(self) -> datetime:
         return datetime.fromisoformat(self.clock_file.read_text(encoding="utf-8"))
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Replace the file in one step: the servers read it on every call, and a plain write
+    would let them see it empty for a moment."""
+    fresh = path.with_suffix(".new")
+    fresh.write_text(text, encoding="utf-8")
+    os.replace(fresh, path)
 
 
 @contextmanager
@@ -91,7 +100,7 @@ def serve(workdir: Path) -> Iterator[Served]:
     port = processes.free_port()
     base_url = f"http://127.0.0.1:{port}"
     clock_file = workdir / "now.txt"
-    clock_file.write_text(START.isoformat(), encoding="utf-8")
+    _write_atomically(clock_file, START.isoformat())
     with _database(workdir) as (url, engine):
         settings: dict[str, object] = {
             "SECRET_KEY": SECRET,
