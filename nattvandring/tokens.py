@@ -12,7 +12,9 @@ import hashlib
 import hmac
 import secrets
 from datetime import datetime, timedelta
+from typing import Any
 
+from sqlalchemy import or_
 from sqlmodel import Session, select
 
 from .accounts.models import AccessToken, TokenPurpose
@@ -47,17 +49,37 @@ def issue(
     return raw
 
 
-def resolve(session: Session, purpose: TokenPurpose, raw: str | None) -> AccessToken | None:
-    """The live token for ``raw`` and ``purpose``, or None."""
+def digest_of(raw: str | None) -> str | None:
+    """The stored form of a raw token from a URL, or None for what no token can be."""
     if not raw or len(raw) > 200:
         return None
-    digest = hash_token(raw)
-    token = session.exec(select(AccessToken).where(AccessToken.token_hash == digest)).first()
-    if token is None or not hmac.compare_digest(token.token_hash, digest):
+    return hash_token(raw)
+
+
+def live_token(purpose: TokenPurpose, digest: Any, now: Any) -> list[Any]:
+    """SQL conditions: the ``AccessToken`` row is the live token of ``purpose`` for
+    ``digest``: not revoked, not used, not expired at ``now`` (values or bound parameters).
+    The one definition, also used inside the feeds' single query."""
+    return [
+        AccessToken.token_hash == digest,
+        AccessToken.purpose == purpose,
+        AccessToken.revoked_at.is_(None),  # type: ignore[union-attr]
+        AccessToken.used_at.is_(None),  # type: ignore[union-attr]
+        or_(AccessToken.expires_at.is_(None), AccessToken.expires_at > now),  # type: ignore[union-attr]
+    ]
+
+
+def same_digest(stored: str | None, digest: str) -> bool:
+    return stored is not None and hmac.compare_digest(stored, digest)
+
+
+def resolve(session: Session, purpose: TokenPurpose, raw: str | None) -> AccessToken | None:
+    """The live token for ``raw`` and ``purpose``, or None."""
+    digest = digest_of(raw)
+    if digest is None:
         return None
-    if token.purpose != purpose or token.revoked_at or token.used_at:
-        return None
-    if token.expires_at is not None and token.expires_at <= utcnow():
+    token = session.exec(select(AccessToken).where(*live_token(purpose, digest, utcnow()))).first()
+    if token is None or not same_digest(token.token_hash, digest):
         return None
     return token
 

@@ -22,8 +22,10 @@ from decimal import Decimal
 from typing import Any
 
 from flask import Response, current_app, request
-from sqlalchemy import and_, bindparam, case, func, or_
+from sqlalchemy import and_, bindparam, case, func, or_, select
 
+from .. import tokens
+from ..accounts.models import AccessToken, TokenPurpose
 from ..clock import ensure_utc, utcnow
 from ..planning.models import Shift
 from ..web.downloads import content_disposition
@@ -46,6 +48,8 @@ _INSTANT = Shift.__table__.c.start_at.type  # type: ignore[attr-defined]
 PAST_CUTOFF = bindparam("past_cutoff", type_=_INSTANT)
 CANCEL_CUTOFF = bindparam("cancel_cutoff", type_=_INSTANT)
 SCAN_FROM = bindparam("scan_from", type_=_INSTANT)
+TOKEN_DIGEST = bindparam("token_digest")
+NOW = bindparam("now", type_=_INSTANT)
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,38 @@ class FeedWindow:
 def oldest_scanned(now: datetime) -> datetime:
     """Shifts that started before this instant are in no feed and not even in its stamp."""
     return now - timedelta(days=PAST_DAYS) - _SCAN_MARGIN
+
+
+def feed_token(purpose: TokenPurpose, owner_column: Any) -> tuple[Any, list[Any]]:
+    """The owner of the live token ``:token_digest`` (a scalar subquery for the stamp's
+    WHERE clauses), and the columns the stamp row carries to check it.
+
+    So one query answers a 304: no separate token lookup. ``correlate(None)``: the stamp
+    may read ``accesstoken`` itself (page rotations), which must not bind these lookups.
+    """
+
+    def of(column: Any) -> Any:
+        live = tokens.live_token(purpose, TOKEN_DIGEST, NOW)
+        return select(column).where(*live).correlate(None).scalar_subquery()
+
+    owner = of(owner_column)
+    columns = [
+        of(AccessToken.id).label("token_id"),
+        of(AccessToken.token_hash).label("token_hash"),
+        owner.label("owner_id"),
+    ]
+    return owner, columns
+
+
+def token_params(window: FeedWindow, digest: str) -> dict[str, Any]:
+    return {**window.params, "token_digest": digest, "now": window.now}
+
+
+def token_owner(row: Any, digest: str) -> int | None:
+    """The feed's owner if the stamp row found a live token for ``digest``, else None."""
+    if row.token_id is None or row.owner_id is None:
+        return None
+    return int(row.owner_id) if tokens.same_digest(row.token_hash, digest) else None
 
 
 def visible(cancel_time: Any) -> Any:

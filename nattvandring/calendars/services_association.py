@@ -9,7 +9,7 @@ from urllib.parse import quote
 from sqlalchemy import bindparam, case, func, select
 from sqlmodel import Session
 
-from ..accounts.models import AccessToken
+from ..accounts.models import AccessToken, TokenPurpose
 from ..associations.models import Association
 from ..booking.models import Assignment, AssignmentStatus, Booking, BookingStatus
 from ..municipalities.models import Municipality, PatrolArea
@@ -18,9 +18,12 @@ from .feeds import (
     SCAN_FROM,
     FeedStamp,
     FeedWindow,
+    feed_token,
     latest_column,
     make_stamp,
     row_changes,
+    token_owner,
+    token_params,
     visible,
     window_columns,
 )
@@ -31,8 +34,11 @@ from .services_personal import cancel_time, is_cancelled, sequence_for
 ASSOCIATION_ID = bindparam("association_id")
 
 
-def _walkers() -> Any:
-    """Per booking: walkers not declined, and the latest roster change."""
+def _walkers(association: Any) -> Any:
+    """Per booking: walkers not declined, and the latest roster change.
+
+    ``association``: the bound ``ASSOCIATION_ID`` or the feed token's owner (a scalar
+    subquery)."""
     return (
         select(
             Assignment.booking_id.label("booking_id"),
@@ -43,7 +49,7 @@ def _walkers() -> Any:
             func.max(Assignment.responded_at).label("responded"),
         )
         .join(Booking, Booking.id == Assignment.booking_id)
-        .where(Booking.association_id == ASSOCIATION_ID)
+        .where(Booking.association_id == association)
         .group_by(Assignment.booking_id)
         .subquery()
     )
@@ -51,9 +57,13 @@ def _walkers() -> Any:
 
 @cache
 def _stamp_statement() -> Any:
-    walkers = _walkers()
+    association, token_columns = feed_token(
+        TokenPurpose.ASSOCIATION_FEED, AccessToken.association_id
+    )
+    walkers = _walkers(association)
     return (
         select(
+            *token_columns,
             *window_columns(cancel_time()),
             func.max(Booking.created_at).label("booked"),
             func.max(Booking.cancelled_at).label("unbooked"),
@@ -69,13 +79,13 @@ def _stamp_statement() -> Any:
         .join(PatrolArea, PatrolArea.id == Shift.area_id)
         .join(Municipality, Municipality.id == Shift.municipality_id)
         .outerjoin(walkers, walkers.c.booking_id == Booking.id)
-        .where(Booking.association_id == ASSOCIATION_ID, Shift.start_at >= SCAN_FROM)
+        .where(Booking.association_id == association, Shift.start_at >= SCAN_FROM)
     )
 
 
 @cache
 def _rows_statement() -> Any:
-    walkers = _walkers()
+    walkers = _walkers(ASSOCIATION_ID)
     return (
         select(
             Shift.id.label("shift_id"),
@@ -118,14 +128,18 @@ def _rows_statement() -> Any:
 
 
 def association_stamp(
-    session: Session, token: AccessToken, window: FeedWindow, *, host: str, base_url: str
-) -> FeedStamp:
-    params = {**window.params, "association_id": token.association_id}
-    row = session.exec(_stamp_statement(), params=params).one()
-    return make_stamp(
+    session: Session, digest: str, window: FeedWindow, *, host: str, base_url: str
+) -> tuple[FeedStamp, int] | None:
+    """One query: the feed token (``digest``) and the aggregate for ETag and Last-Modified.
+    Returns the stamp and the association's id, or None for a token that is not live."""
+    row = session.exec(_stamp_statement(), params=token_params(window, digest)).one()
+    association_id = token_owner(row, digest)
+    if association_id is None:
+        return None
+    stamp = make_stamp(
         row,
         window=window,
-        identity=("association", token.id, token.association_id, host, base_url),
+        identity=("association", row.token_id, association_id, host, base_url),
         changed=(
             row.booked,
             row.unbooked,
@@ -137,6 +151,7 @@ def association_stamp(
         ),
         extra=(row.walkers, row.staffed),
     )
+    return stamp, association_id
 
 
 def association_events(

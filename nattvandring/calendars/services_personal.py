@@ -27,9 +27,12 @@ from .feeds import (
     SCAN_FROM,
     FeedStamp,
     FeedWindow,
+    feed_token,
     latest_column,
     make_stamp,
     row_changes,
+    token_owner,
+    token_params,
     visible,
     window_columns,
 )
@@ -65,15 +68,18 @@ def sequence_for(sequence: int, shift_status: str, booking_status: str) -> int:
     return sequence + (1 if bumped else 0)
 
 
-def _walks() -> Any:
-    """The volunteer's walks: live assignments and those their cancelled bookings left."""
+def _walks(user: Any) -> Any:
+    """The volunteer's walks: live assignments and those their cancelled bookings left.
+
+    ``user``: the bound ``USER_ID``, or the feed token's owner as a scalar subquery. It
+    filters each branch, so no other volunteer's rows are read."""
     live = select(
         Assignment.shift_id,
         Assignment.booking_id,
         Assignment.status,
         Assignment.created_at.label("assigned_at"),
         Assignment.responded_at,
-    ).where(Assignment.user_id == USER_ID)
+    ).where(Assignment.user_id == user)
     left = select(
         CancelledWalk.shift_id,
         CancelledWalk.booking_id,
@@ -81,7 +87,7 @@ def _walks() -> Any:
         literal_column(f"'{AssignmentStatus.ASSIGNED.value}'").label("status"),
         CancelledWalk.assigned_at,
         CancelledWalk.responded_at,
-    ).where(CancelledWalk.user_id == USER_ID)
+    ).where(CancelledWalk.user_id == user)
     return union_all(live, left).subquery("walk")
 
 
@@ -132,7 +138,7 @@ def _joined(walk: Any, *columns: Any) -> Any:
 
 @cache
 def _rows_statement() -> Any:
-    walk = _walks()
+    walk = _walks(USER_ID)
     return _joined(
         walk,
         Shift.id.label("shift_id"),
@@ -162,10 +168,11 @@ def _rows_statement() -> Any:
 
 @cache
 def _stamp_statement() -> Any:
+    user, token_columns = feed_token(TokenPurpose.PERSONAL_FEED, AccessToken.user_id)
     page_rotations = (
         select(func.count(AccessToken.id))
         .where(
-            AccessToken.user_id == USER_ID,
+            AccessToken.user_id == user,
             AccessToken.purpose == TokenPurpose.PERSONAL_PAGE,
             AccessToken.revoked_at.is_not(None),
         )
@@ -173,12 +180,13 @@ def _stamp_statement() -> Any:
     )
     declined = (
         select(func.count(Assignment.id))
-        .where(Assignment.user_id == USER_ID, Assignment.status == AssignmentStatus.DECLINED)
+        .where(Assignment.user_id == user, Assignment.status == AssignmentStatus.DECLINED)
         .scalar_subquery()
     )
-    walk = _walks()
+    walk = _walks(user)
     return _joined(
         walk,
+        *token_columns,
         *window_columns(cancel_time()),
         func.max(walk.c.assigned_at).label("assigned"),
         func.max(walk.c.responded_at).label("responded"),
@@ -192,20 +200,24 @@ def _stamp_statement() -> Any:
 
 def personal_stamp(
     session: Session,
-    token: AccessToken,
+    digest: str,
     window: FeedWindow,
     *,
     host: str,
     base_url: str,
     alarm_minutes: int,
-) -> FeedStamp:
-    """The one aggregate query: enough for the ETag, Last-Modified and a 304."""
-    params = {**window.params, "user_id": token.user_id}
-    row = session.exec(_stamp_statement(), params=params).one()
-    return make_stamp(
+) -> tuple[FeedStamp, int] | None:
+    """The one query of a 304: the feed token (``digest``, see ``tokens.digest_of``) and
+    the aggregate for ETag and Last-Modified. Returns the stamp and the volunteer's id, or
+    None when the token is not a live personal-feed token."""
+    row = session.exec(_stamp_statement(), params=token_params(window, digest)).one()
+    user_id = token_owner(row, digest)
+    if user_id is None:
+        return None
+    stamp = make_stamp(
         row,
         window=window,
-        identity=("personal", token.id, token.user_id, host, base_url, alarm_minutes),
+        identity=("personal", row.token_id, user_id, host, base_url, alarm_minutes),
         changed=(
             row.assigned,
             row.responded,
@@ -217,6 +229,7 @@ def personal_stamp(
         ),
         extra=(row.page_rotations, row.declined),
     )
+    return stamp, user_id
 
 
 def personal_event(walk: Any, *, personal_url: str, alarm_minutes: int | None) -> CalendarEvent:

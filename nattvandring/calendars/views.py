@@ -12,7 +12,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, url_
 from flask_login import login_required
 
 from .. import tokens
-from ..accounts.models import AccessToken, TokenPurpose
+from ..accounts.models import TokenPurpose
 from ..associations.models import Association
 from ..db import db_session
 from ..errors import NotFound
@@ -95,25 +95,28 @@ def walk_ics(shift_id: int):  # type: ignore[no-untyped-def]
 # --- secret feeds -------------------------------------------------------------------------
 
 
-def _feed_token(purpose: TokenPurpose, raw: str) -> AccessToken:
-    token = tokens.resolve(db_session(), purpose, raw)
-    if token is None:
+def _digest(raw: str) -> str:
+    digest = tokens.digest_of(raw)
+    if digest is None:
         raise NotFound()
-    return token
+    return digest
+
+
+# The token is checked inside each feed's stamp query (one query answers a 304); a token
+# that is not live for that feed answers 404.
 
 
 @bp.get("/feeds/personal/<token>.ics")
 def personal_feed(token: str):  # type: ignore[no-untyped-def]
     session = db_session()
-    row = _feed_token(TokenPurpose.PERSONAL_FEED, token)
-    if row.user_id is None:
-        raise NotFound()
-    user_id = row.user_id
     window = FeedWindow.current()
     host, base_url, alarm = _cfg("CALENDAR_HOST"), _base_url(), _alarm()
-    stamp = services_personal.personal_stamp(
-        session, row, window, host=host, base_url=base_url, alarm_minutes=alarm or 0
+    found = services_personal.personal_stamp(
+        session, _digest(token), window, host=host, base_url=base_url, alarm_minutes=alarm or 0
     )
+    if found is None:
+        raise NotFound()
+    stamp, user_id = found
 
     def render() -> bytes:
         page = services_links.personal_page_url(
@@ -129,15 +132,14 @@ def personal_feed(token: str):  # type: ignore[no-untyped-def]
 @bp.get("/feeds/association/<token>.ics")
 def association_feed(token: str):  # type: ignore[no-untyped-def]
     session = db_session()
-    row = _feed_token(TokenPurpose.ASSOCIATION_FEED, token)
-    if row.association_id is None:
-        raise NotFound()
-    association_id = row.association_id
     window = FeedWindow.current()
     host, base_url = _cfg("CALENDAR_HOST"), _base_url()
-    stamp = services_association.association_stamp(
-        session, row, window, host=host, base_url=base_url
+    found = services_association.association_stamp(
+        session, _digest(token), window, host=host, base_url=base_url
     )
+    if found is None:
+        raise NotFound()
+    stamp, association_id = found
 
     def render() -> bytes:
         association = session.get_one(Association, association_id)

@@ -239,8 +239,8 @@ def test_queries_are_constant_and_304_renders_nothing(app, client, db, world, co
     with count_queries(app) as full:
         response = client.get(path)
     assert len(events_of(response.data)) == count
-    # Token lookup, aggregate, rows, personal page link.
-    assert full.count == 4, full.statements
+    # Aggregate (with the token check), rows, personal page link.
+    assert full.count == 3, full.statements
     from nattvandring.calendars import services_personal
 
     def no_rendering(*args, **kwargs):  # type: ignore[no-untyped-def]
@@ -250,18 +250,19 @@ def test_queries_are_constant_and_304_renders_nothing(app, client, db, world, co
     with count_queries(app) as cached:
         not_modified = client.get(path, headers={"If-None-Match": response.headers["ETag"]})
     assert not_modified.status_code == 304
-    assert cached.count == 2, cached.statements  # the token lookup and the aggregate
+    # One query: the aggregate, which checks the token itself.
+    assert cached.count == 1, cached.statements
     assert "FROM accesstoken" in cached.statements[0]
     # Without validators the bytes of that ETag come from the render cache: no rendering.
     with count_queries(app) as from_cache:
         again = client.get(path)
     assert (again.status_code, again.data) == (200, response.data)
     assert again.headers["ETag"] == response.headers["ETag"]
-    assert from_cache.count == 2
+    assert from_cache.count == 1
     with count_queries(app) as by_date:
         since = client.get(path, headers={"If-Modified-Since": response.headers["Last-Modified"]})
     assert since.status_code == 304
-    assert by_date.count == 2
+    assert by_date.count == 1
 
 
 @pytest.mark.parametrize("count", [5, 100])
@@ -281,7 +282,7 @@ def test_other_feeds_use_constant_queries(app, client, db, world, count):
                 == 304
             )
         counts[path] = (full.count, cached.count)
-    assert counts == {feed: (4, 2), "/feeds/kommun/hässleholm.ics": (3, 2)}
+    assert counts == {feed: (3, 1), "/feeds/kommun/hässleholm.ics": (3, 2)}
 
 
 def test_erasing_a_volunteer_closes_their_feed(app, client, db, world, walks):
@@ -289,6 +290,25 @@ def test_erasing_a_volunteer_closes_their_feed(app, client, db, world, walks):
 
     assert client.get(walks["paths"]["vol_a"]).status_code == 200
     events.emit(db, events.PersonErased(user_id=world.ids["vol_a"]))
+    db.commit()
+    assert client.get(walks["paths"]["vol_a"]).status_code == 404
+    assert client.get(walks["paths"]["vol_a2"]).status_code == 200
+
+
+@pytest.mark.parametrize("column", ["revoked_at", "used_at", "expires_at"])
+def test_a_feed_token_that_is_not_live_answers_404(client, db, world, walks, column):
+    """The token is checked inside the feed's one query; every way of not being live counts."""
+    from nattvandring.accounts.models import AccessToken
+
+    assert client.get(walks["paths"]["vol_a"]).status_code == 200
+    for row in db.exec(
+        AccessToken.__table__.select().where(  # type: ignore[attr-defined]
+            AccessToken.purpose == TokenPurpose.PERSONAL_FEED,
+            AccessToken.user_id == world.ids["vol_a"],
+        )
+    ):
+        token = db.get(AccessToken, row.id)
+        setattr(token, column, NOW - timedelta(minutes=1))
     db.commit()
     assert client.get(walks["paths"]["vol_a"]).status_code == 404
     assert client.get(walks["paths"]["vol_a2"]).status_code == 200
