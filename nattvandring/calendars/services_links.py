@@ -81,3 +81,13 @@ def personal_page_url(session: Session, *, user_id: int, secret_key: str, base_u
         session, TokenPurpose.PERSONAL_PAGE, secret_key=secret_key, user_id=user_id
     )
     return volunteer_page_url(base_url, raw)
+
+
+def personal_page_url_from_nonce(
+    nonce: str, *, user_id: int, secret_key: str, base_url: str
+) -> str:
+    """The same link from the nonce the personal feed's stamp already read (no query)."""
+    raw = tokens.link_from_nonce(
+        nonce, TokenPurpose.PERSONAL_PAGE, secret_key=secret_key, user_id=user_id
+    )
+    return volunteer_page_url(base_url, raw)

@@ -112,21 +112,29 @@ def personal_feed(token: str):  # type: ignore[no-untyped-def]
     window = FeedWindow.current()
     host, base_url, alarm = _cfg("CALENDAR_HOST"), _base_url(), _alarm()
     found = services_personal.personal_stamp(
-        session, _digest(token), window, host=host, base_url=base_url, alarm_minutes=alarm or 0
+        session,
+        _digest(token),
+        window,
+        host=host,
+        base_url=base_url,
+        alarm_minutes=alarm or 0,
+        secret_key=_cfg("SECRET_KEY"),
     )
     if found is None:
         raise NotFound()
-    stamp, user_id = found
 
     def render() -> bytes:
-        page = services_links.personal_page_url(
-            session, user_id=user_id, secret_key=_cfg("SECRET_KEY"), base_url=base_url
+        page = services_links.personal_page_url_from_nonce(
+            found.page_nonce,
+            user_id=found.user_id,
+            secret_key=_cfg("SECRET_KEY"),
+            base_url=base_url,
         )
         return services_personal.render_personal(
-            session, user_id, window, host=host, personal_url=page, alarm_minutes=alarm
+            session, found.user_id, window, host=host, personal_url=page, alarm_minutes=alarm
         )
 
-    return calendar_response(stamp, render, cache_control=PRIVATE_CACHE)
+    return calendar_response(found.stamp, render, cache_control=PRIVATE_CACHE)
 
 
 @bp.get("/feeds/association/<token>.ics")

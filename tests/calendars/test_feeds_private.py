@@ -14,6 +14,7 @@ from nattvandring.associations.models import Association
 from nattvandring.booking.models import Assignment, Booking
 from nattvandring.planning.models import Shift
 from tests.calendars.conftest import (
+    SECRET,
     assign,
     association_feed_path,
     book,
@@ -202,6 +203,25 @@ def test_rotating_the_personal_link_makes_the_old_one_404(client, db, world, wal
     assert client.get(new).status_code == 200
 
 
+def test_a_new_personal_page_link_reaches_the_feed(client, db, world, walks):
+    path = walks["paths"]["vol_a"]
+    first = client.get(path)
+    old_page = f"http://localhost/me/{personal_page_token(db, world.ids['vol_a'])}"
+    assert all(str(e["URL"]) == old_page for e in events_of(first.data).values())
+    new_token = tokens.rotate_stable_link(
+        db, TokenPurpose.PERSONAL_PAGE, secret_key=SECRET, user_id=world.ids["vol_a"]
+    )
+    db.commit()
+    again = client.get(path, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 200
+    assert again.headers["ETag"] != first.headers["ETag"]
+    new_page = f"http://localhost/me/{new_token}"
+    for event in events_of(again.data).values():
+        assert str(event["URL"]) == new_page
+        assert f"Din sida: {new_page}" in str(event["DESCRIPTION"])
+    assert client.get(new_page.removeprefix("http://localhost")).status_code == 200
+
+
 def test_feed_tokens_only_read_their_own_calendar(client, db, world, walks):
     personal = walks["paths"]["vol_a"].removeprefix("/feeds/personal/").removesuffix(".ics")
     association = walks["paths"]["assoc_a"].removeprefix("/feeds/association/").removesuffix(".ics")
@@ -239,8 +259,8 @@ def test_queries_are_constant_and_304_renders_nothing(app, client, db, world, co
     with count_queries(app) as full:
         response = client.get(path)
     assert len(events_of(response.data)) == count
-    # Aggregate (with the token check), rows, personal page link.
-    assert full.count == 3, full.statements
+    # The aggregate (with the token check and the page link's nonce), then the rows.
+    assert full.count == 2, full.statements
     from nattvandring.calendars import services_personal
 
     def no_rendering(*args, **kwargs):  # type: ignore[no-untyped-def]
