@@ -1,6 +1,6 @@
 """Personal iCal feed under gunicorn: full render and 304, each against a trivial endpoint.
 
-    python -m benchmarks.ical_feed [--requests 400] [--rounds 5] [--threads 8] [--walks 100]
+    python -m benchmarks.ical_feed [--requests 1000] [--rounds 7] [--threads 8] [--walks 100]
 
 Builds a fresh SQLite database in a temporary directory with one volunteer on 100 walks,
 starts gunicorn (2 workers) on 127.0.0.1, and measures requests per second of
@@ -162,8 +162,8 @@ def measure(url: str, *, total: int, threads: int, headers: dict[str, str], expe
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=400, help="per endpoint and round")
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--requests", type=int, default=1000, help="per endpoint and round")
+    parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--walks", type=int, default=100)
     args = parser.parse_args(argv)

@@ -10,7 +10,8 @@
 2. Starts gunicorn (config/gunicorn.conf.py, 2 workers) on 127.0.0.1, logs in a coordinator
    and a leader through the real login form, and measures every endpoint with a bounded
    threaded load generator: requests/second, p50, p95 and the ratio to /healthz.
-3. Runs the sponsor export and SMS dispatch benchmarks and includes their output.
+3. Runs the sponsor export, SMS dispatch and 100-walk feed benchmarks and includes their
+   output.
 """
 
 from __future__ import annotations
@@ -219,6 +220,17 @@ def write_doc(command: str, database: str, sample: Sample, rows: list[dict], ext
         "|---|---:|---:|---:|---:|",
         *[_row(row) for row in rows],
         "",
+        "## Personal feed with 100 walks",
+        "",
+        "The iCal issue's goals, against the landing page of the same app in the same run "
+        "(rounds alternate the endpoints; the ratios are taken within a round):",
+        "",
+        f"`python -m benchmarks.ical_feed {' '.join(extra['feed_argv'])}`",
+        "",
+        "```",
+        extra["feed"].rstrip(),
+        "```",
+        "",
         "## Sponsor export",
         "",
         "In a temporary SQLite database of its own (approved walks for a large region):",
@@ -258,7 +270,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
     os.environ.setdefault("no_proxy", "127.0.0.1,localhost")
-    from benchmarks import sms_dispatch, sponsor_export
+    from benchmarks import ical_feed, sms_dispatch, sponsor_export
 
     load_before = os.getloadavg()
 
@@ -282,9 +294,11 @@ def main(argv: list[str] | None = None) -> int:
             else ["--associations", "300", "--walks", "30000"]
         )
         sms_argv = ["--n", "200" if small else "1000"]
+        feed_argv = ["--requests", "200", "--rounds", "3"] if small else []
         # The helpers fill scratch databases of their own (temporary SQLite files).
         sponsor = captured(sponsor_export.main, sponsor_argv)
         sms = captured(sms_dispatch.main, sms_argv)
+        feed = captured(ical_feed.main, feed_argv)
     extra = {
         "load_before": load_before,
         "threads": args.threads,
@@ -293,6 +307,8 @@ def main(argv: list[str] | None = None) -> int:
         "sponsor_argv": sponsor_argv,
         "sms": sms,
         "sms_argv": sms_argv,
+        "feed": feed,
+        "feed_argv": feed_argv,
     }
     if not args.no_doc:
         write_doc(command.strip(), database, sample, rows, extra)

@@ -92,7 +92,7 @@ def feed_token(purpose: TokenPurpose, owner_column: Any) -> tuple[Any, list[Any]
     WHERE clauses), and the columns the stamp row carries to check it.
 
     So one query answers a 304: no separate token lookup. ``correlate(None)``: the stamp
-    may read ``accesstoken`` itself (page rotations), which must not bind these lookups.
+    may read ``accesstoken`` itself (the page link), which must not bind these lookups.
     """
 
     def of(column: Any) -> Any:

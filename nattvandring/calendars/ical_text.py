@@ -78,16 +78,26 @@ class _Texts:
     nothing carries over to the next request.
     """
 
-    __slots__ = ("_lines", "_stamps")
+    __slots__ = ("_geos", "_lines", "_stamps")
 
     def __init__(self) -> None:
         self._lines: dict[tuple[str, str], str] = {}
         self._stamps: dict[datetime, str] = {}
+        self._geos: dict[tuple[float, float], str] = {}
 
     def stamp(self, instant: datetime) -> str:
         found = self._stamps.get(instant)
         if found is None:
             found = self._stamps[instant] = _stamp(instant)
+        return found
+
+    def geo(self, shift_id: int, geo: tuple[float, float]) -> str:
+        found = self._geos.get(geo)
+        if found is None:
+            latitude, longitude = geo
+            if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+                raise ValueError(f"shift {shift_id}: GEO out of range {geo!r}")
+            found = self._geos[geo] = f"GEO:{float(latitude):.6f};{float(longitude):.6f}"
         return found
 
     def line(self, kind: str, value: str) -> str:
@@ -111,32 +121,27 @@ _TEXT_LINES = {
 
 
 def _event_lines(event: CalendarEvent, host: str, texts: _Texts, lines: list[str]) -> None:
+    """Append the event's content lines; some items hold several lines joined by CRLF."""
     start = ensure_utc(event.start)
     end = ensure_utc(event.end)
-    modified = texts.stamp(ensure_utc(event.last_modified))
+    modified = texts.stamp(event.last_modified)
     if end <= start:
         raise ValueError(f"shift {event.shift_id}: end must be after start")
     if event.status not in _STATUSES:
         raise ValueError(f"shift {event.shift_id}: unknown status {event.status!r}")
     if event.sequence < 0:
         raise ValueError(f"shift {event.shift_id}: sequence must not be negative")
-    lines.append("BEGIN:VEVENT")
-    lines.append(texts.line("SUMMARY", event.summary))
-    lines += [
-        f"DTSTART:{texts.stamp(start)}",
-        f"DTEND:{texts.stamp(end)}",
-        f"DTSTAMP:{modified}",
-        _fold(f"UID:{_escape(event_uid(event.shift_id, host))}"),
-        f"SEQUENCE:{int(event.sequence)}",
-    ]
+    lines.append(
+        f"BEGIN:VEVENT\r\n{texts.line('SUMMARY', event.summary)}\r\n"
+        f"DTSTART:{_stamp(start)}\r\nDTEND:{_stamp(end)}\r\nDTSTAMP:{modified}\r\n"
+        f"{_fold(f'UID:{_escape(event_uid(event.shift_id, host))}')}\r\n"
+        f"SEQUENCE:{int(event.sequence)}"
+    )
     description = texts.line("DESCRIPTION", event.description)
     if description:
         lines.append(description)
     if event.geo is not None:
-        latitude, longitude = event.geo
-        if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
-            raise ValueError(f"shift {event.shift_id}: GEO out of range {event.geo!r}")
-        lines.append(f"GEO:{float(latitude):.6f};{float(longitude):.6f}")
+        lines.append(texts.geo(event.shift_id, event.geo))
     lines.append(f"LAST-MODIFIED:{modified}")
     if event.location:
         lines.append(texts.line("LOCATION", event.location))
@@ -146,13 +151,10 @@ def _event_lines(event: CalendarEvent, host: str, texts: _Texts, lines: list[str
     if event.alarm_minutes_before is not None:
         if event.alarm_minutes_before < 0:
             raise ValueError(f"shift {event.shift_id}: alarm must be before the start")
-        lines += [
-            "BEGIN:VALARM",
-            "ACTION:DISPLAY",
-            texts.line("ALARM", event.summary),
-            f"TRIGGER:-PT{int(event.alarm_minutes_before)}M",
-            "END:VALARM",
-        ]
+        lines.append(
+            f"BEGIN:VALARM\r\nACTION:DISPLAY\r\n{texts.line('ALARM', event.summary)}\r\n"
+            f"TRIGGER:-PT{int(event.alarm_minutes_before)}M\r\nEND:VALARM"
+        )
     lines.append("END:VEVENT")
 
 

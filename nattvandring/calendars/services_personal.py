@@ -1,10 +1,10 @@
 """The volunteer's secret feed: their walks (not declined), with the leader and their page.
 
 A walk is a live assignment, or a ``CancelledWalk`` left behind when its booking was
-cancelled (shown as STATUS:CANCELLED). Constant queries whatever the size: token lookup,
-ONE aggregate for the ETag (all a 304 needs), and for a full render one row query plus the
-personal page link. Statements are built once with bound parameters; rows are plain
-columns, not ORM objects.
+cancelled (shown as STATUS:CANCELLED). Constant queries whatever the size: ONE aggregate
+that checks the token and gives the ETag (all a 304 needs) and the page link's nonce, and
+for a full render one row query. Statements are built once with bound parameters; rows
+are plain columns, not ORM objects.
 """
 
 from __future__ import annotations
@@ -325,6 +325,7 @@ def render_personal(
 ) -> bytes:
     params = {**window.params, "user_id": user_id}
     texts = lru_cache(maxsize=None)(walk_texts)  # this render only
+    # Plain columns: Core execution skips the ORM's result machinery.
     events = [
         personal_event(
             PersonalWalk._make(row),
@@ -332,7 +333,7 @@ def render_personal(
             alarm_minutes=alarm_minutes,
             texts=texts,
         )
-        for row in session.exec(_rows_statement(), params=params)
+        for row in session.connection().execute(_rows_statement(), params)
     ]
     return render_feed_fast(name=PERSONAL_NAME, events=events, host=host)
 
