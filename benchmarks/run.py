@@ -225,7 +225,7 @@ def write_doc(command: str, database: str, sample: Sample, rows: list[dict], ext
         "The iCal issue's goals, against the landing page of the same app in the same run "
         "(rounds alternate the endpoints; the ratios are taken within a round):",
         "",
-        f"`python -m benchmarks.ical_feed {' '.join(extra['feed_argv'])}`",
+        f"`{shlex.join(['python', '-m', 'benchmarks.ical_feed', *extra['feed_argv']])}`",
         "",
         "```",
         extra["feed"].rstrip(),
