@@ -57,7 +57,8 @@ def load(session: Session) -> None:
         if shift.id in booked or not candidates or index % 5 >= 3:
             continue
         association = candidates[index % len(candidates)]
-        then = shift.start_at - timedelta(days=7)
+        # Booked a week ahead, or now for a shift that is nearer: nothing is in the future.
+        then = min(shift.start_at - timedelta(days=7), now)
         try:
             with session.begin_nested():
                 booking = services_booking.book_shift(
@@ -92,7 +93,7 @@ def load(session: Session) -> None:
                 continue
         past = shift.start_at <= now
         for n, assignment in enumerate(group):
-            answer_at = then + timedelta(hours=1)
+            answer_at = min(then + timedelta(hours=1), now)
             if past or n < len(group) - 2:
                 services_roster.confirm_assignment(session, assignment, now=answer_at)
             elif not declined_one and not past:

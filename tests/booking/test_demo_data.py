@@ -36,5 +36,9 @@ def test_books_about_sixty_percent_with_groups(world, db, frozen):
     statuses = Counter(a.status for a in db.exec(select(Assignment)).all())
     assert statuses["confirmed"] > 0 and statuses["declined"] == 1
     assert any(b for b in bookings if db.get(demo_data.Shift, b.shift_id).start_at < NOW)
+    # Nothing happened in the future (it would show as a calendar change yet to come).
+    for assignment in db.exec(select(Assignment)).all():
+        assert assignment.created_at <= NOW
+        assert assignment.responded_at is None or assignment.responded_at <= NOW
     demo_data.load(db)
     assert len(db.exec(select(Booking)).all()) == 6
