@@ -11,14 +11,13 @@ hand each other what they made through ``story``.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, sync_playwright
 
-from .browser import find_chromium, launch
+from .browser import find_chromium, launch, running_in_ci
 from .checks import PHONE, SCREENSHOTS, PageChecks, screenshot
 from .keyboard import Keyboard
 from .served import Served, serve
@@ -63,7 +62,7 @@ def browser() -> Iterator[Browser]:
             "no Chromium found (install Debian's chromium and chromium-l10n, or set "
             "NATTVANDRING_E2E_CHROMIUM)"
         )
-        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+        if running_in_ci():
             pytest.fail(f"CI needs the browser tests: {reason}")
         pytest.skip(reason)
     for stale in SCREENSHOTS.glob("failed-*.png"):  # from an earlier run

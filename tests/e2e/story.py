@@ -24,6 +24,7 @@ from nattvandring.demo import DEMO_PASSWORD
 from nattvandring.messaging.models import SmsMessage
 from nattvandring.messaging.texts import LINK_MARKER, personal_url
 
+from .browser import running_in_ci
 from .keyboard import Keyboard
 from .served import SECRET, TWILIO_TOKEN, Served
 
@@ -77,7 +78,8 @@ def members_csv() -> str:
 
 @dataclass
 class Story:
-    """Filled in by each journey as it succeeds; a later journey skips if its part is missing."""
+    """Filled in by each journey as it succeeds. A later journey whose part is missing
+    skips when run alone, and fails in CI, where the whole story always runs."""
 
     area_id: int | None = None
     shifts_created: int | None = None
@@ -90,8 +92,12 @@ class Story:
 
     def need(self, *names: str) -> None:
         for name in names:
-            if not getattr(self, name):
-                pytest.skip(f"needs `{name}` from an earlier journey: run tests/e2e as a whole")
+            if getattr(self, name):
+                continue
+            missing = f"needs `{name}` from an earlier journey"
+            if running_in_ci():
+                pytest.fail(f"{missing}, which failed or did not record it")
+            pytest.skip(f"{missing}: run tests/e2e as a whole")
 
 
 def log_in(keys: Keyboard, served: Served, email: str, *, first_wrong: bool = False) -> None:
