@@ -65,6 +65,40 @@ def make_shift(
     return shift
 
 
+def make_series(
+    session,
+    *,
+    municipality_id: int,
+    area_id: int,
+    name: str,
+    weekdays: str,
+    days: tuple[date, ...],
+) -> tuple[ShiftSeries, list[Shift]]:  # type: ignore[no-untyped-def]
+    """A 21:00-01:00 series from the first to the last of ``days``, with a shift on each."""
+    series = ShiftSeries(
+        municipality_id=municipality_id,
+        name=name,
+        weekdays=weekdays,
+        start_date=days[0],
+        end_date=days[-1],
+        start_time=time(21),
+        end_time=time(1),
+    )
+    session.add(series)
+    session.flush()
+    shifts = [
+        make_shift(
+            session,
+            municipality_id=municipality_id,
+            area_id=area_id,
+            day=day,
+            series_id=series.id,
+        )
+        for day in days
+    ]
+    return series, shifts
+
+
 def book(session, shift: Shift, association_id: int, walkers: list[int] = ()) -> Booking:  # type: ignore[no-untyped-def,assignment]
     booking = Booking(shift_id=shift.id, association_id=association_id)
     session.add(booking)
@@ -80,27 +114,14 @@ def book(session, shift: Shift, association_id: int, walkers: list[int] = ()) ->
 @pytest.fixture
 def planned(app, world, db, frozen):  # type: ignore[no-untyped-def]
     """A Hässleholm series with one booked future shift."""
-    series = ShiftSeries(
+    series, shifts = make_series(
+        db,
         municipality_id=world.ids["hassleholm"],
+        area_id=world.ids["area_h"],
         name="Hösten",
         weekdays="4,5",
-        start_date=date(2026, 9, 4),
-        end_date=date(2026, 9, 12),
-        start_time=time(21),
-        end_time=time(1),
+        days=(date(2026, 9, 4), date(2026, 9, 5), date(2026, 9, 11), date(2026, 9, 12)),
     )
-    db.add(series)
-    db.flush()
-    shifts = [
-        make_shift(
-            db,
-            municipality_id=world.ids["hassleholm"],
-            area_id=world.ids["area_h"],
-            day=day,
-            series_id=series.id,
-        )
-        for day in (date(2026, 9, 4), date(2026, 9, 5), date(2026, 9, 11), date(2026, 9, 12))
-    ]
     book(db, shifts[1], world.ids["assoc_a"], walkers=[world.ids["vol_a"]])
     db.commit()
     return {"series": series.id, "shift": shifts[0].id, "booked": shifts[1].id}

@@ -53,6 +53,20 @@ def _shift(session: Session, world, start: datetime, area: str = "area_h", **fie
     return row
 
 
+def invite_coordinator(session: Session, ids: dict[str, int]) -> str:
+    """A pending invitation of a new Hässleholm coordinator: its raw token, for the URL."""
+    _, url = invite_staff(
+        session,
+        name="Ny Samordnare",
+        email="ny.samordnare@example.org",
+        role=Role.COORDINATOR,
+        base_url="",
+        hours=168,
+        municipality_id=ids["hassleholm"],
+    )
+    return url.removeprefix("/invitation/")
+
+
 def build_rich_world(session: Session, secret_key: str = SECRET) -> RichWorld:
     base = factories.build_world(session)
     world = RichWorld(ids=dict(base.ids), emails=dict(base.emails))
@@ -189,16 +203,7 @@ def build_rich_world(session: Session, secret_key: str = SECRET) -> RichWorld:
         session, association_id=ids["assoc_a"], secret_key=secret_key, base_url=""
     )
     world.raw["assoc_feed_a"] = link.https.removeprefix("/feeds/association/").removesuffix(".ics")
-    _, url = invite_staff(
-        session,
-        name="Ny Samordnare",
-        email="ny.samordnare@example.org",
-        role=Role.COORDINATOR,
-        base_url="",
-        hours=168,
-        municipality_id=ids["hassleholm"],
-    )
-    world.raw["invitation"] = url.removeprefix("/invitation/")
+    world.raw["invitation"] = invite_coordinator(session, ids)
     world.raw["reset"] = tokens.issue(
         session, TokenPurpose.PASSWORD_RESET, user_id=ids["coord_h"], ttl=timedelta(hours=2)
     )

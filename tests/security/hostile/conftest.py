@@ -1,11 +1,17 @@
-"""The app the hostile-input tests post to."""
+"""The app the hostile-input tests post to, and the access matrix's world they read from."""
 
 from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
 
 import pytest
 
 from nattvandring.db import get_engine
 from tests.conftest import make_test_app
+from tests.security.hostile.recording import RecordingRequest
+from tests.security.matrix_runner import Matrix
 
 
 def make_fuzz_app(tmp_path, **overrides):  # type: ignore[no-untyped-def]
@@ -28,3 +34,16 @@ def fuzz_app(tmp_path):  # type: ignore[no-untyped-def]
     app = make_fuzz_app(tmp_path)
     yield app
     get_engine(app).dispose()
+
+
+@pytest.fixture(scope="module")
+def matrix():  # type: ignore[no-untyped-def]
+    """The access matrix's world (an id for every URL parameter) and logged-in actors, with
+    requests that record the keys they read and the forms they validate (one per module)."""
+    shm = Path("/dev/shm")
+    folder = Path(tempfile.mkdtemp(dir=shm if shm.is_dir() else None))
+    runner = Matrix(folder)
+    runner.app.request_class = RecordingRequest
+    yield runner
+    runner.engine.dispose()
+    shutil.rmtree(folder, ignore_errors=True)

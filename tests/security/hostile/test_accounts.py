@@ -15,11 +15,11 @@ from nattvandring.accounts.forms import (
     ResetRequestForm,
     SetPasswordForm,
 )
-from nattvandring.accounts.models import Role, TokenPurpose
-from nattvandring.accounts.services import invite_staff
+from nattvandring.accounts.models import TokenPurpose
 from nattvandring.associations.forms import AssociationEditForm, RegistrationForm
 from nattvandring.municipalities.forms import MunicipalityForm
 from tests.factories import org_number
+from tests.security.conftest import invite_coordinator
 from tests.security.hostile.harness import Target, check_target
 from tests.security.hostile.values import OFF_SITE
 from tests.security.hostile.world import Fuzzer, World, base_world
@@ -31,16 +31,7 @@ def build(session) -> World:  # type: ignore[no-untyped-def]
     world.raw["reset"] = tokens.issue(
         session, TokenPurpose.PASSWORD_RESET, user_id=ids["leader_b"], ttl=timedelta(1)
     )
-    _, url = invite_staff(
-        session,
-        name="Ny Samordnare",
-        email="ny.samordnare@example.org",
-        role=Role.COORDINATOR,
-        base_url="",
-        hours=168,
-        municipality_id=ids["hassleholm"],
-    )
-    world.raw["invitation"] = url.removeprefix("/invitation/")
+    world.raw["invitation"] = invite_coordinator(session, ids)
     return world
 
 

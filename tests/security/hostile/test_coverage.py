@@ -13,9 +13,6 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
-import shutil
-import tempfile
-from pathlib import Path
 
 import pytest
 from flask_wtf import FlaskForm
@@ -26,8 +23,8 @@ from nattvandring import clock
 from nattvandring.app import create_app
 from tests.security.conftest import NOW, fingerprint
 from tests.security.hostile.harness import Target
-from tests.security.hostile.recording import RecordingRequest, Watch, listening
-from tests.security.matrix_runner import STAFF, Matrix, is_login_redirect, rules_of
+from tests.security.hostile.recording import Watch, listening
+from tests.security.matrix_runner import STAFF, is_login_redirect, rules_of
 from tests.security.test_access_matrix import REFUSED, _actors, _parse, _spec_for
 
 #: POST endpoints without anything to type: the form is a button (only the CSRF token, and
@@ -123,18 +120,6 @@ def test_every_flask_form_is_fuzzed_or_excluded_with_a_reason():
     assert not both, f"named by a target and excluded at once: {both}"
     stale = sorted(set(FORMS_NOT_FUZZED) - forms)
     assert not stale, f"excluded forms that no longer exist: {stale}"
-
-
-@pytest.fixture(scope="module")
-def matrix():  # type: ignore[no-untyped-def]
-    """The access matrix's world (an id for every URL parameter) and logged-in actors."""
-    shm = Path("/dev/shm")
-    folder = Path(tempfile.mkdtemp(dir=shm if shm.is_dir() else None))
-    runner = Matrix(folder)
-    runner.app.request_class = RecordingRequest
-    yield runner
-    runner.engine.dispose()
-    shutil.rmtree(folder, ignore_errors=True)
 
 
 def _admitted(rule) -> tuple[str, str]:  # type: ignore[no-untyped-def]

@@ -7,7 +7,7 @@ go forward, is booked by association A; a base time such as 02:30 that night doe
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date
 
 import pytest
 
@@ -21,8 +21,7 @@ from nattvandring.planning.forms import (
     ShiftForm,
     SpecialNightForm,
 )
-from nattvandring.planning.models import ShiftSeries
-from tests.planning.conftest import book, make_shift
+from tests.planning.conftest import book, make_series
 from tests.security.hostile.harness import Target, check_target
 from tests.security.hostile.world import Fuzzer, World, base_world
 
@@ -30,27 +29,14 @@ from tests.security.hostile.world import Fuzzer, World, base_world
 def build(session) -> World:  # type: ignore[no-untyped-def]
     world = base_world(session)
     ids = world.ids
-    series = ShiftSeries(
+    series, shifts = make_series(
+        session,
         municipality_id=ids["hassleholm"],
+        area_id=ids["area_h"],
         name="Våren 2027",
         weekdays="5",
-        start_date=date(2027, 3, 20),
-        end_date=date(2027, 4, 3),
-        start_time=time(21),
-        end_time=time(1),
+        days=(date(2027, 3, 20), date(2027, 3, 27), date(2027, 4, 3)),
     )
-    session.add(series)
-    session.flush()
-    shifts = [
-        make_shift(
-            session,
-            municipality_id=ids["hassleholm"],
-            area_id=ids["area_h"],
-            day=day,
-            series_id=series.id,
-        )
-        for day in (date(2027, 3, 20), date(2027, 3, 27), date(2027, 4, 3))
-    ]
     booking = book(session, shifts[1], ids["assoc_a"], walkers=[ids["vol_a"]])
     ids.update(series=series.id, shift=shifts[1].id, booking=booking.id)  # type: ignore[arg-type]
     return world

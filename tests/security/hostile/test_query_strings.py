@@ -8,9 +8,6 @@ filter is therefore fuzzed as soon as it exists. No page is skipped.
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
@@ -18,8 +15,8 @@ import pytest
 from nattvandring import clock
 from nattvandring.app import create_app
 from tests.security.conftest import NOW
-from tests.security.hostile.recording import RecordingRequest, Watch, listening
-from tests.security.matrix_runner import Matrix, methods_of, row_counts, rules_of
+from tests.security.hostile.recording import Watch, listening
+from tests.security.matrix_runner import methods_of, row_counts, rules_of
 from tests.security.test_access_matrix import _actors, _parse, _spec_for
 
 VALUES = [
@@ -43,17 +40,6 @@ VALUES = [
 
 APP = create_app({"DATABASE_URL": "sqlite://", "SECRET_KEY": "query-routes-only"})
 GET_ENDPOINTS = sorted(r.endpoint for r in rules_of(APP) if "GET" in methods_of(r))
-
-
-@pytest.fixture(scope="module")
-def matrix():  # type: ignore[no-untyped-def]
-    shm = Path("/dev/shm")
-    folder = Path(tempfile.mkdtemp(dir=shm if shm.is_dir() else None))
-    runner = Matrix(folder)
-    runner.app.request_class = RecordingRequest
-    yield runner
-    runner.engine.dispose()
-    shutil.rmtree(folder, ignore_errors=True)
 
 
 # Whom to send: one the page lets in (200); for a page nobody in the matrix world sees
