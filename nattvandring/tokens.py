@@ -156,6 +156,22 @@ def stable_link(
     return link_from_nonce(nonce, purpose, secret_key=secret_key, **owner)
 
 
+def current_nonce(purpose: TokenPurpose, owner: Any) -> Any:
+    """Query: the nonce of the current stable link of ``purpose`` whose owner matches
+    ``owner`` (a condition, e.g. ``AccessToken.user_id == <id or subquery>``)."""
+    return (
+        select(AccessToken.nonce)
+        .where(
+            AccessToken.purpose == purpose,
+            AccessToken.revoked_at.is_(None),  # type: ignore[union-attr]
+            AccessToken.nonce.is_not(None),  # type: ignore[union-attr]
+            owner,
+        )
+        .order_by(AccessToken.id.desc())  # type: ignore[union-attr]
+        .limit(1)
+    )
+
+
 def stable_nonce(
     session: Session,
     purpose: TokenPurpose,
@@ -165,17 +181,12 @@ def stable_nonce(
     association_id: int | None = None,
 ) -> str:
     """The nonce of the current stable link (see ``stable_link``), created on first use."""
-    query = select(AccessToken.nonce).where(
-        AccessToken.purpose == purpose,
-        AccessToken.revoked_at.is_(None),
-        AccessToken.nonce.is_not(None),
-    )
-    query = (
-        query.where(AccessToken.user_id == user_id)
+    owner = (
+        AccessToken.user_id == user_id
         if user_id is not None
-        else query.where(AccessToken.association_id == association_id)
+        else AccessToken.association_id == association_id
     )
-    current = session.exec(query.order_by(AccessToken.id.desc())).first()
+    current = session.exec(current_nonce(purpose, owner)).first()
     if current:
         return current
     nonce = secrets.token_hex(16)

@@ -9,7 +9,6 @@ are plain columns, not ORM objects.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from functools import cache, lru_cache
 from typing import Any, NamedTuple
@@ -175,18 +174,9 @@ def _stamp_statement() -> Any:
     user, token_columns = feed_token(TokenPurpose.PERSONAL_FEED, AccessToken.user_id)
     # The live personal-page link: a rotation changes the feed (its URLs), and the render
     # builds the link from it without another query.
-    page_nonce = (
-        select(AccessToken.nonce)
-        .where(
-            AccessToken.user_id == user,
-            AccessToken.purpose == TokenPurpose.PERSONAL_PAGE,
-            AccessToken.revoked_at.is_(None),
-            AccessToken.nonce.is_not(None),
-        )
-        .order_by(AccessToken.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
+    page_nonce = tokens.current_nonce(
+        TokenPurpose.PERSONAL_PAGE, AccessToken.user_id == user
+    ).scalar_subquery()
     declined = (
         select(func.count(Assignment.id))
         .where(Assignment.user_id == user, Assignment.status == AssignmentStatus.DECLINED)
@@ -252,59 +242,32 @@ def personal_stamp(
     return PersonalStamp(stamp, user_id, page_nonce)
 
 
-def walk_texts(
-    cancelled: bool,
-    area_name: str,
-    meeting_point: str,
-    association_name: str,
-    contact_name: str,
-    contact_phone: str,
-    municipality_name: str,
-    personal_url: str,
-) -> tuple[str, str, str]:
-    """Summary, description and location of a walk."""
-    summary = f"Nattvandring {area_name} ({association_name})"
+def personal_event(
+    walk: PersonalWalk, *, personal_url: str, alarm_minutes: int | None
+) -> CalendarEvent:
+    """A walk as the volunteer sees it (feed and e-mailed invite)."""
+    cancelled = is_cancelled(walk.shift_status, walk.booking_status)
+    summary = f"Nattvandring {walk.area_name} ({walk.association_name})"
     lines = []
     if cancelled:
         summary = f"Inställd: {summary}"
         lines.append("Passet är inställt.")
-    if meeting_point:
-        lines.append(f"Samling: {meeting_point}")
-    lines.append(f"Förening: {association_name}")
-    contact = f"{contact_name}, {_phone(contact_phone)}" if contact_phone else contact_name
+    if walk.meeting_point:
+        lines.append(f"Samling: {walk.meeting_point}")
+    lines.append(f"Förening: {walk.association_name}")
+    contact = walk.contact_name
+    if walk.contact_phone:
+        contact = f"{contact}, {_phone(walk.contact_phone)}"
     lines.append(f"Ledare: {contact}")
     lines.append(f"Din sida: {personal_url}")
-    return summary, "\n".join(lines), f"{meeting_point or area_name}, {municipality_name}"
-
-
-def personal_event(
-    walk: PersonalWalk,
-    *,
-    personal_url: str,
-    alarm_minutes: int | None,
-    texts: Callable[..., tuple[str, str, str]] = walk_texts,
-) -> CalendarEvent:
-    """A walk as the volunteer sees it (feed and e-mailed invite). ``texts`` may be a
-    memoized ``walk_texts``: a feed's walks mostly share area, association and link."""
-    cancelled = is_cancelled(walk.shift_status, walk.booking_status)
-    summary, description, location = texts(
-        cancelled,
-        walk.area_name,
-        walk.meeting_point,
-        walk.association_name,
-        walk.contact_name,
-        walk.contact_phone,
-        walk.municipality_name,
-        personal_url,
-    )
     has_geo = walk.latitude is not None and walk.longitude is not None
     return CalendarEvent(
         shift_id=walk.shift_id,
         start=walk.start_at,
         end=walk.end_at,
         summary=summary,
-        description=description,
-        location=location,
+        description="\n".join(lines),
+        location=f"{walk.meeting_point or walk.area_name}, {walk.municipality_name}",
         geo=(walk.latitude, walk.longitude) if has_geo else None,
         url=personal_url,
         status="CANCELLED" if cancelled else "CONFIRMED",
@@ -324,16 +287,13 @@ def render_personal(
     alarm_minutes: int | None,
 ) -> bytes:
     params = {**window.params, "user_id": user_id}
-    texts = lru_cache(maxsize=None)(walk_texts)  # this render only
     # Plain columns: Core execution skips the ORM's result machinery.
+    rows = session.connection().execute(_rows_statement(), params)
     events = [
         personal_event(
-            PersonalWalk._make(row),
-            personal_url=personal_url,
-            alarm_minutes=alarm_minutes,
-            texts=texts,
+            PersonalWalk._make(row), personal_url=personal_url, alarm_minutes=alarm_minutes
         )
-        for row in session.connection().execute(_rows_statement(), params)
+        for row in rows
     ]
     return render_feed_fast(name=PERSONAL_NAME, events=events, host=host)
 
@@ -363,8 +323,7 @@ def walk_of(
             area.updated_at,
             association.updated_at,
             municipality.updated_at,
-        )
-        or shift.updated_at,
+        ),
         area_name=area.name,
         meeting_point=area.meeting_point,
         latitude=area.latitude,
