@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_login import current_user, login_required
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from .. import authz
 from ..accounts.models import Role
@@ -197,18 +197,22 @@ def _load_shift(shift_id: int, action: str) -> Shift:
     return load_for(Shift, shift_id, action)
 
 
+def _shift_form(session: Session, shift: Shift, form: ShiftForm) -> ShiftForm:
+    """The shift's edit form with its area choices: active areas, and the shift's own."""
+    form.area_id.choices = choices(
+        (a.id, f"{a.name} – {a.meeting_point}" if a.meeting_point else a.name)
+        for a in areas_of(session, shift.municipality_id)
+        if a.active or a.id == shift.area_id
+    )
+    return form
+
+
 @bp.route("/planning/shifts/<int:shift_id>/edit", methods=["GET", "POST"])
 @login_required
 def shift_edit(shift_id: int):  # type: ignore[no-untyped-def]
     shift = _load_shift(shift_id, "edit")
     session = db_session()
-    form = ShiftForm()
-    areas = areas_of(session, shift.municipality_id)
-    form.area_id.choices = choices(
-        (a.id, f"{a.name} – {a.meeting_point}" if a.meeting_point else a.name)
-        for a in areas
-        if a.active or a.id == shift.area_id
-    )
+    form = _shift_form(session, shift, ShiftForm())
     if request.method == "GET":
         current = services_shifts.shift_input_from(shift)
         form.process(data=current.__dict__)
@@ -245,8 +249,8 @@ def _cancel_refused(shift_id: int, cancel_form: CancelForm):  # type: ignore[no-
     session = db_session()
     shift = session.get(Shift, shift_id)
     assert shift is not None
-    form = ShiftForm(formdata=None, data=services_shifts.shift_input_from(shift).__dict__)
-    form.area_id.choices = choices((a.id, a.name) for a in areas_of(session, shift.municipality_id))
+    data = services_shifts.shift_input_from(shift).__dict__
+    form = _shift_form(session, shift, ShiftForm(formdata=None, data=data))
     return render_template(
         "planning/shift_edit.html", form=form, cancel_form=cancel_form, **_shift_context(shift)
     ), 422

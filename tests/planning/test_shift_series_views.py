@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlmodel import select
 
 from nattvandring.audit.models import AuditEntry
@@ -164,6 +166,12 @@ def test_too_long_cancel_reasons_are_refused_next_to_the_field(client, world, db
     )
     assert shift.status_code == 422
     assert 'id="reason-error"' in shift.get_data(as_text=True)
+    # The refused page offers the same areas, labelled the same, as the edit page.
+    edit = client.get(f"/planning/shifts/{planned['booked']}/edit").get_data(as_text=True)
+    area_select = re.compile(r'<select[^>]*name="area_id".*?</select>', re.S)
+    assert area_select.search(shift.get_data(as_text=True)).group(0) == (
+        area_select.search(edit).group(0)
+    )
     series = client.post(
         f"/planning/series/{planned['series']}/cancel",
         data={"reason": long_reason, "step": "apply", "confirm": "y"},
