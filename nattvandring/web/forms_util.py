@@ -20,13 +20,23 @@ T = TypeVar("T", bound=SQLModel)
 MAX_ID = 2**31 - 1
 
 
-def posted_id(text: str | None) -> int | None:
-    """An id from a hidden field: a positive integer a database column can hold, else None."""
+def whole_number(text: str | None) -> int | None:
+    """A whole number an integer column can hold (0 to ``MAX_ID``), else None.
+
+    ``isdecimal``, not ``isdigit``: "²" is a digit that ``int`` refuses. And a number no
+    integer column holds would fail when bound to a query.
+    """
     raw = (text or "").strip()
     if not raw.isdecimal():
         return None
     value = int(raw)
-    return value if 0 < value <= MAX_ID else None
+    return value if value <= MAX_ID else None
+
+
+def posted_id(text: str | None) -> int | None:
+    """An id from a hidden field: a positive integer a database column can hold, else None."""
+    value = whole_number(text)
+    return value if value else None
 
 
 # Field names used by services that differ from the form's field names.
