@@ -19,7 +19,7 @@ from .feeds import (
     FeedStamp,
     FeedWindow,
     feed_token,
-    latest_column,
+    greatest,
     make_stamp,
     row_changes,
     token_owner,
@@ -93,23 +93,26 @@ def _rows_statement() -> Any:
             Shift.end_at,
             Shift.sequence,
             Shift.status.label("shift_status"),
-            Shift.updated_at,
             Booking.status.label("booking_status"),
-            Booking.created_at.label("booked_at"),
-            Booking.cancelled_at.label("unbooked_at"),
+            # The event's last change: shift, booking, roster, area, association, town.
+            greatest(
+                Shift.updated_at,
+                Booking.created_at,
+                Booking.cancelled_at,
+                walkers.c.assigned,
+                walkers.c.responded,
+                PatrolArea.updated_at,
+                Association.updated_at,
+                Municipality.updated_at,
+            ).label("changed_at"),
             PatrolArea.name.label("area_name"),
             PatrolArea.meeting_point,
             PatrolArea.latitude,
             PatrolArea.longitude,
-            PatrolArea.updated_at.label("area_updated_at"),
             Association.contact_name,
-            Association.updated_at.label("association_updated_at"),
             Municipality.name.label("municipality_name"),
             Municipality.slug,
-            Municipality.updated_at.label("municipality_updated_at"),
             walkers.c.walkers,
-            walkers.c.assigned,
-            walkers.c.responded,
         )
         .select_from(Booking)
         .join(Shift, Shift.id == Booking.shift_id)
@@ -182,17 +185,7 @@ def association_events(
             url=f"{base_url}/kommun/{quote(row.slug)}",
             status="CANCELLED" if cancelled else "CONFIRMED",
             sequence=sequence_for(row.sequence, row.shift_status, row.booking_status),
-            last_modified=latest_column(
-                row.updated_at,
-                row.booked_at,
-                row.unbooked_at,
-                row.assigned,
-                row.responded,
-                row.area_updated_at,
-                row.association_updated_at,
-                row.municipality_updated_at,
-            )
-            or row.updated_at,
+            last_modified=row.changed_at,
         )
     return list(events.values())
 
