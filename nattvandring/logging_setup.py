@@ -56,8 +56,13 @@ def configure_logging(app: Flask) -> None:
     @app.after_request
     def _echo_request_id(response):  # type: ignore[no-untyped-def]
         response.headers["X-Request-Id"] = g.get("request_id", "-")
-        # The rule ("/me/<token>"), not the path: tokens and ids of other people stay out.
-        rule = request.url_rule.rule if request.url_rule else "(no route)"
+        rule = route_label()
         elapsed_ms = (time.perf_counter() - g.get("request_started", time.perf_counter())) * 1000
         access_log.info("%s %s %s %.1fms", request.method, rule, response.status_code, elapsed_ms)
         return response
+
+
+def route_label() -> str:
+    """The request's URL rule ("/me/<token>"), never its path, for logs: the path may carry
+    a secret link or someone else's ids."""
+    return request.url_rule.rule if request.url_rule else "(no route)"

@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..errors import Forbidden, NotFound
 from ..i18n import _
+from ..logging_setup import route_label
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +91,5 @@ def init_app(app: Flask) -> None:
     def _unexpected(exc: Exception):  # type: ignore[no-untyped-def]
         if app.config.get("PROPAGATE_EXCEPTIONS") or app.testing and app.config.get("RAISE_ERRORS"):
             raise exc
-        # The URL rule ("/me/<token>"), never the path: it may carry a secret link.
-        rule = request.url_rule.rule if request.url_rule else "(no route)"
-        log.exception("Unhandled error on %s %s", request.method, rule)
+        log.exception("Unhandled error on %s %s", request.method, route_label())
         return render_error(500)
