@@ -22,7 +22,8 @@ from decimal import Decimal
 from typing import Any
 
 from flask import Response, current_app, request
-from sqlalchemy import and_, bindparam, case, func, or_, select
+from sqlalchemy import DateTime, TypeDecorator, and_, bindparam, case, func, or_, select
+from sqlalchemy import type_coerce as _type_coerce
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import ReturnTypeFromArgs
 
@@ -191,6 +192,40 @@ class greatest(ReturnTypeFromArgs[datetime]):  # noqa: N801 (a SQL function name
     """
 
     inherit_cache = True
+
+
+class _InstantRead(TypeDecorator[datetime]):
+    """Reads a UTC timestamp column as an aware datetime, cheaply on SQLite.
+
+    SQLite keeps our timestamps as naive UTC text; SQLAlchemy parses that with a regular
+    expression per value, which showed as the largest single cost of a 100-walk feed.
+    ``datetime.fromisoformat`` (C) reads the same text ten times faster, and on SQLite the
+    processor is that one function, without TypeDecorator's wrapper. Read-only: use it
+    through ``instant`` on selected columns, never for parameters.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def result_processor(self, dialect: Any, coltype: Any) -> Any:
+        if dialect.name == "sqlite":
+            return _instant_from_sqlite
+        return super().result_processor(dialect, coltype)
+
+    def process_result_value(self, value: Any, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _instant_from_sqlite(text: str | None) -> datetime | None:
+    # Parsing the naive UTC text with an offset beats .replace(tzinfo=UTC) five to one.
+    return None if text is None else datetime.fromisoformat(text + "+00:00")
+
+
+def instant(column: Any) -> Any:
+    """``column`` (a UTC timestamp) as selected into feed rows: see ``_InstantRead``."""
+    return _type_coerce(column, _InstantRead())
 
 
 @compiles(greatest, "sqlite")

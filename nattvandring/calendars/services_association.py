@@ -20,6 +20,7 @@ from .feeds import (
     FeedWindow,
     feed_token,
     greatest,
+    instant,
     make_stamp,
     row_changes,
     token_owner,
@@ -89,21 +90,23 @@ def _rows_statement() -> Any:
     return (
         select(
             Shift.id.label("shift_id"),
-            Shift.start_at,
-            Shift.end_at,
+            instant(Shift.start_at).label("start_at"),
+            instant(Shift.end_at).label("end_at"),
             Shift.sequence,
             Shift.status.label("shift_status"),
             Booking.status.label("booking_status"),
             # The event's last change: shift, booking, roster, area, association, town.
-            greatest(
-                Shift.updated_at,
-                Booking.created_at,
-                Booking.cancelled_at,
-                walkers.c.assigned,
-                walkers.c.responded,
-                PatrolArea.updated_at,
-                Association.updated_at,
-                Municipality.updated_at,
+            instant(
+                greatest(
+                    Shift.updated_at,
+                    Booking.created_at,
+                    Booking.cancelled_at,
+                    walkers.c.assigned,
+                    walkers.c.responded,
+                    PatrolArea.updated_at,
+                    Association.updated_at,
+                    Municipality.updated_at,
+                )
             ).label("changed_at"),
             PatrolArea.name.label("area_name"),
             PatrolArea.meeting_point,
@@ -135,7 +138,7 @@ def association_stamp(
 ) -> tuple[FeedStamp, int] | None:
     """One query: the feed token (``digest``) and the aggregate for ETag and Last-Modified.
     Returns the stamp and the association's id, or None for a token that is not live."""
-    row = session.exec(_stamp_statement(), params=token_params(window, digest)).one()
+    row = session.connection().execute(_stamp_statement(), token_params(window, digest)).one()
     association_id = token_owner(row, digest)
     if association_id is None:
         return None
@@ -162,7 +165,7 @@ def association_events(
 ) -> list[CalendarEvent]:
     params = {**window.params, "association_id": association_id}
     events: dict[int, CalendarEvent] = {}
-    for row in session.exec(_rows_statement(), params=params):
+    for row in session.connection().execute(_rows_statement(), params):
         if row.shift_id in events:
             continue
         cancelled = is_cancelled(row.shift_status, row.booking_status)

@@ -29,6 +29,7 @@ from .feeds import (
     FeedWindow,
     feed_token,
     greatest,
+    instant,
     latest_column,
     make_stamp,
     row_changes,
@@ -139,20 +140,22 @@ def _rows_statement() -> Any:
     statement = _joined(
         walk,
         Shift.id.label("shift_id"),
-        Shift.start_at,
-        Shift.end_at,
+        instant(Shift.start_at).label("start_at"),
+        instant(Shift.end_at).label("end_at"),
         Shift.sequence,
         Shift.status.label("shift_status"),
         Booking.status.label("booking_status"),
-        greatest(
-            Shift.updated_at,
-            walk.c.assigned_at,
-            walk.c.responded_at,
-            Booking.created_at,
-            Booking.cancelled_at,
-            PatrolArea.updated_at,
-            Association.updated_at,
-            Municipality.updated_at,
+        instant(
+            greatest(
+                Shift.updated_at,
+                walk.c.assigned_at,
+                walk.c.responded_at,
+                Booking.created_at,
+                Booking.cancelled_at,
+                PatrolArea.updated_at,
+                Association.updated_at,
+                Municipality.updated_at,
+            )
         ).label("changed_at"),
         PatrolArea.name.label("area_name"),
         PatrolArea.meeting_point,
@@ -216,7 +219,7 @@ def personal_stamp(
     """The one query of a 304: the feed token (``digest``, see ``tokens.digest_of``) and
     the aggregate for ETag and Last-Modified. None when the token is not a live
     personal-feed token."""
-    row = session.exec(_stamp_statement(), params=token_params(window, digest)).one()
+    row = session.connection().execute(_stamp_statement(), token_params(window, digest)).one()
     user_id = token_owner(row, digest)
     if user_id is None:
         return None
