@@ -133,7 +133,7 @@ def _event_lines(event: CalendarEvent, host: str, texts: _Texts, lines: list[str
         raise ValueError(f"shift {event.shift_id}: sequence must not be negative")
     lines.append(
         f"BEGIN:VEVENT\r\n{texts.line('SUMMARY', event.summary)}\r\n"
-        f"DTSTART:{_stamp(start)}\r\nDTEND:{_stamp(end)}\r\nDTSTAMP:{modified}\r\n"
+        f"DTSTART:{_utc_stamp(start)}\r\nDTEND:{_utc_stamp(end)}\r\nDTSTAMP:{modified}\r\n"
         f"{_fold(f'UID:{_escape(event_uid(event.shift_id, host))}')}\r\n"
         f"SEQUENCE:{int(event.sequence)}"
     )
@@ -159,7 +159,10 @@ def _event_lines(event: CalendarEvent, host: str, texts: _Texts, lines: list[str
 
 
 def _stamp(instant: datetime) -> str:
-    utc = ensure_utc(instant)
+    return _utc_stamp(ensure_utc(instant))
+
+
+def _utc_stamp(utc: datetime) -> str:
     # Three times faster than strftime, which showed in profiles of 100-walk feeds.
     return "%04d%02d%02dT%02d%02d%02dZ" % (  # noqa: UP031
         utc.year,
