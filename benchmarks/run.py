@@ -223,7 +223,8 @@ def write_doc(command: str, database: str, sample: Sample, rows: list[dict], ext
         "## Personal feed with 100 walks",
         "",
         "The iCal issue's goals, against the landing page of the same app in the same run "
-        "(rounds alternate the endpoints; the ratios are taken within a round):",
+        "(each feed measurement is taken against the landing page's rate just before and "
+        "just after it, so drifting load cancels out):",
         "",
         f"`{shlex.join(['python', '-m', 'benchmarks.ical_feed', *extra['feed_argv']])}`",
         "",
