@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import bindparam, select
+from sqlalchemy.exc import StatementError
 
-from nattvandring.calendars.feeds import greatest, instant
+from nattvandring.calendars.feeds import _instant_from_sqlite, greatest, instant
 from nattvandring.planning.models import Shift
 from tests.calendars.conftest import make_shift
 
@@ -37,3 +39,33 @@ def test_instant_reads_what_the_column_type_reads(db, world):  # type: ignore[no
     assert updated == datetime(2026, 12, 2, 16, 23, 12, 166945, tzinfo=UTC)
     assert cancelled is None
     assert latest == start  # NULLs ignored, the latest instant wins
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-12-02 16:23:12.166945",  # what the column type writes
+        "2026-12-02 16:23:12",
+        "2026-12-02T16:23:12",
+        "2026-12-02 16:23:12+00:00",
+        "2026-12-02T17:23:12+01:00",
+        "2026-12-02T16:23:12Z",
+    ],
+)
+def test_sqlite_text_reads_as_the_same_utc_instant(text):  # type: ignore[no-untyped-def]
+    read = _instant_from_sqlite(text)
+
+    assert read.tzinfo is not None and read.utcoffset().total_seconds() == 0
+    assert read.replace(microsecond=0) == datetime(2026, 12, 2, 16, 23, 12, tzinfo=UTC)
+
+
+def test_sqlite_date_alone_reads_as_utc_midnight():  # type: ignore[no-untyped-def]
+    assert _instant_from_sqlite("2026-12-02") == datetime(2026, 12, 2, tzinfo=UTC)
+    assert _instant_from_sqlite(None) is None
+
+
+def test_instant_refuses_to_bind_parameters(db):  # type: ignore[no-untyped-def]
+    statement = select(Shift.id).where(Shift.start_at == instant(bindparam("at")))
+
+    with pytest.raises(StatementError, match="reads columns"):
+        db.exec(statement, params={"at": datetime(2026, 12, 2, tzinfo=UTC)}).all()
