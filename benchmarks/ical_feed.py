@@ -205,7 +205,8 @@ def main(argv: list[str] | None = None) -> int:
             process.wait(timeout=20)
     print(
         f"gunicorn 2 workers, {args.threads} client threads, {args.rounds} rounds of "
-        f"{args.requests} requests per endpoint; median (range) over the rounds"
+        f"{args.requests} requests per measurement; median (range) over the rounds; each "
+        "ratio against the trivial rates measured just before and after that feed case"
     )
     print(f"trivial endpoint /           {statistics.median(trivial):8.1f} req/s")
     all_ok = True

@@ -36,7 +36,7 @@ def make_engine(url: str, *, busy_timeout_ms: int = 15000, echo: bool = False) -
             echo=echo,
             connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
             # Named parameters: a value used in several places of a statement (the feeds'
-            # window bounds, up to a dozen times) is converted once, not once per "?".
+            # window bounds and token, up to seven times) is converted once, not per "?".
             paramstyle="named",
         )
         _configure_sqlite(engine, busy_timeout_ms)
