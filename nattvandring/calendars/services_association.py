@@ -96,17 +96,15 @@ def _rows_statement() -> Any:
             Shift.status.label("shift_status"),
             Booking.status.label("booking_status"),
             # The event's last change: shift, booking, roster, area, association, town.
-            instant(
-                greatest(
-                    Shift.updated_at,
-                    Booking.created_at,
-                    Booking.cancelled_at,
-                    walkers.c.assigned,
-                    walkers.c.responded,
-                    PatrolArea.updated_at,
-                    Association.updated_at,
-                    Municipality.updated_at,
-                )
+            greatest(
+                Shift.updated_at,
+                Booking.created_at,
+                Booking.cancelled_at,
+                walkers.c.assigned,
+                walkers.c.responded,
+                PatrolArea.updated_at,
+                Association.updated_at,
+                Municipality.updated_at,
             ).label("changed_at"),
             PatrolArea.name.label("area_name"),
             PatrolArea.meeting_point,

@@ -145,17 +145,15 @@ def _rows_statement() -> Any:
         Shift.sequence,
         Shift.status.label("shift_status"),
         Booking.status.label("booking_status"),
-        instant(
-            greatest(
-                Shift.updated_at,
-                walk.c.assigned_at,
-                walk.c.responded_at,
-                Booking.created_at,
-                Booking.cancelled_at,
-                PatrolArea.updated_at,
-                Association.updated_at,
-                Municipality.updated_at,
-            )
+        greatest(
+            Shift.updated_at,
+            walk.c.assigned_at,
+            walk.c.responded_at,
+            Booking.created_at,
+            Booking.cancelled_at,
+            PatrolArea.updated_at,
+            Association.updated_at,
+            Municipality.updated_at,
         ).label("changed_at"),
         PatrolArea.name.label("area_name"),
         PatrolArea.meeting_point,

@@ -6,7 +6,6 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 from sqlalchemy import bindparam, select
-from sqlalchemy.exc import StatementError
 
 from nattvandring.calendars.feeds import _instant_from_sqlite, greatest, instant
 from nattvandring.planning.models import Shift
@@ -64,8 +63,14 @@ def test_sqlite_date_alone_reads_as_utc_midnight():  # type: ignore[no-untyped-d
     assert _instant_from_sqlite(None) is None
 
 
-def test_instant_refuses_to_bind_parameters(db):  # type: ignore[no-untyped-def]
-    statement = select(Shift.id).where(Shift.start_at == instant(bindparam("at")))
+def test_instant_binds_like_the_column_type(db, world):  # type: ignore[no-untyped-def]
+    shift = make_shift(
+        db,
+        municipality_id=world.ids["hassleholm"],
+        area_id=world.ids["area_h"],
+        day=date(2027, 1, 8),
+    )
+    db.commit()
+    statement = select(Shift.id).where(instant(Shift.start_at) == bindparam("at"))
 
-    with pytest.raises(StatementError, match="reads columns"):
-        db.exec(statement, params={"at": datetime(2026, 12, 2, tzinfo=UTC)}).all()
+    assert db.exec(statement, params={"at": shift.start_at}).scalars().all() == [shift.id]
