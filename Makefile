@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install translations messages lint format bench clean
+.PHONY: run test install system-packages translations messages lint format bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,10 +34,31 @@ run: install
 	$(BIN)/nattvandring demo --if-empty
 	$(BIN)/nattvandring serve --host $(HOST) --port $(PORT)
 
-test: install
+# Every test runs: a missing browser or an out-of-order journey fails instead of skipping.
+test: install system-packages
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	NATTVANDRING_E2E_REQUIRED=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The browser journeys (tests/e2e): Debian's Chromium, its Swedish UI (date and time fields
+# in åååå-mm-dd and 24 hours) and fonts for the screenshots. Installed with apt-get when
+# missing; NATTVANDRING_E2E_CHROMIUM names another browser instead.
+system-packages:
+	@missing=""; \
+	if [ -z "$$NATTVANDRING_E2E_CHROMIUM" ]; then \
+	  [ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	  [ -f /usr/lib/chromium/locales/sv.pak ] || missing="$$missing chromium-l10n"; \
+	fi; \
+	[ -d /usr/share/fonts/truetype/dejavu ] || missing="$$missing fonts-dejavu-core"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else \
+	    echo "make test needs Debian packages:$$missing (apt-get install them as root," \
+	      "or set NATTVANDRING_E2E_CHROMIUM to a Chromium or Chrome)"; \
+	    exit 1; \
+	  fi; \
+	fi
 
 lint: install
 	$(BIN)/ruff check .

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, sync_playwright
 
-from .browser import find_chromium, launch, running_in_ci
+from .browser import browser_tests_required, find_chromium, launch
 from .checks import PHONE, SCREENSHOTS, PageChecks, screenshot
 from .keyboard import Keyboard
 from .served import Served, serve
@@ -62,8 +62,8 @@ def browser() -> Iterator[Browser]:
             "no Chromium found (install Debian's chromium and chromium-l10n, or set "
             "NATTVANDRING_E2E_CHROMIUM)"
         )
-        if running_in_ci():
-            pytest.fail(f"CI needs the browser tests: {reason}")
+        if browser_tests_required():
+            pytest.fail(f"make test and CI need the browser tests: {reason}")
         pytest.skip(reason)
     for stale in SCREENSHOTS.glob("failed-*.png"):  # from an earlier run
         stale.unlink()

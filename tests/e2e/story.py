@@ -24,7 +24,7 @@ from nattvandring.demo import DEMO_PASSWORD
 from nattvandring.messaging.models import SmsMessage
 from nattvandring.messaging.texts import LINK_MARKER, personal_url
 
-from .browser import running_in_ci
+from .browser import browser_tests_required
 from .keyboard import Keyboard
 from .served import SECRET, TWILIO_TOKEN, Served
 
@@ -95,7 +95,7 @@ class Story:
             if getattr(self, name):
                 continue
             missing = f"needs `{name}` from an earlier journey"
-            if running_in_ci():
+            if browser_tests_required():
                 pytest.fail(f"{missing}, which failed or did not record it")
             pytest.skip(f"{missing}: run tests/e2e as a whole")
 
