@@ -11,9 +11,13 @@ from nattvandring.calendars.feeds import _instant_from_sqlite, greatest, instant
 from nattvandring.planning.models import Shift
 from tests.calendars.conftest import make_shift
 
+CHANGED = datetime(2026, 12, 2, 16, 23, 12, 166945, tzinfo=UTC)
 
-def test_instant_reads_what_the_column_type_reads(db, world):  # type: ignore[no-untyped-def]
-    shift = make_shift(
+
+@pytest.fixture
+def shift(db, world):  # type: ignore[no-untyped-def]
+    """The night before the spring DST change, last changed at ``CHANGED``."""
+    night = make_shift(
         db,
         municipality_id=world.ids["hassleholm"],
         area_id=world.ids["area_h"],
@@ -21,21 +25,25 @@ def test_instant_reads_what_the_column_type_reads(db, world):  # type: ignore[no
         start=time(22),
         end=time(3),
     )
-    shift.updated_at = datetime(2026, 12, 2, 16, 23, 12, 166945, tzinfo=UTC)
+    night.updated_at = CHANGED
     db.commit()
+    return night
+
+
+def test_instant_reads_what_the_column_type_reads(db, shift):  # type: ignore[no-untyped-def]
     statement = select(
         Shift.start_at.label("typed"),
         instant(Shift.start_at).label("start"),
         instant(Shift.updated_at).label("updated"),
         instant(Shift.cancelled_at).label("cancelled"),
-        instant(greatest(Shift.start_at, Shift.updated_at, Shift.cancelled_at)).label("latest"),
+        greatest(Shift.start_at, Shift.updated_at, Shift.cancelled_at).label("latest"),
     ).where(Shift.id == shift.id)
 
     typed, start, updated, cancelled, latest = db.exec(statement).one()
 
     assert start == typed and start.utcoffset().total_seconds() == 0
     assert start == datetime(2027, 3, 27, 21, 0, tzinfo=UTC)  # 22:00 in Stockholm (CET)
-    assert updated == datetime(2026, 12, 2, 16, 23, 12, 166945, tzinfo=UTC)
+    assert updated == CHANGED
     assert cancelled is None
     assert latest == start  # NULLs ignored, the latest instant wins
 
@@ -63,14 +71,7 @@ def test_sqlite_date_alone_reads_as_utc_midnight():  # type: ignore[no-untyped-d
     assert _instant_from_sqlite(None) is None
 
 
-def test_instant_binds_like_the_column_type(db, world):  # type: ignore[no-untyped-def]
-    shift = make_shift(
-        db,
-        municipality_id=world.ids["hassleholm"],
-        area_id=world.ids["area_h"],
-        day=date(2027, 1, 8),
-    )
-    db.commit()
+def test_instant_binds_like_the_column_type(db, shift):  # type: ignore[no-untyped-def]
     statement = select(Shift.id).where(instant(Shift.start_at) == bindparam("at"))
 
     assert db.exec(statement, params={"at": shift.start_at}).scalars().all() == [shift.id]
