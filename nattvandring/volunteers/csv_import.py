@@ -13,7 +13,9 @@ import csv
 import io
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlmodel import Session, select
@@ -25,6 +27,9 @@ from .services import CleanMember, MemberInput, clean
 
 MAX_BYTES = 1_000_000
 MAX_ROWS = 2000
+#: The longest cell read from a column we use (a name is at most 120 characters, an e-mail
+#: address 254); a longer one is refused for its row and not shown in full in the preview.
+MAX_FIELD_CHARS = 300
 SIGNED_MAX_AGE = 3600
 _SALT = "member-import-v1"
 
@@ -81,24 +86,22 @@ def decode(content: bytes) -> str:
         raise RuleViolation("file_too_large", _l("Filen är för stor (högst 1 MB)."), field="file")
     if not content.strip():
         raise RuleViolation("file_empty", _l("Filen är tom."), field="file")
+    unreadable = RuleViolation(
+        "file_encoding",
+        _l("Filen kunde inte läsas. Spara den som CSV (UTF-8) och försök igen."),
+        field="file",
+    )
     try:
-        return content.decode("utf-8-sig")
+        text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        pass
-    try:
-        text = content.decode("cp1252")
-    except UnicodeDecodeError as exc:
-        raise RuleViolation(
-            "file_encoding",
-            _l("Filen kunde inte läsas. Spara den som CSV (UTF-8) och försök igen."),
-            field="file",
-        ) from exc
+        try:
+            text = content.decode("cp1252")
+        except UnicodeDecodeError as exc:
+            raise unreadable from exc
+    # No CSV export holds NUL, and the database cannot store it; a UTF-16 file (whose ASCII
+    # also decodes as UTF-8) is full of them.
     if "\x00" in text:
-        raise RuleViolation(
-            "file_encoding",
-            _l("Filen kunde inte läsas. Spara den som CSV (UTF-8) och försök igen."),
-            field="file",
-        )
+        raise unreadable
     return text
 
 
@@ -146,6 +149,8 @@ def parse(session: Session, content: bytes, *, association_id: int) -> Preview:
         header = next(reader)
     except StopIteration as exc:
         raise RuleViolation("file_empty", _l("Filen är tom."), field="file") from exc
+    except csv.Error as exc:
+        raise _unreadable_line(1) from exc
     columns = _columns(header)
 
     def cell(record: list[str], key: str) -> str:
@@ -154,7 +159,7 @@ def parse(session: Session, content: bytes, *, association_id: int) -> Preview:
 
     preview = Preview()
     seen: dict[str, int] = {}
-    for line, record in enumerate(reader, start=2):
+    for line, record in _records(reader):
         if not any(value.strip() for value in record):
             continue
         if len(preview.rows) >= MAX_ROWS:
@@ -166,15 +171,14 @@ def parse(session: Session, content: bytes, *, association_id: int) -> Preview:
         name = cell(record, "name") or " ".join(
             part for part in (cell(record, "first"), cell(record, "last")) if part
         )
-        row = PreviewRow(
-            line=line,
-            name=name,
-            phone=cell(record, "phone"),
-            email=cell(record, "email"),
-            birth_year=cell(record, "birth_year"),
-            status="error",
-        )
+        values = (name, cell(record, "phone"), cell(record, "email"), cell(record, "birth_year"))
+        row = PreviewRow(line, *(value[:MAX_FIELD_CHARS] for value in values), status="error")
         preview.rows.append(row)
+        if any(len(value) > MAX_FIELD_CHARS for value in values):
+            row.message = str(
+                _l("Ett fält är för långt (högst %(max)s tecken).", max=MAX_FIELD_CHARS)
+            )
+            continue
         try:
             row.clean = clean(
                 MemberInput(
@@ -196,6 +200,33 @@ def parse(session: Session, content: bytes, *, association_id: int) -> Preview:
         row.status = "new"
     _mark_known(session, preview, association_id)
     return preview
+
+
+def _unreadable_line(line: int) -> RuleViolation:
+    return RuleViolation(
+        "file_unreadable_line",
+        _l(
+            "Rad %(line)s kunde inte läsas: ett fält är för långt eller har ett citattecken "
+            "som inte avslutas.",
+            line=line,
+        ),
+        field="file",
+    )
+
+
+def _records(reader: Any) -> Iterator[tuple[int, list[str]]]:
+    """(line number, cells) per record; a record the csv module cannot read (a field over its
+    limit of 131 072 characters, say) refuses the file, naming the line."""
+    line = 2
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise _unreadable_line(reader.line_num) from exc
+        yield line, record
+        line += 1
 
 
 def _mark_known(session: Session, preview: Preview, association_id: int) -> None:

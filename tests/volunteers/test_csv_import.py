@@ -130,3 +130,36 @@ def test_import_rows_adds_memberships_once(world, db):
     ).all()
     assert world.ids["vol_b"] in members and len(members) == 4
     assert db.get(User, world.ids["vol_b"]).name == "Vol B"  # the known person is unchanged
+
+
+def test_a_field_over_the_csv_modules_limit_refuses_the_file_naming_the_line(world, db, ctx):
+    # Python's csv module raises for a field over 131 072 characters (it was a 500).
+    content = "Namn;Mobil\nAnna;0701231231\n" + "B" * 131_073 + ";0701231232\n"
+    with pytest.raises(RuleViolation) as excinfo:
+        parse(db, world, content.encode())
+    assert excinfo.value.code == "file_unreadable_line"
+    assert "Rad 3 kunde inte läsas" in str(excinfo.value)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"Namn;Mobil\nAn\x00na;0701231231\n",  # UTF-8 (it used to pass)
+        "Namn;Mobil\nÅsa\x00;0701231231\n".encode("cp1252"),
+        "Namn;Mobil\nAnna;0701231231\n".encode("utf-16-le"),  # ASCII that decodes as UTF-8
+    ],
+    ids=["utf-8", "cp1252", "utf-16 without BOM"],
+)
+def test_nul_bytes_refuse_the_file_in_any_encoding(world, db, ctx, content):
+    with pytest.raises(RuleViolation) as excinfo:
+        parse(db, world, content)
+    assert excinfo.value.code == "file_encoding"
+
+
+def test_an_overlong_cell_is_an_error_of_its_row_only(world, db, ctx):
+    long_name = "C" * (csv_import.MAX_FIELD_CHARS + 1)
+    content = f"Namn;Mobil;Anteckning\nAnna;0701231231;{'x' * 5000}\n{long_name};0701231232;\n"
+    first, second = parse(db, world, content.encode()).rows
+    assert first.status == "new"  # a long cell in a column we do not read does not matter
+    assert second.status == "error" and "för långt" in second.message
+    assert second.name == long_name[: csv_import.MAX_FIELD_CHARS]
