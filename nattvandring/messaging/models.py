@@ -1,4 +1,4 @@
-"""The SMS outbox and the seen-webhook table.
+"""The SMS outbox and the seen-webhook tables.
 
 Every SMS is a ``SmsMessage`` row written in the same transaction as the change that causes
 it; the dispatch job claims due rows with ``nattvandring.outbox.claim`` and sends them after
@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Index
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from ..models_base import created_at_field
@@ -96,4 +96,20 @@ class WebhookReceipt(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     token: str = Field(max_length=128, unique=True)
+    received_at: datetime = created_at_field()
+
+
+class InboundReceipt(SQLModel, table=True):
+    """An inbound SMS already handled, by Twilio's ``MessageSid``.
+
+    A signed webhook replayed without its idempotency token (or with another one) carries the
+    same MessageSid, which the signature covers; the unique constraint lets only the first
+    request act on it, also when two arrive at once. Holds no number and no text.
+    """
+
+    __tablename__ = "twilio_inbound_receipt"
+    __table_args__ = (UniqueConstraint("message_sid", name="uq_twilio_inbound_receipt_sid"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_sid: str = Field(max_length=64)
     received_at: datetime = created_at_field()

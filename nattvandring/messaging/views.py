@@ -33,7 +33,7 @@ from .forms import KIND_LABELS, STATUS_LABELS, OutboxFilterForm, RetryForm
 from .models import SmsMessage
 from .services import retry_by_hand
 from .texts import LINK_MARKER
-from .webhooks import apply_status, first_time, handle_inbound, signature_valid
+from .webhooks import apply_status, first_inbound, first_time, handle_inbound, signature_valid
 
 bp = Blueprint("messaging", __name__)
 PAGE_SIZE = 200
@@ -168,6 +168,8 @@ def twilio_inbound():  # type: ignore[no-untyped-def]
     session = db_session()
     if not first_time(session, request.headers.get("I-Twilio-Idempotency-Token")):
         return _twiml(None)
+    if not first_inbound(session, request.form.get("MessageSid")):
+        return _twiml(None)  # a replay: 200, so that Twilio does not retry it
     reply = handle_inbound(
         session, from_e164=request.form.get("From", ""), body=request.form.get("Body", "")
     )

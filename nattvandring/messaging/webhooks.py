@@ -3,7 +3,8 @@
 Both are CSRF-exempt (Twilio cannot send a token), rate-limited, and accepted only with a
 valid ``X-Twilio-Signature`` computed over the public URL: PUBLIC_BASE_URL + path, or, when
 PROXY_FIX_HOPS > 0, the URL ProxyFix rebuilt from X-Forwarded-Proto/Host. A repeated
-``I-Twilio-Idempotency-Token`` is answered without doing anything again.
+``I-Twilio-Idempotency-Token``, or an inbound SMS whose ``MessageSid`` was handled before, is
+answered without doing anything again.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 from flask import Request
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, SQLModel, select
 from twilio.request_validator import RequestValidator, get_signature_algorithm
 
 from ..accounts.models import User
@@ -25,7 +26,7 @@ from ..clock import utcnow
 from ..errors import RuleViolation
 from . import services_roster as roster
 from .gateways import InvalidNumber, OptedOut, classify_error_code
-from .models import SmsMessage, SmsStatus, WebhookReceipt
+from .models import InboundReceipt, SmsMessage, SmsStatus, WebhookReceipt
 from .services import mark_phone_invalid, opt_in, opt_out
 from .services_notices import shift_context, tell_leaders_invalid_number
 from .texts import render
@@ -81,20 +82,33 @@ def signature_valid(request: Request, config: Mapping[str, Any]) -> bool:
     )
 
 
-def first_time(session: Session, token: str | None) -> bool:
-    """Record an idempotency token; False if it was seen before."""
-    if not token:
-        return True
-    token = token[:128]
-    if session.exec(select(WebhookReceipt.id).where(WebhookReceipt.token == token)).first():
-        return False
+def _claim(session: Session, receipt: SQLModel) -> bool:
+    """Insert a receipt whose unique key says "handled"; False when it already was.
+
+    No SELECT first: the unique constraint decides, also between two requests at once (on
+    PostgreSQL the second INSERT waits for the first transaction, then fails).
+    """
     try:
         with session.begin_nested():
-            session.add(WebhookReceipt(token=token))
+            session.add(receipt)
             session.flush()
     except IntegrityError:
         return False
     return True
+
+
+def first_time(session: Session, token: str | None) -> bool:
+    """Record an idempotency token; False if it was seen before."""
+    if not token:
+        return True
+    return _claim(session, WebhookReceipt(token=token[:128]))
+
+
+def first_inbound(session: Session, message_sid: str | None) -> bool:
+    """Record an inbound SMS's MessageSid; False if that message was handled before."""
+    if not message_sid:
+        return True  # Twilio always sends one; without it there is nothing to recognise
+    return _claim(session, InboundReceipt(message_sid=message_sid[:64]))
 
 
 # --- status callbacks -------------------------------------------------------------------------

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from twilio.request_validator import RequestValidator
 
+from nattvandring import clock
 from nattvandring.booking.models import Assignment
 from nattvandring.db import get_engine
-from nattvandring.messaging.models import SmsMessage, WebhookReceipt
+from nattvandring.messaging.models import InboundReceipt, SmsMessage, WebhookReceipt
 from nattvandring.messaging.webhooks import parse_command
 from tests.conftest import make_test_app
 from tests.messaging.conftest import NOW, assign, make_walk, rows, user
@@ -253,3 +256,73 @@ def test_unreachable_delivery_is_retried_once(app, client, db, world, booked):
     row = rows(db)[0]
     assert row.status == "pending" and row.retried_unreachable and row.twilio_sid is None
     assert row.due_at == NOW + timedelta(minutes=15)
+
+
+# --- replays: the same inbound SMS (MessageSid) is handled once ----------------------------------
+
+SID_NEJ = "SM" + "5e1f" * 8
+
+
+def inbound_sms(client, phone: str, body: str, sid: str, **kwargs):  # type: ignore[no-untyped-def]
+    params = {"MessageSid": sid, "From": phone, "To": "+46766861004", "Body": body}
+    return post(client, INBOUND, params, **kwargs)
+
+
+def test_a_replayed_nej_without_its_idempotency_token_does_nothing(app, client, db, world, booked):  # type: ignore[no-untyped-def]
+    phone = phone_of(db, world, "vol_a")
+    first = inbound_sms(client, phone, "NEJ", SID_NEJ, headers={"I-Twilio-Idempotency-Token": "t1"})
+    assert "vi har meddelat ledaren" in first.get_data(as_text=True)
+    # The first walk is over; vol_a is on the next one.
+    clock.freeze(START + timedelta(days=1))
+    fresh(db)
+    later = make_walk(db, world, start=START + timedelta(days=7))
+    assign(db, later, world.ids["vol_a"])
+    db.commit()
+    notices = len(rows(db, user_id=world.ids["leader_a"]))
+    # The captured request, signature and all, sent again without the token (or with another).
+    for headers in ({}, {"I-Twilio-Idempotency-Token": "t2"}):
+        replay = inbound_sms(client, phone, "NEJ", SID_NEJ, headers=headers)
+        assert replay.status_code == 200 and replay.get_data(as_text=True) == EMPTY
+    fresh(db)
+    statuses = db.exec(
+        select(Assignment.shift_id, Assignment.status).where(
+            Assignment.user_id == world.ids["vol_a"]
+        )
+    ).all()
+    assert dict(statuses)[later.shift_id] == "assigned"
+    assert len(rows(db, user_id=world.ids["leader_a"])) == notices
+    assert db.exec(select(InboundReceipt.message_sid)).all() == [SID_NEJ]
+    # Another message from the same phone is a new answer.
+    assert "vi har meddelat ledaren" in inbound_sms(
+        client, phone, "NEJ", "SM" + "6a" * 16
+    ).get_data(as_text=True)
+
+
+def test_the_database_refuses_a_second_receipt_for_the_same_message(app, db):  # type: ignore[no-untyped-def]
+    db.add(InboundReceipt(message_sid=SID_NEJ))
+    db.commit()
+    db.add(InboundReceipt(message_sid=SID_NEJ))
+    with pytest.raises(IntegrityError):
+        db.commit()
+    db.rollback()
+
+
+def test_the_same_message_posted_twice_at_once_is_handled_once(app, db, world, booked):  # type: ignore[no-untyped-def]
+    phone = phone_of(db, world, "vol_a")
+    db.commit()
+    barrier = threading.Barrier(2)
+    answers: list[str] = []
+
+    def send() -> None:
+        client = app.test_client()
+        barrier.wait()
+        answers.append(inbound_sms(client, phone, "NEJ", SID_NEJ).get_data(as_text=True))
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(answer == EMPTY for answer in answers) == [False, True], answers
+    fresh(db)
+    assert len(rows(db, user_id=world.ids["leader_a"])) == 1

@@ -80,7 +80,12 @@ TARGETS = [
         "messaging.twilio_inbound",
         None,
         lambda w: "/webhooks/twilio/inbound",
-        lambda w: {"From": w.raw["phone"], "Body": "JA", "To": "+46766861004"},
+        lambda w: {
+            "MessageSid": "SM" + "0123456789abcdef" * 2,
+            "From": w.raw["phone"],
+            "Body": "JA",
+            "To": "+46766861004",
+        },
         reached=frozenset({200}),
         headers=signed,
         values={"Body": ("NEJ", "STOPP", "START", "HJÄLP", "ja!")},
