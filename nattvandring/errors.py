@@ -26,3 +26,11 @@ class NotFound(Exception):
 
 class Forbidden(Exception):
     """The object is visible to the user but the action is not allowed (answered as 403)."""
+
+
+class InvalidQuery(Exception):
+    """A query-string value the page cannot use (answered as 400 with ``message``)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message

@@ -1,25 +1,12 @@
-"""Local calendar months for the booking pages: parsing, bounds and the week grid."""
+"""Local calendar months for the booking pages: bounds and the week grid (the month is read
+from the query string by ``web.query.month_arg``)."""
 
 from __future__ import annotations
 
 import calendar
-import re
 from datetime import date, datetime, time
 
-from ..clock import local_to_utc, to_local
-
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-
-
-def parse_month(text: str | None, now: datetime) -> tuple[int, int]:
-    """``YYYY-MM`` from the query string, or the current local month."""
-    found = _MONTH.match(text or "")
-    if found:
-        year, month = int(found.group(1)), int(found.group(2))
-        if 2000 <= year <= 2100 and 1 <= month <= 12:
-            return year, month
-    local = to_local(now)
-    return local.year, local.month
+from ..clock import local_to_utc
 
 
 def shift_month(year: int, month: int, delta: int) -> tuple[int, int]:

@@ -20,7 +20,7 @@ from ..municipalities.models import PatrolArea
 from ..planning.models import Shift
 from ..web import nav
 from ..web.forms_util import load_for, show_violation
-from ..web.query import int_arg
+from ..web.query import int_arg, month_arg
 from . import months, policy, queries, services_booking, services_reserve  # noqa: F401 - policy registers rules
 from .models import ReserveEntry
 
@@ -73,7 +73,9 @@ def calendar(association_id: int):  # type: ignore[no-untyped-def]
     session = db_session()
     now = utcnow()
     view = "month" if request.args.get("view") == "month" else "list"
-    year, month = months.parse_month(request.args.get("month"), now)
+    first = month_arg("month", None)
+    local_now = to_local(now)
+    year, month = (first.year, first.month) if first else (local_now.year, local_now.month)
     start, end = months.bounds(year, month)
     area_id = int_arg("area")
     only_open = request.args.get("open") == "1"
@@ -85,7 +87,7 @@ def calendar(association_id: int):  # type: ignore[no-untyped-def]
     ).all()
     approved = association.status == "approved"
     # The list starts today; without a chosen month it shows the coming six weeks.
-    coming_weeks = view == "list" and not request.args.get("month")
+    coming_weeks = view == "list" and first is None
     if view == "list":
         start, end = (now, now + timedelta(weeks=6)) if coming_weeks else (max(start, now), end)
     rows = []

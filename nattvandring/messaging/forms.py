@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField
+from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
 from ..i18n import _l
+from ..web.fields import DayField
 from .models import SmsKind, SmsStatus
 
 STATUS_LABELS = {
@@ -58,7 +59,7 @@ class OutboxFilterForm(FlaskForm):
         validators=[Optional()],
         default="",
     )
-    day = DateField(_l("Datum"), validators=[Optional()], description=_l("Planerat sändningsdatum"))
+    day = DayField(_l("Datum"), validators=[Optional()], description=_l("Planerat sändningsdatum"))
 
 
 class RetryForm(FlaskForm):

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     FloatField,
     HiddenField,
     IntegerField,
@@ -20,6 +19,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..i18n import _l
+from ..web.fields import DayField
 
 WEEKDAY_NAMES = {
     0: _l("Måndag"),
@@ -92,8 +92,8 @@ class SeriesForm(FlaskForm):
     )
     area_ids = MultiCheckboxField(_l("Områden"), coerce=int)
     weekdays = MultiCheckboxField(_l("Veckodagar"), coerce=int, choices=WEEKDAY_CHOICES)
-    start_date = DateField(_l("Första datum"), validators=[InputRequired()])
-    end_date = DateField(_l("Sista datum"), validators=[InputRequired()])
+    start_date = DayField(_l("Första datum"), validators=[InputRequired()])
+    end_date = DayField(_l("Sista datum"), validators=[InputRequired()])
     start_time = TimeField(_l("Starttid"), validators=[InputRequired()])
     end_time = TimeField(
         _l("Sluttid"),
@@ -115,7 +115,7 @@ class SeriesForm(FlaskForm):
         description=_l("Lämna tomt för områdets standard."),
         validators=[Optional()],
     )
-    last_school_day = DateField(
+    last_school_day = DayField(
         _l("Sista skoldag (skolavslutning)"),
         description=_l("Valfritt. Visas bland de särskilda kvällarna."),
         validators=[Optional()],
@@ -123,13 +123,13 @@ class SeriesForm(FlaskForm):
 
 
 class SpecialNightForm(FlaskForm):
-    day = DateField(validators=[InputRequired()])
+    day = DayField(validators=[InputRequired()])
     key = HiddenField(validators=[InputRequired()])
     area_ids = MultiCheckboxField(_l("Områden"), coerce=int)
 
 
 class ShiftForm(FlaskForm):
-    day = DateField(
+    day = DayField(
         _l("Datum"),
         description=_l("Kvällen passet börjar."),
         validators=[InputRequired()],

@@ -8,6 +8,7 @@ from datetime import date, datetime, time
 
 from sqlmodel import Session, select
 
+from .. import dates
 from ..audit.services import record
 from ..clock import is_nonexistent_local, local_to_utc
 from ..errors import RuleViolation
@@ -110,6 +111,8 @@ def create_series(
     session: Session, *, municipality: Municipality, data: SeriesInput, actor_id: int | None
 ) -> CreateResult:
     """Create a ShiftSeries and one shift per area and matching night; skip duplicates."""
+    dates.check_day(data.start_date, field="start_date")
+    dates.check_day(data.end_date, field="end_date")
     check_distinct_times(data.start_time, data.end_time)
     areas = _areas(session, municipality, data.area_ids)
     nights = generate_series(
@@ -206,6 +209,7 @@ def add_special_night(
     }
     if key not in known:
         raise RuleViolation("unknown_special", _l("Okänd särskild kväll."))
+    dates.check_day(day, field="day")
     areas = _areas(session, municipality, area_ids)
     result = CreateResult()
     nights: list[tuple[PatrolArea, datetime, datetime]] = []

@@ -8,7 +8,7 @@ from datetime import date, time, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from .. import events
+from .. import dates, events
 from ..audit.services import record
 from ..booking.models import Assignment, AssignmentStatus, Booking, BookingStatus
 from ..clock import is_nonexistent_local, local_to_utc, to_local
@@ -35,6 +35,7 @@ class ShiftInput:
 
 def local_instants(day: date, start_time: time, end_time: time):  # type: ignore[no-untyped-def]
     """(start_utc, end_utc) for a walk starting on local ``day``; end before start = next day."""
+    dates.check_day(day, field="day")
     check_distinct_times(start_time, end_time)
     end_day = day + timedelta(days=1) if end_time < start_time else day
     for field, check_day, check_time in (

@@ -18,7 +18,7 @@ from ..errors import NotFound, RuleViolation
 from ..i18n import _
 from ..municipalities.models import Municipality
 from ..web.forms_util import show_violation
-from ..web.query import int_arg
+from ..web.query import int_arg, month_arg
 from . import coverage as coverage_mod
 from . import services_rules
 from .blueprint import bp, planning_municipality
@@ -28,15 +28,6 @@ from .services_areas import areas_of
 
 PUBLIC_WEEKS = 8
 AUDIT_PAGE_SIZE = 100
-
-
-def _month_from(value: str | None) -> date:
-    today = to_local(utcnow()).date()
-    try:
-        year, month = (int(part) for part in (value or "").split("-"))
-        return date(year, month, 1)
-    except ValueError:
-        return today.replace(day=1)
 
 
 def _shift_month(first: date, months: int) -> date:
@@ -49,7 +40,7 @@ def _shift_month(first: date, months: int) -> date:
 def calendar(municipality_id: int):  # type: ignore[no-untyped-def]
     municipality = planning_municipality(municipality_id)
     session = db_session()
-    first = _month_from(request.args.get("month"))
+    first = month_arg("month", to_local(utcnow()).date().replace(day=1))
     next_first = _shift_month(first, 1)
     view = "month" if request.args.get("view") == "month" else "list"
     areas = areas_of(session, municipality_id)

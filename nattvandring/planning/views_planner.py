@@ -9,7 +9,7 @@ from flask_babel import format_date
 from flask_login import current_user, login_required
 from sqlmodel import Session, select
 
-from .. import authz
+from .. import authz, dates
 from ..accounts.models import Role
 from ..associations.models import Association
 from ..booking.models import Booking, BookingStatus
@@ -19,6 +19,7 @@ from ..errors import RuleViolation
 from ..i18n import _
 from ..municipalities.models import Municipality, PatrolArea
 from ..web.forms_util import load_for, show_violation
+from ..web.query import date_arg
 from . import services_series, services_shifts
 from .blueprint import bp, planning_municipality
 from .calendar import local_day_bounds
@@ -26,13 +27,6 @@ from .forms import CancelForm, SeriesForm, ShiftForm, SpecialNightForm, choices,
 from .models import Shift, ShiftSeries, ShiftStatus
 from .services_areas import areas_of
 from .special_nights import special_nights_between
-
-
-def _parse_date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
 
 
 def _planned_days(session, municipality_id: int, first: date, last: date) -> set[date]:  # type: ignore[no-untyped-def]
@@ -48,14 +42,20 @@ def _planned_days(session, municipality_id: int, first: date, last: date) -> set
     return {to_local(start_at).date() for start_at in rows}
 
 
+def _day_of(field) -> date | None:  # type: ignore[no-untyped-def]
+    """A date field's date when it parsed and lies in the window (a refused form shows the
+    page again, and a year-9999 date would overflow the special nights)."""
+    value = field.data
+    return value if isinstance(value, date) and dates.day_in_window(value) else None
+
+
 def _render_planner(municipality: Municipality, form: SeriesForm, status: int = 200):  # type: ignore[no-untyped-def]
     session = db_session()
-    first = form.start_date.data if isinstance(form.start_date.data, date) else None
-    last = form.end_date.data if isinstance(form.end_date.data, date) else None
+    first, last = _day_of(form.start_date), _day_of(form.end_date)
     nights = []
     planned: set[date] = set()
     if first and last and last >= first and (last - first).days <= 400:
-        nights = special_nights_between(first, last, last_school_day=form.last_school_day.data)
+        nights = special_nights_between(first, last, last_school_day=_day_of(form.last_school_day))
         planned = _planned_days(session, municipality.id, first, last)  # type: ignore[arg-type]
     active_areas = [a for a in areas_of(session, municipality.id) if a.active]  # type: ignore[arg-type]
     return render_template(
@@ -69,25 +69,48 @@ def _render_planner(municipality: Municipality, form: SeriesForm, status: int = 
     ), status
 
 
+def _fresh_planner(
+    session: Session,
+    municipality_id: int,
+    *,
+    start_date: date | None,
+    end_date: date | None,
+    last_school_day: date | None,
+) -> SeriesForm:
+    """The planner as first shown: Fridays and Saturdays in every active area, the next 90
+    days unless a period is given, the first area's times."""
+    today = to_local(utcnow()).date()
+    active_areas = [a for a in areas_of(session, municipality_id) if a.active]
+    form = SeriesForm(formdata=None)
+    form.area_ids.choices = choices((a.id, a.name) for a in active_areas)  # type: ignore[misc]
+    form.weekdays.data = [4, 5]
+    form.area_ids.data = [a.id for a in active_areas]  # type: ignore[misc]
+    form.start_date.data = start_date or today
+    form.end_date.data = end_date or today + timedelta(days=90)
+    form.last_school_day.data = last_school_day
+    if active_areas:
+        form.start_time.data = active_areas[0].default_start
+        form.end_time.data = active_areas[0].default_end
+    return form
+
+
 @bp.route("/planning/<int:municipality_id>/series/new", methods=["GET", "POST"])
 @login_required
 def series_new(municipality_id: int):  # type: ignore[no-untyped-def]
     municipality = planning_municipality(municipality_id)
     session = db_session()
+    if request.method == "GET":
+        form = _fresh_planner(
+            session,
+            municipality_id,
+            start_date=date_arg("start_date", None),
+            end_date=date_arg("end_date", None),
+            last_school_day=date_arg("last_school_day", None),
+        )
+        return _render_planner(municipality, form)
     form = SeriesForm()
     active_areas = [a for a in areas_of(session, municipality_id) if a.active]
     form.area_ids.choices = choices((a.id, a.name) for a in active_areas)  # type: ignore[misc]
-    if request.method == "GET":
-        today = to_local(utcnow()).date()
-        form.weekdays.data = [4, 5]
-        form.area_ids.data = [a.id for a in active_areas]  # type: ignore[misc]
-        form.start_date.data = _parse_date(request.args.get("start_date")) or today
-        form.end_date.data = _parse_date(request.args.get("end_date")) or today + timedelta(days=90)
-        form.last_school_day.data = _parse_date(request.args.get("last_school_day"))
-        if active_areas:
-            form.start_time.data = active_areas[0].default_start
-            form.end_time.data = active_areas[0].default_end
-        return _render_planner(municipality, form)
     if request.form.get("action") == "specials":
         # Only shows the special nights of the period; a field it cannot read is a 422.
         return _render_planner(municipality, form, 200 if form.validate() else 422)
@@ -138,16 +161,28 @@ def special_night_add(municipality_id: int):  # type: ignore[no-untyped-def]
     session = db_session()
     form = SpecialNightForm()
     form.area_ids.choices = choices((a.id, a.name) for a in areas_of(session, municipality_id))  # type: ignore[misc]
+    # The planner's period travels along in hidden fields; only dates in the window go back
+    # into the URL, never the text as posted (it would be copied into the Location header).
+    period = {
+        name: dates.parse_day(request.form.get(posted))
+        for name, posted in (
+            ("start_date", "range_start"),
+            ("end_date", "range_end"),
+            ("last_school_day", "last_school_day"),
+        )
+    }
     back = url_for(
         "planning.series_new",
         municipality_id=municipality_id,
-        start_date=request.form.get("range_start", ""),
-        end_date=request.form.get("range_end", ""),
-        last_school_day=request.form.get("last_school_day", ""),
+        **{name: day.isoformat() for name, day in period.items() if day is not None},
     )
     if not form.validate_on_submit():
-        flash(_("Välj minst ett område."), "error")
-        return redirect(back)
+        for errors in form.errors.values():
+            for error in errors:
+                flash(str(error), "error")
+        return _render_planner(
+            municipality, _fresh_planner(session, municipality_id, **period), 422
+        )
     try:
         result = services_series.add_special_night(
             session,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -197,10 +195,3 @@ class EraseForm(FlaskForm):
         _l("Ja, radera mina uppgifter. Jag förstår att det inte går att ångra."),
         validators=[DataRequired(message=_l("Kryssa i rutan för att bekräfta."))],
     )
-
-
-def parse_date(text: str | None, default: date) -> date:
-    try:
-        return date.fromisoformat(text or "")
-    except ValueError:
-        return default

@@ -24,8 +24,9 @@ from ..municipalities.models import Municipality, PatrolArea
 from ..planning.models import Shift
 from ..web import nav
 from ..web.forms_util import load_for, show_violation
+from ..web.query import date_arg
 from . import editing, ledger, policy  # noqa: F401  (policy registers the rules)
-from .forms import CorrectionForm, ReturnForm, parse_date
+from .forms import CorrectionForm, ReturnForm
 from .models import EDITABLE, Incident, PatrolReport, ReportStatus
 from .services_due import missing_reports
 from .services_report import member_ids, start_report, walkers_of
@@ -63,8 +64,8 @@ def coordinator_period() -> tuple[set[int], date, date]:
     at most three years, swapped when given backwards)."""
     authz.require_role(current_user, Role.COORDINATOR)
     today = to_local(utcnow()).date()
-    start = parse_date(request.args.get("from"), date(today.year, 1, 1))
-    end = parse_date(request.args.get("to"), today)
+    start = date_arg("from", date(today.year, 1, 1))
+    end = date_arg("to", today)
     if end < start:
         start, end = end, start
     if (end - start).days > 3 * 366:

@@ -19,7 +19,7 @@ from ..errors import Forbidden
 from ..i18n import _, _l
 from ..municipalities.models import PatrolArea
 from ..web import nav
-from ..web.query import int_arg
+from ..web.query import int_arg, year_arg
 from .charts import bar_chart, month_label
 from .queries import hours_by_association_month
 from .situation import months_between
@@ -56,8 +56,7 @@ def _leader_hours():  # type: ignore[no-untyped-def]
     chosen = int_arg("association")
     association = next((a for a in associations if a.id == chosen), associations[0])
     this_year = to_local(utcnow()).year
-    year = int_arg("year") or this_year
-    year = min(max(year, 2000), this_year + 1)
+    year = min(year_arg("year", this_year), this_year + 1)
     rows = hours_by_association_month(
         session, association_ids=[association.id], start=date(year, 1, 1), end=date(year, 12, 31)
     )

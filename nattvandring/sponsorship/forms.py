@@ -6,13 +6,14 @@ import re
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, StringField
+from wtforms import IntegerField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.validators import ValidationError as WTFValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..i18n import _l
+from ..web.fields import DayField
 from .rules import KINDS
 
 _KRONOR = re.compile(r"^(\d+)(?:[.,](\d{1,2}))?$")
@@ -97,8 +98,8 @@ RULE_LABELS = {
 
 class AgreementForm(FlaskForm):
     name = StringField(_l("Avtalets namn"), validators=[DataRequired(), Length(max=160)])
-    valid_from = DateField(_l("Gäller från"), validators=[InputRequired()])
-    valid_to = DateField(
+    valid_from = DayField(_l("Gäller från"), validators=[InputRequired()])
+    valid_to = DayField(
         _l("Gäller till"),
         validators=[Optional()],
         description=_l("Lämna tomt för tre år."),
@@ -149,16 +150,16 @@ def parse_packages(text: str) -> tuple[tuple[int, int], ...]:
 
 class EnrolForm(FlaskForm):
     association_id = SelectField(_l("Förening"), coerce=int, validators=[InputRequired()])
-    joined_on = DateField(
+    joined_on = DayField(
         _l("Ansluten från"), validators=[Optional()], description=_l("Lämna tomt för i dag.")
     )
 
 
 class RunForm(FlaskForm):
-    period_start = DateField(_l("Period från"), validators=[InputRequired()])
-    period_end = DateField(_l("Period till"), validators=[InputRequired()])
+    period_start = DayField(_l("Period från"), validators=[InputRequired()])
+    period_end = DayField(_l("Period till"), validators=[InputRequired()])
 
 
 class PaidForm(FlaskForm):
-    paid_on = DateField(_l("Betalningsdag"), validators=[InputRequired()])
+    paid_on = DayField(_l("Betalningsdag"), validators=[InputRequired()])
     reference = StringField(_l("Betalningsreferens"), validators=[DataRequired(), Length(max=120)])

@@ -9,6 +9,7 @@ from datetime import date
 
 from sqlmodel import Session, func, select
 
+from .. import dates
 from ..associations.models import Association, AssociationStatus
 from ..associations.validation import normalize_org_number
 from ..clock import to_local, utcnow
@@ -71,6 +72,9 @@ class AgreementInput:
 def _check(data: AgreementInput) -> date:
     if not data.name.strip():
         raise RuleViolation("name_required", _l("Ange ett namn."), field="name")
+    dates.check_day(data.valid_from, field="valid_from")
+    if data.valid_to is not None:
+        dates.check_day(data.valid_to, field="valid_to")
     valid_to = data.valid_to or default_valid_to(data.valid_from)
     if valid_to < data.valid_from:
         raise RuleViolation(
@@ -213,6 +217,8 @@ def enrol(
         raise RuleViolation(
             "already_enrolled", _l("Föreningen är redan ansluten."), field="association_id"
         )
+    if joined_on is not None:
+        dates.check_day(joined_on, field="joined_on")
     row = AgreementAssociation(
         agreement_id=agreement.id,  # type: ignore[arg-type]
         association_id=association.id,  # type: ignore[arg-type]

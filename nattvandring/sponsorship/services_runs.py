@@ -21,6 +21,7 @@ from functools import partial
 
 from sqlmodel import Session, col, select
 
+from .. import dates
 from ..associations.models import Association
 from ..clock import utcnow
 from ..errors import RuleViolation
@@ -74,6 +75,8 @@ def create_run(
     period_end: date,
     actor_id: int | None,
 ) -> PayoutRun:
+    dates.check_day(period_start, field="period_start")
+    dates.check_day(period_end, field="period_end")
     if period_end < period_start:
         raise RuleViolation(
             "period_invalid", _l("Slutdatum ligger före startdatum."), field="period_end"
@@ -157,6 +160,7 @@ def mark_paid(session: Session, *, run: PayoutRun, paid_on: date, reference: str
     _require_status(run, RunStatus.APPROVED)
     if not reference.strip():
         raise RuleViolation("reference_required", _l("Ange betalningsreferens."), field="reference")
+    dates.check_day(paid_on, field="paid_on")
     run.status = RunStatus.PAID
     run.paid_on = paid_on
     run.payment_reference = reference.strip()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import date
 
 from flask import Blueprint, Response, request, stream_with_context
 from sqlmodel import Session
@@ -47,14 +46,6 @@ def download(data: bytes, mimetype: str, filename: str) -> Response:
     response.headers["Content-Disposition"] = content_disposition(filename)
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-def date_arg(name: str, default: date) -> date:
-    raw = request.args.get(name, "")
-    try:
-        return date.fromisoformat(raw) if raw else default
-    except ValueError:
-        return default
 
 
 def csv_dialect() -> str:

@@ -18,7 +18,7 @@ from ..errors import NotFound
 from ..i18n import _l
 from ..municipalities.models import Municipality
 from ..web import nav
-from ..web.query import int_arg
+from ..web.query import date_arg, int_arg
 from . import services_exports as rows
 from . import walks
 from .exports import csv_rows, statement_pdf, xlsx_bytes
@@ -32,7 +32,7 @@ from .models import (
     SponsorAgreement,
 )
 from .services_agreements import committed_ore
-from .views_common import XLSX_TYPE, bp, csv_dialect, date_arg, download, stream_csv
+from .views_common import XLSX_TYPE, bp, csv_dialect, download, stream_csv
 
 MONTHS = ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
 

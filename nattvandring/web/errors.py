@@ -8,7 +8,7 @@ from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from ..errors import Forbidden, NotFound
+from ..errors import Forbidden, InvalidQuery, NotFound
 from ..i18n import _
 from ..logging_setup import route_label
 
@@ -73,6 +73,10 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Forbidden)
     def _forbidden(_exc: Forbidden):  # type: ignore[no-untyped-def]
         return render_error(403)
+
+    @app.errorhandler(InvalidQuery)
+    def _invalid_query(exc: InvalidQuery):  # type: ignore[no-untyped-def]
+        return render_error(400, str(exc.message))
 
     @app.errorhandler(CSRFError)
     def _csrf(_exc: CSRFError):  # type: ignore[no-untyped-def]

@@ -209,6 +209,22 @@ def test_special_night_rejects_unknown_key(app, world, db):
     assert caught.value.code == "unknown_special"
 
 
+@pytest.mark.parametrize("day", [date(1, 1, 1), date(1999, 12, 31), date(9999, 12, 31)])
+def test_special_night_outside_the_date_window_is_refused(app, world, db, day):  # type: ignore[no-untyped-def]
+    municipality = db.get(Municipality, world.ids["hassleholm"])
+    with pytest.raises(RuleViolation) as caught:
+        add_special_night(
+            db,
+            municipality=municipality,
+            day=day,
+            key="public_holiday",
+            area_ids=[world.ids["area_h"]],
+            actor_id=None,
+        )
+    assert (caught.value.code, caught.value.field) == ("date_out_of_window", "day")
+    assert db.exec(select(Shift)).all() == []
+
+
 def test_no_maximum_is_stored_as_null_not_the_column_default(app, world, db):
     area = db.get(PatrolArea, world.ids["area_h"])
     area.default_max_walkers = None

@@ -76,6 +76,9 @@ def test_limits_and_notes_do_not_bump_or_emit(world, db, shift, recorded):
         ({"start_time": time(21), "end_time": time(21)}, "same_times"),
         ({"min_walkers": 4, "max_walkers": 3}, "max_below_min"),
         ({"min_age": 15}, "min_age_range"),
+        ({"day": date(1, 1, 1)}, "date_out_of_window"),  # year 1 used to be accepted
+        ({"day": date(9999, 12, 31)}, "date_out_of_window"),
+        ({"day": date(2101, 1, 1)}, "date_out_of_window"),
     ],
 )
 def test_edit_rules(world, db, shift, changes, code):

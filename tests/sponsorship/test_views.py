@@ -9,6 +9,7 @@ from sqlmodel import select
 
 from nattvandring import clock
 from nattvandring.accounts.models import Membership, Role
+from nattvandring.errors import RuleViolation
 from nattvandring.sponsorship.models import (
     AgreementAssociation,
     PayoutLine,
@@ -92,6 +93,24 @@ def test_agreement_form_takes_kronor_and_defaults_to_three_years(client, db, wor
     }
     page = client.get(f"/sponsorship/agreements/{row.id}").get_data(as_text=True)
     assert "1 500 kr per godkänd vandring; minst 3 vandrare, 18 år eller äldre" in page
+
+
+def test_an_agreement_from_year_1_to_9999_is_refused(client, db, world):
+    login(client, world.emails["admin"])
+    url = f"/sponsorship/sponsors/{world.ids['sponsor']}/agreements/new"
+    refused = client.post(
+        url, data=_agreement_form(world, valid_from="0001-01-01", valid_to="9999-12-31")
+    )
+    assert refused.status_code == 422
+    assert "Ange ett datum mellan 2000-01-01 och 2100-12-31." in refused.get_data(as_text=True)
+    db.rollback()
+    assert db.exec(select(SponsorAgreement)).all() == []
+
+
+def test_the_agreement_service_refuses_dates_outside_the_window(db, world):
+    with pytest.raises(RuleViolation) as caught:
+        make_agreement(db, world, valid_from=date(1, 1, 1))
+    assert (caught.value.code, caught.value.field) == ("date_out_of_window", "valid_from")
 
 
 def test_package_rule_from_form(client, db, world):

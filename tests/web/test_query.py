@@ -1,11 +1,14 @@
-"""Whole numbers from the query string."""
+"""Whole numbers and dates from the query string."""
 
 from __future__ import annotations
+
+from datetime import date
 
 import pytest
 from flask import Flask
 
-from nattvandring.web.query import int_arg
+from nattvandring.errors import InvalidQuery
+from nattvandring.web.query import date_arg, int_arg, month_arg, year_arg
 
 
 @pytest.mark.parametrize(
@@ -26,3 +29,45 @@ from nattvandring.web.query import int_arg
 def test_int_arg(query, expected):  # type: ignore[no-untyped-def]
     with Flask(__name__).test_request_context(f"/?{query}"):
         assert int_arg("area") == expected
+
+
+def _read(read, query: str, default):  # type: ignore[no-untyped-def]
+    with Flask(__name__).test_request_context(f"/?{query}"):
+        return read("d", default)
+
+
+@pytest.mark.parametrize(
+    ("read", "query", "expected"),
+    [
+        (date_arg, "d=2026-04-30", date(2026, 4, 30)),
+        (date_arg, "", "default"),
+        (date_arg, "d=", "default"),
+        (date_arg, "d=%20", "default"),
+        (month_arg, "d=2026-04", date(2026, 4, 1)),
+        (month_arg, "d=", "default"),
+        (year_arg, "d=2026", 2026),
+        (year_arg, "other=1", "default"),
+    ],
+)
+def test_dates_in_the_window_or_the_default(read, query, expected):  # type: ignore[no-untyped-def]
+    assert _read(read, query, "default") == expected
+
+
+@pytest.mark.parametrize(
+    ("read", "value"),
+    [
+        (date_arg, "9999-12-31"),
+        (date_arg, "0001-01-01"),
+        (date_arg, "2026-02-30"),
+        (date_arg, "x"),
+        (month_arg, "9999-12"),
+        (month_arg, "0001-01"),
+        (month_arg, "2026-13"),
+        (year_arg, "9999"),
+        (year_arg, "1"),
+        (year_arg, "99999999999999999999"),
+    ],
+)
+def test_a_date_outside_the_window_or_malformed_is_refused(read, value):  # type: ignore[no-untyped-def]
+    with pytest.raises(InvalidQuery):
+        _read(read, f"d={value}", "default")

@@ -23,6 +23,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 from flask_wtf import FlaskForm
 from hypothesis import given
+from wtforms import DateField
+from wtforms.fields.core import UnboundField
 
 from tests.security.hostile.recording import Watch, listening
 from tests.security.hostile.values import FUZZ, OMIT, SWEEP, invalid_utf8, mutations
@@ -99,7 +101,20 @@ def _has_nul(data) -> bool:  # type: ignore[no-untyped-def]
     return any("\x00" in value for _key, value in _flat(data))
 
 
-def post_and_check(fuzzer: Fuzzer, target: Target, data, *, watch: Watch | None = None):  # type: ignore[no-untyped-def]
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    rejected: bool
+    shown: str  # the answer's page, or the page its redirect led to
+
+
+#: The longest Location header a form may answer with: one built from parsed, bounded values.
+MAX_LOCATION = 2048
+
+
+def post_and_check(  # type: ignore[no-untyped-def]
+    fuzzer: Fuzzer, target: Target, data, *, watch: Watch | None = None
+) -> Answer:
     """POST ``data`` (a dict, or an urlencoded body) and check the answer and the database."""
     app, client = fuzzer.app, fuzzer.client(target.actor)
     url = target.url(fuzzer.world)
@@ -120,12 +135,15 @@ def post_and_check(fuzzer: Fuzzer, target: Target, data, *, watch: Watch | None 
     field_error = 'class="error-text"' in html or "flash-error" in html
     location = response.headers.get("Location", "")
     redirected_error = False
+    shown = html
     if status in (302, 303):
+        assert len(location) <= MAX_LOCATION, (url, len(location), location[:200], _short(data))
         assert stays_on_site(location), (url, location, _short(data))
         assert not re.search(r"/login(\?|$)", location) or target.actor is None, (url, location)
         page = client.get(location)
         assert page.status_code < 500, (location, _short(data))
-        redirected_error = _flashed_error(page.get_data(as_text=True))
+        shown = page.get_data(as_text=True)
+        redirected_error = _flashed_error(shown)
     # Read after following the redirect: a GET never writes, so a change is the POST's.
     after = fuzzer.state = db_fingerprint(app)
     rejected = status >= 400 or field_error or redirected_error
@@ -141,7 +159,7 @@ def post_and_check(fuzzer: Fuzzer, target: Target, data, *, watch: Watch | None 
             assert field_error, (url, status, _short(data), _main(html))
         changed = {t for t in before if before[t] != after[t]}
         assert not changed, (url, status, changed, _short(data))
-    return response
+    return Answer(status, rejected, shown)
 
 
 def check_target(fuzzer: Fuzzer, target: Target) -> None:
@@ -160,7 +178,7 @@ def check_target(fuzzer: Fuzzer, target: Target) -> None:
     @given(data=mutations(base))
     def run(data):  # type: ignore[no-untyped-def]
         fuzzer.restore()
-        seen.add(post_and_check(fuzzer, target, data, watch=watch).status_code)
+        seen.add(post_and_check(fuzzer, target, data, watch=watch).status)
 
     run()
     for key in dict.fromkeys([*base, *target.values]):
@@ -171,11 +189,38 @@ def check_target(fuzzer: Fuzzer, target: Target) -> None:
             data = {k: v for k, v in base.items() if k != key or value is not OMIT}
             if value is not OMIT:
                 data[key] = value
-            seen.add(post_and_check(fuzzer, target, data, watch=watch).status_code)
+            seen.add(post_and_check(fuzzer, target, data, watch=watch).status)
     fuzzer.restore()
-    seen.add(post_and_check(fuzzer, target, invalid_utf8(base), watch=watch).status_code)
+    seen.add(post_and_check(fuzzer, target, invalid_utf8(base), watch=watch).status)
+    check_date_window(fuzzer, target, base)
     assert seen & target.reached, (target.name, seen)
     missing_forms = set(target.forms) - watch.forms
     assert not missing_forms, f"{target.name}: {missing_forms} never validated a submission"
     unsent = watch.keys - set(base) - set(target.values)
     assert not unsent, f"{target.name}: the view reads {sorted(unsent)}, the base never sends it"
+
+
+#: Dates just and far outside the window of nattvandring.dates, each a valid calendar date.
+OUTSIDE_THE_WINDOW = ("0001-01-01", "1999-12-31", "2101-01-01", "9999-12-31")
+_WINDOW_TEXT = "mellan 2000-01-01 och 2100-12-31"
+
+
+def date_fields(form: type[FlaskForm]) -> dict[str, type]:
+    """The date fields a FlaskForm class declares (inherited ones included), by name."""
+    return {
+        name: unbound.field_class
+        for klass in reversed(form.__mro__)
+        for name, unbound in vars(klass).items()
+        if isinstance(unbound, UnboundField) and issubclass(unbound.field_class, DateField)
+    }
+
+
+def check_date_window(fuzzer: Fuzzer, target: Target, base: dict[str, str]) -> None:
+    """Every date field of the target's forms refuses a date outside the window, saying so,
+    and writes nothing (year 1 used to be accepted for a shift, year 9999 to be a 500)."""
+    for name in {name for form in target.forms for name in date_fields(form)}:
+        for day in OUTSIDE_THE_WINDOW:
+            fuzzer.restore()
+            answer = post_and_check(fuzzer, target, base | {name: day})
+            assert answer.rejected, (target.name, name, day, answer.status)
+            assert _WINDOW_TEXT in answer.shown, (target.name, name, day, _main(answer.shown))
