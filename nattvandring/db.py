@@ -27,6 +27,8 @@ WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 def make_engine(url: str, *, busy_timeout_ms: int = 15000, echo: bool = False) -> Engine:
+    """The engine for ``url``. ``hide_parameters``: a database error's message (logged with its
+    traceback) never shows the bound values, which hold phone numbers, names and e-mails."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -34,6 +36,7 @@ def make_engine(url: str, *, busy_timeout_ms: int = 15000, echo: bool = False) -
         engine = create_engine(
             url,
             echo=echo,
+            hide_parameters=True,
             connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
             # Named parameters: a value used in several places of a statement (the feeds'
             # window bounds and token, up to seven times) is converted once, not per "?".
@@ -41,7 +44,14 @@ def make_engine(url: str, *, busy_timeout_ms: int = 15000, echo: bool = False) -
         )
         _configure_sqlite(engine, busy_timeout_ms)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    return create_engine(
+        url,
+        echo=echo,
+        hide_parameters=True,
+        pool_pre_ping=True,
+        pool_size=5,
+        max_overflow=5,
+    )
 
 
 def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 import time
 import uuid
@@ -19,6 +20,43 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+#: Personal data a log line may carry without the code putting it there: a database error's
+#: message quotes the row (PostgreSQL's "Key (phone_e164)=(+46...)" and "Failing row contains
+#: (...)"), and an exception's text may quote a value. Masked in every record of the package.
+_PERSONAL = (
+    (re.compile(r"(Key \(.*?\)=\().*?(\) already exists)"), r"\1***\2"),
+    (re.compile(r"(Failing row contains \().*(\))"), r"\1***\2"),
+    (re.compile(r"\+\d[\d ]{6,16}\d"), "+***"),  # E.164 numbers
+    (re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), "***@***"),  # e-mail addresses
+)
+_plain = logging.Formatter()
+
+
+def redact(text: str) -> str:
+    for pattern, replacement in _PERSONAL:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+class RedactFilter(logging.Filter):
+    """Masks phone numbers and e-mail addresses in a record's message and traceback.
+
+    It changes the record itself, so every handler after it (and any formatter, which reuses
+    ``exc_text``) sees only the masked text.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = redact(message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = _plain.formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        return True
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         payload = {
@@ -28,14 +66,15 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
             "request_id": getattr(record, "request_id", "-"),
         }
-        if record.exc_info:
-            payload["exception"] = self.formatException(record.exc_info)
+        if record.exc_info or record.exc_text:
+            payload["exception"] = record.exc_text or self.formatException(record.exc_info)
         return json.dumps(payload, ensure_ascii=False)
 
 
 def configure_logging(app: Flask) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(RequestIdFilter())
+    handler.addFilter(RedactFilter())
     if app.config["LOG_FORMAT"] == "json":
         handler.setFormatter(JsonFormatter())
     else:

@@ -10,9 +10,12 @@ from werkzeug.exceptions import HTTPException
 
 from ..errors import Forbidden, InvalidQuery, NotFound
 from ..i18n import _
-from ..logging_setup import route_label
+from ..logging_setup import RedactFilter, route_label
 
 log = logging.getLogger(__name__)
+# On the logger itself, not only on the app's handler: whatever handler receives an unexpected
+# error (a database error quotes the row it refused) gets it with personal data masked.
+log.addFilter(RedactFilter())
 
 HANDLED = (400, 403, 404, 405, 413, 429, 500)
 

@@ -15,7 +15,8 @@ from twilio.request_validator import RequestValidator
 from nattvandring import clock
 from nattvandring.accounts.models import AccessToken, User
 from nattvandring.booking.models import Assignment, Booking
-from nattvandring.db import get_engine, session_scope
+from nattvandring.db import db_session, get_engine, session_scope
+from nattvandring.logging_setup import redact
 from nattvandring.mail.dispatch import dispatch_due as mail_dispatch_due
 from nattvandring.mail.models import EmailMessage
 from nattvandring.messaging.dispatch import dispatch_due
@@ -194,3 +195,79 @@ def test_an_unexpected_error_on_a_secret_link_logs_the_rule_not_the_token(tmp_pa
         assert token not in caplog.text
     finally:
         get_engine(app).dispose()
+
+
+# --- a database error quotes what it refused: never the phone number or e-mail -------------------
+
+KNOWN_PHONE = "+46701112233"
+KNOWN_EMAIL = "forsta.person@example.org"
+NEW_PHONE = "+46709998877"
+
+
+def _duplicate_phone(session) -> None:  # type: ignore[no-untyped-def]
+    session.add(User(name="Andra Person", phone_e164=KNOWN_PHONE, email="andra@example.org"))
+
+
+def _duplicate_email(session) -> None:  # type: ignore[no-untyped-def]
+    session.add(User(name="Andra Person", phone_e164=NEW_PHONE, email=KNOWN_EMAIL))
+
+
+def _nul_in_a_name(session) -> None:  # type: ignore[no-untyped-def]
+    # Nothing lets a NUL through any more (web/errors.py, the CSV import); forced here.
+    session.add(User(name="Andra\x00Person", phone_e164=NEW_PHONE, email="andra@example.org"))
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        _duplicate_phone,
+        _duplicate_email,
+        pytest.param(_nul_in_a_name, marks=pytest.mark.postgres),  # SQLite stores NUL
+    ],
+)
+def test_a_database_error_logs_no_phone_number_email_or_name(tmp_path, caplog, write):  # type: ignore[no-untyped-def]
+    caplog.set_level(logging.INFO)
+    app = make_test_app(tmp_path, ENV="production", SECRET_KEY="p" * 48, TESTING=False, DEBUG=False)
+    assert get_engine(app).hide_parameters  # a driver error never shows the bound values
+    with app.app_context(), session_scope(get_engine(app)) as session:
+        session.add(User(name="Första Person", phone_e164=KNOWN_PHONE, email=KNOWN_EMAIL))
+
+    def forced():  # type: ignore[no-untyped-def]
+        session = db_session()
+        write(session)
+        session.flush()
+        return "stored"
+
+    app.add_url_rule("/forced", "forced", forced, methods=["POST"])
+    try:
+        response = app.test_client().post("/forced", base_url="https://localhost")
+        assert response.status_code == 500
+        errors = [r for r in caplog.records if r.getMessage().startswith("Unhandled error")]
+        assert errors and "Error" in (errors[0].exc_text or ""), caplog.text  # the trace is kept
+        needles = _variants(KNOWN_PHONE) | _variants(NEW_PHONE)
+        needles |= {KNOWN_EMAIL, "andra@example.org", "Andra Person", "Andra\x00Person"}
+        leaked = sorted(needle for needle in needles if needle in caplog.text)
+        assert not leaked, f"found in the log: {leaked}\n{caplog.text}"
+    finally:
+        get_engine(app).dispose()
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        (
+            'duplicate key value violates unique constraint "user_account_phone_e164_key"\n'
+            "DETAIL:  Key (phone_e164)=(+46701112233) already exists.",
+            "DETAIL:  Key (phone_e164)=(***) already exists.",
+        ),
+        ("Failing row contains (7, Anna Berg, null, 1980).", "Failing row contains (***)."),
+        ("sent to +46701112233 and +46 70 111 22 33", "sent to +*** and +***"),
+        ("mail to anna.berg+x@example.co.uk failed", "mail to ***@*** failed"),
+        (
+            "SMS 12 to +46701****33 sent at 2026-11-20 21:00",
+            "SMS 12 to +46701****33 sent at 2026-11-20 21:00",
+        ),
+    ],
+)
+def test_redact_masks_numbers_and_addresses(text, masked):  # type: ignore[no-untyped-def]
+    assert masked in redact(text)
