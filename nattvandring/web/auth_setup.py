@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, g
+from flask import Flask, flash, g, redirect, url_for
 
 from ..accounts.identity import Identity, load_identity
 from ..db import db_session
@@ -22,6 +22,14 @@ def init_login(app: Flask) -> None:
         # Flask-Login caches the user on ``g``; when an outer app context is reused (tests,
         # CLI), a cached identity must never carry over from one request to the next.
         g.pop("_login_user", None)
+
+    @login_manager.unauthorized_handler
+    def _to_login():  # type: ignore[no-untyped-def]
+        # Flask-Login's own handler copies the whole request URL, query string included and
+        # unbounded, into ?next= of the Location header; the login page always continues to
+        # the start page, so it gets no return address.
+        flash(str(login_manager.login_message), login_manager.login_message_category)
+        return redirect(url_for("accounts.login"))
 
     @login_manager.user_loader
     def _load(login_id: str) -> Identity | None:

@@ -206,3 +206,38 @@ def test_special_night_one_click(client, world, db, frozen):
     )
     db.rollback()
     assert len(db.exec(select(Shift)).all()) == 1
+
+
+def test_special_night_redirect_is_built_from_the_parsed_period(client, world, db, frozen):
+    """The planner's period travels in hidden fields; it used to be copied as posted into the
+    Location header (a 70 kB header was seen)."""
+    login(client, world.emails["coord_h"])
+    h = world.ids["hassleholm"]
+    night = {"day": "2026-09-12", "key": "night_walk_day", "area_ids": [str(world.ids["area_h"])]}
+    response = client.post(
+        f"/planning/{h}/special-nights",
+        data=night
+        | {"range_start": "é" * 70_000, "range_end": "9999-12-31", "last_school_day": "x"},
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/planning/{h}/series/new"
+    kept = client.post(
+        f"/planning/{h}/special-nights",
+        data=night | {"range_start": "2026-09-01", "range_end": "2026-09-30"},
+    )
+    assert kept.headers["Location"] == (
+        f"/planning/{h}/series/new?start_date=2026-09-01&end_date=2026-09-30"
+    )
+
+
+def test_special_night_in_year_1_is_refused_with_the_window(client, world, db, frozen):
+    login(client, world.emails["coord_h"])
+    h = world.ids["hassleholm"]
+    response = client.post(
+        f"/planning/{h}/special-nights",
+        data={"day": "0001-01-01", "key": "public_holiday", "area_ids": [str(world.ids["area_h"])]},
+    )
+    assert response.status_code == 422
+    assert "Ange ett datum mellan 2000-01-01 och 2100-12-31." in response.get_data(as_text=True)
+    db.rollback()
+    assert db.exec(select(Shift)).all() == []
