@@ -138,3 +138,7 @@ class Fuzzer:
         self.state = self.clean
         for actor, value in self.cookies.items():
             self.clients[actor].set_cookie("nv_session", value)  # type: ignore[attr-defined]
+        if None in self.clients:
+            # The public's session holds only what earlier examples left (a chosen language,
+            # flashes): gone, so that every example starts as a first visit.
+            self.clients[None].delete_cookie("nv_session")  # type: ignore[attr-defined]
