@@ -21,10 +21,11 @@ class InWindow:
 
 
 class DayField(DateField):
-    """A date field that refuses dates outside the window, with the window as the date
-    input's ``min`` and ``max`` so that the browser's date picker stays inside it too."""
+    """A date field that refuses dates outside the window (after the field's own validators).
+
+    No ``min``/``max`` on the input: with them Chromium's date field jumps to the month once
+    four year digits are typed, which changes how the field is typed for everyone.
+    """
 
     def __init__(self, label: Any = None, validators: Any = None, **kwargs: Any) -> None:
-        window = {"min": dates.FIRST_DAY.isoformat(), "max": dates.LAST_DAY.isoformat()}
-        kwargs["render_kw"] = window | (kwargs.get("render_kw") or {})
         super().__init__(label, [*(validators or ()), InWindow()], **kwargs)

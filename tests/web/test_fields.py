@@ -65,5 +65,3 @@ def test_day_field_refuses_dates_outside_the_window(app, posted, valid):  # type
             assert form.day.errors == ["Ange ett datum mellan 2000-01-01 och 2100-12-31."]
         else:
             assert isinstance(form.day.data, date)
-        html = str(form.day())
-        assert 'min="2000-01-01"' in html and 'max="2100-12-31"' in html
