@@ -42,7 +42,7 @@ def test_personal_url_for_sms(world, db):
     token = url.removeprefix("https://nv.example.se/me/")
     assert len(token) >= 40 and "/" not in token
     assert services.personal_url(db, user, "https://nv.example.se", SECRET).endswith(token)
-    assert services.user_for_personal_token(db, token).id == user.id
+    assert services.user_for_personal_token(db, token, secret_key=SECRET).id == user.id
 
 
 def test_page_lists_walks_and_stored_data(client, world, walk):
