@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 
+import openpyxl
+import pypdf
 from sqlalchemy import func, select
 from sqlmodel import SQLModel
 
@@ -215,3 +218,13 @@ def check_route(matrix, endpoint, method, spec, objects=None) -> None:  # type: 
         elif method == "GET" and answer.changed:
             failures.append(f"{actor}: GET changed the database")
     assert not failures, f"{method} {rule.rule}:\n" + "\n".join(failures)
+
+
+def readable_text(body: bytes, url: str) -> str:
+    """The text a person reads in a page or download (XLSX cells, PDF text)."""
+    if url.endswith(".xlsx"):
+        rows = openpyxl.load_workbook(io.BytesIO(body)).active.iter_rows(values_only=True)
+        return "\n".join(" ".join(str(value) for value in row) for row in rows)
+    if url.endswith(".pdf"):
+        return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(body)).pages)
+    return body.decode("utf-8-sig")

@@ -12,13 +12,10 @@ runner rolls back by rebuilding the world.
 
 from __future__ import annotations
 
-import io
 import shutil
 import tempfile
 from pathlib import Path
 
-import openpyxl
-import pypdf
 import pytest
 import sqlalchemy as sa
 
@@ -26,7 +23,7 @@ from nattvandring.app import create_app
 from nattvandring.associations.models import Association
 from tests.security import matrix_runner
 from tests.security.conftest import fingerprint
-from tests.security.matrix_runner import Matrix, check_route, methods_of, rules_of
+from tests.security.matrix_runner import Matrix, check_route, methods_of, readable_text, rules_of
 
 # The hostile-input tests read the matrix through these names.
 REFUSED, _parse, _actors = matrix_runner.REFUSED, matrix_runner.parse_spec, matrix_runner.actors_of
@@ -386,16 +383,6 @@ def _pages_of_shared(matrix) -> list[str]:  # type: ignore[no-untyped-def]
     ]
 
 
-def _readable(body: bytes, url: str) -> str:
-    """The text a person reads in a page or download (XLSX cells, PDF text)."""
-    if url.endswith(".xlsx"):
-        rows = openpyxl.load_workbook(io.BytesIO(body)).active.iter_rows(values_only=True)
-        return "\n".join(" ".join(str(value) for value in row) for row in rows)
-    if url.endswith(".pdf"):
-        return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(body)).pages)
-    return body.decode("utf-8-sig")
-
-
 @pytest.mark.parametrize(
     ("coordinator", "own", "other"),
     [("coord_b", "assoc_c", "assoc_a"), ("coord_h", "assoc_a", "assoc_c")],
@@ -416,7 +403,7 @@ def test_shared_agreement_shows_each_coordinator_only_their_associations(
     for url in _pages_of_shared(matrix):
         response = matrix.clients[coordinator].get(url)
         assert response.status_code == 200, url
-        text = _readable(response.get_data(), url)
+        text = readable_text(response.get_data(), url)
         leaked = [value for value in payee[other] if value in text]
         assert not leaked, f"{coordinator} reads {leaked} in {url}"
         if "payouts" not in url:
