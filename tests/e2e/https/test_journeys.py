@@ -19,12 +19,16 @@ from datetime import date, timedelta
 from playwright.sync_api import Browser, Page
 from sqlmodel import select
 
+from nattvandring.accounts.models import Membership, Role, User
+from nattvandring.associations.models import Association
 from nattvandring.booking.models import Assignment, AssignmentStatus
+from nattvandring.booking.services_roster import other_shifts_of
 from nattvandring.clock import to_local, utcnow
 from nattvandring.db import session_scope
 from nattvandring.demo import DEMO_PASSWORD
 from nattvandring.demo.loader import demo_logins
 from nattvandring.messaging.models import SmsMessage
+from nattvandring.planning.models import Shift
 from nattvandring.sponsorship.models import SponsorAgreement
 
 from ..deployed import Deployed
@@ -110,6 +114,25 @@ def wait_for_sent_sms(deployed: Deployed, *, user_id: int, shift_id: int) -> dic
     return message
 
 
+def free_member(deployed: Deployed, journey: Journey, shift_id: int) -> tuple[int, str]:
+    """A volunteer of the association with no walk at that time: id and roster label."""
+    with session_scope(deployed.engine, write=False) as session:
+        shift = session.get(Shift, shift_id)
+        assert shift is not None
+        members = session.exec(
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .join(Association, Association.id == Membership.association_id)
+            .where(Association.name == journey.association, Membership.role == Role.VOLUNTEER)
+            .where(User.birth_year != None)  # noqa: E711 - the leader gives no birth year
+            .order_by(User.name)
+        ).all()
+        for user in members:
+            if not other_shifts_of(session, user.id, shift):  # type: ignore[arg-type]
+                return user.id, f"{user.name} ({user.birth_year})"  # type: ignore[return-value]
+    raise AssertionError(f"every member of {journey.association} walks elsewhere that night")
+
+
 def assignment_status(deployed: Deployed, shift_id: int, user_id: int) -> str:
     with session_scope(deployed.engine, write=False) as session:
         return session.exec(
@@ -137,15 +160,12 @@ def test_a_leader_books_a_night_and_the_volunteer_confirms_from_the_sms(deployed
     keys.follow(night.get_by_role("button", name="Boka"))
     assert page.get_by_text("Passet är bokat.").is_visible()
 
-    # The group: the first member on the list.
-    member = page.get_by_label("Medlem")
-    name = member.locator("option").all_inner_texts()[1].strip()
-    keys.choose(member, name)
+    # The group: a member who walks nowhere else that night.
+    user_id, label = free_member(deployed, journey, shift_id)
+    keys.choose(page.get_by_label("Medlem"), label)
     keys.follow(page.get_by_role("button", name="Lägg till", exact=True))
     assert page.get_by_text("Nattvandraren är tillagd i gruppen.").is_visible()
-    with session_scope(deployed.engine, write=False) as session:
-        (assignment,) = session.exec(select(Assignment).where(Assignment.shift_id == shift_id))
-        user_id = assignment.user_id
+    assert assignment_status(deployed, shift_id, user_id) == AssignmentStatus.ASSIGNED
     seen.all_https(deployed)
 
     # The worker sends the confirmation; its links are the public HTTPS address.
