@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, Response
 from sqlmodel import select
 
 from nattvandring.accounts.models import Membership, Role, User
@@ -63,20 +63,13 @@ class Seen:
     @classmethod
     def on(cls, page: Page) -> Seen:
         seen = cls([])
-        page.on(
-            "response",
-            lambda response: (
-                seen.pages.append(
-                    (
-                        response.url,
-                        response.status,
-                        response.headers.get("strict-transport-security"),
-                    )
-                )
-                if response.request.resource_type == "document"
-                else None
-            ),
-        )
+
+        def record(response: Response) -> None:
+            if response.request.resource_type == "document":
+                hsts = response.headers.get("strict-transport-security")
+                seen.pages.append((response.url, response.status, hsts))
+
+        page.on("response", record)
         return seen
 
     def all_https(self, deployed: Deployed) -> None:
@@ -202,7 +195,7 @@ def _half_of_the_year(deployed: Deployed) -> tuple[date, date]:
         ).one()
         first = agreement.valid_from
     today = to_local(utcnow()).date()
-    middle = first + (today - first) / 2
+    middle = first + timedelta(days=(today - first).days // 2)
     if deployed.tls == "nginx":
         return first, middle
     return middle + timedelta(days=1), max(today, middle + timedelta(days=1))
