@@ -1,7 +1,7 @@
 """The volunteer's personal page "Mina pass" at /me/<token> (no login; the link is the key).
 
 An unknown, rotated or revoked token answers 404. Pages carry ``Cache-Control: no-store``;
-Referrer-Policy no-referrer is set globally, so the token does not leak to other sites.
+Referrer-Policy same-origin is set globally, so the token never leaks to other sites.
 """
 
 from __future__ import annotations

@@ -54,7 +54,7 @@ def test_page_lists_walks_and_stored_data(client, world, walk):
     assert "Dina uppgifter" in html and "Vol A" in html and "1980" in html
     assert "Personnummer sparas aldrig" in html
     assert response.headers["Cache-Control"] == "no-store"
-    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["Referrer-Policy"] == "same-origin"
 
 
 def test_unknown_token_is_404(client, world, walk):
