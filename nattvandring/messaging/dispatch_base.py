@@ -50,7 +50,7 @@ class DispatcherBase:
         self.send_time = timedelta(seconds=float(config["TWILIO_TIMEOUT_SECONDS"])) + LEASE_MARGIN
         self.callback = status_callback_url(config)
         self.base_url = str(config["PUBLIC_BASE_URL"])
-        self.secret_key = str(config["SECRET_KEY"])
+        self.secret_key = tokens.signing_keys(config)
 
     # -- bookkeeping -----------------------------------------------------------------------
     def finish(self, row: Any, **values: Any) -> bool:

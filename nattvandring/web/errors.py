@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 from ..errors import Forbidden, InvalidQuery, NotFound
 from ..i18n import _
 from ..logging_setup import RedactFilter, route_label
+from .csrf import CrossSiteRequest
 
 log = logging.getLogger(__name__)
 # On the logger itself, not only on the app's handler: whatever handler receives an unexpected
@@ -80,6 +81,16 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(InvalidQuery)
     def _invalid_query(exc: InvalidQuery):  # type: ignore[no-untyped-def]
         return render_error(400, str(exc.message))
+
+    @app.errorhandler(CrossSiteRequest)
+    def _cross_site(_exc: CrossSiteRequest):  # type: ignore[no-untyped-def]
+        return render_error(
+            400,
+            _(
+                "Formuläret skickades från en annan webbplats och togs inte emot. Öppna sidan "
+                "här och försök igen."
+            ),
+        )
 
     @app.errorhandler(CSRFError)
     def _csrf(_exc: CSRFError):  # type: ignore[no-untyped-def]
