@@ -9,6 +9,7 @@ the address they log in with. Flush only; the edge commits.
 
 from __future__ import annotations
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from ..audit.services import record
@@ -19,6 +20,23 @@ from ..passwords import verify_password
 from . import verification
 from .models import User, Verification, VerificationPurpose
 from .services import find_by_email, normalize_email, normalize_phone
+
+
+def _save(session: Session, user: User, proof: Verification, what: str) -> None:
+    """Write the change; a number or address taken at the same moment by someone else is
+    refused by the database's uniqueness, answered like the checks before."""
+    try:
+        with session.begin_nested():
+            session.add_all([user, proof])
+            session.flush()
+    except IntegrityError as exc:
+        raise RuleViolation(
+            f"{what}_taken",
+            _l("Numret hör redan till en annan person hos oss. Kontakta din förening.")
+            if what == "phone"
+            else _l("Adressen hör redan till en annan person hos oss. Kontakta din förening."),
+            field="code" if what == "phone" else None,
+        ) from exc
 
 
 def wrong_code() -> RuleViolation:
@@ -65,8 +83,7 @@ def confirm_phone_change(session: Session, user: User, code: str) -> None:
     user.phone_e164 = proof.target
     user.phone_invalid = False
     verification.mark_verified(proof)
-    session.add_all([user, proof])
-    session.flush()
+    _save(session, user, proof, "phone")
     record(
         session,
         actor_id=user.id,
@@ -168,8 +185,7 @@ def confirm_email_change(session: Session, proof: Verification) -> User:
         )
     user.email = proof.target
     verification.mark_verified(proof)
-    session.add_all([user, proof])
-    session.flush()
+    _save(session, user, proof, "email")
     record(
         session,
         actor_id=user.id,

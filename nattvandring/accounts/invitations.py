@@ -20,7 +20,15 @@ from ..errors import RuleViolation
 from ..i18n import _, _l
 from ..mail.services import queue_email
 from . import verification
-from .models import Membership, PendingRole, Role, TokenPurpose, User, VerificationPurpose
+from .models import (
+    AccessToken,
+    Membership,
+    PendingRole,
+    Role,
+    TokenPurpose,
+    User,
+    VerificationPurpose,
+)
 from .services import find_by_email, grant, normalize_email, set_password, user_for_link
 
 
@@ -191,6 +199,15 @@ def accept(session: Session, raw: str, *, new_password: str | None, code: str | 
     if found is None:
         raise _link_invalid()
     user, token = found
+    # One use of the link, also when the form is sent twice at once.
+    token = session.exec(
+        select(AccessToken)
+        .where(AccessToken.id == token.id)  # type: ignore[attr-defined]
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+    if token.used_at is not None or token.revoked_at is not None:
+        raise _link_invalid()
     if user.password_hash is None:
         if needs_code(user):
             proof = pending_claim(session, user)

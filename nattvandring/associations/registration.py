@@ -179,6 +179,17 @@ def _holder(user: User | None) -> Holder | None:
 
 def complete(session: Session, request: RegistrationRequest, code: str) -> Outcome:
     """The code proves the number: create the pending association and its leader."""
+    # One completion per application, also when the button is pressed twice at once.
+    locked = session.exec(
+        select(RegistrationRequest)
+        .where(RegistrationRequest.id == request.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+    if locked.completed_at is not None:
+        raise RuleViolation(
+            "link_invalid", _l("Länken är ogiltig, redan använd eller för gammal."), field="code"
+        )
     proof = pending_code(session, request)
     if not verification.code_matches(proof, code):
         raise RuleViolation(

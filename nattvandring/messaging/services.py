@@ -153,8 +153,13 @@ def queue_sms_to_number(
         not_after=not_after,
         dedupe_key=dedupe_key,
     )
-    session.add(row)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:  # the same message, queued by a concurrent request
+        log.debug("SMS %s queued concurrently", dedupe_key)
+        return None
     log.info("Queued %s SMS %s", kind, row.id)
     return row
 

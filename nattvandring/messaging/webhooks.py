@@ -202,7 +202,10 @@ def handle_inbound(session: Session, *, from_e164: str, body: str) -> str | None
     if command not in ("yes", "no"):
         return _reply("unknown", user)
     if about_membership:
-        kind, membership_context = answer_by_sms(session, user, yes=command == "yes")
+        try:
+            kind, membership_context = answer_by_sms(session, user, yes=command == "yes")
+        except RuleViolation:  # answered on the page at the same moment
+            return _reply("no_question", user)
         return _reply(kind, user, membership_context)
     assignment = roster.next_assignment(session, user.id, utcnow())  # type: ignore[arg-type]
     found = roster.shift_and_area(session, assignment.shift_id) if assignment else None

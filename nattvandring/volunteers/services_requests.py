@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 
 from flask import current_app
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from ..accounts.models import Role, User
@@ -96,8 +97,16 @@ def ask(
         birth_year=birth_year,
         created_by_id=actor_id,
     )
-    session.add(request)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(request)
+            session.flush()
+    except IntegrityError as exc:  # the same question put at the same moment
+        raise RuleViolation(
+            "request_open",
+            _l("Personen har redan fått en fråga om att gå med och har inte svarat än."),
+            field="phone",
+        ) from exc
     record(
         session,
         actor_id=actor_id,
