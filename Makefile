@@ -41,8 +41,9 @@ test: install system-packages
 	NATTVANDRING_E2E_REQUIRED=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The browser journeys (tests/e2e): Debian's Chromium, its Swedish UI (date and time fields
-# in åååå-mm-dd and 24 hours) and fonts for the screenshots. Installed with apt-get when
-# missing; NATTVANDRING_E2E_CHROMIUM names another browser instead.
+# in åååå-mm-dd and 24 hours) and fonts for the screenshots; for the HTTPS journeys, nginx in
+# front of gunicorn as deployed and openssl for their self-signed certificate. Installed with
+# apt-get when missing; NATTVANDRING_E2E_CHROMIUM names another browser instead.
 system-packages:
 	@missing=""; \
 	if [ -z "$$NATTVANDRING_E2E_CHROMIUM" ]; then \
@@ -50,12 +51,14 @@ system-packages:
 	  [ -f /usr/lib/chromium/locales/sv.pak ] || missing="$$missing chromium-l10n"; \
 	fi; \
 	[ -d /usr/share/fonts/truetype/dejavu ] || missing="$$missing fonts-dejavu-core"; \
+	[ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
+	command -v openssl >/dev/null || missing="$$missing openssl"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	  else \
-	    echo "make test needs Debian packages:$$missing (apt-get install them as root," \
-	      "or set NATTVANDRING_E2E_CHROMIUM to a Chromium or Chrome)"; \
+	    echo "make test needs Debian packages:$$missing (apt-get install them as root;" \
+	      "NATTVANDRING_E2E_CHROMIUM may name another Chromium or Chrome)"; \
 	    exit 1; \
 	  fi; \
 	fi

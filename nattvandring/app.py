@@ -84,6 +84,10 @@ def _configure_flask(app: Flask) -> None:
         REMEMBER_COOKIE_SECURE=secure_cookies,
         REMEMBER_COOKIE_REFRESH_EACH_REQUEST=False,
         WTF_CSRF_TIME_LIMIT=None,
+        # Flask-WTF's HTTPS check wants a Referer from this host, which our Referrer-Policy
+        # and many privacy settings withhold: every POST over HTTPS would fail. Where a POST
+        # comes from is checked with Sec-Fetch-Site and Origin instead (web/csrf.py).
+        WTF_CSRF_SSL_STRICT=False,
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
         BABEL_DEFAULT_LOCALE=app.config["LANGUAGES"][0],
         BABEL_DEFAULT_TIMEZONE="UTC",

@@ -6,10 +6,11 @@ from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
-from flask_wtf import CSRFProtect
+
+from .web.csrf import SiteCheckingCSRFProtect
 
 babel = Babel()
-csrf = CSRFProtect()
+csrf = SiteCheckingCSRFProtect()
 login_manager = LoginManager()
 # Storage comes from RATELIMIT_STORAGE_URI (memory:// per process, redis:// when shared).
 limiter = Limiter(key_func=get_remote_address)

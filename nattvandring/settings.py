@@ -17,6 +17,7 @@ CONFIG_DIR = ROOT / "config"
 DEFAULTS_FILE = CONFIG_DIR / "default.toml"
 ENV_PREFIX = "NATTVANDRING_"
 DEFAULT_SECRET = "insecure-development-key"  # noqa: S105 - the value production refuses
+MIN_SECRET_LENGTH = 32
 
 
 class SettingsError(RuntimeError):
@@ -77,8 +78,17 @@ def build_settings(
     if not settings.get("DATABASE_URL"):
         settings["DATABASE_URL"] = f"sqlite:///{ROOT / 'var' / 'nattvandring.sqlite3'}"
     settings["PRODUCTION"] = settings["ENV"] == "production"
+    if isinstance(settings["SECRET_KEY_FALLBACKS"], str):  # an override written as in the env
+        settings["SECRET_KEY_FALLBACKS"] = _parse(
+            "SECRET_KEY_FALLBACKS", settings["SECRET_KEY_FALLBACKS"], []
+        )
     check(settings)
     return settings
+
+
+def is_real_secret(key: object) -> bool:
+    """At least 32 characters and not the public development key."""
+    return isinstance(key, str) and key != DEFAULT_SECRET and len(key) >= MIN_SECRET_LENGTH
 
 
 def check(settings: Mapping[str, Any]) -> None:
@@ -86,11 +96,18 @@ def check(settings: Mapping[str, Any]) -> None:
         raise SettingsError("NATTVANDRING_ENV must be 'development' or 'production'")
     if settings["PRODUCTION"]:
         secret = settings.get("SECRET_KEY") or ""
-        if secret == DEFAULT_SECRET or len(secret) < 32:
+        if not is_real_secret(secret):
             raise SettingsError(
                 "Refusing to start in production without a real SECRET_KEY. Set "
                 "NATTVANDRING_SECRET_KEY to a random value of at least 32 characters, e.g. "
                 'python -c "import secrets; print(secrets.token_urlsafe(48))"'
+            )
+        # A previous key still opens sessions and links, so it must be as strong.
+        if not all(is_real_secret(key) for key in settings.get("SECRET_KEY_FALLBACKS") or ()):
+            raise SettingsError(
+                "Refusing to start in production with a weak key in SECRET_KEY_FALLBACKS. "
+                "Every previous key must be a real secret of at least 32 characters; remove "
+                "the others from NATTVANDRING_SECRET_KEY_FALLBACKS."
             )
     if settings["PRODUCTION"] and settings.get("TEST_CLOCK_FILE"):
         raise SettingsError(

@@ -90,3 +90,28 @@ def test_the_test_clock_file_is_refused_in_production(tmp_path):
                 "NATTVANDRING_TEST_CLOCK_FILE": str(clock_file),
             }
         )
+
+
+def test_previous_keys_come_from_the_environment_as_a_list():
+    assert build_settings(environ={})["SECRET_KEY_FALLBACKS"] == []
+    old, older = "o" * 40, "p" * 40
+    environ = {"NATTVANDRING_SECRET_KEY_FALLBACKS": f"{old}, {older}"}
+    assert build_settings(environ=environ)["SECRET_KEY_FALLBACKS"] == [old, older]
+    assert build_settings({"SECRET_KEY_FALLBACKS": old}, environ={})["SECRET_KEY_FALLBACKS"] == [
+        old
+    ]
+
+
+@pytest.mark.parametrize("previous", ["insecure-development-key", "short", "y" * 31])
+def test_production_refuses_a_weak_previous_key(previous):
+    environ = {
+        "NATTVANDRING_ENV": "production",
+        "NATTVANDRING_SECRET_KEY": "x" * 40,
+        "NATTVANDRING_SECRET_KEY_FALLBACKS": f"{'z' * 40},{previous}",
+    }
+    with pytest.raises(SettingsError, match="SECRET_KEY_FALLBACKS"):
+        build_settings(environ=environ)
+    environ["NATTVANDRING_SECRET_KEY_FALLBACKS"] = "z" * 40
+    assert build_settings(environ=environ)["SECRET_KEY_FALLBACKS"] == ["z" * 40]
+    # Development takes any previous key, as it takes any key.
+    assert build_settings({"SECRET_KEY_FALLBACKS": [previous]}, environ={})

@@ -134,8 +134,13 @@ def code_matches(verification: Verification | None, typed: str | None) -> bool:
         return False
     if verification.verified_at or verification.revoked_at or verification.expires_at <= utcnow():
         return False
-    expected = tokens.code_from_key(current_app.config["SECRET_KEY"], verification.code_key)
-    return hmac.compare_digest(expected, normalize_code(typed))
+    # Derived with SECRET_KEY at send time; one sent just before a key rotation still counts
+    # while its key is in SECRET_KEY_FALLBACKS.
+    typed_code = normalize_code(typed)
+    return any(
+        hmac.compare_digest(tokens.code_from_key(key, verification.code_key), typed_code)
+        for key in tokens.signing_keys(current_app.config)
+    )
 
 
 def mark_verified(verification: Verification) -> None:

@@ -104,6 +104,7 @@ def feed_token(purpose: TokenPurpose, owner_column: Any) -> tuple[Any, list[Any]
     columns = [
         of(AccessToken.id).label("token_id"),
         of(AccessToken.token_hash).label("token_hash"),
+        of(AccessToken.nonce).label("token_nonce"),
         owner.label("owner_id"),
     ]
     return owner, columns
@@ -113,11 +114,26 @@ def token_params(window: FeedWindow, digest: str) -> dict[str, Any]:
     return {**window.params, "token_digest": digest, "now": window.now}
 
 
-def token_owner(row: Any, digest: str) -> int | None:
-    """The feed's owner if the stamp row found a live token for ``digest``, else None."""
-    if row.token_id is None or row.owner_id is None:
+def token_owner(
+    row: Any, raw: str, purpose: TokenPurpose, *, secret_key: tokens.SigningKeys
+) -> int | None:
+    """The feed's owner if the stamp row found a live token for ``raw`` derived with one of
+    the signing keys, else None."""
+    if row.token_id is None or row.owner_id is None or row.token_nonce is None:
         return None
-    return int(row.owner_id) if tokens.same_digest(row.token_hash, digest) else None
+    if not tokens.same_digest(row.token_hash, tokens.hash_token(raw)):
+        return None
+    owner = int(row.owner_id)
+    by_user = purpose == TokenPurpose.PERSONAL_FEED
+    derived = tokens.is_derived(
+        raw,
+        purpose,
+        row.token_nonce,
+        secret_key=secret_key,
+        user_id=owner if by_user else None,
+        association_id=None if by_user else owner,
+    )
+    return owner if derived else None
 
 
 def visible(cancel_time: Any) -> Any:

@@ -9,6 +9,7 @@ from urllib.parse import quote
 from sqlalchemy import bindparam, case, func, select
 from sqlmodel import Session
 
+from .. import tokens
 from ..accounts.models import AccessToken, TokenPurpose
 from ..associations.models import Association
 from ..booking.models import Assignment, AssignmentStatus, Booking, BookingStatus
@@ -132,12 +133,22 @@ def _rows_statement() -> Any:
 
 
 def association_stamp(
-    session: Session, digest: str, window: FeedWindow, *, host: str, base_url: str
+    session: Session,
+    token: str,
+    window: FeedWindow,
+    *,
+    host: str,
+    base_url: str,
+    secret_key: tokens.SigningKeys,
 ) -> tuple[FeedStamp, int] | None:
-    """One query: the feed token (``digest``) and the aggregate for ETag and Last-Modified.
-    Returns the stamp and the association's id, or None for a token that is not live."""
+    """One query: the feed token (raw, from the URL) and the aggregate for ETag and
+    Last-Modified. Returns the stamp and the association's id, or None for a token that is
+    not live."""
+    digest = tokens.digest_of(token)
+    if digest is None:
+        return None
     row = session.connection().execute(_stamp_statement(), token_params(window, digest)).one()
-    association_id = token_owner(row, digest)
+    association_id = token_owner(row, token, TokenPurpose.ASSOCIATION_FEED, secret_key=secret_key)
     if association_id is None:
         return None
     stamp = make_stamp(

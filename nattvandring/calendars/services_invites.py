@@ -18,6 +18,7 @@ from babel.dates import format_datetime
 from sqlalchemy import select
 from sqlmodel import Session
 
+from .. import tokens
 from ..accounts.models import User
 from ..associations.models import Association
 from ..booking.models import Assignment, AssignmentStatus, Booking
@@ -38,7 +39,7 @@ KIND = "calendar_invite"
 class InviteSettings:
     host: str
     base_url: str
-    secret_key: str
+    secret_key: tokens.SigningKeys
     mail_from: str
     alarm_minutes: int | None
 
@@ -48,7 +49,7 @@ class InviteSettings:
         return cls(
             host=config["CALENDAR_HOST"],
             base_url=config["PUBLIC_BASE_URL"].rstrip("/"),
-            secret_key=config["SECRET_KEY"],
+            secret_key=tokens.signing_keys(config),
             mail_from=config["MAIL_FROM"],
             alarm_minutes=alarm if alarm > 0 else None,
         )

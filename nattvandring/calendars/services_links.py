@@ -34,7 +34,7 @@ def _link(base_url: str, path: str) -> FeedLink:
 
 
 def personal_feed_link(
-    session: Session, *, user_id: int, secret_key: str, base_url: str
+    session: Session, *, user_id: int, secret_key: tokens.SigningKeys, base_url: str
 ) -> FeedLink:
     raw = tokens.stable_link(
         session, TokenPurpose.PERSONAL_FEED, secret_key=secret_key, user_id=user_id
@@ -43,7 +43,7 @@ def personal_feed_link(
 
 
 def rotate_personal_feed(
-    session: Session, *, user_id: int, secret_key: str, base_url: str
+    session: Session, *, user_id: int, secret_key: tokens.SigningKeys, base_url: str
 ) -> FeedLink:
     """Revoke the volunteer's feed link (the old one then answers 404) and make a new one."""
     raw = tokens.rotate_stable_link(
@@ -53,7 +53,7 @@ def rotate_personal_feed(
 
 
 def association_feed_link(
-    session: Session, *, association_id: int, secret_key: str, base_url: str
+    session: Session, *, association_id: int, secret_key: tokens.SigningKeys, base_url: str
 ) -> FeedLink:
     raw = tokens.stable_link(
         session,
@@ -65,7 +65,7 @@ def association_feed_link(
 
 
 def rotate_association_feed(
-    session: Session, *, association_id: int, secret_key: str, base_url: str
+    session: Session, *, association_id: int, secret_key: tokens.SigningKeys, base_url: str
 ) -> FeedLink:
     raw = tokens.rotate_stable_link(
         session,
@@ -76,7 +76,9 @@ def rotate_association_feed(
     return _link(base_url, f"/feeds/association/{raw}.ics")
 
 
-def personal_page_url(session: Session, *, user_id: int, secret_key: str, base_url: str) -> str:
+def personal_page_url(
+    session: Session, *, user_id: int, secret_key: tokens.SigningKeys, base_url: str
+) -> str:
     raw = tokens.stable_link(
         session, TokenPurpose.PERSONAL_PAGE, secret_key=secret_key, user_id=user_id
     )
@@ -84,10 +86,16 @@ def personal_page_url(session: Session, *, user_id: int, secret_key: str, base_u
 
 
 def personal_page_url_from_nonce(
-    nonce: str, *, user_id: int, secret_key: str, base_url: str
+    nonce: str,
+    *,
+    digest: str | None,
+    user_id: int,
+    secret_key: tokens.SigningKeys,
+    base_url: str,
 ) -> str:
-    """The same link from the nonce the personal feed's stamp already read (no query)."""
+    """The same link from the nonce and digest the personal feed's stamp already read (no
+    query)."""
     raw = tokens.link_from_nonce(
-        nonce, TokenPurpose.PERSONAL_PAGE, secret_key=secret_key, user_id=user_id
+        nonce, TokenPurpose.PERSONAL_PAGE, secret_key=secret_key, user_id=user_id, digest=digest
     )
     return volunteer_page_url(base_url, raw)

@@ -178,6 +178,11 @@ def _stamp_statement() -> Any:
     page_nonce = tokens.current_nonce(
         TokenPurpose.PERSONAL_PAGE, AccessToken.user_id == user
     ).scalar_subquery()
+    # Its digest tells which signing key the link is derived with (a rotation's new key,
+    # once the links are rekeyed).
+    page_digest = tokens.current_digest(
+        TokenPurpose.PERSONAL_PAGE, AccessToken.user_id == user
+    ).scalar_subquery()
     declined = (
         select(func.count(Assignment.id))
         .where(Assignment.user_id == user, Assignment.status == AssignmentStatus.DECLINED)
@@ -194,6 +199,7 @@ def _stamp_statement() -> Any:
         func.max(Booking.cancelled_at).label("unbooked"),
         *row_changes(PatrolArea, Association, Municipality),
         page_nonce.label("page_nonce"),
+        page_digest.label("page_digest"),
         declined.label("declined"),
     ).where(Shift.start_at >= SCAN_FROM)
 
@@ -202,29 +208,39 @@ class PersonalStamp(NamedTuple):
     stamp: FeedStamp
     user_id: int
     page_nonce: str  # of the volunteer's personal-page link, which the events link to
+    page_digest: str  # that link's stored digest: which signing key it is derived with
 
 
 def personal_stamp(
     session: Session,
-    digest: str,
+    token: str,
     window: FeedWindow,
     *,
     host: str,
     base_url: str,
     alarm_minutes: int,
-    secret_key: str,
+    secret_key: tokens.SigningKeys,
 ) -> PersonalStamp | None:
-    """The one query of a 304: the feed token (``digest``, see ``tokens.digest_of``) and
-    the aggregate for ETag and Last-Modified. None when the token is not a live
-    personal-feed token."""
+    """The one query of a 304: the feed token (raw, from the URL) and the aggregate for
+    ETag and Last-Modified. None when the token is not a live personal-feed token."""
+    digest = tokens.digest_of(token)
+    if digest is None:
+        return None
     row = session.connection().execute(_stamp_statement(), token_params(window, digest)).one()
-    user_id = token_owner(row, digest)
+    user_id = token_owner(row, token, TokenPurpose.PERSONAL_FEED, secret_key=secret_key)
     if user_id is None:
         return None
     # The events link to the personal page, so the feed's ETag includes that link.
-    page_nonce = row.page_nonce or tokens.stable_nonce(
-        session, TokenPurpose.PERSONAL_PAGE, secret_key=secret_key, user_id=user_id
-    )
+    page_nonce, page_digest = row.page_nonce, row.page_digest
+    if page_nonce is None:  # made now, with the current key
+        page_nonce = tokens.stable_nonce(
+            session, TokenPurpose.PERSONAL_PAGE, secret_key=secret_key, user_id=user_id
+        )
+        page_digest = tokens.hash_token(
+            tokens.link_from_nonce(
+                page_nonce, TokenPurpose.PERSONAL_PAGE, secret_key=secret_key, user_id=user_id
+            )
+        )
     stamp = make_stamp(
         row,
         window=window,
@@ -238,9 +254,9 @@ def personal_stamp(
             row.association_changed,
             row.municipality_changed,
         ),
-        extra=(page_nonce, row.declined),
+        extra=(page_nonce, page_digest, row.declined),
     )
-    return PersonalStamp(stamp, user_id, page_nonce)
+    return PersonalStamp(stamp, user_id, page_nonce, page_digest)
 
 
 def personal_event(

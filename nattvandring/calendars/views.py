@@ -95,11 +95,8 @@ def walk_ics(shift_id: int):  # type: ignore[no-untyped-def]
 # --- secret feeds -------------------------------------------------------------------------
 
 
-def _digest(raw: str) -> str:
-    digest = tokens.digest_of(raw)
-    if digest is None:
-        raise NotFound()
-    return digest
+def _keys() -> tuple[str, ...]:
+    return tokens.signing_keys(current_app.config)
 
 
 # The token is checked inside each feed's stamp query (one query answers a 304); a token
@@ -113,12 +110,12 @@ def personal_feed(token: str):  # type: ignore[no-untyped-def]
     host, base_url, alarm = _cfg("CALENDAR_HOST"), _base_url(), _alarm()
     found = services_personal.personal_stamp(
         session,
-        _digest(token),
+        token,
         window,
         host=host,
         base_url=base_url,
         alarm_minutes=alarm or 0,
-        secret_key=_cfg("SECRET_KEY"),
+        secret_key=_keys(),
     )
     if found is None:
         raise NotFound()
@@ -126,8 +123,9 @@ def personal_feed(token: str):  # type: ignore[no-untyped-def]
     def render() -> bytes:
         page = services_links.personal_page_url_from_nonce(
             found.page_nonce,
+            digest=found.page_digest,
             user_id=found.user_id,
-            secret_key=_cfg("SECRET_KEY"),
+            secret_key=_keys(),
             base_url=base_url,
         )
         return services_personal.render_personal(
@@ -143,7 +141,7 @@ def association_feed(token: str):  # type: ignore[no-untyped-def]
     window = FeedWindow.current()
     host, base_url = _cfg("CALENDAR_HOST"), _base_url()
     found = services_association.association_stamp(
-        session, _digest(token), window, host=host, base_url=base_url
+        session, token, window, host=host, base_url=base_url, secret_key=_keys()
     )
     if found is None:
         raise NotFound()
@@ -165,11 +163,11 @@ def association_feed(token: str):  # type: ignore[no-untyped-def]
 def personal_calendar(personal_token: str) -> dict[str, object] | None:
     """For templates/calendars/_personal_block.html: the volunteer's feed links and QR."""
     session = db_session()
-    page = tokens.resolve(session, TokenPurpose.PERSONAL_PAGE, personal_token)
+    page = tokens.resolve(session, TokenPurpose.PERSONAL_PAGE, personal_token, secret_key=_keys())
     if page is None or page.user_id is None:
         return None
     link = services_links.personal_feed_link(
-        session, user_id=page.user_id, secret_key=_cfg("SECRET_KEY"), base_url=_base_url()
+        session, user_id=page.user_id, secret_key=_keys(), base_url=_base_url()
     )
     return {
         "https": link.https,
@@ -182,11 +180,11 @@ def personal_calendar(personal_token: str) -> dict[str, object] | None:
 @bp.post("/me/<personal_token>/calendar/rotate")
 def rotate_personal(personal_token: str):  # type: ignore[no-untyped-def]
     session = db_session()
-    page = tokens.resolve(session, TokenPurpose.PERSONAL_PAGE, personal_token)
+    page = tokens.resolve(session, TokenPurpose.PERSONAL_PAGE, personal_token, secret_key=_keys())
     if page is None or page.user_id is None:
         raise NotFound()
     services_links.rotate_personal_feed(
-        session, user_id=page.user_id, secret_key=_cfg("SECRET_KEY"), base_url=_base_url()
+        session, user_id=page.user_id, secret_key=_keys(), base_url=_base_url()
     )
     flash(
         _("Du har fått en ny kalenderlänk. Den gamla slutar fungera: prenumerera på nytt."),
@@ -202,7 +200,7 @@ def association_calendar(association_id: int):  # type: ignore[no-untyped-def]
     link = services_links.association_feed_link(
         db_session(),
         association_id=association.id,  # type: ignore[arg-type]
-        secret_key=_cfg("SECRET_KEY"),
+        secret_key=_keys(),
         base_url=_base_url(),
     )
     return render_template(
@@ -220,7 +218,7 @@ def rotate_association(association_id: int):  # type: ignore[no-untyped-def]
     services_links.rotate_association_feed(
         db_session(),
         association_id=association.id,  # type: ignore[arg-type]
-        secret_key=_cfg("SECRET_KEY"),
+        secret_key=_keys(),
         base_url=_base_url(),
     )
     flash(

@@ -50,7 +50,7 @@ class DispatcherBase:
         self.send_time = timedelta(seconds=float(config["TWILIO_TIMEOUT_SECONDS"])) + LEASE_MARGIN
         self.callback = status_callback_url(config)
         self.base_url = str(config["PUBLIC_BASE_URL"])
-        self.secret_key = str(config["SECRET_KEY"])
+        self.secret_key = tokens.signing_keys(config)
 
     # -- bookkeeping -----------------------------------------------------------------------
     def finish(self, row: Any, **values: Any) -> bool:
@@ -94,7 +94,8 @@ class DispatcherBase:
         if LINK_MARKER in body:
             body = body.replace(LINK_MARKER, links.get(row.user_id, ""))
         if CODE_MARKER in body:
-            body = body.replace(CODE_MARKER, tokens.code_from_key(self.secret_key, row.dedupe_key))
+            code = tokens.code_from_key(self.secret_key[0], row.dedupe_key)
+            body = body.replace(CODE_MARKER, code)
         return body
 
     # -- expired leases and unknown outcomes ------------------------------------------------

@@ -94,7 +94,7 @@ def queue_sms(
         tokens.stable_link(
             session,
             TokenPurpose.PERSONAL_PAGE,
-            secret_key=current_app.config["SECRET_KEY"],
+            secret_key=tokens.signing_keys(current_app.config),
             user_id=user.id,
         )
     row = SmsMessage(

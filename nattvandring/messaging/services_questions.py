@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import current_app
 from sqlmodel import Session
 
+from .. import tokens
 from ..accounts.models import User
 from ..associations.models import Association
 from ..i18n import _l
@@ -52,7 +53,7 @@ def send_membership_question(
     if user.email and user.anonymized_at is None:
         from ..volunteers.services import personal_url
 
-        url = personal_url(session, user, base, str(current_app.config["SECRET_KEY"]))
+        url = personal_url(session, user, base, tokens.signing_keys(current_app.config))
         queue_email(
             session,
             to_address=user.email,

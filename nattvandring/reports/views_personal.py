@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Response, render_template, url_for
+from flask import Response, current_app, render_template, url_for
 from sqlmodel import Session, select
 
 from .. import tokens
@@ -30,7 +30,12 @@ from .views import bp, detail_context
 
 def _person(token: str) -> User:
     session = db_session()
-    found = tokens.resolve(session, TokenPurpose.PERSONAL_PAGE, token)
+    found = tokens.resolve(
+        session,
+        TokenPurpose.PERSONAL_PAGE,
+        token,
+        secret_key=tokens.signing_keys(current_app.config),
+    )
     user = session.get(User, found.user_id) if found and found.user_id else None
     if user is None or not user.is_active:
         raise NotFound()

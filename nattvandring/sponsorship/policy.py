@@ -1,20 +1,27 @@
 """Who may see and do what with sponsors, agreements and payout runs.
 
-A sponsor liaison sees their sponsor's agreements and runs; a coordinator those covering their
-municipality, and manages them (enrols only their own associations). Admins see everything
-(authz lets them through). Leaders never see a run: they get their own statement pages.
+A sponsor liaison sees their sponsor's agreements and runs whole. A coordinator sees the
+agreements covering their municipality, but inside them only their own municipality's
+associations: enrolments, payout lines, amounts, budget use and exports (``line_scope``).
+An agreement (or a run) can span several municipalities; paying out such a run (create,
+recompute, approve, mark paid, delete) is for the sponsor's liaison or an admin, because it
+moves money of associations no single coordinator answers for (``may_pay_out``). A run of
+one municipality stays with that municipality's coordinator. Admins see everything (authz
+lets them through). Leaders never see a run: they get their own statement pages.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from sqlmodel import select
 
 from .. import authz
 from ..accounts.identity import Identity
+from ..associations.models import Association
 from ..db import db_session
-from .models import AgreementMunicipality
+from .models import AgreementAssociation, AgreementMunicipality, PayoutLine
 
 
 def covered_municipality_ids(agreement_id: int | None) -> set[int]:
@@ -31,6 +38,34 @@ def covered_municipality_ids(agreement_id: int | None) -> set[int]:
     )
 
 
+def agreement_municipality_ids(agreement_id: int | None) -> set[int]:
+    """Every municipality a run of the agreement can pay into: the covered ones, and those
+    of enrolled associations (an enrolment outlives a municipality taken off the cover)."""
+    if agreement_id is None:
+        return set()
+    enrolled = (
+        db_session()
+        .exec(
+            select(Association.municipality_id)
+            .join(AgreementAssociation, AgreementAssociation.association_id == Association.id)
+            .where(AgreementAssociation.agreement_id == agreement_id)
+        )
+        .all()
+    )
+    return covered_municipality_ids(agreement_id) | set(enrolled)
+
+
+def run_municipality_ids(run: Any) -> set[int]:
+    """The municipalities a run pays into now or after a recompute: its agreement's, and
+    those of the lines it already holds (frozen lines keep the municipality they had)."""
+    held = (
+        db_session()
+        .exec(select(PayoutLine.municipality_id).where(PayoutLine.run_id == run.id).distinct())
+        .all()
+    )
+    return agreement_municipality_ids(run.agreement_id) | set(held)
+
+
 def liaises(actor: Identity, sponsor_id: int | None) -> bool:
     return sponsor_id is not None and sponsor_id in actor.sponsor_ids()
 
@@ -38,6 +73,38 @@ def liaises(actor: Identity, sponsor_id: int | None) -> bool:
 def coordinates_agreement(actor: Identity, agreement_id: int | None) -> bool:
     mine = actor.municipality_ids()
     return bool(mine) and bool(mine & covered_municipality_ids(agreement_id))
+
+
+def sees_whole_agreement(actor: Identity, sponsor_id: int | None) -> bool:
+    """The sponsor's liaison and admins see every municipality of the sponsor's agreements."""
+    return actor.is_admin or liaises(actor, sponsor_id)
+
+
+def line_scope(actor: Identity, sponsor_id: int | None) -> set[int] | None:
+    """The municipalities whose associations (lines, enrolments, amounts) the actor sees in
+    the sponsor's agreements and runs: None means all of them."""
+    if sees_whole_agreement(actor, sponsor_id):
+        return None
+    return actor.municipality_ids()
+
+
+def editable_municipality_ids(actor: Identity) -> set[int] | None:
+    """The municipalities whose coverage and enrolments the actor changes (None: all)."""
+    return None if actor.is_admin else actor.municipality_ids()
+
+
+def may_pay_out(actor: Identity, sponsor_id: int | None, municipality_ids: Collection[int]) -> bool:
+    """Create, recompute, approve, mark paid or delete a run paying into these municipalities:
+    the liaison or an admin always; a coordinator only for a run of their one municipality."""
+    if sees_whole_agreement(actor, sponsor_id):
+        return True
+    scope = set(municipality_ids)
+    return len(scope) == 1 and scope <= actor.municipality_ids()
+
+
+def sees_only_part(scope: Collection[int] | None, municipality_ids: Collection[int]) -> bool:
+    """Whether a ``line_scope`` hides some of these municipalities (the page says so)."""
+    return scope is not None and not set(municipality_ids) <= set(scope)
 
 
 @authz.visibility("Sponsor")
@@ -55,9 +122,14 @@ def _see_agreement(actor: Identity, agreement: Any) -> bool:
     return liaises(actor, agreement.sponsor_id) or coordinates_agreement(actor, agreement.id)
 
 
-@authz.action("SponsorAgreement", "view", "run")
-def _run_agreement(actor: Identity, agreement: Any) -> bool:
+@authz.action("SponsorAgreement", "view")
+def _view_agreement(actor: Identity, agreement: Any) -> bool:
     return liaises(actor, agreement.sponsor_id) or coordinates_agreement(actor, agreement.id)
+
+
+@authz.action("SponsorAgreement", "run")
+def _run_agreement(actor: Identity, agreement: Any) -> bool:
+    return may_pay_out(actor, agreement.sponsor_id, agreement_municipality_ids(agreement.id))
 
 
 @authz.action("SponsorAgreement", "manage")
@@ -70,6 +142,11 @@ def _see_run(actor: Identity, run: Any) -> bool:
     return liaises(actor, run.sponsor_id) or coordinates_agreement(actor, run.agreement_id)
 
 
-@authz.action("PayoutRun", "view", "manage")
-def _manage_run(actor: Identity, run: Any) -> bool:
+@authz.action("PayoutRun", "view")
+def _view_run(actor: Identity, run: Any) -> bool:
     return liaises(actor, run.sponsor_id) or coordinates_agreement(actor, run.agreement_id)
+
+
+@authz.action("PayoutRun", "manage")
+def _manage_run(actor: Identity, run: Any) -> bool:
+    return may_pay_out(actor, run.sponsor_id, run_municipality_ids(run))

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from ..associations.models import Association, AssociationStatus
 from ..associations.validation import normalize_org_number
@@ -167,16 +167,18 @@ def municipality_ids(session: Session, agreement_id: int) -> list[int]:
 
 
 def enrolments(
-    session: Session, agreement_id: int
+    session: Session, agreement_id: int, *, municipality_ids: Collection[int] | None = None
 ) -> list[tuple[AgreementAssociation, Association]]:
-    return list(
-        session.exec(
-            select(AgreementAssociation, Association)
-            .join(Association, Association.id == AgreementAssociation.association_id)
-            .where(AgreementAssociation.agreement_id == agreement_id)
-            .order_by(Association.name, Association.id)
-        ).all()
+    """Enrolled associations, only those of ``municipality_ids`` when given."""
+    query = (
+        select(AgreementAssociation, Association)
+        .join(Association, Association.id == AgreementAssociation.association_id)
+        .where(AgreementAssociation.agreement_id == agreement_id)
+        .order_by(Association.name, Association.id)
     )
+    if municipality_ids is not None:
+        query = query.where(col(Association.municipality_id).in_(list(municipality_ids)))
+    return list(session.exec(query).all())
 
 
 def enrol(
@@ -246,8 +248,15 @@ def withdraw(
         session.flush()
 
 
-def committed_ore(session: Session, agreement_id: int, *, exclude_run_id: int | None = None) -> int:
-    """Sum of lines of the agreement's approved and paid runs (budget used)."""
+def committed_ore(
+    session: Session,
+    agreement_id: int,
+    *,
+    exclude_run_id: int | None = None,
+    municipality_ids: Collection[int] | None = None,
+) -> int:
+    """Sum of lines of the agreement's approved and paid runs (budget used); only the lines
+    of ``municipality_ids`` when given."""
     query = (
         select(func.coalesce(func.sum(PayoutLine.amount_ore), 0))
         .join(PayoutRun, PayoutRun.id == PayoutLine.run_id)
@@ -255,6 +264,8 @@ def committed_ore(session: Session, agreement_id: int, *, exclude_run_id: int | 
     )
     if exclude_run_id is not None:
         query = query.where(PayoutRun.id != exclude_run_id)
+    if municipality_ids is not None:
+        query = query.where(col(PayoutLine.municipality_id).in_(list(municipality_ids)))
     return int(session.exec(query).one())
 
 

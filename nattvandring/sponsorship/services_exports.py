@@ -1,11 +1,14 @@
 """Rows for the payout-run and hour-summary exports, read in batches and yielded one by one.
 
 No walker names ever appear: a line or a month is about an association, with counts.
+Every reader of a run's lines takes ``municipality_ids``: the municipalities whose lines the
+viewer may see (``policy.line_scope``), None for all. Totals are summed over the same lines,
+so a coordinator's page, export and totals never include another municipality's money.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -54,25 +57,34 @@ def hours(minutes: int) -> Decimal:
     return (Decimal(minutes) / 60).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def _ordered_lines(run_id: int):  # type: ignore[no-untyped-def]
-    return (
-        select(PayoutLine)
-        .where(PayoutLine.run_id == run_id)
-        .order_by(
-            col(PayoutLine.association_name),
-            col(PayoutLine.association_id),
-            col(PayoutLine.kind).desc(),  # "period" before "adjustment"
-            col(PayoutLine.covers_start),
-        )
+#: The municipalities whose lines a reader sees; None: every line of the run.
+Scope = Collection[int] | None
+
+
+def _in_scope(query, scope: Scope):  # type: ignore[no-untyped-def]
+    if scope is None:
+        return query
+    return query.where(col(PayoutLine.municipality_id).in_(list(scope)))
+
+
+def _ordered_lines(run_id: int, scope: Scope):  # type: ignore[no-untyped-def]
+    return _in_scope(select(PayoutLine).where(PayoutLine.run_id == run_id), scope).order_by(
+        col(PayoutLine.association_name),
+        col(PayoutLine.association_id),
+        col(PayoutLine.kind).desc(),  # "period" before "adjustment"
+        col(PayoutLine.covers_start),
     )
 
 
-def run_lines(session: Session, run_id: int) -> list[PayoutLine]:
-    return list(session.exec(_ordered_lines(run_id)).all())
+def run_lines(session: Session, run_id: int, *, municipality_ids: Scope = None) -> list[PayoutLine]:
+    return list(session.exec(_ordered_lines(run_id, municipality_ids)).all())
 
 
-def iter_run_lines(session: Session, run_id: int) -> Iterator[PayoutLine]:
-    yield from session.exec(_ordered_lines(run_id).execution_options(yield_per=STREAM_BATCH))
+def iter_run_lines(
+    session: Session, run_id: int, *, municipality_ids: Scope = None
+) -> Iterator[PayoutLine]:
+    query = _ordered_lines(run_id, municipality_ids)
+    yield from session.exec(query.execution_options(yield_per=STREAM_BATCH))
 
 
 @dataclass(frozen=True)
@@ -83,16 +95,15 @@ class RunTotals:
     amount_ore: int
 
 
-def run_totals(session: Session, run_id: int) -> RunTotals:
+def run_totals(session: Session, run_id: int, *, municipality_ids: Scope = None) -> RunTotals:
     """Totals straight from the stored lines, so they always equal the sum of the lines."""
-    row = session.exec(
-        select(
-            func.coalesce(func.sum(PayoutLine.walks), 0),
-            func.coalesce(func.sum(PayoutLine.walkers), 0),
-            func.coalesce(func.sum(PayoutLine.volunteer_minutes), 0),
-            func.coalesce(func.sum(PayoutLine.amount_ore), 0),
-        ).where(PayoutLine.run_id == run_id)
-    ).one()
+    query = select(
+        func.coalesce(func.sum(PayoutLine.walks), 0),
+        func.coalesce(func.sum(PayoutLine.walkers), 0),
+        func.coalesce(func.sum(PayoutLine.volunteer_minutes), 0),
+        func.coalesce(func.sum(PayoutLine.amount_ore), 0),
+    ).where(PayoutLine.run_id == run_id)
+    row = session.exec(_in_scope(query, municipality_ids)).one()
     return RunTotals(*(int(value) for value in row))
 
 
@@ -118,10 +129,16 @@ def run_row(line: PayoutLine) -> list[Any]:
     ]
 
 
-def run_rows(session: Session, run_id: int, totals: list[Any] | None = None) -> Iterator[list[Any]]:
+def run_rows(
+    session: Session,
+    run_id: int,
+    totals: list[Any] | None = None,
+    *,
+    municipality_ids: Scope = None,
+) -> Iterator[list[Any]]:
     """Export rows of a run; fills ``totals`` (if given) once the last row is out."""
     sums = [0, 0, 0, 0]
-    for line in iter_run_lines(session, run_id):
+    for line in iter_run_lines(session, run_id, municipality_ids=municipality_ids):
         sums[0] += line.walks
         sums[1] += line.walkers
         sums[2] += line.volunteer_minutes
@@ -204,13 +221,14 @@ def statements(
     run: PayoutRun,
     *,
     association_id: int | None = None,
+    municipality_ids: Scope = None,
 ) -> list[Statement]:
     """One statement per association of the run (or just ``association_id``)."""
     agreement = session.get(SponsorAgreement, run.agreement_id)
     sponsor = session.get(Sponsor, run.sponsor_id)
     assert agreement is not None and sponsor is not None
     grouped: dict[int, list[PayoutLine]] = {}
-    for line in run_lines(session, run.id):  # type: ignore[arg-type]
+    for line in run_lines(session, run.id, municipality_ids=municipality_ids):  # type: ignore[arg-type]
         if association_id is None or line.association_id == association_id:
             grouped.setdefault(line.association_id, []).append(line)
     result = []

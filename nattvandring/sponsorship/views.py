@@ -139,7 +139,7 @@ def agreement_list():  # type: ignore[no-untyped-def]
 def _municipality_choices(form: AgreementForm) -> set[int] | None:
     """Fill the municipality checkboxes; returns the ids this user may change (None = all)."""
     session = db_session()
-    editable = None if current_user.is_admin else current_user.municipality_ids()
+    editable = policy.editable_municipality_ids(current_user)
     rows = session.exec(select(Municipality).order_by(Municipality.name)).all()
     form.municipality_ids.choices = choices(
         (m.id, m.name) for m in rows if editable is None or m.id in editable
@@ -248,7 +248,7 @@ def _enrol_form(deal: SponsorAgreement, *, posted: bool = False) -> EnrolForm:
     """The enrolment form; bound to the request only when it is the form being posted."""
     session = db_session()
     covered = agreements.municipality_ids(session, deal.id)  # type: ignore[arg-type]
-    allowed = None if current_user.is_admin else current_user.municipality_ids()
+    allowed = policy.editable_municipality_ids(current_user)
     rows = session.exec(
         select(Association)
         .where(
@@ -282,21 +282,25 @@ def _render_agreement(deal: SponsorAgreement, enrol_form: EnrolForm, run_form: R
         .where(PayoutRun.agreement_id == deal.id)
         .order_by(col(PayoutRun.period_start).desc())
     ).all()
-    used = agreements.committed_ore(session, deal.id)  # type: ignore[arg-type]
+    # A coordinator of one of several covered municipalities sees only their own
+    # associations and money: the budget used by the others is not theirs to read.
+    scope = policy.line_scope(current_user, deal.sponsor_id)
+    used = agreements.committed_ore(session, deal.id, municipality_ids=scope)  # type: ignore[arg-type]
     return render_template(
         "sponsorship/agreement.html",
         agreement=deal,
         sponsor=session.get(Sponsor, deal.sponsor_id),
         rule_text=describe_rule(agreements.agreement_rule(deal)),
         municipalities=municipalities,
-        enrolments=agreements.enrolments(session, deal.id),  # type: ignore[arg-type]
+        enrolments=agreements.enrolments(session, deal.id, municipality_ids=scope),  # type: ignore[arg-type]
         runs=runs,
         used_ore=used,
+        partial=policy.sees_only_part(scope, policy.agreement_municipality_ids(deal.id)),
         enrol_form=enrol_form,
         run_form=run_form,
         can_manage=authz.can(current_user, "manage", deal),
         can_run=authz.can(current_user, "run", deal),
-        my_municipalities=None if current_user.is_admin else current_user.municipality_ids(),
+        my_municipalities=policy.editable_municipality_ids(current_user),
     )
 
 
@@ -316,9 +320,7 @@ def enrol(agreement_id: int):  # type: ignore[no-untyped-def]
                 agreement=deal,
                 association=association,
                 joined_on=form.joined_on.data,
-                allowed_municipality_ids=None
-                if current_user.is_admin
-                else current_user.municipality_ids(),
+                allowed_municipality_ids=policy.editable_municipality_ids(current_user),
             )
         except RuleViolation as violation:
             session.rollback()
@@ -342,9 +344,7 @@ def withdraw(agreement_id: int, association_id: int):  # type: ignore[no-untyped
             session,
             agreement=deal,
             association=association,
-            allowed_municipality_ids=None
-            if current_user.is_admin
-            else current_user.municipality_ids(),
+            allowed_municipality_ids=policy.editable_municipality_ids(current_user),
         )
     except RuleViolation as violation:
         session.rollback()

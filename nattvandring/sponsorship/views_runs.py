@@ -15,8 +15,8 @@ from ..errors import RuleViolation
 from ..i18n import _, _l
 from ..web import nav
 from ..web.forms_util import load_for, show_violation
+from . import policy, services_runs
 from . import services_exports as rows
-from . import services_runs
 from .exports import csv_rows, statement_pdf, xlsx_bytes
 from .forms import PaidForm, RunForm
 from .models import PayoutRun, RunStatus, Sponsor, SponsorAgreement
@@ -46,7 +46,14 @@ def payouts():  # type: ignore[no-untyped-def]
         .order_by(col(PayoutRun.period_start).desc(), col(PayoutRun.id).desc())
     ).all()
     visible = [(r, a, s) for r, a, s in found if authz.can(current_user, "view", r)]
-    totals = {r.id: rows.run_totals(session, r.id) for r, _a, _s in visible}  # type: ignore[arg-type]
+    totals = {
+        r.id: rows.run_totals(
+            session,
+            r.id,  # type: ignore[arg-type]
+            municipality_ids=policy.line_scope(current_user, r.sponsor_id),
+        )
+        for r, _a, _s in visible
+    }
     deals = session.exec(select(SponsorAgreement).order_by(SponsorAgreement.name)).all()
     runnable = [a for a in deals if authz.can(current_user, "run", a)]
     return render_template(
@@ -89,14 +96,16 @@ def _load_run(run_id: int, action: str = "view") -> tuple[PayoutRun, SponsorAgre
 
 def _render_run(run: PayoutRun, deal: SponsorAgreement, paid_form: PaidForm) -> str:
     session = db_session()
-    lines = rows.run_lines(session, run.id)  # type: ignore[arg-type]
+    scope = policy.line_scope(current_user, run.sponsor_id)
     return render_template(
         "sponsorship/run.html",
         run=run,
         agreement=deal,
         sponsor=session.get(Sponsor, run.sponsor_id),
-        lines=lines,
-        totals=rows.run_totals(session, run.id),  # type: ignore[arg-type]
+        lines=rows.run_lines(session, run.id, municipality_ids=scope),  # type: ignore[arg-type]
+        totals=rows.run_totals(session, run.id, municipality_ids=scope),  # type: ignore[arg-type]
+        partial=policy.sees_only_part(scope, policy.run_municipality_ids(run)),
+        can_manage=authz.can(current_user, "manage", run),
         paid_form=paid_form,
         account_label=rows.account_label,
         hours=rows.hours,
@@ -192,24 +201,24 @@ def _run_filename(run: PayoutRun, deal: SponsorAgreement, ext: str) -> str:
 def run_export(run_id: int, fmt: str):  # type: ignore[no-untyped-def]
     payout, deal = _load_run(run_id)
     session = db_session()
+    scope = policy.line_scope(current_user, payout.sponsor_id)
     if fmt == "csv":
         dialect = csv_dialect()
         return stream_csv(
             lambda reader: csv_rows(
                 rows.RUN_HEADER,
-                rows.run_rows(reader, run_id),
+                rows.run_rows(reader, run_id, municipality_ids=scope),
                 dialect=dialect,  # type: ignore[arg-type]
             ),
             _run_filename(payout, deal, "csv"),
         )
     if fmt == "xlsx":
         totals: list[Any] = []
-        data = xlsx_bytes(
-            "Utbetalning", rows.RUN_HEADER, rows.run_rows(session, run_id, totals), totals=totals
-        )
+        found = rows.run_rows(session, run_id, totals, municipality_ids=scope)
+        data = xlsx_bytes("Utbetalning", rows.RUN_HEADER, found, totals=totals)
         return download(data, XLSX_TYPE, _run_filename(payout, deal, "xlsx"))
     if fmt == "pdf":
-        data = statement_pdf(rows.statements(session, payout))
+        data = statement_pdf(rows.statements(session, payout, municipality_ids=scope))
         return download(data, "application/pdf", _run_filename(payout, deal, "pdf"))
     abort(404)
 

@@ -21,6 +21,7 @@ from sqlmodel import Session, select
 from ..accounts.models import Membership, Role, User
 from ..errors import RuleViolation
 from ..i18n import _l
+from ..tokens import SigningKeys
 from .services import CleanMember, MemberInput, clean
 
 MAX_BYTES = 1_000_000
@@ -271,11 +272,14 @@ def _mark_known(session: Session, preview: Preview, association_id: int) -> None
         seen_person[user_id] = row.line
 
 
-def _serializer(secret_key: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret_key, salt=_SALT)
+def _serializer(secret_key: SigningKeys) -> URLSafeTimedSerializer:
+    # itsdangerous signs with the last key and accepts any: ours come newest first, so a
+    # preview signed before a key rotation can still be confirmed.
+    keys = [secret_key] if isinstance(secret_key, str) else list(reversed(secret_key))
+    return URLSafeTimedSerializer(keys, salt=_SALT)
 
 
-def sign_rows(secret_key: str, association_id: int, preview: Preview) -> str:
+def sign_rows(secret_key: SigningKeys, association_id: int, preview: Preview) -> str:
     rows = [
         [r.clean.name, r.clean.phone_e164, r.clean.email or "", r.clean.birth_year]
         for r in preview.valid
@@ -284,7 +288,7 @@ def sign_rows(secret_key: str, association_id: int, preview: Preview) -> str:
     return _serializer(secret_key).dumps({"a": association_id, "rows": rows})
 
 
-def unsign_rows(secret_key: str, association_id: int, signed: str) -> list[MemberInput]:
+def unsign_rows(secret_key: SigningKeys, association_id: int, signed: str) -> list[MemberInput]:
     try:
         data = _serializer(secret_key).loads(signed or "", max_age=SIGNED_MAX_AGE)
     except BadSignature as exc:

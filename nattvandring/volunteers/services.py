@@ -283,7 +283,7 @@ def remove_member(
     )
 
 
-def personal_token(session: Session, user: User, secret_key: str) -> str:
+def personal_token(session: Session, user: User, secret_key: tokens.SigningKeys) -> str:
     return tokens.stable_link(
         session, TokenPurpose.PERSONAL_PAGE, secret_key=secret_key, user_id=user.id
     )
@@ -294,13 +294,15 @@ def personal_page_url(base_url: str, token: str) -> str:
     return f"{base_url.rstrip('/')}/me/{token}"
 
 
-def personal_url(session: Session, user: User, base_url: str, secret_key: str) -> str:
+def personal_url(
+    session: Session, user: User, base_url: str, secret_key: tokens.SigningKeys
+) -> str:
     """The volunteer's personal page, e.g. for SMS."""
     return personal_page_url(base_url, personal_token(session, user, secret_key))
 
 
 def rotate_personal_link(
-    session: Session, user: User, secret_key: str, *, actor_id: int | None
+    session: Session, user: User, secret_key: tokens.SigningKeys, *, actor_id: int | None
 ) -> str:
     """A new personal link; the old one answers 404 from now on. Returns the new token."""
     raw = tokens.rotate_stable_link(
@@ -316,8 +318,10 @@ def rotate_personal_link(
     return raw
 
 
-def user_for_personal_token(session: Session, raw: str) -> User | None:
-    token = tokens.resolve(session, TokenPurpose.PERSONAL_PAGE, raw)
+def user_for_personal_token(
+    session: Session, raw: str, *, secret_key: tokens.SigningKeys
+) -> User | None:
+    token = tokens.resolve(session, TokenPurpose.PERSONAL_PAGE, raw, secret_key=secret_key)
     if token is None or token.user_id is None:
         return None
     user = session.get(User, token.user_id)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 
-from flask import current_app
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -253,11 +252,3 @@ def answer_by_sms(session: Session, user: User, *, yes: bool) -> tuple[str, dict
         decline(session, user, request.id, via="sms")  # type: ignore[arg-type]
     context = {"association": association.name, "more": len(questions) > 1}
     return ("joined" if yes else "join_declined"), context
-
-
-def personal_page_url_for(session: Session, user: User) -> str:
-    from .services import personal_url
-
-    return personal_url(
-        session, user, current_app.config["PUBLIC_BASE_URL"], current_app.config["SECRET_KEY"]
-    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
+from .. import tokens
 from ..accounts.models import Role, User
 from ..associations.models import Association, AssociationStatus
 from ..db import db_session
@@ -136,7 +137,10 @@ def member(association_id: int, user_id: int):  # type: ignore[no-untyped-def]
     url = None
     if not shared:
         url = services.personal_url(
-            session, user, current_app.config["PUBLIC_BASE_URL"], current_app.config["SECRET_KEY"]
+            session,
+            user,
+            current_app.config["PUBLIC_BASE_URL"],
+            tokens.signing_keys(current_app.config),
         )
     return render_template(
         "volunteers/member.html",
@@ -209,7 +213,7 @@ def rotate_link(association_id: int, user_id: int):  # type: ignore[no-untyped-d
             url_for("volunteers.member", association_id=association_id, user_id=user_id)
         )
     services.rotate_personal_link(
-        db_session(), user, current_app.config["SECRET_KEY"], actor_id=current_user.id
+        db_session(), user, tokens.signing_keys(current_app.config), actor_id=current_user.id
     )
     flash(_("En ny personlig länk är skapad. Den gamla fungerar inte längre."), "success")
     return redirect(url_for("volunteers.member", association_id=association_id, user_id=user_id))
@@ -233,7 +237,7 @@ def import_upload(association_id: int):  # type: ignore[no-untyped-def]
         else:
             confirm = ImportConfirmForm(formdata=None)
             confirm.payload.data = csv_import.sign_rows(
-                current_app.config["SECRET_KEY"], association_id, preview
+                tokens.signing_keys(current_app.config), association_id, preview
             )
             return render_template(
                 "volunteers/import_preview.html",
@@ -256,7 +260,7 @@ def import_confirm(association_id: int):  # type: ignore[no-untyped-def]
         if not form.validate_on_submit():
             raise RuleViolation("import_expired", _("Formuläret är ogiltigt. Ladda upp igen."))
         rows = csv_import.unsign_rows(
-            current_app.config["SECRET_KEY"], association_id, form.payload.data or ""
+            tokens.signing_keys(current_app.config), association_id, form.payload.data or ""
         )
         added, asked, skipped = csv_import.import_rows(
             session,

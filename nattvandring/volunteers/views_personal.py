@@ -1,13 +1,14 @@
 """The volunteer's personal page "Mina pass" at /me/<token> (no login; the link is the key).
 
 An unknown, rotated or revoked token answers 404. Pages carry ``Cache-Control: no-store``;
-Referrer-Policy no-referrer is set globally, so the token does not leak to other sites.
+Referrer-Policy same-origin is set globally, so the token never leaks to other sites.
 """
 
 from __future__ import annotations
 
 from flask import current_app, flash, make_response, redirect, render_template, url_for
 
+from .. import tokens
 from ..accounts.models import Role
 from ..associations.models import Association
 from ..booking import queries, services_roster
@@ -23,7 +24,9 @@ from .views import bp
 
 
 def _owner(token: str):  # type: ignore[no-untyped-def]
-    user = services.user_for_personal_token(db_session(), token)
+    user = services.user_for_personal_token(
+        db_session(), token, secret_key=tokens.signing_keys(current_app.config)
+    )
     if user is None:
         raise NotFound()
     return user
@@ -181,7 +184,7 @@ def question_decline(token: str, request_id: int):  # type: ignore[no-untyped-de
 def rotate(token: str):  # type: ignore[no-untyped-def]
     user = _owner(token)
     new = services.rotate_personal_link(
-        db_session(), user, current_app.config["SECRET_KEY"], actor_id=user.id
+        db_session(), user, tokens.signing_keys(current_app.config), actor_id=user.id
     )
     flash(_("Din nya länk är klar. Spara den; den gamla fungerar inte längre."), "success")
     return redirect(url_for("volunteers.personal", token=new))

@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 from ..errors import Forbidden, NotFound
 from ..i18n import _
 from ..logging_setup import route_label
+from .csrf import CrossSiteRequest
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +74,16 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Forbidden)
     def _forbidden(_exc: Forbidden):  # type: ignore[no-untyped-def]
         return render_error(403)
+
+    @app.errorhandler(CrossSiteRequest)
+    def _cross_site(_exc: CrossSiteRequest):  # type: ignore[no-untyped-def]
+        return render_error(
+            400,
+            _(
+                "Formuläret skickades från en annan webbplats och togs inte emot. Öppna sidan "
+                "här och försök igen."
+            ),
+        )
 
     @app.errorhandler(CSRFError)
     def _csrf(_exc: CSRFError):  # type: ignore[no-untyped-def]

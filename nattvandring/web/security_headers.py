@@ -17,8 +17,10 @@ def init_app(app: Flask) -> None:
         headers.setdefault("Content-Security-Policy", CSP)
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("X-Content-Type-Options", "nosniff")
-        # Personal links carry tokens in the URL; never hand them to another site.
-        headers.setdefault("Referrer-Policy", "no-referrer")
+        # Personal links carry tokens in the URL: another site never gets a Referer. Our own
+        # pages do (this server already has the URL), and with it browsers send our real
+        # Origin on our own forms instead of "null" (no-referrer), which web/csrf.py checks.
+        headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("Permissions-Policy", "geolocation=(), camera=(), microphone=()")
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if request.is_secure:

@@ -225,8 +225,8 @@ def test_a_new_personal_page_link_reaches_the_feed(client, db, world, walks):
 def test_feed_tokens_only_read_their_own_calendar(client, db, world, walks):
     personal = walks["paths"]["vol_a"].removeprefix("/feeds/personal/").removesuffix(".ics")
     association = walks["paths"]["assoc_a"].removeprefix("/feeds/association/").removesuffix(".ics")
-    assert tokens.resolve(db, TokenPurpose.PERSONAL_PAGE, personal) is None
-    assert tokens.resolve(db, TokenPurpose.PERSONAL_FEED, personal) is not None
+    assert tokens.resolve(db, TokenPurpose.PERSONAL_PAGE, personal, secret_key=SECRET) is None
+    assert tokens.resolve(db, TokenPurpose.PERSONAL_FEED, personal, secret_key=SECRET) is not None
     assert client.get(f"/feeds/association/{personal}.ics").status_code == 404
     assert client.get(f"/feeds/personal/{association}.ics").status_code == 404
     page = personal_page_token(db, world.ids["vol_a"])

@@ -62,7 +62,7 @@ def test_municipality_feed_lists_planned_and_booked_nights(client, world, nights
     assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
     assert response.headers["Cache-Control"] == "public, max-age=300"
     assert response.headers["ETag"].startswith('"')
-    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["Referrer-Policy"] == "same-origin"
     ical, vcal = _parse(response.data)
     assert str(ical["METHOD"]) == "PUBLISH"
     assert str(ical["X-WR-CALNAME"]) == "Nattvandring Hässleholm"

@@ -7,6 +7,9 @@ claim other tests' outbox rows (and trip over their dropped tables).
 Without a browser the tests skip with the reason, except in CI (``CI=true``), where that is
 a failure: CI installs Debian's chromium (see .ci/run). The journeys run in file order and
 hand each other what they made through ``story``.
+
+The HTTPS journeys in ``https/`` deploy the app themselves (production mode, nginx or
+gunicorn TLS; see deployed.py) and run before the others, while ``served`` is not running.
 """
 
 from __future__ import annotations
@@ -19,18 +22,27 @@ from playwright.sync_api import Browser, BrowserContext, sync_playwright
 
 from .browser import browser_tests_required, find_chromium, launch
 from .checks import PHONE, SCREENSHOTS, PageChecks, screenshot
+from .deployed import Deployed
 from .keyboard import Keyboard
 from .served import Served, serve
 from .story import Story
 
 HERE = Path(__file__).parent
+DEPLOYED = HERE / "https"
 DESKTOP = {"width": 1280, "height": 900}
 
 
 def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def]
-    for item in items:
-        if HERE in Path(str(item.path)).parents:
-            item.add_marker(pytest.mark.e2e)
+    positions = [n for n, item in enumerate(items) if HERE in Path(str(item.path)).parents]
+    for n in positions:
+        items[n].add_marker(pytest.mark.e2e)
+    # The HTTPS journeys (tests/e2e/https) first: each deployment rebuilds the run's
+    # database, which on PostgreSQL is the one `served` uses until the package ends.
+    journeys = [items[n] for n in positions]
+    deployed = [item for item in journeys if DEPLOYED in Path(str(item.path)).parents]
+    ordered = deployed + [item for item in journeys if item not in deployed]
+    for n, item in zip(positions, ordered, strict=True):
+        items[n] = item
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -87,9 +99,12 @@ def story() -> Story:
 class People:
     """Opens a fresh browser (context) per person: their own cookies, screen and checks."""
 
-    def __init__(self, browser: Browser, served: Served) -> None:
+    def __init__(
+        self, browser: Browser, served: Served | Deployed, **context_options: object
+    ) -> None:
         self.browser = browser
         self.served = served
+        self.context_options = context_options  # e.g. ignore_https_errors for a test cert
         self.opened: list[tuple[BrowserContext, Keyboard]] = []
 
     def _open(self, viewport: dict[str, int], *, mobile: bool) -> Keyboard:
@@ -101,6 +116,7 @@ class People:
             locale="sv-SE",
             timezone_id="Europe/Stockholm",
             accept_downloads=True,
+            **self.context_options,  # type: ignore[arg-type]
         )
         context.grant_permissions(
             ["clipboard-read", "clipboard-write"], origin=self.served.base_url

@@ -59,7 +59,9 @@ def _write_atomically(path: Path, text: str) -> None:
 
 
 @contextmanager
-def _database(workdir: Path) -> Iterator[tuple[str, Engine]]:
+def database(workdir: Path) -> Iterator[tuple[str, Engine]]:
+    """The run's database, empty: PostgreSQL's ``public`` schema (migrated, dropped after) or
+    a SQLite file in ``workdir``."""
     if conftest.PG_URL:
         with migrated_schema(conftest.PG_URL) as engine:  # empty, migrated, dropped after
             yield conftest.PG_URL, engine
@@ -72,7 +74,8 @@ def _database(workdir: Path) -> Iterator[tuple[str, Engine]]:
         engine.dispose()
 
 
-def _cli(args: list[str], env: dict[str, str]) -> str:
+def cli(args: list[str], env: dict[str, str]) -> str:
+    """``nattvandring <args>`` as an administrator runs it; fails with what it printed."""
     done = subprocess.run(
         [str(processes.BIN / "nattvandring"), *args],
         cwd=processes.ROOT,
@@ -87,7 +90,8 @@ def _cli(args: list[str], env: dict[str, str]) -> str:
     return done.stdout
 
 
-def _no_tracebacks(name: str, printed: str, workdir: Path) -> None:
+def no_tracebacks(name: str, printed: str, workdir: Path) -> None:
+    """Keep what a process printed in ``workdir`` and fail if it logged an exception."""
     (workdir / f"{name}.log").write_text(printed, encoding="utf-8")
     if "Traceback" in printed:
         start = printed.index("Traceback")
@@ -101,7 +105,7 @@ def serve(workdir: Path) -> Iterator[Served]:
     base_url = f"http://127.0.0.1:{port}"
     clock_file = workdir / "now.txt"
     _write_atomically(clock_file, START.isoformat())
-    with _database(workdir) as (url, engine):
+    with database(workdir) as (url, engine):
         settings: dict[str, object] = {
             "SECRET_KEY": SECRET,
             "DATABASE_URL": url,
@@ -118,8 +122,8 @@ def serve(workdir: Path) -> Iterator[Served]:
             "LOG_LEVEL": "WARNING",
         }
         env = processes.app_environment(settings)
-        _cli(["db", "upgrade"], env)
-        _cli(["demo"], env)
+        cli(["db", "upgrade"], env)
+        cli(["demo"], env)
         web_env = dict(
             env,
             NATTVANDRING_BIND=f"127.0.0.1:{port}",
@@ -136,5 +140,5 @@ def serve(workdir: Path) -> Iterator[Served]:
             printed_web = processes.stop(web)
             printed_worker = processes.stop(worker)
             engine.dispose()
-            _no_tracebacks("web server", printed_web, workdir)
-            _no_tracebacks("worker", printed_worker, workdir)
+            no_tracebacks("web server", printed_web, workdir)
+            no_tracebacks("worker", printed_worker, workdir)

@@ -114,7 +114,8 @@ def log_in(keys: Keyboard, served: Served, email: str, *, first_wrong: bool = Fa
     keys.type(email_field, email)
     keys.type(password, DEMO_PASSWORD)
     keys.follow(page.get_by_role("button", name="Logga in"))
-    assert page.get_by_role("navigation", name="Huvudmeny").is_visible(), page.url
+    logged_in = page.get_by_role("navigation", name="Huvudmeny").is_visible()
+    assert logged_in, f"not logged in at {page.url}: {page.inner_text('main')[:300]}"
 
 
 def assert_field_error(keys: Keyboard, target, message: str | None) -> None:  # type: ignore[no-untyped-def]

@@ -39,7 +39,8 @@ def test_due_confirmation_is_sent_with_the_personal_link(app, world, db, frozen)
     [(to, body, callback)] = gateway.sent
     assert to == user(db, world.ids["vol_a"]).phone_e164 and callback is None
     token = body.split("/me/")[1].split(" ")[0]
-    found = tokens.resolve(db, TokenPurpose.PERSONAL_PAGE, token)
+    keys = tokens.signing_keys(app.config)
+    found = tokens.resolve(db, TokenPurpose.PERSONAL_PAGE, token, secret_key=keys)
     assert found is not None and found.user_id == world.ids["vol_a"]
     db.expire_all()
     confirmation, first, second = rows(db)

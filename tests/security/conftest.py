@@ -181,6 +181,19 @@ def build_rich_world(session: Session, secret_key: str = SECRET) -> RichWorld:
     )
     ids["run"] = run.id  # type: ignore[assignment]
 
+    # An agreement shared by Hässleholm (assoc_a) and Bjuv (assoc_c), with a draft run: each
+    # coordinator sees it, but only the liaison (or an admin) pays it out.
+    shared = agreement(session, base, enrol=("assoc_a", "assoc_c"), joined_on=date(2026, 1, 1))
+    shared.name = "Gemensamt avtal"
+    shared_run = create_run(
+        session,
+        agreement=shared,
+        period_start=date(2026, 10, 1),
+        period_end=date(2026, 10, 31),
+        actor_id=ids["admin"],
+    )
+    ids.update(shared_agreement=shared.id, shared_run=shared_run.id)  # type: ignore[arg-type]
+
     vol_a = session.get(User, ids["vol_a"])
     sms = SmsMessage(
         kind="booked",

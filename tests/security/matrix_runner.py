@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 
+import openpyxl
+import pypdf
 from sqlalchemy import func, select
 from sqlmodel import SQLModel
 
@@ -110,11 +113,12 @@ class Matrix:
         self.cookies[actor] = client.get_cookie("nv_session").value
         return client
 
-    def url(self, rule, actor: str, *, forged: bool = False) -> str:  # type: ignore[no-untyped-def]
+    def url(self, rule, actor: str, *, forged: bool = False, objects=None) -> str:  # type: ignore[no-untyped-def]
+        """The rule's URL for ``actor``; ``objects`` maps URL parameters to other world ids."""
         ids, raw = self.world.ids, self.world.raw
         values: dict[str, object] = {}
         for name in rule.arguments:
-            special = SPECIAL.get(rule.endpoint, {})
+            special = {**SPECIAL.get(rule.endpoint, {}), **(objects or {})}
             if name in special:
                 values[name] = ids[special[name]]
             elif name in PARAMS:
@@ -175,3 +179,63 @@ def methods_of(rule) -> list[str]:  # type: ignore[no-untyped-def]
 
 def is_login_redirect(location: str) -> bool:
     return bool(re.search(r"/login(\?|$)", location))
+
+
+REFUSED = {"403", "404", "405", "login"}
+
+
+def parse_spec(spec: str, actors: tuple[str, ...]) -> dict[str, str]:
+    """``actors=outcome`` groups (see test_access_matrix) as an outcome per actor."""
+    named: dict[str, str] = {}
+    default = None
+    for group in spec.split():
+        who, outcome = group.split("=")
+        for actor in who.split(","):
+            if actor == "*":
+                default = outcome
+            else:
+                assert actor in actors, f"unknown actor {actor!r} in {spec!r}"
+                named[actor] = outcome
+    missing = [actor for actor in actors if actor not in named and default is None]
+    assert not missing, f"{spec!r} says nothing about {missing}"
+    return {actor: named.get(actor, default) for actor in actors}  # type: ignore[misc]
+
+
+def actors_of(rule) -> tuple[str, ...]:  # type: ignore[no-untyped-def]
+    return ("anon",) + (LINKS if rule.rule.startswith("/me/") else STAFF)
+
+
+def check_route(matrix, endpoint, method, spec, objects=None) -> None:  # type: ignore[no-untyped-def]
+    """Send ``method`` to the endpoint as every actor; each answers as ``spec`` says, and a
+    refused request changes nothing. ``objects``: URL parameters naming other world ids."""
+    rule = next(r for r in rules_of(matrix.app) if r.endpoint == endpoint)
+    expected = parse_spec(spec, actors_of(rule))
+    failures = []
+    for actor, outcome in expected.items():
+        forged = actor == "anon" and rule.rule.startswith("/me/")
+        url = matrix.url(rule, actor, forged=forged, objects=objects)
+        # Logging out ends in the login page too, but it is a success for a logged-in actor.
+        refused = outcome in REFUSED and (outcome != "login" or actor in ("anon", *LINKS))
+        counts_before = row_counts(matrix.engine) if refused else None
+        answer = matrix.request(actor, method, url, restore=not refused)
+        got = "login" if answer.status == 302 and is_login_redirect(answer.location) else None
+        got = got or str(answer.status)
+        if got != outcome:
+            failures.append(f"{actor}: expected {outcome}, got {answer.status} {answer.location}")
+        if refused:
+            if answer.changed or row_counts(matrix.engine) != counts_before:
+                failures.append(f"{actor}: a refused {method} changed the database")
+                matrix.restore(actor)
+        elif method == "GET" and answer.changed:
+            failures.append(f"{actor}: GET changed the database")
+    assert not failures, f"{method} {rule.rule}:\n" + "\n".join(failures)
+
+
+def readable_text(body: bytes, url: str) -> str:
+    """The text a person reads in a page or download (XLSX cells, PDF text)."""
+    if url.endswith(".xlsx"):
+        rows = openpyxl.load_workbook(io.BytesIO(body)).active.iter_rows(values_only=True)
+        return "\n".join(" ".join(str(value) for value in row) for row in rows)
+    if url.endswith(".pdf"):
+        return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(body)).pages)
+    return body.decode("utf-8-sig")

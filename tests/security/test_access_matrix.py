@@ -17,18 +17,16 @@ import tempfile
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from nattvandring.app import create_app
+from nattvandring.associations.models import Association
+from tests.security import matrix_runner
 from tests.security.conftest import fingerprint
-from tests.security.matrix_runner import (
-    LINKS,
-    STAFF,
-    Matrix,
-    is_login_redirect,
-    methods_of,
-    row_counts,
-    rules_of,
-)
+from tests.security.matrix_runner import Matrix, check_route, methods_of, readable_text, rules_of
+
+# The hostile-input tests read the matrix through these names.
+REFUSED, _parse, _actors = matrix_runner.REFUSED, matrix_runner.parse_spec, matrix_runner.actors_of
 
 
 def _for_association(ok: str) -> str:
@@ -246,28 +244,6 @@ EXPECTED: dict[str, str] = {
     "volunteers.contact_email": _own_link("422"),
 }
 
-REFUSED = {"403", "404", "405", "login"}
-
-
-def _parse(spec: str, actors: tuple[str, ...]) -> dict[str, str]:
-    named: dict[str, str] = {}
-    default = None
-    for group in spec.split():
-        who, outcome = group.split("=")
-        for actor in who.split(","):
-            if actor == "*":
-                default = outcome
-            else:
-                assert actor in actors, f"unknown actor {actor!r} in {spec!r}"
-                named[actor] = outcome
-    missing = [actor for actor in actors if actor not in named and default is None]
-    assert not missing, f"{spec!r} says nothing about {missing}"
-    return {actor: named.get(actor, default) for actor in actors}  # type: ignore[misc]
-
-
-def _actors(rule) -> tuple[str, ...]:  # type: ignore[no-untyped-def]
-    return ("anon",) + (LINKS if rule.rule.startswith("/me/") else STAFF)
-
 
 def _spec_for(endpoint: str, method: str) -> str | None:
     return EXPECTED.get(f"{endpoint} {method}") or EXPECTED.get(endpoint)
@@ -305,26 +281,65 @@ def test_every_route_has_an_entry_and_every_entry_a_route():
 def test_access(matrix, endpoint, method):  # type: ignore[no-untyped-def]
     spec = _spec_for(endpoint, method)
     assert spec is not None, f"no matrix entry for {endpoint} {method}"
-    rule = next(r for r in rules_of(matrix.app) if r.endpoint == endpoint)
-    expected = _parse(spec, _actors(rule))
-    failures = []
-    for actor, outcome in expected.items():
-        url = matrix.url(rule, actor, forged=actor == "anon" and rule.rule.startswith("/me/"))
-        # Logging out ends in the login page too, but it is a success for a logged-in actor.
-        refused = outcome in REFUSED and (outcome != "login" or actor in ("anon", *LINKS))
-        counts_before = row_counts(matrix.engine) if refused else None
-        answer = matrix.request(actor, method, url, restore=not refused)
-        got = "login" if answer.status == 302 and is_login_redirect(answer.location) else None
-        got = got or str(answer.status)
-        if got != outcome:
-            failures.append(f"{actor}: expected {outcome}, got {answer.status} {answer.location}")
-        if refused:
-            if answer.changed or row_counts(matrix.engine) != counts_before:
-                failures.append(f"{actor}: a refused {method} changed the database")
-                matrix.restore(actor)
-        elif method == "GET" and answer.changed:
-            failures.append(f"{actor}: GET changed the database")
-    assert not failures, f"{method} {rule.rule}:\n" + "\n".join(failures)
+    check_route(matrix, endpoint, method, spec)
+
+
+def _shared(ok: str, *, coordinators: str) -> str:
+    """The agreement of Hässleholm and Bjuv and its draft run: both coordinators see it, but
+    paying out money of two municipalities is the sponsor's liaison's (or an admin's)."""
+    others = "leader_a,leader_b,liaison2=404 anon=login"
+    return f"liaison,admin={ok} coord_h,coord_b={coordinators} {others}"
+
+
+def _shared_maintenance(ok: str) -> str:
+    """Each coordinator maintains the shared agreement for their own municipality."""
+    return f"coord_h,coord_b,admin={ok} liaison=403 leader_a,leader_b,liaison2=404 anon=login"
+
+
+#: Routes on the shared agreement and its run (URL ids: SHARED_OBJECTS).
+SHARED_EXPECTED: dict[str, str] = {
+    "sponsorship.agreement": _shared("200", coordinators="200"),
+    "sponsorship.agreement_edit GET": _shared_maintenance("200"),
+    "sponsorship.agreement_edit POST": _shared_maintenance("422"),
+    "sponsorship.enrol": _shared_maintenance("422"),
+    # The association is Hässleholm's: Bjuv's coordinator may not withdraw it.
+    "sponsorship.withdraw": "coord_h,admin=302 coord_b,liaison=403 leader_a,leader_b,liaison2=404 "
+    "anon=login",
+    "sponsorship.run_create": _shared("422", coordinators="403"),
+    "sponsorship.run": _shared("200", coordinators="200"),
+    "sponsorship.run_export": _shared("200", coordinators="200"),
+    "sponsorship.run_recompute": _shared("302", coordinators="403"),
+    "sponsorship.run_approve": _shared("302", coordinators="403"),
+    "sponsorship.run_delete": _shared("302", coordinators="403"),
+    "sponsorship.run_paid": _shared("422", coordinators="403"),
+    # Leaders only, for their own association; the run is a draft, so no statement yet.
+    "sponsorship.statement_pdf_download": "leader_a,leader_b,admin=404 anon=login *=403",
+}
+SHARED_OBJECTS = {"agreement_id": "shared_agreement", "run_id": "shared_run"}
+SHARED = [
+    (endpoint, method)
+    for endpoint, method in ENDPOINTS
+    if f"{endpoint} {method}" in SHARED_EXPECTED or endpoint in SHARED_EXPECTED
+]
+
+
+def test_every_route_of_an_agreement_or_run_has_a_shared_entry():
+    """A new agreement or run route must say what the shared agreement's actors get."""
+    live = {
+        f"{endpoint} {method}"
+        for endpoint, method in ENDPOINTS
+        if endpoint.startswith("sponsorship.")
+        and {"agreement_id", "run_id"}
+        & set(next(r for r in rules_of(APP) if r.endpoint == endpoint).arguments)
+    }
+    covered = {f"{endpoint} {method}" for endpoint, method in SHARED}
+    assert live == covered
+
+
+@pytest.mark.parametrize(("endpoint", "method"), SHARED, ids=[" ".join(p) for p in SHARED])
+def test_access_on_an_agreement_of_two_municipalities(matrix, endpoint, method):  # type: ignore[no-untyped-def]
+    spec = SHARED_EXPECTED.get(f"{endpoint} {method}") or SHARED_EXPECTED[endpoint]
+    check_route(matrix, endpoint, method, spec, objects=SHARED_OBJECTS)
 
 
 def _post_only() -> list[str]:
@@ -369,3 +384,44 @@ def test_list_pages_show_other_tenants_nothing(matrix, url, marker, insider, out
         response = matrix.clients[actor].get(url)
         assert response.status_code == 200
         assert marker not in response.get_data(as_text=True), actor
+
+
+def _pages_of_shared(matrix) -> list[str]:  # type: ignore[no-untyped-def]
+    ids = matrix.world.ids
+    run, deal = ids["shared_run"], ids["shared_agreement"]
+    return [
+        f"/sponsorship/agreements/{deal}",
+        f"/sponsorship/runs/{run}",
+        f"/sponsorship/runs/{run}/export.csv",
+        f"/sponsorship/runs/{run}/export.csv?dialect=plain",
+        f"/sponsorship/runs/{run}/export.xlsx",
+        f"/sponsorship/runs/{run}/export.pdf",
+        "/sponsorship/payouts",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("coordinator", "own", "other"),
+    [("coord_b", "assoc_c", "assoc_a"), ("coord_h", "assoc_a", "assoc_c")],
+)
+def test_shared_agreement_shows_each_coordinator_only_their_associations(
+    matrix, coordinator, own, other
+):  # type: ignore[no-untyped-def]
+    """The draft run of the shared agreement holds a line for IFK Hässleholm and Bjuvs IF."""
+    with matrix.engine.connect() as connection:
+        payee = {
+            key: connection.execute(
+                sa.select(
+                    Association.name, Association.org_number, Association.account_number
+                ).where(Association.id == matrix.world.ids[key])
+            ).one()
+            for key in (own, other)
+        }
+    for url in _pages_of_shared(matrix):
+        response = matrix.clients[coordinator].get(url)
+        assert response.status_code == 200, url
+        text = readable_text(response.get_data(), url)
+        leaked = [value for value in payee[other] if value in text]
+        assert not leaked, f"{coordinator} reads {leaked} in {url}"
+        if "payouts" not in url:
+            assert payee[own][0] in text, url

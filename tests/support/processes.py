@@ -13,7 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -68,14 +68,28 @@ def output(process: subprocess.Popen) -> str:
 
 
 def wait_for_http(
-    url: str, *, timeout: float = 30.0, process: subprocess.Popen | None = None
+    url: str,
+    *,
+    timeout: float = 30.0,
+    process: subprocess.Popen | Sequence[subprocess.Popen] | None = None,
+    verify: bool | str = True,
 ) -> None:
+    """Poll ``url`` until it answers below 500, failing early when ``process`` (or one of
+    several) exits; ``verify`` is requests' (a CA file for a self-signed certificate)."""
+    watched = (
+        []
+        if process is None
+        else [process]
+        if isinstance(process, subprocess.Popen)
+        else list(process)
+    )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if process is not None and process.poll() is not None:
-            raise RuntimeError(f"process exited with {process.returncode}:\n{output(process)}")
+        for running in watched:
+            if running.poll() is not None:
+                raise RuntimeError(f"process exited with {running.returncode}:\n{output(running)}")
         try:
-            if requests.get(url, timeout=1).status_code < 500:
+            if requests.get(url, timeout=1, verify=verify).status_code < 500:
                 return
         except requests.RequestException:
             pass
