@@ -140,3 +140,10 @@ class PersonErased:
     """A volunteer was anonymised; areas holding copies of their data scrub them."""
 
     user_id: int
+
+
+@dataclass(frozen=True)
+class AssociationApproved:
+    """The coordinator approved an association: its waiting membership questions go out."""
+
+    association_id: int

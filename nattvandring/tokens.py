@@ -156,6 +156,16 @@ def rotate(
     return issue(session, purpose, user_id=user_id, association_id=association_id)
 
 
+def code_from_key(secret_key: str, key: str) -> str:
+    """The six-digit code that proves a mobile number, derived from a stored random key.
+
+    Only the key is stored (as the code SMS's dedupe key): without SECRET_KEY a copy of the
+    database yields no code, and the outbox page shows only the marker.
+    """
+    mac = hmac.new(secret_key.encode(), f"code|{key}".encode(), hashlib.sha256).digest()
+    return f"{int.from_bytes(mac[:8], 'big') % 1_000_000:06d}"
+
+
 def _derive(secret_key: str, purpose: str, owner: str, nonce: str) -> str:
     if not secret_key:
         raise ValueError("a stable link needs a signing key")

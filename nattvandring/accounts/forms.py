@@ -57,3 +57,49 @@ class ResetRequestForm(FlaskForm):
 class InviteForm(FlaskForm):
     name = StringField(_l("Namn"), validators=[DataRequired(), Length(max=120)])
     email = EmailField(_l("E-post"), validators=[DataRequired(), Email(), Length(max=254)])
+
+
+def _code_field() -> StringField:
+    return StringField(
+        _l("Kod från SMS:et"),
+        description=_l("Sex siffror."),
+        validators=[DataRequired(), Length(max=20)],
+    )
+
+
+class CodeForm(FlaskForm):
+    """The code from an SMS that proves a mobile number."""
+
+    code = _code_field()
+
+
+class ClaimForm(FlaskForm):
+    """An invitation to an account that has a mobile number: its code, then a password."""
+
+    code = _code_field()
+    new_password, confirm = _new_password_fields()
+
+
+class ButtonForm(FlaskForm):
+    """Only the CSRF token: a button that says yes."""
+
+
+class PhoneChangeForm(FlaskForm):
+    phone = StringField(
+        _l("Nytt mobilnummer"),
+        description=_l("Vi skickar en kod till det nya numret."),
+        validators=[DataRequired(), Length(max=30)],
+    )
+
+
+class EmailChangeForm(FlaskForm):
+    email = EmailField(
+        _l("Ny e-postadress"),
+        description=_l("Vi skickar en länk till den nya adressen."),
+        validators=[DataRequired(), Length(max=254)],
+    )
+    current_password = PasswordField(
+        _l("Nuvarande lösenord"),
+        description=_l("Bara om du har ett konto med lösenord."),
+        validators=[Length(max=200)],
+    )

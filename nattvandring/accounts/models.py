@@ -93,3 +93,60 @@ class AccessToken(SQLModel, table=True):
     expires_at: datetime | None = None
     used_at: datetime | None = None
     revoked_at: datetime | None = None
+
+
+class PendingRole(SQLModel, table=True):
+    """A staff role offered by invitation. It becomes a ``Membership`` only when the invited
+    person accepts through the link e-mailed to them (proof that the address is theirs)."""
+
+    __tablename__ = "pending_role"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    role: str = Field(max_length=20)
+    municipality_id: int | None = Field(
+        default=None, foreign_key="municipality.id", ondelete="CASCADE"
+    )
+    association_id: int | None = Field(
+        default=None, foreign_key="association.id", ondelete="CASCADE"
+    )
+    sponsor_id: int | None = Field(default=None, foreign_key="sponsor.id", ondelete="CASCADE")
+    # What the inviting admin typed: shown to staff instead of the account's own details.
+    invited_name: str = Field(max_length=120)
+    invited_email: str = Field(max_length=254)
+    created_at: datetime = created_at_field()
+
+
+class VerificationPurpose(StrEnum):
+    PHONE_CHANGE = "phone_change"  # a person's new mobile number (code by SMS)
+    EMAIL_CHANGE = "email_change"  # a person's new e-mail address (link by e-mail)
+    CLAIM = "claim"  # an invitation to an account anchored by its number (code by SMS)
+    REGISTRATION = "registration"  # the contact number of an association registration
+
+
+class Verification(SQLModel, table=True):
+    """A pending proof that someone holds a mobile number (a code sent by SMS) or an e-mail
+    address (a link sent by e-mail).
+
+    Neither secret is stored: the SMS code is derived at send time from ``code_key`` and
+    SECRET_KEY (``accounts.verification.code_for``), the link only as its SHA-256.
+    """
+
+    __tablename__ = "verification"
+    __table_args__ = (Index("ix_verification_target_created", "target", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    purpose: str = Field(max_length=20)
+    target: str = Field(max_length=254)  # the E.164 number or e-mail address being proven
+    user_id: int | None = Field(
+        default=None, foreign_key="user_account.id", index=True, ondelete="CASCADE"
+    )
+    registration_id: int | None = Field(
+        default=None, foreign_key="registration_request.id", index=True, ondelete="CASCADE"
+    )
+    code_key: str | None = Field(default=None, max_length=64, unique=True)
+    token_hash: str | None = Field(default=None, max_length=64, unique=True)
+    created_at: datetime = created_at_field()
+    expires_at: datetime
+    verified_at: datetime | None = None
+    revoked_at: datetime | None = None

@@ -1,4 +1,7 @@
-"""Account operations: authenticate, passwords, invitations and resets. They flush, never commit."""
+"""Account operations: authenticate, passwords, roles and resets. They flush, never commit.
+
+Invitations are in ``invitations``, proofs of a number or address in ``verification``.
+"""
 
 from __future__ import annotations
 
@@ -121,63 +124,16 @@ def grant(
     return membership
 
 
-def invite_staff(
-    session: Session,
-    *,
-    name: str,
-    email: str,
-    role: Role,
-    base_url: str,
-    hours: int,
-    municipality_id: int | None = None,
-    association_id: int | None = None,
-    sponsor_id: int | None = None,
-) -> tuple[User, str]:
-    """Create (or reuse) a staff account, grant the role, and e-mail a set-password link.
-
-    Returns the user and the invitation URL, which the inviting admin is also shown.
-    """
-    address = normalize_email(email)
-    user = find_by_email(session, address)
-    if user is None:
-        user = User(name=name.strip(), email=address)
-        session.add(user)
-        session.flush()
-    grant(
-        session,
-        user,
-        role,
-        municipality_id=municipality_id,
-        association_id=association_id,
-        sponsor_id=sponsor_id,
-    )
-    raw = tokens.issue(
-        session, TokenPurpose.INVITATION, user_id=user.id, ttl=timedelta(hours=hours)
-    )
-    url = f"{base_url.rstrip('/')}/invitation/{raw}"
-    queue_email(
-        session,
-        to_address=address,
-        to_name=user.name,
-        subject=str(_l("Inbjudan till Nattvandring")),
-        body_text=str(
-            _l(
-                "Hej %(name)s!\n\nDu har bjudits in till Nattvandring. Välj ditt lösenord här "
-                "(länken gäller i %(hours)d timmar och kan användas en gång):\n%(url)s\n",
-                name=user.name,
-                hours=hours,
-                url=url,
-            )
-        ),
-        kind="invitation",
-    )
-    return user, url
-
-
 def request_password_reset(session: Session, *, email: str, base_url: str, hours: int) -> None:
-    """Queue a reset link if the account exists; the caller answers the same either way."""
+    """Queue a reset link if a login with this address exists; the caller answers the same
+    either way.
+
+    Only an account that already has a password gets one: a volunteer's e-mail may have been
+    typed by a leader, and a reset must never turn someone else's address into a login to
+    that person's data.
+    """
     user = find_by_email(session, email)
-    if user is None or not user.is_active or user.anonymized_at:
+    if user is None or not user.is_active or user.anonymized_at or user.password_hash is None:
         return
     raw = tokens.issue(
         session, TokenPurpose.PASSWORD_RESET, user_id=user.id, ttl=timedelta(hours=hours)

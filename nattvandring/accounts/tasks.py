@@ -1,4 +1,5 @@
-"""Scheduled jobs of the accounts area: stable links follow a rotated SECRET_KEY."""
+"""Scheduled jobs of the accounts area: stable links follow a rotated SECRET_KEY; expired
+proofs of a number or address are dropped."""
 
 from __future__ import annotations
 
@@ -7,12 +8,14 @@ import logging
 from flask import Flask
 
 from .. import db, tokens
+from .verification import purge_old
 
 log = logging.getLogger(__name__)
 
 # Keys change only with a restart, and every job runs once when the worker starts; the
 # interval is a safety net for a web process restarted after its worker.
 REKEY_INTERVAL_SECONDS = 6 * 60 * 60
+PURGE_SECONDS = 24 * 3600
 
 
 def rekey_links(app: Flask) -> int:
@@ -26,4 +29,10 @@ def rekey_links(app: Flask) -> int:
     return added
 
 
-JOBS = [(rekey_links, REKEY_INTERVAL_SECONDS)]
+def purge_old_proofs(app: Flask) -> int:
+    """Expired codes and links name a number or address: drop them."""
+    with app.app_context(), db.session_scope(db.get_engine(app)) as session:
+        return purge_old(session)
+
+
+JOBS = [(rekey_links, REKEY_INTERVAL_SECONDS), (purge_old_proofs, PURGE_SECONDS)]

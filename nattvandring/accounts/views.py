@@ -7,13 +7,21 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..db import db_session, get_engine, session_scope
 from ..errors import NotFound, RuleViolation
-from ..extensions import limiter
+from ..extensions import limit_code_tries, limiter
 from ..i18n import _, _l
 from ..web import nav
-from . import services
-from .forms import ChangePasswordForm, LoginForm, ResetRequestForm, SetPasswordForm
+from ..web.forms_util import show_violation
+from . import contact, invitations, services, verification
+from .forms import (
+    ButtonForm,
+    ChangePasswordForm,
+    ClaimForm,
+    LoginForm,
+    ResetRequestForm,
+    SetPasswordForm,
+)
 from .identity import load_identity
-from .models import TokenPurpose, User
+from .models import TokenPurpose, User, VerificationPurpose
 
 bp = Blueprint("accounts", __name__)
 
@@ -118,7 +126,10 @@ def reset_request():  # type: ignore[no-untyped-def]
     return render_template("accounts/reset_request.html", form=form), _form_status(form)
 
 
-def _link_page(purpose: TokenPurpose, token: str, template: str):  # type: ignore[no-untyped-def]
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(_public_form_limit, methods=["POST"])
+def reset_password(token: str):  # type: ignore[no-untyped-def]
+    purpose = TokenPurpose.PASSWORD_RESET
     if services.user_for_link(db_session(), purpose, token) is None:
         raise NotFound()
     form = SetPasswordForm()
@@ -128,19 +139,90 @@ def _link_page(purpose: TokenPurpose, token: str, template: str):  # type: ignor
         _start_session(user, remember=False)
         flash(_("Ditt lösenord är sparat och du är inloggad."), "success")
         return redirect(url_for("web.index"))
-    return render_template(template, form=form), _form_status(form)
+    return render_template("accounts/reset_password.html", form=form), _form_status(form)
 
 
-@bp.route("/reset/<token>", methods=["GET", "POST"])
-@limiter.limit(_public_form_limit, methods=["POST"])
-def reset_password(token: str):  # type: ignore[no-untyped-def]
-    return _link_page(TokenPurpose.PASSWORD_RESET, token, "accounts/reset_password.html")
+def _invited(token: str) -> User:
+    found = services.user_for_link(db_session(), TokenPurpose.INVITATION, token)
+    if found is None:
+        raise NotFound()
+    return found[0]
 
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
 @limiter.limit(_public_form_limit, methods=["POST"])
+@limit_code_tries()
 def accept_invitation(token: str):  # type: ignore[no-untyped-def]
-    return _link_page(TokenPurpose.INVITATION, token, "accounts/accept_invitation.html")
+    user = _invited(token)
+    session = db_session()
+    if user.password_hash is not None:
+        # The address has a login already: the link is the proof, the password stays.
+        button = ButtonForm()
+        if button.validate_on_submit():
+            invitations.accept(session, token, new_password=None, code=None)
+            flash(_("Inbjudan är antagen. Logga in med ditt vanliga lösenord."), "success")
+            return redirect(url_for("accounts.login"))
+        return render_template("accounts/accept_invitation_existing.html", form=button)
+    claim = invitations.needs_code(user)
+    form = ClaimForm() if claim else SetPasswordForm()
+    pending = invitations.pending_claim(session, user) if claim else None
+    if form.validate_on_submit():
+        try:
+            user = invitations.accept(
+                session,
+                token,
+                new_password=form.new_password.data or "",
+                code=form.code.data if claim else None,  # type: ignore[attr-defined]
+            )
+        except RuleViolation as violation:
+            session.rollback()
+            show_violation(form, violation)
+            return render_template(
+                "accounts/accept_invitation.html",
+                form=form,
+                claim=claim,
+                pending=pending,
+                token=token,
+            ), 422
+        session.flush()
+        _start_session(user, remember=False)
+        flash(_("Ditt lösenord är sparat och du är inloggad."), "success")
+        return redirect(url_for("web.index"))
+    return render_template(
+        "accounts/accept_invitation.html", form=form, claim=claim, pending=pending, token=token
+    ), _form_status(form)
+
+
+@bp.post("/invitation/<token>/code")
+@limiter.limit(_public_form_limit)
+def invitation_code(token: str):  # type: ignore[no-untyped-def]
+    """Send the code to the number of the invited account (if it has one)."""
+    user = _invited(token)
+    if invitations.needs_code(user):
+        invitations.send_claim_code(db_session(), user)
+        flash(_("Vi har skickat en kod till ditt mobilnummer."), "success")
+    return redirect(url_for("accounts.accept_invitation", token=token))
+
+
+@bp.route("/email/<token>", methods=["GET", "POST"])
+@limiter.limit(_public_form_limit, methods=["POST"])
+def confirm_email(token: str):  # type: ignore[no-untyped-def]
+    """A new e-mail address proven by the link sent to it: the button makes it the person's."""
+    session = db_session()
+    proof = verification.by_link(session, VerificationPurpose.EMAIL_CHANGE, token)
+    if proof is None:
+        raise NotFound()
+    form = ButtonForm()
+    if form.validate_on_submit():
+        try:
+            contact.confirm_email_change(session, proof)
+        except RuleViolation as violation:
+            session.rollback()
+            show_violation(None, violation)
+            return render_template("accounts/confirm_email.html", form=form, address=None), 422
+        flash(_("Din e-postadress är bytt."), "success")
+        return redirect(url_for("web.index"))
+    return render_template("accounts/confirm_email.html", form=form, address=proof.target)
 
 
 nav.register("accounts.change_password", _l("Konto"), lambda user: True, order=90)

@@ -1,4 +1,5 @@
-"""Registering, approving and editing associations. Flush only; the edge commits."""
+"""Approving and editing associations (registration is in ``registration``). Flush only;
+the edge commits."""
 
 from __future__ import annotations
 
@@ -6,14 +7,12 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from ..accounts.models import Role, User
-from ..accounts.services import find_by_email, grant, normalize_email, normalize_phone
+from .. import events
+from ..accounts.services import normalize_email, normalize_phone
 from ..audit.services import record
 from ..clock import utcnow
 from ..errors import RuleViolation
 from ..i18n import _l
-from ..municipalities.models import Municipality
-from ..passwords import hash_password
 from .models import Association, AssociationStatus
 from .validation import normalize_account, normalize_org_number
 
@@ -45,66 +44,15 @@ def validated(data: AssociationInput) -> dict[str, str]:
     }
 
 
-def register(
-    session: Session,
-    *,
-    municipality: Municipality,
-    data: AssociationInput,
-    leader_password: str,
-) -> Association:
-    """A public application: a pending association and its contact person as leader."""
-    values = validated(data)
-    duplicate = session.exec(
-        select(Association).where(
-            Association.municipality_id == municipality.id,
-            Association.org_number == values["org_number"],
-        )
-    ).first()
-    if duplicate:
-        raise RuleViolation(
-            "orgnr_taken",
-            _l("Föreningen är redan registrerad i kommunen."),
-            field="org_number",
-        )
-    association = Association(municipality_id=municipality.id, **values)
-    session.add(association)
-    leader = find_by_email(session, values["contact_email"])
-    if leader is None:
-        phone_owner = session.exec(
-            select(User).where(User.phone_e164 == values["contact_phone"])
-        ).first()
-        if phone_owner is not None and phone_owner.email:
-            raise RuleViolation(
-                "phone_taken",
-                _l("Mobilnumret hör till ett annat konto. Logga in eller ange ett annat nummer."),
-                field="contact_phone",
-            )
-        leader = phone_owner or User(name=values["contact_name"])
-        leader.email = values["contact_email"]
-        leader.phone_e164 = values["contact_phone"]
-        if leader.password_hash is None:
-            leader.password_hash = hash_password(leader_password)
-        session.add(leader)
-    session.flush()
-    grant(session, leader, Role.LEADER, association_id=association.id)
-    record(
-        session,
-        actor_id=leader.id,
-        action="association.registered",
-        object_type="association",
-        object_id=association.id,
-        municipality_id=municipality.id,
-        association_id=association.id,
-    )
-    return association
-
-
 def set_status(
     session: Session, association: Association, status: AssociationStatus, *, actor_id: int
 ) -> None:
     association.status = status
     if status == AssociationStatus.APPROVED and association.approved_at is None:
         association.approved_at = utcnow()
+    if status == AssociationStatus.APPROVED:
+        session.flush()
+        events.emit(session, events.AssociationApproved(association_id=association.id))  # type: ignore[arg-type]
     record(
         session,
         actor_id=actor_id,

@@ -8,17 +8,21 @@ from sqlmodel import select
 from wtforms.fields.choices import SelectChoice
 
 from .. import authz
+from ..accounts.forms import CodeForm
 from ..accounts.models import Role
+from ..accounts.verification import CODE_MINUTES
 from ..db import db_session
-from ..errors import RuleViolation
-from ..extensions import limiter
+from ..errors import NotFound, RuleViolation
+from ..extensions import limit_code_tries, limiter
 from ..i18n import _, _l
 from ..municipalities.models import Municipality
 from ..web import nav
 from ..web.forms_util import load_for, show_violation
-from . import services
+from ..web.i18n_setup import select_locale
+from ..web.template_helpers import national_phone
+from . import registration, services
 from .forms import AssociationEditForm, RegistrationForm
-from .models import Association, AssociationStatus
+from .models import Association, AssociationStatus, RegistrationRequest
 
 bp = Blueprint("associations", __name__)
 
@@ -47,26 +51,99 @@ def register():  # type: ignore[no-untyped-def]
         if municipality is None:
             abort(400)
         try:
-            services.register(
+            started = registration.start(
                 session,
                 municipality=municipality,
                 data=_input_from(form),
-                leader_password=form.password.data or "",
+                password=form.password.data or "",
+                language=select_locale(),
+                base_url=current_app.config["PUBLIC_BASE_URL"],
             )
         except RuleViolation as violation:
             session.rollback()
             show_violation(form, violation)
             return render_template("associations/register.html", form=form), 422
+        # The same answer whoever the address and number belong to.
         flash(
             _(
-                "Tack! Ansökan är skickad. Kommunens samordnare godkänner föreningen, "
-                "sedan kan du logga in och boka pass."
+                "Tack! Vi har skickat ett e-postmeddelande till %(email)s. Öppna länken i det "
+                "inom %(hours)s timmar för att bekräfta ansökan.",
+                email=started.contact_email,
+                hours=registration.REGISTRATION_HOURS,
             ),
             "success",
         )
         return redirect(url_for("accounts.login"))
     status = 422 if request.method == "POST" else 200
     return render_template("associations/register.html", form=form), status
+
+
+def _registration(token: str) -> RegistrationRequest:
+    found = registration.by_token(db_session(), token)
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def _confirm_page(token: str, form: CodeForm | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+    found = _registration(token)
+    session = db_session()
+    return render_template(
+        "associations/register_confirm.html",
+        application=found,
+        municipality=session.get(Municipality, found.municipality_id),
+        pending=registration.pending_code(session, found),
+        form=form or CodeForm(formdata=None),
+        token=token,
+    ), status
+
+
+@bp.route("/register/<token>", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC_FORMS"], methods=["POST"])
+@limit_code_tries()
+def register_confirm(token: str):  # type: ignore[no-untyped-def]
+    """The link from the e-mail (the address is proven): enter the code sent to the number."""
+    found = _registration(token)
+    form = CodeForm()
+    if not form.validate_on_submit():
+        return _confirm_page(token, form, 422 if form.is_submitted() else 200)
+    session = db_session()
+    try:
+        outcome = registration.complete(session, found, form.code.data or "")
+    except RuleViolation as violation:
+        session.rollback()
+        show_violation(form, violation)
+        return _confirm_page(token, form, 422)
+    if outcome == registration.Outcome.EXISTING_LOGIN:
+        message = _(
+            "Tack! Ansökan är skickad och föreningen är kopplad till ditt befintliga konto: "
+            "logga in med ditt vanliga lösenord. Kommunens samordnare godkänner föreningen."
+        )
+    else:
+        message = _(
+            "Tack! Ansökan är skickad. Kommunens samordnare godkänner föreningen, "
+            "sedan kan du logga in och boka pass."
+        )
+    flash(message, "success")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.post("/register/<token>/code")
+@limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC_FORMS"])
+def register_code(token: str):  # type: ignore[no-untyped-def]
+    """Send (again) the code to the contact number; the answer is always the same."""
+    found = _registration(token)
+    registration.send_code(db_session(), found)
+    flash(
+        _(
+            "Vi har skickat en kod till %(phone)s om numret kan ta emot SMS. Den gäller i "
+            "%(minutes)s minuter.",
+            phone=national_phone(found.contact_phone),
+            minutes=CODE_MINUTES,
+        ),
+        "success",
+    )
+    return redirect(url_for("associations.register_confirm", token=token))
 
 
 @bp.get("/associations")
@@ -139,8 +216,6 @@ def edit(association_id: int):  # type: ignore[no-untyped-def]
     association = load_for(Association, association_id, "edit")
     form = AssociationEditForm(obj=association)
     if request.method == "GET":
-        from ..web.template_helpers import national_phone
-
         form.contact_phone.data = national_phone(association.contact_phone)
     if form.validate_on_submit():
         session = db_session()

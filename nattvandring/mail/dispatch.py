@@ -20,9 +20,10 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 
 
-# Invitation and reset links open an account; once the mail is out, the copy kept in the
-# outbox must not (a database copy would otherwise hold working links).
-_SECRET_LINK = re.compile(r"(/(?:invitation|reset)/)[A-Za-z0-9_\-]+")
+# Invitation, reset, registration and e-mail-change links open an account or prove an
+# address; once the mail is out, the copy kept in the outbox must not (a database copy would
+# otherwise hold working links).
+_SECRET_LINK = re.compile(r"(/(?:invitation|reset|register|email)/)[A-Za-z0-9_\-]+")
 
 
 def redact_links(body: str) -> str:

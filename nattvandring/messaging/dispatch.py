@@ -41,7 +41,7 @@ from .gateways import (
     RetryLater,
     SmsGateway,
 )
-from .models import SmsStatus
+from .models import SmsKind, SmsStatus
 from .services import (
     gateway_from_config,
     mark_phone_invalid,
@@ -86,7 +86,11 @@ class Dispatcher(DispatcherBase):
         if reason is None and not row.to_e164:
             reason = "no phone number"
         if reason is None and row.not_after is not None and now >= row.not_after:
-            reason = "the walk has started"
+            reason = (
+                "the code has expired"
+                if row.kind == SmsKind.VERIFICATION_CODE
+                else "the walk has started"
+            )
         if reason is not None:
             self.finish(row, status=SmsStatus.CANCELLED, lease_until=None, error_message=reason)
             log.info("SMS %s cancelled: %s", row.id, reason)

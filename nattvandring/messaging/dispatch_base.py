@@ -23,7 +23,7 @@ from ..outbox import finish
 from .gateways import GatewayError, SmsGateway
 from .models import SmsMessage, SmsStatus
 from .services import status_callback_url
-from .texts import LINK_MARKER, personal_url
+from .texts import CODE_MARKER, LINK_MARKER, personal_url
 
 log = logging.getLogger(__name__)
 
@@ -87,11 +87,16 @@ class DispatcherBase:
             }
         return users, links  # type: ignore[return-value]
 
-    @staticmethod
-    def final_body(row: Any, links: dict[int, str]) -> str:
-        if LINK_MARKER not in row.body:
-            return str(row.body)
-        return str(row.body).replace(LINK_MARKER, links.get(row.user_id, ""))
+    def final_body(self, row: Any, links: dict[int, str]) -> str:
+        """The text as sent: the personal link and a verification code are filled in only
+        now, so neither is ever stored (a code is derived from the row's own dedupe key)."""
+        body = str(row.body)
+        if LINK_MARKER in body:
+            body = body.replace(LINK_MARKER, links.get(row.user_id, ""))
+        if CODE_MARKER in body:
+            code = tokens.code_from_key(self.secret_key[0], row.dedupe_key)
+            body = body.replace(CODE_MARKER, code)
+        return body
 
     # -- expired leases and unknown outcomes ------------------------------------------------
     def expire_leases(self) -> int:

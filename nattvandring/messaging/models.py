@@ -40,6 +40,9 @@ class SmsKind(StrEnum):
     LEADER_REPORT_DUE = "leader_report_due"
     LEADER_INVALID_NUMBER = "leader_invalid_number"
     RESERVE_OFFERED = "reserve_offered"
+    MEMBERSHIP_QUESTION = "membership_question"
+    VERIFICATION_CODE = "verification_code"
+    NUMBER_CHANGED = "number_changed"
 
 
 # Kinds about a volunteer's own walk: cancelled when the walk is cancelled or they drop out.

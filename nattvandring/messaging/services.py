@@ -121,6 +121,49 @@ def queue_sms(
     return row
 
 
+def queue_sms_to_number(
+    session: Session,
+    *,
+    kind: str,
+    to_e164: str,
+    body: str,
+    dedupe_key: str,
+    language: str = "sv",
+    not_after: datetime | None = None,
+) -> SmsMessage | None:
+    """An SMS to a number that is not (or not yet) the recipient's own: a verification code.
+
+    If the number belongs to someone, the row is theirs, so their STOPP and an invalid-number
+    mark apply here and in the dispatcher. The caller answers the same either way.
+    """
+    owner = session.exec(
+        select(User).where(User.phone_e164 == to_e164, col(User.anonymized_at).is_(None))
+    ).first()
+    reason = skip_reason(owner) if owner is not None else None
+    if reason is not None:
+        log.info("No %s SMS to the number of user %s: %s", kind, owner.id, reason)  # type: ignore[union-attr]
+        return None
+    row = SmsMessage(
+        kind=kind,
+        to_e164=to_e164,
+        user_id=owner.id if owner is not None else None,
+        language=language,
+        body=body,
+        due_at=utcnow(),
+        not_after=not_after,
+        dedupe_key=dedupe_key,
+    )
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:  # the same message, queued by a concurrent request
+        log.debug("SMS %s queued concurrently", dedupe_key)
+        return None
+    log.info("Queued %s SMS %s", kind, row.id)
+    return row
+
+
 def open_rows(
     session: Session,
     *,
@@ -155,6 +198,17 @@ def cancel_rows(session: Session, rows: Iterable[SmsMessage], reason: str) -> in
         count += 1
     session.flush()
     return count
+
+
+def readdress_open_rows(session: Session, user: User, new_e164: str) -> int:
+    """The person's number changed: what is still waiting goes to the new number, not to
+    whoever has the old one now."""
+    rows = [row for row in open_rows(session, user_id=user.id) if row.to_e164 == user.phone_e164]
+    for row in rows:
+        row.to_e164 = new_e164
+        session.add(row)
+    session.flush()
+    return len(rows)
 
 
 def opt_out(session: Session, user: User, *, reason: str) -> int:

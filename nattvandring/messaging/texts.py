@@ -25,6 +25,8 @@ MAX_SEGMENTS = 2
 LANGUAGES = ("sv", "en")
 # Where the recipient's personal link goes in a stored body (filled in at send time).
 LINK_MARKER = "[[personlig-lank]]"
+# Where a verification code goes (derived at send time from the row's dedupe key).
+CODE_MARKER = "[[kod]]"
 # A stand-in of the real link's length (a stable link token has 43 characters).
 TOKEN_LENGTH = 43
 MIN_FREE_TEXT = 8

@@ -1,4 +1,5 @@
-"""Twilio webhooks: delivery status callbacks and inbound SMS (JA/NEJ/STOPP/START/HJÄLP).
+"""Twilio webhooks: delivery status callbacks and inbound SMS (JA/NEJ/STOPP/START/HJÄLP, and
+MEDLEM JA/NEJ to a question about joining an association).
 
 Both are CSRF-exempt (Twilio cannot send a token), rate-limited, and accepted only with a
 valid ``X-Twilio-Signature`` computed over the public URL: PUBLIC_BASE_URL + path, or, when
@@ -24,6 +25,7 @@ from ..accounts.models import User
 from ..booking.models import AssignmentStatus
 from ..clock import utcnow
 from ..errors import RuleViolation
+from ..volunteers.services_requests import answer_by_sms, open_questions
 from . import services_roster as roster
 from .gateways import InvalidNumber, OptedOut, classify_error_code
 from .models import InboundReceipt, SmsMessage, SmsStatus, WebhookReceipt
@@ -49,14 +51,28 @@ COMMANDS = {
     "HELP": "help",
     "INFO": "help",
 }
+# The code word of an answer to "do you want to join?": MEDLEM JA, ja medlem, MEMBER YES.
+MEMBERSHIP_WORDS = {"MEDLEM", "MEDLEMSKAP", "MEMBER", "MEMBERSHIP"}
 _WORD = re.compile(r"[^\W\d_]+")
 UNREACHABLE_RETRY_MINUTES = 15
 
 
 def parse_command(body: str | None) -> str | None:
     """'ja!' -> 'yes', ' Nej ' -> 'no', 'Stopp.' -> 'stop'; None if not a command."""
+    return parse_reply(body)[0]
+
+
+def parse_reply(body: str | None) -> tuple[str | None, bool]:
+    """The command, and whether the reply answers a membership question.
+
+    The rule is the code word, so that no reply is ambiguous: JA or NEJ alone answers the
+    next walk (as it always has); with MEDLEM (before or after) it answers the question
+    about joining an association that was asked last. 'Medlem ja' -> ('yes', True).
+    """
     words = _WORD.findall((body or "").upper())
-    return COMMANDS.get(words[0]) if words else None
+    about_membership = any(word in MEMBERSHIP_WORDS for word in words)
+    rest = [word for word in words if word not in MEMBERSHIP_WORDS]
+    return (COMMANDS.get(rest[0]) if rest else None), about_membership
 
 
 # --- request checks ---------------------------------------------------------------------------
@@ -182,8 +198,13 @@ def handle_inbound(session: Session, *, from_e164: str, body: str) -> str | None
     if user is None:
         log.info("Inbound SMS from an unknown number; ignored")
         return None
-    command = parse_command(body)
-    log.info("Inbound SMS from user %s: %s", user.id, command or "unrecognised")
+    command, about_membership = parse_reply(body)
+    log.info(
+        "Inbound SMS from user %s: %s%s",
+        user.id,
+        command or "unrecognised",
+        " (membership)" if about_membership else "",
+    )
     if command == "stop":
         opt_out(session, user, reason="replied STOPP")
         return _reply("stop", user)
@@ -194,9 +215,18 @@ def handle_inbound(session: Session, *, from_e164: str, body: str) -> str | None
         return _reply("help", user)
     if command not in ("yes", "no"):
         return _reply("unknown", user)
+    if about_membership:
+        try:
+            kind, membership_context = answer_by_sms(session, user, yes=command == "yes")
+        except RuleViolation:  # answered on the page at the same moment
+            return _reply("no_question", user)
+        return _reply(kind, user, membership_context)
     assignment = roster.next_assignment(session, user.id, utcnow())  # type: ignore[arg-type]
     found = roster.shift_and_area(session, assignment.shift_id) if assignment else None
     if assignment is None or found is None:
+        questions = open_questions(session, user.id)  # type: ignore[arg-type]
+        if questions:  # a bare JA/NEJ never answers a membership question: say how to
+            return _reply("join_hint", user, {"association": questions[0][1].name})
         return _reply("no_walk", user)
     context = shift_context(*found, user.language)
     try:

@@ -8,8 +8,8 @@ from sqlmodel import select
 
 from .. import authz
 from ..accounts.forms import InviteForm
+from ..accounts.invitations import invite_staff, offered, sent_message
 from ..accounts.models import Membership, Role, User
-from ..accounts.services import invite_staff
 from ..db import db_session
 from ..errors import Forbidden, RuleViolation
 from ..i18n import _, _l
@@ -71,6 +71,7 @@ def detail(municipality_id: int):  # type: ignore[no-untyped-def]
         "municipalities/detail.html",
         municipality=municipality,
         coordinators=coordinators,
+        invited=offered(db_session(), municipality_id=municipality.id),
         form=InviteForm(),
         can_invite=current_user.is_admin,
     )
@@ -87,7 +88,7 @@ def invite_coordinator(municipality_id: int):  # type: ignore[no-untyped-def]
             for error in field.errors:
                 flash(f"{field.label.text}: {error}", "error")
         return redirect(url_for("municipalities.detail", municipality_id=municipality.id))
-    _user, url = invite_staff(
+    invite_staff(
         db_session(),
         name=form.name.data or "",
         email=form.email.data or "",
@@ -96,10 +97,7 @@ def invite_coordinator(municipality_id: int):  # type: ignore[no-untyped-def]
         base_url=current_app.config["PUBLIC_BASE_URL"],
         hours=int(current_app.config["INVITATION_HOURS"]),
     )
-    flash(
-        _("Inbjudan är skickad. Länken (visas bara nu): %(url)s", url=url),
-        "success",
-    )
+    flash(sent_message(form.email.data or ""), "success")
     return redirect(url_for("municipalities.detail", municipality_id=municipality.id))
 
 

@@ -16,13 +16,14 @@ from dateutil.relativedelta import relativedelta
 from sqlmodel import Session, delete, func, select
 
 from .. import events
-from ..accounts.models import AccessToken, Membership, Role, User
+from ..accounts.models import AccessToken, Membership, PendingRole, Role, User, Verification
 from ..associations.models import Association
 from ..booking.models import Assignment
 from ..clock import utcnow
 from ..errors import RuleViolation
 from ..i18n import _l
 from ..planning.models import Shift
+from ..volunteers.models import MembershipRequest
 from ..web.template_helpers import national_phone
 from .models import HoursLedgerEntry, Incident, PatrolReport, ReportWalker
 
@@ -63,6 +64,11 @@ def export_data(session: Session, user: User) -> dict[str, Any]:
         .order_by(HoursLedgerEntry.id)
     ).all()
     tokens = session.exec(select(AccessToken).where(AccessToken.user_id == user.id)).all()
+    questions = session.exec(
+        select(MembershipRequest, Association)
+        .join(Association, Association.id == MembershipRequest.association_id)
+        .where(MembershipRequest.user_id == user.id)
+    ).all()
     return {
         "person": {
             "name": user.name,
@@ -107,6 +113,21 @@ def export_data(session: Session, user: User) -> dict[str, Any]:
                 "recorded_at": _iso(e.created_at),
             }
             for e in entries
+        ],
+        # A leader typed these when asking the person to join (what the leader sees of them).
+        "membership_questions": [
+            {
+                "association": association.name,
+                "status": request.status,
+                "asked_at": _iso(request.asked_at),
+                "as_typed_by_the_leader": {
+                    "name": request.name,
+                    "phone": request.phone_e164,
+                    "email": request.email,
+                    "birth_year": request.birth_year,
+                },
+            }
+            for request, association in questions
         ],
         "links": [
             {
@@ -180,6 +201,8 @@ def erase_user(session: Session, user: User, *, reason: str = "request") -> None
     user.session_version += 1
     user.anonymized_at = now
     session.exec(delete(Membership).where(Membership.user_id == user.id))  # type: ignore[call-overload]
+    for table in (MembershipRequest, PendingRole, Verification):
+        session.exec(delete(table).where(table.user_id == user.id))  # type: ignore[call-overload,attr-defined]
     for token in session.exec(
         select(AccessToken).where(AccessToken.user_id == user.id, AccessToken.revoked_at.is_(None))  # type: ignore[union-attr]
     ):

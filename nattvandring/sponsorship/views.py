@@ -12,8 +12,8 @@ from sqlmodel import col, select
 
 from .. import authz
 from ..accounts.forms import InviteForm
+from ..accounts.invitations import invite_staff, offered, sent_message
 from ..accounts.models import Membership, Role, User
-from ..accounts.services import invite_staff
 from ..associations.models import Association, AssociationStatus
 from ..db import db_session
 from ..errors import Forbidden, NotFound, RuleViolation
@@ -84,6 +84,7 @@ def sponsor(sponsor_id: int):  # type: ignore[no-untyped-def]
         "sponsorship/sponsor.html",
         sponsor=row,
         liaisons=liaisons,
+        invited=offered(session, sponsor_id=sponsor_id),
         agreements=deals,
         form=InviteForm(),
     )
@@ -102,7 +103,7 @@ def invite_liaison(sponsor_id: int):  # type: ignore[no-untyped-def]
             for error in field.errors:
                 flash(f"{field.label.text}: {error}", "error")
         return redirect(url_for("sponsorship.sponsor", sponsor_id=sponsor_id))
-    _user, url = invite_staff(
+    invite_staff(
         db_session(),
         name=form.name.data or "",
         email=form.email.data or "",
@@ -111,7 +112,7 @@ def invite_liaison(sponsor_id: int):  # type: ignore[no-untyped-def]
         base_url=current_app.config["PUBLIC_BASE_URL"],
         hours=int(current_app.config["INVITATION_HOURS"]),
     )
-    flash(_("Inbjudan är skickad. Länken (visas bara nu): %(url)s", url=url), "success")
+    flash(sent_message(form.email.data or ""), "success")
     return redirect(url_for("sponsorship.sponsor", sponsor_id=sponsor_id))
 
 

@@ -57,7 +57,9 @@ class PreviewRow:
     phone: str
     email: str
     birth_year: str
-    status: str  # "new", "existing" (known person, new membership), "member", "duplicate", "error"
+    # "new"; "ask" (a known person, who is asked to join); "member" (already one); "asked"
+    # (asked before); "duplicate"; "error"
+    status: str
     message: str = ""
     clean: CleanMember | None = None
 
@@ -68,7 +70,7 @@ class Preview:
 
     @property
     def valid(self) -> list[PreviewRow]:
-        return [r for r in self.rows if r.status in ("new", "existing")]
+        return [r for r in self.rows if r.status in ("new", "ask")]
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.rows if r.status == status)
@@ -231,52 +233,74 @@ def _records(reader: Any) -> Iterator[tuple[int, list[str]]]:
 
 
 def _mark_known(session: Session, preview: Preview, association_id: int) -> None:
-    """Known numbers: already a member here, or a known person who becomes one (2 queries)."""
-    phones = [r.clean.phone_e164 for r in preview.rows if r.status == "new" and r.clean]
+    """Rows whose number (or, for an unknown number, e-mail) belongs to someone: already a
+    member here, already asked, or a person who will be asked to join. The preview says
+    nothing about who that person is: the leader sees only their own file."""
+    from .models import MembershipRequest, RequestStatus
+
+    rows = [r for r in preview.rows if r.status == "new" and r.clean]
+    phones = [r.clean.phone_e164 for r in rows if r.clean]
+    emails = [r.clean.email for r in rows if r.clean and r.clean.email]
     if not phones:
         return
-    known = dict(
+    by_phone = dict(
         session.exec(select(User.phone_e164, User.id).where(User.phone_e164.in_(phones))).all()
     )
+    by_email = dict(
+        session.exec(select(User.email, User.id).where(User.email.in_(emails or [""]))).all()
+    )
+    known = set(by_phone.values()) | set(by_email.values())
     members = set(
         session.exec(
             select(Membership.user_id).where(
                 Membership.association_id == association_id,
                 Membership.role == Role.VOLUNTEER,
-                Membership.user_id.in_(list(known.values()) or [0]),
+                Membership.user_id.in_(list(known) or [0]),
             )
         ).all()
     )
-    emails = [
-        r.clean.email for r in preview.rows if r.status == "new" and r.clean and r.clean.email
-    ]
-    email_owner = dict(
+    asked = dict(
         session.exec(
-            select(User.email, User.phone_e164).where(User.email.in_(emails or [""]))
+            select(MembershipRequest.user_id, MembershipRequest.status).where(
+                MembershipRequest.association_id == association_id,
+                MembershipRequest.user_id.in_(list(known) or [0]),
+            )
         ).all()
     )
     seen_email: dict[str, int] = {}
-    for row in preview.rows:
-        if row.status != "new" or row.clean is None:
-            continue
-        user_id = known.get(row.clean.phone_e164)
+    seen_person: dict[int, int] = {}
+    for row in rows:
+        assert row.clean is not None
+        email = row.clean.email
+        user_id = by_phone.get(row.clean.phone_e164) or (by_email.get(email) if email else None)
         if user_id is None:
-            email = row.clean.email
-            if email and (
-                email in seen_email
-                or email_owner.get(email, row.clean.phone_e164) != row.clean.phone_e164
-            ):
+            if email and email in seen_email:
                 row.status = "error"
-                row.message = str(_l("E-postadressen hör redan till en annan person."))
+                row.message = str(
+                    _l("Samma e-postadress som rad %(line)s.", line=seen_email[email])
+                )
             elif email:
                 seen_email[email] = row.line
             continue
         if user_id in members:
             row.status = "member"
             row.message = str(_l("Redan medlem."))
+        elif user_id in seen_person:
+            row.status = "duplicate"
+            row.message = str(_l("Samma person som rad %(line)s.", line=seen_person[user_id]))
+        elif user_id in asked:
+            row.status = "asked"
+            row.message = str(
+                _l("Har tackat nej.")
+                if asked[user_id] == RequestStatus.DECLINED
+                else _l("Har redan fått en fråga.")
+            )
         else:
-            row.status = "existing"
-            row.message = str(_l("Personen finns redan och blir medlem."))
+            row.status = "ask"
+            row.message = str(
+                _l("Finns redan hos oss och får en fråga om att gå med i föreningen.")
+            )
+        seen_person[user_id] = row.line
 
 
 def _serializer(secret_key: SigningKeys) -> URLSafeTimedSerializer:
@@ -324,23 +348,35 @@ def import_rows(
     municipality_id: int | None,
     rows: list[MemberInput],
     actor_id: int | None,
-) -> tuple[int, int]:
+) -> tuple[int, int, int]:
     """Write confirmed rows, all or nothing (the caller rolls back on a RuleViolation).
 
-    Every row is validated again. Returns (added, skipped): people who became members in
-    the meantime are skipped, not duplicated.
+    Every row is validated again. Returns (added, asked, skipped): new members, people who
+    already exist and are asked to join, and people who are members or were asked already
+    (also in the meantime), or appear twice.
     """
-    from .services import add_member, find_by_phone, volunteer_membership
+    from .models import MembershipRequest
+    from .services import add_member, find_person, volunteer_membership
 
-    added = skipped = 0
+    added = asked = skipped = 0
+    handled: set[int] = set()
     for number, data in enumerate(rows, start=1):
         try:
             member = clean(data)
-            known = find_by_phone(session, member.phone_e164)
-            if known is not None and volunteer_membership(session, association_id, known.id):  # type: ignore[arg-type]
+            known = find_person(session, member)
+            if known is not None and (
+                known.id in handled
+                or volunteer_membership(session, association_id, known.id)  # type: ignore[arg-type]
+                or session.exec(
+                    select(MembershipRequest.id).where(
+                        MembershipRequest.association_id == association_id,
+                        MembershipRequest.user_id == known.id,
+                    )
+                ).first()
+            ):
                 skipped += 1
                 continue
-            add_member(
+            result = add_member(
                 session,
                 association_id=association_id,
                 municipality_id=municipality_id,
@@ -357,5 +393,10 @@ def import_rows(
                     message=violation.message,
                 ),
             ) from violation
-        added += 1
-    return added, skipped
+        if result.request is not None:
+            asked += 1
+            handled.add(result.request.user_id)
+        else:
+            added += 1
+            handled.add(result.user.id)  # type: ignore[union-attr,arg-type]
+    return added, asked, skipped

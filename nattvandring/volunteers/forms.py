@@ -14,7 +14,9 @@ class MemberForm(FlaskForm):
     name = StringField(_l("Namn"), validators=[DataRequired(), Length(max=120)])
     phone = StringField(
         _l("Mobilnummer"),
-        description=_l("T.ex. 070-123 45 67. Samma nummer betyder samma person."),
+        description=_l(
+            "T.ex. 070-123 45 67. Finns numret redan hos oss får personen en fråga om att gå med."
+        ),
         validators=[DataRequired(), Length(max=30)],
     )
     email = EmailField(_l("E-post (frivilligt)"), validators=[Optional(), Length(max=254)])

@@ -1,8 +1,9 @@
 """Members of an association (volunteers without passwords) and their personal links.
 
-Same mobile number = same person: adding a member whose number is known reuses that user and
-only adds a volunteer membership; the stored person is not changed by another association.
-Flush only; the edge commits.
+Same mobile number = same person, but a person belongs to themself: adding a member whose
+number or e-mail is known only asks that person to join (``services_requests``), shows the
+leader nothing of them, and never changes what is stored about them. Flush only; the edge
+commits.
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ from datetime import date
 from sqlmodel import Session, select
 
 from .. import tokens
-from ..accounts.models import Membership, Role, TokenPurpose, User
+from ..accounts.models import Membership, PendingRole, Role, TokenPurpose, User
 from ..accounts.services import grant, normalize_email, normalize_phone
 from ..audit.services import record
 from ..clock import utcnow
 from ..errors import RuleViolation
 from ..i18n import _l
+from .models import MembershipRequest
 
 MIN_BIRTH_YEAR = 1900
 
@@ -88,6 +90,24 @@ def members_of(session: Session, association_id: int) -> list[User]:
     )
 
 
+@dataclass(frozen=True)
+class Added:
+    """What adding a member did: a new member (``user``), or a question to a person who
+    already exists (``request``; the leader is shown only what they typed)."""
+
+    user: User | None = None
+    request: MembershipRequest | None = None
+    created: bool = False
+
+
+def find_person(session: Session, member: CleanMember) -> User | None:
+    """The person the typed details point to: the number's holder, else the e-mail's."""
+    found = find_by_phone(session, member.phone_e164)
+    if found is None and member.email:
+        found = session.exec(select(User).where(User.email == member.email)).first()
+    return found
+
+
 def add_member(
     session: Session,
     *,
@@ -95,18 +115,17 @@ def add_member(
     municipality_id: int | None,
     data: MemberInput | CleanMember,
     actor_id: int | None,
-) -> tuple[User, bool]:
-    """Add a volunteer; returns (user, created). Refuses ``already_member``."""
+) -> Added:
+    """Add a volunteer. A number or e-mail nobody has makes a new person and member; one that
+    belongs to someone (other than the leader themself) only asks that person to join.
+    Refuses ``already_member`` without saying who the member is."""
+    from ..associations.models import Association
+    from .services_requests import ask
+
     member = data if isinstance(data, CleanMember) else clean(data)
-    user = find_by_phone(session, member.phone_e164)
+    user = find_person(session, member)
     created = user is None
     if user is None:
-        if member.email and session.exec(select(User).where(User.email == member.email)).first():
-            raise RuleViolation(
-                "email_taken",
-                _l("E-postadressen hör redan till en annan person."),
-                field="email",
-            )
         user = User(
             name=member.name,
             phone_e164=member.phone_e164,
@@ -117,10 +136,22 @@ def add_member(
         session.flush()
     elif volunteer_membership(session, association_id, user.id):  # type: ignore[arg-type]
         raise RuleViolation(
-            "already_member",
-            _l("%(name)s är redan medlem (samma mobilnummer).", name=user.name),
-            field="phone",
+            "already_member", _l("Personen är redan medlem i föreningen."), field="phone"
         )
+    elif user.id != actor_id:
+        association = session.get(Association, association_id)
+        assert association is not None
+        request = ask(
+            session,
+            association=association,
+            user=user,
+            name=member.name,
+            phone_e164=member.phone_e164,
+            email=member.email,
+            birth_year=member.birth_year,
+            actor_id=actor_id,
+        )
+        return Added(request=request)
     grant(session, user, Role.VOLUNTEER, association_id=association_id)
     record(
         session,
@@ -130,9 +161,31 @@ def add_member(
         object_id=user.id,
         municipality_id=municipality_id,
         association_id=association_id,
-        details="new person" if created else "existing person (same mobile number)",
+        details="new person" if created else "the leader themself",
     )
-    return user, created
+    return Added(user=user, created=created)
+
+
+def belongs_elsewhere(session: Session, user: User, association_id: int) -> bool:
+    """Whether the person is more than this association's volunteer: they have a login, or
+    a role or membership anywhere else (also one offered by invitation). Such a person's
+    number, e-mail and personal link are theirs alone."""
+    if user.password_hash is not None:
+        return True
+    other = session.exec(
+        select(Membership.id).where(
+            Membership.user_id == user.id,
+            (Membership.association_id != association_id)
+            | (Membership.association_id.is_(None))  # type: ignore[union-attr]
+            | (Membership.role != Role.VOLUNTEER),
+        )
+    ).first()
+    if other is not None:
+        return True
+    return (
+        session.exec(select(PendingRole.id).where(PendingRole.user_id == user.id)).first()
+        is not None
+    )
 
 
 def update_member(
@@ -146,15 +199,20 @@ def update_member(
 ) -> User:
     """Change a member's stored details.
 
-    People with their own login (a password) keep their mobile and e-mail under their own
-    control: a leader may only change name and birth year for them.
+    The mobile number and e-mail of a person who belongs elsewhere (another association, a
+    login, a staff role) are under their own control: they change them from their personal
+    page, proven by a code to the new number. A leader may change only name and birth year.
     """
     member = clean(data)
-    own_account = user.password_hash is not None
-    if own_account and (member.phone_e164 != user.phone_e164 or member.email != user.email):
+    if belongs_elsewhere(session, user, association_id) and (
+        member.phone_e164 != user.phone_e164 or member.email != user.email
+    ):
         raise RuleViolation(
             "own_account",
-            _l("Personen har ett eget konto och ändrar själv sitt mobilnummer och sin e-post."),
+            _l(
+                "Personen är med även på annat håll och ändrar själv sitt mobilnummer och sin "
+                "e-post (på sin personliga sida)."
+            ),
             field="phone",
         )
     clash = find_by_phone(session, member.phone_e164)
@@ -168,6 +226,10 @@ def update_member(
             raise RuleViolation(
                 "email_taken", _l("E-postadressen hör redan till en annan person."), field="email"
             )
+    if member.phone_e164 != user.phone_e164:
+        from ..messaging.services import readdress_open_rows
+
+        readdress_open_rows(session, user, member.phone_e164)
     user.name = member.name
     user.phone_e164 = member.phone_e164
     user.email = member.email

@@ -7,15 +7,16 @@ from flask_login import current_user, login_required
 
 from .. import tokens
 from ..accounts.models import Role, User
-from ..associations.models import Association
+from ..associations.models import Association, AssociationStatus
 from ..db import db_session
 from ..errors import NotFound, RuleViolation
 from ..i18n import _, _l
 from ..web import nav
 from ..web.forms_util import load_for, show_violation
 from ..web.template_helpers import national_phone
-from . import csv_import, services
+from . import csv_import, services, services_requests
 from .forms import ImportConfirmForm, ImportForm, MemberForm
+from .models import MembershipRequest
 
 bp = Blueprint("volunteers", __name__)
 
@@ -50,12 +51,44 @@ def start():  # type: ignore[no-untyped-def]
     return choose_or_redirect("volunteers.members", _("Medlemmar"))
 
 
+def _asked_message(association: Association, typed_name: str) -> str:
+    if association.status == AssociationStatus.APPROVED:
+        return _(
+            "Numret eller e-postadressen finns redan hos oss. %(name)s får en fråga om att gå "
+            "med och blir medlem när hen har svarat ja.",
+            name=typed_name,
+        )
+    return _(
+        "Numret eller e-postadressen finns redan hos oss. %(name)s får en fråga om att gå med "
+        "när kommunen har godkänt föreningen, och blir medlem när hen har svarat ja.",
+        name=typed_name,
+    )
+
+
 @bp.get("/members/<int:association_id>/")
 @login_required
 def members(association_id: int):  # type: ignore[no-untyped-def]
     association = _association(association_id)
-    rows = services.members_of(db_session(), association_id)
-    return render_template("volunteers/members.html", association=association, members=rows)
+    session = db_session()
+    return render_template(
+        "volunteers/members.html",
+        association=association,
+        members=services.members_of(session, association_id),
+        requests=services_requests.requests_of(session, association_id),
+    )
+
+
+@bp.post("/members/<int:association_id>/requests/<int:request_id>/remove")
+@login_required
+def request_remove(association_id: int, request_id: int):  # type: ignore[no-untyped-def]
+    association = _association(association_id)
+    session = db_session()
+    request = session.get(MembershipRequest, request_id)
+    if request is None or request.association_id != association.id:
+        raise NotFound()
+    services_requests.withdraw(session, request, association=association, actor_id=current_user.id)
+    flash(_("Frågan till %(name)s är borttagen.", name=request.name), "success")
+    return redirect(url_for("volunteers.members", association_id=association_id))
 
 
 @bp.route("/members/<int:association_id>/new", methods=["GET", "POST"])
@@ -66,7 +99,7 @@ def add(association_id: int):  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         session = db_session()
         try:
-            user, created = services.add_member(
+            added = services.add_member(
                 session,
                 association_id=association_id,
                 municipality_id=association.municipality_id,
@@ -79,19 +112,14 @@ def add(association_id: int):  # type: ignore[no-untyped-def]
             return render_template(
                 "volunteers/member_form.html", form=form, association=association, user=None
             ), 422
-        if created:
-            flash(_("%(name)s är tillagd som medlem.", name=user.name), "success")
-        else:
-            flash(
-                _(
-                    "%(name)s fanns redan (samma mobilnummer) och är nu medlem även hos er. "
-                    "De sparade uppgifterna är oförändrade.",
-                    name=user.name,
-                ),
-                "success",
-            )
+        if added.request is not None:
+            # Only what the leader typed: nothing about the person the number belongs to.
+            flash(_asked_message(association, added.request.name), "success")
+            return redirect(url_for("volunteers.members", association_id=association_id))
+        assert added.user is not None
+        flash(_("%(name)s är tillagd som medlem.", name=added.user.name), "success")
         return redirect(
-            url_for("volunteers.member", association_id=association_id, user_id=user.id)
+            url_for("volunteers.member", association_id=association_id, user_id=added.user.id)
         )
     status = 422 if form.is_submitted() else 200
     return render_template(
@@ -105,14 +133,21 @@ def member(association_id: int, user_id: int):  # type: ignore[no-untyped-def]
     association = _association(association_id)
     user = _member(association, user_id)
     session = db_session()
-    url = services.personal_url(
-        session,
-        user,
-        current_app.config["PUBLIC_BASE_URL"],
-        tokens.signing_keys(current_app.config),
-    )
+    shared = services.belongs_elsewhere(session, user, association_id)
+    url = None
+    if not shared:
+        url = services.personal_url(
+            session,
+            user,
+            current_app.config["PUBLIC_BASE_URL"],
+            tokens.signing_keys(current_app.config),
+        )
     return render_template(
-        "volunteers/member.html", association=association, user=user, personal_url=url
+        "volunteers/member.html",
+        association=association,
+        user=user,
+        personal_url=url,
+        shared=shared,
     )
 
 
@@ -172,6 +207,11 @@ def remove(association_id: int, user_id: int):  # type: ignore[no-untyped-def]
 def rotate_link(association_id: int, user_id: int):  # type: ignore[no-untyped-def]
     association = _association(association_id)
     user = _member(association, user_id)
+    if services.belongs_elsewhere(db_session(), user, association_id):
+        flash(_("Medlemmen är med även på annat håll och byter själv sin länk."), "error")
+        return redirect(
+            url_for("volunteers.member", association_id=association_id, user_id=user_id)
+        )
     services.rotate_personal_link(
         db_session(), user, tokens.signing_keys(current_app.config), actor_id=current_user.id
     )
@@ -222,7 +262,7 @@ def import_confirm(association_id: int):  # type: ignore[no-untyped-def]
         rows = csv_import.unsign_rows(
             tokens.signing_keys(current_app.config), association_id, form.payload.data or ""
         )
-        added, skipped = csv_import.import_rows(
+        added, asked, skipped = csv_import.import_rows(
             session,
             association_id=association_id,
             municipality_id=association.municipality_id,
@@ -238,7 +278,12 @@ def import_confirm(association_id: int):  # type: ignore[no-untyped-def]
         ), 422
     flash(
         _("%(added)s medlemmar importerades.", added=added)
-        + (" " + _("%(n)s var redan medlemmar.", n=skipped) if skipped else ""),
+        + (
+            " " + _("%(n)s som redan finns hos oss får en fråga om att gå med.", n=asked)
+            if asked
+            else ""
+        )
+        + (" " + _("%(n)s var redan medlemmar eller tillfrågade.", n=skipped) if skipped else ""),
         "success",
     )
     return redirect(url_for("volunteers.members", association_id=association_id))
@@ -246,4 +291,4 @@ def import_confirm(association_id: int):  # type: ignore[no-untyped-def]
 
 nav.register("volunteers.start", _l("Medlemmar"), lambda user: user.has_role(Role.LEADER), 33)
 
-from . import views_personal  # noqa: E402,F401 - registers /me routes on bp
+from . import views_contact, views_personal  # noqa: E402,F401 - registers /me routes on bp

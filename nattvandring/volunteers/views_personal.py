@@ -18,7 +18,8 @@ from ..db import db_session
 from ..errors import NotFound, RuleViolation
 from ..i18n import _
 from ..web.forms_util import show_violation
-from . import services
+from . import services, services_requests
+from .models import MembershipRequest
 from .views import bp
 
 
@@ -64,6 +65,7 @@ def personal(token: str):  # type: ignore[no-untyped-def]
     open_places = queries.open_places_for(
         session, user.id, [a.id for a in associations if a.allow_self_signup], now
     )
+    questions = services_requests.open_questions(session, user.id)
     response = make_response(
         render_template(
             "volunteers/personal.html",
@@ -73,6 +75,7 @@ def personal(token: str):  # type: ignore[no-untyped-def]
             past=past,
             associations=associations,
             open_places=open_places,
+            questions=questions,
             now=now,
         )
     )
@@ -136,6 +139,45 @@ def signup(token: str, booking_id: int):  # type: ignore[no-untyped-def]
         return redirect(url_for("volunteers.personal", token=token))
     flash(_("Du är anmäld till passet."), "success")
     return redirect(url_for("volunteers.personal", token=token))
+
+
+def _answer_question(token: str, request_id: int, yes: bool):  # type: ignore[no-untyped-def]
+    user = _owner(token)
+    session = db_session()
+    question = session.get(MembershipRequest, request_id)
+    if question is None or question.user_id != user.id:
+        raise NotFound()
+    try:
+        if yes:
+            association = services_requests.accept(session, user, request_id, via="page")
+        else:
+            association = services_requests.decline(session, user, request_id, via="page")
+    except RuleViolation as violation:
+        session.rollback()
+        show_violation(None, violation)
+        return redirect(url_for("volunteers.personal", token=token))
+    if yes:
+        flash(_("Välkommen! Du är nu medlem i %(name)s.", name=association.name), "success")
+    else:
+        flash(
+            _(
+                "Du har tackat nej till att gå med i %(name)s. Föreningen får bara veta att du "
+                "inte gick med.",
+                name=association.name,
+            ),
+            "success",
+        )
+    return redirect(url_for("volunteers.personal", token=token))
+
+
+@bp.post("/me/<token>/questions/<int:request_id>/accept")
+def question_accept(token: str, request_id: int):  # type: ignore[no-untyped-def]
+    return _answer_question(token, request_id, True)
+
+
+@bp.post("/me/<token>/questions/<int:request_id>/decline")
+def question_decline(token: str, request_id: int):  # type: ignore[no-untyped-def]
+    return _answer_question(token, request_id, False)
 
 
 @bp.post("/me/<token>/rotate")

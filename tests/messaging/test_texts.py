@@ -30,6 +30,8 @@ def context(language: str, **changes: object) -> dict[str, object]:
         "minimum": 3,
         "association": "IFK Hässleholm",
         "due_date": "2026-12-05",
+        "code": "[[kod]]",
+        "minutes": 15,
     }
     values.update(changes)
     return values
@@ -71,7 +73,23 @@ SNAPSHOTS = {
     ("reserve_offered", "en"): "IFK Hässleholm: the night walk Fri 27 Nov 21:00, Centrum, is "
     f"free. You are first on the reserve list. Book here: {BASE}",
     ("reply_help", "sv"): "Nattvandring: svara JA för att bekräfta din nästa vandring, NEJ om "
-    "du inte kan, STOPP för inga fler SMS, START för att få SMS igen.",
+    "du inte kan, MEDLEM JA eller MEDLEM NEJ på en fråga om att gå med i en förening, STOPP för "
+    "inga fler SMS, START för att få SMS igen.",
+    ("membership_question", "sv"): "Hej Åsa! IFK Hässleholm vill ha med dig som nattvandrare. "
+    "Vill du gå med i föreningen? Svara MEDLEM JA eller MEDLEM NEJ, eller svara på din sida: "
+    f"{BASE}/me/TOKEN",
+    ("membership_question", "en"): "Hi Åsa! IFK Hässleholm would like you to walk with them. Do "
+    "you want to join the association? Reply MEMBER YES or MEMBER NO, or answer on your page: "
+    f"{BASE}/me/TOKEN",
+    ("verification_code", "sv"): "Din kod till Nattvandring: [[kod]]. Den gäller i 15 minuter. "
+    "Har du inte bett om en kod kan du bortse från det här SMS:et.",
+    ("verification_code", "en"): "Your Nattvandring code: [[kod]]. It is valid for 15 minutes. "
+    "If you did not ask for a code, you can ignore this SMS.",
+    ("reply_joined", "sv"): "Välkommen Åsa! Du är nu medlem i IFK Hässleholm.",
+    ("reply_join_declined", "en"): "OK, you have declined to join IFK Hässleholm. The "
+    "association only learns that you did not join.",
+    ("reply_join_hint", "sv"): "Du har ingen kommande nattvandring att svara på. Gäller svaret "
+    "frågan om att gå med i IFK Hässleholm? Svara då MEDLEM JA eller MEDLEM NEJ.",
     ("reply_confirmed", "en"): "Thank you Åsa! You confirmed the night walk Fri 27 Nov 21:00, "
     "Centrum.",
 }
@@ -84,6 +102,20 @@ def test_snapshot(app, kind, language):
     assert text == SNAPSHOTS[(kind, language)]
     assert is_gsm7(text)
     assert segments(text) <= 2
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_the_membership_question_fits_with_a_long_name_and_the_real_link(app, language):
+    link = f"{BASE}/me/" + "x" * 43
+    values = context(
+        language, association="Föreningen för trygga kvällar i Hässleholms kommun " * 3
+    )
+    values["personal_url"] = LINK_MARKER
+    with app.app_context():
+        text = render("membership_question", language, values, link_length=len(link))
+    final = text.replace(LINK_MARKER, link)
+    assert segments(final) <= 2 and final.endswith(link)
+    assert "MEDLEM JA" in final or "MEMBER YES" in final
 
 
 def test_unknown_language_falls_back_to_swedish(app):

@@ -14,8 +14,11 @@ from sqlalchemy import text
 from sqlmodel import Session, SQLModel, select
 
 from nattvandring import clock, tokens
-from nattvandring.accounts.models import Role, TokenPurpose, User
-from nattvandring.accounts.services import grant, invite_staff
+from nattvandring.accounts import verification
+from nattvandring.accounts.invitations import invite_staff
+from nattvandring.accounts.models import Role, TokenPurpose, User, VerificationPurpose
+from nattvandring.accounts.services import grant
+from nattvandring.associations.models import RegistrationRequest
 from nattvandring.booking.models import Assignment, Booking
 from nattvandring.calendars.services_links import association_feed_link, personal_feed_link
 from nattvandring.messaging.models import SmsMessage
@@ -23,6 +26,7 @@ from nattvandring.planning.models import Shift, ShiftSeries
 from nattvandring.reports.models import PatrolReport, ReportStatus, ReportWalker, UnsafePlace
 from nattvandring.sponsorship.models import Sponsor
 from nattvandring.sponsorship.services_runs import create_run
+from nattvandring.volunteers.models import MembershipRequest
 from nattvandring.volunteers.services import personal_token
 from tests import factories
 from tests.sponsorship.conftest import agreement
@@ -219,6 +223,45 @@ def build_rich_world(session: Session, secret_key: str = SECRET) -> RichWorld:
     world.raw["invitation"] = invite_coordinator(session, ids)
     world.raw["reset"] = tokens.issue(
         session, TokenPurpose.PASSWORD_RESET, user_id=ids["coord_h"], ttl=timedelta(hours=2)
+    )
+
+    # Pending memberships: association A asked vol_b; association B asked vol_a.
+    for key, association, person in (
+        ("request", "assoc_a", "vol_b"),
+        ("question_vol_a", "assoc_b", "vol_a"),
+    ):
+        question = MembershipRequest(
+            association_id=ids[association],
+            user_id=ids[person],
+            name="Typat Namn",
+            phone_e164=session.get(User, ids[person]).phone_e164,  # type: ignore[union-attr,arg-type]
+            asked_at=NOW,
+        )
+        session.add(question)
+        session.flush()
+        ids[key] = question.id  # type: ignore[assignment]
+    # An association application whose address is proven (the link), waiting for its code.
+    world.raw["registration"] = "registration-" + "r" * 40
+    session.add(
+        RegistrationRequest(
+            municipality_id=ids["hassleholm"],
+            name="Ny Förening",
+            org_number=factories.org_number(),
+            account_type="bankgiro",
+            account_number=factories.bankgiro(),
+            contact_name="Ny Kontakt",
+            contact_email="ny.kontakt@example.org",
+            contact_phone="+46701740686",
+            token_hash=tokens.hash_token(world.raw["registration"]),
+            expires_at=NOW + timedelta(hours=48),
+        )
+    )
+    # vol_a's new e-mail address, waiting for its link to be opened.
+    _proof, world.raw["email_change"] = verification.issue_link(
+        session,
+        VerificationPurpose.EMAIL_CHANGE,
+        to_email="ny.vol.a@example.org",
+        user_id=ids["vol_a"],
     )
     session.flush()
     return world

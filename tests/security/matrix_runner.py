@@ -36,6 +36,7 @@ PARAMS = {
     "sponsor_id": "sponsor",
     "message_id": "sms",
     "user_id": "vol_a",
+    "request_id": "request",
 }
 # Parameters per endpoint where the general choice above does not fit.
 SPECIAL = {
@@ -44,6 +45,8 @@ SPECIAL = {
     "booking.withdraw_reserve": {"shift_id": "open_shift"},
     "reports.start": {"booking_id": "past_booking"},
     "reports.personal_report": {"shift_id": "past_shift"},
+    "volunteers.question_accept": {"request_id": "question_vol_a"},
+    "volunteers.question_decline": {"request_id": "question_vol_a"},
 }
 
 
@@ -74,6 +77,7 @@ class Matrix:
             RATELIMIT_LOGIN="100000 per minute",
             RATELIMIT_PUBLIC_FORMS="100000 per hour",
             RATELIMIT_WEBHOOKS="100000 per minute",
+            RATELIMIT_CODE_TRIES="100000 per minute",
             PUBLIC_BASE_URL="http://localhost",
             TWILIO_AUTH_TOKEN="twilio-auth-token",
         )
@@ -129,8 +133,15 @@ class Matrix:
                 values[name] = raw["assoc_feed_a"]
             elif name == "token" and rule.endpoint == "accounts.reset_password":
                 values[name] = raw["reset"]
-            elif name == "token" and rule.endpoint == "accounts.accept_invitation":
+            elif name == "token" and rule.endpoint in (
+                "accounts.accept_invitation",
+                "accounts.invitation_code",
+            ):
                 values[name] = raw["invitation"]
+            elif name == "token" and rule.endpoint == "accounts.confirm_email":
+                values[name] = raw["email_change"]
+            elif name == "token" and rule.endpoint.startswith("associations.register_"):
+                values[name] = raw["registration"]
             elif name == "slug":
                 values[name] = "hässleholm"
             elif name == "fmt":

@@ -95,6 +95,15 @@ EXPECTED: dict[str, str] = {
     "accounts.reset_password POST": _everyone("422"),
     "accounts.accept_invitation GET": _everyone("200"),
     "accounts.accept_invitation POST": _everyone("422"),
+    # The invited account has no number: there is no code to send (the same answer).
+    "accounts.invitation_code": _everyone("302"),
+    # A live link proving a new e-mail address: the link is the credential.
+    "accounts.confirm_email GET": _everyone("200"),
+    "accounts.confirm_email POST": _everyone("302"),
+    # An application whose address is proven by the link: its code, sent to its number.
+    "associations.register_confirm GET": _everyone("200"),
+    "associations.register_confirm POST": _everyone("422"),
+    "associations.register_code": _everyone("302"),
     "associations.register GET": _everyone("200"),
     "associations.register POST": _everyone("422"),
     "associations.coordinator_list": _roles("200", "coord_h,coord_b,admin"),
@@ -220,11 +229,19 @@ EXPECTED: dict[str, str] = {
     "volunteers.import_upload GET": _for_association("200"),
     "volunteers.import_upload POST": _for_association("422"),
     "volunteers.import_confirm": _for_association("422"),
+    "volunteers.request_remove": _for_association("302"),
     "volunteers.personal": _own_link("200"),
     "volunteers.confirm": _link("302"),
     "volunteers.decline": _link("302"),
     "volunteers.signup": _link("302"),
     "volunteers.rotate": _own_link("302"),
+    # Association B's question to vol_a: only vol_a's link answers it.
+    "volunteers.question_accept": _link("302"),
+    "volunteers.question_decline": _link("302"),
+    "volunteers.contact_page": _own_link("200"),
+    "volunteers.contact_phone": _own_link("422"),
+    "volunteers.contact_phone_code": _own_link("422"),
+    "volunteers.contact_email": _own_link("422"),
 }
 
 

@@ -19,6 +19,7 @@ from nattvandring.sponsorship.models import (
     SponsorAgreement,
 )
 from tests.factories import org_number
+from tests.support.identity import mailed_link
 
 from .conftest import agreement as make_agreement
 from .conftest import login_as as login
@@ -44,6 +45,16 @@ def test_admin_creates_sponsor_and_invites_liaison(client, db, world):
         data={"name": "Lisa Liaison", "email": "lisa@example.org"},
     )
     assert invited.status_code == 302
+    assert (
+        "Lisa Liaison (lisa@example.org)" in client.get(f"/sponsorship/sponsors/{sponsor.id}").text
+    )
+    db.rollback()
+    # The role is offered, not given: it is Lisa's when she accepts by the e-mailed link.
+    assert db.exec(select(Membership).where(Membership.sponsor_id == sponsor.id)).all() == []
+    client.post("/logout")
+    link = mailed_link(db, "invitation", to="lisa@example.org")
+    password = {"new_password": "lisas-own-password", "confirm": "lisas-own-password"}
+    assert client.post(link, data=password).status_code == 302
     db.rollback()
     membership = db.exec(select(Membership).where(Membership.sponsor_id == sponsor.id)).one()
     assert membership.role == Role.SPONSOR_LIAISON

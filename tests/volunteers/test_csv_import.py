@@ -8,6 +8,7 @@ from sqlmodel import select
 from nattvandring.accounts.models import Membership, Role, User
 from nattvandring.errors import RuleViolation
 from nattvandring.volunteers import csv_import
+from nattvandring.volunteers.models import MembershipRequest
 
 SECRET = "test-secret-key-that-is-long-enough-000"
 
@@ -69,13 +70,15 @@ def test_bad_rows_and_duplicates_are_marked(world, db, ctx):
         "Dag;0702222222;;17\n"  # bad birth year
         ";0703333333;;1980\n"  # no name
         f"Vol A;{known.phone_e164};;1980\n"  # already a member here
-        f"Vol B;{other.phone_e164};;1980\n"  # known person, member elsewhere
+        f"Bea;{other.phone_e164};;1980\n"  # Vol B, member elsewhere: asked to join
+        f"Ny Adress;0709999999;{world.emails['leader_b']};1980\n"  # someone's e-mail: asked
+        f"Samma;0708888888;{world.emails['leader_b']};1980\n"  # that person again
     )
     preview = parse(db, world, content.encode())
     statuses = [(r.line, r.status) for r in preview.rows]
     assert statuses == [
         (2, "new"), (3, "duplicate"), (4, "error"), (5, "error"), (6, "error"),
-        (7, "error"), (8, "member"), (9, "existing"),
+        (7, "error"), (8, "member"), (9, "ask"), (10, "ask"), (11, "duplicate"),
     ]  # fmt: skip
     messages = {r.line: r.message for r in preview.rows}
     assert "rad 2" in messages[3]
@@ -83,7 +86,11 @@ def test_bad_rows_and_duplicates_are_marked(world, db, ctx):
     assert "inte ett mobilnummer" in messages[5]
     assert "födelseår" in messages[6].lower()
     assert "Ange namn" in messages[7]
-    assert [r.line for r in preview.valid] == [2, 9]
+    assert "rad 10" in messages[11]
+    assert [r.line for r in preview.valid] == [2, 9, 10]
+    # The preview shows what the file says, nothing the leader did not type.
+    shown = " ".join(f"{r.name} {r.message}" for r in preview.rows)
+    assert "Vol B" not in shown and "Leader B" not in shown
 
 
 def test_signed_rows_round_trip_and_refuse_tampering(world, db, ctx):
@@ -99,10 +106,9 @@ def test_signed_rows_round_trip_and_refuse_tampering(world, db, ctx):
 
 
 def test_import_rows_is_all_or_nothing(app, world, db, ctx):
-    taken = db.get(User, world.ids["leader_a"]).email
     rows = [
         csv_import.MemberInput(name="Ny Person", phone="0704444444"),
-        csv_import.MemberInput(name="Krock", phone="0705555555", email=taken),
+        csv_import.MemberInput(name="Fel", phone="0812345678"),  # a landline, refused again
     ]
     with pytest.raises(RuleViolation) as excinfo:
         csv_import.import_rows(
@@ -113,23 +119,32 @@ def test_import_rows_is_all_or_nothing(app, world, db, ctx):
     assert db.exec(select(User).where(User.phone_e164 == "+46704444444")).first() is None
 
 
-def test_import_rows_adds_memberships_once(world, db):
+def test_import_rows_adds_memberships_once_and_asks_known_people(app, world, db, ctx):
+    vol_b = db.get(User, world.ids["vol_b"]).phone_e164
     rows = [
         csv_import.MemberInput(name="Ny Person", phone="0704444444", birth_year=1970),
-        csv_import.MemberInput(name="Vol B", phone=db.get(User, world.ids["vol_b"]).phone_e164),
+        csv_import.MemberInput(name="Bea Typad", phone=vol_b, birth_year=2001),
         csv_import.MemberInput(name="Vol A", phone=db.get(User, world.ids["vol_a"]).phone_e164),
+        csv_import.MemberInput(name="Bea igen", phone=vol_b),
     ]
-    added, skipped = csv_import.import_rows(
+    added, asked, skipped = csv_import.import_rows(
         db, association_id=world.ids["assoc_a"], municipality_id=None, rows=rows, actor_id=None
     )
-    assert (added, skipped) == (2, 1)
+    assert (added, asked, skipped) == (1, 1, 2)
     members = db.exec(
         select(Membership.user_id).where(
             Membership.association_id == world.ids["assoc_a"], Membership.role == Role.VOLUNTEER
         )
     ).all()
-    assert world.ids["vol_b"] in members and len(members) == 4
-    assert db.get(User, world.ids["vol_b"]).name == "Vol B"  # the known person is unchanged
+    assert world.ids["vol_b"] not in members and len(members) == 3
+    (request,) = db.exec(select(MembershipRequest)).all()
+    assert (request.user_id, request.name, request.birth_year) == (
+        world.ids["vol_b"],
+        "Bea Typad",
+        2001,
+    )
+    vol_b_row = db.get(User, world.ids["vol_b"])
+    assert (vol_b_row.name, vol_b_row.birth_year) == ("Vol B", 1980)  # the person is unchanged
 
 
 def test_a_field_over_the_csv_modules_limit_refuses_the_file_naming_the_line(world, db, ctx):

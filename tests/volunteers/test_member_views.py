@@ -68,24 +68,38 @@ def test_add_member_normalizes_phone(client, world, db):
     )
 
 
-def test_same_mobile_is_the_same_person(client, world, db):
+def test_a_known_mobile_number_asks_the_person_and_shows_nothing_of_them(client, world, db):
+    """Found: the flash named the person, the member page showed their birth year and link."""
     vol_b = db.get(User, world.ids["vol_b"])
+    vol_b.birth_year = 1961
     national = "0" + vol_b.phone_e164[3:]
     db.commit()
     login(client, world.emails["leader_a"])
     response = client.post(
         f"/members/{world.ids['assoc_a']}/new",
         data={"name": "Annat Namn", "phone": national, "birth_year": "2000"},
+        follow_redirects=True,
     )
-    assert response.status_code == 302
-    assert "Vol B" in members_of(db, world.ids["assoc_a"])
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Annat Namn får en fråga om att gå med" in html
+    assert "Vol B" not in html and "1961" not in html and "/me/" not in html
+    assert "Vol B" not in members_of(db, world.ids["assoc_a"])
+    member_page = client.get(f"/members/{world.ids['assoc_a']}/{vol_b.id}")
+    assert member_page.status_code == 404
     db.refresh(vol_b)
-    assert vol_b.name == "Vol B" and vol_b.birth_year == 1980
+    assert vol_b.name == "Vol B" and vol_b.birth_year == 1961
     assert len(db.exec(select(User).where(User.phone_e164 == vol_b.phone_e164)).all()) == 1
     again = client.post(
         f"/members/{world.ids['assoc_a']}/new", data={"name": "Vol B", "phone": national}
     )
-    assert again.status_code == 422 and "redan medlem" in again.get_data(as_text=True)
+    assert again.status_code == 422 and "redan fått en fråga" in again.get_data(as_text=True)
+    member = client.post(
+        f"/members/{world.ids['assoc_a']}/new",
+        data={"name": "X", "phone": "0" + db.get(User, world.ids["vol_a"]).phone_e164[3:]},
+    )
+    text = member.get_data(as_text=True)
+    assert member.status_code == 422 and "redan medlem" in text and "Vol A" not in text
 
 
 def test_bad_phone_is_shown_at_the_field(client, world, db):
@@ -121,6 +135,7 @@ def test_member_page_edit_and_wrong_member(client, world, db):
 
 
 def test_leader_cannot_change_contact_details_of_an_account_holder(client, world, db):
+    """A person with a login changes their own number and e-mail."""
     from nattvandring.accounts.services import grant
 
     grant(
@@ -132,7 +147,7 @@ def test_leader_cannot_change_contact_details_of_an_account_holder(client, world
     response = client.post(
         url, data={"name": "Leader B", "phone": "0701112233", "email": "evil@example.org"}
     )
-    assert response.status_code == 422 and "eget konto" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "ändrar själv" in response.get_data(as_text=True)
     db.expire_all()
     assert db.get(User, world.ids["leader_b"]).email == world.emails["leader_b"]
 

@@ -25,6 +25,7 @@ def make_fuzz_app(tmp_path, **overrides):  # type: ignore[no-untyped-def]
         RATELIMIT_LOGIN="10000 per minute",
         RATELIMIT_PUBLIC_FORMS="10000 per hour",
         RATELIMIT_WEBHOOKS="10000 per minute",
+        RATELIMIT_CODE_TRIES="10000 per minute",
         **overrides,
     )
 

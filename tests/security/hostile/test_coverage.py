@@ -50,6 +50,12 @@ NOT_FUZZED = {
     "volunteers.rotate": "the new-personal-link button on the personal page",
     "volunteers.rotate_link": "the new-personal-link button on the member page",
     "volunteers.remove": "the remove-member button",
+    "volunteers.request_remove": "the take-back-the-question button on the member list",
+    "volunteers.question_accept": "the join button on the personal page",
+    "volunteers.question_decline": "the do-not-join button on the personal page",
+    "accounts.invitation_code": "the send-a-code button of an invitation",
+    "accounts.confirm_email": "the use-this-address button behind an e-mailed link",
+    "associations.register_code": "the send-a-code button of an application",
 }
 
 #: FlaskForm classes that no target names, and why.
@@ -61,6 +67,7 @@ FORMS_NOT_FUZZED = {
         "the GET filter of /messages: its query string is fuzzed by test_query_strings"
     ),
     "nattvandring.messaging.forms.RetryForm": "the CSRF token of the retry button only",
+    "nattvandring.accounts.forms.ButtonForm": "the CSRF token of a yes button only",
 }
 
 
