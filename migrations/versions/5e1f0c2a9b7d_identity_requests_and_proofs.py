@@ -4,7 +4,7 @@ Only new tables: every existing membership stays as it is (active). Pending memb
 rows of ``membership_request``, which nothing that reads ``membership`` sees.
 
 Revision ID: 5e1f0c2a9b7d
-Revises: 8433ba6ea492
+Revises: 5d1c0a7e93b2
 Create Date: 2026-12-04 19:52:12.160575
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 
 
 revision: str = '5e1f0c2a9b7d'
-down_revision: str | None = '8433ba6ea492'
+down_revision: str | None = '5d1c0a7e93b2'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
