@@ -398,15 +398,15 @@ def stable_link_for_read(
     user_id: int | None = None,
     association_id: int | None = None,
 ) -> str:
-    """``stable_link`` for a GET: it reads, and writes nothing in the caller's transaction.
+    """``stable_link`` for a GET, whose transaction only reads.
 
-    A link made on first use is inserted in its own short write transaction (which on
-    SQLite takes the write lock at BEGIN and so waits its turn instead of failing), with
-    a derived first nonce and ``ON CONFLICT DO NOTHING``: simultaneous first visits all
-    get the same link.
+    A link made on first use is written in a transaction of its own on the same session:
+    the read transaction so far is ended (it wrote nothing), and the insert runs in one that
+    takes SQLite's write lock at BEGIN (so it waits its turn instead of failing, which
+    upgrading a read transaction cannot), with a derived first nonce and
+    ``ON CONFLICT DO NOTHING``: simultaneous first visits all get the same link. Needs no
+    second connection, so a busy pool cannot deadlock on it.
     """
-    from .db import session_scope  # db imports nothing of ours; keep tokens import-light
-
     condition = _owner_condition(user_id, association_id)
     current = session.exec(
         select(AccessToken.nonce, AccessToken.token_hash)
@@ -420,7 +420,14 @@ def stable_link_for_read(
         return link_from_nonce(nonce, purpose, secret_key=secret_key, digest=digest, **owner)
     nonce = _first_nonce(_keys(secret_key)[0], purpose, _owner(user_id, association_id))
     raw = link_from_nonce(nonce, purpose, secret_key=secret_key, **owner)
-    engine = session.get_bind()
-    with session_scope(engine) as writer:  # type: ignore[arg-type]
-        _add_rows(writer, [_row(purpose, nonce, raw, user_id, association_id)])
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("stable_link_for_read: the session has unflushed changes")
+    session.commit()  # the read transaction so far: nothing to write
+    session.connection(execution_options={"sqlite_begin": "BEGIN IMMEDIATE"})
+    try:
+        _add_rows(session, [_row(purpose, nonce, raw, user_id, association_id)])
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
     return raw

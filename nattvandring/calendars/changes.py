@@ -76,7 +76,7 @@ def _touched(obj: Any, is_new_or_deleted: bool) -> bool:
     return any(state.attrs[name].history.has_changes() for name in SHOWN[type(obj)])
 
 
-def _values(obj: Any, name: str) -> set[int]:
+def _values(obj: Any, name: str) -> set[Any]:
     """The attribute's current value and the one it had before the flush."""
     state = inspect(obj)
     # From the loaded state: a deleted row must not be loaded again.
@@ -102,8 +102,11 @@ def collect(session: Session) -> Changes:
             changes.feeds |= {("association", a) for a in _values(obj, "association_id")}
         elif kind in (Assignment, CancelledWalk):
             changes.shifts |= _values(obj, "shift_id")
-            # A removed or declined walker's feed loses the walk: not found by owners().
-            changes.feeds |= {("person", u) for u in _values(obj, "user_id")}
+            # A removed or declining walker's feed loses the walk: not found by owners().
+            # A walker who had declined (and still has) never saw it.
+            shown = kind is CancelledWalk or _values(obj, "status") != {AssignmentStatus.DECLINED}
+            if shown:
+                changes.feeds |= {("person", u) for u in _values(obj, "user_id")}
             if kind is Assignment:
                 changes.feeds |= _booking_owner(session, _values(obj, "booking_id"))
         elif kind is PatrolArea:

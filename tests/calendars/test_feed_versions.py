@@ -51,7 +51,9 @@ def _apply(step: str, db, world, state: dict) -> None:  # type: ignore[no-untype
     booking = db.exec(
         select(Booking).where(Booking.shift_id == shift.id).order_by(Booking.id.desc())
     ).first()
-    walkers = db.exec(select(Assignment).where(Assignment.shift_id == shift.id)).all()
+    walkers = db.exec(
+        select(Assignment).where(Assignment.shift_id == shift.id).order_by(Assignment.id)
+    ).all()
     active = booking is not None and booking.status == BookingStatus.ACTIVE
     if step == "time":
         shift.start_at += timedelta(minutes=30)
