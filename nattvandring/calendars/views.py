@@ -9,14 +9,17 @@ from __future__ import annotations
 import hashlib
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
-from flask_login import login_required
+from flask_login import current_user, login_required
+from sqlmodel import select
 
-from .. import tokens
+from .. import authz, tokens
 from ..accounts.models import TokenPurpose
 from ..associations.models import Association
 from ..db import db_session
 from ..errors import NotFound
-from ..i18n import _
+from ..i18n import _, _l
+from ..municipalities.models import Municipality, PatrolArea
+from ..web import nav
 from ..web.forms_util import load_for
 from . import (
     policy,  # noqa: F401 - registers the authorization rules
@@ -24,6 +27,7 @@ from . import (
     services_links,
     services_personal,
     services_public,
+    services_sent,
 )
 from .http import PRIVATE_CACHE, PUBLIC_CACHE, FeedStamp, calendar_response
 from .ical import feed_etag, render_feed
@@ -142,7 +146,41 @@ def association_feed(token: str):  # type: ignore[no-untyped-def]
     return calendar_response(feed.stamp, render, cache_control=PRIVATE_CACHE)
 
 
+# --- admin: sent e-mail ------------------------------------------------------------------
+
+
+@bp.get("/admin/email")
+@login_required
+def sent_email():  # type: ignore[no-untyped-def]
+    authz.require_role(current_user)  # no role suffices: admins only
+    return render_template(
+        "calendars/sent_email.html",
+        rows=services_sent.sent_emails(db_session()),
+        page_size=services_sent.PAGE_SIZE,
+    )
+
+
+nav.register("calendars.sent_email", _l("Skickade e-post"), lambda user: user.is_admin, order=81)
+
+
 # --- links on pages -----------------------------------------------------------------------
+
+
+@bp.app_template_global("public_area_feeds")
+def public_area_feeds(municipality: Municipality) -> list[dict[str, str]]:
+    """For the public page: each active area's feed (https and webcal)."""
+    areas = db_session().exec(
+        select(PatrolArea)
+        .where(PatrolArea.municipality_id == municipality.id, PatrolArea.active.is_(True))  # type: ignore[attr-defined]
+        .order_by(PatrolArea.name)
+    )
+    found = []
+    for area in areas:
+        https = url_for(
+            "calendars.area_feed", slug=municipality.slug, area_id=area.id, _external=True
+        )
+        found.append({"name": area.name, "https": https, "webcal": services_links.to_webcal(https)})
+    return found
 
 
 @bp.app_template_global("personal_calendar")
