@@ -17,9 +17,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, bindparam, case, func, or_, select
 from sqlmodel import Session
 
 from .. import tokens
@@ -116,7 +117,16 @@ def make_stamp(row: Any, window: FeedWindow, identity: tuple[object, ...]) -> Fe
 # --- secret feeds: the token is checked in the same query ----------------------------------
 
 
-def token_statement(purpose: TokenPurpose, kind: str, owner_column: Any, digest: str) -> Any:
+# Statements of the 304 path are built once, with bound parameters: building a select
+# costs more than running this one.
+DIGEST = bindparam("digest")
+NOW = bindparam("now", type_=AccessToken.__table__.c.created_at.type)  # type: ignore[attr-defined]
+
+
+@cache
+def token_statement(purpose: TokenPurpose, kind: str) -> Any:
+    """The live token with digest ``:digest`` at ``:now`` and its feed's version row."""
+    owner_column = AccessToken.user_id if kind == "person" else AccessToken.association_id
     table, on = version_join(kind, owner_column)
     return (
         select(
@@ -128,9 +138,14 @@ def token_statement(purpose: TokenPurpose, kind: str, owner_column: Any, digest:
         )
         .select_from(AccessToken)
         .outerjoin(table, on)
-        .where(*tokens.live_token(purpose, digest, utcnow()))
+        .where(*tokens.live_token(purpose, DIGEST, NOW))
         .limit(1)
     )
+
+
+def token_row(session: Session, purpose: TokenPurpose, kind: str, digest: str) -> Any:
+    statement = token_statement(purpose, kind)
+    return session.connection().execute(statement, {"digest": digest, "now": utcnow()}).first()
 
 
 def token_owner(

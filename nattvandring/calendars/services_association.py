@@ -9,7 +9,7 @@ from sqlalchemy import case, func, select
 from sqlmodel import Session
 
 from .. import tokens
-from ..accounts.models import AccessToken, TokenPurpose
+from ..accounts.models import TokenPurpose
 from ..associations.models import Association
 from ..booking.models import Assignment, AssignmentStatus, Booking, BookingStatus
 from ..municipalities.models import Municipality, PatrolArea
@@ -19,7 +19,7 @@ from .feeds import (
     event_time,
     make_stamp,
     token_owner,
-    token_statement,
+    token_row,
     visible,
     walk_cancel_time,
     window_of,
@@ -51,8 +51,7 @@ def find_feed(
     if digest is None:
         return None
     purpose = TokenPurpose.ASSOCIATION_FEED
-    statement = token_statement(purpose, "association", AccessToken.association_id, digest)
-    row = session.connection().execute(statement).first()
+    row = token_row(session, purpose, "association", digest)
     association_id = token_owner(row, token, purpose, secret_key=secret_key)
     if association_id is None:
         return None

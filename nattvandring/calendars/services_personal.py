@@ -16,7 +16,7 @@ from sqlalchemy import func, literal_column, select, union_all
 from sqlmodel import Session
 
 from .. import tokens
-from ..accounts.models import AccessToken, TokenPurpose
+from ..accounts.models import TokenPurpose
 from ..associations.models import Association
 from ..booking.models import Assignment, AssignmentStatus, Booking, BookingStatus
 from ..municipalities.models import Municipality, PatrolArea
@@ -27,7 +27,7 @@ from .feeds import (
     event_time,
     make_stamp,
     token_owner,
-    token_statement,
+    token_row,
     visible,
     walk_cancel_time,
     window_of,
@@ -132,8 +132,7 @@ def find_feed(
     if digest is None:
         return None
     purpose = TokenPurpose.PERSONAL_FEED
-    statement = token_statement(purpose, "person", AccessToken.user_id, digest)
-    row = session.connection().execute(statement).first()
+    row = token_row(session, purpose, "person", digest)
     user_id = token_owner(row, token, purpose, secret_key=secret_key)
     if user_id is None:
         return None

@@ -7,10 +7,11 @@ volunteer, a phone number or an e-mail address.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlmodel import Session
 
 from ..associations.models import Association
@@ -59,24 +60,32 @@ class PublicFeed:
     stamp: FeedStamp
 
 
+SLUG, AREA_ID = bindparam("slug"), bindparam("area_id")
+
+
+@cache
+def _feed_statement(by_area: bool) -> Any:
+    """Built once: the municipality by slug (and the area, which must belong to it) with
+    the feed's version row."""
+    if not by_area:
+        table, on = version_join("municipality", Municipality.id)
+        query = select(Municipality, *version_columns()).outerjoin(table, on)
+        return query.where(Municipality.slug == SLUG)
+    table, on = version_join("area", PatrolArea.id)
+    return (
+        select(Municipality, PatrolArea, *version_columns())
+        .join(PatrolArea, PatrolArea.municipality_id == Municipality.id)
+        .outerjoin(table, on)
+        .where(Municipality.slug == SLUG, PatrolArea.id == AREA_ID)
+    )
+
+
 def find_feed(
     session: Session, slug: str, area_id: int | None, *, config: Any, host: str, base_url: str
 ) -> PublicFeed | None:
-    """The one query of a 304: the municipality by slug (and the area, which must belong to
-    it) with the feed's version row."""
-    if area_id is None:
-        table, on = version_join("municipality", Municipality.id)
-        query = select(Municipality, *version_columns()).outerjoin(table, on)
-        query = query.where(Municipality.slug == slug)
-    else:
-        table, on = version_join("area", PatrolArea.id)
-        query = (
-            select(Municipality, PatrolArea, *version_columns())
-            .join(PatrolArea, PatrolArea.municipality_id == Municipality.id)
-            .outerjoin(table, on)
-            .where(Municipality.slug == slug, PatrolArea.id == area_id)
-        )
-    row = session.exec(query).first()  # type: ignore[call-overload]
+    """The one query of a 304."""
+    params = {"slug": slug} if area_id is None else {"slug": slug, "area_id": area_id}
+    row = session.exec(_feed_statement(area_id is not None), params=params).first()  # type: ignore[call-overload]
     if row is None:
         return None
     scope = PublicScope(row[0], row[1] if area_id is not None else None)
