@@ -227,7 +227,15 @@ def record(session: Session, changes: Changes, *, now: datetime | None = None) -
     shifts = set(
         session.connection().scalars(select(Shift.id).where(Shift.id.in_(shifts)))  # type: ignore[union-attr]
     )
-    feeds = (changes.feeds | owners(session, shifts)) - raised["feeds"]
+    feeds = changes.feeds | owners(session, shifts)
+    if changes.municipalities:  # every area feed's name carries the municipality's
+        areas = session.connection().scalars(
+            select(PatrolArea.id).where(
+                PatrolArea.municipality_id.in_(changes.municipalities)  # type: ignore[attr-defined]
+            )
+        )
+        feeds |= {("area", area_id) for area_id in areas}
+    feeds -= raised["feeds"]
     bump_events(session, shifts - raised["events"], now=now)
     bump_feeds(session, feeds, now=now)
     raised["events"] |= shifts
