@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlmodel import select
 from wtforms.fields.choices import SelectChoice
@@ -21,10 +21,9 @@ from ..web.forms_util import load_for, show_violation
 from ..web.i18n_setup import select_locale
 from ..web.template_helpers import national_phone
 from . import registration, services
+from .blueprint import bp
 from .forms import AssociationEditForm, RegistrationForm
 from .models import Association, AssociationStatus, RegistrationRequest
-
-bp = Blueprint("associations", __name__)
 
 
 def _input_from(form) -> services.AssociationInput:  # type: ignore[no-untyped-def]

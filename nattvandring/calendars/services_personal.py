@@ -20,8 +20,8 @@ from .. import tokens
 from ..accounts.models import AccessToken, TokenPurpose
 from ..associations.models import Association
 from ..booking.models import Assignment, AssignmentStatus, Booking, BookingStatus
-from ..municipalities.models import Municipality, PatrolArea
-from ..planning.models import Shift, ShiftStatus
+from ..municipalities.models import Municipality
+from ..planning.models import PatrolArea, Shift, ShiftStatus
 from ..web.template_helpers import national_phone
 from .feeds import (
     SCAN_FROM,

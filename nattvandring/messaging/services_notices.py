@@ -17,8 +17,7 @@ from sqlmodel import Session
 
 from ..accounts.models import User
 from ..clock import utcnow
-from ..municipalities.models import PatrolArea
-from ..planning.models import Shift
+from ..planning.models import PatrolArea, Shift
 from . import services_roster as roster
 from .models import SmsKind, SmsMessage, SmsStatus
 from .services import cancel_rows, open_rows, queue_sms

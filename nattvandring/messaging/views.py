@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import time, timedelta
 
 from flask import (
-    Blueprint,
     Response,
     current_app,
     flash,
@@ -28,14 +27,14 @@ from ..extensions import csrf, limiter
 from ..i18n import _, _l
 from ..web import nav
 from ..web.forms_util import load_for
-from . import policy  # noqa: F401 - registers the SmsMessage rules
+from . import policy
+from .blueprint import bp
 from .forms import KIND_LABELS, STATUS_LABELS, OutboxFilterForm, RetryForm
 from .models import SmsMessage
 from .services import retry_by_hand
 from .texts import LINK_MARKER
 from .webhooks import apply_status, first_inbound, first_time, handle_inbound, signature_valid
 
-bp = Blueprint("messaging", __name__)
 PAGE_SIZE = 200
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlmodel import select
 
@@ -16,10 +16,9 @@ from ..i18n import _, _l
 from ..web import nav
 from ..web.forms_util import load_for, show_violation
 from . import services
+from .blueprint import bp
 from .forms import MunicipalityForm
 from .models import Municipality
-
-bp = Blueprint("municipalities", __name__)
 
 
 def _require_admin() -> None:

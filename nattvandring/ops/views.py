@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template
+from flask import jsonify, render_template
 from flask_login import current_user, login_required
 
 from ..db import db_session, get_engine
@@ -10,8 +10,7 @@ from ..errors import Forbidden
 from ..i18n import _l
 from ..web import nav
 from . import services
-
-bp = Blueprint("ops", __name__)
+from .blueprint import bp
 
 
 @bp.get("/healthz")

@@ -13,9 +13,9 @@ from ..audit.services import record
 from ..clock import is_nonexistent_local, local_to_utc
 from ..errors import RuleViolation
 from ..i18n import _l
-from ..municipalities.models import Municipality, PatrolArea
+from ..municipalities.models import Municipality
 from . import special_nights as specials
-from .models import Shift, ShiftSeries, ShiftStatus
+from .models import PatrolArea, Shift, ShiftSeries, ShiftStatus
 from .schedule import generate_series
 from .services_common import store_optional
 from .validation import check_distinct_times, check_walker_limits

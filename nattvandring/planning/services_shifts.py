@@ -11,12 +11,11 @@ from sqlmodel import Session, select
 from .. import dates, events
 from ..audit.services import record
 from ..booking.models import Assignment, AssignmentStatus, Booking, BookingStatus
+from ..booking.rules import check_coordinator_cancel
 from ..clock import is_nonexistent_local, local_to_utc, to_local
 from ..errors import RuleViolation
 from ..i18n import _l
-from ..municipalities.models import PatrolArea
-from .models import Shift, ShiftStatus
-from .rules import check_coordinator_cancel
+from .models import PatrolArea, Shift, ShiftStatus
 from .services_common import cancel_shift_row, touch
 from .validation import check_distinct_times, check_walker_limits
 

@@ -15,12 +15,7 @@ from ..db import db_session
 from ..i18n import _, _l
 from ..municipalities.models import Municipality
 from ..web import nav
-
-# policy registers the Shift/ShiftSeries rules; the views_* modules add routes to bp.
-from . import policy, views_areas, views_overview, views_planner, views_series  # noqa: F401
 from .blueprint import bp
-
-__all__ = ["bp"]
 
 TARGETS = {
     "calendar": ("planning.calendar", _l("Planering")),

@@ -17,8 +17,7 @@ from sqlmodel import Session, func, select
 
 from ..clock import local_to_utc
 from ..i18n import _l
-from ..municipalities.models import PatrolArea
-from ..planning.models import Shift
+from ..planning.models import PatrolArea, Shift
 from ..planning.schedule import evening_of
 from .models import (
     HoursLedgerEntry,

@@ -17,13 +17,13 @@ from ..clock import to_local, utcnow
 from ..db import db_session
 from ..errors import Forbidden
 from ..i18n import _, _l
-from ..municipalities.models import PatrolArea
+from ..planning.models import PatrolArea
 from ..web import nav
 from ..web.query import int_arg, year_arg
+from .blueprint import bp, coordinator_period
 from .charts import bar_chart, month_label
 from .queries import hours_by_association_month
 from .situation import months_between
-from .views import bp, coordinator_period
 
 
 @bp.app_template_filter("hours")

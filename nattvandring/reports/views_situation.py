@@ -10,7 +10,7 @@ from ..accounts.models import Role
 from ..db import db_session
 from ..errors import RuleViolation
 from ..i18n import _, _l
-from ..municipalities.models import PatrolArea
+from ..planning.models import PatrolArea
 from ..sponsorship.exports import csv_rows, xlsx_bytes
 from ..web import nav
 from ..web.downloads import content_disposition
@@ -18,10 +18,10 @@ from ..web.forms_util import load_for, show_violation
 from ..web.query import int_arg
 from ..web.redirects import local_path
 from . import situation as lagesbild
+from .blueprint import bp, coordinator_period
 from .charts import bar_chart, month_label
 from .models import UnsafePlace, UnsafePlaceStatus
 from .services_review import set_place_status
-from .views import bp, coordinator_period
 
 
 def _filters():  # type: ignore[no-untyped-def]

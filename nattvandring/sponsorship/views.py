@@ -21,14 +21,12 @@ from ..i18n import _, _l
 from ..municipalities.models import Municipality
 from ..web import nav
 from ..web.forms_util import load_for, show_violation
-from . import policy, views_dashboard, views_runs  # noqa: F401  (rules and routes register)
+from . import policy
 from . import services_agreements as agreements
+from .blueprint import bp
 from .forms import AgreementForm, EnrolForm, RunForm, SponsorForm, choices
 from .models import PayoutRun, Sponsor, SponsorAgreement
 from .rules import PaymentRule, describe_rule
-from .views_common import bp
-
-__all__ = ["bp"]
 
 
 def _require_admin() -> None:
@@ -295,7 +293,9 @@ def _render_agreement(deal: SponsorAgreement, enrol_form: EnrolForm, run_form: R
         enrolments=agreements.enrolments(session, deal.id, municipality_ids=scope),  # type: ignore[arg-type]
         runs=runs,
         used_ore=used,
-        partial=policy.sees_only_part(scope, policy.agreement_municipality_ids(deal.id)),
+        partial=policy.sees_only_part(
+            scope, policy.agreement_municipality_ids(db_session(), deal.id)
+        ),
         enrol_form=enrol_form,
         run_form=run_form,
         can_manage=authz.can(current_user, "manage", deal),

@@ -21,6 +21,7 @@ from ..web import nav
 from ..web.query import date_arg, int_arg
 from . import services_exports as rows
 from . import walks
+from .blueprint import XLSX_TYPE, bp, csv_dialect, download, stream_csv
 from .exports import csv_rows, statement_pdf, xlsx_bytes
 from .models import (
     COMMITTED,
@@ -32,7 +33,6 @@ from .models import (
     SponsorAgreement,
 )
 from .services_agreements import committed_ore
-from .views_common import XLSX_TYPE, bp, csv_dialect, download, stream_csv
 
 MONTHS = ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
 

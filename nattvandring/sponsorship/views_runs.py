@@ -17,10 +17,10 @@ from ..web import nav
 from ..web.forms_util import load_for, show_violation
 from . import policy, services_runs
 from . import services_exports as rows
+from .blueprint import XLSX_TYPE, bp, csv_dialect, download, stream_csv
 from .exports import csv_rows, statement_pdf, xlsx_bytes
 from .forms import PaidForm, RunForm
 from .models import PayoutRun, RunStatus, Sponsor, SponsorAgreement
-from .views_common import XLSX_TYPE, bp, csv_dialect, download, stream_csv
 
 STATUS_LABELS = {
     RunStatus.DRAFT: _l("Utkast"),
@@ -104,7 +104,7 @@ def _render_run(run: PayoutRun, deal: SponsorAgreement, paid_form: PaidForm) -> 
         sponsor=session.get(Sponsor, run.sponsor_id),
         lines=rows.run_lines(session, run.id, municipality_ids=scope),  # type: ignore[arg-type]
         totals=rows.run_totals(session, run.id, municipality_ids=scope),  # type: ignore[arg-type]
-        partial=policy.sees_only_part(scope, policy.run_municipality_ids(run)),
+        partial=policy.sees_only_part(scope, policy.run_municipality_ids(db_session(), run)),
         can_manage=authz.can(current_user, "manage", run),
         paid_form=paid_form,
         account_label=rows.account_label,

@@ -29,7 +29,7 @@ from nattvandring.db import get_engine, session_scope
 from nattvandring.mail.backends import OutgoingMail, build_mime
 from nattvandring.messaging import texts
 from nattvandring.messaging.gsm import is_gsm7, segments
-from nattvandring.municipalities.models import PatrolArea
+from nattvandring.planning.models import PatrolArea
 from nattvandring.sponsorship import services_runs as runs
 from nattvandring.sponsorship.models import SponsorAgreement
 from nattvandring.web.downloads import content_disposition

@@ -96,7 +96,7 @@ TARGETS = [
     ),
     Target(
         "personal_report",
-        "reports.personal_report",
+        "volunteers.personal_report",
         None,
         lambda w: f"/me/{w.raw['personal']}/reports/{w.ids['draft_shift']}",
         lambda w: _report(w.ids),
@@ -122,7 +122,7 @@ TARGETS = [
     ),
     Target(
         "personal_erase",
-        "reports.personal_erase",
+        "volunteers.personal_erase",
         None,
         lambda w: f"/me/{w.raw['personal']}/privacy/erase",
         lambda w: {"confirm": "y"},

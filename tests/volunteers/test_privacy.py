@@ -13,11 +13,10 @@ from nattvandring import clock, events, tokens
 from nattvandring.accounts.models import AccessToken, Membership, TokenPurpose, User
 from nattvandring.reports import situation
 from nattvandring.reports.models import HoursLedgerEntry
-from nattvandring.reports.privacy import erase_user, retention_sweep
 from nattvandring.reports.queries import approved_walks, hours_by_association_month
+from nattvandring.volunteers.privacy import erase_user, retention_sweep
 from nattvandring.web.template_helpers import national_phone
-
-from .conftest import make_walk, march_world
+from tests.reports.conftest import make_walk, march_world
 
 
 def _figures(db, world):  # type: ignore[no-untyped-def]

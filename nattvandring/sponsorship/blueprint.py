@@ -1,4 +1,4 @@
-"""The sponsorship blueprint and helpers its view modules share (downloads, filters)."""
+"""The sponsorship blueprint and the helpers its view modules share (downloads, filters)."""
 
 from __future__ import annotations
 

@@ -23,9 +23,9 @@ from ..clock import utcnow
 from ..errors import RuleViolation
 from ..i18n import _l
 from ..planning.models import Shift
-from ..volunteers.models import MembershipRequest
+from ..reports.models import HoursLedgerEntry, Incident, PatrolReport, ReportWalker
 from ..web.template_helpers import national_phone
-from .models import HoursLedgerEntry, Incident, PatrolReport, ReportWalker
+from .models import MembershipRequest
 
 log = logging.getLogger(__name__)
 
