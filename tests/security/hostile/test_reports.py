@@ -10,9 +10,10 @@ from flask import current_app
 from sqlmodel import select
 
 from nattvandring.accounts.models import User
-from nattvandring.reports.forms import CorrectionForm, EraseForm, ReportForm, ReturnForm
+from nattvandring.reports.forms import CorrectionForm, ReportForm, ReturnForm
 from nattvandring.reports.models import UnsafePlace
 from nattvandring.reports.services_report import start_report
+from nattvandring.volunteers.forms import EraseForm
 from nattvandring.volunteers.services import personal_token
 from tests.reports.conftest import file_report, make_walk
 from tests.security.hostile.harness import Target, check_target
