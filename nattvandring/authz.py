@@ -111,3 +111,57 @@ def coordinates(actor: Identity, municipality_id: int | None) -> bool:
 
 def leads(actor: Identity, association_id: int | None) -> bool:
     return association_id is not None and association_id in actor.association_ids()
+
+
+# --- named predicates for views and navigation -------------------------------------------------
+# A view asks one of these (or ``require`` an object) instead of reading roles itself.
+
+
+def _signed_in(actor: Identity | None) -> bool:
+    return actor is not None and bool(getattr(actor, "is_authenticated", False))
+
+
+def is_admin(actor: Identity | None) -> bool:
+    return _signed_in(actor) and actor.is_admin  # type: ignore[union-attr]
+
+
+def has(actor: Identity | None, role: Role) -> bool:
+    """Holds ``role`` itself (an admin does not count): for menus of that role's own pages."""
+    return _signed_in(actor) and actor.has_role(role)  # type: ignore[union-attr]
+
+
+def is_leader(actor: Identity | None) -> bool:
+    return has(actor, Role.LEADER)
+
+
+def is_liaison(actor: Identity | None) -> bool:
+    return has(actor, Role.SPONSOR_LIAISON)
+
+
+def coordinator_or_admin(actor: Identity | None) -> bool:
+    """Coordinates some municipality, or is an admin (who plans everywhere)."""
+    return is_admin(actor) or has(actor, Role.COORDINATOR)
+
+
+def is_coordinator_of(actor: Identity | None, municipality_id: int | None) -> bool:
+    return is_admin(actor) or (_signed_in(actor) and coordinates(actor, municipality_id))  # type: ignore[arg-type]
+
+
+def is_leader_of(actor: Identity | None, association_id: int | None) -> bool:
+    return is_admin(actor) or (_signed_in(actor) and leads(actor, association_id))  # type: ignore[arg-type]
+
+
+def coordinated_municipality_ids(actor: Identity) -> set[int] | None:
+    """The municipalities whose rows a coordinator's list shows: None (all) for an admin."""
+    return None if is_admin(actor) else actor.municipality_ids()
+
+
+def require_admin(actor: Identity | None) -> None:
+    if not is_admin(actor):
+        raise Forbidden()
+
+
+def require_that(allowed: bool) -> None:
+    """403 unless a named predicate above said yes: ``require_that(is_leader(user))``."""
+    if not allowed:
+        raise Forbidden()

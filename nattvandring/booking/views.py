@@ -44,7 +44,7 @@ def choose_or_redirect(endpoint: str, title: str):  # type: ignore[no-untyped-de
     if len(ids) == 1:
         return redirect(url_for(endpoint, association_id=ids[0]))
     query = select(Association).order_by(Association.name)
-    if not current_user.is_admin or ids:
+    if ids or not authz.is_admin(current_user):
         query = query.where(Association.id.in_(ids))
     associations = db_session().exec(query).all()
     return render_template(
@@ -260,9 +260,5 @@ def ours(association_id: int):  # type: ignore[no-untyped-def]
     )
 
 
-def _is_leader(user) -> bool:  # type: ignore[no-untyped-def]
-    return user.has_role(Role.LEADER)
-
-
-nav.register("booking.start", _l("Boka pass"), _is_leader, order=31)
-nav.register("booking.ours_start", _l("Våra pass"), _is_leader, order=32)
+nav.register("booking.start", _l("Boka pass"), authz.is_leader, order=31)
+nav.register("booking.ours_start", _l("Våra pass"), authz.is_leader, order=32)

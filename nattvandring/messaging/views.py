@@ -57,8 +57,9 @@ def outbox():  # type: ignore[no-untyped-def]
     authz.require_role(current_user, Role.COORDINATOR)
     form = OutboxFilterForm(request.args)
     query = select(SmsMessage)
-    if not current_user.is_admin:
-        query = query.where(col(SmsMessage.municipality_id).in_(current_user.municipality_ids()))
+    scope = authz.coordinated_municipality_ids(current_user)
+    if scope is not None:
+        query = query.where(col(SmsMessage.municipality_id).in_(scope))
     if form.validate():
         if form.status.data:
             query = query.where(SmsMessage.status == form.status.data)
@@ -122,8 +123,7 @@ def association_messages(association_id: int):  # type: ignore[no-untyped-def]
 def my_association_messages():  # type: ignore[no-untyped-def]
     """The leader's entry point: their (first) association's SMS statuses."""
     led = sorted(current_user.association_ids())
-    if not led:
-        raise Forbidden()
+    authz.require_that(bool(led))
     return redirect(url_for("messaging.association_messages", association_id=led[0]))
 
 

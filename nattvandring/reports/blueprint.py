@@ -45,7 +45,7 @@ def _labels():  # type: ignore[no-untyped-def]
 
 def coordinator_municipality_ids() -> set[int]:
     """The current coordinator's municipalities (all of them for an admin)."""
-    if current_user.is_admin:
+    if authz.is_admin(current_user):
         return set(db_session().exec(select(Municipality.id)).all())  # type: ignore[arg-type]
     return current_user.municipality_ids()
 

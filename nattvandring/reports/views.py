@@ -50,11 +50,7 @@ def index():  # type: ignore[no-untyped-def]
     session = db_session()
     base = select(PatrolReport, Shift, Association, PatrolArea)
     leader_ids = current_user.association_ids()
-    muni_ids = (
-        coordinator_municipality_ids()
-        if current_user.is_admin or current_user.has_role(Role.COORDINATOR)
-        else set()
-    )
+    muni_ids = coordinator_municipality_ids() if authz.coordinator_or_admin(current_user) else set()
     status = request.args.get("status", "")
     coordinator = None
     if muni_ids:
@@ -89,9 +85,7 @@ def index():  # type: ignore[no-untyped-def]
 def start(booking_id: int):  # type: ignore[no-untyped-def]
     session = db_session()
     booking = session.get(Booking, booking_id)
-    if booking is None or not (
-        current_user.is_admin or booking.association_id in current_user.association_ids()
-    ):
+    if booking is None or not (authz.is_leader_of(current_user, booking.association_id)):
         raise NotFound()
     try:
         report = start_report(session, booking, actor_id=current_user.id)
@@ -215,13 +209,9 @@ def correct(report_id: int):  # type: ignore[no-untyped-def]
     return _render_detail(report, correction_form=form), 422
 
 
-def _is_coordinator(user) -> bool:  # type: ignore[no-untyped-def]
-    return user.is_admin or user.has_role(Role.COORDINATOR)
-
-
 nav.register(
     "reports.index",
     _l("Rapporter"),
-    lambda user: _is_coordinator(user) or user.has_role(Role.LEADER),
+    lambda user: authz.coordinator_or_admin(user) or authz.is_leader(user),
     order=60,
 )

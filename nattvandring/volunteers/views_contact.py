@@ -15,9 +15,9 @@ from ..accounts.verification import CODE_MINUTES
 from ..db import db_session
 from ..errors import RuleViolation
 from ..extensions import limit_code_tries, limiter
+from ..formatting import national_phone
 from ..i18n import _
 from ..web.forms_util import show_violation
-from ..web.template_helpers import national_phone
 from .blueprint import bp, personal_owner, private
 
 

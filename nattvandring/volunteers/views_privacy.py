@@ -11,7 +11,7 @@ from sqlmodel import select
 from ..accounts.models import Membership
 from ..clock import utcnow
 from ..db import db_session
-from ..web.downloads import content_disposition
+from ..exports import content_disposition
 from .blueprint import bp, personal_owner
 from .forms import EraseForm
 from .privacy import STAFF_ROLES, erase_user, export_data
