@@ -61,9 +61,9 @@ class RunHealth:
         with writer(engine).begin() as connection:
             if connection.execute(statement).rowcount:
                 return
-        first = {
-            key: (moment if key == "failing_since" else value) for key, value in values.items()
-        }
+        first = dict(values)
+        if not self.answers:
+            first["failing_since"] = moment
         try:
             with writer(engine).begin() as connection:
                 connection.execute(table.insert().values(id=HEALTH_ID, **first))

@@ -167,7 +167,7 @@ def useful_until(kind: str, *, queued_at: datetime, walk: Walk | None = None) ->
 
 
 EXPIRY_REASONS: dict[str, str] = {
-    SmsKind.REMINDER: "the walk has started",
+    SmsKind.REMINDER: "no longer useful (the walk started or its day passed)",
     SmsKind.CONFIRMATION: "no longer useful (24 hours passed or the walk started)",
     SmsKind.CHANGE: "the walk has ended",
     SmsKind.CANCELLATION: "the walk has ended",

@@ -64,7 +64,7 @@ def test_reminder_is_never_sent_after_the_start(app, world, db, frozen):
     assert gateway.sent == []
     db.expire_all()
     assert {(r.kind, r.status, r.error_message) for r in rows(db)} == {
-        ("reminder", "expired", "the walk has started"),
+        ("reminder", "expired", "no longer useful (the walk started or its day passed)"),
         ("confirmation", "expired", "no longer useful (24 hours passed or the walk started)"),
     }
 
