@@ -30,6 +30,7 @@ from ..web import nav
 from ..web.forms_util import load_for
 from . import policy  # noqa: F401 - registers the SmsMessage rules
 from .forms import KIND_LABELS, STATUS_LABELS, OutboxFilterForm, RetryForm
+from .health import backlog, failing_since
 from .models import SmsMessage
 from .services import retry_by_hand
 from .texts import LINK_MARKER
@@ -52,14 +53,28 @@ def _labels() -> dict[str, object]:
     return {"kind_labels": KIND_LABELS, "status_labels": STATUS_LABELS, "marker": LINK_MARKER}
 
 
+def _provider_failing_since():  # type: ignore[no-untyped-def]
+    """For the admins' banner in the layout: when the SMS provider started failing (only
+    once that is more than 15 minutes ago), or None."""
+    if not getattr(current_user, "is_authenticated", False) or not current_user.is_admin:
+        return None
+    return failing_since(db_session())
+
+
+@bp.app_context_processor
+def _sms_banner():  # type: ignore[no-untyped-def]
+    return {"sms_provider_failing_since": _provider_failing_since}
+
+
 @bp.get("/messages")
 @login_required
 def outbox():  # type: ignore[no-untyped-def]
     authz.require_role(current_user, Role.COORDINATOR)
     form = OutboxFilterForm(request.args)
     query = select(SmsMessage)
-    if not current_user.is_admin:
-        query = query.where(col(SmsMessage.municipality_id).in_(current_user.municipality_ids()))
+    scope = None if current_user.is_admin else current_user.municipality_ids()
+    if scope is not None:
+        query = query.where(col(SmsMessage.municipality_id).in_(scope))
     if form.validate():
         if form.status.data:
             query = query.where(SmsMessage.status == form.status.data)
@@ -76,6 +91,8 @@ def outbox():  # type: ignore[no-untyped-def]
         rows=_with_recipients(messages),
         retry_form=RetryForm(),
         page_size=PAGE_SIZE,
+        backlog=backlog(db_session(), scope),
+        provider_failing_since=failing_since(db_session()),
         **_labels(),
     ), (200 if not form.errors else 422)
 
