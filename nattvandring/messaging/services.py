@@ -299,6 +299,8 @@ def retry_by_hand(session: Session, row: SmsMessage) -> None:
     """An admin's retry. An unknown outcome is reconciled with Twilio before any resend."""
     if row.status not in RETRYABLE_BY_HAND:
         raise RuleViolation("not_retryable", _l("Det här SMS:et kan inte skickas om."))
+    if row.not_after is not None and row.not_after <= utcnow():
+        raise RuleViolation("not_useful", _l("Det här SMS:et är inte längre aktuellt."))
     user = session.get(User, row.user_id) if row.user_id is not None else None
     if user is not None and user.sms_opt_out:
         raise RuleViolation("opted_out", _l("Mottagaren har tackat nej till SMS (STOPP)."))

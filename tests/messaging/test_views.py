@@ -125,6 +125,17 @@ def test_sent_message_cannot_be_retried(client, world, db, messages):
     assert db.get(SmsMessage, messages["a_sent"]).status == "sent"
 
 
+def test_a_message_no_longer_useful_cannot_be_retried(client, world, db, messages):
+    row = db.get(SmsMessage, messages["a_failed"])
+    row.not_after = NOW - timedelta(minutes=1)
+    db.commit()
+    login(client, world.emails["admin"])
+    response = client.post(f"/messages/{messages['a_failed']}/retry", follow_redirects=True)
+    assert "Det här SMS:et är inte längre aktuellt." in response.get_data(as_text=True)
+    db.expire_all()
+    assert db.get(SmsMessage, messages["a_failed"]).status == "failed"
+
+
 def test_retry_roles_and_tenants(client, world, db, messages):
     url = f"/messages/{messages['a_failed']}/retry"
     login(client, world.emails["coord_h"])
