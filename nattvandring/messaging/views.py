@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import time, timedelta
 
 from flask import (
@@ -15,6 +16,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import col, select
 from twilio.twiml.messaging_response import MessagingResponse
 
@@ -36,6 +38,7 @@ from .services import retry_by_hand
 from .texts import LINK_MARKER
 from .webhooks import apply_status, first_inbound, first_time, handle_inbound, signature_valid
 
+log = logging.getLogger(__name__)
 bp = Blueprint("messaging", __name__)
 PAGE_SIZE = 200
 
@@ -58,7 +61,11 @@ def _provider_failing_since():  # type: ignore[no-untyped-def]
     once that is more than 15 minutes ago), or None."""
     if not getattr(current_user, "is_authenticated", False) or not current_user.is_admin:
         return None
-    return failing_since(db_session())
+    try:
+        return failing_since(db_session())
+    except SQLAlchemyError:  # e.g. an error page after a failed transaction: no banner
+        log.warning("SMS provider health could not be read", exc_info=True)
+        return None
 
 
 @bp.app_context_processor
