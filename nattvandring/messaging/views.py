@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import time, timedelta
 
 from flask import (
@@ -14,6 +15,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import col, select
 from twilio.twiml.messaging_response import MessagingResponse
 
@@ -30,11 +32,13 @@ from ..web.forms_util import load_for
 from . import policy
 from .blueprint import bp
 from .forms import KIND_LABELS, STATUS_LABELS, OutboxFilterForm, RetryForm
+from .health import backlog, failing_since
 from .models import SmsMessage
 from .services import retry_by_hand
 from .texts import LINK_MARKER
 from .webhooks import apply_status, first_inbound, first_time, handle_inbound, signature_valid
 
+log = logging.getLogger(__name__)
 PAGE_SIZE = 200
 
 
@@ -49,6 +53,23 @@ def _with_recipients(messages: list[SmsMessage]) -> list[tuple[SmsMessage, User 
 
 def _labels() -> dict[str, object]:
     return {"kind_labels": KIND_LABELS, "status_labels": STATUS_LABELS, "marker": LINK_MARKER}
+
+
+def _provider_failing_since():  # type: ignore[no-untyped-def]
+    """For the admins' banner in the layout: when the SMS provider started failing (only
+    once that is more than 15 minutes ago), or None."""
+    if not authz.is_admin(current_user):
+        return None
+    try:
+        return failing_since(db_session())
+    except SQLAlchemyError:  # e.g. an error page after a failed transaction: no banner
+        log.warning("SMS provider health could not be read", exc_info=True)
+        return None
+
+
+@bp.app_context_processor
+def _sms_banner():  # type: ignore[no-untyped-def]
+    return {"sms_provider_failing_since": _provider_failing_since}
 
 
 @bp.get("/messages")
@@ -76,6 +97,8 @@ def outbox():  # type: ignore[no-untyped-def]
         rows=_with_recipients(messages),
         retry_form=RetryForm(),
         page_size=PAGE_SIZE,
+        backlog=backlog(db_session(), scope),
+        provider_failing_since=failing_since(db_session()),
         **_labels(),
     ), (200 if not form.errors else 422)
 
