@@ -25,7 +25,7 @@ from nattvandring.booking.models import Assignment, Booking
 from nattvandring.db import get_engine, session_scope
 from tests import factories
 from tests.booking.helpers import NOW, make_shift, volunteer
-from tests.conftest import make_test_app
+from tests.support.database import make_test_app
 
 pytestmark = pytest.mark.slow
 

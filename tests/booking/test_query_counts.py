@@ -78,8 +78,8 @@ def queries_for(app, client, url: str) -> int:  # type: ignore[no-untyped-def]
 )
 def test_constant_queries_at_10_and_500_shifts(tmp_path, path, frozen):
     from nattvandring.db import session_scope
-    from tests.conftest import make_test_app
     from tests.factories import build_world
+    from tests.support.database import make_test_app
 
     counts = {}
     for n in (10, 500):

@@ -15,8 +15,8 @@ from nattvandring.booking.models import Assignment
 from nattvandring.db import get_engine
 from nattvandring.messaging.models import InboundReceipt, SmsMessage, WebhookReceipt
 from nattvandring.messaging.webhooks import parse_command
-from tests.conftest import make_test_app
 from tests.messaging.conftest import NOW, assign, make_walk, rows, user
+from tests.support.database import make_test_app
 
 TOKEN = "twilio-auth-token"
 PUBLIC = "https://nattvandring.example.se"

@@ -27,7 +27,7 @@ from nattvandring.volunteers.models import MembershipRequest
 from tests import factories
 from tests.booking.helpers import NOW
 from tests.booking.test_concurrency import fire, logged_in
-from tests.conftest import make_test_app
+from tests.support.database import make_test_app
 
 pytestmark = pytest.mark.slow
 
