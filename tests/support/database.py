@@ -22,6 +22,7 @@ from sqlmodel import SQLModel
 
 from nattvandring.app import create_app
 from nattvandring.db import get_engine, make_engine
+from nattvandring.models import metadata  # every area's models: the complete schema
 
 SECRET_KEY = "test-secret-key-that-is-long-enough-000"
 BASE_URL = os.environ.get("NATTVANDRING_TEST_DATABASE_URL", "")
@@ -91,7 +92,7 @@ def _sqlite_template() -> Path:
         atexit.register(shutil.rmtree, folder, ignore_errors=True)
         path = folder / "schema.sqlite3"
         engine = make_engine(f"sqlite:///{path}")
-        SQLModel.metadata.create_all(engine)
+        metadata.create_all(engine)
         # Disposing closes the last connection: SQLite checkpoints the WAL into the file and
         # removes it, so the one file holds the whole schema.
         engine.dispose()
