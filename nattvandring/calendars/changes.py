@@ -30,8 +30,8 @@ from sqlmodel import Session
 from ..associations.models import Association
 from ..booking.models import Assignment, AssignmentStatus, Booking
 from ..clock import utcnow
-from ..municipalities.models import Municipality, PatrolArea
-from ..planning.models import Shift
+from ..municipalities.models import Municipality
+from ..planning.models import PatrolArea, Shift
 from .models import CancelledWalk, EventVersion, FeedVersion
 
 FeedKey = tuple[str, int]

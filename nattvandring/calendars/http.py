@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from flask import Response, current_app, request
 
-from ..web.downloads import content_disposition
+from ..exports import content_disposition
 
 PUBLIC_CACHE = "public, max-age=300"
 PRIVATE_CACHE = "private, no-cache"

@@ -27,8 +27,8 @@ from ..booking.models import Assignment, AssignmentStatus, Booking
 from ..clock import to_local
 from ..mail.models import EmailMessage
 from ..mail.services import queue_email
-from ..municipalities.models import Municipality, PatrolArea
-from ..planning.models import Shift
+from ..municipalities.models import Municipality
+from ..planning.models import PatrolArea, Shift
 from . import changes
 from .ical import InviteMethod, render_invite
 from .models import EventVersion

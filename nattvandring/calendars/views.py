@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlmodel import select
 
@@ -18,22 +18,21 @@ from ..associations.models import Association
 from ..db import db_session
 from ..errors import NotFound
 from ..i18n import _, _l
-from ..municipalities.models import Municipality, PatrolArea
+from ..municipalities.models import Municipality
+from ..planning.models import PatrolArea
 from ..web import nav
 from ..web.forms_util import load_for
 from . import (
-    policy,  # noqa: F401 - registers the authorization rules
     services_association,
     services_links,
     services_personal,
     services_public,
     services_sent,
 )
+from .blueprint import bp
 from .http import PRIVATE_CACHE, PUBLIC_CACHE, FeedStamp, calendar_response
 from .ical import feed_etag, render_feed
 from .qr import qr_svg
-
-bp = Blueprint("calendars", __name__)
 
 
 def _cfg(key: str):  # type: ignore[no-untyped-def]
@@ -152,7 +151,7 @@ def association_feed(token: str):  # type: ignore[no-untyped-def]
 @bp.get("/admin/email")
 @login_required
 def sent_email():  # type: ignore[no-untyped-def]
-    authz.require_role(current_user)  # no role suffices: admins only
+    authz.require_admin(current_user)
     return render_template(
         "calendars/sent_email.html",
         rows=services_sent.sent_emails(db_session()),
@@ -160,7 +159,7 @@ def sent_email():  # type: ignore[no-untyped-def]
     )
 
 
-nav.register("calendars.sent_email", _l("Skickade e-post"), lambda user: user.is_admin, order=81)
+nav.register("calendars.sent_email", _l("Skickade e-post"), authz.is_admin, order=81)
 
 
 # --- links on pages -----------------------------------------------------------------------

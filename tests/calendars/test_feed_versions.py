@@ -20,15 +20,10 @@ from nattvandring.booking import services_booking, services_roster
 from nattvandring.booking.models import Assignment, Booking, BookingStatus
 from nattvandring.errors import RuleViolation
 from nattvandring.mail.models import EmailMessage
-from nattvandring.municipalities.models import PatrolArea
-from nattvandring.planning.models import Shift
+from nattvandring.planning.models import PatrolArea, Shift
 from nattvandring.planning.services_common import cancel_shift_row
-from tests.calendars.conftest import (
-    association_feed_path,
-    events_of,
-    make_shift,
-    personal_feed_path,
-)
+from tests.calendars.conftest import association_feed_path, events_of, personal_feed_path
+from tests.support.shifts import make_shift
 
 NOW = datetime(2026, 10, 1, 10, 0, tzinfo=UTC)
 STEPS = [
