@@ -1,7 +1,7 @@
 """Calendar versions: one SEQUENCE per walk, one change counter per feed
 
 Revision ID: c4a9e2f7d1b3
-Revises: 5e1f0c2a9b7d
+Revises: 7c3e9a1f4b20
 Create Date: 2026-12-04 23:40:00
 
 Backfill: every walk's SEQUENCE starts above anything a feed or an invite showed for it
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = 'c4a9e2f7d1b3'
-down_revision: str | None = '5e1f0c2a9b7d'
+down_revision: str | None = '7c3e9a1f4b20'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
