@@ -1,0 +1,75 @@
+"""Each night once, reserve offers that hold, fair booking rounds (issue #20)
+
+Revision ID: c61f0680178e
+Revises: 5e1f0c2a9b7d
+Create Date: 2026-12-04 23:20:00
+
+Before the unique index on a live shift's area and start can exist, the nights created more
+than once (concurrent "Planera säsong" posts) must be resolved by a person: each copy may
+carry its own booking and walking group. So the upgrade does not delete or merge anything: it
+lists every duplicate night with its shifts and their active bookings and stops, leaving the
+database as it was. Cancel the extra copies (Planera → pass → Ställ in) and run it again.
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "c61f0680178e"
+down_revision: str | None = "5e1f0c2a9b7d"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+LIVE = "status != 'cancelled'"
+
+
+class DuplicateNights(RuntimeError):
+    """Nights that exist more than once; a person has to choose which copy stays."""
+
+
+def duplicate_report(connection: sa.engine.Connection) -> list[str]:
+    """One line per duplicate night: area, start and each live shift with its bookings."""
+    rows = connection.execute(
+        sa.text(
+            "SELECT s.area_id, s.start_at, s.id, "
+            "(SELECT count(*) FROM booking b WHERE b.shift_id = s.id AND b.status = 'active') "
+            "FROM shift s JOIN ("
+            f"  SELECT area_id, start_at FROM shift WHERE {LIVE} "
+            "  GROUP BY area_id, start_at HAVING count(*) > 1"
+            ") d ON d.area_id = s.area_id AND d.start_at = s.start_at "
+            f"WHERE s.{LIVE} ORDER BY s.area_id, s.start_at, s.id"
+        )
+    ).all()
+    nights: dict[tuple[object, object], list[str]] = {}
+    for area_id, start_at, shift_id, bookings in rows:
+        nights.setdefault((area_id, start_at), []).append(
+            f"pass {shift_id} ({bookings} aktiva bokningar)"
+        )
+    return [
+        f"område {area_id}, start {start_at} (UTC): {', '.join(shifts)}"
+        for (area_id, start_at), shifts in nights.items()
+    ]
+
+
+def upgrade() -> None:
+    report = duplicate_report(op.get_bind())
+    if report:
+        raise DuplicateNights(
+            f"{len(report)} kvällar finns mer än en gång; inget har ändrats. Ställ in de extra "
+            "passen (behåll det som har bokningar) och kör uppgraderingen igen:\n"
+            + "\n".join(report)
+        )
+    with op.batch_alter_table("shift", schema=None) as batch_op:
+        batch_op.create_index(
+            "uq_shift_area_start_active",
+            ["area_id", "start_at"],
+            unique=True,
+            sqlite_where=sa.text(LIVE),
+            postgresql_where=sa.text(LIVE),
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("shift", schema=None) as batch_op:
+        batch_op.drop_index("uq_shift_area_start_active")
