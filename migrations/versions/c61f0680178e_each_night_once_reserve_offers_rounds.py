@@ -14,6 +14,7 @@ database as it was. Cancel the extra copies (Planera → pass → Ställ in) and
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+import sqlmodel
 from alembic import op
 
 revision: str = "c61f0680178e"
@@ -68,8 +69,20 @@ def upgrade() -> None:
             sqlite_where=sa.text(LIVE),
             postgresql_where=sa.text(LIVE),
         )
+    with op.batch_alter_table("municipality", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("reserve_offer_hours", sa.Integer(), nullable=False, server_default="24")
+        )
+    with op.batch_alter_table("reserve_entry", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("offer_expires_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True)
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("reserve_entry", schema=None) as batch_op:
+        batch_op.drop_column("offer_expires_at")
+    with op.batch_alter_table("municipality", schema=None) as batch_op:
+        batch_op.drop_column("reserve_offer_hours")
     with op.batch_alter_table("shift", schema=None) as batch_op:
         batch_op.drop_index("uq_shift_area_start_active")

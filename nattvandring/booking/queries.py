@@ -17,7 +17,14 @@ from ..associations.models import Association
 from ..municipalities.models import Municipality, PatrolArea
 from ..planning import rules
 from ..planning.models import Shift, ShiftStatus
-from .models import Assignment, AssignmentStatus, Booking, BookingStatus, ReserveEntry
+from .models import (
+    Assignment,
+    AssignmentStatus,
+    Booking,
+    BookingStatus,
+    ReserveEntry,
+    ReserveStatus,
+)
 
 OCCUPYING = (AssignmentStatus.ASSIGNED, AssignmentStatus.CONFIRMED)
 
@@ -31,6 +38,8 @@ class ShiftRow:
     booked_by: list[tuple[int, str]] = field(default_factory=list)  # (association id, name)
     walkers: int = 0
     reserve_status: str | None = None  # this association's reserve entry, if any
+    # Offered to another association from the reserve list: nobody else may book it now.
+    offered_to_other: bool = False
     own_booking_id: int | None = None
 
     @property
@@ -93,15 +102,27 @@ def calendar_rows(
     for shift_id, count in counts:
         rows[shift_id].walkers = count
     reserves = session.exec(
-        select(ReserveEntry.shift_id, ReserveEntry.status)
+        select(ReserveEntry.shift_id, ReserveEntry.association_id, ReserveEntry.status)
         .join(Shift, Shift.id == ReserveEntry.shift_id)
-        .where(ReserveEntry.association_id == association.id, *conditions)
+        .where(
+            (ReserveEntry.association_id == association.id)
+            | (ReserveEntry.status == ReserveStatus.OFFERED),
+            *conditions,
+        )
     ).all()
-    for shift_id, status in reserves:
-        rows[shift_id].reserve_status = status
+    for shift_id, holder, status in reserves:
+        if holder == association.id:
+            rows[shift_id].reserve_status = status
+        else:
+            rows[shift_id].offered_to_other = True
     result = list(rows.values())
     if only_open:
-        result = [r for r in result if len(r.booked_by) < max_associations]
+        result = [
+            r
+            for r in result
+            if len(r.booked_by) < max_associations
+            and (not r.offered_to_other or r.reserve_status == ReserveStatus.OFFERED)
+        ]
     return result
 
 

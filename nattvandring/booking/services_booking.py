@@ -26,6 +26,7 @@ from ..planning import rules
 from ..planning.models import Shift, ShiftStatus
 from .locking import lock_association, lock_shift
 from .models import Assignment, Booking, BookingStatus, ReserveEntry, ReserveStatus
+from .offers import check_offer_allows
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +108,12 @@ def book_shift(
         bookings_this_month=bookings_in_month(session, association_id, shift.start_at),
         monthly_cap=municipality.monthly_booking_cap,
     )
+    offers = session.exec(
+        select(ReserveEntry.association_id, ReserveEntry.offer_expires_at).where(
+            ReserveEntry.shift_id == shift_id, ReserveEntry.status == ReserveStatus.OFFERED
+        )
+    ).all()
+    check_offer_allows(now=moment, association_id=association_id, offers=list(offers))
     booking = Booking(shift_id=shift_id, association_id=association_id, booked_by_id=actor_id)
     session.add(booking)
     try:

@@ -147,6 +147,8 @@ def _shift_page(association: Association, shift: Shift, status: int = 200):  # t
         )
     ).first()
     full = len(bookings) >= municipality.max_associations_per_shift
+    offers = services_reserve.open_offers(session, shift.id)  # type: ignore[arg-type]
+    others = [o for o in offers if o.association_id != association.id]
     body = render_template(
         "booking/shift.html",
         association=association,
@@ -158,6 +160,7 @@ def _shift_page(association: Association, shift: Shift, status: int = 200):  # t
         own=own,
         reserve=reserve,
         full=full,
+        offered_to_others=others,
         started=now >= shift.start_at,
         walkers=queries_walkers(shift),
     )
