@@ -11,12 +11,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, func, select
 
 from ..associations.models import Association
 from ..municipalities.models import Municipality, PatrolArea
 from ..planning import rules
 from ..planning.models import Shift, ShiftStatus
+from . import capacity
 from .models import (
     Assignment,
     AssignmentStatus,
@@ -134,16 +136,33 @@ class OurBooking:
     walkers: int = 0
     confirmed: int = 0
     declined: int = 0
+    # Walkers of the other associations' groups on the same shift (a shared shift).
+    others: list[int] = field(default_factory=list)
 
     @property
     def below_minimum(self) -> bool:
         return rules.is_below_minimum(walkers=self.walkers, min_walkers=self.shift.min_walkers)
 
+    @property
+    def status(self) -> capacity.GroupStatus:
+        room = capacity.room_for_group(
+            max_walkers=self.shift.max_walkers,
+            min_walkers=self.shift.min_walkers,
+            own=self.walkers,
+            others=self.others,
+        )
+        return capacity.group_status(
+            confirmed=self.confirmed,
+            waiting=self.walkers - self.confirmed,
+            min_walkers=self.shift.min_walkers,
+            max_walkers=None if room is None else self.walkers + room,
+        )
+
 
 def association_bookings(
     session: Session, association_id: int, *, start: datetime, end: datetime
 ) -> list[OurBooking]:
-    """The association's active bookings of shifts starting in ``[start, end)`` (2 queries)."""
+    """The association's active bookings of shifts starting in ``[start, end)`` (3 queries)."""
     conditions = [
         Booking.association_id == association_id,
         Booking.status == BookingStatus.ACTIVE,
@@ -173,6 +192,22 @@ def association_bookings(
             row.confirmed += count
         if status == AssignmentStatus.DECLINED:
             row.declined += count
+    by_shift = {row.shift.id: row for row in rows.values()}
+    other = aliased(Booking)
+    shared = session.exec(
+        select(other.shift_id, other.id, func.count(Assignment.id))
+        .select_from(other)
+        .join(Booking, (Booking.shift_id == other.shift_id) & (Booking.id != other.id))
+        .join(Shift, Shift.id == Booking.shift_id)
+        .outerjoin(
+            Assignment,
+            (Assignment.booking_id == other.id) & Assignment.status.in_(OCCUPYING),  # type: ignore[attr-defined]
+        )
+        .where(other.status == BookingStatus.ACTIVE, *conditions)
+        .group_by(other.shift_id, other.id)
+    ).all()
+    for shift_id, _other_id, count in shared:
+        by_shift[shift_id].others.append(int(count))
     return list(rows.values())
 
 

@@ -24,7 +24,7 @@ from ..planning.models import Shift, ShiftStatus
 from .locking import lock_association, lock_shift
 from .models import ReserveEntry, ReserveStatus
 from .offers import offer_expiry
-from .services_booking import active_bookings, lock_for_booking
+from .services_booking import active_bookings, lock_for_booking, room_for_another_group
 
 
 def offer_to_first_waiting(
@@ -175,8 +175,10 @@ def join_reserve(
     current = active_bookings(session, shift_id)
     if any(b.association_id == association_id for b in current):
         raise RuleViolation("already_booked", _l("Föreningen har redan bokat det här passet."))
-    if len(current) < municipality.max_associations_per_shift and not open_offers(
-        session, shift_id
+    if (
+        len(current) < municipality.max_associations_per_shift
+        and not open_offers(session, shift_id)
+        and room_for_another_group(session, shift)
     ):
         raise RuleViolation("shift_open", _l("Passet är ledigt. Boka det i stället."))
     entry = session.exec(

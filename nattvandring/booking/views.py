@@ -147,6 +147,9 @@ def _shift_page(association: Association, shift: Shift, status: int = 200):  # t
         )
     ).first()
     full = len(bookings) >= municipality.max_associations_per_shift
+    if not full and bookings and not own:
+        # A shared shift: full too when the room left is below a group's minimum.
+        full = not services_booking.room_for_another_group(session, shift)
     offers = services_reserve.open_offers(session, shift.id)  # type: ignore[arg-type]
     others = [o for o in offers if o.association_id != association.id]
     body = render_template(
