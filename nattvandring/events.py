@@ -127,6 +127,13 @@ class ReserveOffered:
 
 
 @dataclass(frozen=True)
+class BookingRoundDrawn:
+    """A booking round was drawn: its bookings exist, its leaders are to hear the result."""
+
+    round_id: int
+
+
+@dataclass(frozen=True)
 class ReserveOfferExpired:
     """An offer from the reserve list ended unanswered (the shift goes to the next in line)."""
 

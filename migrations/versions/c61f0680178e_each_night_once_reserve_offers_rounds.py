@@ -77,9 +77,99 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("offer_expires_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True)
         )
+    _create_round_tables()
+
+
+def _create_round_tables() -> None:
+
+    op.create_table('booking_round',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('municipality_id', sa.Integer(), nullable=False),
+    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+    sa.Column('deadline', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('max_nights_per_association', sa.Integer(), nullable=True),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+    sa.Column('seed', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('seed_sha256', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('drawn_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('drawn_order', sqlmodel.sql.sqltypes.AutoString(length=4000), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], ),
+    sa.ForeignKeyConstraint(['municipality_id'], ['municipality.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('booking_round', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_booking_round_municipality_id'), ['municipality_id'], unique=False)
+
+    op.create_table('booking_round_shift',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('round_id', sa.Integer(), nullable=False),
+    sa.Column('shift_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['round_id'], ['booking_round.id'], ),
+    sa.ForeignKeyConstraint(['shift_id'], ['shift.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('round_id', 'shift_id', name='uq_round_shift')
+    )
+    with op.batch_alter_table('booking_round_shift', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_booking_round_shift_round_id'), ['round_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_booking_round_shift_shift_id'), ['shift_id'], unique=False)
+
+    op.create_table('booking_round_wish',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('round_id', sa.Integer(), nullable=False),
+    sa.Column('association_id', sa.Integer(), nullable=False),
+    sa.Column('shift_id', sa.Integer(), nullable=False),
+    sa.Column('rank', sa.Integer(), nullable=False),
+    sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['association_id'], ['association.id'], ),
+    sa.ForeignKeyConstraint(['round_id'], ['booking_round.id'], ),
+    sa.ForeignKeyConstraint(['shift_id'], ['shift.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('round_id', 'association_id', 'rank', name='uq_round_wish_rank'),
+    sa.UniqueConstraint('round_id', 'association_id', 'shift_id', name='uq_round_wish_shift')
+    )
+    with op.batch_alter_table('booking_round_wish', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_booking_round_wish_round_id'), ['round_id'], unique=False)
+
+    op.create_table('booking_round_pick',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('round_id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.Integer(), nullable=False),
+    sa.Column('draft_round', sa.Integer(), nullable=False),
+    sa.Column('association_id', sa.Integer(), nullable=False),
+    sa.Column('shift_id', sa.Integer(), nullable=False),
+    sa.Column('booking_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['association_id'], ['association.id'], ),
+    sa.ForeignKeyConstraint(['booking_id'], ['booking.id'], ),
+    sa.ForeignKeyConstraint(['round_id'], ['booking_round.id'], ),
+    sa.ForeignKeyConstraint(['shift_id'], ['shift.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('round_id', 'number', name='uq_round_pick_number')
+    )
+    with op.batch_alter_table('booking_round_pick', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_booking_round_pick_round_id'), ['round_id'], unique=False)
+
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('booking_round_pick', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_booking_round_pick_round_id'))
+
+    op.drop_table('booking_round_pick')
+    with op.batch_alter_table('booking_round_wish', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_booking_round_wish_round_id'))
+
+    op.drop_table('booking_round_wish')
+    with op.batch_alter_table('booking_round_shift', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_booking_round_shift_shift_id'))
+        batch_op.drop_index(batch_op.f('ix_booking_round_shift_round_id'))
+
+    op.drop_table('booking_round_shift')
+    with op.batch_alter_table('booking_round', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_booking_round_municipality_id'))
+
+    op.drop_table('booking_round')
     with op.batch_alter_table("reserve_entry", schema=None) as batch_op:
         batch_op.drop_column("offer_expires_at")
     with op.batch_alter_table("municipality", schema=None) as batch_op:

@@ -135,6 +135,9 @@ def book_shift(
     current = active_bookings(session, shift_id)
     if any(b.association_id == association_id for b in current):
         raise RuleViolation("already_booked", _l("Föreningen har redan bokat det här passet."))
+    from ..rounds.services import check_not_in_round  # rounds build on booking
+
+    check_not_in_round(session, shift_id)
     rules.check_can_book(
         now=moment,
         shift_start=shift.start_at,
