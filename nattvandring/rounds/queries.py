@@ -33,7 +33,9 @@ def published(session: Session, found: BookingRound) -> Published:
     ).all()
     ids = [int(aid) for aid in found.drawn_order.split(",") if aid]
     names = dict(
-        session.exec(select(Association.id, Association.name).where(col(Association.id).in_(ids)))
+        session.exec(
+            select(Association.id, Association.name).where(col(Association.id).in_(ids))
+        ).all()
     )
     order = [(aid, names.get(aid, "")) for aid in ids]
     return Published(found, order, [tuple(row) for row in picks])  # type: ignore[misc]
