@@ -274,7 +274,7 @@ def draw_round(
         ).all()
     )
     capacity = {
-        shift.id: max(municipality.max_associations_per_shift - active.get(shift.id, 0), 0)
+        shift.id: _groups_that_fit(session, shift, municipality, active.get(shift.id, 0))
         for shift in shifts
         if shift.status != ShiftStatus.CANCELLED and shift.start_at > moment
     }
@@ -320,6 +320,22 @@ def draw_round(
     )
     events.emit(session, events.BookingRoundDrawn(round_id=found.id))  # type: ignore[arg-type]
     return found
+
+
+def _groups_that_fit(
+    session: Session, shift: Shift, municipality: Municipality, booked: int
+) -> int:
+    """How many more associations the draw may give the shift: the free places per pass, and
+    no more groups than can each still reach the minimum within the shared maximum."""
+    from ..booking.capacity import held
+    from ..booking.services_booking import walkers_by_booking
+
+    slots = max(municipality.max_associations_per_shift - booked, 0)
+    if shift.max_walkers is None or shift.min_walkers <= 0:
+        return slots
+    groups = walkers_by_booking(session, shift.id) if booked else {}  # type: ignore[arg-type]
+    left = shift.max_walkers - sum(held(w, shift.min_walkers) for w in groups.values())
+    return min(slots, max(left, 0) // shift.min_walkers)
 
 
 def _store_pick(

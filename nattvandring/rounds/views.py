@@ -7,7 +7,6 @@ from flask_login import current_user, login_required
 from sqlmodel import select
 
 from .. import authz
-from ..accounts.models import Role
 from ..clock import local_to_utc, utcnow
 from ..db import db_session
 from ..errors import NotFound, RuleViolation
@@ -138,7 +137,6 @@ def leader_rounds(association_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/booking/<int:association_id>/rounds/<int:round_id>", methods=["GET", "POST"])
 @login_required
 def wishes(association_id: int, round_id: int):  # type: ignore[no-untyped-def]
-    authz.require_role(current_user, Role.LEADER)
     association, found = _leader_round(association_id, round_id)
     session = db_session()
     if request.method == "GET":

@@ -226,3 +226,17 @@ def test_the_pages_show_the_offer_and_refuse_others(app, client, db, line, froze
     own = client.get(f"/booking/{ids['A09']}/shifts/{shift.id}").get_data(as_text=True)
     assert "erbjuds er från reservlistan. Bara ni kan boka det till" in own
     assert client.post(f"/booking/{ids['A09']}/shifts/{shift.id}/book").status_code == 302
+
+
+def test_the_worker_job_passes_expired_offers_on(app, db, line):
+    from nattvandring import clock
+    from nattvandring.booking.tasks import sweep_reserve_offers
+
+    ids, _emails, shift, booking = line
+    sb.cancel_booking(db, booking_id=booking.id, actor_id=None, as_coordinator=False, now=NOW)
+    db.commit()
+    clock.freeze(NOW + timedelta(hours=24))
+    assert sweep_reserve_offers(app) == 1
+    db.rollback()
+    assert _entry(db, ids, shift, "A09").status == "expired"
+    assert _entry(db, ids, shift, "A11").status == "offered"

@@ -182,3 +182,59 @@ def test_concurrent_draws_give_one_result(app, world, db, season):
     assert len(db.exec(select(RoundPick)).all()) == 3
     assert len(db.exec(select(Booking).where(Booking.status == "active")).all()) == 3
     assert len(db.exec(select(SmsMessage).where(SmsMessage.kind == "round_result")).all()) == 3
+
+
+def test_the_draw_gives_a_shared_night_no_more_groups_than_fit(world, db, ctx):
+    """Two associations per pass, but at most 5 walkers with groups of at least 3: one group."""
+    municipality = db.get(Municipality, world.ids["hassleholm"])
+    municipality.max_associations_per_shift = 2
+    shift = make_shift(
+        db,
+        municipality_id=municipality.id,
+        area_id=world.ids["area_h"],
+        min_walkers=3,
+        max_walkers=5,
+    )
+    found = rs.open_round(
+        db,
+        municipality=municipality,
+        data=rs.RoundInput(
+            name="Delad",
+            first_day=date(2026, 11, 1),
+            last_day=date(2026, 11, 30),
+            deadline=DEADLINE,
+        ),
+        actor_id=None,
+        now=NOW,
+    )
+    for key in ("assoc_a", "assoc_b"):
+        rs.set_wishes(
+            db,
+            found=found,
+            association=db.get(factories.Association, world.ids[key]),
+            ranked=[shift.id],
+            actor_id=None,
+            now=NOW,
+        )
+    rs.draw_round(db, round_id=found.id, actor_id=None, now=DEADLINE)
+    assert len(db.exec(select(Booking).where(Booking.status == "active")).all()) == 1
+    assert len(db.exec(select(ReserveEntry).where(ReserveEntry.status == "waiting")).all()) == 1
+
+
+def test_the_worker_job_draws_due_rounds_once(app, world, db, season):
+    from nattvandring import clock
+    from nattvandring.rounds.tasks import draw_due_rounds
+
+    found, shifts, associations = season
+    rs.set_wishes(
+        db, found=found, association=associations[0], ranked=[shifts[0].id], actor_id=None, now=NOW
+    )
+    db.commit()
+    clock.freeze(DEADLINE - timedelta(minutes=1))
+    assert draw_due_rounds(app) == 0
+    clock.freeze(DEADLINE)
+    assert draw_due_rounds(app) == 1
+    assert draw_due_rounds(app) == 0
+    db.rollback()
+    assert db.get(BookingRound, found.id).status == "drawn"
+    assert len(db.exec(select(RoundPick)).all()) == 1

@@ -65,6 +65,8 @@ def test_a_round_from_opening_to_the_published_result(client, world, db):
         shifts[0].id,
     ]
     # The round's nights are not for the fastest click.
+    shift_page = client.get(f"/booking/{world.ids['assoc_a']}/shifts/{shifts[1].id}").text
+    assert "Till bokningsomgången" in shift_page and "Boka passet för" not in shift_page
     booked = client.post(f"/booking/{world.ids['assoc_a']}/shifts/{shifts[1].id}/book")
     assert booked.status_code == 422 and "ingår i bokningsomgången" in booked.text
     # Another municipality's leader does not see the round.
