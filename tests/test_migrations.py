@@ -13,7 +13,7 @@ from sqlalchemy import inspect, text
 from nattvandring import migrate
 from nattvandring.db import make_engine
 from nattvandring.models import metadata
-from tests import conftest
+from tests.support import database as test_database
 
 
 def _drift(engine) -> list:  # type: ignore[no-untyped-def]
@@ -42,7 +42,7 @@ def test_sqlite_upgrade_from_empty_has_no_drift(tmp_path):
 @contextmanager
 def _empty_postgres():  # type: ignore[no-untyped-def]
     """The test database with an empty public schema, emptied again afterwards."""
-    engine = make_engine(conftest.PG_URL)
+    engine = make_engine(test_database.PG_URL)
 
     def empty() -> None:
         with engine.begin() as connection:
@@ -55,7 +55,7 @@ def _empty_postgres():  # type: ignore[no-untyped-def]
     finally:
         empty()
         engine.dispose()
-        conftest._pg_schema_ready = False  # the next app fixture recreates the test schema
+        test_database.forget_schema()  # the next app fixture recreates the test schema
 
 
 @pytest.mark.postgres
@@ -135,7 +135,7 @@ def _duplicates_are_reported_not_deleted(engine) -> None:  # type: ignore[no-unt
     """A night created twice before the unique index stops the upgrade with a report."""
     from sqlalchemy import MetaData, Table
 
-    migrate.upgrade(engine, "5e1f0c2a9b7d")
+    migrate.upgrade(engine, "7c3e9a1f4b20")
     with engine.begin() as connection:
         old = MetaData()
         tables = {

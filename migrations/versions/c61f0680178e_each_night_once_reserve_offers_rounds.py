@@ -1,7 +1,7 @@
 """Each night once, reserve offers that hold, fair booking rounds (issue #20)
 
 Revision ID: c61f0680178e
-Revises: 5e1f0c2a9b7d
+Revises: 7c3e9a1f4b20
 Create Date: 2026-12-04 23:20:00
 
 Before the unique index on a live shift's area and start can exist, the nights created more
@@ -18,7 +18,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "c61f0680178e"
-down_revision: str | None = "5e1f0c2a9b7d"
+down_revision: str | None = "7c3e9a1f4b20"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -15,10 +15,9 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, func, select
 
 from ..associations.models import Association
-from ..municipalities.models import Municipality, PatrolArea
-from ..planning import rules
-from ..planning.models import Shift, ShiftStatus
-from . import capacity
+from ..municipalities.models import Municipality
+from ..planning.models import PatrolArea, Shift, ShiftStatus
+from . import capacity, rules
 from .models import (
     Assignment,
     AssignmentStatus,

@@ -10,6 +10,15 @@ from ..clock import to_local, utcnow
 from ..i18n import _l
 from ..planning.models import Shift
 from .models import Assignment, ReserveEntry, ReserveStatus
+from .services_booking import end_bookings_of_cancelled_shift
+
+
+@events.subscribe(events.ShiftCancelled)
+def end_bookings(session: Session, event: events.ShiftCancelled) -> None:
+    """A cancelled shift ends its active bookings (booking's own cancel, no second copy)."""
+    end_bookings_of_cancelled_shift(
+        session, shift_id=event.shift_id, actor_id=event.actor_id, reason=event.reason
+    )
 
 
 @events.subscribe(events.ShiftCancelled)
@@ -76,7 +85,7 @@ def _email_leaders(session: Session, *, association_id: int, subject, body, key:
 
 
 def _night(session: Session, shift_id: int) -> tuple[str, str]:
-    from ..municipalities.models import PatrolArea
+    from ..planning.models import PatrolArea
 
     shift = session.get(Shift, shift_id)
     assert shift is not None

@@ -8,8 +8,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from ..associations.models import Association
-from ..municipalities.models import PatrolArea
-from ..planning.models import Shift
+from ..planning.models import PatrolArea, Shift
 from .models import BookingRound, RoundPick, RoundStatus
 
 

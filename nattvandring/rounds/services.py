@@ -27,8 +27,8 @@ from ..booking.models import Booking, BookingStatus, ReserveEntry, ReserveStatus
 from ..clock import local_to_utc, to_local, utcnow
 from ..errors import NotFound, RuleViolation
 from ..i18n import _l
-from ..municipalities.models import Municipality, PatrolArea
-from ..planning.models import Shift, ShiftStatus
+from ..municipalities.models import Municipality
+from ..planning.models import PatrolArea, Shift, ShiftStatus
 from .draw import DrawResult, Pick, draw, seed_commitment
 from .models import BookingRound, RoundPick, RoundShift, RoundStatus, RoundWish
 

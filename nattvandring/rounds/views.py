@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlmodel import select
 
@@ -15,11 +15,10 @@ from ..planning.blueprint import planning_municipality
 from ..planning.forms import optional_int
 from ..web.forms_util import load_for, show_violation, whole_number
 from . import policy, services  # noqa: F401 - policy registers rules
+from .blueprint import bp
 from .forms import RoundForm
 from .models import BookingRound, RoundStatus
 from .queries import published
-
-bp = Blueprint("rounds", __name__)
 
 
 def _list_page(municipality, form: RoundForm, status: int = 200):  # type: ignore[no-untyped-def]

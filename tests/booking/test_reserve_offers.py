@@ -21,7 +21,8 @@ from nattvandring.mail.models import EmailMessage
 from nattvandring.messaging.models import SmsMessage
 from nattvandring.municipalities.models import Municipality
 from tests import factories
-from tests.booking.helpers import FRIDAY_EVENING, NOW, make_shift
+from tests.support.booking import FRIDAY_EVENING, NOW
+from tests.support.shifts import make_shift
 
 # --- the window as a pure rule ----------------------------------------------------------
 

@@ -18,7 +18,8 @@ from nattvandring.booking.models import Assignment, AssignmentStatus
 from nattvandring.errors import RuleViolation
 from nattvandring.municipalities.models import Municipality
 from tests import factories
-from tests.booking.helpers import FRIDAY_EVENING, NOW, make_shift, volunteer
+from tests.support.booking import FRIDAY_EVENING, NOW, volunteer
+from tests.support.shifts import make_shift
 
 # --- pure rules -------------------------------------------------------------------------
 

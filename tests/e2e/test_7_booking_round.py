@@ -10,8 +10,8 @@ from sqlmodel import select
 from nattvandring.associations.models import Association
 from nattvandring.clock import STOCKHOLM, local_to_utc
 from nattvandring.db import session_scope
-from nattvandring.municipalities.models import Municipality, PatrolArea
-from nattvandring.planning.models import Shift
+from nattvandring.municipalities.models import Municipality
+from nattvandring.planning.models import PatrolArea, Shift
 from nattvandring.rounds import services as rounds
 from nattvandring.rounds.models import BookingRound, RoundPick
 

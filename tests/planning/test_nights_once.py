@@ -16,7 +16,7 @@ from nattvandring.planning.models import Shift, ShiftSeries, ShiftStatus
 from nattvandring.planning.services_series import SeriesInput, add_special_night, create_series
 from nattvandring.planning.services_series_edit import apply_time_change
 from nattvandring.planning.services_shifts import cancel_shift, edit_shift, shift_input_from
-from tests.planning.conftest import make_shift
+from tests.support.shifts import make_shift
 
 
 def _season(world, **overrides) -> SeriesInput:  # type: ignore[no-untyped-def]

@@ -19,7 +19,8 @@ from nattvandring.rounds import services as rs
 from nattvandring.rounds.draw import draw, seed_commitment
 from nattvandring.rounds.models import BookingRound, RoundPick
 from tests import factories
-from tests.booking.helpers import FRIDAY_EVENING, NOW, make_shift
+from tests.support.booking import FRIDAY_EVENING, NOW
+from tests.support.shifts import make_shift
 
 DEADLINE = NOW + timedelta(days=1)
 

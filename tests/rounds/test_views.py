@@ -10,7 +10,8 @@ from sqlmodel import select
 from nattvandring import clock
 from nattvandring.rounds.models import BookingRound, RoundWish
 from tests import factories
-from tests.booking.helpers import FRIDAY_EVENING, NOW, make_shift
+from tests.support.booking import FRIDAY_EVENING, NOW
+from tests.support.shifts import make_shift
 
 
 def _open(client, world, db):  # type: ignore[no-untyped-def]
