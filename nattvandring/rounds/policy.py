@@ -17,7 +17,7 @@ from ..planning.policy import leader_municipality_ids
 @authz.visibility("BookingRound")
 def _see_round(actor: Identity, found: Any) -> bool:
     return authz.coordinates(actor, found.municipality_id) or (
-        found.municipality_id in leader_municipality_ids(actor)
+        found.municipality_id in leader_municipality_ids(authz.session_of(found), actor)
     )
 
 

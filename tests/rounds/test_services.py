@@ -237,5 +237,6 @@ def test_the_worker_job_draws_due_rounds_once(app, world, db, season):
     assert draw_due_rounds(app) == 1
     assert draw_due_rounds(app) == 0
     db.rollback()
+    db.expire_all()
     assert db.get(BookingRound, found.id).status == "drawn"
     assert len(db.exec(select(RoundPick)).all()) == 1
