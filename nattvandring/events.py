@@ -126,6 +126,23 @@ class ReserveOffered:
     reserve_entry_id: int
     shift_id: int
     association_id: int
+    expires_at: Any = None  # aware UTC datetime: the end of the association's sole turn
+
+
+@dataclass(frozen=True)
+class BookingRoundDrawn:
+    """A booking round was drawn: its bookings exist, its leaders are to hear the result."""
+
+    round_id: int
+
+
+@dataclass(frozen=True)
+class ReserveOfferExpired:
+    """An offer from the reserve list ended unanswered (the shift goes to the next in line)."""
+
+    reserve_entry_id: int
+    shift_id: int
+    association_id: int
 
 
 @dataclass(frozen=True)

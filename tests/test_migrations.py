@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
+from datetime import UTC, datetime
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -128,3 +129,60 @@ def test_sqlite_upgrade_keeps_existing_rows(tmp_path):
 def test_postgresql_upgrade_keeps_existing_rows():
     with _empty_postgres() as engine:
         _upgrade_populated(engine)
+
+
+def _duplicates_are_reported_not_deleted(engine) -> None:  # type: ignore[no-untyped-def]
+    """A night created twice before the unique index stops the upgrade with a report."""
+    from sqlalchemy import MetaData, Table
+
+    migrate.upgrade(engine, "7c3e9a1f4b20")
+    with engine.begin() as connection:
+        old = MetaData()
+        tables = {
+            name: Table(name, old, autoload_with=connection)
+            for name in ("municipality", "patrolarea", "shift")
+        }
+        connection.execute(tables["municipality"].insert(), _fill(tables["municipality"], id=1))
+        connection.execute(
+            tables["patrolarea"].insert(), _fill(tables["patrolarea"], id=1, municipality_id=1)
+        )
+        for shift_id, status in ((1, "planned"), (2, "booked"), (3, "cancelled"), (4, "planned")):
+            connection.execute(
+                tables["shift"].insert(),
+                _fill(
+                    tables["shift"],
+                    id=shift_id,
+                    municipality_id=1,
+                    area_id=1,
+                    status=status,
+                    series_id=None,
+                    special_key=None,
+                    # Shift 4 is another night: not a duplicate.
+                    start_at=datetime(2025, 5, 2 if shift_id == 4 else 1, 19, tzinfo=UTC),
+                ),
+            )
+    with pytest.raises(Exception, match="1 kvällar finns mer än en gång") as raised:
+        migrate.upgrade(engine)
+    assert "pass 1 (0 aktiva bokningar), pass 2 (0 aktiva bokningar)" in str(raised.value)
+    assert "pass 3" not in str(raised.value) and "pass 4" not in str(raised.value)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM shift")).scalar() == 4
+    assert not migrate.is_current(engine)
+    # Once a person has cancelled the extra copy, the upgrade goes through.
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE shift SET status = 'cancelled' WHERE id = 1"))
+    migrate.upgrade(engine)
+    assert migrate.is_current(engine)
+    assert _drift(engine) == []
+
+
+def test_sqlite_upgrade_reports_duplicate_nights(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'duplicates.sqlite3'}")
+    _duplicates_are_reported_not_deleted(engine)
+    engine.dispose()
+
+
+@pytest.mark.postgres
+def test_postgresql_upgrade_reports_duplicate_nights():
+    with _empty_postgres() as engine:
+        _duplicates_are_reported_not_deleted(engine)

@@ -47,6 +47,8 @@ class ReserveStatus(StrEnum):
     WITHDRAWN = "withdrawn"
     # The association booked the shift after all (from the list or by itself).
     ACCEPTED = "accepted"
+    # The offer's window ended unanswered; the shift went on to the next in line.
+    EXPIRED = "expired"
 
 
 class ReserveEntry(SQLModel, table=True):
@@ -61,6 +63,8 @@ class ReserveEntry(SQLModel, table=True):
     status: str = Field(default=ReserveStatus.WAITING, max_length=10)
     created_at: datetime = created_at_field()
     offered_at: datetime | None = None
+    # While offered, only this association may book the shift, until this instant.
+    offer_expires_at: datetime | None = None
 
 
 class AssignmentStatus(StrEnum):

@@ -11,13 +11,21 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, func, select
 
 from ..associations.models import Association
 from ..municipalities.models import Municipality
 from ..planning.models import PatrolArea, Shift, ShiftStatus
-from . import rules
-from .models import Assignment, AssignmentStatus, Booking, BookingStatus, ReserveEntry
+from . import capacity, rules
+from .models import (
+    Assignment,
+    AssignmentStatus,
+    Booking,
+    BookingStatus,
+    ReserveEntry,
+    ReserveStatus,
+)
 
 OCCUPYING = (AssignmentStatus.ASSIGNED, AssignmentStatus.CONFIRMED)
 
@@ -31,6 +39,8 @@ class ShiftRow:
     booked_by: list[tuple[int, str]] = field(default_factory=list)  # (association id, name)
     walkers: int = 0
     reserve_status: str | None = None  # this association's reserve entry, if any
+    # Offered to another association from the reserve list: nobody else may book it now.
+    offered_to_other: bool = False
     own_booking_id: int | None = None
 
     @property
@@ -93,15 +103,27 @@ def calendar_rows(
     for shift_id, count in counts:
         rows[shift_id].walkers = count
     reserves = session.exec(
-        select(ReserveEntry.shift_id, ReserveEntry.status)
+        select(ReserveEntry.shift_id, ReserveEntry.association_id, ReserveEntry.status)
         .join(Shift, Shift.id == ReserveEntry.shift_id)
-        .where(ReserveEntry.association_id == association.id, *conditions)
+        .where(
+            (ReserveEntry.association_id == association.id)
+            | (ReserveEntry.status == ReserveStatus.OFFERED),
+            *conditions,
+        )
     ).all()
-    for shift_id, status in reserves:
-        rows[shift_id].reserve_status = status
+    for shift_id, holder, status in reserves:
+        if holder == association.id:
+            rows[shift_id].reserve_status = status
+        else:
+            rows[shift_id].offered_to_other = True
     result = list(rows.values())
     if only_open:
-        result = [r for r in result if len(r.booked_by) < max_associations]
+        result = [
+            r
+            for r in result
+            if len(r.booked_by) < max_associations
+            and (not r.offered_to_other or r.reserve_status == ReserveStatus.OFFERED)
+        ]
     return result
 
 
@@ -113,16 +135,33 @@ class OurBooking:
     walkers: int = 0
     confirmed: int = 0
     declined: int = 0
+    # Walkers of the other associations' groups on the same shift (a shared shift).
+    others: list[int] = field(default_factory=list)
 
     @property
     def below_minimum(self) -> bool:
         return rules.is_below_minimum(walkers=self.walkers, min_walkers=self.shift.min_walkers)
 
+    @property
+    def status(self) -> capacity.GroupStatus:
+        room = capacity.room_for_group(
+            max_walkers=self.shift.max_walkers,
+            min_walkers=self.shift.min_walkers,
+            own=self.walkers,
+            others=self.others,
+        )
+        return capacity.group_status(
+            confirmed=self.confirmed,
+            waiting=self.walkers - self.confirmed,
+            min_walkers=self.shift.min_walkers,
+            max_walkers=None if room is None else self.walkers + room,
+        )
+
 
 def association_bookings(
     session: Session, association_id: int, *, start: datetime, end: datetime
 ) -> list[OurBooking]:
-    """The association's active bookings of shifts starting in ``[start, end)`` (2 queries)."""
+    """The association's active bookings of shifts starting in ``[start, end)`` (3 queries)."""
     conditions = [
         Booking.association_id == association_id,
         Booking.status == BookingStatus.ACTIVE,
@@ -152,6 +191,22 @@ def association_bookings(
             row.confirmed += count
         if status == AssignmentStatus.DECLINED:
             row.declined += count
+    by_shift = {row.shift.id: row for row in rows.values()}
+    other = aliased(Booking)
+    shared = session.exec(
+        select(other.shift_id, other.id, func.count(Assignment.id))
+        .select_from(other)
+        .join(Booking, (Booking.shift_id == other.shift_id) & (Booking.id != other.id))
+        .join(Shift, Shift.id == Booking.shift_id)
+        .outerjoin(
+            Assignment,
+            (Assignment.booking_id == other.id) & Assignment.status.in_(OCCUPYING),  # type: ignore[attr-defined]
+        )
+        .where(other.status == BookingStatus.ACTIVE, *conditions)
+        .group_by(other.shift_id, other.id)
+    ).all()
+    for shift_id, _other_id, count in shared:
+        by_shift[shift_id].others.append(int(count))
     return list(rows.values())
 
 

@@ -24,8 +24,17 @@ from ..i18n import _l
 from ..municipalities.models import Municipality
 from ..planning.models import Shift, ShiftStatus
 from . import rules
+from .capacity import check_room_to_book
 from .locking import lock_association, lock_shift
-from .models import Assignment, Booking, BookingStatus, ReserveEntry, ReserveStatus
+from .models import (
+    Assignment,
+    AssignmentStatus,
+    Booking,
+    BookingStatus,
+    ReserveEntry,
+    ReserveStatus,
+)
+from .offers import check_offer_allows
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +55,35 @@ def active_bookings(session: Session, shift_id: int) -> list[Booking]:
             .order_by(Booking.id)
         )
     )
+
+
+def walkers_by_booking(session: Session, shift_id: int) -> dict[int, int]:
+    """Walkers (declined answers excluded) of each active booking on the shift (one query)."""
+    occupying = (AssignmentStatus.ASSIGNED, AssignmentStatus.CONFIRMED)
+    rows = session.exec(
+        select(Booking.id, func.count(Assignment.id))
+        .select_from(Booking)
+        .outerjoin(
+            Assignment,
+            (Assignment.booking_id == Booking.id) & Assignment.status.in_(occupying),  # type: ignore[attr-defined]
+        )
+        .where(Booking.shift_id == shift_id, Booking.status == BookingStatus.ACTIVE)
+        .group_by(Booking.id)
+    ).all()
+    return {booking_id: int(count) for booking_id, count in rows}
+
+
+def room_for_another_group(session: Session, shift: Shift) -> bool:
+    """Whether the walkers' room left on the shift still fits one more group's minimum."""
+    try:
+        check_room_to_book(
+            max_walkers=shift.max_walkers,
+            min_walkers=shift.min_walkers,
+            groups=list(walkers_by_booking(session, shift.id).values()),  # type: ignore[arg-type]
+        )
+    except RuleViolation:
+        return False
+    return True
 
 
 def bookings_in_month(session: Session, association_id: int, instant: datetime) -> int:
@@ -97,6 +135,9 @@ def book_shift(
     current = active_bookings(session, shift_id)
     if any(b.association_id == association_id for b in current):
         raise RuleViolation("already_booked", _l("Föreningen har redan bokat det här passet."))
+    from ..rounds.services import check_not_in_round  # rounds build on booking
+
+    check_not_in_round(session, shift_id)
     rules.check_can_book(
         now=moment,
         shift_start=shift.start_at,
@@ -106,6 +147,17 @@ def book_shift(
         max_associations_per_shift=municipality.max_associations_per_shift,
         bookings_this_month=bookings_in_month(session, association_id, shift.start_at),
         monthly_cap=municipality.monthly_booking_cap,
+    )
+    offers = session.exec(
+        select(ReserveEntry.association_id, ReserveEntry.offer_expires_at).where(
+            ReserveEntry.shift_id == shift_id, ReserveEntry.status == ReserveStatus.OFFERED
+        )
+    ).all()
+    check_offer_allows(now=moment, association_id=association_id, offers=list(offers))
+    check_room_to_book(
+        max_walkers=shift.max_walkers,
+        min_walkers=shift.min_walkers,
+        groups=list(walkers_by_booking(session, shift_id).values()),
     )
     booking = Booking(shift_id=shift_id, association_id=association_id, booked_by_id=actor_id)
     session.add(booking)

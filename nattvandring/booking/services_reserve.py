@@ -1,8 +1,11 @@
 """The reserve list: associations waiting for a booked shift, offered it in order.
 
 When a booking is cancelled (``services_booking.cancel_booking``) the first waiting entry is
-marked offered and ``ReserveOffered`` is emitted (the SMS is the messaging area's job). The
-offered association then books the shift the normal way; its entry becomes ``accepted``.
+marked offered and ``ReserveOffered`` is emitted (SMS and e-mail to its leaders). For the
+municipality's window (``offers.offer_expiry``) only that association may book the shift;
+it books the normal way and its entry becomes ``accepted``. When the window ends unanswered
+the sweep (``pass_on_expired_offers``, a worker job) marks the entry ``expired``, tells its
+leaders and offers the shift to the next in line; once nobody is left, anyone may book.
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ from ..municipalities.models import Municipality
 from ..planning.models import Shift, ShiftStatus
 from .locking import lock_association, lock_shift
 from .models import ReserveEntry, ReserveStatus
-from .services_booking import active_bookings, lock_for_booking
+from .offers import offer_expiry
+from .services_booking import active_bookings, lock_for_booking, room_for_another_group
 
 
 def offer_to_first_waiting(
@@ -33,8 +37,15 @@ def offer_to_first_waiting(
     ).first()
     if entry is None:
         return None
+    municipality = session.get(Municipality, shift.municipality_id)
+    assert municipality is not None
     entry.status = ReserveStatus.OFFERED
     entry.offered_at = now or utcnow()
+    entry.offer_expires_at = offer_expiry(
+        offered_at=entry.offered_at,
+        shift_start=shift.start_at,
+        window_hours=municipality.reserve_offer_hours,
+    )
     session.add(entry)
     session.flush()
     record(
@@ -53,9 +64,90 @@ def offer_to_first_waiting(
             reserve_entry_id=entry.id,  # type: ignore[arg-type]
             shift_id=shift.id,  # type: ignore[arg-type]
             association_id=entry.association_id,
+            expires_at=entry.offer_expires_at,
         ),
     )
     return entry
+
+
+def pass_on_expired_offers(session: Session, *, now: datetime | None = None) -> int:
+    """Expire every offer whose window has ended and offer its shift to the next in line.
+
+    Returns the number of offers expired. Each shift is locked first (the booking order
+    association -> shift is kept: no association lock is needed, nothing about one changes),
+    and the entry is read again under the lock, so a booking that won the race is respected.
+    """
+    moment = now or utcnow()
+    due = session.exec(
+        select(ReserveEntry.id, ReserveEntry.shift_id)
+        .where(
+            ReserveEntry.status == ReserveStatus.OFFERED,
+            (ReserveEntry.offer_expires_at <= moment) | (ReserveEntry.offer_expires_at.is_(None)),  # type: ignore[union-attr]
+        )
+        .order_by(ReserveEntry.shift_id, ReserveEntry.id)
+    ).all()
+    expired = 0
+    for entry_id, shift_id in due:
+        shift = lock_shift(session, shift_id)
+        entry = session.exec(
+            select(ReserveEntry)
+            .where(ReserveEntry.id == entry_id)
+            .execution_options(populate_existing=True)
+        ).one()
+        if entry.status != ReserveStatus.OFFERED:
+            continue
+        municipality = session.get(Municipality, shift.municipality_id)
+        assert municipality is not None
+        if entry.offer_expires_at is None:  # offered before windows existed: give it one
+            entry.offer_expires_at = offer_expiry(
+                offered_at=entry.offered_at or moment,
+                shift_start=shift.start_at,
+                window_hours=municipality.reserve_offer_hours,
+            )
+            session.add(entry)
+            if entry.offer_expires_at > moment:
+                continue
+        entry.status = ReserveStatus.EXPIRED
+        session.add(entry)
+        session.flush()
+        expired += 1
+        record(
+            session,
+            actor_id=None,
+            action="reserve.offer_expired",
+            object_type="reserve_entry",
+            object_id=entry.id,
+            municipality_id=shift.municipality_id,
+            association_id=entry.association_id,
+            details=f"shift={shift.id}",
+        )
+        events.emit(
+            session,
+            events.ReserveOfferExpired(
+                reserve_entry_id=entry.id,  # type: ignore[arg-type]
+                shift_id=shift.id,  # type: ignore[arg-type]
+                association_id=entry.association_id,
+            ),
+        )
+        taken = len(active_bookings(session, shift.id))  # type: ignore[arg-type]
+        if (
+            shift.status != ShiftStatus.CANCELLED
+            and moment < shift.start_at
+            and taken < municipality.max_associations_per_shift
+        ):
+            offer_to_first_waiting(session, shift, now=moment)
+    return expired
+
+
+def open_offers(session: Session, shift_id: int) -> list[ReserveEntry]:
+    """The shift's open offers from the reserve list (one per free place at most)."""
+    return list(
+        session.exec(
+            select(ReserveEntry).where(
+                ReserveEntry.shift_id == shift_id, ReserveEntry.status == ReserveStatus.OFFERED
+            )
+        )
+    )
 
 
 def join_reserve(
@@ -83,7 +175,11 @@ def join_reserve(
     current = active_bookings(session, shift_id)
     if any(b.association_id == association_id for b in current):
         raise RuleViolation("already_booked", _l("Föreningen har redan bokat det här passet."))
-    if len(current) < municipality.max_associations_per_shift:
+    if (
+        len(current) < municipality.max_associations_per_shift
+        and not open_offers(session, shift_id)
+        and room_for_another_group(session, shift)
+    ):
         raise RuleViolation("shift_open", _l("Passet är ledigt. Boka det i stället."))
     entry = session.exec(
         select(ReserveEntry).where(
@@ -97,6 +193,7 @@ def join_reserve(
     entry.status = ReserveStatus.WAITING
     entry.created_at = moment
     entry.offered_at = None
+    entry.offer_expires_at = None
     session.add(entry)
     session.flush()
     record(

@@ -21,7 +21,7 @@ from ..clock import utcnow
 from ..errors import NotFound, RuleViolation
 from ..i18n import _l
 from ..planning.models import Shift, ShiftStatus
-from . import rules
+from . import capacity, rules
 from .locking import lock_association, lock_shift, lock_user
 from .models import Assignment, AssignmentStatus, Booking, BookingStatus
 
@@ -35,6 +35,16 @@ def walkers_on_shift(session: Session, shift_id: int) -> int:
         .select_from(Assignment)
         .where(Assignment.shift_id == shift_id, Assignment.status.in_(OCCUPYING))
     ).one()
+
+
+def places_taken_for(session: Session, shift: Shift, booking_id: int) -> int:
+    """Places on the shift this group cannot fill: its own walkers plus what the other groups
+    hold (each at least the group minimum, ``capacity.held``)."""
+    from .services_booking import walkers_by_booking
+
+    groups = walkers_by_booking(session, shift.id)  # type: ignore[arg-type]
+    own = groups.pop(booking_id, 0)
+    return own + sum(capacity.held(w, shift.min_walkers) for w in groups.values())
 
 
 def is_volunteer_of(session: Session, user_id: int, association_id: int) -> bool:
@@ -109,7 +119,7 @@ def add_to_roster(
         shift_start=shift.start_at,
         shift_end=shift.end_at,
         max_walkers=shift.max_walkers,
-        current_walkers=walkers_on_shift(session, shift.id),  # type: ignore[arg-type]
+        current_walkers=places_taken_for(session, shift, booking_id),
         min_age=shift.min_age,
         birth_year=user.birth_year,
         already_on_shift=existing is not None

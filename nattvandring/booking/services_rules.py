@@ -19,6 +19,7 @@ class RulesInput:
     cancel_deadline_hours: int
     report_due_days: int
     allow_reserve_list: bool
+    reserve_offer_hours: int = 24
 
 
 FIELDS = (
@@ -27,6 +28,7 @@ FIELDS = (
     "cancel_deadline_hours",
     "report_due_days",
     "allow_reserve_list",
+    "reserve_offer_hours",
 )
 
 
@@ -48,6 +50,12 @@ def validate_rules(data: RulesInput) -> None:
             "cancel_deadline_range",
             _l("Avbokningsgränsen måste vara mellan 0 och 720 timmar."),
             field="cancel_deadline_hours",
+        )
+    if not 1 <= data.reserve_offer_hours <= 168:
+        raise RuleViolation(
+            "reserve_offer_range",
+            _l("Tiden för ett erbjudande från reservlistan måste vara mellan 1 och 168 timmar."),
+            field="reserve_offer_hours",
         )
     if not 1 <= data.report_due_days <= 60:
         raise RuleViolation(

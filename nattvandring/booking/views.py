@@ -145,6 +145,14 @@ def _shift_page(association: Association, shift: Shift, status: int = 200):  # t
         )
     ).first()
     full = len(bookings) >= municipality.max_associations_per_shift
+    if not full and bookings and not own:
+        # A shared shift: full too when the room left is below a group's minimum.
+        full = not services_booking.room_for_another_group(session, shift)
+    from ..rounds.services import open_round_of
+
+    in_round = open_round_of(session, shift.id)  # type: ignore[arg-type]
+    offers = services_reserve.open_offers(session, shift.id)  # type: ignore[arg-type]
+    others = [o for o in offers if o.association_id != association.id]
     body = render_template(
         "booking/shift.html",
         association=association,
@@ -156,6 +164,8 @@ def _shift_page(association: Association, shift: Shift, status: int = 200):  # t
         own=own,
         reserve=reserve,
         full=full,
+        offered_to_others=others,
+        in_round=in_round,
         started=now >= shift.start_at,
         walkers=queries_walkers(shift),
     )

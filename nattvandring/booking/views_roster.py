@@ -16,10 +16,14 @@ from ..i18n import _
 from ..municipalities.models import Municipality
 from ..planning.models import PatrolArea, Shift
 from ..web.forms_util import load_for, show_violation
-from . import policy, queries, rules, services_booking, services_roster
+from . import capacity, policy, queries, rules, services_booking, services_roster
 from .blueprint import bp
 from .forms import AddWalkerForm, CancelBookingForm
 from .models import Assignment, AssignmentStatus, Booking, BookingStatus
+
+PERSON_CODES = frozenset(
+    {"not_member", "already_on_shift", "birth_year_missing", "too_young", "overlap"}
+)
 
 
 def _member_choices(association_id: int, exclude: set[int]) -> list[tuple[int, str]]:
@@ -44,6 +48,21 @@ def _roster_page(booking: Booking, form: AddWalkerForm | None = None, status: in
     area = session.get(PatrolArea, shift.area_id)
     roster = queries.roster_of(session, booking.id)  # type: ignore[arg-type]
     walkers = sum(1 for a, _u in roster if a.status != AssignmentStatus.DECLINED)
+    confirmed = sum(1 for a, _u in roster if a.status == AssignmentStatus.CONFIRMED)
+    others = services_booking.walkers_by_booking(session, shift.id)  # type: ignore[arg-type]
+    others.pop(booking.id, None)  # type: ignore[arg-type]
+    room = capacity.room_for_group(
+        max_walkers=shift.max_walkers,
+        min_walkers=shift.min_walkers,
+        own=walkers,
+        others=list(others.values()),
+    )
+    status_now = capacity.group_status(
+        confirmed=confirmed,
+        waiting=walkers - confirmed,
+        min_walkers=shift.min_walkers,
+        max_walkers=None if room is None else walkers + room,
+    )
     can_edit = authz.can(current_user, "roster", booking)
     form = form or AddWalkerForm(formdata=None)
     form.user_id.choices = [(0, _("Välj medlem"))] + _member_choices(
@@ -58,8 +77,10 @@ def _roster_page(booking: Booking, form: AddWalkerForm | None = None, status: in
         association=association,
         roster=roster,
         walkers=walkers,
-        below_minimum=rules.is_below_minimum(walkers=walkers, min_walkers=shift.min_walkers),
-        full=shift.max_walkers is not None and walkers >= shift.max_walkers,
+        group=status_now,
+        room=room,
+        shared=bool(others),
+        full=room == 0,
         started=utcnow() >= shift.start_at,
         active=booking.status == BookingStatus.ACTIVE,
         can_edit=can_edit,
@@ -91,7 +112,9 @@ def roster_add(booking_id: int):  # type: ignore[no-untyped-def]
     except RuleViolation as violation:
         session.rollback()
         form = AddWalkerForm(formdata=None)
-        violation.field = "user_id"
+        # About the chosen person: next to the member list. About the group or the shift
+        # (full, started, cancelled): a flash, since the list may not even be shown then.
+        violation.field = "user_id" if violation.code in PERSON_CODES else None
         show_violation(form, violation)
         return _roster_page(session.get(Booking, booking_id), form, 422)  # type: ignore[arg-type]
     flash(_("Nattvandraren är tillagd i gruppen."), "success")

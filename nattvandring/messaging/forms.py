@@ -33,6 +33,8 @@ KIND_LABELS = {
     SmsKind.LEADER_REPORT_DUE: _l("Till ledare: dags för rapport"),
     SmsKind.LEADER_INVALID_NUMBER: _l("Till ledare: ogiltigt nummer"),
     SmsKind.RESERVE_OFFERED: _l("Reservlistan: ledigt pass"),
+    SmsKind.RESERVE_EXPIRED: _l("Reservlistan: erbjudandet gick ut"),
+    SmsKind.ROUND_RESULT: _l("Bokningsomgång: resultatet"),
     SmsKind.MEMBERSHIP_QUESTION: _l("Fråga om medlemskap"),
     SmsKind.VERIFICATION_CODE: _l("Kod för att bekräfta numret"),
     SmsKind.NUMBER_CHANGED: _l("Till det gamla numret: numret är bytt"),

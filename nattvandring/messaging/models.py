@@ -42,6 +42,8 @@ class SmsKind(StrEnum):
     LEADER_REPORT_DUE = "leader_report_due"
     LEADER_INVALID_NUMBER = "leader_invalid_number"
     RESERVE_OFFERED = "reserve_offered"
+    RESERVE_EXPIRED = "reserve_expired"
+    ROUND_RESULT = "round_result"
     MEMBERSHIP_QUESTION = "membership_question"
     VERIFICATION_CODE = "verification_code"
     NUMBER_CHANGED = "number_changed"

@@ -132,7 +132,28 @@ def on_reserve_offered(session: Session, event: events.ReserveOffered) -> None:
         SmsKind.RESERVE_OFFERED,
         association_id=event.association_id,
         shift_id=event.shift_id,
-        dedupe_key=f"reserve:{event.reserve_entry_id}",
+        # A second offer of the same entry (it left the list and came back) is a new SMS.
+        dedupe_key=f"reserve:{event.reserve_entry_id}"
+        + (f":{int(event.expires_at.timestamp())}" if event.expires_at else ""),
+        extra={"until": _until(event.expires_at)},
+    )
+
+
+def _until(instant) -> str:  # type: ignore[no-untyped-def]
+    if instant is None:
+        return ""
+    local = to_local(instant)
+    return f"{local:%Y-%m-%d %H:%M}"
+
+
+@events.subscribe(events.ReserveOfferExpired)
+def on_reserve_offer_expired(session: Session, event: events.ReserveOfferExpired) -> None:
+    to_leaders(
+        session,
+        SmsKind.RESERVE_EXPIRED,
+        association_id=event.association_id,
+        shift_id=event.shift_id,
+        dedupe_key=f"reserve_expired:{event.reserve_entry_id}",
     )
 
 

@@ -19,5 +19,8 @@ class Municipality(SQLModel, table=True):
     cancel_deadline_hours: int = Field(default=72)
     report_due_days: int = Field(default=7)
     allow_reserve_list: bool = Field(default=True)
+    # How long the first association on a reserve list holds an offered shift alone (shorter
+    # close to the night: see booking.offers.offer_expiry).
+    reserve_offer_hours: int = Field(default=24)
     created_at: datetime = created_at_field()
     updated_at: datetime = updated_at_field()

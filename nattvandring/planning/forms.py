@@ -200,3 +200,11 @@ class RulesForm(FlaskForm):
         _l("Dagar att lämna rapport efter passet"), validators=[InputRequired()]
     )
     allow_reserve_list = BooleanField(_l("Föreningar får ställa sig på reservlista"))
+    reserve_offer_hours = IntegerField(
+        _l("Timmar som ett erbjudande från reservlistan gäller"),
+        description=_l(
+            "Under den tiden kan bara den förening som står först boka passet. "
+            "Nära kvällen blir tiden kortare."
+        ),
+        validators=[InputRequired()],
+    )

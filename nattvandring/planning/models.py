@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from enum import StrEnum
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from ..clock import utcnow
@@ -61,6 +61,16 @@ class Shift(SQLModel, table=True):
     __table_args__ = (
         Index("ix_shift_municipality_start", "municipality_id", "start_at"),
         Index("ix_shift_area_start", "area_id", "start_at"),
+        # Each night exists once: at most one shift that is not cancelled per area and start.
+        # A SELECT before the INSERT cannot promise that under concurrent requests; this can.
+        Index(
+            "uq_shift_area_start_active",
+            "area_id",
+            "start_at",
+            unique=True,
+            sqlite_where=text("status != 'cancelled'"),
+            postgresql_where=text("status != 'cancelled'"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

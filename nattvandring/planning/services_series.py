@@ -14,9 +14,10 @@ from ..errors import RuleViolation
 from ..i18n import _l
 from ..municipalities.models import Municipality
 from . import special_nights as specials
-from .models import PatrolArea, Shift, ShiftSeries, ShiftStatus
+from .models import PatrolArea, Shift, ShiftSeries
 from .schedule import generate_series, walk_instants
 from .services_common import store_optional
+from .services_nights import flush_nights, lock_planning, taken_nights
 from .validation import check_distinct_times, check_walker_limits
 
 
@@ -60,23 +61,6 @@ def _areas(session: Session, municipality: Municipality, area_ids: Sequence[int]
     return areas
 
 
-def _existing_starts(
-    session: Session, area_ids: Sequence[int], starts: Sequence[datetime]
-) -> set[tuple[int, datetime]]:
-    """(area, start) pairs that already have a shift that is not cancelled (one query)."""
-    if not starts or not area_ids:
-        return set()
-    rows = session.exec(
-        select(Shift.area_id, Shift.start_at).where(
-            Shift.area_id.in_(list(area_ids)),
-            Shift.start_at >= min(starts),
-            Shift.start_at <= max(starts),
-            Shift.status != ShiftStatus.CANCELLED,
-        )
-    )
-    return {(area_id, start) for area_id, start in rows}
-
-
 def _new_shift(
     municipality: Municipality,
     area: PatrolArea,
@@ -109,7 +93,12 @@ def _new_shift(
 def create_series(
     session: Session, *, municipality: Municipality, data: SeriesInput, actor_id: int | None
 ) -> CreateResult:
-    """Create a ShiftSeries and one shift per area and matching night; skip duplicates."""
+    """Create a ShiftSeries and one shift per area and matching night; skip nights that exist.
+
+    Idempotent: posting the same season again (a double click, a second tab) creates nothing
+    and no empty series; ``result.series`` is then ``None`` and ``result.skipped`` counts the
+    nights that were there already.
+    """
     dates.check_day(data.start_date, field="start_date")
     dates.check_day(data.end_date, field="end_date")
     check_distinct_times(data.start_time, data.end_time)
@@ -138,6 +127,10 @@ def create_series(
             field="weekdays",
         )
     assert municipality.id is not None
+    lock_planning(session, municipality.id)
+    taken = taken_nights(session, [a.id for a in areas], [start for start, _ in nights])  # type: ignore[misc]
+    if len(taken) == len(areas) * len(nights):
+        return CreateResult(skipped=len(taken))
     series = ShiftSeries(
         municipality_id=municipality.id,
         name=data.name.strip()[:120],
@@ -150,7 +143,6 @@ def create_series(
     )
     session.add(series)
     session.flush()
-    taken = _existing_starts(session, [a.id for a in areas], [start for start, _ in nights])
     result = CreateResult(series=series)
     for area in areas:
         for start, end in nights:
@@ -169,7 +161,7 @@ def create_series(
             )
             session.add(shift)
             result.created.append(shift)
-    session.flush()
+    flush_nights(session)
     record(
         session,
         actor_id=actor_id,
@@ -216,16 +208,9 @@ def add_special_night(
         check_distinct_times(area.default_start, area.default_end)
         start, end = walk_instants(day, area.default_start, area.default_end)
         nights.append((area, start, end))
-    existing = {
-        (shift.area_id, shift.start_at): shift
-        for shift in session.exec(
-            select(Shift).where(
-                Shift.area_id.in_([a.id for a in areas]),
-                Shift.start_at.in_([start for _, start, _ in nights]),
-                Shift.status != ShiftStatus.CANCELLED,
-            )
-        )
-    }
+    assert municipality.id is not None
+    lock_planning(session, municipality.id)
+    existing = taken_nights(session, [a.id for a in areas], [start for _, start, _ in nights])  # type: ignore[misc]
     for area, start, end in nights:
         if (area.id, start) in existing:
             # Already planned (e.g. Valborg on a Friday of a series): just mark it special.
@@ -247,7 +232,7 @@ def add_special_night(
         )
         session.add(shift)
         result.created.append(shift)
-    session.flush()
+    flush_nights(session)
     record(
         session,
         actor_id=actor_id,

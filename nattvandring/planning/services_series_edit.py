@@ -20,6 +20,7 @@ from ..i18n import _l
 from .models import PatrolArea, Shift, ShiftSeries, ShiftStatus
 from .schedule import evening_of
 from .services_common import booked_shift_ids, cancel_shift_row, touch
+from .services_nights import flush_nights, night_taken_violation, taken_nights
 from .services_shifts import local_instants
 from .validation import check_distinct_times
 
@@ -113,6 +114,14 @@ def apply_time_change(
     """Move the series' future shifts to new local times; emits ShiftChanged per shift."""
     preview = preview_time_change(session, series, start_time=start_time, end_time=end_time)
     _check_confirmed(preview, confirmed)
+    moving = {item.shift.id for item in preview.affected}
+    for item in preview.affected:
+        assert item.new_start is not None
+        if item.new_start != item.shift.start_at:
+            # Only another series' shift can stand in the way (the moving ones leave).
+            other = taken_nights(session, [item.shift.area_id], [item.new_start])
+            if any(s.id not in moving for s in other.values()):
+                raise night_taken_violation()
     for item in preview.affected:
         shift = item.shift
         assert item.new_start is not None and item.new_end is not None
@@ -121,7 +130,7 @@ def apply_time_change(
         session.add(shift)
     series.start_time, series.end_time = start_time, end_time
     session.add(series)
-    session.flush()
+    flush_nights(session)
     for item in preview.affected:
         assert item.shift.id is not None
         events.emit(

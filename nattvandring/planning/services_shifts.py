@@ -18,6 +18,7 @@ from ..i18n import _l
 from .models import PatrolArea, Shift, ShiftStatus
 from .schedule import walk_instants
 from .services_common import cancel_shift_row, touch
+from .services_nights import check_night_free, flush_nights
 from .validation import check_distinct_times, check_walker_limits
 
 
@@ -97,6 +98,8 @@ def edit_shift(
             )
     time_changed = start != shift.start_at or end != shift.end_at
     place_changed = area.id != shift.area_id
+    if start != shift.start_at or place_changed:
+        check_night_free(session, area_id=area.id, start=start, shift_id=shift.id)  # type: ignore[arg-type]
     changes = []
     if time_changed:
         changes.append(
@@ -119,7 +122,7 @@ def edit_shift(
     if time_changed or place_changed:
         touch(shift)
     session.add(shift)
-    session.flush()
+    flush_nights(session)
     record(
         session,
         actor_id=actor_id,

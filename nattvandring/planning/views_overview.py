@@ -126,6 +126,7 @@ def rules(municipality_id: int):  # type: ignore[no-untyped-def]
             cancel_deadline_hours=form.cancel_deadline_hours.data,  # type: ignore[arg-type]
             report_due_days=form.report_due_days.data,  # type: ignore[arg-type]
             allow_reserve_list=bool(form.allow_reserve_list.data),
+            reserve_offer_hours=form.reserve_offer_hours.data,  # type: ignore[arg-type]
         )
         try:
             services_rules.update_rules(session, municipality, data=data, actor_id=current_user.id)

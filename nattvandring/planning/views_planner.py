@@ -136,14 +136,24 @@ def series_new(municipality_id: int):  # type: ignore[no-untyped-def]
         session.rollback()
         show_violation(form, violation)
         return _render_planner(municipality, form, 422)
-    flash(
-        _(
-            "Skapade %(created)s pass. %(skipped)s fanns redan och hoppades över.",
-            created=len(result.created),
-            skipped=result.skipped,
-        ),
-        "success",
-    )
+    if result.created:
+        flash(
+            _(
+                "Skapade %(created)s pass. %(skipped)s fanns redan och hoppades över.",
+                created=len(result.created),
+                skipped=result.skipped,
+            ),
+            "success",
+        )
+    else:
+        # A second identical post (double click, another tab, a colleague): nothing new.
+        flash(
+            _(
+                "Inga nya pass skapades: alla %(skipped)s kvällar fanns redan.",
+                skipped=result.skipped,
+            ),
+            "warning",
+        )
     start = data.start_date
     return redirect(
         url_for(

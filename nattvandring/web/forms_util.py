@@ -48,7 +48,12 @@ def show_violation(form: FlaskForm | None, violation: RuleViolation) -> None:
     if form is not None and violation.field:
         for name in (violation.field, *FIELD_ALIASES.get(violation.field, ())):
             field = getattr(form, name, None)
-            if field is not None and hasattr(field, "errors"):
+            # A hidden field shows no errors: its message would never reach the page.
+            if (
+                field is not None
+                and hasattr(field, "errors")
+                and getattr(field, "type", "") not in ("HiddenField", "CSRFTokenField")
+            ):
                 if isinstance(field.errors, tuple):
                     field.errors = list(field.errors)
                 field.errors.append(violation.message)

@@ -271,7 +271,11 @@ def test_reserve_list_offer_on_cancellation(world, db, shift, emitted):
     assert db.get(ReserveEntry, first.id).offered_at == NOW + timedelta(hours=1)
     assert db.get(ReserveEntry, second.id).status == "waiting"
     assert emitted[-1] == events.ReserveOffered(
-        reserve_entry_id=first.id, shift_id=shift.id, association_id=world.ids["assoc_b"]
+        reserve_entry_id=first.id,
+        shift_id=shift.id,
+        association_id=world.ids["assoc_b"],
+        # The municipality's 24 h window (the night is days away, so it is not shortened).
+        expires_at=NOW + timedelta(hours=25),
     )
     # The offered association books normally; its entry is then accepted.
     book(db, world, shift, "assoc_b", now=NOW + timedelta(hours=2))

@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from nattvandring.booking import services_booking as sb
 from nattvandring.booking import services_roster as sr
-from nattvandring.booking.models import Assignment, Booking, ReserveEntry
+from nattvandring.booking.models import Assignment, AssignmentStatus, Booking, ReserveEntry
 from nattvandring.planning.models import PatrolArea, Shift
 from tests.factories import login
 from tests.support.booking import FRIDAY_EVENING, NOW
@@ -234,13 +234,19 @@ def test_roster_page_add_and_remove(client, world, db, setup):
     as_user(client, world, "leader_a")
     url = f"/booking/bookings/{booking.id}/roster"
     html = client.get(url).get_data(as_text=True)
-    assert "Under minimum:" in html and "Det saknas 3" in html and "Vol A2 (1980)" in html
+    assert (
+        "Under minimum:" in html
+        and "0 har inte svarat än och 3 saknas" in html
+        and "Vol A2 (1980)" in html
+    )
     assert client.post(url, data={"user_id": world.ids["vol_a"]}).status_code == 302
     assignment = db.exec(select(Assignment)).one()
     assert assignment.user_id == world.ids["vol_a"]
     db.commit()
     html = client.get(url).get_data(as_text=True)
-    assert "Vol A" in html and "Det saknas 2" in html and "Inget svar än" in html
+    assert (
+        "Vol A" in html and "1 har inte svarat än och 2 saknas" in html and "Inget svar än" in html
+    )
     again = client.post(url, data={"user_id": world.ids["vol_a"]})
     assert again.status_code == 422 and "redan med" in again.get_data(as_text=True)
     outsider = client.post(url, data={"user_id": world.ids["vol_b"]})
@@ -265,11 +271,24 @@ def test_roster_shows_full_group(client, world, db, setup):
     shift.min_walkers = 2
     db.commit()
     booking = booking_of(db, world, setup["shift"])
-    for key in ("vol_a", "vol_a2"):
+    rows = [
         sr.add_to_roster(db, booking_id=booking.id, user_id=world.ids[key], actor_id=None, now=NOW)
+        for key in ("vol_a", "vol_a2")
+    ]
     db.commit()
     as_user(client, world, "leader_a")
-    html = client.get(f"/booking/bookings/{booking.id}/roster").get_data(as_text=True)
+    url = f"/booking/bookings/{booking.id}/roster"
+    # Asked is not staffed: nobody has confirmed yet.
+    html = client.get(url).get_data(as_text=True)
+    assert "Under minimum:" in html and "0 har bekräftat, 2 har inte svarat än" in html
+    for row in rows:
+        row.status = AssignmentStatus.CONFIRMED
+    db.commit()
+    html = client.get(url).get_data(as_text=True)
+    assert "Gruppen är bemannad: 2 har bekräftat" in html and "fullt bemannad" not in html
+    shift.max_walkers = 2
+    db.commit()
+    html = client.get(url).get_data(as_text=True)
     assert "Gruppen är fullt bemannad." in html and "Under minimum" not in html
 
 

@@ -39,6 +39,7 @@ def context(language: str, **changes: object) -> dict[str, object]:
         "due_date": "2026-12-05",
         "code": "[[kod]]",
         "minutes": 15,
+        "until": "2026-11-26 21:00",
         "when": "i morgon fre 27 nov" if language == "sv" else "tomorrow Fri 27 Nov",
     }
     values.update(changes)
@@ -79,9 +80,14 @@ SNAPSHOTS = {
     ("leader_invalid_number", "sv"): "SMS till Åsa Öberg gick inte fram: numret verkar "
     "ogiltigt. Be hen uppdatera numret inför nattvandringen fre 27 nov kl 21:00, Centrum.",
     ("reserve_offered", "sv"): "IFK Hässleholm: nattvandringen fre 27 nov kl 21:00, Centrum, "
-    f"är ledig. Ni står först på reservlistan. Boka här: {BASE}",
+    "är ledig. Ni står först på reservlistan och kan boka den ensamma till 2026-11-26 21:00. "
+    f"Boka här: {BASE}",
+    ("reserve_expired", "sv"): "IFK Hässleholm: erbjudandet om nattvandringen fre 27 nov kl "
+    "21:00, Centrum, gick ut utan bokning. Det går nu vidare till nästa förening på "
+    "reservlistan.",
     ("reserve_offered", "en"): "IFK Hässleholm: the night walk Fri 27 Nov 21:00, Centrum, is "
-    f"free. You are first on the reserve list. Book here: {BASE}",
+    "free. You are first on the reserve list and can book it alone until 2026-11-26 21:00. "
+    f"Book here: {BASE}",
     ("reply_help", "sv"): "Nattvandring: svara JA för att bekräfta din nästa vandring, NEJ om "
     "du inte kan, MEDLEM JA eller MEDLEM NEJ på en fråga om att gå med i en förening, STOPP för "
     "inga fler SMS, START för att få SMS igen.",

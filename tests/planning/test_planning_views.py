@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from nattvandring.planning.models import PatrolArea, Shift
+from nattvandring.planning.models import PatrolArea, Shift, ShiftSeries
 from tests.factories import login
 
 
@@ -162,9 +162,10 @@ def test_series_planner_creates_and_reports(client, world, db, frozen):
     assert created.status_code == 200
     assert "Skapade 4 pass. 0 fanns redan och hoppades över." in created.get_data(as_text=True)
     again = client.post(f"/planning/{h}/series/new", data=data, follow_redirects=True)
-    assert "Skapade 0 pass. 4 fanns redan och hoppades över." in again.get_data(as_text=True)
+    assert "Inga nya pass skapades: alla 4 kvällar fanns redan." in again.get_data(as_text=True)
     db.rollback()
     assert len(db.exec(select(Shift)).all()) == 4
+    assert len(db.exec(select(ShiftSeries)).all()) == 1
 
 
 def test_special_night_one_click(client, world, db, frozen):

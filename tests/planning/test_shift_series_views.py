@@ -117,6 +117,7 @@ def test_rules_page_validates_and_saves(client, world, db):
         "monthly_booking_cap": "",
         "cancel_deadline_hours": "48",
         "report_due_days": "5",
+        "reserve_offer_hours": "12",
     }
     bad = client.post(url, data=data)
     assert bad.status_code == 422
@@ -130,6 +131,7 @@ def test_rules_page_validates_and_saves(client, world, db):
     assert (stored.max_associations_per_shift, stored.monthly_booking_cap) == (2, None)
     assert (stored.cancel_deadline_hours, stored.report_due_days) == (48, 5)
     assert stored.allow_reserve_list is False
+    assert stored.reserve_offer_hours == 12
     log = client.get(f"/planning/{world.ids['hassleholm']}/audit").get_data(as_text=True)
     assert "municipality.rules_changed" in log and "Coord H" in log
 

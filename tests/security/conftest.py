@@ -24,6 +24,7 @@ from nattvandring.calendars.services_links import association_feed_link, persona
 from nattvandring.messaging.models import SmsMessage
 from nattvandring.planning.models import Shift, ShiftSeries
 from nattvandring.reports.models import PatrolReport, ReportStatus, ReportWalker, UnsafePlace
+from nattvandring.rounds.models import BookingRound, RoundShift
 from nattvandring.sponsorship.models import Sponsor
 from nattvandring.sponsorship.services_runs import create_run
 from nattvandring.volunteers.models import MembershipRequest
@@ -121,6 +122,19 @@ def build_rich_world(session: Session, secret_key: str = SECRET) -> RichWorld:
     # Saturday's walk is open (book, reserve).
     saturday = _shift(session, world, datetime(2026, 11, 7, 20, tzinfo=UTC), series_id=series.id)
     ids.update(shift=friday.id, booking=booking.id, open_shift=saturday.id)  # type: ignore[arg-type]
+    # A booking round of Hässleholm over one later night, open until 20 November.
+    round_night = _shift(session, world, datetime(2026, 11, 27, 20, tzinfo=UTC))
+    found = BookingRound(
+        municipality_id=ids["hassleholm"],
+        name="Novemberomgången",
+        deadline=datetime(2026, 11, 20, 11, tzinfo=UTC),
+        seed="0" * 32,
+        seed_sha256=hashlib.sha256(b"0" * 32).hexdigest(),
+    )
+    session.add(found)
+    session.flush()
+    session.add(RoundShift(round_id=found.id, shift_id=round_night.id))  # type: ignore[arg-type]
+    ids.update(round=found.id, round_shift=round_night.id)  # type: ignore[arg-type]
 
     # Last Friday's walk, reported (submitted) by assoc_a, with an unsafe place.
     past = _shift(session, world, datetime(2026, 10, 30, 20, tzinfo=UTC), status="booked")

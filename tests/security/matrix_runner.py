@@ -37,6 +37,7 @@ PARAMS = {
     "message_id": "sms",
     "user_id": "vol_a",
     "request_id": "request",
+    "round_id": "round",
 }
 # Parameters per endpoint where the general choice above does not fit.
 SPECIAL = {

@@ -149,6 +149,16 @@ EXPECTED: dict[str, str] = {
     "planning.shift_edit POST": _municipality("422"),
     "planning.shift_cancel": _municipality("422"),
     "planning.series_list": _municipality("200"),
+    "rounds.rounds GET": _municipality("200"),
+    "rounds.rounds POST": _municipality("422"),
+    # A round is seen by Hässleholm's coordinator and the leaders of its associations.
+    "rounds.detail": "leader_a,leader_b,coord_h,admin=200 coord_b,liaison,liaison2=404 anon=login",
+    # Before the deadline the draw is refused with a message on the round's page.
+    "rounds.draw": "coord_h,admin=303 leader_a,leader_b=403 coord_b,liaison,liaison2=404 "
+    "anon=login",
+    "rounds.leader_rounds": _for_association("200"),
+    "rounds.wishes GET": _for_association("200"),
+    "rounds.wishes POST": _for_association("302"),
     "planning.series_detail": _municipality("200"),
     "planning.series_times": _municipality("422"),
     "planning.series_cancel": _municipality("200"),

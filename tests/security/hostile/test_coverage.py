@@ -46,6 +46,7 @@ NOT_FUZZED = {
     "calendars.rotate_personal": "the new-feed-link button (personal page)",
     "messaging.retry": "the retry button on a failed SMS (RetryForm: the CSRF token only)",
     "reports.approve_report": "the approve button on a submitted report",
+    "rounds.draw": "the draw-now button of a booking round",
     "reports.start": "the write-a-report button on a booking",
     "sponsorship.run_approve": "the approve button on a draft run",
     "sponsorship.run_delete": "the delete button on a draft run",

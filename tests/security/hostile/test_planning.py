@@ -111,6 +111,7 @@ TARGETS = [
             "cancel_deadline_hours": "48",
             "report_due_days": "7",
             "allow_reserve_list": "y",
+            "reserve_offer_hours": "24",
         },
         forms=(RulesForm,),
     ),
