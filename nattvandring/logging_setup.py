@@ -93,7 +93,7 @@ def configure_logging(app: Flask) -> None:
         g.request_started = time.perf_counter()
 
     @app.after_request
-    def _echo_request_id(response):  # type: ignore[no-untyped-def]
+    def _echo_request_id(response):
         response.headers["X-Request-Id"] = g.get("request_id", "-")
         rule = route_label()
         elapsed_ms = (time.perf_counter() - g.get("request_started", time.perf_counter())) * 1000

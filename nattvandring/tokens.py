@@ -25,7 +25,7 @@ from typing import Any
 
 from sqlalchemy import or_
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from .accounts.models import AccessToken, TokenPurpose
 from .clock import utcnow
@@ -88,9 +88,9 @@ def live_token(purpose: TokenPurpose, digest: Any, now: Any) -> list[Any]:
     return [
         AccessToken.token_hash == digest,
         AccessToken.purpose == purpose,
-        AccessToken.revoked_at.is_(None),  # type: ignore[union-attr]
-        AccessToken.used_at.is_(None),  # type: ignore[union-attr]
-        or_(AccessToken.expires_at.is_(None), AccessToken.expires_at > now),  # type: ignore[union-attr]
+        col(AccessToken.revoked_at).is_(None),
+        col(AccessToken.used_at).is_(None),
+        or_(col(AccessToken.expires_at).is_(None), col(AccessToken.expires_at) > now),
     ]
 
 
@@ -133,7 +133,7 @@ def revoke(
     association_id: int | None = None,
 ) -> None:
     query = select(AccessToken).where(
-        AccessToken.purpose == purpose, AccessToken.revoked_at.is_(None)
+        AccessToken.purpose == purpose, col(AccessToken.revoked_at).is_(None)
     )
     if user_id is not None:
         query = query.where(AccessToken.user_id == user_id)
@@ -237,7 +237,7 @@ def stable_link(
     current = session.exec(
         select(AccessToken.nonce, AccessToken.token_hash)
         .where(*_current(purpose, condition))
-        .order_by(AccessToken.id.desc())  # type: ignore[union-attr]
+        .order_by(col(AccessToken.id).desc())
         .limit(1)
     ).first()
     if current is None:
@@ -259,8 +259,8 @@ def _owner_condition(user_id: int | None, association_id: int | None) -> Any:
 def _current(purpose: TokenPurpose, owner: Any) -> list[Any]:
     return [
         AccessToken.purpose == purpose,
-        AccessToken.revoked_at.is_(None),  # type: ignore[union-attr]
-        AccessToken.nonce.is_not(None),  # type: ignore[union-attr]
+        col(AccessToken.revoked_at).is_(None),
+        col(AccessToken.nonce).is_not(None),
         owner,
     ]
 
@@ -271,7 +271,7 @@ def current_digest(purpose: TokenPurpose, owner: Any) -> Any:
     return (
         select(AccessToken.token_hash)
         .where(*_current(purpose, owner))
-        .order_by(AccessToken.id.desc())  # type: ignore[union-attr]
+        .order_by(col(AccessToken.id).desc())
         .limit(1)
     )
 
@@ -282,7 +282,7 @@ def current_nonce(purpose: TokenPurpose, owner: Any) -> Any:
     return (
         select(AccessToken.nonce)
         .where(*_current(purpose, owner))
-        .order_by(AccessToken.id.desc())  # type: ignore[union-attr]
+        .order_by(col(AccessToken.id).desc())
         .limit(1)
     )
 
@@ -345,14 +345,14 @@ def rekey(session: Session, *, secret_key: SigningKeys) -> int:
     current = _keys(secret_key)[0]
     found = session.exec(
         select(
-            AccessToken.purpose,
-            AccessToken.nonce,
-            AccessToken.user_id,
-            AccessToken.association_id,
-            AccessToken.token_hash,
+            col(AccessToken.purpose),
+            col(AccessToken.nonce),
+            col(AccessToken.user_id),
+            col(AccessToken.association_id),
+            col(AccessToken.token_hash),
         ).where(
-            AccessToken.revoked_at.is_(None),  # type: ignore[union-attr]
-            AccessToken.nonce.is_not(None),  # type: ignore[union-attr]
+            col(AccessToken.revoked_at).is_(None),
+            col(AccessToken.nonce).is_not(None),
         )
     ).all()
     stored = {row.token_hash for row in found}

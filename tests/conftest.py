@@ -24,7 +24,7 @@ os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost,::1")
 os.environ.setdefault("no_proxy", "127.0.0.1,localhost,::1")
 
 
-def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def]
+def pytest_collection_modifyitems(config, items):
     if PG_URL:
         return
     skip = pytest.mark.skip(reason="needs PostgreSQL: set NATTVANDRING_TEST_DATABASE_URL")
@@ -33,12 +33,12 @@ def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def
             item.add_marker(skip)
 
 
-def pytest_report_header(config):  # type: ignore[no-untyped-def]
+def pytest_report_header(config):
     return f"database: {'PostgreSQL ' + PG_URL if PG_URL else 'SQLite (per-test file)'}"
 
 
 @pytest.fixture(autouse=True)
-def _no_outside_network(network_guard):  # type: ignore[no-untyped-def]
+def _no_outside_network(network_guard):
     yield
 
 
@@ -51,7 +51,7 @@ def _unfrozen_clock() -> Iterator[None]:
 _pg_schema_ready = False
 
 
-def _reset_postgres(engine) -> None:  # type: ignore[no-untyped-def]
+def _reset_postgres(engine) -> None:
     global _pg_schema_ready
     if not _pg_schema_ready:
         SQLModel.metadata.drop_all(engine)
@@ -65,7 +65,7 @@ def _reset_postgres(engine) -> None:  # type: ignore[no-untyped-def]
         connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
 
 
-def make_test_app(tmp_path, **overrides):  # type: ignore[no-untyped-def]
+def make_test_app(tmp_path, **overrides):
     settings = {
         "TESTING": True,
         "SECRET_KEY": "test-secret-key-that-is-long-enough-000",
@@ -85,14 +85,14 @@ def make_test_app(tmp_path, **overrides):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def app(tmp_path):  # type: ignore[no-untyped-def]
+def app(tmp_path):
     app = make_test_app(tmp_path)
     yield app
     get_engine(app).dispose()
 
 
 @pytest.fixture
-def csrf_app(tmp_path):  # type: ignore[no-untyped-def]
+def csrf_app(tmp_path):
     """An app with CSRF protection on, as in production."""
     app = make_test_app(tmp_path, WTF_CSRF_ENABLED=True)
     yield app
@@ -100,17 +100,17 @@ def csrf_app(tmp_path):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def client(app):  # type: ignore[no-untyped-def]
+def client(app):
     return app.test_client()
 
 
 @pytest.fixture
-def runner(app):  # type: ignore[no-untyped-def]
+def runner(app):
     return app.test_cli_runner()
 
 
 @pytest.fixture
-def db(app):  # type: ignore[no-untyped-def]
+def db(app):
     """A session for arranging and inspecting data.
 
     Its transactions begin deferred, so reading never blocks the app's writers; commit (or
@@ -121,7 +121,7 @@ def db(app):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def world(app):  # type: ignore[no-untyped-def]
+def world(app):
     """Two municipalities with a coordinator, two associations each, leaders and volunteers."""
     from tests.factories import build_world
 

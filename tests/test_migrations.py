@@ -15,7 +15,7 @@ from nattvandring.models import metadata
 from tests import conftest
 
 
-def _drift(engine) -> list:  # type: ignore[no-untyped-def]
+def _drift(engine) -> list:
     with engine.connect() as connection:
         context = MigrationContext.configure(
             connection, opts={"compare_type": True, "render_as_batch": True}
@@ -23,7 +23,7 @@ def _drift(engine) -> list:  # type: ignore[no-untyped-def]
         return compare_metadata(context, metadata)
 
 
-def _assert_upgrade_from_empty(engine) -> None:  # type: ignore[no-untyped-def]
+def _assert_upgrade_from_empty(engine) -> None:
     migrate.upgrade(engine)
     assert migrate.is_current(engine)
     tables = set(inspect(engine).get_table_names())
@@ -39,7 +39,7 @@ def test_sqlite_upgrade_from_empty_has_no_drift(tmp_path):
 
 
 @contextmanager
-def _empty_postgres():  # type: ignore[no-untyped-def]
+def _empty_postgres():
     """The test database with an empty public schema, emptied again afterwards."""
     engine = make_engine(conftest.PG_URL)
 
@@ -67,7 +67,7 @@ def test_there_is_one_head():
     assert migrate.head_revision() is not None
 
 
-def _fill(table, **given):  # type: ignore[no-untyped-def]
+def _fill(table, **given):
     """A row for a reflected table: ``given`` plus a plain value for every other NOT NULL."""
     from datetime import UTC, datetime, time
 
@@ -90,7 +90,7 @@ def _fill(table, **given):  # type: ignore[no-untyped-def]
     return row
 
 
-def _upgrade_populated(engine) -> None:  # type: ignore[no-untyped-def]
+def _upgrade_populated(engine) -> None:
     """Rows written under the first schema survive every later migration."""
     from sqlalchemy import MetaData, Table
 

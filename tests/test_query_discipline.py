@@ -27,10 +27,10 @@ NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # a Monday morning
 
 
 @contextmanager
-def counting(app) -> Iterator[list[str]]:  # type: ignore[no-untyped-def]
+def counting(app) -> Iterator[list[str]]:
     statements: list[str] = []
 
-    def before(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
+    def before(_conn, _cursor, statement, *_args):
         statements.append(statement)
 
     engine = get_engine(app)
@@ -41,7 +41,7 @@ def counting(app) -> Iterator[list[str]]:  # type: ignore[no-untyped-def]
         event.remove(engine, "before_cursor_execute", before)
 
 
-def grow(db, world, first: int, last: int) -> None:  # type: ignore[no-untyped-def]
+def grow(db, world, first: int, last: int) -> None:
     """Shifts first..last-1, 50 minutes apart from 04:00 UTC today on (past and upcoming walks).
 
     Four of five are booked, alternately by A (walkers vol_a and vol_a2) and B (vol_b);
@@ -84,7 +84,7 @@ def grow(db, world, first: int, last: int) -> None:  # type: ignore[no-untyped-d
     db.commit()
 
 
-def pages(app, db, world) -> dict[str, tuple[str, str, dict[str, str]]]:  # type: ignore[no-untyped-def]
+def pages(app, db, world) -> dict[str, tuple[str, str, dict[str, str]]]:
     """Name -> (who, URL, headers); who is a staff key or "" for token links."""
     secret = app.config["SECRET_KEY"]
     vol_a = world.ids["vol_a"]
@@ -107,7 +107,7 @@ def pages(app, db, world) -> dict[str, tuple[str, str, dict[str, str]]]:  # type
     }
 
 
-def measure(app, clients, targets) -> tuple[dict[str, int], dict[str, str]]:  # type: ignore[no-untyped-def]
+def measure(app, clients, targets) -> tuple[dict[str, int], dict[str, str]]:
     counts, bodies = {}, {}
     for name, (who, url, headers) in targets.items():
         client = clients[who]
@@ -120,7 +120,7 @@ def measure(app, clients, targets) -> tuple[dict[str, int], dict[str, str]]:  # 
     return counts, bodies
 
 
-def test_constant_queries_at_5_and_60_shifts(app, db, world):  # type: ignore[no-untyped-def]
+def test_constant_queries_at_5_and_60_shifts(app, db, world):
     clock.freeze(NOW)
     agreement(db, world, valid_from=date(2026, 1, 1))
     grow(db, world, 0, 5)

@@ -13,7 +13,7 @@ import logging
 from datetime import date, datetime, time
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from .. import events
 from ..associations.models import Association
@@ -43,7 +43,7 @@ def active_bookings(session: Session, shift_id: int) -> list[Booking]:
         session.exec(
             select(Booking)
             .where(Booking.shift_id == shift_id, Booking.status == BookingStatus.ACTIVE)
-            .order_by(Booking.id)
+            .order_by(col(Booking.id))
         )
     )
 
@@ -54,7 +54,7 @@ def bookings_in_month(session: Session, association_id: int, instant: datetime) 
     return session.exec(
         select(func.count())
         .select_from(Booking)
-        .join(Shift, Shift.id == Booking.shift_id)
+        .join(Shift, col(Shift.id) == Booking.shift_id)
         .where(
             Booking.association_id == association_id,
             Booking.status == BookingStatus.ACTIVE,

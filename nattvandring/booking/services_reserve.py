@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from .. import events
 from ..audit.services import record
@@ -29,7 +29,7 @@ def offer_to_first_waiting(
     entry = session.exec(
         select(ReserveEntry)
         .where(ReserveEntry.shift_id == shift.id, ReserveEntry.status == ReserveStatus.WAITING)
-        .order_by(ReserveEntry.created_at, ReserveEntry.id)
+        .order_by(col(ReserveEntry.created_at), col(ReserveEntry.id))
     ).first()
     if entry is None:
         return None
@@ -121,7 +121,7 @@ def withdraw_reserve(
         select(ReserveEntry).where(
             ReserveEntry.shift_id == shift_id,
             ReserveEntry.association_id == association_id,
-            ReserveEntry.status.in_([ReserveStatus.WAITING, ReserveStatus.OFFERED]),
+            col(ReserveEntry.status).in_([ReserveStatus.WAITING, ReserveStatus.OFFERED]),
         )
     ).first()
     if entry is None:

@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import quote
 
 from sqlalchemy import bindparam, case, func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from .. import tokens
 from ..accounts.models import AccessToken, TokenPurpose
@@ -43,16 +43,16 @@ def _walkers(association: Any) -> Any:
     subquery)."""
     return (
         select(
-            Assignment.booking_id.label("booking_id"),
-            func.sum(case((Assignment.status != AssignmentStatus.DECLINED, 1), else_=0)).label(
+            col(Assignment.booking_id).label("booking_id"),
+            func.sum(case((col(Assignment.status) != AssignmentStatus.DECLINED, 1), else_=0)).label(
                 "walkers"
             ),
             func.max(Assignment.created_at).label("assigned"),
             func.max(Assignment.responded_at).label("responded"),
         )
-        .join(Booking, Booking.id == Assignment.booking_id)
+        .join(Booking, col(Booking.id) == Assignment.booking_id)
         .where(Booking.association_id == association)
-        .group_by(Assignment.booking_id)
+        .group_by(col(Assignment.booking_id))
         .subquery()
     )
 
@@ -76,10 +76,10 @@ def _stamp_statement() -> Any:
             *row_changes(PatrolArea, Association, Municipality),
         )
         .select_from(Booking)
-        .join(Shift, Shift.id == Booking.shift_id)
-        .join(Association, Association.id == Booking.association_id)
-        .join(PatrolArea, PatrolArea.id == Shift.area_id)
-        .join(Municipality, Municipality.id == Shift.municipality_id)
+        .join(Shift, col(Shift.id) == Booking.shift_id)
+        .join(Association, col(Association.id) == Booking.association_id)
+        .join(PatrolArea, col(PatrolArea.id) == Shift.area_id)
+        .join(Municipality, col(Municipality.id) == Shift.municipality_id)
         .outerjoin(walkers, walkers.c.booking_id == Booking.id)
         .where(Booking.association_id == association, Shift.start_at >= SCAN_FROM)
     )
@@ -90,44 +90,44 @@ def _rows_statement() -> Any:
     walkers = _walkers(ASSOCIATION_ID)
     return (
         select(
-            Shift.id.label("shift_id"),
-            instant(Shift.start_at).label("start_at"),
-            instant(Shift.end_at).label("end_at"),
-            Shift.sequence,
-            Shift.status.label("shift_status"),
-            Booking.status.label("booking_status"),
+            col(Shift.id).label("shift_id"),
+            instant(col(Shift.start_at)).label("start_at"),
+            instant(col(Shift.end_at)).label("end_at"),
+            col(Shift.sequence),
+            col(Shift.status).label("shift_status"),
+            col(Booking.status).label("booking_status"),
             # The event's last change: shift, booking, roster, area, association, town.
             greatest(
-                Shift.updated_at,
-                Booking.created_at,
-                Booking.cancelled_at,
+                col(Shift.updated_at),
+                col(Booking.created_at),
+                col(Booking.cancelled_at),
                 walkers.c.assigned,
                 walkers.c.responded,
-                PatrolArea.updated_at,
-                Association.updated_at,
-                Municipality.updated_at,
+                col(PatrolArea.updated_at),
+                col(Association.updated_at),
+                col(Municipality.updated_at),
             ).label("changed_at"),
-            PatrolArea.name.label("area_name"),
-            PatrolArea.meeting_point,
-            PatrolArea.latitude,
-            PatrolArea.longitude,
-            Association.contact_name,
-            Municipality.name.label("municipality_name"),
-            Municipality.slug,
+            col(PatrolArea.name).label("area_name"),
+            col(PatrolArea.meeting_point),
+            col(PatrolArea.latitude),
+            col(PatrolArea.longitude),
+            col(Association.contact_name),
+            col(Municipality.name).label("municipality_name"),
+            col(Municipality.slug),
             walkers.c.walkers,
         )
         .select_from(Booking)
-        .join(Shift, Shift.id == Booking.shift_id)
-        .join(Association, Association.id == Booking.association_id)
-        .join(PatrolArea, PatrolArea.id == Shift.area_id)
-        .join(Municipality, Municipality.id == Shift.municipality_id)
+        .join(Shift, col(Shift.id) == Booking.shift_id)
+        .join(Association, col(Association.id) == Booking.association_id)
+        .join(PatrolArea, col(PatrolArea.id) == Shift.area_id)
+        .join(Municipality, col(Municipality.id) == Shift.municipality_id)
         .outerjoin(walkers, walkers.c.booking_id == Booking.id)
-        .where(Booking.association_id == ASSOCIATION_ID, visible(cancel_time()))
+        .where(col(Booking.association_id) == ASSOCIATION_ID, visible(cancel_time()))
         # Active booking first, then the latest cancelled one: one event per shift.
         .order_by(
-            Shift.id,
-            case((Booking.status == BookingStatus.ACTIVE, 0), else_=1),
-            Booking.id.desc(),
+            col(Shift.id),
+            case((col(Booking.status) == BookingStatus.ACTIVE, 0), else_=1),
+            col(Booking.id).desc(),
         )
     )
 

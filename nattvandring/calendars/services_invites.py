@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from email.utils import parseaddr
 
 from babel.dates import format_datetime
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from .. import tokens
 from ..accounts.models import User
@@ -44,7 +43,7 @@ class InviteSettings:
     alarm_minutes: int | None
 
     @classmethod
-    def from_config(cls, config) -> InviteSettings:  # type: ignore[no-untyped-def]
+    def from_config(cls, config) -> InviteSettings:
         alarm = int(config["FEED_ALARM_MINUTES"])
         return cls(
             host=config["CALENDAR_HOST"],
@@ -59,10 +58,12 @@ def _history(session: Session, shift_id: int, user_id: int) -> list[tuple[int, s
     """(sequence, method) of the invites already queued for this person and shift."""
     prefix = f"ics:{shift_id}:{user_id}:"
     keys = session.exec(
-        select(EmailMessage.dedupe_key).where(EmailMessage.dedupe_key.startswith(prefix))
+        select(col(EmailMessage.dedupe_key)).where(col(EmailMessage.dedupe_key).startswith(prefix))
     ).all()
     found = []
-    for (key,) in keys:
+    for key in keys:
+        if key is None:
+            continue
         _ics, _shift, _user, sequence, method = key.split(":")
         found.append((int(sequence), method))
     return sorted(found)
@@ -104,8 +105,10 @@ def send_invite(
     if shift is None:
         return None
     assignment = session.exec(
-        select(Assignment).where(Assignment.shift_id == shift_id, Assignment.user_id == user_id)
-    ).scalar_one_or_none()
+        select(Assignment).where(
+            col(Assignment.shift_id) == shift_id, col(Assignment.user_id) == user_id
+        )
+    ).one_or_none()
     if booking_id is None and assignment is not None:
         booking_id = assignment.booking_id
     booking = (
@@ -113,15 +116,14 @@ def send_invite(
         if booking_id is not None
         else session.exec(
             select(Booking)
-            .where(Booking.shift_id == shift_id, Booking.association_id == association_id)
-            .order_by(Booking.id.desc())
-        )
-        .scalars()
-        .first()
+            .where(col(Booking.shift_id) == shift_id, col(Booking.association_id) == association_id)
+            .order_by(col(Booking.id).desc())
+        ).first()
     )
     if booking is None:
         return None
     if assignment is None:  # removed: a stand-in that is never added to the session
+        assert booking.id is not None
         assignment = Assignment(
             shift_id=shift_id, booking_id=booking.id, user_id=user_id, created_at=shift.updated_at
         )
@@ -134,8 +136,8 @@ def send_invite(
     municipality = session.get(Municipality, shift.municipality_id)
     assert area is not None and association is not None and municipality is not None
     page = personal_page_url(
-        session, user_id=user.id, secret_key=settings.secret_key, base_url=settings.base_url
-    )  # type: ignore[arg-type]
+        session, user_id=user_id, secret_key=settings.secret_key, base_url=settings.base_url
+    )
     event = personal_event(
         walk_of(shift, assignment, booking, area, association, municipality),
         personal_url=page,
@@ -189,11 +191,11 @@ def assignments_of_shift(session: Session, shift_id: int) -> list[Assignment]:
         session.exec(
             select(Assignment)
             .where(
-                Assignment.shift_id == shift_id,
-                Assignment.status != AssignmentStatus.DECLINED,
+                col(Assignment.shift_id) == shift_id,
+                col(Assignment.status) != AssignmentStatus.DECLINED,
             )
-            .order_by(Assignment.id)
-        ).scalars()
+            .order_by(col(Assignment.id))
+        )
     )
 
 
@@ -202,9 +204,9 @@ def assignments_of_booking(session: Session, booking_id: int) -> list[Assignment
         session.exec(
             select(Assignment)
             .where(
-                Assignment.booking_id == booking_id,
-                Assignment.status != AssignmentStatus.DECLINED,
+                col(Assignment.booking_id) == booking_id,
+                col(Assignment.status) != AssignmentStatus.DECLINED,
             )
-            .order_by(Assignment.id)
-        ).scalars()
+            .order_by(col(Assignment.id))
+        )
     )

@@ -14,7 +14,7 @@ from functools import cache, lru_cache
 from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, case, func, literal_column, select, union_all
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from .. import tokens
 from ..accounts.models import AccessToken, TokenPurpose
@@ -50,12 +50,12 @@ def cancel_time() -> Any:
     """When the walk was cancelled for its walkers: the shift, or their booking."""
     return case(
         (
-            Shift.status == ShiftStatus.CANCELLED,
-            func.coalesce(Shift.cancelled_at, Shift.updated_at),
+            col(Shift.status) == ShiftStatus.CANCELLED,
+            func.coalesce(col(Shift.cancelled_at), col(Shift.updated_at)),
         ),
         (
-            Booking.status == BookingStatus.CANCELLED,
-            func.coalesce(Booking.cancelled_at, Booking.created_at),
+            col(Booking.status) == BookingStatus.CANCELLED,
+            func.coalesce(col(Booking.cancelled_at), col(Booking.created_at)),
         ),
     )
 
@@ -76,19 +76,19 @@ def _walks(user: Any) -> Any:
     ``user``: the bound ``USER_ID``, or the feed token's owner as a scalar subquery. It
     filters each branch, so no other volunteer's rows are read."""
     live = select(
-        Assignment.shift_id,
-        Assignment.booking_id,
-        Assignment.status,
-        Assignment.created_at.label("assigned_at"),
-        Assignment.responded_at,
+        col(Assignment.shift_id),
+        col(Assignment.booking_id),
+        col(Assignment.status),
+        col(Assignment.created_at).label("assigned_at"),
+        col(Assignment.responded_at),
     ).where(Assignment.user_id == user)
     left = select(
-        CancelledWalk.shift_id,
-        CancelledWalk.booking_id,
+        col(CancelledWalk.shift_id),
+        col(CancelledWalk.booking_id),
         # Inline, not a bound parameter: PostgreSQL must type the union's column.
         literal_column(f"'{AssignmentStatus.ASSIGNED.value}'").label("status"),
-        CancelledWalk.assigned_at,
-        CancelledWalk.responded_at,
+        col(CancelledWalk.assigned_at),
+        col(CancelledWalk.responded_at),
     ).where(CancelledWalk.user_id == user)
     return union_all(live, left).subquery("walk")
 
@@ -128,9 +128,9 @@ def _joined(walk: Any, *columns: Any) -> Any:
         .select_from(walk)
         .join(Shift, Shift.id == walk.c.shift_id)
         .join(Booking, Booking.id == walk.c.booking_id)
-        .join(Association, Association.id == Booking.association_id)
-        .join(PatrolArea, PatrolArea.id == Shift.area_id)
-        .join(Municipality, Municipality.id == Shift.municipality_id)
+        .join(Association, col(Association.id) == Booking.association_id)
+        .join(PatrolArea, col(PatrolArea.id) == Shift.area_id)
+        .join(Municipality, col(Municipality.id) == Shift.municipality_id)
     )
 
 
@@ -139,12 +139,12 @@ def _rows_statement() -> Any:
     walk = _walks(USER_ID)
     statement = _joined(
         walk,
-        Shift.id.label("shift_id"),
+        col(Shift.id).label("shift_id"),
         instant(Shift.start_at).label("start_at"),
         instant(Shift.end_at).label("end_at"),
         Shift.sequence,
-        Shift.status.label("shift_status"),
-        Booking.status.label("booking_status"),
+        col(Shift.status).label("shift_status"),
+        col(Booking.status).label("booking_status"),
         greatest(
             Shift.updated_at,
             walk.c.assigned_at,
@@ -155,14 +155,14 @@ def _rows_statement() -> Any:
             Association.updated_at,
             Municipality.updated_at,
         ).label("changed_at"),
-        PatrolArea.name.label("area_name"),
+        col(PatrolArea.name).label("area_name"),
         PatrolArea.meeting_point,
         PatrolArea.latitude,
         PatrolArea.longitude,
-        Association.name.label("association_name"),
+        col(Association.name).label("association_name"),
         Association.contact_name,
         Association.contact_phone,
-        Municipality.name.label("municipality_name"),
+        col(Municipality.name).label("municipality_name"),
     ).where(walk.c.status != AssignmentStatus.DECLINED, visible(cancel_time()))
     columns = tuple(column.name for column in statement.selected_columns)
     if columns != PersonalWalk._fields:  # rows become walks by position
@@ -184,8 +184,8 @@ def _stamp_statement() -> Any:
         TokenPurpose.PERSONAL_PAGE, AccessToken.user_id == user
     ).scalar_subquery()
     declined = (
-        select(func.count(Assignment.id))
-        .where(Assignment.user_id == user, Assignment.status == AssignmentStatus.DECLINED)
+        select(func.count(col(Assignment.id)))
+        .where(Assignment.user_id == user, col(Assignment.status) == AssignmentStatus.DECLINED)
         .scalar_subquery()
     )
     walk = _walks(user)

@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import quote
 
 from sqlalchemy import Integer, bindparam, case, cast, func, or_, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from ..associations.models import Association
 from ..booking.models import Booking, BookingStatus
@@ -55,19 +55,24 @@ class PublicScope:
 def find_scope(session: Session, slug: str, area_id: int | None = None) -> PublicScope | None:
     """One query: the municipality by slug (and the area, which must belong to it)."""
     if area_id is None:
-        municipality = session.exec(select(Municipality).where(Municipality.slug == slug)).first()
+        municipality = session.execute(
+            select(Municipality).where(col(Municipality.slug) == slug)
+        ).first()
         return PublicScope(municipality[0]) if municipality else None
-    row = session.exec(
+    row = session.execute(
         select(Municipality, PatrolArea)
-        .join(PatrolArea, PatrolArea.municipality_id == Municipality.id)
-        .where(Municipality.slug == slug, PatrolArea.id == area_id)
+        .join(PatrolArea, col(PatrolArea.municipality_id) == Municipality.id)
+        .where(col(Municipality.slug) == slug, col(PatrolArea.id) == area_id)
     ).first()
     return PublicScope(row[0], row[1]) if row else None
 
 
 def _cancel_time() -> Any:
     return case(
-        (Shift.status == ShiftStatus.CANCELLED, func.coalesce(Shift.cancelled_at, Shift.updated_at))
+        (
+            col(Shift.status) == ShiftStatus.CANCELLED,
+            func.coalesce(col(Shift.cancelled_at), col(Shift.updated_at)),
+        )
     )
 
 
@@ -80,7 +85,7 @@ def _scope() -> list[Any]:
     return [
         Shift.municipality_id == MUNICIPALITY_ID,
         # The cast lets PostgreSQL type "$n IS NULL" when no area is given.
-        or_(cast(AREA_ID, Integer).is_(None), Shift.area_id == AREA_ID),
+        or_(cast(AREA_ID, Integer).is_(None), col(Shift.area_id) == AREA_ID),
     ]
 
 
@@ -92,31 +97,31 @@ def _stamp_statement() -> Any:
         return (
             select(column)
             .select_from(Booking)
-            .join(Shift, Shift.id == Booking.shift_id)
+            .join(Shift, col(Shift.id) == Booking.shift_id)
             .where(*shown, *extra)
             .scalar_subquery()
         )
 
     named = (
         select(func.max(Association.updated_at))
-        .join(Booking, Booking.association_id == Association.id)
-        .join(Shift, Shift.id == Booking.shift_id)
-        .where(*shown, Booking.status == BookingStatus.ACTIVE)
+        .join(Booking, col(Booking.association_id) == Association.id)
+        .join(Shift, col(Shift.id) == Booking.shift_id)
+        .where(*shown, col(Booking.status) == BookingStatus.ACTIVE)
         .scalar_subquery()
     )
     return (
         select(
             *window_columns(_cancel_time()),
-            over_bookings(func.count(Booking.id)).label("bookings"),
-            over_bookings(func.count(Booking.id), Booking.status == BookingStatus.ACTIVE).label(
-                "active"
-            ),
+            over_bookings(func.count(col(Booking.id))).label("bookings"),
+            over_bookings(
+                func.count(col(Booking.id)), col(Booking.status) == BookingStatus.ACTIVE
+            ).label("active"),
             over_bookings(func.max(Booking.created_at)).label("booked"),
             over_bookings(func.max(Booking.cancelled_at)).label("unbooked"),
             named.label("association_changed"),
             *row_changes(PatrolArea),
         )
-        .join(PatrolArea, PatrolArea.id == Shift.area_id)
+        .join(PatrolArea, col(PatrolArea.id) == Shift.area_id)
         .where(*_scope(), Shift.start_at >= SCAN_FROM)
     )
 
@@ -152,22 +157,22 @@ def _rows_statement() -> Any:
     return (
         select(
             Shift,
-            PatrolArea.name.label("area_name"),
-            PatrolArea.meeting_point,
-            PatrolArea.latitude,
-            PatrolArea.longitude,
-            PatrolArea.updated_at.label("area_updated_at"),
-            Booking.status.label("booking_status"),
-            Booking.created_at.label("booked_at"),
-            Booking.cancelled_at.label("unbooked_at"),
-            Association.name.label("association_name"),
-            Association.updated_at.label("association_updated_at"),
+            col(PatrolArea.name).label("area_name"),
+            col(PatrolArea.meeting_point),
+            col(PatrolArea.latitude),
+            col(PatrolArea.longitude),
+            col(PatrolArea.updated_at).label("area_updated_at"),
+            col(Booking.status).label("booking_status"),
+            col(Booking.created_at).label("booked_at"),
+            col(Booking.cancelled_at).label("unbooked_at"),
+            col(Association.name).label("association_name"),
+            col(Association.updated_at).label("association_updated_at"),
         )
-        .join(PatrolArea, PatrolArea.id == Shift.area_id)
-        .outerjoin(Booking, Booking.shift_id == Shift.id)
-        .outerjoin(Association, Association.id == Booking.association_id)
-        .where(*_scope(), Shift.status.in_(PUBLIC_STATUSES), visible(_cancel_time()))
-        .order_by(Shift.start_at, Shift.id, Booking.id)
+        .join(PatrolArea, col(PatrolArea.id) == Shift.area_id)
+        .outerjoin(Booking, col(Booking.shift_id) == Shift.id)
+        .outerjoin(Association, col(Association.id) == Booking.association_id)
+        .where(*_scope(), col(Shift.status).in_(PUBLIC_STATUSES), visible(_cancel_time()))
+        .order_by(col(Shift.start_at), col(Shift.id), col(Booking.id))
     )
 
 
@@ -273,14 +278,14 @@ def walk_event(session: Session, shift_id: int, *, base_url: str) -> CalendarEve
     """The public event of one shift (one query), or None if there is no such shift."""
     query = (
         select(Shift, PatrolArea, Municipality, Booking, Association)
-        .join(PatrolArea, PatrolArea.id == Shift.area_id)
-        .join(Municipality, Municipality.id == Shift.municipality_id)
-        .outerjoin(Booking, Booking.shift_id == Shift.id)
-        .outerjoin(Association, Association.id == Booking.association_id)
-        .where(Shift.id == shift_id)
-        .order_by(Booking.id)
+        .join(PatrolArea, col(PatrolArea.id) == Shift.area_id)
+        .join(Municipality, col(Municipality.id) == Shift.municipality_id)
+        .outerjoin(Booking, col(Booking.shift_id) == Shift.id)
+        .outerjoin(Association, col(Association.id) == Booking.association_id)
+        .where(col(Shift.id) == shift_id)
+        .order_by(col(Booking.id))
     )
-    rows = session.exec(query).all()
+    rows = session.execute(query).all()
     if not rows:
         return None
     shift, area, municipality = rows[0][0], rows[0][1], rows[0][2]

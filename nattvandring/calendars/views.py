@@ -33,7 +33,7 @@ from .qr import qr_svg
 bp = Blueprint("calendars", __name__)
 
 
-def _cfg(key: str):  # type: ignore[no-untyped-def]
+def _cfg(key: str):
     return current_app.config[key]
 
 
@@ -49,7 +49,7 @@ def _alarm() -> int | None:
 # --- public -------------------------------------------------------------------------------
 
 
-def _public_feed(slug: str, area_id: int | None):  # type: ignore[no-untyped-def]
+def _public_feed(slug: str, area_id: int | None):
     session = db_session()
     scope = services_public.find_scope(session, slug, area_id)
     if scope is None:
@@ -65,17 +65,17 @@ def _public_feed(slug: str, area_id: int | None):  # type: ignore[no-untyped-def
 
 
 @bp.get("/feeds/kommun/<slug>.ics")
-def municipality_feed(slug: str):  # type: ignore[no-untyped-def]
+def municipality_feed(slug: str):
     return _public_feed(slug, None)
 
 
 @bp.get("/feeds/kommun/<slug>/<int:area_id>.ics")
-def area_feed(slug: str, area_id: int):  # type: ignore[no-untyped-def]
+def area_feed(slug: str, area_id: int):
     return _public_feed(slug, area_id)
 
 
 @bp.get("/walks/<int:shift_id>.ics")
-def walk_ics(shift_id: int):  # type: ignore[no-untyped-def]
+def walk_ics(shift_id: int):
     """One walk, public information only (the booking SMS links here)."""
     host = _cfg("CALENDAR_HOST")
     event = services_public.walk_event(db_session(), shift_id, base_url=_base_url())
@@ -104,7 +104,7 @@ def _keys() -> tuple[str, ...]:
 
 
 @bp.get("/feeds/personal/<token>.ics")
-def personal_feed(token: str):  # type: ignore[no-untyped-def]
+def personal_feed(token: str):
     session = db_session()
     window = FeedWindow.current()
     host, base_url, alarm = _cfg("CALENDAR_HOST"), _base_url(), _alarm()
@@ -136,7 +136,7 @@ def personal_feed(token: str):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/feeds/association/<token>.ics")
-def association_feed(token: str):  # type: ignore[no-untyped-def]
+def association_feed(token: str):
     session = db_session()
     window = FeedWindow.current()
     host, base_url = _cfg("CALENDAR_HOST"), _base_url()
@@ -178,7 +178,7 @@ def personal_calendar(personal_token: str) -> dict[str, object] | None:
 
 
 @bp.post("/me/<personal_token>/calendar/rotate")
-def rotate_personal(personal_token: str):  # type: ignore[no-untyped-def]
+def rotate_personal(personal_token: str):
     session = db_session()
     page = tokens.resolve(session, TokenPurpose.PERSONAL_PAGE, personal_token, secret_key=_keys())
     if page is None or page.user_id is None:
@@ -195,7 +195,7 @@ def rotate_personal(personal_token: str):  # type: ignore[no-untyped-def]
 
 @bp.get("/associations/<int:association_id>/calendar")
 @login_required
-def association_calendar(association_id: int):  # type: ignore[no-untyped-def]
+def association_calendar(association_id: int):
     association = load_for(Association, association_id, "calendar")
     link = services_links.association_feed_link(
         db_session(),
@@ -213,7 +213,7 @@ def association_calendar(association_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/associations/<int:association_id>/calendar/rotate")
 @login_required
-def rotate_association(association_id: int):  # type: ignore[no-untyped-def]
+def rotate_association(association_id: int):
     association = load_for(Association, association_id, "calendar")
     services_links.rotate_association_feed(
         db_session(),

@@ -32,7 +32,7 @@ LEASE_MARGIN = timedelta(seconds=5)
 
 
 def table() -> Table:
-    return SmsMessage.__table__  # type: ignore[attr-defined,no-any-return]
+    return SmsMessage.__table__  # type: ignore[attr-defined]
 
 
 class DispatcherBase:

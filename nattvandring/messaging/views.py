@@ -54,7 +54,7 @@ def _labels() -> dict[str, object]:
 
 @bp.get("/messages")
 @login_required
-def outbox():  # type: ignore[no-untyped-def]
+def outbox():
     authz.require_role(current_user, Role.COORDINATOR)
     form = OutboxFilterForm(request.args)
     query = select(SmsMessage)
@@ -82,7 +82,7 @@ def outbox():  # type: ignore[no-untyped-def]
 
 @bp.post("/messages/<int:message_id>/retry")
 @login_required
-def retry(message_id: int):  # type: ignore[no-untyped-def]
+def retry(message_id: int):
     message = load_for(SmsMessage, message_id, "retry")
     form = RetryForm()
     if not form.validate_on_submit():
@@ -101,7 +101,7 @@ def retry(message_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/messages/association/<int:association_id>")
 @login_required
-def association_messages(association_id: int):  # type: ignore[no-untyped-def]
+def association_messages(association_id: int):
     association = load_for(Association, association_id, "view")
     query = (
         select(SmsMessage)
@@ -120,7 +120,7 @@ def association_messages(association_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/messages/association")
 @login_required
-def my_association_messages():  # type: ignore[no-untyped-def]
+def my_association_messages():
     """The leader's entry point: their (first) association's SMS statuses."""
     led = sorted(current_user.association_ids())
     if not led:
@@ -145,7 +145,7 @@ def _twiml(reply: str | None) -> Response:
 @bp.post("/webhooks/twilio/status")
 @csrf.exempt
 @limiter.limit(_webhook_limit)
-def twilio_status():  # type: ignore[no-untyped-def]
+def twilio_status():
     if not signature_valid(request, current_app.config):
         raise Forbidden()
     session = db_session()
@@ -162,7 +162,7 @@ def twilio_status():  # type: ignore[no-untyped-def]
 @bp.post("/webhooks/twilio/inbound")
 @csrf.exempt
 @limiter.limit(_webhook_limit)
-def twilio_inbound():  # type: ignore[no-untyped-def]
+def twilio_inbound():
     if not signature_valid(request, current_app.config):
         raise Forbidden()
     session = db_session()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from sqlmodel import select
+from sqlmodel import col, select
 
 from .. import authz
 from ..accounts.forms import InviteForm
@@ -29,7 +29,7 @@ def _require_admin() -> None:
 
 @bp.route("/admin/municipalities", methods=["GET", "POST"])
 @login_required
-def admin_list():  # type: ignore[no-untyped-def]
+def admin_list():
     _require_admin()
     session = db_session()
     form = MunicipalityForm()
@@ -53,13 +53,13 @@ def admin_list():  # type: ignore[no-untyped-def]
 
 @bp.route("/municipalities/<int:municipality_id>", methods=["GET"])
 @login_required
-def detail(municipality_id: int):  # type: ignore[no-untyped-def]
+def detail(municipality_id: int):
     municipality = load_for(Municipality, municipality_id, "manage")
     coordinators = (
         db_session()
         .exec(
             select(User)
-            .join(Membership, Membership.user_id == User.id)
+            .join(Membership, col(Membership.user_id) == User.id)
             .where(
                 Membership.role == Role.COORDINATOR, Membership.municipality_id == municipality.id
             )
@@ -79,7 +79,7 @@ def detail(municipality_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/municipalities/<int:municipality_id>/coordinators")
 @login_required
-def invite_coordinator(municipality_id: int):  # type: ignore[no-untyped-def]
+def invite_coordinator(municipality_id: int):
     municipality = load_for(Municipality, municipality_id, "manage")
     authz.require_role(current_user)  # admin only: require_role with no roles admits admins
     form = InviteForm()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import g, has_request_context
-from sqlmodel import select
+from sqlmodel import col, select
 
 from .. import authz
 from ..accounts.identity import Identity
@@ -29,7 +29,7 @@ def leader_municipality_ids(actor: Identity) -> set[int]:
         from ..db import db_session
 
         rows = db_session().exec(
-            select(Association.municipality_id).where(Association.id.in_(association_ids))
+            select(Association.municipality_id).where(col(Association.id).in_(association_ids))
         )
         cache[cache_key] = set(rows)
     return cache[cache_key]

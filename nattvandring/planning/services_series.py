@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from .. import dates
 from ..audit.services import record
@@ -43,14 +43,14 @@ class CreateResult:
     series: ShiftSeries | None = None
 
 
-def _areas(session: Session, municipality: Municipality, area_ids: Sequence[int]):  # type: ignore[no-untyped-def]
+def _areas(session: Session, municipality: Municipality, area_ids: Sequence[int]):
     ids = {int(i) for i in area_ids}
     if not ids:
         raise RuleViolation("no_areas", _l("Välj minst ett område."), field="area_ids")
     areas = list(
         session.exec(
             select(PatrolArea)
-            .where(PatrolArea.id.in_(ids), PatrolArea.municipality_id == municipality.id)
+            .where(col(PatrolArea.id).in_(ids), col(PatrolArea.municipality_id) == municipality.id)
             .order_by(PatrolArea.name)
         )
     )
@@ -69,7 +69,7 @@ def _existing_starts(
         return set()
     rows = session.exec(
         select(Shift.area_id, Shift.start_at).where(
-            Shift.area_id.in_(list(area_ids)),
+            col(Shift.area_id).in_(list(area_ids)),
             Shift.start_at >= min(starts),
             Shift.start_at <= max(starts),
             Shift.status != ShiftStatus.CANCELLED,
@@ -236,8 +236,8 @@ def add_special_night(
         (shift.area_id, shift.start_at): shift
         for shift in session.exec(
             select(Shift).where(
-                Shift.area_id.in_([a.id for a in areas]),
-                Shift.start_at.in_([start for _, start, _ in nights]),
+                col(Shift.area_id).in_([a.id for a in areas]),
+                col(Shift.start_at).in_([start for _, start, _ in nights]),
                 Shift.status != ShiftStatus.CANCELLED,
             )
         )

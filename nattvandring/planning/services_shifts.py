@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, time, timedelta
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from .. import dates, events
 from ..audit.services import record
@@ -33,7 +33,7 @@ class ShiftInput:
     notes: str = ""
 
 
-def local_instants(day: date, start_time: time, end_time: time):  # type: ignore[no-untyped-def]
+def local_instants(day: date, start_time: time, end_time: time):
     """(start_utc, end_utc) for a walk starting on local ``day``; end before start = next day."""
     dates.check_day(day, field="day")
     check_distinct_times(start_time, end_time)
@@ -58,8 +58,8 @@ def local_instants(day: date, start_time: time, end_time: time):  # type: ignore
 
 def current_walkers(session: Session, shift_id: int) -> int:
     count = session.exec(
-        select(func.count(Assignment.id))
-        .join(Booking, Booking.id == Assignment.booking_id)
+        select(func.count(col(Assignment.id)))
+        .join(Booking, col(Booking.id) == Assignment.booking_id)
         .where(
             Assignment.shift_id == shift_id,
             Assignment.status != AssignmentStatus.DECLINED,

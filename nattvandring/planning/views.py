@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import redirect, render_template, url_for
 from flask_login import current_user, login_required
-from sqlmodel import select
+from sqlmodel import col, select
 
 from .. import authz
 from ..accounts.models import Role
@@ -29,12 +29,12 @@ TARGETS = {
 }
 
 
-def _choose(target: str):  # type: ignore[no-untyped-def]
+def _choose(target: str):
     authz.require_role(current_user, Role.COORDINATOR)
     endpoint, title = TARGETS[target]
     query = select(Municipality).order_by(Municipality.name)
     if not current_user.is_admin:
-        query = query.where(Municipality.id.in_(current_user.municipality_ids()))
+        query = query.where(col(Municipality.id).in_(current_user.municipality_ids()))
     municipalities = list(db_session().exec(query))
     if len(municipalities) == 1:
         return redirect(url_for(endpoint, municipality_id=municipalities[0].id))
@@ -49,23 +49,23 @@ def _choose(target: str):  # type: ignore[no-untyped-def]
 
 @bp.get("/planning")
 @login_required
-def index():  # type: ignore[no-untyped-def]
+def index():
     return _choose("calendar")
 
 
 @bp.get("/planning/coverage")
 @login_required
-def coverage_index():  # type: ignore[no-untyped-def]
+def coverage_index():
     return _choose("coverage")
 
 
 @bp.get("/planning/areas")
 @login_required
-def areas_index():  # type: ignore[no-untyped-def]
+def areas_index():
     return _choose("areas")
 
 
-def _is_planner(user) -> bool:  # type: ignore[no-untyped-def]
+def _is_planner(user) -> bool:
     return user.is_admin or user.has_role(Role.COORDINATOR)
 
 

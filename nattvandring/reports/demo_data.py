@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ..accounts.models import Membership, Role
 from ..booking.models import Booking, BookingStatus
@@ -63,15 +63,13 @@ def _first(session: Session, role: Role, **scope: int) -> int | None:
     query = select(Membership.user_id).where(Membership.role == role)
     for name, value in scope.items():
         query = query.where(getattr(Membership, name) == value)
-    return session.exec(query.order_by(Membership.id)).first()
+    return session.exec(query.order_by(col(Membership.id))).first()
 
 
 def _walkers(session: Session, booking: Booking, shift: Shift, index: int) -> list[WalkerInput]:
     ids = (
         roster_user_ids(session, booking.id)
-        or sorted(  # type: ignore[arg-type]
-            member_ids(session, booking.association_id)
-        )[:3]
+        or sorted(member_ids(session, booking.association_id))[:3]
     )
     start, end = local_hhmm(shift.start_at), local_hhmm(shift.end_at)
     walkers = []
@@ -88,7 +86,7 @@ def _due_days(session: Session, shift: Shift) -> int:
     return municipality.report_due_days if municipality else 7
 
 
-def _plan(session: Session, pairs: list, now) -> list[tuple[int, str, Booking, Shift]]:  # type: ignore[no-untyped-def]
+def _plan(session: Session, pairs: list, now) -> list[tuple[int, str, Booking, Shift]]:
     """Per municipality (so every coordinator sees every state): the newest walk already past
     its due date stays without a report (overdue); the next newest get RECENT_STATES; all
     older walks are approved."""
@@ -114,13 +112,13 @@ def load(session: Session) -> None:
     now = utcnow()
     pairs = session.exec(
         select(Booking, Shift)
-        .join(Shift, Shift.id == Booking.shift_id)
+        .join(Shift, col(Shift.id) == Booking.shift_id)
         .where(
             Booking.status == BookingStatus.ACTIVE,
             Shift.status != ShiftStatus.CANCELLED,
             Shift.end_at < now,
         )
-        .order_by(Shift.start_at.desc(), Booking.id)  # type: ignore[attr-defined]
+        .order_by(col(Shift.start_at).desc(), col(Booking.id))
     ).all()
     if not pairs:
         return

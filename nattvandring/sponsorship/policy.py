@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from .. import authz
 from ..accounts.identity import Identity
@@ -47,7 +47,7 @@ def agreement_municipality_ids(agreement_id: int | None) -> set[int]:
         db_session()
         .exec(
             select(Association.municipality_id)
-            .join(AgreementAssociation, AgreementAssociation.association_id == Association.id)
+            .join(AgreementAssociation, col(AgreementAssociation.association_id) == Association.id)
             .where(AgreementAssociation.agreement_id == agreement_id)
         )
         .all()

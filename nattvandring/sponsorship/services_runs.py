@@ -139,8 +139,8 @@ def approve(
         select(PayoutRun.id).where(
             PayoutRun.agreement_id == agreement.id,
             PayoutRun.id != run.id,
-            PayoutRun.approved_at.is_not(None),  # type: ignore[union-attr]
-            PayoutRun.approved_at > run.cutoff_at,  # type: ignore[operator]
+            col(PayoutRun.approved_at).is_not(None),
+            col(PayoutRun.approved_at) > run.cutoff_at,
         )
     ).first()
     if newer is not None:
@@ -192,10 +192,10 @@ def _lock(session: Session, agreement: SponsorAgreement) -> None:
     ).first()
 
 
-def _committed_lines(session: Session, agreement_id: int, exclude_run_id: int):  # type: ignore[no-untyped-def]
+def _committed_lines(session: Session, agreement_id: int, exclude_run_id: int):
     return session.exec(
         select(PayoutLine, PayoutRun)
-        .join(PayoutRun, PayoutRun.id == PayoutLine.run_id)
+        .join(PayoutRun, col(PayoutRun.id) == PayoutLine.run_id)
         .where(
             PayoutRun.agreement_id == agreement_id,
             col(PayoutRun.status).in_(COMMITTED),
@@ -230,7 +230,7 @@ def _compute(session: Session, run: PayoutRun, agreement: SponsorAgreement) -> N
         budget_left = agreement.budget_ore - committed_ore(
             session,
             agreement.id,
-            exclude_run_id=run.id,  # type: ignore[arg-type]
+            exclude_run_id=run.id,
         )
     limits = _Limits(agreement.cap_per_association_year_ore, budget_left, paid_by_year)
     current = _clip(agreement, run.period_start, run.period_end)

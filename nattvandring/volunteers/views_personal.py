@@ -7,6 +7,7 @@ Referrer-Policy same-origin is set globally, so the token never leaks to other s
 from __future__ import annotations
 
 from flask import current_app, flash, make_response, redirect, render_template, url_for
+from sqlmodel import col
 
 from .. import tokens
 from ..accounts.models import Role
@@ -23,7 +24,7 @@ from .models import MembershipRequest
 from .views import bp
 
 
-def _owner(token: str):  # type: ignore[no-untyped-def]
+def _owner(token: str):
     user = services.user_for_personal_token(
         db_session(), token, secret_key=tokens.signing_keys(current_app.config)
     )
@@ -32,7 +33,7 @@ def _owner(token: str):  # type: ignore[no-untyped-def]
     return user
 
 
-def _private(response):  # type: ignore[no-untyped-def]
+def _private(response):
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Robots-Tag"] = "noindex"
     return response
@@ -46,7 +47,7 @@ def _associations_of(user_id: int) -> list[Association]:
     return list(
         db_session().exec(
             select(Association)
-            .join(Membership, Membership.association_id == Association.id)
+            .join(Membership, col(Membership.association_id) == Association.id)
             .where(Membership.user_id == user_id, Membership.role == Role.VOLUNTEER)
             .order_by(Association.name)
         )
@@ -54,7 +55,7 @@ def _associations_of(user_id: int) -> list[Association]:
 
 
 @bp.get("/me/<token>")
-def personal(token: str):  # type: ignore[no-untyped-def]
+def personal(token: str):
     user = _owner(token)
     session = db_session()
     now = utcnow()
@@ -89,7 +90,7 @@ def _own_assignment(user_id: int, assignment_id: int) -> Assignment:
     return assignment
 
 
-def _answer(token: str, assignment_id: int, confirm: bool):  # type: ignore[no-untyped-def]
+def _answer(token: str, assignment_id: int, confirm: bool):
     user = _owner(token)
     session = db_session()
     assignment = _own_assignment(user.id, assignment_id)
@@ -110,17 +111,17 @@ def _answer(token: str, assignment_id: int, confirm: bool):  # type: ignore[no-u
 
 
 @bp.post("/me/<token>/assignments/<int:assignment_id>/confirm")
-def confirm(token: str, assignment_id: int):  # type: ignore[no-untyped-def]
+def confirm(token: str, assignment_id: int):
     return _answer(token, assignment_id, True)
 
 
 @bp.post("/me/<token>/assignments/<int:assignment_id>/decline")
-def decline(token: str, assignment_id: int):  # type: ignore[no-untyped-def]
+def decline(token: str, assignment_id: int):
     return _answer(token, assignment_id, False)
 
 
 @bp.post("/me/<token>/signup/<int:booking_id>")
-def signup(token: str, booking_id: int):  # type: ignore[no-untyped-def]
+def signup(token: str, booking_id: int):
     user = _owner(token)
     session = db_session()
     booking = session.get(Booking, booking_id)
@@ -141,7 +142,7 @@ def signup(token: str, booking_id: int):  # type: ignore[no-untyped-def]
     return redirect(url_for("volunteers.personal", token=token))
 
 
-def _answer_question(token: str, request_id: int, yes: bool):  # type: ignore[no-untyped-def]
+def _answer_question(token: str, request_id: int, yes: bool):
     user = _owner(token)
     session = db_session()
     question = session.get(MembershipRequest, request_id)
@@ -171,17 +172,17 @@ def _answer_question(token: str, request_id: int, yes: bool):  # type: ignore[no
 
 
 @bp.post("/me/<token>/questions/<int:request_id>/accept")
-def question_accept(token: str, request_id: int):  # type: ignore[no-untyped-def]
+def question_accept(token: str, request_id: int):
     return _answer_question(token, request_id, True)
 
 
 @bp.post("/me/<token>/questions/<int:request_id>/decline")
-def question_decline(token: str, request_id: int):  # type: ignore[no-untyped-def]
+def question_decline(token: str, request_id: int):
     return _answer_question(token, request_id, False)
 
 
 @bp.post("/me/<token>/rotate")
-def rotate(token: str):  # type: ignore[no-untyped-def]
+def rotate(token: str):
     user = _owner(token)
     new = services.rotate_personal_link(
         db_session(), user, tokens.signing_keys(current_app.config), actor_id=user.id

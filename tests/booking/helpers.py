@@ -37,7 +37,7 @@ def make_shift(
     return shift
 
 
-def volunteer(session: Session, association_id: int, name: str, *, birth_year: int = 1980):  # type: ignore[no-untyped-def]
+def volunteer(session: Session, association_id: int, name: str, *, birth_year: int = 1980):
     person = factories.user(session, name, phone_e164=factories.phone(), birth_year=birth_year)
     grant(session, person, Role.VOLUNTEER, association_id=association_id)
     return person

@@ -33,7 +33,7 @@ THREADS = 20
 
 
 @pytest.fixture
-def served(tmp_path):  # type: ignore[no-untyped-def]
+def served(tmp_path):
     app = make_test_app(tmp_path, RATELIMIT_LOGIN="10000 per minute")
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -60,11 +60,11 @@ def logged_in(base: str, email: str) -> requests.Session:
     return http
 
 
-def fire(calls):  # type: ignore[no-untyped-def]
+def fire(calls):
     """Run every call at the same moment from its own thread; returns the status codes."""
     barrier = threading.Barrier(len(calls))
 
-    def run(call):  # type: ignore[no-untyped-def]
+    def run(call):
         barrier.wait(timeout=30)
         return call().status_code
 
@@ -104,7 +104,7 @@ def test_twenty_associations_book_one_shift_at_once(served):
     assert len(active) == 1
 
 
-def _booked_shift(app, max_walkers: int, volunteers: int):  # type: ignore[no-untyped-def]
+def _booked_shift(app, max_walkers: int, volunteers: int):
     with app.app_context(), session_scope(get_engine(app)) as session:
         world = factories.build_world(session)
         shift = make_shift(

@@ -16,10 +16,10 @@ from tests.factories import login
 
 
 @contextmanager
-def counting(app):  # type: ignore[no-untyped-def]
+def counting(app):
     statements: list[str] = []
 
-    def count(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
+    def count(_conn, _cursor, statement, *_args):
         statements.append(statement)
 
     engine = get_engine(app)
@@ -30,7 +30,7 @@ def counting(app):  # type: ignore[no-untyped-def]
         event.remove(engine, "before_cursor_execute", count)
 
 
-def fill(db, world, n: int) -> None:  # type: ignore[no-untyped-def]
+def fill(db, world, n: int) -> None:
     """``n`` shifts in November after NOW; every other one booked, half of those with walkers."""
     start = NOW + timedelta(days=1)
     shifts = [
@@ -65,7 +65,7 @@ def fill(db, world, n: int) -> None:  # type: ignore[no-untyped-def]
     db.commit()
 
 
-def queries_for(app, client, url: str) -> int:  # type: ignore[no-untyped-def]
+def queries_for(app, client, url: str) -> int:
     with counting(app) as statements:
         response = client.get(url)
     assert response.status_code == 200

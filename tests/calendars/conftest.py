@@ -106,7 +106,7 @@ def count_queries(app) -> Iterator[QueryCounter]:
     counter = QueryCounter()
     engine = get_engine(app)
 
-    def before(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+    def before(conn, cursor, statement, parameters, context, executemany):
         if statement.split(None, 1)[0].upper() in {"SELECT", "INSERT", "UPDATE", "DELETE", "WITH"}:
             counter.statements.append(statement)
 

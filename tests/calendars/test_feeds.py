@@ -15,7 +15,7 @@ CHANGED = datetime(2026, 12, 2, 16, 23, 12, 166945, tzinfo=UTC)
 
 
 @pytest.fixture
-def shift(db, world):  # type: ignore[no-untyped-def]
+def shift(db, world):
     """The night before the spring DST change, last changed at ``CHANGED``."""
     night = make_shift(
         db,
@@ -30,7 +30,7 @@ def shift(db, world):  # type: ignore[no-untyped-def]
     return night
 
 
-def test_instant_reads_what_the_column_type_reads(db, shift):  # type: ignore[no-untyped-def]
+def test_instant_reads_what_the_column_type_reads(db, shift):
     statement = select(
         Shift.start_at.label("typed"),
         instant(Shift.start_at).label("start"),
@@ -59,19 +59,19 @@ def test_instant_reads_what_the_column_type_reads(db, shift):  # type: ignore[no
         "2026-12-02T16:23:12Z",
     ],
 )
-def test_sqlite_text_reads_as_the_same_utc_instant(text):  # type: ignore[no-untyped-def]
+def test_sqlite_text_reads_as_the_same_utc_instant(text):
     read = _instant_from_sqlite(text)
 
     assert read.tzinfo is not None and read.utcoffset().total_seconds() == 0
     assert read.replace(microsecond=0) == datetime(2026, 12, 2, 16, 23, 12, tzinfo=UTC)
 
 
-def test_sqlite_date_alone_reads_as_utc_midnight():  # type: ignore[no-untyped-def]
+def test_sqlite_date_alone_reads_as_utc_midnight():
     assert _instant_from_sqlite("2026-12-02") == datetime(2026, 12, 2, tzinfo=UTC)
     assert _instant_from_sqlite(None) is None
 
 
-def test_instant_binds_like_the_column_type(db, shift):  # type: ignore[no-untyped-def]
+def test_instant_binds_like_the_column_type(db, shift):
     statement = select(Shift.id).where(instant(Shift.start_at) == bindparam("at"))
 
     assert db.exec(statement, params={"at": shift.start_at}).scalars().all() == [shift.id]

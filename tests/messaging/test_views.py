@@ -15,8 +15,8 @@ from tests.messaging.conftest import NOW, rows
 
 
 @pytest.fixture
-def messages(app, world, db, frozen):  # type: ignore[no-untyped-def]
-    def add(key, kind, status, assoc, municipality, **extra):  # type: ignore[no-untyped-def]
+def messages(app, world, db, frozen):
+    def add(key, kind, status, assoc, municipality, **extra):
         row = SmsMessage(
             kind=kind,
             to_e164="+46701112233",
@@ -51,7 +51,7 @@ def messages(app, world, db, frozen):  # type: ignore[no-untyped-def]
     return ids
 
 
-def page(client, world, who, url):  # type: ignore[no-untyped-def]
+def page(client, world, who, url):
     login(client, world.emails[who])
     return client.get(url)
 

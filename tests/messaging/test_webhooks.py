@@ -26,13 +26,13 @@ START = NOW + timedelta(days=2, hours=12)
 EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response />'
 
 
-def make(tmp_path, **overrides):  # type: ignore[no-untyped-def]
+def make(tmp_path, **overrides):
     settings = {"TWILIO_AUTH_TOKEN": TOKEN, "PUBLIC_BASE_URL": PUBLIC} | overrides
     return make_test_app(tmp_path, **settings)
 
 
 @pytest.fixture
-def app(tmp_path):  # type: ignore[no-untyped-def]
+def app(tmp_path):
     app = make(tmp_path)
     yield app
     get_engine(app).dispose()
@@ -42,12 +42,12 @@ def signed(url: str, params: dict[str, str], token: str = TOKEN) -> dict[str, st
     return {"X-Twilio-Signature": RequestValidator(token).compute_signature(url, params)}
 
 
-def post(client, path, params, *, url=None, headers=None):  # type: ignore[no-untyped-def]
+def post(client, path, params, *, url=None, headers=None):
     all_headers = signed(url or PUBLIC + path, params) | (headers or {})
     return client.post(path, data=params, headers=all_headers)
 
 
-def inbound(client, phone: str, body: str, **kwargs):  # type: ignore[no-untyped-def]
+def inbound(client, phone: str, body: str, **kwargs):
     return post(client, INBOUND, {"From": phone, "To": "+46766861004", "Body": body}, **kwargs)
 
 
@@ -145,23 +145,23 @@ def test_webhooks_are_rate_limited(tmp_path):
 
 
 @pytest.fixture
-def booked(app, world, db, frozen):  # type: ignore[no-untyped-def]
+def booked(app, world, db, frozen):
     walk = make_walk(db, world, start=START)
     assign(db, walk, world.ids["vol_a"])
     db.commit()
     return walk
 
 
-def fresh(db):  # type: ignore[no-untyped-def]
+def fresh(db):
     db.commit()  # end the test's read transaction: see what the request committed
     db.expire_all()
 
 
-def phone_of(db, world, key):  # type: ignore[no-untyped-def]
+def phone_of(db, world, key):
     return user(db, world.ids[key]).phone_e164
 
 
-def status_of_assignment(db, user_id):  # type: ignore[no-untyped-def]
+def status_of_assignment(db, user_id):
     fresh(db)
     return db.exec(select(Assignment.status).where(Assignment.user_id == user_id)).one()
 
@@ -263,12 +263,12 @@ def test_unreachable_delivery_is_retried_once(app, client, db, world, booked):
 SID_NEJ = "SM" + "5e1f" * 8
 
 
-def inbound_sms(client, phone: str, body: str, sid: str, **kwargs):  # type: ignore[no-untyped-def]
+def inbound_sms(client, phone: str, body: str, sid: str, **kwargs):
     params = {"MessageSid": sid, "From": phone, "To": "+46766861004", "Body": body}
     return post(client, INBOUND, params, **kwargs)
 
 
-def test_a_replayed_nej_without_its_idempotency_token_does_nothing(app, client, db, world, booked):  # type: ignore[no-untyped-def]
+def test_a_replayed_nej_without_its_idempotency_token_does_nothing(app, client, db, world, booked):
     phone = phone_of(db, world, "vol_a")
     first = inbound_sms(client, phone, "NEJ", SID_NEJ, headers={"I-Twilio-Idempotency-Token": "t1"})
     assert "vi har meddelat ledaren" in first.get_data(as_text=True)
@@ -298,7 +298,7 @@ def test_a_replayed_nej_without_its_idempotency_token_does_nothing(app, client, 
     ).get_data(as_text=True)
 
 
-def test_the_database_refuses_a_second_receipt_for_the_same_message(app, db):  # type: ignore[no-untyped-def]
+def test_the_database_refuses_a_second_receipt_for_the_same_message(app, db):
     db.add(InboundReceipt(message_sid=SID_NEJ))
     db.commit()
     db.add(InboundReceipt(message_sid=SID_NEJ))
@@ -307,7 +307,7 @@ def test_the_database_refuses_a_second_receipt_for_the_same_message(app, db):  #
     db.rollback()
 
 
-def test_the_same_message_posted_twice_at_once_is_handled_once(app, db, world, booked):  # type: ignore[no-untyped-def]
+def test_the_same_message_posted_twice_at_once_is_handled_once(app, db, world, booked):
     phone = phone_of(db, world, "vol_a")
     db.commit()
     barrier = threading.Barrier(2)

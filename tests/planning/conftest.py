@@ -16,18 +16,18 @@ NOW = datetime(2026, 9, 1, 10, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def frozen():  # type: ignore[no-untyped-def]
+def frozen():
     clock.freeze(NOW)
     yield NOW
     clock.freeze(None)
 
 
 @pytest.fixture
-def recorded():  # type: ignore[no-untyped-def]
+def recorded():
     """Every ShiftChanged/ShiftCancelled/BookingCancelled emitted during the test."""
     seen: list = []
 
-    def handler(_session, event):  # type: ignore[no-untyped-def]
+    def handler(_session, event):
         seen.append(event)
 
     kinds = (events.ShiftChanged, events.ShiftCancelled, events.BookingCancelled)
@@ -49,7 +49,7 @@ def make_shift(
     series_id: int | None = None,
     min_walkers: int = 3,
     max_walkers: int | None = 6,
-) -> Shift:  # type: ignore[no-untyped-def]
+) -> Shift:
     end_day = date.fromordinal(day.toordinal() + 1) if end <= start else day
     shift = Shift(
         municipality_id=municipality_id,
@@ -73,7 +73,7 @@ def make_series(
     name: str,
     weekdays: str,
     days: tuple[date, ...],
-) -> tuple[ShiftSeries, list[Shift]]:  # type: ignore[no-untyped-def]
+) -> tuple[ShiftSeries, list[Shift]]:
     """A 21:00-01:00 series from the first to the last of ``days``, with a shift on each."""
     series = ShiftSeries(
         municipality_id=municipality_id,
@@ -99,7 +99,7 @@ def make_series(
     return series, shifts
 
 
-def book(session, shift: Shift, association_id: int, walkers: list[int] = ()) -> Booking:  # type: ignore[no-untyped-def,assignment]
+def book(session, shift: Shift, association_id: int, walkers: list[int] = ()) -> Booking:
     booking = Booking(shift_id=shift.id, association_id=association_id)
     session.add(booking)
     shift.status = "booked"
@@ -112,7 +112,7 @@ def book(session, shift: Shift, association_id: int, walkers: list[int] = ()) ->
 
 
 @pytest.fixture
-def planned(app, world, db, frozen):  # type: ignore[no-untyped-def]
+def planned(app, world, db, frozen):
     """A Hässleholm series with one booked future shift."""
     series, shifts = make_series(
         db,

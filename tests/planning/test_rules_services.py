@@ -11,7 +11,7 @@ from nattvandring.municipalities.models import Municipality
 from nattvandring.planning.services_rules import RulesInput, update_rules
 
 
-def _rules(**overrides) -> RulesInput:  # type: ignore[no-untyped-def]
+def _rules(**overrides) -> RulesInput:
     values = dict(
         max_associations_per_shift=1,
         monthly_booking_cap=None,

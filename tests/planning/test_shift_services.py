@@ -23,7 +23,7 @@ from tests.planning.conftest import NOW, book, make_shift
 
 
 @pytest.fixture
-def shift(app, world, db, frozen):  # type: ignore[no-untyped-def]
+def shift(app, world, db, frozen):
     row = make_shift(
         db,
         municipality_id=world.ids["hassleholm"],

@@ -15,7 +15,7 @@ from tests.security.hostile.harness import Target, check_target
 from tests.security.hostile.world import Fuzzer, World, base_world
 
 
-def build(session) -> World:  # type: ignore[no-untyped-def]
+def build(session) -> World:
     """Friday's walk (4 December 2026), booked by association A with vol_a on the roster."""
     world = base_world(session)
     ids = world.ids
@@ -23,7 +23,7 @@ def build(session) -> World:  # type: ignore[no-untyped-def]
         session, municipality_id=ids["hassleholm"], area_id=ids["area_h"], day=date(2026, 12, 4)
     )
     booking = book(session, shift, ids["assoc_a"], walkers=[ids["vol_a"]])
-    ids.update(shift=shift.id, booking=booking.id)  # type: ignore[arg-type]
+    ids.update(shift=shift.id, booking=booking.id)
     # What the preview page signs after a valid upload of one new member.
     rows = [["Ny Medlem", "+46701112233", "", 1990]]
     world.raw["import"] = csv_import._serializer(current_app.config["SECRET_KEY"]).dumps(
@@ -95,5 +95,5 @@ TARGETS = [
 
 
 @pytest.mark.parametrize("target", TARGETS, ids=lambda target: target.name)
-def test_hostile_values_never_break_a_booking_or_member_form(fuzz_app, target):  # type: ignore[no-untyped-def]
+def test_hostile_values_never_break_a_booking_or_member_form(fuzz_app, target):
     check_target(Fuzzer(fuzz_app, build), target)
