@@ -38,6 +38,7 @@ run: install
 test: install system-packages
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	NATTVANDRING_E2E_REQUIRED=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The browser journeys (tests/e2e): Debian's Chromium, its Swedish UI (date and time fields
@@ -63,9 +64,11 @@ system-packages:
 	  fi; \
 	fi
 
+# mypy reads [tool.mypy] in pyproject.toml: the nattvandring package (tests are not checked).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: install
 	$(BIN)/ruff format .

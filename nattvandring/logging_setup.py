@@ -66,8 +66,10 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
             "request_id": getattr(record, "request_id", "-"),
         }
-        if record.exc_info or record.exc_text:
-            payload["exception"] = record.exc_text or self.formatException(record.exc_info)
+        if record.exc_text:
+            payload["exception"] = record.exc_text
+        elif record.exc_info:
+            payload["exception"] = self.formatException(record.exc_info)
         return json.dumps(payload, ensure_ascii=False)
 
 

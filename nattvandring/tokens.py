@@ -232,7 +232,6 @@ def stable_link(
     have made that row (a key retired before ``rekey`` ran), a row for the current key is
     added.
     """
-    owner = {"user_id": user_id, "association_id": association_id}
     condition = _owner_condition(user_id, association_id)
     current = session.exec(
         select(AccessToken.nonce, AccessToken.token_hash)
@@ -241,10 +240,22 @@ def stable_link(
         .limit(1)
     ).first()
     if current is None:
-        nonce = stable_nonce(session, purpose, secret_key=secret_key, **owner)
-        return link_from_nonce(nonce, purpose, secret_key=secret_key, **owner)
+        fresh = stable_nonce(
+            session, purpose, secret_key=secret_key, user_id=user_id, association_id=association_id
+        )
+        return link_from_nonce(
+            fresh, purpose, secret_key=secret_key, user_id=user_id, association_id=association_id
+        )
     nonce, digest = current
-    raw = link_from_nonce(nonce, purpose, secret_key=secret_key, digest=digest, **owner)
+    assert nonce is not None  # _current() selects rows with a nonce
+    raw = link_from_nonce(
+        nonce,
+        purpose,
+        secret_key=secret_key,
+        digest=digest,
+        user_id=user_id,
+        association_id=association_id,
+    )
     if not same_digest(digest, hash_token(raw)):
         _add_rows(session, [_row(purpose, nonce, raw, user_id, association_id)])
     return raw
@@ -344,7 +355,7 @@ def rekey(session: Session, *, secret_key: SigningKeys) -> int:
     """
     current = _keys(secret_key)[0]
     found = session.exec(
-        select(
+        select(  # type: ignore[call-overload]  # sqlmodel types up to 4 entities
             col(AccessToken.purpose),
             col(AccessToken.nonce),
             col(AccessToken.user_id),
@@ -355,7 +366,7 @@ def rekey(session: Session, *, secret_key: SigningKeys) -> int:
             col(AccessToken.nonce).is_not(None),
         )
     ).all()
-    stored = {row.token_hash for row in found}
+    stored = {token_hash for *_, token_hash in found}
     missing: dict[str, dict[str, Any]] = {}
     for purpose, nonce, user_id, association_id, _digest in found:
         raw = _derive(current, purpose, _owner(user_id, association_id), nonce)

@@ -19,7 +19,7 @@ from ..clock import utcnow
 from ..errors import RuleViolation
 from ..planning.models import Shift, ShiftStatus
 from . import services_booking, services_roster
-from .models import Booking
+from .models import Assignment, Booking
 
 ORDER = 20
 log = logging.getLogger(__name__)
@@ -72,7 +72,7 @@ def load(session: Session) -> None:
             continue
         created += 1
         wanted = 3 + index % 3
-        group = []
+        group: list[Assignment] = []
         people = members.get(association.id, [])  # type: ignore[arg-type]
         offset = index % max(len(people), 1)
         for user_id in people[offset:] + people[:offset]:

@@ -208,7 +208,7 @@ class Walk:
 def walks_of(session: Session, user_id: int) -> list[Walk]:
     """All of the user's walks on live bookings, oldest first (one query)."""
     found = session.exec(
-        select(
+        select(  # type: ignore[call-overload]  # sqlmodel types up to 4 entities
             Assignment,
             Shift,
             col(PatrolArea.name),
@@ -261,7 +261,7 @@ def open_places_for(
     if not found:
         return []
     shift_ids = [shift.id for _, shift, _, _ in found]
-    taken = defaultdict(int)
+    taken: dict[int, int] = defaultdict(int)
     mine: set[int] = set()
     for shift_id, uid, status in session.exec(
         select(Assignment.shift_id, Assignment.user_id, Assignment.status).where(
@@ -274,6 +274,7 @@ def open_places_for(
             mine.add(shift_id)
     places = []
     for booking_id, shift, area, association_name in found:
+        assert booking_id is not None and shift.id is not None
         if shift.id in mine:
             continue
         free = None if shift.max_walkers is None else shift.max_walkers - taken[shift.id]

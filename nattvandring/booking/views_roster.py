@@ -33,7 +33,7 @@ def _member_choices(association_id: int, exclude: set[int]) -> list[tuple[int, s
     return [
         (uid, f"{name} ({year})" if year else name)
         for uid, name, year in rows
-        if uid not in exclude
+        if uid is not None and uid not in exclude
     ]
 
 

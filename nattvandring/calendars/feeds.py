@@ -19,10 +19,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, overload
 
 from flask import Response, current_app, request
-from sqlalchemy import and_, bindparam, case, func, or_, select, type_coerce
+from sqlalchemy import BindParameter, and_, bindparam, case, func, or_, select, type_coerce
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import GenericFunction
 from sqlmodel.sql.sqltypes import UTCDateTime
@@ -51,7 +51,7 @@ _INSTANT = Shift.__table__.c.start_at.type  # type: ignore[attr-defined]
 PAST_CUTOFF = bindparam("past_cutoff", type_=_INSTANT)
 CANCEL_CUTOFF = bindparam("cancel_cutoff", type_=_INSTANT)
 SCAN_FROM = bindparam("scan_from", type_=_INSTANT)
-TOKEN_DIGEST = bindparam("token_digest")
+TOKEN_DIGEST: BindParameter[str] = bindparam("token_digest")
 NOW = bindparam("now", type_=_INSTANT)
 
 
@@ -189,6 +189,10 @@ def latest(*values: Any) -> datetime | None:
     return max(instants) if instants else None
 
 
+@overload
+def latest_column(first: datetime, /, *values: datetime | None) -> datetime: ...
+@overload
+def latest_column(*values: datetime | None) -> datetime | None: ...
 def latest_column(*values: datetime | None) -> datetime | None:
     """The latest of column values, which the UTC column type returns aware already.
 
@@ -271,12 +275,11 @@ def make_stamp(
     times (bookings, assignments); ``extra``: further values that decide the bytes.
     """
     dropped = [
-        as_utc(row.dropped_cancelled) + timedelta(days=window.cancelled_days)
-        if row.dropped_cancelled is not None
-        else None,
-        as_utc(row.dropped_past) + timedelta(days=PAST_DAYS)
-        if row.dropped_past is not None
-        else None,
+        None if instant is None else instant + timedelta(days=days)
+        for instant, days in (
+            (as_utc(row.dropped_cancelled), window.cancelled_days),
+            (as_utc(row.dropped_past), PAST_DAYS),
+        )
     ]
     modified = latest(row.shift_changed, *changed, *dropped) or EPOCH
     parts = [

@@ -6,7 +6,7 @@ from functools import cache
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import bindparam, case, func, select
+from sqlalchemy import BindParameter, bindparam, case, func, select
 from sqlmodel import Session, col
 
 from .. import tokens
@@ -33,7 +33,7 @@ from .ical import CalendarEvent
 from .ical_text import render_feed_fast
 from .services_personal import cancel_time, is_cancelled, sequence_for
 
-ASSOCIATION_ID = bindparam("association_id")
+ASSOCIATION_ID: BindParameter[int] = bindparam("association_id")
 
 
 def _walkers(association: Any) -> Any:

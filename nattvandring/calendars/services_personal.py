@@ -13,7 +13,7 @@ from datetime import datetime
 from functools import cache, lru_cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, case, func, literal_column, select, union_all
+from sqlalchemy import BindParameter, bindparam, case, func, literal_column, select, union_all
 from sqlmodel import Session, col
 
 from .. import tokens
@@ -43,7 +43,7 @@ from .ical_text import render_feed_fast
 from .models import CancelledWalk
 
 PERSONAL_NAME = "Nattvandring – mina pass"
-USER_ID = bindparam("user_id")
+USER_ID: BindParameter[int] = bindparam("user_id")
 
 
 def cancel_time() -> Any:
@@ -75,14 +75,21 @@ def _walks(user: Any) -> Any:
 
     ``user``: the bound ``USER_ID``, or the feed token's owner as a scalar subquery. It
     filters each branch, so no other volunteer's rows are read."""
-    live = select(
+    return union_all(_live_walks(user), _left_walks(user)).subquery("walk")
+
+
+def _live_walks(user: Any) -> Any:
+    return select(
         col(Assignment.shift_id),
         col(Assignment.booking_id),
         col(Assignment.status),
         col(Assignment.created_at).label("assigned_at"),
         col(Assignment.responded_at),
     ).where(Assignment.user_id == user)
-    left = select(
+
+
+def _left_walks(user: Any) -> Any:
+    return select(
         col(CancelledWalk.shift_id),
         col(CancelledWalk.booking_id),
         # Inline, not a bound parameter: PostgreSQL must type the union's column.
@@ -90,7 +97,6 @@ def _walks(user: Any) -> Any:
         col(CancelledWalk.assigned_at),
         col(CancelledWalk.responded_at),
     ).where(CancelledWalk.user_id == user)
-    return union_all(live, left).subquery("walk")
 
 
 @lru_cache(maxsize=256)
@@ -277,7 +283,9 @@ def personal_event(
         contact = f"{contact}, {_phone(walk.contact_phone)}"
     lines.append(f"Ledare: {contact}")
     lines.append(f"Din sida: {personal_url}")
-    has_geo = walk.latitude is not None and walk.longitude is not None
+    geo = None
+    if walk.latitude is not None and walk.longitude is not None:
+        geo = (walk.latitude, walk.longitude)
     return CalendarEvent(
         shift_id=walk.shift_id,
         start=walk.start_at,
@@ -285,7 +293,7 @@ def personal_event(
         summary=summary,
         description="\n".join(lines),
         location=f"{walk.meeting_point or walk.area_name}, {walk.municipality_name}",
-        geo=(walk.latitude, walk.longitude) if has_geo else None,
+        geo=geo,
         url=personal_url,
         status="CANCELLED" if cancelled else "CONFIRMED",
         sequence=sequence_for(walk.sequence, walk.shift_status, walk.booking_status),

@@ -11,7 +11,7 @@ from functools import cache
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import Integer, bindparam, case, cast, func, or_, select
+from sqlalchemy import BindParameter, Integer, bindparam, case, cast, func, or_, select
 from sqlmodel import Session, col
 
 from ..associations.models import Association
@@ -76,8 +76,8 @@ def _cancel_time() -> Any:
     )
 
 
-MUNICIPALITY_ID = bindparam("municipality_id")
-AREA_ID = bindparam("area_id")
+MUNICIPALITY_ID: BindParameter[int] = bindparam("municipality_id")
+AREA_ID: BindParameter[int | None] = bindparam("area_id")
 
 
 def _scope() -> list[Any]:

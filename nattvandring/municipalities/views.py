@@ -55,6 +55,7 @@ def admin_list():
 @login_required
 def detail(municipality_id: int):
     municipality = load_for(Municipality, municipality_id, "manage")
+    assert municipality.id is not None
     coordinators = (
         db_session()
         .exec(

@@ -243,6 +243,7 @@ def add_special_night(
         )
     }
     for area, start, end in nights:
+        assert area.id is not None
         if (area.id, start) in existing:
             # Already planned (e.g. Valborg on a Friday of a series): just mark it special.
             shift = existing[(area.id, start)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import format_date
@@ -171,11 +172,10 @@ def special_night_add(municipality_id: int):
             ("last_school_day", "last_school_day"),
         )
     }
-    back = url_for(
-        "planning.series_new",
-        municipality_id=municipality_id,
-        **{name: day.isoformat() for name, day in period.items() if day is not None},
-    )
+    days: dict[str, Any] = {
+        name: day.isoformat() for name, day in period.items() if day is not None
+    }
+    back = url_for("planning.series_new", municipality_id=municipality_id, **days)
     if not form.validate_on_submit():
         for errors in form.errors.values():
             for error in errors:

@@ -7,7 +7,8 @@ nothing when reports already exist (idempotent). Uses the services, so the ledge
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
@@ -67,6 +68,7 @@ def _first(session: Session, role: Role, **scope: int) -> int | None:
 
 
 def _walkers(session: Session, booking: Booking, shift: Shift, index: int) -> list[WalkerInput]:
+    assert booking.id is not None
     ids = (
         roster_user_ids(session, booking.id)
         or sorted(member_ids(session, booking.association_id))[:3]
@@ -86,14 +88,16 @@ def _due_days(session: Session, shift: Shift) -> int:
     return municipality.report_due_days if municipality else 7
 
 
-def _plan(session: Session, pairs: list, now) -> list[tuple[int, str, Booking, Shift]]:
+def _plan(
+    session: Session, pairs: Sequence[tuple[Booking, Shift]], now: datetime
+) -> list[tuple[int, str, Booking, Shift]]:
     """Per municipality (so every coordinator sees every state): the newest walk already past
     its due date stays without a report (overdue); the next newest get RECENT_STATES; all
     older walks are approved."""
-    by_municipality: dict[int, list] = {}
+    by_municipality: dict[int, list[tuple[Booking, Shift]]] = {}
     for pair in pairs:
         by_municipality.setdefault(pair[1].municipality_id, []).append(pair)
-    plan = []
+    plan: list[tuple[int, str, Booking, Shift]] = []
     for group in by_municipality.values():
         overdue = next(
             (p for p in group if p[1].end_at + timedelta(days=_due_days(session, p[1])) < now),
@@ -167,11 +171,11 @@ def load(session: Session) -> None:
             )
             continue
         approve(session, report, actor_id=coordinator)
-        for place in session.exec(select(UnsafePlace).where(UnsafePlace.report_id == report.id)):
+        for unsafe in session.exec(select(UnsafePlace).where(UnsafePlace.report_id == report.id)):
             if index % 2 == 0:
-                set_place_status(session, place, UnsafePlaceStatus.FORWARDED, actor_id=coordinator)
+                set_place_status(session, unsafe, UnsafePlaceStatus.FORWARDED, actor_id=coordinator)
             if index % 4 == 0:
-                set_place_status(session, place, UnsafePlaceStatus.FIXED, actor_id=coordinator)
+                set_place_status(session, unsafe, UnsafePlaceStatus.FIXED, actor_id=coordinator)
         if state == "corrected" and walkers:
             correct_walker(
                 session,

@@ -68,7 +68,7 @@ def build_form(session: Session, report: PatrolReport, shift: Shift) -> ReportFo
     form = ReportForm(data=_initial(session, report, shift))
     for row in form.incidents:
         row.category.choices = category_choices()
-    listed = {posted_id(r.user_id.data) for r in form.walkers} - {None}
+    listed = {user_id for r in form.walkers if (user_id := posted_id(r.user_id.data)) is not None}
     candidates = member_ids(session, report.association_id) | set(
         roster_user_ids(session, report.booking_id)
     )

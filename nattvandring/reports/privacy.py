@@ -202,7 +202,7 @@ def erase_user(session: Session, user: User, *, reason: str = "request") -> None
     user.anonymized_at = now
     session.exec(delete(Membership).where(col(Membership.user_id) == user.id))
     for table in (MembershipRequest, PendingRole, Verification):
-        session.exec(delete(table).where(table.user_id == user.id))
+        session.exec(delete(table).where(col(table.user_id) == user.id))
     for token in session.exec(
         select(AccessToken).where(
             AccessToken.user_id == user.id, col(AccessToken.revoked_at).is_(None)
@@ -248,9 +248,10 @@ def retention_sweep(session: Session, *, months: int, now: datetime | None = Non
             col(User.id).not_in(staff),
         )
     ).all()
-    erased = []
+    erased: list[int] = []
     for user in candidates:
         if last_activity(session, user) < cutoff:
             erase_user(session, user, reason="retention")
+            assert user.id is not None
             erased.append(user.id)
     return erased

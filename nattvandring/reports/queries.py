@@ -76,7 +76,7 @@ def _walker_sums(
     """Rows (report, shift, association, municipality, walker, birth year, minutes)."""
     first_birth_year = func.max(HoursLedgerEntry.walker_birth_year)
     query = (
-        select(
+        select(  # type: ignore[call-overload]  # sqlmodel types up to 4 entities
             col(HoursLedgerEntry.report_id),
             col(HoursLedgerEntry.shift_id),
             col(HoursLedgerEntry.association_id),

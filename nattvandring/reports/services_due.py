@@ -48,7 +48,7 @@ def missing_reports(
     """Active bookings of walks that ended, without a submitted or approved report."""
     moment = now or utcnow()
     query = (
-        select(Booking, Shift, Association, PatrolArea, Municipality, PatrolReport)
+        select(Booking, Shift, Association, PatrolArea, Municipality, PatrolReport)  # type: ignore[call-overload]  # sqlmodel types up to 4 entities
         .join(Shift, Shift.id == Booking.shift_id)
         .join(Association, Association.id == Booking.association_id)
         .join(PatrolArea, PatrolArea.id == Shift.area_id)

@@ -55,7 +55,8 @@ def _labels():
 def coordinator_municipality_ids() -> set[int]:
     """The current coordinator's municipalities (all of them for an admin)."""
     if current_user.is_admin:
-        return set(db_session().exec(select(col(Municipality.id))).all())
+        ids = db_session().exec(select(col(Municipality.id))).all()
+        return {municipality_id for municipality_id in ids if municipality_id is not None}
     return current_user.municipality_ids()
 
 

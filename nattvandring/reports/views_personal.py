@@ -44,11 +44,13 @@ def _person(token: str) -> User:
 
 def _booking_for(session: Session, user: User, shift_id: int) -> Booking:
     """The booking of ``shift_id`` in whose group ``user`` walked."""
-    candidates = session.exec(
-        select(Booking)
-        .join(Assignment, col(Assignment.booking_id) == Booking.id)
-        .where(Assignment.shift_id == shift_id, Assignment.user_id == user.id)
-    ).all()
+    candidates = list(
+        session.exec(
+            select(Booking)
+            .join(Assignment, col(Assignment.booking_id) == Booking.id)
+            .where(Assignment.shift_id == shift_id, Assignment.user_id == user.id)
+        ).all()
+    )
     candidates += session.exec(
         select(Booking)
         .join(PatrolReport, col(PatrolReport.booking_id) == Booking.id)

@@ -205,15 +205,16 @@ def _committed_lines(session: Session, agreement_id: int, exclude_run_id: int):
 
 
 def _compute(session: Session, run: PayoutRun, agreement: SponsorAgreement) -> None:
+    assert agreement.id is not None and run.id is not None, "both are saved rows"
     rule = agreement_rule(agreement)
-    covered = set(municipality_ids(session, agreement.id))  # type: ignore[arg-type]
-    enrolled = enrolments(session, agreement.id)  # type: ignore[arg-type]
-    ids = [assoc.id for _, assoc in enrolled]
+    covered = set(municipality_ids(session, agreement.id))
+    enrolled = enrolments(session, agreement.id)
+    ids = [assoc.id for _, assoc in enrolled if assoc.id is not None]
     paid_by_year: dict[tuple[int, int], int] = defaultdict(int)
     paid_for: dict[tuple[int, date, date], int] = defaultdict(int)
     counted_for: dict[tuple[int, date, date], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     earlier: dict[tuple[date, date], tuple[date, date]] = {}
-    for line, earlier_run in _committed_lines(session, agreement.id, run.id):  # type: ignore[arg-type]
+    for line, earlier_run in _committed_lines(session, agreement.id, run.id):
         paid_by_year[(line.association_id, line.covers_start.year)] += line.amount_ore
         key = (line.association_id, line.covers_start, line.covers_end)
         paid_for[key] += line.amount_ore
@@ -253,21 +254,22 @@ def _compute(session: Session, run: PayoutRun, agreement: SponsorAgreement) -> N
         for span, clipped in sorted(earlier.items())
     }
     for enrolment, assoc in enrolled:
+        assert assoc.id is not None
         result = partial(_evaluate_for, rule, covered, assoc.id, enrolment.joined_on)
         for span, clipped in sorted(earlier.items()):
             res = result(walks_before[span], *clipped)
-            paid = paid_for[(assoc.id, span[0], span[1])]  # type: ignore[index]
+            paid = paid_for[(assoc.id, span[0], span[1])]
             delta = res.amount_ore - paid
             if delta == 0:
                 continue
-            payable, note = limits.take(assoc.id, span[0].year, delta)  # type: ignore[arg-type]
+            payable, note = limits.take(assoc.id, span[0].year, delta)
             if payable == 0:
                 continue
             text = (
                 f"{ADJUSTMENT_LABEL} {_period_label(*span)}: {res.explanation} = "
                 f"{format_sek(res.amount_ore)}, tidigare utbetalt {format_sek(paid)}"
             )
-            before = counted_for[(assoc.id, span[0], span[1])]  # type: ignore[index]
+            before = counted_for[(assoc.id, span[0], span[1])]
             figures = (
                 res.qualifying_walks - before[0],
                 res.walks_considered - before[1],
@@ -278,7 +280,7 @@ def _compute(session: Session, run: PayoutRun, agreement: SponsorAgreement) -> N
                 session, run, assoc, LineKind.ADJUSTMENT, span, res, payable, text, note, figures
             )
         res = result(walks_now, *current)
-        payable, note = limits.take(assoc.id, run.period_start.year, res.amount_ore)  # type: ignore[arg-type]
+        payable, note = limits.take(assoc.id, run.period_start.year, res.amount_ore)
         span = (run.period_start, run.period_end)
         figures = (res.qualifying_walks, res.walks_considered, res.walkers, res.volunteer_minutes)
         _add_line(

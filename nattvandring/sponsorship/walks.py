@@ -103,7 +103,7 @@ def _month_totals_query(
     )
     month = _month_start(walker.c.evening, dialect)
     return (
-        select(
+        select(  # type: ignore[call-overload]  # sqlmodel types up to 4 entities
             walker.c.association_id,
             month.label("month"),
             func.count(func.distinct(walker.c.report_id)),

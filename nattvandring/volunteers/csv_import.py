@@ -175,7 +175,8 @@ def parse(session: Session, content: bytes, *, association_id: int) -> Preview:
             part for part in (cell(record, "first"), cell(record, "last")) if part
         )
         values = (name, cell(record, "phone"), cell(record, "email"), cell(record, "birth_year"))
-        row = PreviewRow(line, *(value[:MAX_FIELD_CHARS] for value in values), status="error")
+        shown = [value[:MAX_FIELD_CHARS] for value in values]
+        row = PreviewRow(line, shown[0], shown[1], shown[2], shown[3], status="error")
         preview.rows.append(row)
         if any(len(value) > MAX_FIELD_CHARS for value in values):
             row.message = str(

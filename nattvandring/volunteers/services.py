@@ -260,8 +260,9 @@ def remove_member(
     from ..booking.locking import lock_association
     from ..booking.services_roster import remove_upcoming_for_member
 
+    assert user.id is not None
     lock_association(session, association_id)
-    membership = volunteer_membership(session, association_id, user.id)  # type: ignore[arg-type]
+    membership = volunteer_membership(session, association_id, user.id)
     if membership is None:
         raise RuleViolation("not_member", _l("Personen är inte medlem i föreningen."))
     remove_upcoming_for_member(

@@ -64,7 +64,10 @@ def personal(token: str):
     past = [w for w in walks if w.shift.end_at <= now][::-1]
     associations = _associations_of(user.id)
     open_places = queries.open_places_for(
-        session, user.id, [a.id for a in associations if a.allow_self_signup], now
+        session,
+        user.id,
+        [a.id for a in associations if a.allow_self_signup and a.id is not None],
+        now,
     )
     questions = services_requests.open_questions(session, user.id)
     response = make_response(
