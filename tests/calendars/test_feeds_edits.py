@@ -16,8 +16,7 @@ from nattvandring.associations.services import AssociationInput, update_profile
 from nattvandring.booking import services_booking
 from nattvandring.calendars.services_public import public_sequence
 from nattvandring.messaging.models import SmsMessage
-from nattvandring.municipalities.models import PatrolArea
-from nattvandring.planning.models import Shift
+from nattvandring.planning.models import PatrolArea, Shift
 from nattvandring.planning.services_areas import AreaInput, update_area
 from tests.calendars.conftest import (
     assign,

@@ -39,6 +39,9 @@ def settings(tmp_path, fake_twilio):
         "OUTBOX_BATCH_SIZE": 20,
         "OUTBOX_LEASE_SECONDS": LEASE,
         "SMS_RECONCILE_GRACE_SECONDS": GRACE,
+        # The workers run on the wall clock: quiet hours (tested elsewhere) would hold them.
+        "SMS_QUIET_HOURS_START": "00:00",
+        "SMS_QUIET_HOURS_END": "00:00",
         "LOG_LEVEL": "WARNING",
     }
 

@@ -63,8 +63,9 @@ def test_reminder_is_never_sent_after_the_start(app, world, db, frozen):
     assert dispatch_due(app, gateway) == 0
     assert gateway.sent == []
     db.expire_all()
-    assert {(r.status, r.error_message) for r in rows(db)} == {
-        ("cancelled", "the walk has started")
+    assert {(r.kind, r.status, r.error_message) for r in rows(db)} == {
+        ("reminder", "expired", "no longer useful (the walk started or its day passed)"),
+        ("confirmation", "expired", "no longer useful (24 hours passed or the walk started)"),
     }
 
 

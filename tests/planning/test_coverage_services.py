@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from nattvandring.municipalities.models import PatrolArea
 from nattvandring.planning.coverage import coverage
+from nattvandring.planning.models import PatrolArea
 from nattvandring.planning.services_areas import areas_of
 from tests.planning.conftest import book, make_shift
 

@@ -44,7 +44,7 @@ SPECIAL = {
     "booking.join_reserve": {"shift_id": "open_shift"},
     "booking.withdraw_reserve": {"shift_id": "open_shift"},
     "reports.start": {"booking_id": "past_booking"},
-    "reports.personal_report": {"shift_id": "past_shift"},
+    "volunteers.personal_report": {"shift_id": "past_shift"},
     "volunteers.question_accept": {"request_id": "question_vol_a"},
     "volunteers.question_decline": {"request_id": "question_vol_a"},
 }

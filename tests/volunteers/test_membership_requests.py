@@ -321,7 +321,7 @@ def test_a_leaders_correction_of_their_own_member_moves_waiting_sms(client, worl
 
 
 def test_the_person_sees_what_the_leader_typed_and_erasure_removes_it(app, client, world, db):
-    from nattvandring.reports.privacy import erase_user, export_data
+    from nattvandring.volunteers.privacy import erase_user, export_data
 
     ask_vol_a_to_b(client, world, db, email="typad@example.org")
     vol_a = db.get(User, world.ids["vol_a"])

@@ -10,7 +10,8 @@ from sqlalchemy import event
 
 from nattvandring.accounts.models import User
 from nattvandring.db import get_engine
-from nattvandring.municipalities.models import Municipality, PatrolArea
+from nattvandring.municipalities.models import Municipality
+from nattvandring.planning.models import PatrolArea
 from tests.factories import login
 from tests.planning.conftest import book, make_shift
 
