@@ -17,7 +17,8 @@ from nattvandring.booking import services_booking as sb
 from nattvandring.booking import services_roster as sr
 from nattvandring.booking.models import Assignment
 from nattvandring.errors import RuleViolation
-from tests.booking.helpers import FRIDAY_EVENING, NOW, make_shift, volunteer
+from tests.support.booking import FRIDAY_EVENING, NOW, volunteer
+from tests.support.shifts import make_shift
 
 
 @pytest.fixture

@@ -21,13 +21,12 @@ from nattvandring.planning.services_areas import AreaInput, update_area
 from tests.calendars.conftest import (
     assign,
     association_feed_path,
-    book,
     events_of,
-    make_shift,
     personal_feed_path,
     personal_page_token,
     uid,
 )
+from tests.support.shifts import book, make_shift
 
 NOW = datetime(2026, 10, 1, 10, 0, tzinfo=UTC)
 EDITED_AT = NOW + timedelta(hours=2)

@@ -13,7 +13,8 @@ from nattvandring import clock
 from nattvandring.accounts.models import User
 from nattvandring.associations.models import Association
 from nattvandring.planning.models import PatrolArea, Shift
-from tests.calendars.conftest import assign, book, make_shift
+from tests.calendars.conftest import assign
+from tests.support.shifts import book, make_shift
 
 NOW = datetime(2026, 10, 1, 10, 0, tzinfo=UTC)
 

@@ -18,7 +18,7 @@ from nattvandring.db import get_engine
 from nattvandring.messaging.dispatch import dispatch_due, due_count
 from nattvandring.messaging.models import SmsMessage
 from nattvandring.outbox import claim
-from tests.conftest import make_test_app
+from tests.support.database import make_test_app
 
 ROOT = Path(__file__).resolve().parents[2]
 SID = "AC" + "0123456789abcdef" * 2

@@ -13,8 +13,8 @@ from nattvandring.messaging.dispatch import dispatch_due
 from nattvandring.messaging.gateways import TwilioGateway
 from nattvandring.messaging.models import SmsMessage
 from nattvandring.messaging.services import gateway_from_config
-from tests.conftest import make_test_app
 from tests.messaging.conftest import NOW, assign, make_walk, rows, user
+from tests.support.database import make_test_app
 from tests.support.fake_twilio import Fault
 
 SID = "AC" + "0123456789abcdef" * 2

@@ -23,8 +23,8 @@ from nattvandring.messaging.dispatch import dispatch_due
 from nattvandring.messaging.health import failing_since
 from nattvandring.messaging.models import SmsMessage
 from nattvandring.messaging.services_timing import QuietHours
-from tests.conftest import make_test_app
 from tests.messaging.conftest import Walk, assign, make_walk
+from tests.support.database import make_test_app
 from tests.support.fake_twilio import Fault
 
 SID = "AC" + "0123456789abcdef" * 2

@@ -21,7 +21,7 @@ from nattvandring.messaging.services_timing import (
     next_send_time,
     useful_until,
 )
-from tests.conftest import make_test_app
+from tests.support.database import make_test_app
 from tests.support.fake_twilio import Fault
 
 SID = "AC" + "0123456789abcdef" * 2

@@ -11,9 +11,9 @@ from nattvandring.db import get_engine, session_scope
 from nattvandring.messaging.health import RunHealth
 from nattvandring.messaging.models import SmsMessage
 from nattvandring.messaging.texts import LINK_MARKER
-from tests.conftest import make_test_app
 from tests.factories import PASSWORD, build_world, login
 from tests.messaging.conftest import NOW, rows
+from tests.support.database import make_test_app
 
 
 @pytest.fixture

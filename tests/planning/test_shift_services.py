@@ -18,7 +18,8 @@ from nattvandring.planning.services_shifts import (
     edit_shift,
     shift_input_from,
 )
-from tests.planning.conftest import NOW, book, make_shift
+from tests.planning.conftest import NOW
+from tests.support.shifts import book, make_shift
 
 
 @pytest.fixture

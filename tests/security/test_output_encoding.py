@@ -37,13 +37,12 @@ from tests.calendars.conftest import (
     SECRET,
     assign,
     association_feed_path,
-    book,
-    make_shift,
     personal_feed_path,
     personal_page_token,
 )
 from tests.factories import login
 from tests.sponsorship.conftest import agreement, login_as, walk
+from tests.support.shifts import book, make_shift
 
 EVIL = "<script>alert(1)</script>\";=cmd|' /C calc'!A0"
 FORMULA = "=cmd|' /C calc'!A0"

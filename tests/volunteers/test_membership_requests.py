@@ -18,8 +18,9 @@ from nattvandring.mail.models import EmailMessage
 from nattvandring.messaging.models import VOLUNTEER_SHIFT_KINDS, SmsKind, SmsMessage
 from nattvandring.volunteers import services
 from nattvandring.volunteers.models import MembershipRequest, RequestStatus
-from tests.booking.helpers import NOW, make_shift
 from tests.factories import login
+from tests.support.booking import NOW
+from tests.support.shifts import make_shift
 
 SECRET = "test-secret-key-that-is-long-enough-000"
 

@@ -11,9 +11,9 @@ from nattvandring.booking.forms import AddWalkerForm, CancelBookingForm
 from nattvandring.volunteers import csv_import
 from nattvandring.volunteers.forms import ImportConfirmForm, MemberForm
 from nattvandring.volunteers.services import CleanMember
-from tests.planning.conftest import book, make_shift
 from tests.security.hostile.harness import Target, check_target
 from tests.security.hostile.world import Fuzzer, World, base_world
+from tests.support.shifts import book, make_shift
 
 
 def build(session) -> World:
