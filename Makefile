@@ -48,6 +48,7 @@ run: install
 test: install system-packages
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	NATTVANDRING_E2E_REQUIRED=1 $(BIN)/python -m pytest -n $(TEST_WORKERS) --ignore=tests/e2e \
 		-m "not slow" $(PYTEST_ARGS)
 	NATTVANDRING_E2E_REQUIRED=1 $(BIN)/python -m pytest -m "slow or e2e" $(PYTEST_ARGS)
@@ -80,9 +81,11 @@ system-packages:
 	  fi; \
 	fi
 
+# mypy reads [tool.mypy] in pyproject.toml: the nattvandring package (tests are not checked).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: install
 	$(BIN)/ruff format .

@@ -89,7 +89,7 @@ def _year_for(session: Session, municipality_id: int, evenings: list[date]) -> d
     for user_id, club in session.execute(
         select(Membership.user_id, Membership.association_id).where(
             Membership.role == Role.VOLUNTEER,
-            Membership.association_id.in_(clubs),  # type: ignore[union-attr]
+            Membership.association_id.in_(clubs),
         )
     ):
         members[club].append(user_id)
@@ -192,7 +192,7 @@ def generate(
         counts["associations"] = len(
             session.execute(
                 select(Association.id).where(Association.municipality_id.in_(created))
-            ).all()  # type: ignore[union-attr]
+            ).all()
         )
         counts["volunteers"] = len(
             session.execute(select(Membership.id).where(Membership.role == Role.VOLUNTEER)).all()

@@ -135,7 +135,7 @@ def _row(row: dict) -> str:
     )
 
 
-def captured(function, argv: list[str]) -> str:  # type: ignore[no-untyped-def]
+def captured(function, argv: list[str]) -> str:
     """Run another benchmark's main() with ``argv`` and return what it printed."""
     buffer = io.StringIO()
     saved = sys.argv

@@ -63,7 +63,7 @@ def outbox_run(base_url: str, n: int, batch: int, database_url: str) -> float:
     SQLModel.metadata.create_all(engine)
     due = utcnow() - timedelta(seconds=1)
     with session_scope(engine) as session:
-        session.exec(delete(SmsMessage))  # type: ignore[call-overload]
+        session.exec(delete(SmsMessage))
         session.add_all(
             SmsMessage(
                 kind="reminder",

@@ -48,7 +48,7 @@ RECORDED = datetime(YEAR + 1, 1, 15, tzinfo=local_to_utc(date(YEAR, 1, 1), clock
 
 def _bulk(session: Session, model: type[SQLModel], rows: list[dict[str, Any]]) -> None:
     for first in range(0, len(rows), CHUNK):
-        session.execute(insert(model), rows[first : first + CHUNK])  # type: ignore[arg-type]
+        session.execute(insert(model), rows[first : first + CHUNK])
 
 
 def _evenings() -> list[date]:
@@ -187,7 +187,7 @@ def export(engine: Engine, ids: list[int], start: date, end: date) -> int:
 
 def aggregate(engine: Engine, ids: list[int], start: date, end: date) -> int:
     """One SQL query with the same figures (walks, walker visits, minutes per month)."""
-    entry = HoursLedgerEntry.__table__  # type: ignore[attr-defined]
+    entry = HoursLedgerEntry.__table__
     per_walker = (
         select(
             entry.c.association_id,

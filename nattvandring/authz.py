@@ -12,9 +12,10 @@ factory calls it, and so does the first check).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import object_session
+from sqlmodel import Session
 
 from .accounts.identity import Identity
 from .accounts.models import Role
@@ -102,7 +103,8 @@ def require_role(actor: Identity | None, *roles: Role) -> None:
 def session_of(obj: Any) -> Session | None:
     """The session ``obj`` was loaded in: a rule that must read more rows reads them there,
     never through the request's global session (None for an object in no session)."""
-    return object_session(obj)
+    # Every session of the app is sqlmodel's (db.new_session); SQLAlchemy types it as its base.
+    return cast(Session | None, object_session(obj))
 
 
 def coordinates(actor: Identity, municipality_id: int | None) -> bool:

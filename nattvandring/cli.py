@@ -10,7 +10,7 @@ import click
 from .settings import SettingsError
 
 
-def _app():  # type: ignore[no-untyped-def]
+def _app():
     from .app import create_app
 
     try:
@@ -19,7 +19,7 @@ def _app():  # type: ignore[no-untyped-def]
         raise click.ClickException(str(exc)) from exc
 
 
-def quiet_request_handler():  # type: ignore[no-untyped-def]
+def quiet_request_handler():
     """The development server's request handler without its access line.
 
     Werkzeug logs each request line with the full path, so personal, feed, reset and
@@ -28,7 +28,7 @@ def quiet_request_handler():  # type: ignore[no-untyped-def]
     from werkzeug.serving import WSGIRequestHandler
 
     class QuietRequestHandler(WSGIRequestHandler):
-        def log_request(self, code="-", size="-") -> None:  # type: ignore[no-untyped-def]
+        def log_request(self, code="-", size="-") -> None:
             return None
 
     return QuietRequestHandler

@@ -113,7 +113,7 @@ def init_app(app: Flask) -> None:
     app.extensions["db_engine"] = engine
 
     @app.after_request
-    def _commit_at_the_edge(response):  # type: ignore[no-untyped-def]
+    def _commit_at_the_edge(response):
         session: Session | None = g.pop("db_session", None)
         if session is None:
             return response

@@ -26,7 +26,7 @@ def _per_link() -> str:
     return "link:" + sha256(request.path.encode()).hexdigest()
 
 
-def limit_code_tries():  # type: ignore[no-untyped-def]
+def limit_code_tries():
     """At most RATELIMIT_CODE_TRIES wrong SMS codes per link. A wrong code is answered 422
     and writes nothing (the request rolls back), so only the limiter counts it."""
     from flask import current_app

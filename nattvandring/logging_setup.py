@@ -66,8 +66,10 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
             "request_id": getattr(record, "request_id", "-"),
         }
-        if record.exc_info or record.exc_text:
-            payload["exception"] = record.exc_text or self.formatException(record.exc_info)
+        if record.exc_text:
+            payload["exception"] = record.exc_text
+        elif record.exc_info:
+            payload["exception"] = self.formatException(record.exc_info)
         return json.dumps(payload, ensure_ascii=False)
 
 
@@ -93,7 +95,7 @@ def configure_logging(app: Flask) -> None:
         g.request_started = time.perf_counter()
 
     @app.after_request
-    def _echo_request_id(response):  # type: ignore[no-untyped-def]
+    def _echo_request_id(response):
         response.headers["X-Request-Id"] = g.get("request_id", "-")
         rule = route_label()
         elapsed_ms = (time.perf_counter() - g.get("request_started", time.perf_counter())) * 1000

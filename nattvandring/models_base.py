@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, Literal
 
 from sqlmodel import Field
 
@@ -22,12 +23,17 @@ def updated_at_field() -> datetime:
     return Field(default_factory=utcnow, nullable=False, sa_column_kwargs={"onupdate": utcnow})
 
 
-def fk(target: str, *, nullable: bool = False, index: bool = True, ondelete: str | None = None):
+def fk(
+    target: str,
+    *,
+    nullable: bool = False,
+    index: bool = True,
+    ondelete: Literal["CASCADE", "SET NULL", "RESTRICT"] | None = None,
+) -> Any:
     """A foreign key column; ``ondelete`` is passed to the database constraint."""
+    default = None if nullable else ...
+    if ondelete is None:
+        return Field(default=default, foreign_key=target, nullable=nullable, index=index)
     return Field(
-        default=None if nullable else ...,
-        foreign_key=target,
-        nullable=nullable,
-        index=index,
-        ondelete=ondelete,
+        default=default, foreign_key=target, nullable=nullable, index=index, ondelete=ondelete
     )

@@ -54,7 +54,7 @@ def claim(
     return Claimed(ids=recovered + fresh, recovered=recovered)
 
 
-def _claim_where(engine: Engine, table: Table, condition, *, batch_size: int, lease_until):  # type: ignore[no-untyped-def]
+def _claim_where(engine: Engine, table: Table, condition, *, batch_size: int, lease_until):
     if batch_size <= 0:
         return []
     candidates = select(table.c.id).where(condition).order_by(table.c.due_at, table.c.id)

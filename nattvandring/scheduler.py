@@ -41,7 +41,7 @@ def _wrap(app: Flask, job: Callable[[Flask], object], name: str) -> Callable[[],
     return run
 
 
-def configure(scheduler, app: Flask) -> None:  # type: ignore[no-untyped-def]
+def configure(scheduler, app: Flask) -> None:
     for path, function, interval in jobs():
         seconds = int(app.config[interval]) if isinstance(interval, str) else interval
         scheduler.add_job(

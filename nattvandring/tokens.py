@@ -25,7 +25,7 @@ from typing import Any
 
 from sqlalchemy import or_
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from .accounts.models import AccessToken, TokenPurpose
 from .clock import utcnow
@@ -88,9 +88,9 @@ def live_token(purpose: TokenPurpose, digest: Any, now: Any) -> list[Any]:
     return [
         AccessToken.token_hash == digest,
         AccessToken.purpose == purpose,
-        AccessToken.revoked_at.is_(None),  # type: ignore[union-attr]
-        AccessToken.used_at.is_(None),  # type: ignore[union-attr]
-        or_(AccessToken.expires_at.is_(None), AccessToken.expires_at > now),  # type: ignore[union-attr]
+        col(AccessToken.revoked_at).is_(None),
+        col(AccessToken.used_at).is_(None),
+        or_(col(AccessToken.expires_at).is_(None), col(AccessToken.expires_at) > now),
     ]
 
 
@@ -133,7 +133,7 @@ def revoke(
     association_id: int | None = None,
 ) -> None:
     query = select(AccessToken).where(
-        AccessToken.purpose == purpose, AccessToken.revoked_at.is_(None)
+        AccessToken.purpose == purpose, col(AccessToken.revoked_at).is_(None)
     )
     if user_id is not None:
         query = query.where(AccessToken.user_id == user_id)
@@ -232,19 +232,30 @@ def stable_link(
     have made that row (a key retired before ``rekey`` ran), a row for the current key is
     added.
     """
-    owner = {"user_id": user_id, "association_id": association_id}
     condition = _owner_condition(user_id, association_id)
     current = session.exec(
         select(AccessToken.nonce, AccessToken.token_hash)
         .where(*_current(purpose, condition))
-        .order_by(AccessToken.id.desc())  # type: ignore[union-attr]
+        .order_by(col(AccessToken.id).desc())
         .limit(1)
     ).first()
     if current is None:
-        nonce = stable_nonce(session, purpose, secret_key=secret_key, **owner)
-        return link_from_nonce(nonce, purpose, secret_key=secret_key, **owner)
+        fresh = stable_nonce(
+            session, purpose, secret_key=secret_key, user_id=user_id, association_id=association_id
+        )
+        return link_from_nonce(
+            fresh, purpose, secret_key=secret_key, user_id=user_id, association_id=association_id
+        )
     nonce, digest = current
-    raw = link_from_nonce(nonce, purpose, secret_key=secret_key, digest=digest, **owner)
+    assert nonce is not None  # _current() selects rows with a nonce
+    raw = link_from_nonce(
+        nonce,
+        purpose,
+        secret_key=secret_key,
+        digest=digest,
+        user_id=user_id,
+        association_id=association_id,
+    )
     if not same_digest(digest, hash_token(raw)):
         _add_rows(session, [_row(purpose, nonce, raw, user_id, association_id)])
     return raw
@@ -259,8 +270,8 @@ def _owner_condition(user_id: int | None, association_id: int | None) -> Any:
 def _current(purpose: TokenPurpose, owner: Any) -> list[Any]:
     return [
         AccessToken.purpose == purpose,
-        AccessToken.revoked_at.is_(None),  # type: ignore[union-attr]
-        AccessToken.nonce.is_not(None),  # type: ignore[union-attr]
+        col(AccessToken.revoked_at).is_(None),
+        col(AccessToken.nonce).is_not(None),
         owner,
     ]
 
@@ -271,7 +282,7 @@ def current_digest(purpose: TokenPurpose, owner: Any) -> Any:
     return (
         select(AccessToken.token_hash)
         .where(*_current(purpose, owner))
-        .order_by(AccessToken.id.desc())  # type: ignore[union-attr]
+        .order_by(col(AccessToken.id).desc())
         .limit(1)
     )
 
@@ -282,7 +293,7 @@ def current_nonce(purpose: TokenPurpose, owner: Any) -> Any:
     return (
         select(AccessToken.nonce)
         .where(*_current(purpose, owner))
-        .order_by(AccessToken.id.desc())  # type: ignore[union-attr]
+        .order_by(col(AccessToken.id).desc())
         .limit(1)
     )
 
@@ -344,18 +355,18 @@ def rekey(session: Session, *, secret_key: SigningKeys) -> int:
     """
     current = _keys(secret_key)[0]
     found = session.exec(
-        select(
-            AccessToken.purpose,
-            AccessToken.nonce,
-            AccessToken.user_id,
-            AccessToken.association_id,
-            AccessToken.token_hash,
+        select(  # type: ignore[call-overload]  # sqlmodel types up to 4 entities
+            col(AccessToken.purpose),
+            col(AccessToken.nonce),
+            col(AccessToken.user_id),
+            col(AccessToken.association_id),
+            col(AccessToken.token_hash),
         ).where(
-            AccessToken.revoked_at.is_(None),  # type: ignore[union-attr]
-            AccessToken.nonce.is_not(None),  # type: ignore[union-attr]
+            col(AccessToken.revoked_at).is_(None),
+            col(AccessToken.nonce).is_not(None),
         )
     ).all()
-    stored = {row.token_hash for row in found}
+    stored = {token_hash for *_, token_hash in found}
     missing: dict[str, dict[str, Any]] = {}
     for purpose, nonce, user_id, association_id, _digest in found:
         raw = _derive(current, purpose, _owner(user_id, association_id), nonce)
@@ -411,15 +422,24 @@ def stable_link_for_read(
     current = session.exec(
         select(AccessToken.nonce, AccessToken.token_hash)
         .where(*_current(purpose, condition))
-        .order_by(AccessToken.id.desc())  # type: ignore[union-attr]
+        .order_by(col(AccessToken.id).desc())
         .limit(1)
     ).first()
-    owner = {"user_id": user_id, "association_id": association_id}
     if current is not None:
         nonce, digest = current
-        return link_from_nonce(nonce, purpose, secret_key=secret_key, digest=digest, **owner)
+        assert nonce is not None  # stable links always carry their nonce
+        return link_from_nonce(
+            nonce,
+            purpose,
+            secret_key=secret_key,
+            digest=digest,
+            user_id=user_id,
+            association_id=association_id,
+        )
     nonce = _first_nonce(_keys(secret_key)[0], purpose, _owner(user_id, association_id))
-    raw = link_from_nonce(nonce, purpose, secret_key=secret_key, **owner)
+    raw = link_from_nonce(
+        nonce, purpose, secret_key=secret_key, user_id=user_id, association_id=association_id
+    )
     if session.new or session.dirty or session.deleted:
         raise RuntimeError("stable_link_for_read: the session has unflushed changes")
     session.commit()  # the read transaction so far: nothing to write

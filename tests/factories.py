@@ -39,7 +39,7 @@ def phone(n: int | None = None) -> str:
     return f"+4670{(n or next(_serial)) % 10_000_000:07d}"
 
 
-def user(session: Session, name: str, *, email: str | None = None, **fields) -> User:  # type: ignore[no-untyped-def]
+def user(session: Session, name: str, *, email: str | None = None, **fields) -> User:
     person = User(name=name, email=email, password_hash=_HASH if email else None, **fields)
     session.add(person)
     session.flush()
@@ -104,19 +104,19 @@ def build_world(session: Session) -> World:
     world = World()
     hassleholm = municipality(session, "Hässleholm")
     bjuv = municipality(session, "Bjuv")
-    world.ids.update(hassleholm=hassleholm.id, bjuv=bjuv.id)  # type: ignore[arg-type]
-    world.ids["area_h"] = area(session, hassleholm).id  # type: ignore[assignment]
-    world.ids["area_b"] = area(session, bjuv, "Bjuv centrum").id  # type: ignore[assignment]
+    world.ids.update(hassleholm=hassleholm.id, bjuv=bjuv.id)
+    world.ids["area_h"] = area(session, hassleholm).id
+    world.ids["area_b"] = area(session, bjuv, "Bjuv centrum").id
     assoc_a = association(session, hassleholm, "IFK Hässleholm")
     assoc_b = association(session, hassleholm, "Scoutkåren")
     assoc_c = association(session, bjuv, "Bjuvs IF")
-    world.ids.update(assoc_a=assoc_a.id, assoc_b=assoc_b.id, assoc_c=assoc_c.id)  # type: ignore[arg-type]
+    world.ids.update(assoc_a=assoc_a.id, assoc_b=assoc_b.id, assoc_c=assoc_c.id)
 
     def staff(key: str, role: Role, **scope: int | None) -> None:
         email = f"{key}@example.org"
         person = user(session, key.replace("_", " ").title(), email=email, phone_e164=phone())
         grant(session, person, role, **scope)
-        world.ids[key] = person.id  # type: ignore[assignment]
+        world.ids[key] = person.id
         world.emails[key] = email
 
     staff("admin", Role.ADMIN)
@@ -128,7 +128,7 @@ def build_world(session: Session) -> World:
     sponsor = Sponsor(name="Försäkringsbolaget", org_number=org_number())
     session.add(sponsor)
     session.flush()
-    world.ids["sponsor"] = sponsor.id  # type: ignore[assignment]
+    world.ids["sponsor"] = sponsor.id
     staff("liaison", Role.SPONSOR_LIAISON, sponsor_id=sponsor.id)
     for key, assoc in (
         ("vol_a", assoc_a),
@@ -138,9 +138,9 @@ def build_world(session: Session) -> World:
     ):
         person = user(session, key.replace("_", " ").title(), phone_e164=phone(), birth_year=1980)
         grant(session, person, Role.VOLUNTEER, association_id=assoc.id)
-        world.ids[key] = person.id  # type: ignore[assignment]
+        world.ids[key] = person.id
     return world
 
 
-def login(client, email: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
+def login(client, email: str, password: str = PASSWORD):
     return client.post("/login", data={"email": email, "password": password})

@@ -65,7 +65,7 @@ def test_not_found_page_is_translated_and_has_no_trace(client):
 
 def test_unexpected_error_shows_the_500_page_without_a_trace(app):
     @app.get("/boom")
-    def boom():  # type: ignore[no-untyped-def]
+    def boom():
         raise RuntimeError("secret internals")
 
     response = app.test_client().get("/boom")

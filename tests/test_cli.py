@@ -14,7 +14,7 @@ from nattvandring.db import make_engine
 from nattvandring.municipalities.models import Municipality
 
 
-def _env(tmp_path):  # type: ignore[no-untyped-def]
+def _env(tmp_path):
     return {
         "NATTVANDRING_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}",
         "NATTVANDRING_SECRET_KEY": "cli-test-secret-that-is-long-enough",
@@ -37,7 +37,7 @@ def test_upgrade_then_demo_is_idempotent(tmp_path):
     assert "nattvandring-demo" in first.output
     engine = make_engine(env["NATTVANDRING_DATABASE_URL"])
 
-    def counts():  # type: ignore[no-untyped-def]
+    def counts():
         with Session(engine) as session:
             return tuple(
                 session.exec(select(func.count()).select_from(model)).one()
@@ -106,7 +106,7 @@ def test_serve_refuses_an_unmigrated_database(tmp_path):
     assert "nattvandring db upgrade" in result.output
 
 
-def _request_line_logged(handler_class, caplog) -> str:  # type: ignore[no-untyped-def]
+def _request_line_logged(handler_class, caplog) -> str:
     handler = handler_class.__new__(handler_class)
     handler.client_address = ("127.0.0.1", 50000)
     handler.command, handler.path, handler.request_version = "GET", "/me/SECRET", "HTTP/1.1"
@@ -117,7 +117,7 @@ def _request_line_logged(handler_class, caplog) -> str:  # type: ignore[no-untyp
     return caplog.text
 
 
-def test_serve_keeps_secret_links_out_of_the_request_log(tmp_path, monkeypatch, caplog):  # type: ignore[no-untyped-def]
+def test_serve_keeps_secret_links_out_of_the_request_log(tmp_path, monkeypatch, caplog):
     from flask import Flask
     from werkzeug.serving import WSGIRequestHandler
 

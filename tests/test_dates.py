@@ -40,7 +40,7 @@ def test_the_window_is_2000_to_2100():
         ("x" * 5000, None),
     ],
 )
-def test_parse_day(text, expected):  # type: ignore[no-untyped-def]
+def test_parse_day(text, expected):
     assert dates.parse_day(text) == expected
 
 
@@ -61,7 +61,7 @@ def test_parse_day(text, expected):  # type: ignore[no-untyped-def]
         ("", None),
     ],
 )
-def test_parse_month(text, expected):  # type: ignore[no-untyped-def]
+def test_parse_month(text, expected):
     assert dates.parse_month(text) == expected
 
 
@@ -70,11 +70,11 @@ def test_parse_month(text, expected):  # type: ignore[no-untyped-def]
     [("2026", 2026), ("2000", 2000), ("2100", 2100), ("1999", None), ("2101", None)]
     + [("9999", None), ("1", None), ("0001", None), ("-2026", None), ("２０２６", None)],
 )
-def test_parse_year(text, expected):  # type: ignore[no-untyped-def]
+def test_parse_year(text, expected):
     assert dates.parse_year(text) == expected
 
 
-def test_check_day_names_the_field_and_the_window(app):  # type: ignore[no-untyped-def]
+def test_check_day_names_the_field_and_the_window(app):
     dates.check_day(date(2026, 4, 30), field="day")
     with pytest.raises(RuleViolation) as excinfo:
         dates.check_day(date(1, 1, 1), field="valid_from")

@@ -16,7 +16,7 @@ from nattvandring.models import metadata
 from tests.support import database as test_database
 
 
-def _drift(engine) -> list:  # type: ignore[no-untyped-def]
+def _drift(engine) -> list:
     with engine.connect() as connection:
         context = MigrationContext.configure(
             connection, opts={"compare_type": True, "render_as_batch": True}
@@ -24,7 +24,7 @@ def _drift(engine) -> list:  # type: ignore[no-untyped-def]
         return compare_metadata(context, metadata)
 
 
-def _assert_upgrade_from_empty(engine) -> None:  # type: ignore[no-untyped-def]
+def _assert_upgrade_from_empty(engine) -> None:
     migrate.upgrade(engine)
     assert migrate.is_current(engine)
     tables = set(inspect(engine).get_table_names())
@@ -40,7 +40,7 @@ def test_sqlite_upgrade_from_empty_has_no_drift(tmp_path):
 
 
 @contextmanager
-def _empty_postgres():  # type: ignore[no-untyped-def]
+def _empty_postgres():
     """The test database with an empty public schema, emptied again afterwards."""
     engine = make_engine(test_database.PG_URL)
 
@@ -68,7 +68,7 @@ def test_there_is_one_head():
     assert migrate.head_revision() is not None
 
 
-def _fill(table, **given):  # type: ignore[no-untyped-def]
+def _fill(table, **given):
     """A row for a reflected table: ``given`` plus a plain value for every other NOT NULL."""
     from datetime import UTC, datetime, time
 
@@ -91,7 +91,7 @@ def _fill(table, **given):  # type: ignore[no-untyped-def]
     return row
 
 
-def _upgrade_populated(engine) -> None:  # type: ignore[no-untyped-def]
+def _upgrade_populated(engine) -> None:
     """Rows written under the first schema survive every later migration."""
     from sqlalchemy import MetaData, Table
 
@@ -131,7 +131,7 @@ def test_postgresql_upgrade_keeps_existing_rows():
         _upgrade_populated(engine)
 
 
-def _duplicates_are_reported_not_deleted(engine) -> None:  # type: ignore[no-untyped-def]
+def _duplicates_are_reported_not_deleted(engine) -> None:
     """A night created twice before the unique index stops the upgrade with a report."""
     from sqlalchemy import MetaData, Table
 

@@ -22,7 +22,7 @@ from tests.support.queries import count_queries
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # a Monday morning
 
 
-def grow(db, world, first: int, last: int) -> None:  # type: ignore[no-untyped-def]
+def grow(db, world, first: int, last: int) -> None:
     """Shifts first..last-1, 50 minutes apart from 04:00 UTC today on (past and upcoming walks).
 
     Four of five are booked, alternately by A (walkers vol_a and vol_a2) and B (vol_b);
@@ -65,7 +65,7 @@ def grow(db, world, first: int, last: int) -> None:  # type: ignore[no-untyped-d
     db.commit()
 
 
-def pages(app, db, world) -> dict[str, tuple[str, str, dict[str, str]]]:  # type: ignore[no-untyped-def]
+def pages(app, db, world) -> dict[str, tuple[str, str, dict[str, str]]]:
     """Name -> (who, URL, headers); who is a staff key or "" for token links."""
     secret = app.config["SECRET_KEY"]
     vol_a = world.ids["vol_a"]
@@ -87,7 +87,7 @@ def pages(app, db, world) -> dict[str, tuple[str, str, dict[str, str]]]:  # type
     }
 
 
-def measure(app, clients, targets) -> tuple[dict[str, int], dict[str, str]]:  # type: ignore[no-untyped-def]
+def measure(app, clients, targets) -> tuple[dict[str, int], dict[str, str]]:
     counts, bodies = {}, {}
     for name, (who, url, headers) in targets.items():
         client = clients[who]
@@ -101,7 +101,7 @@ def measure(app, clients, targets) -> tuple[dict[str, int], dict[str, str]]:  # 
     return counts, bodies
 
 
-def test_constant_queries_at_5_and_60_shifts(app, db, world):  # type: ignore[no-untyped-def]
+def test_constant_queries_at_5_and_60_shifts(app, db, world):
     clock.freeze(NOW)
     agreement(db, world, valid_from=date(2026, 1, 1))
     grow(db, world, 0, 5)

@@ -136,6 +136,7 @@ def request_email_change(
             _l("Du har ett konto med lösenord: ange ditt nuvarande lösenord."),
             field="current_password",
         )
+    assert user.id is not None
     proof, raw = verification.issue_link(
         session, VerificationPurpose.EMAIL_CHANGE, to_email=address, user_id=user.id
     )

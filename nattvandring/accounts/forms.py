@@ -16,7 +16,7 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("Kom ihåg mig på den här enheten"))
 
 
-def _new_password_fields():  # type: ignore[no-untyped-def]
+def _new_password_fields():
     return (
         PasswordField(
             _l("Nytt lösenord"),

@@ -95,7 +95,9 @@ def invite_staff(
                 role=role,
                 invited_name=typed_name,
                 invited_email=address,
-                **scope,
+                municipality_id=municipality_id,
+                association_id=association_id,
+                sponsor_id=sponsor_id,
             )
         )
         session.flush()
@@ -155,7 +157,7 @@ def send_claim_code(session: Session, user: User) -> None:
         )
 
 
-def pending_claim(session: Session, user: User):  # type: ignore[no-untyped-def]
+def pending_claim(session: Session, user: User):
     return verification.live(session, VerificationPurpose.CLAIM, user_id=user.id)
 
 
@@ -202,7 +204,7 @@ def accept(session: Session, raw: str, *, new_password: str | None, code: str | 
     # One use of the link, also when the form is sent twice at once.
     token = session.exec(
         select(AccessToken)
-        .where(AccessToken.id == token.id)  # type: ignore[attr-defined]
+        .where(AccessToken.id == token.id)
         .with_for_update()
         .execution_options(populate_existing=True)
     ).one()
@@ -217,11 +219,11 @@ def accept(session: Session, raw: str, *, new_password: str | None, code: str | 
                     _l("Koden stämmer inte eller har gått ut. Be om en ny kod."),
                     field="code",
                 )
-            verification.mark_verified(proof)  # type: ignore[arg-type]
+            verification.mark_verified(proof)
         if not new_password:
             raise _link_invalid()
         set_password(user, new_password)
-    tokens.consume(token)  # type: ignore[arg-type]
+    tokens.consume(token)
     # Every link of this kind went to the same address: one of them is proof enough.
     tokens.revoke(session, TokenPurpose.INVITATION, user_id=user.id)
     _grant_offered(session, user)

@@ -16,7 +16,7 @@ from ..errors import RuleViolation
 from ..i18n import _l
 from ..mail.services import queue_email
 from ..passwords import hash_password, needs_rehash, verify_password
-from .models import Membership, Role, TokenPurpose, User
+from .models import AccessToken, Membership, Role, TokenPurpose, User
 
 
 def normalize_email(email: str) -> str:
@@ -112,6 +112,7 @@ def grant(
     ).first()
     if existing:
         return existing
+    assert user.id is not None, "grant a role to a saved account"
     membership = Membership(
         user_id=user.id,
         role=role,
@@ -158,7 +159,9 @@ def request_password_reset(session: Session, *, email: str, base_url: str, hours
     )
 
 
-def user_for_link(session: Session, purpose: TokenPurpose, raw: str) -> tuple[User, object] | None:
+def user_for_link(
+    session: Session, purpose: TokenPurpose, raw: str
+) -> tuple[User, AccessToken] | None:
     token = tokens.resolve(session, purpose, raw)
     if token is None or token.user_id is None:
         return None
@@ -175,7 +178,7 @@ def complete_link(session: Session, purpose: TokenPurpose, raw: str, new_passwor
         raise RuleViolation("link_invalid", _l("Länken är ogiltig, redan använd eller för gammal."))
     user, token = found
     set_password(user, new_password)
-    tokens.consume(token)  # type: ignore[arg-type]
+    tokens.consume(token)
     # Any other outstanding link of the same purpose dies with this one.
     tokens.revoke(session, purpose, user_id=user.id)
     return user

@@ -31,7 +31,7 @@ MAX_CODES_PER_HOUR = 3
 MAX_CODES_PER_NUMBER_PER_DAY = 5
 
 
-def _owned(purpose: VerificationPurpose, user_id: int | None, registration_id: int | None):  # type: ignore[no-untyped-def]
+def _owned(purpose: VerificationPurpose, user_id: int | None, registration_id: int | None):
     conditions = [Verification.purpose == purpose]
     if user_id is not None:
         conditions.append(Verification.user_id == user_id)
@@ -60,7 +60,7 @@ def live(
     ).first()
 
 
-def _revoke_live(session: Session, conditions: list) -> None:  # type: ignore[type-arg]
+def _revoke_live(session: Session, conditions: list) -> None:
     now = utcnow()
     for earlier in session.exec(
         select(Verification).where(

@@ -33,12 +33,12 @@ def _public_form_limit() -> str:
     return current_app.config["RATELIMIT_PUBLIC_FORMS"]
 
 
-def _form_status(form) -> int:  # type: ignore[no-untyped-def]
+def _form_status(form) -> int:
     """422 for a submitted form that did not validate, 200 for the first view."""
     return 422 if form.is_submitted() else 200
 
 
-def _start_session(user, remember: bool) -> None:  # type: ignore[no-untyped-def]
+def _start_session(user, remember: bool) -> None:
     """Log in with a fresh session (nothing from before login survives, except the language)."""
     lang = session.get("lang")
     session.clear()
@@ -52,7 +52,7 @@ def _start_session(user, remember: bool) -> None:  # type: ignore[no-untyped-def
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
-def login():  # type: ignore[no-untyped-def]
+def login():
     if current_user.is_authenticated:
         return redirect(url_for("web.index"))
     form = LoginForm()
@@ -62,18 +62,19 @@ def login():  # type: ignore[no-untyped-def]
             user_id = services.authenticate(reader, email=form.email.data or "", password=password)
         if user_id is not None:
             user = db_session().get(User, user_id)
+            assert user is not None
             services.record_login(user, password)
             db_session().flush()
             _start_session(user, bool(form.remember.data))
             return redirect(url_for("web.index"))
-        form.password.errors.append(_("Fel e-post eller lösenord."))
+        form.password.errors = [*form.password.errors, _("Fel e-post eller lösenord.")]
         return render_template("accounts/login.html", form=form), 200
     return render_template("accounts/login.html", form=form)
 
 
 @bp.post("/logout")
 @login_required
-def logout():  # type: ignore[no-untyped-def]
+def logout():
     # Bumping the version makes any copy of this session cookie worthless.
     user = db_session().merge(current_user.user)
     services.end_all_sessions(user)
@@ -88,7 +89,7 @@ def logout():  # type: ignore[no-untyped-def]
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
-def change_password():  # type: ignore[no-untyped-def]
+def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         user = db_session().merge(current_user.user)
@@ -97,7 +98,7 @@ def change_password():  # type: ignore[no-untyped-def]
                 user, current=form.current_password.data or "", new=form.new_password.data or ""
             )
         except RuleViolation as violation:
-            form.current_password.errors.append(violation.message)
+            form.current_password.errors = [*form.current_password.errors, violation.message]
             return render_template("accounts/change_password.html", form=form), 422
         db_session().flush()
         _start_session(user, remember=False)
@@ -108,7 +109,7 @@ def change_password():  # type: ignore[no-untyped-def]
 
 @bp.route("/reset", methods=["GET", "POST"])
 @limiter.limit(_public_form_limit, methods=["POST"])
-def reset_request():  # type: ignore[no-untyped-def]
+def reset_request():
     form = ResetRequestForm()
     if form.validate_on_submit():
         services.request_password_reset(
@@ -127,7 +128,7 @@ def reset_request():  # type: ignore[no-untyped-def]
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
 @limiter.limit(_public_form_limit, methods=["POST"])
-def reset_password(token: str):  # type: ignore[no-untyped-def]
+def reset_password(token: str):
     purpose = TokenPurpose.PASSWORD_RESET
     if services.user_for_link(db_session(), purpose, token) is None:
         raise NotFound()
@@ -151,7 +152,7 @@ def _invited(token: str) -> User:
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
 @limiter.limit(_public_form_limit, methods=["POST"])
 @limit_code_tries()
-def accept_invitation(token: str):  # type: ignore[no-untyped-def]
+def accept_invitation(token: str):
     user = _invited(token)
     session = db_session()
     if user.password_hash is not None:
@@ -171,7 +172,7 @@ def accept_invitation(token: str):  # type: ignore[no-untyped-def]
                 session,
                 token,
                 new_password=form.new_password.data or "",
-                code=form.code.data if claim else None,  # type: ignore[attr-defined]
+                code=form.code.data if claim else None,
             )
         except RuleViolation as violation:
             session.rollback()
@@ -194,7 +195,7 @@ def accept_invitation(token: str):  # type: ignore[no-untyped-def]
 
 @bp.post("/invitation/<token>/code")
 @limiter.limit(_public_form_limit)
-def invitation_code(token: str):  # type: ignore[no-untyped-def]
+def invitation_code(token: str):
     """Send the code to the number of the invited account (if it has one)."""
     user = _invited(token)
     if invitations.needs_code(user):
@@ -205,7 +206,7 @@ def invitation_code(token: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/email/<token>", methods=["GET", "POST"])
 @limiter.limit(_public_form_limit, methods=["POST"])
-def confirm_email(token: str):  # type: ignore[no-untyped-def]
+def confirm_email(token: str):
     """A new e-mail address proven by the link sent to it: the button makes it the person's."""
     session = db_session()
     proof = verification.by_link(session, VerificationPurpose.EMAIL_CHANGE, token)

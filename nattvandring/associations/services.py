@@ -4,6 +4,7 @@ the edge commits."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypedDict
 
 from sqlmodel import Session, select
 
@@ -28,7 +29,19 @@ class AssociationInput:
     contact_phone: str
 
 
-def validated(data: AssociationInput) -> dict[str, str]:
+class AssociationValues(TypedDict):
+    """An association's checked columns, as ``validated`` returns them."""
+
+    name: str
+    org_number: str
+    account_type: str
+    account_number: str
+    contact_name: str
+    contact_email: str
+    contact_phone: str
+
+
+def validated(data: AssociationInput) -> AssociationValues:
     """Normalized column values, or the first RuleViolation (with the field it concerns)."""
     name = data.name.strip()
     if not name:

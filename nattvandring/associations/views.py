@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlmodel import select
+from sqlmodel import col, select
 from wtforms.fields.choices import SelectChoice
 
 from .. import authz
@@ -26,7 +26,7 @@ from .forms import AssociationEditForm, RegistrationForm
 from .models import Association, AssociationStatus, RegistrationRequest
 
 
-def _input_from(form) -> services.AssociationInput:  # type: ignore[no-untyped-def]
+def _input_from(form) -> services.AssociationInput:
     return services.AssociationInput(
         name=form.name.data or "",
         org_number=form.org_number.data or "",
@@ -40,7 +40,7 @@ def _input_from(form) -> services.AssociationInput:  # type: ignore[no-untyped-d
 
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC_FORMS"], methods=["POST"])
-def register():  # type: ignore[no-untyped-def]
+def register():
     session = db_session()
     municipalities = list(session.exec(select(Municipality).order_by(Municipality.name)))
     form = RegistrationForm()
@@ -84,7 +84,7 @@ def _registration(token: str) -> RegistrationRequest:
     return found
 
 
-def _confirm_page(token: str, form: CodeForm | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+def _confirm_page(token: str, form: CodeForm | None = None, status: int = 200):
     found = _registration(token)
     session = db_session()
     return render_template(
@@ -100,7 +100,7 @@ def _confirm_page(token: str, form: CodeForm | None = None, status: int = 200): 
 @bp.route("/register/<token>", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC_FORMS"], methods=["POST"])
 @limit_code_tries()
-def register_confirm(token: str):  # type: ignore[no-untyped-def]
+def register_confirm(token: str):
     """The link from the e-mail (the address is proven): enter the code sent to the number."""
     found = _registration(token)
     form = CodeForm()
@@ -129,7 +129,7 @@ def register_confirm(token: str):  # type: ignore[no-untyped-def]
 
 @bp.post("/register/<token>/code")
 @limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC_FORMS"])
-def register_code(token: str):  # type: ignore[no-untyped-def]
+def register_code(token: str):
     """Send (again) the code to the contact number; the answer is always the same."""
     found = _registration(token)
     registration.send_code(db_session(), found)
@@ -147,14 +147,14 @@ def register_code(token: str):  # type: ignore[no-untyped-def]
 
 @bp.get("/associations")
 @login_required
-def coordinator_list():  # type: ignore[no-untyped-def]
+def coordinator_list():
     authz.require_role(current_user, Role.COORDINATOR)
     query = select(Association, Municipality).join(
-        Municipality, Municipality.id == Association.municipality_id
+        Municipality, col(Municipality.id) == Association.municipality_id
     )
     scope = authz.coordinated_municipality_ids(current_user)
     if scope is not None:
-        query = query.where(Association.municipality_id.in_(scope))
+        query = query.where(col(Association.municipality_id).in_(scope))
     status = request.args.get("status", "")
     if status in set(AssociationStatus):
         query = query.where(Association.status == status)
@@ -164,7 +164,7 @@ def coordinator_list():  # type: ignore[no-untyped-def]
 
 @bp.get("/my/associations")
 @login_required
-def my_associations():  # type: ignore[no-untyped-def]
+def my_associations():
     ids = current_user.association_ids()
     if not ids:
         abort(403)
@@ -172,7 +172,7 @@ def my_associations():  # type: ignore[no-untyped-def]
         return redirect(url_for("associations.detail", association_id=next(iter(ids))))
     rows = (
         db_session()
-        .exec(select(Association).where(Association.id.in_(ids)).order_by(Association.name))
+        .exec(select(Association).where(col(Association.id).in_(ids)).order_by(Association.name))
         .all()
     )
     return render_template("associations/mine.html", associations=rows)
@@ -180,7 +180,7 @@ def my_associations():  # type: ignore[no-untyped-def]
 
 @bp.get("/associations/<int:association_id>")
 @login_required
-def detail(association_id: int):  # type: ignore[no-untyped-def]
+def detail(association_id: int):
     association = load_for(Association, association_id, "view")
     municipality = db_session().get(Municipality, association.municipality_id)
     return render_template(
@@ -194,7 +194,7 @@ def detail(association_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/associations/<int:association_id>/status")
 @login_required
-def change_status(association_id: int):  # type: ignore[no-untyped-def]
+def change_status(association_id: int):
     association = load_for(Association, association_id, "approve")
     try:
         status = AssociationStatus(request.form.get("status", ""))
@@ -212,7 +212,7 @@ def change_status(association_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/associations/<int:association_id>/edit", methods=["GET", "POST"])
 @login_required
-def edit(association_id: int):  # type: ignore[no-untyped-def]
+def edit(association_id: int):
     association = load_for(Association, association_id, "edit")
     form = AssociationEditForm(obj=association)
     if request.method == "GET":

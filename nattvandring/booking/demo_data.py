@@ -11,7 +11,7 @@ import logging
 from collections import defaultdict
 from datetime import timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ..accounts.models import Membership, Role
 from ..associations.models import Association, AssociationStatus
@@ -19,7 +19,7 @@ from ..clock import utcnow
 from ..errors import RuleViolation
 from ..planning.models import Shift, ShiftStatus
 from . import services_booking, services_roster
-from .models import Booking
+from .models import Assignment, Booking
 
 ORDER = 20
 log = logging.getLogger(__name__)
@@ -29,7 +29,7 @@ def load(session: Session) -> None:
     shifts = session.exec(
         select(Shift)
         .where(Shift.status != ShiftStatus.CANCELLED)
-        .order_by(Shift.start_at, Shift.id)
+        .order_by(col(Shift.start_at), col(Shift.id))
     ).all()
     if not shifts:
         return
@@ -38,14 +38,14 @@ def load(session: Session) -> None:
     for association in session.exec(
         select(Association)
         .where(Association.status == AssociationStatus.APPROVED)
-        .order_by(Association.id)
+        .order_by(col(Association.id))
     ):
         associations[association.municipality_id].append(association)
     members: dict[int, list[int]] = defaultdict(list)
     for association_id, user_id in session.exec(
         select(Membership.association_id, Membership.user_id)
         .where(Membership.role == Role.VOLUNTEER)
-        .order_by(Membership.id)
+        .order_by(col(Membership.id))
     ):
         members[association_id].append(user_id)  # type: ignore[index]
 
@@ -72,7 +72,7 @@ def load(session: Session) -> None:
             continue
         created += 1
         wanted = 3 + index % 3
-        group = []
+        group: list[Assignment] = []
         people = members.get(association.id, [])  # type: ignore[arg-type]
         offset = index % max(len(people), 1)
         for user_id in people[offset:] + people[:offset]:

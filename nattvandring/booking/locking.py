@@ -16,7 +16,7 @@ from ..errors import NotFound
 from ..planning.models import Shift
 
 
-def _locked(session: Session, model, object_id: int):  # type: ignore[no-untyped-def]
+def _locked(session: Session, model, object_id: int):
     row = session.exec(
         select(model)
         .where(model.id == object_id)

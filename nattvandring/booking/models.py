@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import Index, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col
 
 from ..models_base import created_at_field
 
@@ -37,7 +37,11 @@ class Booking(SQLModel, table=True):
 
 
 Index(
-    "uq_booking_active", Booking.shift_id, Booking.association_id, Booking.active_key, unique=True
+    "uq_booking_active",
+    col(Booking.shift_id),
+    col(Booking.association_id),
+    col(Booking.active_key),
+    unique=True,
 )
 
 

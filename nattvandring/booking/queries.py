@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from ..associations.models import Association
 from ..municipalities.models import Municipality
@@ -78,15 +78,15 @@ def calendar_rows(
         conditions.append(Shift.area_id == area_id)
     shifts = session.exec(
         select(Shift, PatrolArea.name)
-        .join(PatrolArea, PatrolArea.id == Shift.area_id)
+        .join(PatrolArea, col(PatrolArea.id) == Shift.area_id)
         .where(*conditions)
-        .order_by(Shift.start_at, PatrolArea.name, Shift.id)
+        .order_by(col(Shift.start_at), PatrolArea.name, col(Shift.id))
     ).all()
     rows = {shift.id: ShiftRow(shift=shift, area_name=name) for shift, name in shifts}
     bookings = session.exec(
         select(Booking.id, Booking.shift_id, Booking.association_id, Association.name)
-        .join(Shift, Shift.id == Booking.shift_id)
-        .join(Association, Association.id == Booking.association_id)
+        .join(Shift, col(Shift.id) == Booking.shift_id)
+        .join(Association, col(Association.id) == Booking.association_id)
         .where(Booking.status == BookingStatus.ACTIVE, *conditions)
     ).all()
     for booking_id, shift_id, association_id, name in bookings:
@@ -96,15 +96,15 @@ def calendar_rows(
             row.own_booking_id = booking_id
     counts = session.exec(
         select(Assignment.shift_id, func.count())
-        .join(Shift, Shift.id == Assignment.shift_id)
-        .where(Assignment.status.in_(OCCUPYING), *conditions)
-        .group_by(Assignment.shift_id)
+        .join(Shift, col(Shift.id) == Assignment.shift_id)
+        .where(col(Assignment.status).in_(OCCUPYING), *conditions)
+        .group_by(col(Assignment.shift_id))
     ).all()
     for shift_id, count in counts:
         rows[shift_id].walkers = count
     reserves = session.exec(
         select(ReserveEntry.shift_id, ReserveEntry.association_id, ReserveEntry.status)
-        .join(Shift, Shift.id == ReserveEntry.shift_id)
+        .join(Shift, col(Shift.id) == ReserveEntry.shift_id)
         .where(
             (ReserveEntry.association_id == association.id)
             | (ReserveEntry.status == ReserveStatus.OFFERED),
@@ -170,18 +170,18 @@ def association_bookings(
     ]
     found = session.exec(
         select(Booking, Shift, PatrolArea.name)
-        .join(Shift, Shift.id == Booking.shift_id)
-        .join(PatrolArea, PatrolArea.id == Shift.area_id)
+        .join(Shift, col(Shift.id) == Booking.shift_id)
+        .join(PatrolArea, col(PatrolArea.id) == Shift.area_id)
         .where(*conditions)
-        .order_by(Shift.start_at, Booking.id)
+        .order_by(col(Shift.start_at), col(Booking.id))
     ).all()
     rows = {b.id: OurBooking(booking=b, shift=s, area_name=name) for b, s, name in found}
     counts = session.exec(
         select(Assignment.booking_id, Assignment.status, func.count())
-        .join(Booking, Booking.id == Assignment.booking_id)
-        .join(Shift, Shift.id == Booking.shift_id)
+        .join(Booking, col(Booking.id) == Assignment.booking_id)
+        .join(Shift, col(Shift.id) == Booking.shift_id)
         .where(*conditions)
-        .group_by(Assignment.booking_id, Assignment.status)
+        .group_by(col(Assignment.booking_id), Assignment.status)
     ).all()
     for booking_id, status, count in counts:
         row = rows[booking_id]
@@ -194,16 +194,16 @@ def association_bookings(
     by_shift = {row.shift.id: row for row in rows.values()}
     other = aliased(Booking)
     shared = session.exec(
-        select(other.shift_id, other.id, func.count(Assignment.id))
+        select(other.shift_id, other.id, func.count(col(Assignment.id)))
         .select_from(other)
-        .join(Booking, (Booking.shift_id == other.shift_id) & (Booking.id != other.id))
-        .join(Shift, Shift.id == Booking.shift_id)
+        .join(Booking, (col(Booking.shift_id) == other.shift_id) & (Booking.id != other.id))
+        .join(Shift, col(Shift.id) == Booking.shift_id)
         .outerjoin(
             Assignment,
-            (Assignment.booking_id == other.id) & Assignment.status.in_(OCCUPYING),  # type: ignore[attr-defined]
+            (col(Assignment.booking_id) == other.id) & col(Assignment.status).in_(OCCUPYING),
         )
         .where(other.status == BookingStatus.ACTIVE, *conditions)
-        .group_by(other.shift_id, other.id)
+        .group_by(col(other.shift_id), col(other.id))
     ).all()
     for shift_id, _other_id, count in shared:
         by_shift[shift_id].others.append(int(count))
@@ -217,9 +217,9 @@ def roster_of(session: Session, booking_id: int) -> list[tuple[Assignment, objec
     return list(
         session.exec(
             select(Assignment, User)
-            .join(User, User.id == Assignment.user_id)
+            .join(User, col(User.id) == Assignment.user_id)
             .where(Assignment.booking_id == booking_id)
-            .order_by(User.name, Assignment.id)
+            .order_by(User.name, col(Assignment.id))
         ).all()
     )
 
@@ -239,15 +239,15 @@ def next_assignment(session: Session, user_id: int, now: datetime) -> Assignment
     """
     return session.exec(
         select(Assignment)
-        .join(Shift, Shift.id == Assignment.shift_id)
-        .join(Booking, Booking.id == Assignment.booking_id)
+        .join(Shift, col(Shift.id) == Assignment.shift_id)
+        .join(Booking, col(Booking.id) == Assignment.booking_id)
         .where(
             Assignment.user_id == user_id,
             Booking.status == BookingStatus.ACTIVE,
             Shift.status != ShiftStatus.CANCELLED,
             Shift.start_at > now,
         )
-        .order_by(Shift.start_at, Assignment.id)
+        .order_by(col(Shift.start_at), col(Assignment.id))
     ).first()
 
 
@@ -263,7 +263,13 @@ class Walk:
 def walks_of(session: Session, user_id: int) -> list[Walk]:
     """All of the user's walks on live bookings, oldest first (one query)."""
     found = session.exec(
-        select(Assignment, Shift, PatrolArea.name, PatrolArea.meeting_point, Association.name)
+        select(  # type: ignore[call-overload]  # sqlmodel types up to 4 entities
+            Assignment,
+            Shift,
+            col(PatrolArea.name),
+            col(PatrolArea.meeting_point),
+            col(Association.name),
+        )
         .join(Shift, Shift.id == Assignment.shift_id)
         .join(PatrolArea, PatrolArea.id == Shift.area_id)
         .join(Booking, Booking.id == Assignment.booking_id)
@@ -295,26 +301,26 @@ def open_places_for(
         return []
     found = session.exec(
         select(Booking.id, Shift, PatrolArea.name, Association.name)
-        .join(Shift, Shift.id == Booking.shift_id)
-        .join(PatrolArea, PatrolArea.id == Shift.area_id)
-        .join(Association, Association.id == Booking.association_id)
+        .join(Shift, col(Shift.id) == Booking.shift_id)
+        .join(PatrolArea, col(PatrolArea.id) == Shift.area_id)
+        .join(Association, col(Association.id) == Booking.association_id)
         .where(
-            Booking.association_id.in_(association_ids),
+            col(Booking.association_id).in_(association_ids),
             Booking.status == BookingStatus.ACTIVE,
-            Association.allow_self_signup.is_(True),
+            col(Association.allow_self_signup).is_(True),
             Shift.status != ShiftStatus.CANCELLED,
             Shift.start_at > now,
         )
-        .order_by(Shift.start_at)
+        .order_by(col(Shift.start_at))
     ).all()
     if not found:
         return []
     shift_ids = [shift.id for _, shift, _, _ in found]
-    taken = defaultdict(int)
+    taken: defaultdict[int, int] = defaultdict(int)
     mine: set[int] = set()
     for shift_id, uid, status in session.exec(
         select(Assignment.shift_id, Assignment.user_id, Assignment.status).where(
-            Assignment.shift_id.in_(shift_ids)
+            col(Assignment.shift_id).in_(shift_ids)
         )
     ):
         if status in OCCUPYING:
@@ -323,10 +329,11 @@ def open_places_for(
             mine.add(shift_id)
     places = []
     for booking_id, shift, area, association_name in found:
+        assert shift.id is not None
         if shift.id in mine:
             continue
         free = None if shift.max_walkers is None else shift.max_walkers - taken[shift.id]
         if free is not None and free <= 0:
             continue
-        places.append(OpenPlace(booking_id, shift, area, association_name, free))
+        places.append(OpenPlace(booking_id, shift, area, association_name, free))  # type: ignore[arg-type]
     return places

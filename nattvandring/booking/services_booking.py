@@ -13,7 +13,7 @@ import logging
 from datetime import date, datetime, time
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from .. import events
 from ..associations.models import Association
@@ -52,7 +52,7 @@ def active_bookings(session: Session, shift_id: int) -> list[Booking]:
         session.exec(
             select(Booking)
             .where(Booking.shift_id == shift_id, Booking.status == BookingStatus.ACTIVE)
-            .order_by(Booking.id)
+            .order_by(col(Booking.id))
         )
     )
 
@@ -61,16 +61,16 @@ def walkers_by_booking(session: Session, shift_id: int) -> dict[int, int]:
     """Walkers (declined answers excluded) of each active booking on the shift (one query)."""
     occupying = (AssignmentStatus.ASSIGNED, AssignmentStatus.CONFIRMED)
     rows = session.exec(
-        select(Booking.id, func.count(Assignment.id))
+        select(Booking.id, func.count(col(Assignment.id)))
         .select_from(Booking)
         .outerjoin(
             Assignment,
-            (Assignment.booking_id == Booking.id) & Assignment.status.in_(occupying),  # type: ignore[attr-defined]
+            (col(Assignment.booking_id) == Booking.id) & col(Assignment.status).in_(occupying),
         )
         .where(Booking.shift_id == shift_id, Booking.status == BookingStatus.ACTIVE)
-        .group_by(Booking.id)
+        .group_by(col(Booking.id))
     ).all()
-    return {booking_id: int(count) for booking_id, count in rows}
+    return {booking_id: int(count) for booking_id, count in rows}  # type: ignore[misc]
 
 
 def room_for_another_group(session: Session, shift: Shift) -> bool:
@@ -92,7 +92,7 @@ def bookings_in_month(session: Session, association_id: int, instant: datetime) 
     return session.exec(
         select(func.count())
         .select_from(Booking)
-        .join(Shift, Shift.id == Booking.shift_id)
+        .join(Shift, col(Shift.id) == Booking.shift_id)
         .where(
             Booking.association_id == association_id,
             Booking.status == BookingStatus.ACTIVE,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from .. import events
 from ..audit.services import record
@@ -33,7 +33,7 @@ def offer_to_first_waiting(
     entry = session.exec(
         select(ReserveEntry)
         .where(ReserveEntry.shift_id == shift.id, ReserveEntry.status == ReserveStatus.WAITING)
-        .order_by(ReserveEntry.created_at, ReserveEntry.id)
+        .order_by(col(ReserveEntry.created_at), col(ReserveEntry.id))
     ).first()
     if entry is None:
         return None
@@ -82,9 +82,10 @@ def pass_on_expired_offers(session: Session, *, now: datetime | None = None) -> 
         select(ReserveEntry.id, ReserveEntry.shift_id)
         .where(
             ReserveEntry.status == ReserveStatus.OFFERED,
-            (ReserveEntry.offer_expires_at <= moment) | (ReserveEntry.offer_expires_at.is_(None)),  # type: ignore[union-attr]
+            (col(ReserveEntry.offer_expires_at) <= moment)
+            | (col(ReserveEntry.offer_expires_at).is_(None)),
         )
-        .order_by(ReserveEntry.shift_id, ReserveEntry.id)
+        .order_by(col(ReserveEntry.shift_id), col(ReserveEntry.id))
     ).all()
     expired = 0
     for entry_id, shift_id in due:
@@ -218,7 +219,7 @@ def withdraw_reserve(
         select(ReserveEntry).where(
             ReserveEntry.shift_id == shift_id,
             ReserveEntry.association_id == association_id,
-            ReserveEntry.status.in_([ReserveStatus.WAITING, ReserveStatus.OFFERED]),
+            col(ReserveEntry.status).in_([ReserveStatus.WAITING, ReserveStatus.OFFERED]),
         )
     ).first()
     if entry is None:

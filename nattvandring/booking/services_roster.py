@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from .. import events
 from ..accounts.models import Membership, Role
@@ -33,7 +33,7 @@ def walkers_on_shift(session: Session, shift_id: int) -> int:
     return session.exec(
         select(func.count())
         .select_from(Assignment)
-        .where(Assignment.shift_id == shift_id, Assignment.status.in_(OCCUPYING))
+        .where(Assignment.shift_id == shift_id, col(Assignment.status).in_(OCCUPYING))
     ).one()
 
 
@@ -66,11 +66,11 @@ def other_shifts_of(
     """The volunteer's other live walks that touch this shift's time (any association)."""
     rows = session.exec(
         select(Shift.start_at, Shift.end_at)
-        .join(Assignment, Assignment.shift_id == Shift.id)
-        .join(Booking, Booking.id == Assignment.booking_id)
+        .join(Assignment, col(Assignment.shift_id) == Shift.id)
+        .join(Booking, col(Booking.id) == Assignment.booking_id)
         .where(
             Assignment.user_id == user_id,
-            Assignment.status.in_(OCCUPYING),
+            col(Assignment.status).in_(OCCUPYING),
             Assignment.shift_id != shift.id,
             Booking.status == BookingStatus.ACTIVE,
             Shift.status != ShiftStatus.CANCELLED,
@@ -192,7 +192,7 @@ def remove_from_roster(
 
 def _remove(
     session: Session, assignment: Assignment, booking: Booking, shift: Shift, *, actor_id
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     payload = events.AssignmentRemoved(
         assignment_id=assignment.id,  # type: ignore[arg-type]
         shift_id=assignment.shift_id,
@@ -227,8 +227,8 @@ def remove_upcoming_for_member(
     moment = now or utcnow()
     rows = session.exec(
         select(Assignment, Booking, Shift)
-        .join(Booking, Booking.id == Assignment.booking_id)
-        .join(Shift, Shift.id == Assignment.shift_id)
+        .join(Booking, col(Booking.id) == Assignment.booking_id)
+        .join(Shift, col(Shift.id) == Assignment.shift_id)
         .where(
             Assignment.user_id == user_id,
             Booking.association_id == association_id,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from .. import events
 from ..audit.services import record
@@ -27,7 +27,7 @@ def withdraw_reserve_list(session: Session, event: events.ShiftCancelled) -> Non
     entries = session.exec(
         select(ReserveEntry).where(
             ReserveEntry.shift_id == event.shift_id,
-            ReserveEntry.status.in_([ReserveStatus.WAITING, ReserveStatus.OFFERED]),  # type: ignore[attr-defined]
+            col(ReserveEntry.status).in_([ReserveStatus.WAITING, ReserveStatus.OFFERED]),
         )
     ).all()
     for entry in entries:
@@ -41,7 +41,7 @@ def leave_future_walks(session: Session, event: events.PersonErased) -> None:
     now = utcnow()
     rows = session.exec(
         select(Assignment, Shift)
-        .join(Shift, Shift.id == Assignment.shift_id)
+        .join(Shift, col(Shift.id) == Assignment.shift_id)
         .where(Assignment.user_id == event.user_id, Shift.start_at > now)
     ).all()
     for assignment, shift in rows:
@@ -58,7 +58,7 @@ def leave_future_walks(session: Session, event: events.PersonErased) -> None:
         session.flush()
 
 
-def _email_leaders(session: Session, *, association_id: int, subject, body, key: str):  # type: ignore[no-untyped-def]
+def _email_leaders(session: Session, *, association_id: int, subject, body, key: str):
     """An e-mail to each leader of the association who has an address (deduplicated).
 
     ``subject`` and ``body`` are lazy texts, rendered in each leader's language; the sweep

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlmodel import select
+from sqlmodel import col, select
 
 from .. import authz
 from ..accounts.models import Role
@@ -37,7 +37,7 @@ def shift_of(association: Association, shift_id: int) -> Shift:
     return shift
 
 
-def choose_or_redirect(endpoint: str, title: str):  # type: ignore[no-untyped-def]
+def choose_or_redirect(endpoint: str, title: str):
     """Nav entries have no arguments: go straight to the only association, or let them pick."""
     authz.require_role(current_user, Role.LEADER)
     ids = sorted(current_user.association_ids())
@@ -45,7 +45,7 @@ def choose_or_redirect(endpoint: str, title: str):  # type: ignore[no-untyped-de
         return redirect(url_for(endpoint, association_id=ids[0]))
     query = select(Association).order_by(Association.name)
     if ids or not authz.is_admin(current_user):
-        query = query.where(Association.id.in_(ids))
+        query = query.where(col(Association.id).in_(ids))
     associations = db_session().exec(query).all()
     return render_template(
         "booking/choose.html", associations=associations, endpoint=endpoint, title=title
@@ -54,19 +54,19 @@ def choose_or_redirect(endpoint: str, title: str):  # type: ignore[no-untyped-de
 
 @bp.get("/booking/")
 @login_required
-def start():  # type: ignore[no-untyped-def]
+def start():
     return choose_or_redirect("booking.calendar", _("Boka pass"))
 
 
 @bp.get("/booking/ours")
 @login_required
-def ours_start():  # type: ignore[no-untyped-def]
+def ours_start():
     return choose_or_redirect("booking.ours", _("Våra pass"))
 
 
 @bp.get("/booking/<int:association_id>/calendar")
 @login_required
-def calendar(association_id: int):  # type: ignore[no-untyped-def]
+def calendar(association_id: int):
     association = leader_association(association_id)
     session = db_session()
     now = utcnow()
@@ -123,7 +123,7 @@ def calendar(association_id: int):  # type: ignore[no-untyped-def]
     )
 
 
-def _shift_page(association: Association, shift: Shift, status: int = 200):  # type: ignore[no-untyped-def]
+def _shift_page(association: Association, shift: Shift, status: int = 200):
     session = db_session()
     now = utcnow()
     municipality = queries.municipality_of(session, association)
@@ -134,7 +134,7 @@ def _shift_page(association: Association, shift: Shift, status: int = 200):  # t
         names = dict(
             session.exec(
                 select(Association.id, Association.name).where(
-                    Association.id.in_([b.association_id for b in bookings])
+                    col(Association.id).in_([b.association_id for b in bookings])
                 )
             ).all()
         )
@@ -180,12 +180,12 @@ def queries_walkers(shift: Shift) -> int:
 
 @bp.get("/booking/<int:association_id>/shifts/<int:shift_id>")
 @login_required
-def shift_detail(association_id: int, shift_id: int):  # type: ignore[no-untyped-def]
+def shift_detail(association_id: int, shift_id: int):
     association = leader_association(association_id)
     return _shift_page(association, shift_of(association, shift_id))
 
 
-def _refused(association: Association, shift_id: int, violation: RuleViolation):  # type: ignore[no-untyped-def]
+def _refused(association: Association, shift_id: int, violation: RuleViolation):
     session = db_session()
     session.rollback()
     show_violation(None, violation)
@@ -194,7 +194,7 @@ def _refused(association: Association, shift_id: int, violation: RuleViolation):
 
 @bp.post("/booking/<int:association_id>/shifts/<int:shift_id>/book")
 @login_required
-def book(association_id: int, shift_id: int):  # type: ignore[no-untyped-def]
+def book(association_id: int, shift_id: int):
     association = leader_association(association_id)
     shift_of(association, shift_id)
     try:
@@ -210,7 +210,7 @@ def book(association_id: int, shift_id: int):  # type: ignore[no-untyped-def]
     return redirect(url_for("booking.roster", booking_id=booking.id))
 
 
-def _reserve_list_action(association_id: int, shift_id: int, service, done: str):  # type: ignore[no-untyped-def]
+def _reserve_list_action(association_id: int, shift_id: int, service, done: str):
     association = leader_association(association_id)
     shift_of(association, shift_id)
     try:
@@ -230,7 +230,7 @@ def _reserve_list_action(association_id: int, shift_id: int, service, done: str)
 
 @bp.post("/booking/<int:association_id>/shifts/<int:shift_id>/reserve")
 @login_required
-def join_reserve(association_id: int, shift_id: int):  # type: ignore[no-untyped-def]
+def join_reserve(association_id: int, shift_id: int):
     return _reserve_list_action(
         association_id,
         shift_id,
@@ -241,7 +241,7 @@ def join_reserve(association_id: int, shift_id: int):  # type: ignore[no-untyped
 
 @bp.post("/booking/<int:association_id>/shifts/<int:shift_id>/reserve/withdraw")
 @login_required
-def withdraw_reserve(association_id: int, shift_id: int):  # type: ignore[no-untyped-def]
+def withdraw_reserve(association_id: int, shift_id: int):
     return _reserve_list_action(
         association_id,
         shift_id,
@@ -252,7 +252,7 @@ def withdraw_reserve(association_id: int, shift_id: int):  # type: ignore[no-unt
 
 @bp.get("/booking/<int:association_id>/bookings")
 @login_required
-def ours(association_id: int):  # type: ignore[no-untyped-def]
+def ours(association_id: int):
     association = leader_association(association_id)
     session = db_session()
     now = utcnow()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from sqlmodel import select
+from sqlmodel import col, select
 
 from .. import authz
 from ..accounts.models import Membership, Role, User
@@ -29,18 +29,18 @@ PERSON_CODES = frozenset(
 def _member_choices(association_id: int, exclude: set[int]) -> list[tuple[int, str]]:
     rows = db_session().exec(
         select(User.id, User.name, User.birth_year)
-        .join(Membership, Membership.user_id == User.id)
+        .join(Membership, col(Membership.user_id) == User.id)
         .where(Membership.association_id == association_id, Membership.role == Role.VOLUNTEER)
         .order_by(User.name)
     )
     return [
         (uid, f"{name} ({year})" if year else name)
         for uid, name, year in rows
-        if uid not in exclude
+        if uid is not None and uid not in exclude
     ]
 
 
-def _roster_page(booking: Booking, form: AddWalkerForm | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+def _roster_page(booking: Booking, form: AddWalkerForm | None = None, status: int = 200):
     session = db_session()
     shift = session.get(Shift, booking.shift_id)
     association = session.get(Association, booking.association_id)
@@ -91,13 +91,13 @@ def _roster_page(booking: Booking, form: AddWalkerForm | None = None, status: in
 
 @bp.get("/booking/bookings/<int:booking_id>/roster")
 @login_required
-def roster(booking_id: int):  # type: ignore[no-untyped-def]
+def roster(booking_id: int):
     return _roster_page(load_for(Booking, booking_id, "view"))
 
 
 @bp.post("/booking/bookings/<int:booking_id>/roster")
 @login_required
-def roster_add(booking_id: int):  # type: ignore[no-untyped-def]
+def roster_add(booking_id: int):
     booking = load_for(Booking, booking_id, "roster")
     form = AddWalkerForm()
     form.user_id.choices = None  # validated by the service (membership), not by a list
@@ -123,7 +123,7 @@ def roster_add(booking_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/booking/assignments/<int:assignment_id>/remove")
 @login_required
-def roster_remove(assignment_id: int):  # type: ignore[no-untyped-def]
+def roster_remove(assignment_id: int):
     session = db_session()
     assignment = session.get(Assignment, assignment_id)
     if assignment is None:
@@ -141,7 +141,7 @@ def roster_remove(assignment_id: int):  # type: ignore[no-untyped-def]
     return redirect(url_for("booking.roster", booking_id=booking.id))
 
 
-def _cancel_page(booking: Booking, form: CancelBookingForm, status: int = 200):  # type: ignore[no-untyped-def]
+def _cancel_page(booking: Booking, form: CancelBookingForm, status: int = 200):
     session = db_session()
     shift = session.get(Shift, booking.shift_id)
     assert shift is not None
@@ -165,7 +165,7 @@ def _cancel_page(booking: Booking, form: CancelBookingForm, status: int = 200): 
 
 @bp.route("/booking/bookings/<int:booking_id>/cancel", methods=["GET", "POST"])
 @login_required
-def cancel(booking_id: int):  # type: ignore[no-untyped-def]
+def cancel(booking_id: int):
     booking = load_for(Booking, booking_id, "cancel")
     form = CancelBookingForm()
     if not form.validate_on_submit():

@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import case, event, inspect, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session as OrmSession
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from ..associations.models import Association
 from ..booking.models import Assignment, AssignmentStatus, Booking
@@ -125,7 +125,7 @@ def _booking_owner(session: Session, booking_ids: set[int]) -> set[FeedKey]:
     if not booking_ids:
         return set()
     rows = session.connection().execute(
-        select(Booking.association_id).where(Booking.id.in_(booking_ids))  # type: ignore[union-attr]
+        select(col(Booking.association_id)).where(col(Booking.id).in_(booking_ids))
     )
     return {("association", association_id) for (association_id,) in rows}
 
@@ -134,18 +134,18 @@ def shifts_of_owners(session: Session, changes: Changes) -> set[int]:
     """Walks whose shown text changed with an area, association or municipality."""
     conditions = []
     if changes.areas:
-        conditions.append(Shift.area_id.in_(changes.areas))  # type: ignore[attr-defined]
+        conditions.append(col(Shift.area_id).in_(changes.areas))
     if changes.municipalities:
-        conditions.append(Shift.municipality_id.in_(changes.municipalities))  # type: ignore[attr-defined]
+        conditions.append(col(Shift.municipality_id).in_(changes.municipalities))
     if changes.associations:
-        booked = select(Booking.shift_id).where(
-            Booking.association_id.in_(changes.associations)  # type: ignore[attr-defined]
+        booked = select(col(Booking.shift_id)).where(
+            col(Booking.association_id).in_(changes.associations)
         )
-        conditions.append(Shift.id.in_(booked))  # type: ignore[union-attr]
+        conditions.append(col(Shift.id).in_(booked))
     if not conditions:
         return set()
-    rows = session.connection().execute(select(Shift.id).where(or_(*conditions)))
-    return {shift_id for (shift_id,) in rows}
+    rows = session.connection().execute(select(col(Shift.id)).where(or_(*conditions)))
+    return {shift_id for (shift_id,) in rows if shift_id is not None}
 
 
 def owners(session: Session, shift_ids: Iterable[int]) -> set[FeedKey]:
@@ -156,18 +156,18 @@ def owners(session: Session, shift_ids: Iterable[int]) -> set[FeedKey]:
     connection = session.connection()
     found: set[FeedKey] = set()
     for municipality_id, area_id in connection.execute(
-        select(Shift.municipality_id, Shift.area_id).where(Shift.id.in_(ids))  # type: ignore[union-attr]
+        select(col(Shift.municipality_id), col(Shift.area_id)).where(col(Shift.id).in_(ids))
     ):
         found |= {("municipality", municipality_id), ("area", area_id)}
     for (association_id,) in connection.execute(
-        select(Booking.association_id).where(Booking.shift_id.in_(ids)).distinct()  # type: ignore[attr-defined]
+        select(col(Booking.association_id)).where(col(Booking.shift_id).in_(ids)).distinct()
     ):
         found.add(("association", association_id))
-    walkers = select(Assignment.user_id).where(
-        Assignment.shift_id.in_(ids),  # type: ignore[attr-defined]
-        Assignment.status != AssignmentStatus.DECLINED,
+    walkers = select(col(Assignment.user_id)).where(
+        col(Assignment.shift_id).in_(ids),
+        col(Assignment.status) != AssignmentStatus.DECLINED,
     )
-    left = select(CancelledWalk.user_id).where(CancelledWalk.shift_id.in_(ids))  # type: ignore[attr-defined]
+    left = select(col(CancelledWalk.user_id)).where(col(CancelledWalk.shift_id).in_(ids))
     for (user_id,) in connection.execute(walkers.union(left)):
         found.add(("person", user_id))
     return found
@@ -225,16 +225,16 @@ def record(session: Session, changes: Changes, *, now: datetime | None = None) -
     shifts = changes.shifts | shifts_of_owners(session, changes)
     # A shift deleted in this flush has no event any more (nor a feed showing it).
     shifts = set(
-        session.connection().scalars(select(Shift.id).where(Shift.id.in_(shifts)))  # type: ignore[union-attr]
+        session.connection().scalars(select(col(Shift.id)).where(col(Shift.id).in_(shifts)))
     )
     feeds = changes.feeds | owners(session, shifts)
     if changes.municipalities:  # every area feed's name carries the municipality's
         areas = session.connection().scalars(
-            select(PatrolArea.id).where(
-                PatrolArea.municipality_id.in_(changes.municipalities)  # type: ignore[attr-defined]
+            select(col(PatrolArea.id)).where(
+                col(PatrolArea.municipality_id).in_(changes.municipalities)
             )
         )
-        feeds |= {("area", area_id) for area_id in areas}
+        feeds |= {("area", area_id) for area_id in areas if area_id is not None}
     feeds -= raised["feeds"]
     bump_events(session, shifts - raised["events"], now=now)
     bump_feeds(session, feeds, now=now)

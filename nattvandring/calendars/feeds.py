@@ -21,7 +21,8 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import and_, bindparam, case, func, or_, select
-from sqlmodel import Session
+from sqlalchemy.sql.elements import BindParameter
+from sqlmodel import Session, col
 
 from .. import tokens
 from ..accounts.models import AccessToken, TokenPurpose
@@ -119,20 +120,20 @@ def make_stamp(row: Any, window: FeedWindow, identity: tuple[object, ...]) -> Fe
 
 # Statements of the 304 path are built once, with bound parameters: building a select
 # costs more than running this one.
-DIGEST = bindparam("digest")
+DIGEST: BindParameter[str] = bindparam("digest")
 NOW = bindparam("now", type_=AccessToken.__table__.c.created_at.type)  # type: ignore[attr-defined]
 
 
 @cache
 def token_statement(purpose: TokenPurpose, kind: str) -> Any:
     """The live token with digest ``:digest`` at ``:now`` and its feed's version row."""
-    owner_column = AccessToken.user_id if kind == "person" else AccessToken.association_id
+    owner_column = col(AccessToken.user_id if kind == "person" else AccessToken.association_id)
     table, on = version_join(kind, owner_column)
     return (
         select(
-            AccessToken.id.label("token_id"),
-            AccessToken.token_hash,
-            AccessToken.nonce,
+            col(AccessToken.id).label("token_id"),
+            col(AccessToken.token_hash),
+            col(AccessToken.nonce),
             owner_column.label("owner_id"),
             *version_columns(),
         )
@@ -175,7 +176,10 @@ def token_owner(
 
 def shift_cancel_time() -> Any:
     return case(
-        (Shift.status == ShiftStatus.CANCELLED, func.coalesce(Shift.cancelled_at, Shift.updated_at))
+        (
+            col(Shift.status) == ShiftStatus.CANCELLED,
+            func.coalesce(col(Shift.cancelled_at), col(Shift.updated_at)),
+        )
     )
 
 
@@ -183,12 +187,12 @@ def walk_cancel_time() -> Any:
     """When the walk was cancelled for its walkers: the shift, or their booking."""
     return case(
         (
-            Shift.status == ShiftStatus.CANCELLED,
-            func.coalesce(Shift.cancelled_at, Shift.updated_at),
+            col(Shift.status) == ShiftStatus.CANCELLED,
+            func.coalesce(col(Shift.cancelled_at), col(Shift.updated_at)),
         ),
         (
-            Booking.status == BookingStatus.CANCELLED,
-            func.coalesce(Booking.cancelled_at, Booking.created_at),
+            col(Booking.status) == BookingStatus.CANCELLED,
+            func.coalesce(col(Booking.cancelled_at), col(Booking.created_at)),
         ),
     )
 
@@ -196,7 +200,7 @@ def walk_cancel_time() -> Any:
 def visible(cancel_time: Any, window: FeedWindow) -> Any:
     """SQL condition: the walk is in the window and not cancelled too long ago."""
     return and_(
-        Shift.start_at >= window.past_cutoff,
+        col(Shift.start_at) >= window.past_cutoff,
         or_(cancel_time.is_(None), cancel_time >= window.cancel_cutoff),
     )
 
@@ -223,16 +227,16 @@ def advance_window(session: Session, *, config: Any, today: date | None = None) 
     if row is not None:
         old, new = window_of(row.version, config), window_of(new_day, config)
         leaving = or_(
-            Shift.start_at.between(old.past_cutoff, new.past_cutoff),  # type: ignore[attr-defined]
+            col(Shift.start_at).between(old.past_cutoff, new.past_cutoff),
             walk_cancel_time().between(old.cancel_cutoff, new.cancel_cutoff),
         )
         shift_ids = session.connection().scalars(
-            select(Shift.id)
-            .outerjoin(Booking, Booking.shift_id == Shift.id)
+            select(col(Shift.id))
+            .outerjoin(Booking, col(Booking.shift_id) == Shift.id)
             .where(leaving)
             .distinct()
         )
-        dropped = owners(session, list(shift_ids))
+        dropped = owners(session, [shift_id for shift_id in shift_ids if shift_id is not None])
     now = utcnow()
     bump_feeds(session, dropped, now=now)
     session.connection().execute(

@@ -27,6 +27,7 @@ from enum import Enum
 from typing import Literal
 
 from icalendar import Alarm, Calendar, Event, vCalAddress, vDuration, vGeo, vText
+from icalendar.enums import STATUS
 
 from nattvandring.clock import ensure_utc
 
@@ -203,7 +204,7 @@ def _build_event(
         stamp=modified,
         last_modified=modified,
         sequence=event.sequence,
-        status=event.status,
+        status=STATUS(event.status),
         summary=_one_line(event.summary),
         description=_text(event.description) or None,
         location=_one_line(event.location) if event.location else None,

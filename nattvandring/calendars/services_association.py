@@ -6,7 +6,7 @@ from typing import Any, NamedTuple
 from urllib.parse import quote
 
 from sqlalchemy import case, func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from .. import tokens
 from ..accounts.models import TokenPurpose
@@ -63,48 +63,48 @@ def find_feed(
 def _rows_statement(association_id: int, window: FeedWindow) -> Any:
     walkers = (
         select(
-            Assignment.booking_id.label("booking_id"),
-            func.count(Assignment.id).label("walkers"),
+            col(Assignment.booking_id).label("booking_id"),
+            func.count(col(Assignment.id)).label("walkers"),
         )
-        .join(Booking, Booking.id == Assignment.booking_id)
+        .join(Booking, col(Booking.id) == Assignment.booking_id)
         .where(
-            Booking.association_id == association_id,
-            Assignment.status != AssignmentStatus.DECLINED,
+            col(Booking.association_id) == association_id,
+            col(Assignment.status) != AssignmentStatus.DECLINED,
         )
-        .group_by(Assignment.booking_id)
+        .group_by(col(Assignment.booking_id))
         .subquery()
     )
     return (
         select(
-            Shift.id.label("shift_id"),
-            Shift.start_at,
-            Shift.end_at,
-            func.coalesce(EventVersion.sequence, 0).label("sequence"),
-            func.coalesce(EventVersion.changed, 0).label("changed"),
-            Shift.status.label("shift_status"),
-            Booking.status.label("booking_status"),
-            PatrolArea.name.label("area_name"),
-            PatrolArea.meeting_point,
-            PatrolArea.latitude,
-            PatrolArea.longitude,
-            Association.contact_name,
-            Municipality.name.label("municipality_name"),
-            Municipality.slug,
+            col(Shift.id).label("shift_id"),
+            col(Shift.start_at),
+            col(Shift.end_at),
+            func.coalesce(col(EventVersion.sequence), 0).label("sequence"),
+            func.coalesce(col(EventVersion.changed), 0).label("changed"),
+            col(Shift.status).label("shift_status"),
+            col(Booking.status).label("booking_status"),
+            col(PatrolArea.name).label("area_name"),
+            col(PatrolArea.meeting_point),
+            col(PatrolArea.latitude),
+            col(PatrolArea.longitude),
+            col(Association.contact_name),
+            col(Municipality.name).label("municipality_name"),
+            col(Municipality.slug),
             walkers.c.walkers,
         )
         .select_from(Booking)
-        .join(Shift, Shift.id == Booking.shift_id)
-        .outerjoin(EventVersion, EventVersion.shift_id == Shift.id)
-        .join(Association, Association.id == Booking.association_id)
-        .join(PatrolArea, PatrolArea.id == Shift.area_id)
-        .join(Municipality, Municipality.id == Shift.municipality_id)
+        .join(Shift, col(Shift.id) == Booking.shift_id)
+        .outerjoin(EventVersion, col(EventVersion.shift_id) == Shift.id)
+        .join(Association, col(Association.id) == Booking.association_id)
+        .join(PatrolArea, col(PatrolArea.id) == Shift.area_id)
+        .join(Municipality, col(Municipality.id) == Shift.municipality_id)
         .outerjoin(walkers, walkers.c.booking_id == Booking.id)
-        .where(Booking.association_id == association_id, visible(walk_cancel_time(), window))
+        .where(col(Booking.association_id) == association_id, visible(walk_cancel_time(), window))
         # Active booking first, then the latest cancelled one: one event per shift.
         .order_by(
-            Shift.id,
-            case((Booking.status == BookingStatus.ACTIVE, 0), else_=1),
-            Booking.id.desc(),  # type: ignore[union-attr]
+            col(Shift.id),
+            case((col(Booking.status) == BookingStatus.ACTIVE, 0), else_=1),
+            col(Booking.id).desc(),
         )
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ..booking.models import Assignment, AssignmentStatus
 from ..clock import utcnow
@@ -43,15 +43,15 @@ def remember_booking(session: Session, booking_id: int) -> int:
 
 def forget(session: Session, *, shift_id: int, user_id: int) -> None:
     """The volunteer is on the shift again: their live assignment is the one event."""
-    session.exec(  # type: ignore[call-overload]
+    session.exec(
         delete(CancelledWalk).where(
-            CancelledWalk.shift_id == shift_id, CancelledWalk.user_id == user_id
+            col(CancelledWalk.shift_id) == shift_id, col(CancelledWalk.user_id) == user_id
         )
     )
 
 
 def forget_person(session: Session, user_id: int) -> None:
-    session.exec(delete(CancelledWalk).where(CancelledWalk.user_id == user_id))  # type: ignore[call-overload]
+    session.exec(delete(CancelledWalk).where(col(CancelledWalk.user_id) == user_id))
 
 
 def purge_old(session: Session, *, now: datetime | None = None) -> int:
@@ -59,7 +59,5 @@ def purge_old(session: Session, *, now: datetime | None = None) -> int:
     # A month beyond the window: the window's day may lag the clock by a missed job or two.
     cutoff = (now or utcnow()) - timedelta(days=PAST_DAYS + 31)
     old_shifts = select(Shift.id).where(Shift.start_at < cutoff)
-    result = session.exec(  # type: ignore[call-overload]
-        delete(CancelledWalk).where(CancelledWalk.shift_id.in_(old_shifts))  # type: ignore[attr-defined]
-    )
+    result = session.exec(delete(CancelledWalk).where(col(CancelledWalk.shift_id).in_(old_shifts)))
     return int(result.rowcount or 0)

@@ -18,7 +18,7 @@ from email.utils import parseaddr
 
 from babel.dates import format_datetime
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from .. import tokens
 from ..accounts.models import User
@@ -48,7 +48,7 @@ class InviteSettings:
     alarm_minutes: int | None
 
     @classmethod
-    def from_config(cls, config) -> InviteSettings:  # type: ignore[no-untyped-def]
+    def from_config(cls, config) -> InviteSettings:
         alarm = int(config["FEED_ALARM_MINUTES"])
         return cls(
             host=config["CALENDAR_HOST"],
@@ -62,8 +62,8 @@ class InviteSettings:
 def _history(session: Session, shift_id: int, user_id: int) -> list[tuple[int, str]]:
     """(sequence, method) of the invites already queued for this person and shift."""
     prefix = f"ics:{shift_id}:{user_id}:"
-    keys = session.exec(
-        select(EmailMessage.dedupe_key).where(EmailMessage.dedupe_key.startswith(prefix))
+    keys = session.execute(
+        select(col(EmailMessage.dedupe_key)).where(col(EmailMessage.dedupe_key).startswith(prefix))
     ).all()
     found = []
     for (key,) in keys:
@@ -107,18 +107,20 @@ def send_invite(
     shift = session.get(Shift, shift_id)
     if shift is None:
         return None
-    assignment = session.exec(
-        select(Assignment).where(Assignment.shift_id == shift_id, Assignment.user_id == user_id)
+    assignment = session.execute(
+        select(Assignment).where(
+            col(Assignment.shift_id) == shift_id, col(Assignment.user_id) == user_id
+        )
     ).scalar_one_or_none()
     if booking_id is None and assignment is not None:
         booking_id = assignment.booking_id
     booking = (
         session.get(Booking, booking_id)
         if booking_id is not None
-        else session.exec(
+        else session.execute(
             select(Booking)
-            .where(Booking.shift_id == shift_id, Booking.association_id == association_id)
-            .order_by(Booking.id.desc())
+            .where(col(Booking.shift_id) == shift_id, col(Booking.association_id) == association_id)
+            .order_by(col(Booking.id).desc())
         )
         .scalars()
         .first()
@@ -127,8 +129,8 @@ def send_invite(
         return None
     # The flush raises the walk's EventVersion for the change this invite announces.
     session.flush()
-    version = session.exec(
-        select(EventVersion).where(EventVersion.shift_id == shift_id)
+    version = session.execute(
+        select(EventVersion).where(col(EventVersion.shift_id) == shift_id)
     ).scalar_one_or_none()
     if version is not None:
         session.refresh(version)
@@ -142,9 +144,10 @@ def send_invite(
     association = session.get(Association, booking.association_id)
     municipality = session.get(Municipality, shift.municipality_id)
     assert area is not None and association is not None and municipality is not None
+    assert user.id is not None
     page = personal_page_url(
         session, user_id=user.id, secret_key=settings.secret_key, base_url=settings.base_url
-    )  # type: ignore[arg-type]
+    )
     event = personal_event(
         walk_of(shift, booking, area, association, municipality, version),
         base_url=settings.base_url,
@@ -196,25 +199,25 @@ def send_invite(
 
 def assignments_of_shift(session: Session, shift_id: int) -> list[Assignment]:
     return list(
-        session.exec(
+        session.execute(
             select(Assignment)
             .where(
-                Assignment.shift_id == shift_id,
-                Assignment.status != AssignmentStatus.DECLINED,
+                col(Assignment.shift_id) == shift_id,
+                col(Assignment.status) != AssignmentStatus.DECLINED,
             )
-            .order_by(Assignment.id)
+            .order_by(col(Assignment.id))
         ).scalars()
     )
 
 
 def assignments_of_booking(session: Session, booking_id: int) -> list[Assignment]:
     return list(
-        session.exec(
+        session.execute(
             select(Assignment)
             .where(
-                Assignment.booking_id == booking_id,
-                Assignment.status != AssignmentStatus.DECLINED,
+                col(Assignment.booking_id) == booking_id,
+                col(Assignment.status) != AssignmentStatus.DECLINED,
             )
-            .order_by(Assignment.id)
+            .order_by(col(Assignment.id))
         ).scalars()
     )

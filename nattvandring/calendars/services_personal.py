@@ -12,8 +12,8 @@ from datetime import datetime
 from typing import Any, NamedTuple
 from urllib.parse import quote
 
-from sqlalchemy import func, literal_column, select, union_all
-from sqlmodel import Session
+from sqlalchemy import String, func, literal_column, select, union_all
+from sqlmodel import Session, col
 
 from .. import tokens
 from ..accounts.models import TokenPurpose
@@ -45,15 +45,15 @@ def is_cancelled(shift_status: str, booking_status: str) -> bool:
 
 def _walks(user_id: int) -> Any:
     """The volunteer's walks: live assignments and those their cancelled bookings left."""
-    live = select(Assignment.shift_id, Assignment.booking_id, Assignment.status).where(
-        Assignment.user_id == user_id
-    )
+    live = select(
+        col(Assignment.shift_id), col(Assignment.booking_id), col(Assignment.status)
+    ).where(col(Assignment.user_id) == user_id)
     left = select(
-        CancelledWalk.shift_id,
-        CancelledWalk.booking_id,
+        col(CancelledWalk.shift_id),
+        col(CancelledWalk.booking_id),
         # Inline, not a bound parameter: PostgreSQL must type the union's column.
-        literal_column(f"'{AssignmentStatus.ASSIGNED.value}'").label("status"),
-    ).where(CancelledWalk.user_id == user_id)
+        literal_column(f"'{AssignmentStatus.ASSIGNED.value}'", String).label("status"),
+    ).where(col(CancelledWalk.user_id) == user_id)
     return union_all(live, left).subquery("walk")
 
 
@@ -82,30 +82,30 @@ def _rows_statement(user_id: int, window: FeedWindow) -> Any:
     walk = _walks(user_id)
     return (
         select(
-            Shift.id.label("shift_id"),
-            Shift.start_at,
-            Shift.end_at,
-            func.coalesce(EventVersion.sequence, 0).label("sequence"),
-            func.coalesce(EventVersion.changed, 0).label("changed"),
-            Shift.status.label("shift_status"),
-            Booking.status.label("booking_status"),
-            PatrolArea.name.label("area_name"),
-            PatrolArea.meeting_point,
-            PatrolArea.latitude,
-            PatrolArea.longitude,
-            Association.name.label("association_name"),
-            Association.contact_name,
-            Association.contact_phone,
-            Municipality.name.label("municipality_name"),
-            Municipality.slug.label("municipality_slug"),
+            col(Shift.id).label("shift_id"),
+            col(Shift.start_at),
+            col(Shift.end_at),
+            func.coalesce(col(EventVersion.sequence), 0).label("sequence"),
+            func.coalesce(col(EventVersion.changed), 0).label("changed"),
+            col(Shift.status).label("shift_status"),
+            col(Booking.status).label("booking_status"),
+            col(PatrolArea.name).label("area_name"),
+            col(PatrolArea.meeting_point),
+            col(PatrolArea.latitude),
+            col(PatrolArea.longitude),
+            col(Association.name).label("association_name"),
+            col(Association.contact_name),
+            col(Association.contact_phone),
+            col(Municipality.name).label("municipality_name"),
+            col(Municipality.slug).label("municipality_slug"),
         )
         .select_from(walk)
         .join(Shift, Shift.id == walk.c.shift_id)
-        .outerjoin(EventVersion, EventVersion.shift_id == Shift.id)
+        .outerjoin(EventVersion, col(EventVersion.shift_id) == Shift.id)
         .join(Booking, Booking.id == walk.c.booking_id)
-        .join(Association, Association.id == Booking.association_id)
-        .join(PatrolArea, PatrolArea.id == Shift.area_id)
-        .join(Municipality, Municipality.id == Shift.municipality_id)
+        .join(Association, col(Association.id) == Booking.association_id)
+        .join(PatrolArea, col(PatrolArea.id) == Shift.area_id)
+        .join(Municipality, col(Municipality.id) == Shift.municipality_id)
         .where(walk.c.status != AssignmentStatus.DECLINED, visible(walk_cancel_time(), window))
     )
 
@@ -166,7 +166,7 @@ def personal_event(
         summary=summary,
         description="\n".join(lines),
         location=f"{walk.meeting_point or walk.area_name}, {walk.municipality_name}",
-        geo=(walk.latitude, walk.longitude) if has_geo else None,
+        geo=(walk.latitude, walk.longitude) if has_geo else None,  # type: ignore[arg-type]
         url=f"{base_url}/kommun/{quote(walk.municipality_slug)}",
         status="CANCELLED" if cancelled else "CONFIRMED",
         sequence=walk.sequence,

@@ -12,7 +12,8 @@ from typing import Any
 from urllib.parse import quote
 
 from sqlalchemy import bindparam, func, select
-from sqlmodel import Session
+from sqlalchemy.sql.elements import BindParameter
+from sqlmodel import Session, col
 
 from ..associations.models import Association
 from ..booking.models import Booking, BookingStatus
@@ -60,7 +61,8 @@ class PublicFeed:
     stamp: FeedStamp
 
 
-SLUG, AREA_ID = bindparam("slug"), bindparam("area_id")
+SLUG: BindParameter[str] = bindparam("slug")
+AREA_ID: BindParameter[int] = bindparam("area_id")
 
 
 @cache
@@ -70,13 +72,13 @@ def _feed_statement(by_area: bool) -> Any:
     if not by_area:
         table, on = version_join("municipality", Municipality.id)
         query = select(Municipality, *version_columns()).outerjoin(table, on)
-        return query.where(Municipality.slug == SLUG)
+        return query.where(col(Municipality.slug) == SLUG)
     table, on = version_join("area", PatrolArea.id)
     return (
         select(Municipality, PatrolArea, *version_columns())
-        .join(PatrolArea, PatrolArea.municipality_id == Municipality.id)
+        .join(PatrolArea, col(PatrolArea.municipality_id) == Municipality.id)
         .outerjoin(table, on)
-        .where(Municipality.slug == SLUG, PatrolArea.id == AREA_ID)
+        .where(col(Municipality.slug) == SLUG, col(PatrolArea.id) == AREA_ID)
     )
 
 
@@ -85,7 +87,7 @@ def find_feed(
 ) -> PublicFeed | None:
     """The one query of a 304."""
     params = {"slug": slug} if area_id is None else {"slug": slug, "area_id": area_id}
-    row = session.exec(_feed_statement(area_id is not None), params=params).first()  # type: ignore[call-overload]
+    row = session.exec(_feed_statement(area_id is not None), params=params).first()
     if row is None:
         return None
     scope = PublicScope(row[0], row[1] if area_id is not None else None)
@@ -109,24 +111,24 @@ def public_events(
     query = (
         select(
             Shift,
-            PatrolArea.name.label("area_name"),
-            PatrolArea.meeting_point,
-            PatrolArea.latitude,
-            PatrolArea.longitude,
+            col(PatrolArea.name).label("area_name"),
+            col(PatrolArea.meeting_point),
+            col(PatrolArea.latitude),
+            col(PatrolArea.longitude),
             *_event_columns(),
-            Booking.status.label("booking_status"),
-            Association.name.label("association_name"),
+            col(Booking.status).label("booking_status"),
+            col(Association.name).label("association_name"),
         )
-        .join(PatrolArea, PatrolArea.id == Shift.area_id)
-        .outerjoin(EventVersion, EventVersion.shift_id == Shift.id)
-        .outerjoin(Booking, Booking.shift_id == Shift.id)
-        .outerjoin(Association, Association.id == Booking.association_id)
+        .join(PatrolArea, col(PatrolArea.id) == Shift.area_id)
+        .outerjoin(EventVersion, col(EventVersion.shift_id) == Shift.id)
+        .outerjoin(Booking, col(Booking.shift_id) == Shift.id)
+        .outerjoin(Association, col(Association.id) == Booking.association_id)
         .where(
             *scope.conditions(),
-            Shift.status.in_(PUBLIC_STATUSES),  # type: ignore[attr-defined]
+            col(Shift.status).in_(PUBLIC_STATUSES),
             visible(shift_cancel_time(), window),
         )
-        .order_by(Shift.start_at, Shift.id, Booking.id)
+        .order_by(col(Shift.start_at), col(Shift.id), col(Booking.id))
     )
     shifts: dict[int, tuple[Shift, Any]] = {}
     names: dict[int, list[str]] = {}
@@ -209,13 +211,13 @@ def walk_event(session: Session, shift_id: int, *, base_url: str) -> CalendarEve
     """The public event of one shift (one query), or None if there is no such shift."""
     query = (
         select(Shift, PatrolArea, Municipality, Booking, Association, *_event_columns())
-        .join(PatrolArea, PatrolArea.id == Shift.area_id)
-        .join(Municipality, Municipality.id == Shift.municipality_id)
-        .outerjoin(EventVersion, EventVersion.shift_id == Shift.id)
-        .outerjoin(Booking, Booking.shift_id == Shift.id)
-        .outerjoin(Association, Association.id == Booking.association_id)
-        .where(Shift.id == shift_id)
-        .order_by(Booking.id)
+        .join(PatrolArea, col(PatrolArea.id) == Shift.area_id)
+        .join(Municipality, col(Municipality.id) == Shift.municipality_id)
+        .outerjoin(EventVersion, col(EventVersion.shift_id) == Shift.id)
+        .outerjoin(Booking, col(Booking.shift_id) == Shift.id)
+        .outerjoin(Association, col(Association.id) == Booking.association_id)
+        .where(col(Shift.id) == shift_id)
+        .order_by(col(Booking.id))
     )
     rows = session.exec(query).all()  # type: ignore[call-overload]
     if not rows:

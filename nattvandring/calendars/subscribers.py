@@ -22,7 +22,7 @@ def _settings() -> InviteSettings:
     return InviteSettings.from_config(current_app.config)
 
 
-def _to_each(session: Session, assignments, method: InviteMethod) -> None:  # type: ignore[no-untyped-def]
+def _to_each(session: Session, assignments, method: InviteMethod) -> None:
     settings = _settings()
     for assignment in assignments:
         booking = session.get_one(Booking, assignment.booking_id)
@@ -50,7 +50,7 @@ def _assignment_added(session: Session, event: events.AssignmentAdded) -> None:
     )
 
 
-def _cancel_for_one(session: Session, event) -> None:  # type: ignore[no-untyped-def]
+def _cancel_for_one(session: Session, event) -> None:
     send_invite(
         session,
         shift_id=event.shift_id,

@@ -10,7 +10,7 @@ import hashlib
 
 from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from sqlmodel import select
+from sqlmodel import col, select
 
 from .. import authz, tokens
 from ..accounts.models import TokenPurpose
@@ -35,7 +35,7 @@ from .ical import feed_etag, render_feed
 from .qr import qr_svg
 
 
-def _cfg(key: str):  # type: ignore[no-untyped-def]
+def _cfg(key: str):
     return current_app.config[key]
 
 
@@ -55,7 +55,7 @@ def _keys() -> tuple[str, ...]:
 # --- public -------------------------------------------------------------------------------
 
 
-def _public_feed(slug: str, area_id: int | None):  # type: ignore[no-untyped-def]
+def _public_feed(slug: str, area_id: int | None):
     session = db_session()
     host, base_url = _cfg("CALENDAR_HOST"), _base_url()
     feed = services_public.find_feed(
@@ -73,17 +73,17 @@ def _public_feed(slug: str, area_id: int | None):  # type: ignore[no-untyped-def
 
 
 @bp.get("/feeds/kommun/<slug>.ics")
-def municipality_feed(slug: str):  # type: ignore[no-untyped-def]
+def municipality_feed(slug: str):
     return _public_feed(slug, None)
 
 
 @bp.get("/feeds/kommun/<slug>/<int:area_id>.ics")
-def area_feed(slug: str, area_id: int):  # type: ignore[no-untyped-def]
+def area_feed(slug: str, area_id: int):
     return _public_feed(slug, area_id)
 
 
 @bp.get("/walks/<int:shift_id>.ics")
-def walk_ics(shift_id: int):  # type: ignore[no-untyped-def]
+def walk_ics(shift_id: int):
     """One walk, public information only (the booking SMS links here)."""
     host = _cfg("CALENDAR_HOST")
     event = services_public.walk_event(db_session(), shift_id, base_url=_base_url())
@@ -103,7 +103,7 @@ def walk_ics(shift_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/feeds/personal/<token>.ics")
-def personal_feed(token: str):  # type: ignore[no-untyped-def]
+def personal_feed(token: str):
     session = db_session()
     host, base_url, alarm = _cfg("CALENDAR_HOST"), _base_url(), _alarm()
     feed = services_personal.find_feed(
@@ -127,7 +127,7 @@ def personal_feed(token: str):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/feeds/association/<token>.ics")
-def association_feed(token: str):  # type: ignore[no-untyped-def]
+def association_feed(token: str):
     session = db_session()
     host, base_url = _cfg("CALENDAR_HOST"), _base_url()
     feed = services_association.find_feed(
@@ -150,7 +150,7 @@ def association_feed(token: str):  # type: ignore[no-untyped-def]
 
 @bp.get("/admin/email")
 @login_required
-def sent_email():  # type: ignore[no-untyped-def]
+def sent_email():
     authz.require_admin(current_user)
     return render_template(
         "calendars/sent_email.html",
@@ -170,7 +170,7 @@ def public_area_feeds(municipality: Municipality) -> list[dict[str, str]]:
     """For the public page: each active area's feed (https and webcal)."""
     areas = db_session().exec(
         select(PatrolArea)
-        .where(PatrolArea.municipality_id == municipality.id, PatrolArea.active.is_(True))  # type: ignore[attr-defined]
+        .where(PatrolArea.municipality_id == municipality.id, col(PatrolArea.active).is_(True))
         .order_by(PatrolArea.name)
     )
     found = []
@@ -201,7 +201,7 @@ def personal_calendar(personal_token: str) -> dict[str, object] | None:
 
 
 @bp.post("/me/<personal_token>/calendar/rotate")
-def rotate_personal(personal_token: str):  # type: ignore[no-untyped-def]
+def rotate_personal(personal_token: str):
     session = db_session()
     page = tokens.resolve(session, TokenPurpose.PERSONAL_PAGE, personal_token, secret_key=_keys())
     if page is None or page.user_id is None:
@@ -218,7 +218,7 @@ def rotate_personal(personal_token: str):  # type: ignore[no-untyped-def]
 
 @bp.get("/associations/<int:association_id>/calendar")
 @login_required
-def association_calendar(association_id: int):  # type: ignore[no-untyped-def]
+def association_calendar(association_id: int):
     association = load_for(Association, association_id, "calendar")
     link = services_links.association_feed_link(
         db_session(),
@@ -236,7 +236,7 @@ def association_calendar(association_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/associations/<int:association_id>/calendar/rotate")
 @login_required
-def rotate_association(association_id: int):  # type: ignore[no-untyped-def]
+def rotate_association(association_id: int):
     association = load_for(Association, association_id, "calendar")
     services_links.rotate_association_feed(
         db_session(),

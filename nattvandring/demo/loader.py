@@ -35,7 +35,7 @@ def _staff(session: Session, name: str, email: str, password_hash: str) -> User:
     return user
 
 
-def load_demo(session: Session, *, if_empty: bool = False, scale: int = 0):  # type: ignore[no-untyped-def]
+def load_demo(session: Session, *, if_empty: bool = False, scale: int = 0):
     """Create the demo (idempotent); returns [(role, e-mail)] or None when nothing was done."""
     if if_empty and session.exec(select(Municipality)).first() is not None:
         return None
@@ -61,6 +61,7 @@ def load_demo(session: Session, *, if_empty: bool = False, scale: int = 0):  # t
                 )
             ).first()
             if exists is None:
+                assert municipality.id is not None
                 session.add(
                     PatrolArea(
                         municipality_id=municipality.id,
@@ -87,6 +88,7 @@ def load_demo(session: Session, *, if_empty: bool = False, scale: int = 0):  # t
             select(Association).where(Association.name == association_name)
         ).first()
         if association is None:
+            assert municipality.id is not None
             association = Association(
                 municipality_id=municipality.id,
                 name=association_name,

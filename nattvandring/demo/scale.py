@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import time
 
 from sqlalchemy import func, insert, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from ..accounts.models import Membership, Role, User
 from ..associations.models import Association
@@ -35,7 +35,7 @@ def generate(
     ``associations`` is the total to spread over them (default: 10 each), so that a national
     run gets exactly 3 000 associations over 290 municipalities.
     """
-    existing = session.exec(select(Municipality.id)).all()
+    existing = session.execute(select(col(Municipality.id))).all()
     offset = len(existing)
     total = (
         associations if associations is not None else municipalities * ASSOCIATIONS_PER_MUNICIPALITY
@@ -48,7 +48,8 @@ def generate(
         municipality = Municipality(name=f"Kommun {n:03d}", slug=f"kommun-{n:03d}")
         session.add(municipality)
         session.flush()
-        created.append(municipality.id)  # type: ignore[arg-type]
+        assert municipality.id is not None
+        created.append(municipality.id)
         session.execute(
             insert(PatrolArea),
             [
@@ -75,6 +76,7 @@ def generate(
         )
         session.add(coordinator)
         session.flush()
+        assert coordinator.id is not None
         session.add(
             Membership(
                 user_id=coordinator.id, role=Role.COORDINATOR, municipality_id=municipality.id
@@ -84,7 +86,7 @@ def generate(
             serial += 1
             digits = with_check_digit(f"8025{serial:05d}")
             association = Association(
-                municipality_id=municipality.id,
+                municipality_id=created[-1],
                 name=f"Förening {serial:05d}",
                 org_number=f"{digits[:6]}-{digits[6:]}",
                 account_type="bankgiro",
@@ -104,6 +106,7 @@ def generate(
             )
             session.add(leader)
             session.flush()
+            assert leader.id is not None
             session.add(
                 Membership(user_id=leader.id, role=Role.LEADER, association_id=association.id)
             )
@@ -127,7 +130,7 @@ def generate(
                 ],
             )
             ids = session.execute(
-                select(User.id).where(User.phone_e164.in_(phones))  # type: ignore[union-attr]
+                select(col(User.id)).where(col(User.phone_e164).in_(phones))
             ).scalars()
             session.execute(
                 insert(Membership),

@@ -102,7 +102,7 @@ class SmtpMailBackend:
             smtp.send_message(build_mime(mail, sender=self.sender))
 
 
-def backend_from_config(config) -> MailBackend:  # type: ignore[no-untyped-def]
+def backend_from_config(config) -> MailBackend:
     if config["MAIL_BACKEND"] == "smtp":
         return SmtpMailBackend(
             host=config["SMTP_HOST"],

@@ -41,7 +41,7 @@ KIND_LABELS = {
 }
 
 
-def _choices(labels: dict) -> list[SelectChoice]:  # type: ignore[type-arg]
+def _choices(labels: dict) -> list[SelectChoice]:
     return [SelectChoice("", _l("Alla"))] + [
         SelectChoice(str(key), label) for key, label in labels.items()
     ]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.engine import Engine
@@ -49,6 +50,7 @@ class RunHealth:
             return
         moment = now or utcnow()
         table = SmsProviderHealth.__table__  # type: ignore[attr-defined]
+        values: dict[str, Any]
         if self.answers:
             values = {"failing_since": None, "last_success_at": moment}
         else:
@@ -106,7 +108,7 @@ def backlog(session: Session, municipality_ids: set[int] | None = None) -> Backl
     retrying = session.execute(
         select(func.count()).where(
             open_rows,
-            (SmsMessage.status == SmsStatus.UNKNOWN) | (col(SmsMessage.attempts) > 0),
+            (col(SmsMessage.status) == SmsStatus.UNKNOWN) | (col(SmsMessage.attempts) > 0),
             *scope,
         )
     ).one()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -220,7 +220,7 @@ def notify_cancelled(
     session: Session,
     *,
     shift_id: int,
-    users: list[tuple[User, int | None]],
+    users: Sequence[tuple[User, int | None]],
     kind: SmsKind,
     dedupe_prefix: str,
     reason: str,

@@ -139,7 +139,7 @@ def on_reserve_offered(session: Session, event: events.ReserveOffered) -> None:
     )
 
 
-def _until(instant) -> str:  # type: ignore[no-untyped-def]
+def _until(instant) -> str:
     if instant is None:
         return ""
     local = to_local(instant)

@@ -55,7 +55,7 @@ def _labels() -> dict[str, object]:
     return {"kind_labels": KIND_LABELS, "status_labels": STATUS_LABELS, "marker": LINK_MARKER}
 
 
-def _provider_failing_since():  # type: ignore[no-untyped-def]
+def _provider_failing_since():
     """For the admins' banner in the layout: when the SMS provider started failing (only
     once that is more than 15 minutes ago), or None."""
     if not authz.is_admin(current_user):
@@ -68,13 +68,13 @@ def _provider_failing_since():  # type: ignore[no-untyped-def]
 
 
 @bp.app_context_processor
-def _sms_banner():  # type: ignore[no-untyped-def]
+def _sms_banner():
     return {"sms_provider_failing_since": _provider_failing_since}
 
 
 @bp.get("/messages")
 @login_required
-def outbox():  # type: ignore[no-untyped-def]
+def outbox():
     authz.require_role(current_user, Role.COORDINATOR)
     form = OutboxFilterForm(request.args)
     query = select(SmsMessage)
@@ -105,7 +105,7 @@ def outbox():  # type: ignore[no-untyped-def]
 
 @bp.post("/messages/<int:message_id>/retry")
 @login_required
-def retry(message_id: int):  # type: ignore[no-untyped-def]
+def retry(message_id: int):
     message = load_for(SmsMessage, message_id, "retry")
     form = RetryForm()
     if not form.validate_on_submit():
@@ -124,7 +124,7 @@ def retry(message_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/messages/association/<int:association_id>")
 @login_required
-def association_messages(association_id: int):  # type: ignore[no-untyped-def]
+def association_messages(association_id: int):
     association = load_for(Association, association_id, "view")
     query = (
         select(SmsMessage)
@@ -143,7 +143,7 @@ def association_messages(association_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/messages/association")
 @login_required
-def my_association_messages():  # type: ignore[no-untyped-def]
+def my_association_messages():
     """The leader's entry point: their (first) association's SMS statuses."""
     led = sorted(current_user.association_ids())
     authz.require_that(bool(led))
@@ -167,7 +167,7 @@ def _twiml(reply: str | None) -> Response:
 @bp.post("/webhooks/twilio/status")
 @csrf.exempt
 @limiter.limit(_webhook_limit)
-def twilio_status():  # type: ignore[no-untyped-def]
+def twilio_status():
     if not signature_valid(request, current_app.config):
         raise Forbidden()
     session = db_session()
@@ -184,7 +184,7 @@ def twilio_status():  # type: ignore[no-untyped-def]
 @bp.post("/webhooks/twilio/inbound")
 @csrf.exempt
 @limiter.limit(_webhook_limit)
-def twilio_inbound():  # type: ignore[no-untyped-def]
+def twilio_inbound():
     if not signature_valid(request, current_app.config):
         raise Forbidden()
     session = db_session()

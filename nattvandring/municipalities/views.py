@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from sqlmodel import select
+from sqlmodel import col, select
 
 from .. import authz
 from ..accounts.forms import InviteForm
@@ -23,7 +23,7 @@ from .models import Municipality
 
 @bp.route("/admin/municipalities", methods=["GET", "POST"])
 @login_required
-def admin_list():  # type: ignore[no-untyped-def]
+def admin_list():
     authz.require_admin(current_user)
     session = db_session()
     form = MunicipalityForm()
@@ -47,13 +47,14 @@ def admin_list():  # type: ignore[no-untyped-def]
 
 @bp.route("/municipalities/<int:municipality_id>", methods=["GET"])
 @login_required
-def detail(municipality_id: int):  # type: ignore[no-untyped-def]
+def detail(municipality_id: int):
     municipality = load_for(Municipality, municipality_id, "manage")
+    assert municipality.id is not None
     coordinators = (
         db_session()
         .exec(
             select(User)
-            .join(Membership, Membership.user_id == User.id)
+            .join(Membership, col(Membership.user_id) == User.id)
             .where(
                 Membership.role == Role.COORDINATOR, Membership.municipality_id == municipality.id
             )
@@ -73,7 +74,7 @@ def detail(municipality_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/municipalities/<int:municipality_id>/coordinators")
 @login_required
-def invite_coordinator(municipality_id: int):  # type: ignore[no-untyped-def]
+def invite_coordinator(municipality_id: int):
     municipality = load_for(Municipality, municipality_id, "manage")
     authz.require_admin(current_user)
     form = InviteForm()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from .. import migrate
 from ..clock import utcnow
@@ -40,7 +40,9 @@ def readiness(engine: Engine) -> Readiness:
     if migrations:
         with Session(engine) as session:
             latest = session.execute(
-                select(WorkerHeartbeat.beat_at).order_by(WorkerHeartbeat.beat_at.desc()).limit(1)
+                select(col(WorkerHeartbeat.beat_at))
+                .order_by(col(WorkerHeartbeat.beat_at).desc())
+                .limit(1)
             ).scalar()
         worker = latest is not None and utcnow() - latest < HEARTBEAT_STALE_AFTER
     return Readiness(database=True, migrations=migrations, worker=worker)
@@ -48,7 +50,9 @@ def readiness(engine: Engine) -> Readiness:
 
 def heartbeats(session: Session) -> list[WorkerHeartbeat]:
     return list(
-        session.exec(select(WorkerHeartbeat).order_by(WorkerHeartbeat.beat_at.desc())).scalars()
+        session.execute(
+            select(WorkerHeartbeat).order_by(col(WorkerHeartbeat.beat_at).desc())
+        ).scalars()
     )
 
 
@@ -57,6 +61,8 @@ def backup_sqlite(engine: Engine, destination: Path) -> Path:
     if engine.dialect.name != "sqlite":
         raise ValueError("Use pg_dump for PostgreSQL (see docs/deployment.md).")
     source_path = engine.url.database
+    if not source_path:
+        raise ValueError("An in-memory SQLite database has no file to back up.")
     destination.parent.mkdir(parents=True, exist_ok=True)
     source = sqlite3.connect(source_path)
     target = sqlite3.connect(destination)

@@ -14,13 +14,13 @@ from .blueprint import bp
 
 
 @bp.get("/healthz")
-def healthz():  # type: ignore[no-untyped-def]
+def healthz():
     """The process is up (no database access)."""
     return jsonify(status="ok")
 
 
 @bp.get("/readyz")
-def readyz():  # type: ignore[no-untyped-def]
+def readyz():
     """Database reachable, migrations current, a worker heartbeat in the last two minutes."""
     state = services.readiness(get_engine())
     body = {
@@ -34,7 +34,7 @@ def readyz():  # type: ignore[no-untyped-def]
 
 @bp.get("/admin/workers")
 @login_required
-def workers():  # type: ignore[no-untyped-def]
+def workers():
     authz.require_admin(current_user)
     return render_template(
         "ops/workers.html",

@@ -59,7 +59,7 @@ def load(session: Session) -> None:
     session.flush()
 
 
-def _season(session, municipality, group, first, last, start, end) -> None:  # type: ignore[no-untyped-def]
+def _season(session, municipality, group, first, last, start, end) -> None:
     create_series(
         session,
         municipality=municipality,
@@ -76,7 +76,7 @@ def _season(session, municipality, group, first, last, start, end) -> None:  # t
     )
 
 
-def _valborg(session, municipality, areas, first, last) -> None:  # type: ignore[no-untyped-def]
+def _valborg(session, municipality, areas, first, last) -> None:
     for night in specials.special_nights_between(first, last):
         if night.key == specials.VALBORG:
             add_special_night(

@@ -33,12 +33,12 @@ WEEKDAY_NAMES = {
 WEEKDAY_CHOICES = [SelectChoice(day, name) for day, name in WEEKDAY_NAMES.items()]
 
 
-def choices(pairs) -> list[SelectChoice]:  # type: ignore[no-untyped-def]
+def choices(pairs) -> list[SelectChoice]:
     """SelectChoice objects from (value, label) pairs (tuples are deprecated in WTForms)."""
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-def optional_int(field) -> int | None:  # type: ignore[no-untyped-def]
+def optional_int(field) -> int | None:
     """An optional number: a blank submission means None (WTForms would keep the default)."""
     raw = field.raw_data
     if raw is not None and (not raw or not str(raw[0]).strip()):

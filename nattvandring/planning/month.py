@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ..associations.models import Association
 from ..booking.models import Assignment, AssignmentStatus, Booking, BookingStatus
@@ -83,9 +83,9 @@ def load_shift_rows(
 
     shifts = session.exec(
         select(Shift, PatrolArea.name, PatrolArea.meeting_point)
-        .join(PatrolArea, PatrolArea.id == Shift.area_id)
+        .join(PatrolArea, col(PatrolArea.id) == Shift.area_id)
         .where(*in_range)
-        .order_by(Shift.start_at, PatrolArea.name, Shift.id)
+        .order_by(col(Shift.start_at), col(PatrolArea.name), col(Shift.id))
     ).all()
     rows = {shift.id: ShiftRow(shift, name, point) for shift, name, point in shifts}
     if not rows:
@@ -93,25 +93,25 @@ def load_shift_rows(
 
     bookings = session.exec(
         select(Booking.shift_id, Association.name)
-        .join(Shift, Shift.id == Booking.shift_id)
-        .join(Association, Association.id == Booking.association_id)
+        .join(Shift, col(Shift.id) == Booking.shift_id)
+        .join(Association, col(Association.id) == Booking.association_id)
         .where(*in_range, Booking.status == BookingStatus.ACTIVE)
-        .order_by(Booking.created_at, Booking.id)
+        .order_by(col(Booking.created_at), col(Booking.id))
     ).all()
     names: dict[int, list[str]] = defaultdict(list)
     for shift_id, association_name in bookings:
         names[shift_id].append(association_name)
 
     counts = session.exec(
-        select(Assignment.shift_id, func.count(Assignment.id))
-        .join(Booking, Booking.id == Assignment.booking_id)
-        .join(Shift, Shift.id == Assignment.shift_id)
+        select(Assignment.shift_id, func.count(col(Assignment.id)))
+        .join(Booking, col(Booking.id) == Assignment.booking_id)
+        .join(Shift, col(Shift.id) == Assignment.shift_id)
         .where(
             *in_range,
             Booking.status == BookingStatus.ACTIVE,
             Assignment.status != AssignmentStatus.DECLINED,
         )
-        .group_by(Assignment.shift_id)
+        .group_by(col(Assignment.shift_id))
     ).all()
     for shift_id, count in counts:
         if shift_id in rows:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from .. import authz
 from ..accounts.identity import Identity
@@ -24,7 +24,7 @@ def leader_municipality_ids(session: Session | None, actor: Identity) -> set[int
     cache = session.info.setdefault("planning_policy", {})
     if cache_key not in cache:
         rows = session.exec(
-            select(Association.municipality_id).where(Association.id.in_(association_ids))
+            select(Association.municipality_id).where(col(Association.id).in_(association_ids))
         )
         cache[cache_key] = set(rows)
     return cache[cache_key]

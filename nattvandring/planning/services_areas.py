@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import time
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from .. import events
 from ..audit.services import record
@@ -163,7 +163,7 @@ def _announce_new_place(session: Session, area: PatrolArea) -> None:
             Shift.end_at > utcnow(),
             Shift.status != ShiftStatus.CANCELLED,
         )
-        .order_by(Shift.start_at)
+        .order_by(col(Shift.start_at))
     ).all()
     for shift in upcoming:
         touch(shift)

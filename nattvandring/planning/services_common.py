@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import null
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from .. import events
 from ..booking.models import Booking, BookingStatus
@@ -29,7 +29,7 @@ def booked_shift_ids(session: Session, shift_ids: Iterable[int]) -> set[int]:
         return set()
     rows = session.exec(
         select(Booking.shift_id)
-        .where(Booking.shift_id.in_(ids), Booking.status == BookingStatus.ACTIVE)
+        .where(col(Booking.shift_id).in_(ids), col(Booking.status) == BookingStatus.ACTIVE)
         .distinct()
     )
     return set(rows)
@@ -37,13 +37,12 @@ def booked_shift_ids(session: Session, shift_ids: Iterable[int]) -> set[int]:
 
 def active_bookings_of(session: Session, shift_id: int) -> list[int]:
     """Ids of the shift's active bookings."""
-    return list(
-        session.exec(
-            select(Booking.id).where(
-                Booking.shift_id == shift_id, Booking.status == BookingStatus.ACTIVE
-            )
+    rows = session.exec(
+        select(col(Booking.id)).where(
+            Booking.shift_id == shift_id, Booking.status == BookingStatus.ACTIVE
         )
     )
+    return [booking_id for booking_id in rows if booking_id is not None]
 
 
 def touch(shift: Shift) -> None:

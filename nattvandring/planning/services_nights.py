@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ..errors import RuleViolation
 from ..i18n import _l
@@ -41,7 +41,7 @@ def taken_nights(
         return {}
     rows = session.exec(
         select(Shift).where(
-            Shift.area_id.in_(areas),
+            col(Shift.area_id).in_(areas),
             Shift.start_at >= instants[0],
             Shift.start_at <= instants[-1],
             Shift.status != ShiftStatus.CANCELLED,

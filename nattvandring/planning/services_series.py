@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from .. import dates
 from ..audit.services import record
@@ -43,14 +43,14 @@ class CreateResult:
     series: ShiftSeries | None = None
 
 
-def _areas(session: Session, municipality: Municipality, area_ids: Sequence[int]):  # type: ignore[no-untyped-def]
+def _areas(session: Session, municipality: Municipality, area_ids: Sequence[int]):
     ids = {int(i) for i in area_ids}
     if not ids:
         raise RuleViolation("no_areas", _l("Välj minst ett område."), field="area_ids")
     areas = list(
         session.exec(
             select(PatrolArea)
-            .where(PatrolArea.id.in_(ids), PatrolArea.municipality_id == municipality.id)
+            .where(col(PatrolArea.id).in_(ids), PatrolArea.municipality_id == municipality.id)
             .order_by(PatrolArea.name)
         )
     )
@@ -128,7 +128,7 @@ def create_series(
         )
     assert municipality.id is not None
     lock_planning(session, municipality.id)
-    taken = taken_nights(session, [a.id for a in areas], [start for start, _ in nights])  # type: ignore[misc]
+    taken = taken_nights(session, [a.id for a in areas], [start for start, _ in nights])
     if len(taken) == len(areas) * len(nights):
         return CreateResult(skipped=len(taken))
     series = ShiftSeries(
@@ -210,11 +210,11 @@ def add_special_night(
         nights.append((area, start, end))
     assert municipality.id is not None
     lock_planning(session, municipality.id)
-    existing = taken_nights(session, [a.id for a in areas], [start for _, start, _ in nights])  # type: ignore[misc]
+    existing = taken_nights(session, [a.id for a in areas], [start for _, start, _ in nights])
     for area, start, end in nights:
         if (area.id, start) in existing:
             # Already planned (e.g. Valborg on a Friday of a series): just mark it special.
-            shift = existing[(area.id, start)]
+            shift = existing[(area.id, start)]  # type: ignore[index]
             if shift.special_key is None:
                 shift.special_key = key
                 session.add(shift)

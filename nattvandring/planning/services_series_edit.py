@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, time
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from .. import events
 from ..audit.services import record
@@ -51,13 +51,13 @@ def future_shifts(session: Session, series: ShiftSeries) -> list[tuple[Shift, st
     """The series' shifts that have not started and are not cancelled, with area names."""
     rows = session.exec(
         select(Shift, PatrolArea.name)
-        .join(PatrolArea, PatrolArea.id == Shift.area_id)
+        .join(PatrolArea, col(PatrolArea.id) == Shift.area_id)
         .where(
             Shift.series_id == series.id,
             Shift.start_at > utcnow(),
             Shift.status != ShiftStatus.CANCELLED,
         )
-        .order_by(Shift.start_at, PatrolArea.name)
+        .order_by(col(Shift.start_at), col(PatrolArea.name))
     )
     return [(shift, name) for shift, name in rows]
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from .. import dates, events
 from ..audit.services import record
@@ -43,8 +43,8 @@ def local_instants(day: date, start_time: time, end_time: time) -> tuple[datetim
 
 def current_walkers(session: Session, shift_id: int) -> int:
     count = session.exec(
-        select(func.count(Assignment.id))
-        .join(Booking, Booking.id == Assignment.booking_id)
+        select(func.count(col(Assignment.id)))
+        .join(Booking, col(Booking.id) == Assignment.booking_id)
         .where(
             Assignment.shift_id == shift_id,
             Assignment.status != AssignmentStatus.DECLINED,

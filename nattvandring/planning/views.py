@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import redirect, render_template, url_for
 from flask_login import current_user, login_required
-from sqlmodel import select
+from sqlmodel import col, select
 
 from .. import authz
 from ..accounts.models import Role
@@ -24,13 +24,13 @@ TARGETS = {
 }
 
 
-def _choose(target: str):  # type: ignore[no-untyped-def]
+def _choose(target: str):
     authz.require_role(current_user, Role.COORDINATOR)
     endpoint, title = TARGETS[target]
     query = select(Municipality).order_by(Municipality.name)
     scope = authz.coordinated_municipality_ids(current_user)
     if scope is not None:
-        query = query.where(Municipality.id.in_(scope))
+        query = query.where(col(Municipality.id).in_(scope))
     municipalities = list(db_session().exec(query))
     if len(municipalities) == 1:
         return redirect(url_for(endpoint, municipality_id=municipalities[0].id))
@@ -45,19 +45,19 @@ def _choose(target: str):  # type: ignore[no-untyped-def]
 
 @bp.get("/planning")
 @login_required
-def index():  # type: ignore[no-untyped-def]
+def index():
     return _choose("calendar")
 
 
 @bp.get("/planning/coverage")
 @login_required
-def coverage_index():  # type: ignore[no-untyped-def]
+def coverage_index():
     return _choose("coverage")
 
 
 @bp.get("/planning/areas")
 @login_required
-def areas_index():  # type: ignore[no-untyped-def]
+def areas_index():
     return _choose("areas")
 
 

@@ -24,18 +24,18 @@ def _input(form: AreaForm) -> services.AreaInput:
         latitude=form.latitude.data,
         longitude=form.longitude.data,
         description=form.description.data or "",
-        default_start=form.default_start.data,  # type: ignore[arg-type]
-        default_end=form.default_end.data,  # type: ignore[arg-type]
-        default_min_walkers=form.default_min_walkers.data,  # type: ignore[arg-type]
+        default_start=form.default_start.data,
+        default_end=form.default_end.data,
+        default_min_walkers=form.default_min_walkers.data,
         default_max_walkers=optional_int(form.default_max_walkers),
-        min_age=form.min_age.data,  # type: ignore[arg-type]
+        min_age=form.min_age.data,
         active=bool(form.active.data),
     )
 
 
 @bp.get("/planning/<int:municipality_id>/areas")
 @login_required
-def areas(municipality_id: int):  # type: ignore[no-untyped-def]
+def areas(municipality_id: int):
     municipality = planning_municipality(municipality_id)
     rows = services.areas_of(db_session(), municipality_id)
     return render_template("planning/areas.html", municipality=municipality, areas=rows)
@@ -43,7 +43,7 @@ def areas(municipality_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/planning/<int:municipality_id>/areas/new", methods=["GET", "POST"])
 @login_required
-def area_new(municipality_id: int):  # type: ignore[no-untyped-def]
+def area_new(municipality_id: int):
     municipality = planning_municipality(municipality_id)
     form = AreaForm()
     if form.validate_on_submit():
@@ -66,7 +66,7 @@ def area_new(municipality_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/planning/areas/<int:area_id>/edit", methods=["GET", "POST"])
 @login_required
-def area_edit(area_id: int):  # type: ignore[no-untyped-def]
+def area_edit(area_id: int):
     authz.require_role(current_user, Role.COORDINATOR)
     area = load_for(PatrolArea, area_id, "manage")
     session = db_session()
@@ -89,7 +89,7 @@ def area_edit(area_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/planning/areas/<int:area_id>/active")
 @login_required
-def area_set_active(area_id: int):  # type: ignore[no-untyped-def]
+def area_set_active(area_id: int):
     authz.require_role(current_user, Role.COORDINATOR)
     area = load_for(PatrolArea, area_id, "manage")
     active = request.form.get("active") == "1"

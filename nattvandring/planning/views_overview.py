@@ -8,7 +8,7 @@ from itertools import groupby
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_login import current_user, login_required
-from sqlmodel import select
+from sqlmodel import col, select
 
 from ..accounts.models import User
 from ..audit.models import AuditEntry
@@ -37,7 +37,7 @@ def _shift_month(first: date, months: int) -> date:
 
 @bp.get("/planning/<int:municipality_id>/calendar")
 @login_required
-def calendar(municipality_id: int):  # type: ignore[no-untyped-def]
+def calendar(municipality_id: int):
     municipality = planning_municipality(municipality_id)
     session = db_session()
     first = month_arg("month", to_local(utcnow()).date().replace(day=1))
@@ -74,7 +74,7 @@ def calendar(municipality_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/planning/<int:municipality_id>/coverage")
 @login_required
-def coverage(municipality_id: int):  # type: ignore[no-untyped-def]
+def coverage(municipality_id: int):
     municipality = planning_municipality(municipality_id)
     session = db_session()
     weeks = int_arg("weeks") or coverage_mod.DEFAULT_WEEKS
@@ -89,16 +89,16 @@ def coverage(municipality_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/planning/<int:municipality_id>/audit")
 @login_required
-def audit(municipality_id: int):  # type: ignore[no-untyped-def]
+def audit(municipality_id: int):
     municipality = planning_municipality(municipality_id)
     page = max(1, int_arg("page") or 1)
     rows = (
         db_session()
         .exec(
             select(AuditEntry, User.name)
-            .outerjoin(User, User.id == AuditEntry.actor_user_id)
+            .outerjoin(User, col(User.id) == AuditEntry.actor_user_id)
             .where(AuditEntry.municipality_id == municipality_id)
-            .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
+            .order_by(col(AuditEntry.created_at).desc(), col(AuditEntry.id).desc())
             .offset((page - 1) * AUDIT_PAGE_SIZE)
             .limit(AUDIT_PAGE_SIZE + 1)
         )
@@ -115,18 +115,18 @@ def audit(municipality_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/planning/<int:municipality_id>/rules", methods=["GET", "POST"])
 @login_required
-def rules(municipality_id: int):  # type: ignore[no-untyped-def]
+def rules(municipality_id: int):
     municipality = planning_municipality(municipality_id)
     form = RulesForm(obj=municipality)
     if form.validate_on_submit():
         session = db_session()
         data = services_rules.RulesInput(
-            max_associations_per_shift=form.max_associations_per_shift.data,  # type: ignore[arg-type]
+            max_associations_per_shift=form.max_associations_per_shift.data,
             monthly_booking_cap=optional_int(form.monthly_booking_cap),
-            cancel_deadline_hours=form.cancel_deadline_hours.data,  # type: ignore[arg-type]
-            report_due_days=form.report_due_days.data,  # type: ignore[arg-type]
+            cancel_deadline_hours=form.cancel_deadline_hours.data,
+            report_due_days=form.report_due_days.data,
             allow_reserve_list=bool(form.allow_reserve_list.data),
-            reserve_offer_hours=form.reserve_offer_hours.data,  # type: ignore[arg-type]
+            reserve_offer_hours=form.reserve_offer_hours.data,
         )
         try:
             services_rules.update_rules(session, municipality, data=data, actor_id=current_user.id)
@@ -141,7 +141,7 @@ def rules(municipality_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/kommun/<slug>")
-def public(slug: str):  # type: ignore[no-untyped-def]
+def public(slug: str):
     session = db_session()
     municipality = session.exec(select(Municipality).where(Municipality.slug == slug)).first()
     if municipality is None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_login import current_user, login_required
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from .. import authz, dates
 from ..accounts.models import Role
@@ -29,7 +30,7 @@ from .services_areas import areas_of
 from .special_nights import special_nights_between
 
 
-def _planned_days(session, municipality_id: int, first: date, last: date) -> set[date]:  # type: ignore[no-untyped-def]
+def _planned_days(session, municipality_id: int, first: date, last: date) -> set[date]:
     start, end = local_day_bounds(first, last)
     rows = session.exec(
         select(Shift.start_at).where(
@@ -42,14 +43,14 @@ def _planned_days(session, municipality_id: int, first: date, last: date) -> set
     return {to_local(start_at).date() for start_at in rows}
 
 
-def _day_of(field) -> date | None:  # type: ignore[no-untyped-def]
+def _day_of(field) -> date | None:
     """A date field's date when it parsed and lies in the window (a refused form shows the
     page again, and a year-9999 date would overflow the special nights)."""
     value = field.data
     return value if isinstance(value, date) and dates.day_in_window(value) else None
 
 
-def _render_planner(municipality: Municipality, form: SeriesForm, status: int = 200):  # type: ignore[no-untyped-def]
+def _render_planner(municipality: Municipality, form: SeriesForm, status: int = 200):
     session = db_session()
     first, last = _day_of(form.start_date), _day_of(form.end_date)
     nights = []
@@ -82,9 +83,9 @@ def _fresh_planner(
     today = to_local(utcnow()).date()
     active_areas = [a for a in areas_of(session, municipality_id) if a.active]
     form = SeriesForm(formdata=None)
-    form.area_ids.choices = choices((a.id, a.name) for a in active_areas)  # type: ignore[misc]
+    form.area_ids.choices = choices((a.id, a.name) for a in active_areas)
     form.weekdays.data = [4, 5]
-    form.area_ids.data = [a.id for a in active_areas]  # type: ignore[misc]
+    form.area_ids.data = [a.id for a in active_areas]
     form.start_date.data = start_date or today
     form.end_date.data = end_date or today + timedelta(days=90)
     form.last_school_day.data = last_school_day
@@ -96,7 +97,7 @@ def _fresh_planner(
 
 @bp.route("/planning/<int:municipality_id>/series/new", methods=["GET", "POST"])
 @login_required
-def series_new(municipality_id: int):  # type: ignore[no-untyped-def]
+def series_new(municipality_id: int):
     municipality = planning_municipality(municipality_id)
     session = db_session()
     if request.method == "GET":
@@ -110,7 +111,7 @@ def series_new(municipality_id: int):  # type: ignore[no-untyped-def]
         return _render_planner(municipality, form)
     form = SeriesForm()
     active_areas = [a for a in areas_of(session, municipality_id) if a.active]
-    form.area_ids.choices = choices((a.id, a.name) for a in active_areas)  # type: ignore[misc]
+    form.area_ids.choices = choices((a.id, a.name) for a in active_areas)
     if request.form.get("action") == "specials":
         # Only shows the special nights of the period; a field it cannot read is a 422.
         return _render_planner(municipality, form, 200 if form.validate() else 422)
@@ -119,10 +120,10 @@ def series_new(municipality_id: int):  # type: ignore[no-untyped-def]
     data = services_series.SeriesInput(
         area_ids=form.area_ids.data or [],
         weekdays=form.weekdays.data or [],
-        start_date=form.start_date.data,  # type: ignore[arg-type]
-        end_date=form.end_date.data,  # type: ignore[arg-type]
-        start_time=form.start_time.data,  # type: ignore[arg-type]
-        end_time=form.end_time.data,  # type: ignore[arg-type]
+        start_date=form.start_date.data,
+        end_date=form.end_date.data,
+        start_time=form.start_time.data,
+        end_time=form.end_time.data,
         min_walkers=optional_int(form.min_walkers),
         max_walkers=optional_int(form.max_walkers),
         min_age=optional_int(form.min_age),
@@ -166,11 +167,11 @@ def series_new(municipality_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/planning/<int:municipality_id>/special-nights")
 @login_required
-def special_night_add(municipality_id: int):  # type: ignore[no-untyped-def]
+def special_night_add(municipality_id: int):
     municipality = planning_municipality(municipality_id)
     session = db_session()
     form = SpecialNightForm()
-    form.area_ids.choices = choices((a.id, a.name) for a in areas_of(session, municipality_id))  # type: ignore[misc]
+    form.area_ids.choices = choices((a.id, a.name) for a in areas_of(session, municipality_id))
     # The planner's period travels along in hidden fields; only dates in the window go back
     # into the URL, never the text as posted (it would be copied into the Location header).
     period = {
@@ -181,11 +182,10 @@ def special_night_add(municipality_id: int):  # type: ignore[no-untyped-def]
             ("last_school_day", "last_school_day"),
         )
     }
-    back = url_for(
-        "planning.series_new",
-        municipality_id=municipality_id,
-        **{name: day.isoformat() for name, day in period.items() if day is not None},
-    )
+    days: dict[str, Any] = {
+        name: day.isoformat() for name, day in period.items() if day is not None
+    }
+    back = url_for("planning.series_new", municipality_id=municipality_id, **days)
     if not form.validate_on_submit():
         for errors in form.errors.values():
             for error in errors:
@@ -197,7 +197,7 @@ def special_night_add(municipality_id: int):  # type: ignore[no-untyped-def]
         result = services_series.add_special_night(
             session,
             municipality=municipality,
-            day=form.day.data,  # type: ignore[arg-type]
+            day=form.day.data,
             key=form.key.data or "",
             area_ids=form.area_ids.data or [],
             actor_id=current_user.id,
@@ -210,7 +210,7 @@ def special_night_add(municipality_id: int):  # type: ignore[no-untyped-def]
         _(
             "Skapade %(created)s pass den %(day)s. %(skipped)s fanns redan.",
             created=len(result.created),
-            day=form.day.data.isoformat(),  # type: ignore[union-attr]
+            day=form.day.data.isoformat(),
             skipped=result.skipped,
         ),
         "success",
@@ -223,7 +223,7 @@ def _shift_context(shift: Shift) -> dict:
     area = session.get(PatrolArea, shift.area_id)
     bookings = session.exec(
         select(Association.name)
-        .join(Booking, Booking.association_id == Association.id)
+        .join(Booking, col(Booking.association_id) == Association.id)
         .where(Booking.shift_id == shift.id, Booking.status == BookingStatus.ACTIVE)
     ).all()
     series = session.get(ShiftSeries, shift.series_id) if shift.series_id else None
@@ -254,7 +254,7 @@ def _shift_form(session: Session, shift: Shift, form: ShiftForm) -> ShiftForm:
 
 @bp.route("/planning/shifts/<int:shift_id>/edit", methods=["GET", "POST"])
 @login_required
-def shift_edit(shift_id: int):  # type: ignore[no-untyped-def]
+def shift_edit(shift_id: int):
     shift = _load_shift(shift_id, "edit")
     session = db_session()
     form = _shift_form(session, shift, ShiftForm())
@@ -263,13 +263,13 @@ def shift_edit(shift_id: int):  # type: ignore[no-untyped-def]
         form.process(data=current.__dict__)
     elif form.validate_on_submit():
         data = services_shifts.ShiftInput(
-            day=form.day.data,  # type: ignore[arg-type]
-            start_time=form.start_time.data,  # type: ignore[arg-type]
-            end_time=form.end_time.data,  # type: ignore[arg-type]
-            area_id=form.area_id.data,  # type: ignore[arg-type]
-            min_walkers=form.min_walkers.data,  # type: ignore[arg-type]
+            day=form.day.data,
+            start_time=form.start_time.data,
+            end_time=form.end_time.data,
+            area_id=form.area_id.data,
+            min_walkers=form.min_walkers.data,
             max_walkers=optional_int(form.max_walkers),
-            min_age=form.min_age.data,  # type: ignore[arg-type]
+            min_age=form.min_age.data,
             notes=form.notes.data or "",
         )
         try:
@@ -289,7 +289,7 @@ def shift_edit(shift_id: int):  # type: ignore[no-untyped-def]
     ), status
 
 
-def _cancel_refused(shift_id: int, cancel_form: CancelForm):  # type: ignore[no-untyped-def]
+def _cancel_refused(shift_id: int, cancel_form: CancelForm):
     """The shift page again, with the cancel form's errors (422)."""
     session = db_session()
     shift = session.get(Shift, shift_id)
@@ -303,7 +303,7 @@ def _cancel_refused(shift_id: int, cancel_form: CancelForm):  # type: ignore[no-
 
 @bp.post("/planning/shifts/<int:shift_id>/cancel")
 @login_required
-def shift_cancel(shift_id: int):  # type: ignore[no-untyped-def]
+def shift_cancel(shift_id: int):
     shift = _load_shift(shift_id, "cancel")
     session = db_session()
     cancel_form = CancelForm()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import col, select
 
 from .. import authz
 from ..accounts.models import Role
@@ -30,7 +30,7 @@ def _weekday_names(series: ShiftSeries) -> str:
     return ", ".join(str(names[int(d)]) for d in series.weekdays.split(",") if d.strip())
 
 
-def _confirm_label(form, preview: edit.SeriesPreview) -> None:  # type: ignore[no-untyped-def]
+def _confirm_label(form, preview: edit.SeriesPreview) -> None:
     form.confirm.label.text = _(
         "Jag förstår att %(count)s bokade pass påverkas", count=preview.booked_count
     )
@@ -38,7 +38,7 @@ def _confirm_label(form, preview: edit.SeriesPreview) -> None:  # type: ignore[n
 
 def _render(
     series: ShiftSeries, *, times_form=None, cancel_form=None, preview=None, mode=None, status=200
-):  # type: ignore[no-untyped-def]
+):
     session = db_session()
     municipality = session.get(Municipality, series.municipality_id)
     if times_form is None:
@@ -61,20 +61,20 @@ def _render(
 
 @bp.get("/planning/<int:municipality_id>/series")
 @login_required
-def series_list(municipality_id: int):  # type: ignore[no-untyped-def]
+def series_list(municipality_id: int):
     municipality = planning_municipality(municipality_id)
     session = db_session()
     counts = (
-        select(Shift.series_id, func.count(Shift.id).label("n"))
+        select(Shift.series_id, func.count(col(Shift.id)).label("n"))
         .where(Shift.municipality_id == municipality_id)
-        .group_by(Shift.series_id)
+        .group_by(col(Shift.series_id))
         .subquery()
     )
     rows = session.exec(
         select(ShiftSeries, counts.c.n)
         .outerjoin(counts, counts.c.series_id == ShiftSeries.id)
         .where(ShiftSeries.municipality_id == municipality_id)
-        .order_by(ShiftSeries.start_date.desc(), ShiftSeries.id.desc())
+        .order_by(col(ShiftSeries.start_date).desc(), col(ShiftSeries.id).desc())
     ).all()
     return render_template(
         "planning/series_list.html",
@@ -85,13 +85,13 @@ def series_list(municipality_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/planning/series/<int:series_id>")
 @login_required
-def series_detail(series_id: int):  # type: ignore[no-untyped-def]
+def series_detail(series_id: int):
     return _render(_load_series(series_id, "edit"))
 
 
 @bp.post("/planning/series/<int:series_id>/times")
 @login_required
-def series_times(series_id: int):  # type: ignore[no-untyped-def]
+def series_times(series_id: int):
     series = _load_series(series_id, "edit")
     session = db_session()
     form = SeriesTimesForm()
@@ -102,8 +102,8 @@ def series_times(series_id: int):  # type: ignore[no-untyped-def]
         preview = edit.preview_time_change(
             session,
             series,
-            start_time=start_time,  # type: ignore[arg-type]
-            end_time=end_time,  # type: ignore[arg-type]
+            start_time=start_time,
+            end_time=end_time,
         )
     except RuleViolation as violation:
         session.rollback()
@@ -120,8 +120,8 @@ def series_times(series_id: int):  # type: ignore[no-untyped-def]
         edit.apply_time_change(
             session,
             series,
-            start_time=start_time,  # type: ignore[arg-type]
-            end_time=end_time,  # type: ignore[arg-type]
+            start_time=start_time,
+            end_time=end_time,
             confirmed=bool(form.confirm.data),
             actor_id=current_user.id,
         )
@@ -132,8 +132,8 @@ def series_times(series_id: int):  # type: ignore[no-untyped-def]
         preview = edit.preview_time_change(
             session,
             series,
-            start_time=start_time,  # type: ignore[arg-type]
-            end_time=end_time,  # type: ignore[arg-type]
+            start_time=start_time,
+            end_time=end_time,
         )
         return _render(series, times_form=form, preview=preview, mode="times", status=422)
     flash(
@@ -149,7 +149,7 @@ def series_times(series_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/planning/series/<int:series_id>/cancel")
 @login_required
-def series_cancel(series_id: int):  # type: ignore[no-untyped-def]
+def series_cancel(series_id: int):
     series = _load_series(series_id, "cancel")
     session = db_session()
     form = SeriesCancelForm()

@@ -7,7 +7,7 @@ from datetime import date
 
 from flask import Blueprint
 from flask_login import current_user
-from sqlmodel import select
+from sqlmodel import col, select
 
 from .. import authz
 from ..accounts.models import Role, User
@@ -35,7 +35,7 @@ STATUS_LABELS = {
 
 
 @bp.app_context_processor
-def _labels():  # type: ignore[no-untyped-def]
+def _labels():
     return {
         "report_status_labels": STATUS_LABELS,
         "incident_labels": CATEGORY_LABELS,
@@ -46,7 +46,8 @@ def _labels():  # type: ignore[no-untyped-def]
 def coordinator_municipality_ids() -> set[int]:
     """The current coordinator's municipalities (all of them for an admin)."""
     if authz.is_admin(current_user):
-        return set(db_session().exec(select(Municipality.id)).all())  # type: ignore[arg-type]
+        ids = db_session().exec(select(col(Municipality.id))).all()
+        return {municipality_id for municipality_id in ids if municipality_id is not None}
     return current_user.municipality_ids()
 
 
@@ -71,8 +72,7 @@ def detail_context(report: PatrolReport) -> dict:
     user_ids = {w.user_id for w in walkers} | {report.filed_by_id, report.approved_by_id}
     user_ids.discard(None)
     names = {
-        u.id: u.name
-        for u in session.exec(select(User).where(User.id.in_(user_ids))).all()  # type: ignore[union-attr]
+        u.id: u.name for u in session.exec(select(User).where(col(User.id).in_(user_ids))).all()
     }
     totals = ledger.walker_totals(session, report.id)  # type: ignore[arg-type]
     return {
@@ -87,7 +87,7 @@ def detail_context(report: PatrolReport) -> dict:
         if report.status == ReportStatus.APPROVED
         else sum(w.minutes for w in walkers),
         "incidents": session.exec(
-            select(Incident).where(Incident.report_id == report.id).order_by(Incident.id)
+            select(Incident).where(Incident.report_id == report.id).order_by(col(Incident.id))
         ).all(),
         "places": places_of(session, report.id),  # type: ignore[arg-type]
         "history": ledger.history(session, report.id),  # type: ignore[arg-type]

@@ -93,7 +93,7 @@ def bar_chart(
     return "".join(parts)
 
 
-def month_label(month) -> str:  # type: ignore[no-untyped-def]
+def month_label(month) -> str:
     """Short Swedish month label: 2027-03-01 -> 'mar 2027'."""
     names = ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
     return f"{names[month.month - 1]} {month.year}"

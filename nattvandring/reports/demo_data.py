@@ -7,9 +7,10 @@ nothing when reports already exist (idempotent). Uses the services, so the ledge
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ..accounts.models import Membership, Role
 from ..booking.models import Booking, BookingStatus
@@ -63,15 +64,14 @@ def _first(session: Session, role: Role, **scope: int) -> int | None:
     query = select(Membership.user_id).where(Membership.role == role)
     for name, value in scope.items():
         query = query.where(getattr(Membership, name) == value)
-    return session.exec(query.order_by(Membership.id)).first()
+    return session.exec(query.order_by(col(Membership.id))).first()
 
 
 def _walkers(session: Session, booking: Booking, shift: Shift, index: int) -> list[WalkerInput]:
+    assert booking.id is not None
     ids = (
         roster_user_ids(session, booking.id)
-        or sorted(  # type: ignore[arg-type]
-            member_ids(session, booking.association_id)
-        )[:3]
+        or sorted(member_ids(session, booking.association_id))[:3]
     )
     start, end = local_hhmm(shift.start_at), local_hhmm(shift.end_at)
     walkers = []
@@ -88,14 +88,16 @@ def _due_days(session: Session, shift: Shift) -> int:
     return municipality.report_due_days if municipality else 7
 
 
-def _plan(session: Session, pairs: list, now) -> list[tuple[int, str, Booking, Shift]]:  # type: ignore[no-untyped-def]
+def _plan(
+    session: Session, pairs: Sequence[tuple[Booking, Shift]], now: datetime
+) -> list[tuple[int, str, Booking, Shift]]:
     """Per municipality (so every coordinator sees every state): the newest walk already past
     its due date stays without a report (overdue); the next newest get RECENT_STATES; all
     older walks are approved."""
-    by_municipality: dict[int, list] = {}
+    by_municipality: dict[int, list[tuple[Booking, Shift]]] = {}
     for pair in pairs:
         by_municipality.setdefault(pair[1].municipality_id, []).append(pair)
-    plan = []
+    plan: list[tuple[int, str, Booking, Shift]] = []
     for group in by_municipality.values():
         overdue = next(
             (p for p in group if p[1].end_at + timedelta(days=_due_days(session, p[1])) < now),
@@ -114,13 +116,13 @@ def load(session: Session) -> None:
     now = utcnow()
     pairs = session.exec(
         select(Booking, Shift)
-        .join(Shift, Shift.id == Booking.shift_id)
+        .join(Shift, col(Shift.id) == Booking.shift_id)
         .where(
             Booking.status == BookingStatus.ACTIVE,
             Shift.status != ShiftStatus.CANCELLED,
             Shift.end_at < now,
         )
-        .order_by(Shift.start_at.desc(), Booking.id)  # type: ignore[attr-defined]
+        .order_by(col(Shift.start_at).desc(), col(Booking.id))
     ).all()
     if not pairs:
         return
@@ -169,11 +171,11 @@ def load(session: Session) -> None:
             )
             continue
         approve(session, report, actor_id=coordinator)
-        for place in session.exec(select(UnsafePlace).where(UnsafePlace.report_id == report.id)):
+        for unsafe in session.exec(select(UnsafePlace).where(UnsafePlace.report_id == report.id)):
             if index % 2 == 0:
-                set_place_status(session, place, UnsafePlaceStatus.FORWARDED, actor_id=coordinator)
+                set_place_status(session, unsafe, UnsafePlaceStatus.FORWARDED, actor_id=coordinator)
             if index % 4 == 0:
-                set_place_status(session, place, UnsafePlaceStatus.FIXED, actor_id=coordinator)
+                set_place_status(session, unsafe, UnsafePlaceStatus.FIXED, actor_id=coordinator)
         if state == "corrected" and walkers:
             correct_walker(
                 session,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ..accounts.models import User
 from ..errors import RuleViolation
@@ -40,7 +40,7 @@ def _initial(session: Session, report: PatrolReport, shift: Shift) -> dict:
     incidents = [
         {"category": i.category, "what": i.description, "place": i.place}
         for i in session.exec(
-            select(Incident).where(Incident.report_id == report.id).order_by(Incident.id)
+            select(Incident).where(Incident.report_id == report.id).order_by(col(Incident.id))
         ).all()
     ]
     places = [
@@ -66,8 +66,8 @@ def _initial(session: Session, report: PatrolReport, shift: Shift) -> dict:
 def build_form(session: Session, report: PatrolReport, shift: Shift) -> ReportForm:
     form = ReportForm(data=_initial(session, report, shift))
     for row in form.incidents:
-        row.category.choices = category_choices()  # type: ignore[attr-defined]
-    listed = {posted_id(r.user_id.data) for r in form.walkers} - {None}
+        row.category.choices = category_choices()
+    listed = {user_id for r in form.walkers if (user_id := posted_id(r.user_id.data)) is not None}
     candidates = member_ids(session, report.association_id) | set(
         roster_user_ids(session, report.booking_id)
     )
@@ -76,14 +76,14 @@ def build_form(session: Session, report: PatrolReport, shift: Shift) -> ReportFo
         ((uid, names[uid]) for uid in candidates - listed if uid in names),
         key=lambda pair: pair[1],
     )
-    form.walker_names = names  # type: ignore[attr-defined]
+    form.walker_names = names
     return form
 
 
 def _names(session: Session, ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
-    users = session.exec(select(User).where(User.id.in_(ids))).all()  # type: ignore[union-attr]
+    users = session.exec(select(User).where(col(User.id).in_(ids))).all()
     return {u.id: u.name for u in users}  # type: ignore[misc]
 
 
@@ -95,7 +95,7 @@ def handle(
     edit_url: str,
     done_url: str,
     context: dict,
-):  # type: ignore[no-untyped-def]
+):
     """GET shows the form; POST saves (and submits when "Skicka in" was pressed)."""
     shift = session.get(Shift, report.shift_id)
     assert shift is not None

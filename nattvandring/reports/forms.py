@@ -107,17 +107,17 @@ def report_input(form: ReportForm) -> ReportInput:
     """Turn the posted form into service input (raises RuleViolation on bad coordinates)."""
     walkers = []
     # Service walker index -> form row index (None: the "add walker" fields).
-    form.walker_rows = []  # type: ignore[attr-defined]
+    form.walker_rows = []
     for index, row in enumerate(form.walkers):
         user_id = posted_id(row.user_id.data)
         if row.walked.data and user_id is not None:
             walkers.append(WalkerInput(user_id, row.start.data or "", row.end.data or ""))
-            form.walker_rows.append(index)  # type: ignore[attr-defined]
+            form.walker_rows.append(index)
     if form.add_walker.data:
         walkers.append(
             WalkerInput(form.add_walker.data, form.add_start.data or "", form.add_end.data or "")
         )
-        form.walker_rows.append(None)  # type: ignore[attr-defined]
+        form.walker_rows.append(None)
     incidents = [
         IncidentInput(row.category.data or "other", row.what.data or "", row.place.data or "")
         for row in form.incidents
@@ -147,7 +147,7 @@ def report_input(form: ReportForm) -> ReportInput:
 def attach_violation(form: FlaskForm, violation: RuleViolation) -> None:
     """Like ``show_violation``, but also finds nested fields named "walkers-0-end"."""
     if violation.field == "walkers":
-        form.walker_errors = [violation.message]  # type: ignore[attr-defined]
+        form.walker_errors = [violation.message]
         return
     path = (violation.field or "").split("-")
     if len(path) == 3 and path[1].isdigit():
@@ -156,7 +156,7 @@ def attach_violation(form: FlaskForm, violation: RuleViolation) -> None:
         if path[0] == "walkers" and row_map is not None and index is not None:
             index = row_map[index] if index < len(row_map) else None
             if index is None:
-                target = form.add_end if path[2] == "end" else form.add_start  # type: ignore[attr-defined]
+                target = form.add_end if path[2] == "end" else form.add_start
                 target.errors = [*target.errors, violation.message]
                 return
         rows = getattr(form, path[0], None)

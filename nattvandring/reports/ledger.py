@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from ..accounts.models import User
 from ..clock import utcnow
@@ -100,7 +100,7 @@ def record_correction(
     earlier = session.exec(
         select(HoursLedgerEntry.walker_birth_year)
         .where(HoursLedgerEntry.walker_id == walker.id)
-        .order_by(HoursLedgerEntry.id)
+        .order_by(col(HoursLedgerEntry.id))
     ).first()
     birth_year = earlier if earlier is not None else _birth_year(session, walker.user_id)
     entry = _entry(
@@ -124,7 +124,7 @@ def walker_totals(session: Session, report_id: int) -> dict[int, int]:
     rows = session.exec(
         select(HoursLedgerEntry.walker_id, func.sum(HoursLedgerEntry.minutes))
         .where(HoursLedgerEntry.report_id == report_id)
-        .group_by(HoursLedgerEntry.walker_id)
+        .group_by(col(HoursLedgerEntry.walker_id))
     ).all()
     return {walker_id: int(total or 0) for walker_id, total in rows}
 
@@ -146,13 +146,12 @@ def history(session: Session, report_id: int) -> list[HistoryLine]:
     entries = session.exec(
         select(HoursLedgerEntry)
         .where(HoursLedgerEntry.report_id == report_id)
-        .order_by(HoursLedgerEntry.created_at, HoursLedgerEntry.id)
+        .order_by(col(HoursLedgerEntry.created_at), col(HoursLedgerEntry.id))
     ).all()
     ids = {e.user_id for e in entries} | {e.created_by_id for e in entries}
     ids.discard(None)
     names = {
-        user.id: user.name
-        for user in session.exec(select(User).where(User.id.in_(ids))).all()  # type: ignore[union-attr]
+        user.id: user.name for user in session.exec(select(User).where(col(User.id).in_(ids))).all()
     }
     lines, running = [], 0
     for entry in entries:
@@ -179,8 +178,8 @@ def totals_by_walker_user(session: Session, report_ids: list[int]) -> dict[int, 
             HoursLedgerEntry.walker_id,
             func.sum(HoursLedgerEntry.minutes),
         )
-        .where(HoursLedgerEntry.report_id.in_(report_ids))  # type: ignore[union-attr]
-        .group_by(HoursLedgerEntry.report_id, HoursLedgerEntry.walker_id)
+        .where(col(HoursLedgerEntry.report_id).in_(report_ids))
+        .group_by(col(HoursLedgerEntry.report_id), col(HoursLedgerEntry.walker_id))
     ).all()
     for report_id, walker_id, total in rows:
         result[report_id][walker_id] = int(total or 0)

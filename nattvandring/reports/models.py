@@ -13,7 +13,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import Index, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col
 
 from ..models_base import created_at_field
 
@@ -162,7 +162,7 @@ class HoursLedgerEntry(SQLModel, table=True):
 # At most one approval entry per walker, whatever happens concurrently.
 Index(
     "uq_hours_ledger_approval",
-    HoursLedgerEntry.walker_id,
+    col(HoursLedgerEntry.walker_id),
     unique=True,
     postgresql_where=HoursLedgerEntry.kind == "approval",
     sqlite_where=HoursLedgerEntry.kind == "approval",

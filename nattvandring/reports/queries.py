@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from ..planning.models import Shift
 from .models import HoursLedgerEntry
@@ -72,19 +72,19 @@ def _walker_sums(
     municipality_ids: Iterable[int] | None = None,
     area_id: int | None = None,
     user_id: int | None = None,
-):  # type: ignore[no-untyped-def]
+):
     """Rows (report, shift, association, municipality, walker, birth year, minutes)."""
     first_birth_year = func.max(HoursLedgerEntry.walker_birth_year)
     query = (
-        select(
-            HoursLedgerEntry.report_id,
-            HoursLedgerEntry.shift_id,
-            HoursLedgerEntry.association_id,
-            HoursLedgerEntry.municipality_id,
-            HoursLedgerEntry.walker_id,
-            HoursLedgerEntry.evening,
+        select(  # type: ignore[call-overload]  # sqlmodel types up to 4 entities
+            col(HoursLedgerEntry.report_id),
+            col(HoursLedgerEntry.shift_id),
+            col(HoursLedgerEntry.association_id),
+            col(HoursLedgerEntry.municipality_id),
+            col(HoursLedgerEntry.walker_id),
+            col(HoursLedgerEntry.evening),
             first_birth_year,
-            func.sum(HoursLedgerEntry.minutes),
+            func.sum(col(HoursLedgerEntry.minutes)),
         )
         .where(HoursLedgerEntry.evening >= start, HoursLedgerEntry.evening <= end)
         .group_by(
@@ -97,9 +97,9 @@ def _walker_sums(
         )
     )
     if association_ids is not None:
-        query = query.where(HoursLedgerEntry.association_id.in_(list(association_ids)))  # type: ignore[attr-defined]
+        query = query.where(col(HoursLedgerEntry.association_id).in_(list(association_ids)))
     if municipality_ids is not None:
-        query = query.where(HoursLedgerEntry.municipality_id.in_(list(municipality_ids)))  # type: ignore[attr-defined]
+        query = query.where(col(HoursLedgerEntry.municipality_id).in_(list(municipality_ids)))
     if recorded_before is not None:
         query = query.where(HoursLedgerEntry.created_at < recorded_before)
     if user_id is not None:
@@ -136,7 +136,7 @@ def approved_walks(
     shifts = {
         shift.id: shift
         for shift in session.exec(
-            select(Shift).where(Shift.id.in_({h[0] for h in heads.values()}))  # type: ignore[union-attr]
+            select(Shift).where(col(Shift.id).in_({h[0] for h in heads.values()}))
         ).all()
     }
     result: dict[int, list[WalkFacts]] = defaultdict(list)
@@ -205,12 +205,12 @@ def user_walks(session: Session, user_id: int) -> list[tuple[int, date, int]]:
     """A person's approved walks: (report_id, evening, minutes), newest first."""
     rows = session.exec(
         select(
-            HoursLedgerEntry.report_id,
-            HoursLedgerEntry.evening,
-            func.sum(HoursLedgerEntry.minutes),
+            col(HoursLedgerEntry.report_id),
+            col(HoursLedgerEntry.evening),
+            func.sum(col(HoursLedgerEntry.minutes)),
         )
         .where(HoursLedgerEntry.user_id == user_id)
-        .group_by(HoursLedgerEntry.report_id, HoursLedgerEntry.evening)
+        .group_by(col(HoursLedgerEntry.report_id), col(HoursLedgerEntry.evening))
     ).all()
     walks = [(rid, evening, int(m or 0)) for rid, evening, m in rows if int(m or 0) > 0]
     return sorted(walks, key=lambda w: (w[1], w[0]), reverse=True)

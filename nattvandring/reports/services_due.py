@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from .. import events
 from ..associations.models import Association
@@ -48,7 +48,7 @@ def missing_reports(
     """Active bookings of walks that ended, without a submitted or approved report."""
     moment = now or utcnow()
     query = (
-        select(Booking, Shift, Association, PatrolArea, Municipality, PatrolReport)
+        select(Booking, Shift, Association, PatrolArea, Municipality, PatrolReport)  # type: ignore[call-overload]  # sqlmodel types up to 4 entities
         .join(Shift, Shift.id == Booking.shift_id)
         .join(Association, Association.id == Booking.association_id)
         .join(PatrolArea, PatrolArea.id == Shift.area_id)
@@ -62,9 +62,9 @@ def missing_reports(
         .order_by(Shift.start_at, Booking.id)
     )
     if municipality_ids is not None:
-        query = query.where(Shift.municipality_id.in_(municipality_ids))  # type: ignore[attr-defined]
+        query = query.where(col(Shift.municipality_id).in_(municipality_ids))
     if association_ids is not None:
-        query = query.where(Booking.association_id.in_(association_ids))  # type: ignore[attr-defined]
+        query = query.where(col(Booking.association_id).in_(association_ids))
     result = []
     for booking, shift, association, area, municipality, report in session.exec(query).all():
         if report is not None and report.status not in EDITABLE:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from sqlmodel import Session, delete, select
+from sqlmodel import Session, col, delete, select
 
 from ..accounts.models import Membership, Role, User
 from ..booking.models import Assignment, AssignmentStatus, Booking, BookingStatus
@@ -76,7 +76,7 @@ def roster_user_ids(session: Session, booking_id: int) -> list[int]:
             Assignment.booking_id == booking_id,
             Assignment.status != AssignmentStatus.DECLINED,
         )
-        .order_by(Assignment.id)
+        .order_by(col(Assignment.id))
     ).all()
     return list(rows)
 
@@ -85,11 +85,11 @@ def member_ids(session: Session, association_id: int) -> set[int]:
     """Active users who walk for the association (volunteers and leaders)."""
     rows = session.exec(
         select(Membership.user_id)
-        .join(User, User.id == Membership.user_id)
+        .join(User, col(User.id) == Membership.user_id)
         .where(
             Membership.association_id == association_id,
-            Membership.role.in_([Role.VOLUNTEER, Role.LEADER]),  # type: ignore[attr-defined]
-            User.is_active.is_(True),  # type: ignore[attr-defined]
+            col(Membership.role).in_([Role.VOLUNTEER, Role.LEADER]),
+            col(User.is_active).is_(True),
         )
     ).all()
     return set(rows)
@@ -108,7 +108,7 @@ def walkers_of(session: Session, report: PatrolReport) -> list[ReportWalker]:
         session.exec(
             select(ReportWalker)
             .where(ReportWalker.report_id == report.id)
-            .order_by(ReportWalker.id)
+            .order_by(col(ReportWalker.id))
         ).all()
     )
 
@@ -217,9 +217,9 @@ def save_report(
     for incident in data.incidents:
         if incident.category not in set(IncidentCategory):
             raise RuleViolation("category_invalid", _l("Välj en kategori."), field="incidents")
-    session.exec(delete(ReportWalker).where(ReportWalker.report_id == report.id))  # type: ignore[call-overload]
-    session.exec(delete(Incident).where(Incident.report_id == report.id))  # type: ignore[call-overload]
-    session.exec(delete(UnsafePlace).where(UnsafePlace.report_id == report.id))  # type: ignore[call-overload]
+    session.exec(delete(ReportWalker).where(col(ReportWalker.report_id) == report.id))
+    session.exec(delete(Incident).where(col(Incident.report_id) == report.id))
+    session.exec(delete(UnsafePlace).where(col(UnsafePlace.report_id) == report.id))
     session.add_all(rows)
     for incident in data.incidents:
         session.add(

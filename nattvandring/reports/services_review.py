@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ..audit.services import record as audit
 from ..clock import utcnow
@@ -170,6 +170,8 @@ def set_place_status(
 def places_of(session: Session, report_id: int) -> list[UnsafePlace]:
     return list(
         session.exec(
-            select(UnsafePlace).where(UnsafePlace.report_id == report_id).order_by(UnsafePlace.id)
+            select(UnsafePlace)
+            .where(UnsafePlace.report_id == report_id)
+            .order_by(col(UnsafePlace.id))
         ).all()
     )

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from decimal import Decimal
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from ..clock import local_to_utc
 from ..formatting import hours
@@ -91,10 +91,10 @@ def build(
     end_utc = local_to_utc(end + timedelta(days=1), time(0))
     query = (
         select(PatrolReport, Shift)
-        .join(Shift, Shift.id == PatrolReport.shift_id)
+        .join(Shift, col(Shift.id) == PatrolReport.shift_id)
         .where(
             PatrolReport.status == ReportStatus.APPROVED,
-            PatrolReport.municipality_id.in_(municipality_ids),  # type: ignore[attr-defined]
+            col(PatrolReport.municipality_id).in_(municipality_ids),
             Shift.start_at >= start_utc,
             Shift.start_at < end_utc,
         )
@@ -106,7 +106,7 @@ def build(
     areas = {
         a.id: a
         for a in session.exec(
-            select(PatrolArea).where(PatrolArea.municipality_id.in_(municipality_ids))  # type: ignore[attr-defined]
+            select(PatrolArea).where(col(PatrolArea.municipality_id).in_(municipality_ids))
         ).all()
     }
 
@@ -120,22 +120,22 @@ def build(
                 HoursLedgerEntry.walker_id,
                 func.sum(HoursLedgerEntry.minutes),
             )
-            .where(HoursLedgerEntry.report_id.in_(report_ids))  # type: ignore[attr-defined]
-            .group_by(HoursLedgerEntry.report_id, HoursLedgerEntry.walker_id)
+            .where(col(HoursLedgerEntry.report_id).in_(report_ids))
+            .group_by(col(HoursLedgerEntry.report_id), col(HoursLedgerEntry.walker_id))
         ).all()
         for report_id, _walker, minutes in sums:
-            count, total = walkers.get(report_id, (0, 0))
+            count, summed = walkers.get(report_id, (0, 0))
             if int(minutes or 0) > 0:
-                walkers[report_id] = (count + 1, total + int(minutes))
+                walkers[report_id] = (count + 1, summed + int(minutes))
         for incident in session.exec(
-            select(Incident).where(Incident.report_id.in_(report_ids))  # type: ignore[attr-defined]
+            select(Incident).where(col(Incident.report_id).in_(report_ids))
         ).all():
             incidents[incident.report_id][incident.category] += 1
         places = list(
             session.exec(
                 select(UnsafePlace)
-                .where(UnsafePlace.report_id.in_(report_ids))  # type: ignore[attr-defined]
-                .order_by(UnsafePlace.reported_at, UnsafePlace.id)
+                .where(col(UnsafePlace.report_id).in_(report_ids))
+                .order_by(col(UnsafePlace.reported_at), col(UnsafePlace.id))
             ).all()
         )
     places_per_report = Counter(place.report_id for place in places)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlmodel import select
+from sqlmodel import col, select
 
 from .. import authz
 from ..accounts.models import Role, User
@@ -29,14 +29,14 @@ from .services_report import member_ids, start_report, walkers_of
 from .services_review import approve, correct_walker, return_report
 
 
-def _report_rows(query):  # type: ignore[no-untyped-def]
+def _report_rows(query):
     return (
         db_session()
         .exec(
             query.join(Shift, Shift.id == PatrolReport.shift_id)
             .join(Association, Association.id == PatrolReport.association_id)
             .join(PatrolArea, PatrolArea.id == Shift.area_id)
-            .order_by(Shift.start_at.desc(), PatrolReport.id.desc())  # type: ignore[attr-defined]
+            .order_by(col(Shift.start_at).desc(), col(PatrolReport.id).desc())
             .limit(200)
         )
         .all()
@@ -45,7 +45,7 @@ def _report_rows(query):  # type: ignore[no-untyped-def]
 
 @bp.get("/reports")
 @login_required
-def index():  # type: ignore[no-untyped-def]
+def index():
     authz.require_role(current_user, Role.LEADER, Role.COORDINATOR)
     session = db_session()
     base = select(PatrolReport, Shift, Association, PatrolArea)
@@ -54,13 +54,13 @@ def index():  # type: ignore[no-untyped-def]
     status = request.args.get("status", "")
     coordinator = None
     if muni_ids:
-        query = base.where(PatrolReport.municipality_id.in_(muni_ids))  # type: ignore[attr-defined]
+        query = base.where(col(PatrolReport.municipality_id).in_(muni_ids))
         if status in set(ReportStatus):
             query = query.where(PatrolReport.status == status)
         coordinator = {
             "awaiting": _report_rows(
                 base.where(
-                    PatrolReport.municipality_id.in_(muni_ids),  # type: ignore[attr-defined]
+                    col(PatrolReport.municipality_id).in_(muni_ids),
                     PatrolReport.status == ReportStatus.SUBMITTED,
                 )
             ),
@@ -71,9 +71,7 @@ def index():  # type: ignore[no-untyped-def]
     if leader_ids:
         leader = {
             "missing": missing_reports(session, association_ids=leader_ids),
-            "reports": _report_rows(
-                base.where(PatrolReport.association_id.in_(leader_ids))  # type: ignore[attr-defined]
-            ),
+            "reports": _report_rows(base.where(col(PatrolReport.association_id).in_(leader_ids))),
         }
     return render_template(
         "reports/index.html", coordinator=coordinator, leader=leader, status=status
@@ -82,7 +80,7 @@ def index():  # type: ignore[no-untyped-def]
 
 @bp.post("/reports/booking/<int:booking_id>")
 @login_required
-def start(booking_id: int):  # type: ignore[no-untyped-def]
+def start(booking_id: int):
     session = db_session()
     booking = session.get(Booking, booking_id)
     if booking is None or not (authz.is_leader_of(current_user, booking.association_id)):
@@ -98,7 +96,7 @@ def start(booking_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/reports/<int:report_id>/edit", methods=["GET", "POST"])
 @login_required
-def edit(report_id: int):  # type: ignore[no-untyped-def]
+def edit(report_id: int):
     report = load_for(PatrolReport, report_id, "file")
     if report.status not in EDITABLE:
         flash(_("Rapporten är inskickad eller godkänd och kan inte längre ändras."), "error")
@@ -125,19 +123,19 @@ def _correction_form(report: PatrolReport, *, posted: bool) -> CorrectionForm:
     ids = member_ids(session, report.association_id) | {
         w.user_id for w in walkers_of(session, report) if w.user_id is not None
     }
-    users = session.exec(select(User).where(User.id.in_(ids))).all()  # type: ignore[union-attr]
-    form.user_id.choices = sorted(((u.id, u.name) for u in users), key=lambda p: p[1])  # type: ignore[misc]
+    users = session.exec(select(User).where(col(User.id).in_(ids))).all()
+    form.user_id.choices = sorted(((u.id, u.name) for u in users), key=lambda p: p[1])
     return form
 
 
 @bp.get("/reports/<int:report_id>")
 @login_required
-def detail(report_id: int):  # type: ignore[no-untyped-def]
+def detail(report_id: int):
     report = load_for(PatrolReport, report_id, "view")
     return _render_detail(report)
 
 
-def _render_detail(report: PatrolReport, *, return_form=None, correction_form=None):  # type: ignore[no-untyped-def]
+def _render_detail(report: PatrolReport, *, return_form=None, correction_form=None):
     context = detail_context(report)
     can_review = authz.can(current_user, "review", report)
     context.update(
@@ -151,7 +149,7 @@ def _render_detail(report: PatrolReport, *, return_form=None, correction_form=No
 
 @bp.post("/reports/<int:report_id>/approve")
 @login_required
-def approve_report(report_id: int):  # type: ignore[no-untyped-def]
+def approve_report(report_id: int):
     report = load_for(PatrolReport, report_id, "review")
     session = db_session()
     try:
@@ -166,7 +164,7 @@ def approve_report(report_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/reports/<int:report_id>/return")
 @login_required
-def return_to_group(report_id: int):  # type: ignore[no-untyped-def]
+def return_to_group(report_id: int):
     report = load_for(PatrolReport, report_id, "review")
     session = db_session()
     form = ReturnForm()
@@ -186,7 +184,7 @@ def return_to_group(report_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/reports/<int:report_id>/correct")
 @login_required
-def correct(report_id: int):  # type: ignore[no-untyped-def]
+def correct(report_id: int):
     report = load_for(PatrolReport, report_id, "review")
     session = db_session()
     form = _correction_form(report, posted=True)
@@ -196,7 +194,7 @@ def correct(report_id: int):  # type: ignore[no-untyped-def]
                 session,
                 report,
                 user_id=form.user_id.data,
-                minutes=form.minutes.data,  # type: ignore[arg-type]
+                minutes=form.minutes.data,
                 reason=form.reason.data or "",
                 actor_id=current_user.id,
             )

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from flask import render_template
 from flask_login import current_user, login_required
-from sqlmodel import select
+from sqlmodel import col, select
 
 from .. import authz
 from ..associations.models import Association
@@ -32,23 +32,24 @@ def _hours(minutes: int) -> Decimal:
 
 @bp.get("/hours")
 @login_required
-def hours():  # type: ignore[no-untyped-def]
+def hours():
     if authz.coordinator_or_admin(current_user):
         return _coordinator_hours()
     authz.require_that(authz.is_leader(current_user))
     return _leader_hours()
 
 
-def _leader_hours():  # type: ignore[no-untyped-def]
+def _leader_hours():
     session = db_session()
     own = sorted(current_user.association_ids())
     associations = session.exec(
-        select(Association).where(Association.id.in_(own)).order_by(Association.name)  # type: ignore[attr-defined]
+        select(Association).where(col(Association.id).in_(own)).order_by(Association.name)
     ).all()
     chosen = int_arg("association")
     association = next((a for a in associations if a.id == chosen), associations[0])
     this_year = to_local(utcnow()).year
     year = min(year_arg("year", this_year), this_year + 1)
+    assert association.id is not None
     rows = hours_by_association_month(
         session, association_ids=[association.id], start=date(year, 1, 1), end=date(year, 12, 31)
     )
@@ -82,24 +83,24 @@ def _leader_hours():  # type: ignore[no-untyped-def]
     )
 
 
-def _coordinator_hours():  # type: ignore[no-untyped-def]
+def _coordinator_hours():
     muni_ids, start, end = coordinator_period()
     session = db_session()
     associations = session.exec(
         select(Association)
-        .where(Association.municipality_id.in_(muni_ids))  # type: ignore[attr-defined]
+        .where(col(Association.municipality_id).in_(muni_ids))
         .order_by(Association.name)
     ).all()
     areas = session.exec(
         select(PatrolArea)
-        .where(PatrolArea.municipality_id.in_(muni_ids))  # type: ignore[attr-defined]
+        .where(col(PatrolArea.municipality_id).in_(muni_ids))
         .order_by(PatrolArea.name)
     ).all()
     area_id = int_arg("area")
     area_id = area_id if any(a.id == area_id for a in areas) else None
     association_id = int_arg("association")
-    visible = {a.id for a in associations}
-    chosen_ids = [association_id] if association_id in visible else sorted(visible)  # type: ignore[list-item]
+    visible = {a.id for a in associations if a.id is not None}
+    chosen_ids = [association_id] if association_id in visible else sorted(visible)
     rows = hours_by_association_month(
         session,
         association_ids=chosen_ids,
@@ -118,7 +119,10 @@ def _coordinator_hours():  # type: ignore[no-untyped-def]
         figures[2] += row.minutes
         per_cell[(row.association_id, row.month)] += row.minutes
     table = sorted(
-        ((names[aid], aid, *figures) for aid, figures in per_association.items()),
+        (
+            (names[aid], aid, walks, visits, minutes)
+            for aid, (walks, visits, minutes) in per_association.items()
+        ),
         key=lambda r: r[0],
     )
     months = months_between(start, end)

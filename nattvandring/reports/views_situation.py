@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlmodel import select
+from sqlmodel import col, select
 
 from .. import authz
 from ..db import db_session
@@ -23,12 +23,12 @@ from .models import UnsafePlace, UnsafePlaceStatus
 from .services_review import set_place_status
 
 
-def _filters():  # type: ignore[no-untyped-def]
+def _filters():
     muni_ids, start, end = coordinator_period()
     session = db_session()
     areas = session.exec(
         select(PatrolArea)
-        .where(PatrolArea.municipality_id.in_(muni_ids))  # type: ignore[attr-defined]
+        .where(col(PatrolArea.municipality_id).in_(muni_ids))
         .order_by(PatrolArea.name)
     ).all()
     area_id = int_arg("area")
@@ -45,7 +45,7 @@ def _filters():  # type: ignore[no-untyped-def]
 
 @bp.get("/lagesbild")
 @login_required
-def situation():  # type: ignore[no-untyped-def]
+def situation():
     report, areas, area = _filters()
     chart = bar_chart(
         title=_("Vandringar och incidenter per månad"),
@@ -74,13 +74,13 @@ def situation():  # type: ignore[no-untyped-def]
     )
 
 
-def _filename(report, ext: str) -> str:  # type: ignore[no-untyped-def]
+def _filename(report, ext: str) -> str:
     return f"lagesbild-{report.start.isoformat()}-{report.end.isoformat()}.{ext}"
 
 
 @bp.get("/lagesbild.csv")
 @login_required
-def situation_csv():  # type: ignore[no-untyped-def]
+def situation_csv():
     report, _areas, _area = _filters()
     body = "".join(csv_rows(lagesbild.export_header(), lagesbild.export_rows(report)))
     return Response(
@@ -95,7 +95,7 @@ def situation_csv():  # type: ignore[no-untyped-def]
 
 @bp.get("/lagesbild.xlsx")
 @login_required
-def situation_xlsx():  # type: ignore[no-untyped-def]
+def situation_xlsx():
     report, _areas, _area = _filters()
     data = xlsx_bytes(
         str(_l("Lägesbild")),
@@ -112,7 +112,7 @@ def situation_xlsx():  # type: ignore[no-untyped-def]
 
 @bp.post("/unsafe-places/<int:place_id>/status")
 @login_required
-def place_status(place_id: int):  # type: ignore[no-untyped-def]
+def place_status(place_id: int):
     place = load_for(UnsafePlace, place_id, "follow_up")
     session = db_session()
     try:

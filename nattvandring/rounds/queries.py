@@ -24,11 +24,11 @@ class Published:
 def published(session: Session, found: BookingRound) -> Published:
     picks = session.exec(
         select(RoundPick, Association.name, Shift, PatrolArea.name)
-        .join(Association, Association.id == RoundPick.association_id)
-        .join(Shift, Shift.id == RoundPick.shift_id)
-        .join(PatrolArea, PatrolArea.id == Shift.area_id)
+        .join(Association, col(Association.id) == RoundPick.association_id)
+        .join(Shift, col(Shift.id) == RoundPick.shift_id)
+        .join(PatrolArea, col(PatrolArea.id) == Shift.area_id)
         .where(RoundPick.round_id == found.id)
-        .order_by(RoundPick.number)
+        .order_by(col(RoundPick.number))
     ).all()
     ids = [int(aid) for aid in found.drawn_order.split(",") if aid]
     names = dict(
@@ -41,10 +41,9 @@ def published(session: Session, found: BookingRound) -> Published:
 
 
 def due_rounds(session: Session, now: datetime) -> list[int]:
-    return list(
-        session.exec(
-            select(BookingRound.id).where(
-                BookingRound.status == RoundStatus.OPEN, BookingRound.deadline <= now
-            )
+    found = session.exec(
+        select(col(BookingRound.id)).where(
+            BookingRound.status == RoundStatus.OPEN, BookingRound.deadline <= now
         )
     )
+    return [round_id for round_id in found if round_id is not None]

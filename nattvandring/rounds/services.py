@@ -45,7 +45,7 @@ class RoundInput:
 def open_round_of(session: Session, shift_id: int) -> BookingRound | None:
     return session.exec(
         select(BookingRound)
-        .join(RoundShift, RoundShift.round_id == BookingRound.id)
+        .join(RoundShift, col(RoundShift.round_id) == BookingRound.id)
         .where(RoundShift.shift_id == shift_id, BookingRound.status == RoundStatus.OPEN)
     ).first()
 
@@ -100,7 +100,7 @@ def open_round(
     booked = select(Booking.shift_id).where(Booking.status == BookingStatus.ACTIVE)
     in_open = (
         select(RoundShift.shift_id)
-        .join(BookingRound, BookingRound.id == RoundShift.round_id)
+        .join(BookingRound, col(BookingRound.id) == RoundShift.round_id)
         .where(BookingRound.status == RoundStatus.OPEN)
     )
     shifts = session.exec(
@@ -114,7 +114,7 @@ def open_round(
             col(Shift.id).not_in(booked),
             col(Shift.id).not_in(in_open),
         )
-        .order_by(Shift.start_at, Shift.id)
+        .order_by(col(Shift.start_at), col(Shift.id))
     ).all()
     if not shifts:
         raise RuleViolation(
@@ -152,10 +152,10 @@ def open_round(
 def round_shifts(session: Session, found: BookingRound) -> list[tuple[Shift, str]]:
     rows = session.exec(
         select(Shift, PatrolArea.name)
-        .join(RoundShift, RoundShift.shift_id == Shift.id)
-        .join(PatrolArea, PatrolArea.id == Shift.area_id)
+        .join(RoundShift, col(RoundShift.shift_id) == Shift.id)
+        .join(PatrolArea, col(PatrolArea.id) == Shift.area_id)
         .where(RoundShift.round_id == found.id)
-        .order_by(Shift.start_at, PatrolArea.name, Shift.id)
+        .order_by(col(Shift.start_at), PatrolArea.name, col(Shift.id))
     ).all()
     return [(shift, name) for shift, name in rows]
 
@@ -166,7 +166,7 @@ def wishes_of(session: Session, found: BookingRound, association_id: int) -> lis
         session.exec(
             select(RoundWish.shift_id)
             .where(RoundWish.round_id == found.id, RoundWish.association_id == association_id)
-            .order_by(RoundWish.rank)
+            .order_by(col(RoundWish.rank))
         )
     )
 
@@ -201,9 +201,9 @@ def set_wishes(
     wanted = list(dict.fromkeys(int(s) for s in ranked))
     if any(s not in allowed for s in wanted):
         raise RuleViolation("not_in_round", _l("Välj bland omgångens kvällar."))
-    session.exec(  # type: ignore[call-overload]
+    session.exec(
         delete(RoundWish).where(
-            RoundWish.round_id == found.id, RoundWish.association_id == association.id
+            col(RoundWish.round_id) == found.id, col(RoundWish.association_id) == association.id
         )
     )
     session.add_all(
@@ -270,11 +270,11 @@ def draw_round(
                 col(Booking.shift_id).in_([s.id for s in shifts]),
                 Booking.status == BookingStatus.ACTIVE,
             )
-            .group_by(Booking.shift_id)
+            .group_by(col(Booking.shift_id))
         ).all()
     )
     capacity = {
-        shift.id: _groups_that_fit(session, shift, municipality, active.get(shift.id, 0))
+        shift.id: _groups_that_fit(session, shift, municipality, active.get(shift.id, 0))  # type: ignore[arg-type]
         for shift in shifts
         if shift.status != ShiftStatus.CANCELLED and shift.start_at > moment
     }
@@ -290,7 +290,7 @@ def draw_round(
     for aid, shift_id in session.exec(
         select(RoundWish.association_id, RoundWish.shift_id)
         .where(RoundWish.round_id == found.id)
-        .order_by(RoundWish.association_id, RoundWish.rank)
+        .order_by(col(RoundWish.association_id), col(RoundWish.rank))
     ):
         if aid in approved:
             wishes.setdefault(aid, []).append(shift_id)

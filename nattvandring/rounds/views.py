@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlmodel import select
+from sqlmodel import col, select
 
 from .. import authz
 from ..clock import local_to_utc, utcnow
@@ -21,11 +21,11 @@ from .models import BookingRound, RoundStatus
 from .queries import published
 
 
-def _list_page(municipality, form: RoundForm, status: int = 200):  # type: ignore[no-untyped-def]
+def _list_page(municipality, form: RoundForm, status: int = 200):
     rows = db_session().exec(
         select(BookingRound)
         .where(BookingRound.municipality_id == municipality.id)
-        .order_by(BookingRound.deadline.desc())  # type: ignore[attr-defined]
+        .order_by(col(BookingRound.deadline).desc())
     )
     return render_template(
         "rounds/list.html", municipality=municipality, rounds=list(rows), form=form
@@ -34,7 +34,7 @@ def _list_page(municipality, form: RoundForm, status: int = 200):  # type: ignor
 
 @bp.route("/planning/<int:municipality_id>/rounds", methods=["GET", "POST"])
 @login_required
-def rounds(municipality_id: int):  # type: ignore[no-untyped-def]
+def rounds(municipality_id: int):
     municipality = planning_municipality(municipality_id)
     form = RoundForm()
     if request.method == "GET":
@@ -44,9 +44,9 @@ def rounds(municipality_id: int):  # type: ignore[no-untyped-def]
     session = db_session()
     data = services.RoundInput(
         name=form.name.data or "",
-        first_day=form.first_day.data,  # type: ignore[arg-type]
-        last_day=form.last_day.data,  # type: ignore[arg-type]
-        deadline=local_to_utc(form.deadline_day.data, form.deadline_time.data),  # type: ignore[arg-type]
+        first_day=form.first_day.data,
+        last_day=form.last_day.data,
+        deadline=local_to_utc(form.deadline_day.data, form.deadline_time.data),
         max_nights_per_association=optional_int(form.max_nights),
     )
     try:
@@ -67,7 +67,7 @@ def rounds(municipality_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/rounds/<int:round_id>")
 @login_required
-def detail(round_id: int):  # type: ignore[no-untyped-def]
+def detail(round_id: int):
     found = load_for(BookingRound, round_id, "view")
     session = db_session()
     return render_template(
@@ -82,7 +82,7 @@ def detail(round_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/rounds/<int:round_id>/draw")
 @login_required
-def draw(round_id: int):  # type: ignore[no-untyped-def]
+def draw(round_id: int):
     load_for(BookingRound, round_id, "draw")
     session = db_session()
     try:
@@ -95,7 +95,7 @@ def draw(round_id: int):  # type: ignore[no-untyped-def]
     return redirect(url_for("rounds.detail", round_id=round_id))
 
 
-def _leader_round(association_id: int, round_id: int):  # type: ignore[no-untyped-def]
+def _leader_round(association_id: int, round_id: int):
     from ..booking.views import leader_association
 
     association = leader_association(association_id)
@@ -105,7 +105,7 @@ def _leader_round(association_id: int, round_id: int):  # type: ignore[no-untype
     return association, found
 
 
-def _wishes_page(association, found, ranks: dict[int, int], status: int = 200):  # type: ignore[no-untyped-def]
+def _wishes_page(association, found, ranks: dict[int, int], status: int = 200):
     session = db_session()
     shifts = services.round_shifts(session, found)
     return render_template(
@@ -121,21 +121,21 @@ def _wishes_page(association, found, ranks: dict[int, int], status: int = 200): 
 
 @bp.get("/booking/<int:association_id>/rounds")
 @login_required
-def leader_rounds(association_id: int):  # type: ignore[no-untyped-def]
+def leader_rounds(association_id: int):
     from ..booking.views import leader_association
 
     association = leader_association(association_id)
     rows = db_session().exec(
         select(BookingRound)
         .where(BookingRound.municipality_id == association.municipality_id)
-        .order_by(BookingRound.deadline.desc())  # type: ignore[attr-defined]
+        .order_by(col(BookingRound.deadline).desc())
     )
     return render_template("rounds/leader_list.html", association=association, rounds=list(rows))
 
 
 @bp.route("/booking/<int:association_id>/rounds/<int:round_id>", methods=["GET", "POST"])
 @login_required
-def wishes(association_id: int, round_id: int):  # type: ignore[no-untyped-def]
+def wishes(association_id: int, round_id: int):
     association, found = _leader_round(association_id, round_id)
     session = db_session()
     if request.method == "GET":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ..associations.models import Association, AssociationStatus
 from ..clock import to_local, utcnow
@@ -26,7 +26,7 @@ def load(session: Session) -> None:
     if sponsor is None:
         return
     municipalities = session.exec(
-        select(Municipality).where(Municipality.name.in_(MUNICIPALITIES))  # type: ignore[attr-defined]
+        select(Municipality).where(col(Municipality.name).in_(MUNICIPALITIES))
     ).all()
     if not municipalities:
         return
@@ -59,7 +59,7 @@ def load(session: Session) -> None:
     )
     approved = session.exec(
         select(Association).where(
-            Association.municipality_id.in_([m.id for m in municipalities]),  # type: ignore[attr-defined]
+            col(Association.municipality_id).in_([m.id for m in municipalities]),
             Association.status == AssociationStatus.APPROVED,
         )
     ).all()

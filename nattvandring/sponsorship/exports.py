@@ -49,12 +49,18 @@ def _statement_page(pdf: FPDF, st: Statement) -> None:
     pdf.add_page()
     width = pdf.epw
     pdf.set_font("Helvetica", "", 10)
-    pdf.cell(width, 6, pdf_safe(f"{st.sponsor_name} · {st.run_label}"), **_NEXT)
+    pdf.cell(
+        width,
+        6,
+        pdf_safe(f"{st.sponsor_name} · {st.run_label}"),
+        new_x=XPos.LMARGIN,
+        new_y=YPos.NEXT,
+    )
     pdf.ln(4)
     pdf.set_font("Helvetica", "B", 16)
-    pdf.multi_cell(width, 8, pdf_safe("Utbetalningsunderlag"), **_NEXT)
+    pdf.multi_cell(width, 8, pdf_safe("Utbetalningsunderlag"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font("Helvetica", "B", 13)
-    pdf.multi_cell(width, 7, pdf_safe(st.association_name), **_NEXT)
+    pdf.multi_cell(width, 7, pdf_safe(st.association_name), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font("Helvetica", "", 11)
     for label, value in (
         ("Organisationsnummer", st.org_number),
@@ -67,7 +73,7 @@ def _statement_page(pdf: FPDF, st: Statement) -> None:
         _pair(pdf, label, value)
     pdf.ln(4)
     pdf.set_font("Helvetica", "I", 10)
-    pdf.multi_cell(width, 5, pdf_safe(st.explanation), **_NEXT)
+    pdf.multi_cell(width, 5, pdf_safe(st.explanation), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(4)
     pdf.set_font("Helvetica", "B", 14)
     _pair(pdf, "Att betala", format_sek(st.amount_ore))
@@ -79,16 +85,14 @@ def _statement_page(pdf: FPDF, st: Statement) -> None:
         pdf_safe(
             "Ersättningen betalas till föreningens konto ovan, aldrig till enskilda vandrare."
         ),
-        **_NEXT,
+        new_x=XPos.LMARGIN,
+        new_y=YPos.NEXT,
     )
-
-
-_NEXT = {"new_x": XPos.LMARGIN, "new_y": YPos.NEXT}
 
 
 def _pair(pdf: FPDF, label: str, value: str) -> None:
     pdf.cell(60, 7, pdf_safe(label))
-    pdf.multi_cell(pdf.epw - 60, 7, pdf_safe(value), **_NEXT)
+    pdf.multi_cell(pdf.epw - 60, 7, pdf_safe(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
 def statement_pdf(statements: Sequence[Statement]) -> bytes:
@@ -107,5 +111,11 @@ def statement_pdf(statements: Sequence[Statement]) -> bytes:
     if not statements:
         pdf.add_page()
         pdf.set_font("Helvetica", "", 12)
-        pdf.cell(pdf.epw, 8, pdf_safe("Inga utbetalningar i denna körning."), **_NEXT)
+        pdf.cell(
+            pdf.epw,
+            8,
+            pdf_safe("Inga utbetalningar i denna körning."),
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+        )
     return bytes(pdf.output())

@@ -69,7 +69,7 @@ class KronorField(StringField):
             super().process_data(value)
 
 
-def choices(pairs) -> list[SelectChoice]:  # type: ignore[no-untyped-def]
+def choices(pairs) -> list[SelectChoice]:
     """SelectChoice objects from (value, label) pairs (tuples are deprecated in WTForms)."""
     return [SelectChoice(value, label) for value, label in pairs]
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from .. import authz
 from ..accounts.identity import Identity
@@ -42,7 +42,7 @@ def agreement_municipality_ids(session: Session | None, agreement_id: int | None
         return set()
     enrolled = session.exec(
         select(Association.municipality_id)
-        .join(AgreementAssociation, AgreementAssociation.association_id == Association.id)
+        .join(AgreementAssociation, col(AgreementAssociation.association_id) == Association.id)
         .where(AgreementAssociation.agreement_id == agreement_id)
     ).all()
     return covered_municipality_ids(session, agreement_id) | set(enrolled)

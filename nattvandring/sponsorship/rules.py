@@ -274,7 +274,8 @@ def _per_weekend(rule: PaymentRule, count: int, lone: int) -> tuple[int, str]:
 
 
 def _per_package(rule: PaymentRule, count: int) -> tuple[int, str]:
-    remaining, amount, parts = count, 0, []
+    remaining, amount = count, 0
+    parts: list[str] = []
     for size, price in rule.packages:  # largest first: greedy
         n, remaining = divmod(remaining, size)
         if n:

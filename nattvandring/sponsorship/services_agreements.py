@@ -176,9 +176,9 @@ def enrolments(
     """Enrolled associations, only those of ``municipality_ids`` when given."""
     query = (
         select(AgreementAssociation, Association)
-        .join(Association, Association.id == AgreementAssociation.association_id)
+        .join(Association, col(Association.id) == AgreementAssociation.association_id)
         .where(AgreementAssociation.agreement_id == agreement_id)
-        .order_by(Association.name, Association.id)
+        .order_by(Association.name, col(Association.id))
     )
     if municipality_ids is not None:
         query = query.where(col(Association.municipality_id).in_(list(municipality_ids)))
@@ -265,8 +265,8 @@ def committed_ore(
     of ``municipality_ids`` when given."""
     query = (
         select(func.coalesce(func.sum(PayoutLine.amount_ore), 0))
-        .join(PayoutRun, PayoutRun.id == PayoutLine.run_id)
-        .where(PayoutRun.agreement_id == agreement_id, PayoutRun.status.in_(COMMITTED))  # type: ignore[attr-defined]
+        .join(PayoutRun, col(PayoutRun.id) == PayoutLine.run_id)
+        .where(PayoutRun.agreement_id == agreement_id, col(PayoutRun.status).in_(COMMITTED))
     )
     if exclude_run_id is not None:
         query = query.where(PayoutRun.id != exclude_run_id)

@@ -56,13 +56,13 @@ KIND_LABELS = {LineKind.PERIOD: "Period", LineKind.ADJUSTMENT: "Justering för t
 Scope = Collection[int] | None
 
 
-def _in_scope(query, scope: Scope):  # type: ignore[no-untyped-def]
+def _in_scope(query, scope: Scope):
     if scope is None:
         return query
     return query.where(col(PayoutLine.municipality_id).in_(list(scope)))
 
 
-def _ordered_lines(run_id: int, scope: Scope):  # type: ignore[no-untyped-def]
+def _ordered_lines(run_id: int, scope: Scope):
     return _in_scope(select(PayoutLine).where(PayoutLine.run_id == run_id), scope).order_by(
         col(PayoutLine.association_name),
         col(PayoutLine.association_id),
@@ -169,7 +169,7 @@ def payees(session: Session, association_ids: Sequence[int]) -> dict[int, Payee]
         return {}
     rows = session.exec(
         select(Association.id, Association.name, Association.org_number, Municipality.name)
-        .join(Municipality, Municipality.id == Association.municipality_id)
+        .join(Municipality, col(Municipality.id) == Association.municipality_id)
         .where(col(Association.id).in_(list(association_ids)))
     ).all()
     return {row[0]: Payee(row[1], row[2], row[3]) for row in rows}  # type: ignore[misc]

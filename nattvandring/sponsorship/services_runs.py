@@ -140,8 +140,8 @@ def approve(
         select(PayoutRun.id).where(
             PayoutRun.agreement_id == agreement.id,
             PayoutRun.id != run.id,
-            PayoutRun.approved_at.is_not(None),  # type: ignore[union-attr]
-            PayoutRun.approved_at > run.cutoff_at,  # type: ignore[operator]
+            col(PayoutRun.approved_at).is_not(None),
+            col(PayoutRun.approved_at) > run.cutoff_at,
         )
     ).first()
     if newer is not None:
@@ -193,10 +193,10 @@ def _lock(session: Session, agreement: SponsorAgreement) -> None:
     ).first()
 
 
-def _committed_lines(session: Session, agreement_id: int, exclude_run_id: int):  # type: ignore[no-untyped-def]
+def _committed_lines(session: Session, agreement_id: int, exclude_run_id: int):
     return session.exec(
         select(PayoutLine, PayoutRun)
-        .join(PayoutRun, PayoutRun.id == PayoutLine.run_id)
+        .join(PayoutRun, col(PayoutRun.id) == PayoutLine.run_id)
         .where(
             PayoutRun.agreement_id == agreement_id,
             col(PayoutRun.status).in_(COMMITTED),
@@ -206,15 +206,16 @@ def _committed_lines(session: Session, agreement_id: int, exclude_run_id: int): 
 
 
 def _compute(session: Session, run: PayoutRun, agreement: SponsorAgreement) -> None:
+    assert agreement.id is not None and run.id is not None, "both are saved rows"
     rule = agreement_rule(agreement)
-    covered = set(municipality_ids(session, agreement.id))  # type: ignore[arg-type]
-    enrolled = enrolments(session, agreement.id)  # type: ignore[arg-type]
-    ids = [assoc.id for _, assoc in enrolled]
+    covered = set(municipality_ids(session, agreement.id))
+    enrolled = enrolments(session, agreement.id)
+    ids = [assoc.id for _, assoc in enrolled if assoc.id is not None]
     paid_by_year: dict[tuple[int, int], int] = defaultdict(int)
     paid_for: dict[tuple[int, date, date], int] = defaultdict(int)
     counted_for: dict[tuple[int, date, date], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     earlier: dict[tuple[date, date], tuple[date, date]] = {}
-    for line, earlier_run in _committed_lines(session, agreement.id, run.id):  # type: ignore[arg-type]
+    for line, earlier_run in _committed_lines(session, agreement.id, run.id):
         paid_by_year[(line.association_id, line.covers_start.year)] += line.amount_ore
         key = (line.association_id, line.covers_start, line.covers_end)
         paid_for[key] += line.amount_ore
@@ -231,7 +232,7 @@ def _compute(session: Session, run: PayoutRun, agreement: SponsorAgreement) -> N
         budget_left = agreement.budget_ore - committed_ore(
             session,
             agreement.id,
-            exclude_run_id=run.id,  # type: ignore[arg-type]
+            exclude_run_id=run.id,
         )
     limits = _Limits(agreement.cap_per_association_year_ore, budget_left, paid_by_year)
     current = _clip(agreement, run.period_start, run.period_end)
@@ -254,21 +255,22 @@ def _compute(session: Session, run: PayoutRun, agreement: SponsorAgreement) -> N
         for span, clipped in sorted(earlier.items())
     }
     for enrolment, assoc in enrolled:
+        assert assoc.id is not None
         result = partial(_evaluate_for, rule, covered, assoc.id, enrolment.joined_on)
         for span, clipped in sorted(earlier.items()):
             res = result(walks_before[span], *clipped)
-            paid = paid_for[(assoc.id, span[0], span[1])]  # type: ignore[index]
+            paid = paid_for[(assoc.id, span[0], span[1])]
             delta = res.amount_ore - paid
             if delta == 0:
                 continue
-            payable, note = limits.take(assoc.id, span[0].year, delta)  # type: ignore[arg-type]
+            payable, note = limits.take(assoc.id, span[0].year, delta)
             if payable == 0:
                 continue
             text = (
                 f"{ADJUSTMENT_LABEL} {_period_label(*span)}: {res.explanation} = "
                 f"{format_sek(res.amount_ore)}, tidigare utbetalt {format_sek(paid)}"
             )
-            before = counted_for[(assoc.id, span[0], span[1])]  # type: ignore[index]
+            before = counted_for[(assoc.id, span[0], span[1])]
             figures = (
                 res.qualifying_walks - before[0],
                 res.walks_considered - before[1],
@@ -279,7 +281,7 @@ def _compute(session: Session, run: PayoutRun, agreement: SponsorAgreement) -> N
                 session, run, assoc, LineKind.ADJUSTMENT, span, res, payable, text, note, figures
             )
         res = result(walks_now, *current)
-        payable, note = limits.take(assoc.id, run.period_start.year, res.amount_ore)  # type: ignore[arg-type]
+        payable, note = limits.take(assoc.id, run.period_start.year, res.amount_ore)
         span = (run.period_start, run.period_end)
         figures = (res.qualifying_walks, res.walks_considered, res.walkers, res.volunteer_minutes)
         _add_line(

@@ -31,7 +31,7 @@ from .rules import PaymentRule, describe_rule
 
 @bp.route("/sponsorship/sponsors", methods=["GET", "POST"])
 @login_required
-def sponsors():  # type: ignore[no-untyped-def]
+def sponsors():
     authz.require_admin(current_user)
     session = db_session()
     form = SponsorForm()
@@ -56,7 +56,7 @@ def sponsors():  # type: ignore[no-untyped-def]
 
 @bp.get("/sponsorship/sponsors/<int:sponsor_id>")
 @login_required
-def sponsor(sponsor_id: int):  # type: ignore[no-untyped-def]
+def sponsor(sponsor_id: int):
     authz.require_admin(current_user)
     session = db_session()
     row = session.get(Sponsor, sponsor_id)
@@ -64,14 +64,14 @@ def sponsor(sponsor_id: int):  # type: ignore[no-untyped-def]
         raise NotFound()
     liaisons = session.exec(
         select(User)
-        .join(Membership, Membership.user_id == User.id)
+        .join(Membership, col(Membership.user_id) == User.id)
         .where(Membership.role == Role.SPONSOR_LIAISON, Membership.sponsor_id == sponsor_id)
         .order_by(User.name)
     ).all()
     deals = session.exec(
         select(SponsorAgreement)
         .where(SponsorAgreement.sponsor_id == sponsor_id)
-        .order_by(SponsorAgreement.valid_from)
+        .order_by(col(SponsorAgreement.valid_from))
     ).all()
     return render_template(
         "sponsorship/sponsor.html",
@@ -85,7 +85,7 @@ def sponsor(sponsor_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/sponsorship/sponsors/<int:sponsor_id>/liaisons")
 @login_required
-def invite_liaison(sponsor_id: int):  # type: ignore[no-untyped-def]
+def invite_liaison(sponsor_id: int):
     authz.require_admin(current_user)
     row = db_session().get(Sponsor, sponsor_id)
     if row is None:
@@ -111,15 +111,15 @@ def invite_liaison(sponsor_id: int):  # type: ignore[no-untyped-def]
 
 def _visible_agreements() -> list[tuple[SponsorAgreement, Sponsor]]:
     query = select(SponsorAgreement, Sponsor).join(
-        Sponsor, Sponsor.id == SponsorAgreement.sponsor_id
+        Sponsor, col(Sponsor.id) == SponsorAgreement.sponsor_id
     )
-    rows = db_session().exec(query.order_by(Sponsor.name, SponsorAgreement.valid_from)).all()
+    rows = db_session().exec(query.order_by(Sponsor.name, col(SponsorAgreement.valid_from))).all()
     return [(a, s) for a, s in rows if authz.can(current_user, "view", a)]
 
 
 @bp.get("/sponsorship/agreements")
 @login_required
-def agreement_list():  # type: ignore[no-untyped-def]
+def agreement_list():
     authz.require_role(current_user, Role.COORDINATOR, Role.SPONSOR_LIAISON)
     return render_template(
         "sponsorship/agreements.html",
@@ -158,7 +158,7 @@ def _agreement_input(form: AgreementForm) -> agreements.AgreementInput:
         ) from exc
     return agreements.AgreementInput(
         name=form.name.data or "",
-        valid_from=form.valid_from.data,  # type: ignore[arg-type]
+        valid_from=form.valid_from.data,
         valid_to=form.valid_to.data,
         budget_ore=form.budget.ore,
         cap_per_association_year_ore=form.cap.ore,
@@ -169,7 +169,7 @@ def _agreement_input(form: AgreementForm) -> agreements.AgreementInput:
 
 @bp.route("/sponsorship/sponsors/<int:sponsor_id>/agreements/new", methods=["GET", "POST"])
 @login_required
-def agreement_new(sponsor_id: int):  # type: ignore[no-untyped-def]
+def agreement_new(sponsor_id: int):
     authz.require_role(current_user, Role.COORDINATOR)
     session = db_session()
     row = session.get(Sponsor, sponsor_id)
@@ -197,7 +197,7 @@ def agreement_new(sponsor_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/sponsorship/agreements/<int:agreement_id>/edit", methods=["GET", "POST"])
 @login_required
-def agreement_edit(agreement_id: int):  # type: ignore[no-untyped-def]
+def agreement_edit(agreement_id: int):
     deal = load_for(SponsorAgreement, agreement_id, "manage")
     session = db_session()
     rule = agreements.agreement_rule(deal)
@@ -259,7 +259,7 @@ def enrol_form(deal: SponsorAgreement, *, posted: bool = False) -> EnrolForm:
 
 @bp.get("/sponsorship/agreements/<int:agreement_id>")
 @login_required
-def agreement(agreement_id: int):  # type: ignore[no-untyped-def]
+def agreement(agreement_id: int):
     deal = load_for(SponsorAgreement, agreement_id, "view")
     return render_agreement(deal, enrol_form(deal), RunForm(formdata=None)), 200
 
@@ -301,7 +301,7 @@ def render_agreement(deal: SponsorAgreement, enrolment: EnrolForm, run_form: Run
 
 @bp.post("/sponsorship/agreements/<int:agreement_id>/enrolments")
 @login_required
-def enrol(agreement_id: int):  # type: ignore[no-untyped-def]
+def enrol(agreement_id: int):
     deal = load_for(SponsorAgreement, agreement_id, "manage")
     session = db_session()
     form = enrol_form(deal, posted=True)
@@ -328,7 +328,7 @@ def enrol(agreement_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/sponsorship/agreements/<int:agreement_id>/enrolments/<int:association_id>/delete")
 @login_required
-def withdraw(agreement_id: int, association_id: int):  # type: ignore[no-untyped-def]
+def withdraw(agreement_id: int, association_id: int):
     deal = load_for(SponsorAgreement, agreement_id, "manage")
     session = db_session()
     association = session.get(Association, association_id)

@@ -58,7 +58,7 @@ def _scope() -> dict[str, Any]:
     associations = (
         session.exec(
             select(Association)
-            .join(AgreementAssociation, AgreementAssociation.association_id == Association.id)
+            .join(AgreementAssociation, col(AgreementAssociation.association_id) == Association.id)
             .where(col(AgreementAssociation.agreement_id).in_(ids))
             .order_by(Association.name)
         )
@@ -71,7 +71,9 @@ def _scope() -> dict[str, Any]:
     municipalities = (
         session.exec(
             select(Municipality)
-            .join(AgreementMunicipality, AgreementMunicipality.municipality_id == Municipality.id)
+            .join(
+                AgreementMunicipality, col(AgreementMunicipality.municipality_id) == Municipality.id
+            )
             .where(col(AgreementMunicipality.agreement_id).in_(ids))
             .order_by(Municipality.name)
         ).all()
@@ -131,7 +133,7 @@ def bar_chart(series: list[tuple[str, int]], height: int = 160) -> dict[str, Any
 
 @bp.get("/sponsorship/")
 @login_required
-def dashboard():  # type: ignore[no-untyped-def]
+def dashboard():
     scope = _scope()
     session = db_session()
     figures = list(
@@ -150,7 +152,7 @@ def dashboard():  # type: ignore[no-untyped-def]
     series = [(f"{MONTHS[m.month - 1]} {m:%y}", by_month[m]) for m in sorted(by_month)]
     budgets = []
     for deal in scope["agreements"]:
-        used = committed_ore(session, deal.id)  # type: ignore[arg-type]
+        used = committed_ore(session, deal.id)
         left = None if deal.budget_ore is None else deal.budget_ore - used
         budgets.append((deal, used, left))
     filters = {
@@ -184,7 +186,7 @@ def dashboard():  # type: ignore[no-untyped-def]
 
 @bp.get("/sponsorship/summary.<fmt>")
 @login_required
-def summary_export(fmt: str):  # type: ignore[no-untyped-def]
+def summary_export(fmt: str):
     scope = _scope()
     session = db_session()
     name = f"timmar-{scope['start']}–{scope['end']}"
@@ -222,14 +224,14 @@ def _leader_association_ids() -> set[int]:
 
 @bp.get("/sponsorship/statement")
 @login_required
-def statement():  # type: ignore[no-untyped-def]
+def statement():
     own = _leader_association_ids()
     session = db_session()
     found = session.exec(
         select(PayoutLine, PayoutRun, SponsorAgreement, Sponsor)
-        .join(PayoutRun, PayoutRun.id == PayoutLine.run_id)
-        .join(SponsorAgreement, SponsorAgreement.id == PayoutRun.agreement_id)
-        .join(Sponsor, Sponsor.id == PayoutRun.sponsor_id)
+        .join(PayoutRun, col(PayoutRun.id) == PayoutLine.run_id)
+        .join(SponsorAgreement, col(SponsorAgreement.id) == PayoutRun.agreement_id)
+        .join(Sponsor, col(Sponsor.id) == PayoutRun.sponsor_id)
         .where(col(PayoutLine.association_id).in_(own), col(PayoutRun.status).in_(COMMITTED))
         .order_by(col(PayoutRun.period_start).desc(), col(PayoutLine.id))
     ).all()
@@ -238,7 +240,7 @@ def statement():  # type: ignore[no-untyped-def]
 
 @bp.get("/sponsorship/statement/<int:run_id>/<int:association_id>.pdf")
 @login_required
-def statement_pdf_download(run_id: int, association_id: int):  # type: ignore[no-untyped-def]
+def statement_pdf_download(run_id: int, association_id: int):
     own = _leader_association_ids()
     session = db_session()
     payout = session.get(PayoutRun, run_id)

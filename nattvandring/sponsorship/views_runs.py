@@ -39,13 +39,13 @@ def run_status_label(status: str) -> str:
 
 @bp.get("/sponsorship/payouts")
 @login_required
-def payouts():  # type: ignore[no-untyped-def]
+def payouts():
     authz.require_role(current_user, Role.SPONSOR_LIAISON, Role.COORDINATOR)
     session = db_session()
     found = session.exec(
         select(PayoutRun, SponsorAgreement, Sponsor)
-        .join(SponsorAgreement, SponsorAgreement.id == PayoutRun.agreement_id)
-        .join(Sponsor, Sponsor.id == PayoutRun.sponsor_id)
+        .join(SponsorAgreement, col(SponsorAgreement.id) == PayoutRun.agreement_id)
+        .join(Sponsor, col(Sponsor.id) == PayoutRun.sponsor_id)
         .order_by(col(PayoutRun.period_start).desc(), col(PayoutRun.id).desc())
     ).all()
     visible = [(r, a, s) for r, a, s in found if authz.can(current_user, "view", r)]
@@ -66,7 +66,7 @@ def payouts():  # type: ignore[no-untyped-def]
 
 @bp.post("/sponsorship/agreements/<int:agreement_id>/runs")
 @login_required
-def run_create(agreement_id: int):  # type: ignore[no-untyped-def]
+def run_create(agreement_id: int):
     deal = load_for(SponsorAgreement, agreement_id, "run")
     session = db_session()
     form = RunForm()
@@ -75,8 +75,8 @@ def run_create(agreement_id: int):  # type: ignore[no-untyped-def]
             run = services_runs.create_run(
                 session,
                 agreement=deal,
-                period_start=form.period_start.data,  # type: ignore[arg-type]
-                period_end=form.period_end.data,  # type: ignore[arg-type]
+                period_start=form.period_start.data,
+                period_end=form.period_end.data,
                 actor_id=current_user.id,
             )
         except RuleViolation as violation:
@@ -115,12 +115,12 @@ def _render_run(run: PayoutRun, deal: SponsorAgreement, paid_form: PaidForm) -> 
 
 @bp.get("/sponsorship/runs/<int:run_id>")
 @login_required
-def run(run_id: int):  # type: ignore[no-untyped-def]
+def run(run_id: int):
     payout, deal = _load_run(run_id)
     return _render_run(payout, deal, PaidForm())
 
 
-def _act(run_id: int, action: Any, done: str):  # type: ignore[no-untyped-def]
+def _act(run_id: int, action: Any, done: str):
     payout, deal = _load_run(run_id, "manage")
     session = db_session()
     try:
@@ -136,7 +136,7 @@ def _act(run_id: int, action: Any, done: str):  # type: ignore[no-untyped-def]
 
 @bp.post("/sponsorship/runs/<int:run_id>/recompute")
 @login_required
-def run_recompute(run_id: int):  # type: ignore[no-untyped-def]
+def run_recompute(run_id: int):
     return _act(
         run_id,
         lambda s, r, a: services_runs.recompute(s, run=r, agreement=a),
@@ -146,7 +146,7 @@ def run_recompute(run_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/sponsorship/runs/<int:run_id>/approve")
 @login_required
-def run_approve(run_id: int):  # type: ignore[no-untyped-def]
+def run_approve(run_id: int):
     return _act(
         run_id,
         lambda s, r, a: services_runs.approve(s, run=r, agreement=a, actor_id=current_user.id),
@@ -156,7 +156,7 @@ def run_approve(run_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/sponsorship/runs/<int:run_id>/delete")
 @login_required
-def run_delete(run_id: int):  # type: ignore[no-untyped-def]
+def run_delete(run_id: int):
     payout, deal = _load_run(run_id, "manage")
     session = db_session()
     try:
@@ -171,7 +171,7 @@ def run_delete(run_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/sponsorship/runs/<int:run_id>/paid")
 @login_required
-def run_paid(run_id: int):  # type: ignore[no-untyped-def]
+def run_paid(run_id: int):
     payout, deal = _load_run(run_id, "manage")
     session = db_session()
     form = PaidForm()
@@ -180,7 +180,7 @@ def run_paid(run_id: int):  # type: ignore[no-untyped-def]
             services_runs.mark_paid(
                 session,
                 run=payout,
-                paid_on=form.paid_on.data,  # type: ignore[arg-type]
+                paid_on=form.paid_on.data,
                 reference=form.reference.data or "",
             )
         except RuleViolation as violation:
@@ -199,7 +199,7 @@ def _run_filename(run: PayoutRun, deal: SponsorAgreement, ext: str) -> str:
 
 @bp.get("/sponsorship/runs/<int:run_id>/export.<fmt>")
 @login_required
-def run_export(run_id: int, fmt: str):  # type: ignore[no-untyped-def]
+def run_export(run_id: int, fmt: str):
     payout, deal = _load_run(run_id)
     session = db_session()
     scope = policy.line_scope(current_user, payout.sponsor_id)

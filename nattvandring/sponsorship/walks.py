@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from ..reports import queries
 from ..reports.models import HoursLedgerEntry
@@ -70,7 +70,7 @@ def _month_totals_query(
     municipality_ids: list[int] | None,
     recorded_before: datetime | None,
     dialect: str,
-):  # type: ignore[no-untyped-def]
+):
     """Per association and month: (walks, walker visits, minutes), ordered for streaming.
 
     Walkers are summed over their ledger entries first; those corrected down to zero (or
@@ -78,34 +78,32 @@ def _month_totals_query(
     """
     total = func.sum(HoursLedgerEntry.minutes)
     per_walker = select(
-        HoursLedgerEntry.association_id,
-        HoursLedgerEntry.evening,
-        HoursLedgerEntry.report_id,
+        col(HoursLedgerEntry.association_id),
+        col(HoursLedgerEntry.evening),
+        col(HoursLedgerEntry.report_id),
         total.label("minutes"),
     ).where(
-        HoursLedgerEntry.association_id.in_(association_ids),  # type: ignore[attr-defined]
+        col(HoursLedgerEntry.association_id).in_(association_ids),
         HoursLedgerEntry.evening >= start,
         HoursLedgerEntry.evening <= end,
     )
     if municipality_ids is not None:
-        per_walker = per_walker.where(
-            HoursLedgerEntry.municipality_id.in_(municipality_ids)  # type: ignore[attr-defined]
-        )
+        per_walker = per_walker.where(col(HoursLedgerEntry.municipality_id).in_(municipality_ids))
     if recorded_before is not None:
         per_walker = per_walker.where(HoursLedgerEntry.created_at < recorded_before)
     walker = (
         per_walker.group_by(
-            HoursLedgerEntry.association_id,
-            HoursLedgerEntry.evening,
-            HoursLedgerEntry.report_id,
-            HoursLedgerEntry.walker_id,
+            col(HoursLedgerEntry.association_id),
+            col(HoursLedgerEntry.evening),
+            col(HoursLedgerEntry.report_id),
+            col(HoursLedgerEntry.walker_id),
         )
         .having(total > 0)
         .subquery()
     )
     month = _month_start(walker.c.evening, dialect)
     return (
-        select(
+        select(  # type: ignore[call-overload]  # sqlmodel types up to 4 entities
             walker.c.association_id,
             month.label("month"),
             func.count(func.distinct(walker.c.report_id)),
@@ -117,7 +115,7 @@ def _month_totals_query(
     )
 
 
-def _month_start(column, dialect: str):  # type: ignore[no-untyped-def]
+def _month_start(column, dialect: str):
     """SQL for the first day of the column's month (text on SQLite, a timestamp elsewhere)."""
     if dialect == "sqlite":
         return func.strftime("%Y-%m-01", column)
@@ -159,6 +157,6 @@ def monthly_figures(
         recorded_before,
         session.get_bind().dialect.name,
     )
-    result = session.exec(query.execution_options(yield_per=STREAM_BATCH))  # type: ignore[call-overload]
+    result = session.exec(query.execution_options(yield_per=STREAM_BATCH))
     for assoc_id, month, walks, visits, minutes in result:
         yield MonthFigures(assoc_id, _as_date(month), int(walks), int(visits), int(minutes))

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ..accounts.models import Membership, Role, User
 from ..errors import RuleViolation
@@ -175,7 +175,8 @@ def parse(session: Session, content: bytes, *, association_id: int) -> Preview:
             part for part in (cell(record, "first"), cell(record, "last")) if part
         )
         values = (name, cell(record, "phone"), cell(record, "email"), cell(record, "birth_year"))
-        row = PreviewRow(line, *(value[:MAX_FIELD_CHARS] for value in values), status="error")
+        shown = [value[:MAX_FIELD_CHARS] for value in values]
+        row = PreviewRow(line, shown[0], shown[1], shown[2], shown[3], status="error")
         preview.rows.append(row)
         if any(len(value) > MAX_FIELD_CHARS for value in values):
             row.message = str(
@@ -244,10 +245,10 @@ def _mark_known(session: Session, preview: Preview, association_id: int) -> None
     if not phones:
         return
     by_phone = dict(
-        session.exec(select(User.phone_e164, User.id).where(User.phone_e164.in_(phones))).all()
+        session.exec(select(User.phone_e164, User.id).where(col(User.phone_e164).in_(phones))).all()
     )
     by_email = dict(
-        session.exec(select(User.email, User.id).where(User.email.in_(emails or [""]))).all()
+        session.exec(select(User.email, User.id).where(col(User.email).in_(emails or [""]))).all()
     )
     known = set(by_phone.values()) | set(by_email.values())
     members = set(
@@ -255,7 +256,7 @@ def _mark_known(session: Session, preview: Preview, association_id: int) -> None
             select(Membership.user_id).where(
                 Membership.association_id == association_id,
                 Membership.role == Role.VOLUNTEER,
-                Membership.user_id.in_(list(known) or [0]),
+                col(Membership.user_id).in_(list(known) or [0]),
             )
         ).all()
     )
@@ -263,7 +264,7 @@ def _mark_known(session: Session, preview: Preview, association_id: int) -> None
         session.exec(
             select(MembershipRequest.user_id, MembershipRequest.status).where(
                 MembershipRequest.association_id == association_id,
-                MembershipRequest.user_id.in_(list(known) or [0]),
+                col(MembershipRequest.user_id).in_(list(known) or [0]),
             )
         ).all()
     )

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from sqlmodel import Session, delete, func, select
+from sqlmodel import Session, col, delete, func, select
 
 from .. import events
 from ..accounts.models import AccessToken, Membership, PendingRole, Role, User, Verification
@@ -43,30 +43,30 @@ def export_data(session: Session, user: User) -> dict[str, Any]:
     """Everything stored about ``user``, as JSON-ready data."""
     memberships = session.exec(
         select(Membership, Association)
-        .join(Association, Association.id == Membership.association_id, isouter=True)
+        .join(Association, col(Association.id) == Membership.association_id, isouter=True)
         .where(Membership.user_id == user.id)
     ).all()
     assignments = session.exec(
         select(Assignment, Shift)
-        .join(Shift, Shift.id == Assignment.shift_id)
+        .join(Shift, col(Shift.id) == Assignment.shift_id)
         .where(Assignment.user_id == user.id)
-        .order_by(Shift.start_at)
+        .order_by(col(Shift.start_at))
     ).all()
     walks = session.exec(
         select(ReportWalker, PatrolReport)
-        .join(PatrolReport, PatrolReport.id == ReportWalker.report_id)
+        .join(PatrolReport, col(PatrolReport.id) == ReportWalker.report_id)
         .where(ReportWalker.user_id == user.id)
-        .order_by(ReportWalker.start_at)
+        .order_by(col(ReportWalker.start_at))
     ).all()
     entries = session.exec(
         select(HoursLedgerEntry)
         .where(HoursLedgerEntry.user_id == user.id)
-        .order_by(HoursLedgerEntry.id)
+        .order_by(col(HoursLedgerEntry.id))
     ).all()
     tokens = session.exec(select(AccessToken).where(AccessToken.user_id == user.id)).all()
     questions = session.exec(
         select(MembershipRequest, Association)
-        .join(Association, Association.id == MembershipRequest.association_id)
+        .join(Association, col(Association.id) == MembershipRequest.association_id)
         .where(MembershipRequest.user_id == user.id)
     ).all()
     return {
@@ -176,7 +176,7 @@ def erase_user(session: Session, user: User, *, reason: str = "request") -> None
     filed = select(PatrolReport.id).where(PatrolReport.filed_by_id == user.id)
     for report in session.exec(
         select(PatrolReport).where(
-            PatrolReport.id.in_(report_ids) | PatrolReport.id.in_(filed)  # type: ignore[attr-defined]
+            col(PatrolReport.id).in_(report_ids) | col(PatrolReport.id).in_(filed)
         )
     ).all():
         report.summary = _scrub(report.summary, needles)
@@ -200,11 +200,13 @@ def erase_user(session: Session, user: User, *, reason: str = "request") -> None
     user.sms_opt_out = True
     user.session_version += 1
     user.anonymized_at = now
-    session.exec(delete(Membership).where(Membership.user_id == user.id))  # type: ignore[call-overload]
+    session.exec(delete(Membership).where(col(Membership.user_id) == user.id))
     for table in (MembershipRequest, PendingRole, Verification):
-        session.exec(delete(table).where(table.user_id == user.id))  # type: ignore[call-overload,attr-defined]
+        session.exec(delete(table).where(col(table.user_id) == user.id))
     for token in session.exec(
-        select(AccessToken).where(AccessToken.user_id == user.id, AccessToken.revoked_at.is_(None))  # type: ignore[union-attr]
+        select(AccessToken).where(
+            AccessToken.user_id == user.id, col(AccessToken.revoked_at).is_(None)
+        )
     ):
         token.revoked_at = now
     session.flush()
@@ -218,7 +220,7 @@ def last_activity(session: Session, user: User) -> datetime:
     moments.append(
         session.exec(
             select(func.max(Shift.start_at))
-            .join(Assignment, Assignment.shift_id == Shift.id)
+            .join(Assignment, col(Assignment.shift_id) == Shift.id)
             .where(Assignment.user_id == user.id)
         ).first()
     )
@@ -238,17 +240,18 @@ def last_activity(session: Session, user: User) -> datetime:
 def retention_sweep(session: Session, *, months: int, now: datetime | None = None) -> list[int]:
     """Anonymise volunteers without activity for ``months`` months; returns their ids."""
     cutoff = (now or utcnow()) - relativedelta(months=months)
-    staff = select(Membership.user_id).where(Membership.role.in_(STAFF_ROLES))  # type: ignore[attr-defined]
+    staff = select(Membership.user_id).where(col(Membership.role).in_(STAFF_ROLES))
     candidates = session.exec(
         select(User).where(
-            User.anonymized_at.is_(None),  # type: ignore[union-attr]
+            col(User.anonymized_at).is_(None),
             User.created_at < cutoff,
-            User.id.not_in(staff),  # type: ignore[union-attr]
+            col(User.id).not_in(staff),
         )
     ).all()
-    erased = []
+    erased: list[int] = []
     for user in candidates:
         if last_activity(session, user) < cutoff:
             erase_user(session, user, reason="retention")
-            erased.append(user.id)  # type: ignore[arg-type]
+            assert user.id is not None
+            erased.append(user.id)
     return erased

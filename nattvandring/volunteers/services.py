@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from .. import tokens
 from ..accounts.models import Membership, PendingRole, Role, TokenPurpose, User
@@ -83,9 +83,9 @@ def members_of(session: Session, association_id: int) -> list[User]:
     return list(
         session.exec(
             select(User)
-            .join(Membership, Membership.user_id == User.id)
+            .join(Membership, col(Membership.user_id) == User.id)
             .where(Membership.association_id == association_id, Membership.role == Role.VOLUNTEER)
-            .order_by(User.name, User.id)
+            .order_by(User.name, col(User.id))
         )
     )
 
@@ -175,8 +175,8 @@ def belongs_elsewhere(session: Session, user: User, association_id: int) -> bool
     other = session.exec(
         select(Membership.id).where(
             Membership.user_id == user.id,
-            (Membership.association_id != association_id)
-            | (Membership.association_id.is_(None))  # type: ignore[union-attr]
+            (col(Membership.association_id) != association_id)
+            | (col(Membership.association_id).is_(None))
             | (Membership.role != Role.VOLUNTEER),
         )
     ).first()
@@ -260,15 +260,16 @@ def remove_member(
     from ..booking.locking import lock_association
     from ..booking.services_roster import remove_upcoming_for_member
 
+    assert user.id is not None
     lock_association(session, association_id)
-    membership = volunteer_membership(session, association_id, user.id)  # type: ignore[arg-type]
+    membership = volunteer_membership(session, association_id, user.id)
     if membership is None:
         raise RuleViolation("not_member", _l("Personen är inte medlem i föreningen."))
     remove_upcoming_for_member(
         session,
         association_id=association_id,
         user_id=user.id,
-        actor_id=actor_id,  # type: ignore[arg-type]
+        actor_id=actor_id,
     )
     session.delete(membership)
     session.flush()

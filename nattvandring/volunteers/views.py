@@ -44,7 +44,7 @@ def _input(form: MemberForm) -> services.MemberInput:
 
 @bp.get("/members/")
 @login_required
-def start():  # type: ignore[no-untyped-def]
+def start():
     from ..booking.views import choose_or_redirect
 
     return choose_or_redirect("volunteers.members", _("Medlemmar"))
@@ -66,7 +66,7 @@ def _asked_message(association: Association, typed_name: str) -> str:
 
 @bp.get("/members/<int:association_id>/")
 @login_required
-def members(association_id: int):  # type: ignore[no-untyped-def]
+def members(association_id: int):
     association = _association(association_id)
     session = db_session()
     return render_template(
@@ -79,7 +79,7 @@ def members(association_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/members/<int:association_id>/requests/<int:request_id>/remove")
 @login_required
-def request_remove(association_id: int, request_id: int):  # type: ignore[no-untyped-def]
+def request_remove(association_id: int, request_id: int):
     association = _association(association_id)
     session = db_session()
     request = session.get(MembershipRequest, request_id)
@@ -92,7 +92,7 @@ def request_remove(association_id: int, request_id: int):  # type: ignore[no-unt
 
 @bp.route("/members/<int:association_id>/new", methods=["GET", "POST"])
 @login_required
-def add(association_id: int):  # type: ignore[no-untyped-def]
+def add(association_id: int):
     association = _association(association_id)
     form = MemberForm()
     if form.validate_on_submit():
@@ -128,7 +128,7 @@ def add(association_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/members/<int:association_id>/<int:user_id>")
 @login_required
-def member(association_id: int, user_id: int):  # type: ignore[no-untyped-def]
+def member(association_id: int, user_id: int):
     association = _association(association_id)
     user = _member(association, user_id)
     session = db_session()
@@ -152,7 +152,7 @@ def member(association_id: int, user_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/members/<int:association_id>/<int:user_id>/edit", methods=["GET", "POST"])
 @login_required
-def edit(association_id: int, user_id: int):  # type: ignore[no-untyped-def]
+def edit(association_id: int, user_id: int):
     association = _association(association_id)
     user = _member(association, user_id)
     form = MemberForm(obj=user)
@@ -187,7 +187,7 @@ def edit(association_id: int, user_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/members/<int:association_id>/<int:user_id>/remove")
 @login_required
-def remove(association_id: int, user_id: int):  # type: ignore[no-untyped-def]
+def remove(association_id: int, user_id: int):
     association = _association(association_id)
     user = _member(association, user_id)
     services.remove_member(
@@ -203,7 +203,7 @@ def remove(association_id: int, user_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/members/<int:association_id>/<int:user_id>/rotate-link")
 @login_required
-def rotate_link(association_id: int, user_id: int):  # type: ignore[no-untyped-def]
+def rotate_link(association_id: int, user_id: int):
     association = _association(association_id)
     user = _member(association, user_id)
     if services.belongs_elsewhere(db_session(), user, association_id):
@@ -220,7 +220,7 @@ def rotate_link(association_id: int, user_id: int):  # type: ignore[no-untyped-d
 
 @bp.route("/members/<int:association_id>/import", methods=["GET", "POST"])
 @login_required
-def import_upload(association_id: int):  # type: ignore[no-untyped-def]
+def import_upload(association_id: int):
     association = _association(association_id)
     form = ImportForm()
     if not form.is_submitted():
@@ -251,7 +251,7 @@ def import_upload(association_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/members/<int:association_id>/import/confirm")
 @login_required
-def import_confirm(association_id: int):  # type: ignore[no-untyped-def]
+def import_confirm(association_id: int):
     association = _association(association_id)
     form = ImportConfirmForm()
     session = db_session()

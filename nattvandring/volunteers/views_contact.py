@@ -21,7 +21,7 @@ from ..web.forms_util import show_violation
 from .blueprint import bp, personal_owner, private
 
 
-def _page(token: str, user, *, phone_form=None, code_form=None, email_form=None, status=200):  # type: ignore[no-untyped-def]
+def _page(token: str, user, *, phone_form=None, code_form=None, email_form=None, status=200):
     pending = contact.pending_phone(db_session(), user)
     response = make_response(
         render_template(
@@ -44,13 +44,13 @@ def _public_form_limit() -> str:
 
 
 @bp.get("/me/<token>/contact")
-def contact_page(token: str):  # type: ignore[no-untyped-def]
+def contact_page(token: str):
     return _page(token, personal_owner(token))
 
 
 @bp.post("/me/<token>/contact/phone")
 @limiter.limit(_public_form_limit)
-def contact_phone(token: str):  # type: ignore[no-untyped-def]
+def contact_phone(token: str):
     user = personal_owner(token)
     form = PhoneChangeForm()
     if form.validate_on_submit():
@@ -74,7 +74,7 @@ def contact_phone(token: str):  # type: ignore[no-untyped-def]
 
 @bp.post("/me/<token>/contact/phone/code")
 @limit_code_tries()
-def contact_phone_code(token: str):  # type: ignore[no-untyped-def]
+def contact_phone_code(token: str):
     user = personal_owner(token)
     form = CodeForm()
     if form.validate_on_submit():
@@ -92,7 +92,7 @@ def contact_phone_code(token: str):  # type: ignore[no-untyped-def]
 
 @bp.post("/me/<token>/contact/email")
 @limiter.limit(_public_form_limit)
-def contact_email(token: str):  # type: ignore[no-untyped-def]
+def contact_email(token: str):
     user = personal_owner(token)
     form = EmailChangeForm()
     if form.validate_on_submit():

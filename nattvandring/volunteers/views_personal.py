@@ -4,6 +4,7 @@ see blueprint.py)."""
 from __future__ import annotations
 
 from flask import current_app, flash, make_response, redirect, render_template, url_for
+from sqlmodel import col
 
 from .. import tokens
 from ..accounts.models import Role
@@ -28,7 +29,7 @@ def _associations_of(user_id: int) -> list[Association]:
     return list(
         db_session().exec(
             select(Association)
-            .join(Membership, Membership.association_id == Association.id)
+            .join(Membership, col(Membership.association_id) == Association.id)
             .where(Membership.user_id == user_id, Membership.role == Role.VOLUNTEER)
             .order_by(Association.name)
         )
@@ -36,8 +37,9 @@ def _associations_of(user_id: int) -> list[Association]:
 
 
 @bp.get("/me/<token>")
-def personal(token: str):  # type: ignore[no-untyped-def]
+def personal(token: str):
     user = personal_owner(token)
+    assert user.id is not None
     session = db_session()
     now = utcnow()
     walks = queries.walks_of(session, user.id)
@@ -45,7 +47,10 @@ def personal(token: str):  # type: ignore[no-untyped-def]
     past = [w for w in walks if w.shift.end_at <= now][::-1]
     associations = _associations_of(user.id)
     open_places = queries.open_places_for(
-        session, user.id, [a.id for a in associations if a.allow_self_signup], now
+        session,
+        user.id,
+        [a.id for a in associations if a.allow_self_signup and a.id is not None],
+        now,
     )
     questions = services_requests.open_questions(session, user.id)
     response = make_response(
@@ -71,8 +76,9 @@ def _own_assignment(user_id: int, assignment_id: int) -> Assignment:
     return assignment
 
 
-def _answer(token: str, assignment_id: int, confirm: bool):  # type: ignore[no-untyped-def]
+def _answer(token: str, assignment_id: int, confirm: bool):
     user = personal_owner(token)
+    assert user.id is not None
     session = db_session()
     assignment = _own_assignment(user.id, assignment_id)
     try:
@@ -92,18 +98,19 @@ def _answer(token: str, assignment_id: int, confirm: bool):  # type: ignore[no-u
 
 
 @bp.post("/me/<token>/assignments/<int:assignment_id>/confirm")
-def confirm(token: str, assignment_id: int):  # type: ignore[no-untyped-def]
+def confirm(token: str, assignment_id: int):
     return _answer(token, assignment_id, True)
 
 
 @bp.post("/me/<token>/assignments/<int:assignment_id>/decline")
-def decline(token: str, assignment_id: int):  # type: ignore[no-untyped-def]
+def decline(token: str, assignment_id: int):
     return _answer(token, assignment_id, False)
 
 
 @bp.post("/me/<token>/signup/<int:booking_id>")
-def signup(token: str, booking_id: int):  # type: ignore[no-untyped-def]
+def signup(token: str, booking_id: int):
     user = personal_owner(token)
+    assert user.id is not None
     session = db_session()
     booking = session.get(Booking, booking_id)
     if (
@@ -123,7 +130,7 @@ def signup(token: str, booking_id: int):  # type: ignore[no-untyped-def]
     return redirect(url_for("volunteers.personal", token=token))
 
 
-def _answer_question(token: str, request_id: int, yes: bool):  # type: ignore[no-untyped-def]
+def _answer_question(token: str, request_id: int, yes: bool):
     user = personal_owner(token)
     session = db_session()
     question = session.get(MembershipRequest, request_id)
@@ -153,17 +160,17 @@ def _answer_question(token: str, request_id: int, yes: bool):  # type: ignore[no
 
 
 @bp.post("/me/<token>/questions/<int:request_id>/accept")
-def question_accept(token: str, request_id: int):  # type: ignore[no-untyped-def]
+def question_accept(token: str, request_id: int):
     return _answer_question(token, request_id, True)
 
 
 @bp.post("/me/<token>/questions/<int:request_id>/decline")
-def question_decline(token: str, request_id: int):  # type: ignore[no-untyped-def]
+def question_decline(token: str, request_id: int):
     return _answer_question(token, request_id, False)
 
 
 @bp.post("/me/<token>/rotate")
-def rotate(token: str):  # type: ignore[no-untyped-def]
+def rotate(token: str):
     user = personal_owner(token)
     new = services.rotate_personal_link(
         db_session(), user, tokens.signing_keys(current_app.config), actor_id=user.id

@@ -5,7 +5,7 @@ own walks, hours and reports to file on the personal page. The link is the autho
 from __future__ import annotations
 
 from flask import render_template, url_for
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ..accounts.models import User
 from ..booking.models import Assignment, AssignmentStatus, Booking, BookingStatus
@@ -24,15 +24,17 @@ from .blueprint import bp, personal_owner
 
 def _booking_for(session: Session, user: User, shift_id: int) -> Booking:
     """The booking of ``shift_id`` in whose group ``user`` walked."""
-    candidates = session.exec(
-        select(Booking)
-        .join(Assignment, Assignment.booking_id == Booking.id)
-        .where(Assignment.shift_id == shift_id, Assignment.user_id == user.id)
-    ).all()
+    candidates = list(
+        session.exec(
+            select(Booking)
+            .join(Assignment, col(Assignment.booking_id) == Booking.id)
+            .where(Assignment.shift_id == shift_id, Assignment.user_id == user.id)
+        ).all()
+    )
     candidates += session.exec(
         select(Booking)
-        .join(PatrolReport, PatrolReport.booking_id == Booking.id)
-        .join(ReportWalker, ReportWalker.report_id == PatrolReport.id)
+        .join(PatrolReport, col(PatrolReport.booking_id) == Booking.id)
+        .join(ReportWalker, col(ReportWalker.report_id) == PatrolReport.id)
         .where(PatrolReport.shift_id == shift_id, ReportWalker.user_id == user.id)
     ).all()
     for booking in candidates:
@@ -42,7 +44,7 @@ def _booking_for(session: Session, user: User, shift_id: int) -> Booking:
 
 
 @bp.route("/me/<token>/reports/<int:shift_id>", methods=["GET", "POST"])
-def personal_report(token: str, shift_id: int):  # type: ignore[no-untyped-def]
+def personal_report(token: str, shift_id: int):
     session = db_session()
     user = personal_owner(token)
     booking = _booking_for(session, user, shift_id)
@@ -75,10 +77,10 @@ def personal_summary(user_id: int) -> dict:
     now = utcnow()
     rows = session.exec(
         select(Shift, PatrolArea, PatrolReport)
-        .join(Assignment, Assignment.shift_id == Shift.id)
-        .join(Booking, Booking.id == Assignment.booking_id)
-        .join(PatrolArea, PatrolArea.id == Shift.area_id)
-        .outerjoin(PatrolReport, PatrolReport.booking_id == Booking.id)
+        .join(Assignment, col(Assignment.shift_id) == Shift.id)
+        .join(Booking, col(Booking.id) == Assignment.booking_id)
+        .join(PatrolArea, col(PatrolArea.id) == Shift.area_id)
+        .outerjoin(PatrolReport, col(PatrolReport.booking_id) == Booking.id)
         .where(
             Assignment.user_id == user_id,
             Assignment.status != AssignmentStatus.DECLINED,
@@ -86,7 +88,7 @@ def personal_summary(user_id: int) -> dict:
             Shift.status != ShiftStatus.CANCELLED,
             Shift.start_at <= now,
         )
-        .order_by(Shift.start_at.desc())  # type: ignore[attr-defined]
+        .order_by(col(Shift.start_at).desc())
         .limit(30)
     ).all()
     to_report: list[tuple[Shift, PatrolArea, PatrolReport | None]] = [

@@ -26,7 +26,7 @@ def init_login(app: Flask) -> None:
         _remember_cookie_of_a_previous_key()
 
     @login_manager.unauthorized_handler
-    def _to_login():  # type: ignore[no-untyped-def]
+    def _to_login():
         # Flask-Login's own handler copies the whole request URL, query string included and
         # unbounded, into ?next= of the Location header; the login page always continues to
         # the start page, so it gets no return address.

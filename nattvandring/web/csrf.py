@@ -74,7 +74,7 @@ def cross_site_reason(
 class SiteCheckingCSRFProtect(CSRFProtect):
     """Flask-WTF's CSRFProtect that first refuses POSTs the browser marks as cross-site."""
 
-    def protect(self, apply_exemptions: bool = False) -> None:  # type: ignore[override]
+    def protect(self, apply_exemptions: bool = False) -> None:
         if apply_exemptions and (not request.endpoint or self._is_exempt()):
             return
         if request.method in current_app.config["WTF_CSRF_METHODS"]:

@@ -47,7 +47,7 @@ def _explanation(code: int) -> str:
     return texts.get(code, texts[500])
 
 
-def render_error(code: int, message: str | None = None):  # type: ignore[no-untyped-def]
+def render_error(code: int, message: str | None = None):
     wants_text = request.path.startswith(("/webhooks/", "/feeds/", "/healthz", "/readyz"))
     if wants_text:
         return f"{code} {_title(code)}\n", code, {"Content-Type": "text/plain; charset=utf-8"}
@@ -57,13 +57,13 @@ def render_error(code: int, message: str | None = None):  # type: ignore[no-unty
     return body, code
 
 
-def _has_nul(values) -> bool:  # type: ignore[no-untyped-def]
+def _has_nul(values) -> bool:
     return any("\x00" in value for _key, value in values.items(multi=True))
 
 
 def init_app(app: Flask) -> None:
     @app.before_request
-    def _refuse_nul_bytes():  # type: ignore[no-untyped-def]
+    def _refuse_nul_bytes():
         """No form or filter legitimately sends NUL, and PostgreSQL text cannot hold it."""
         if _has_nul(request.args) or (request.method == "POST" and _has_nul(request.form)):
             log.info("Refused a request with a NUL character on %s", request.url_rule)
@@ -71,19 +71,19 @@ def init_app(app: Flask) -> None:
         return None
 
     @app.errorhandler(NotFound)
-    def _not_found(_exc: NotFound):  # type: ignore[no-untyped-def]
+    def _not_found(_exc: NotFound):
         return render_error(404)
 
     @app.errorhandler(Forbidden)
-    def _forbidden(_exc: Forbidden):  # type: ignore[no-untyped-def]
+    def _forbidden(_exc: Forbidden):
         return render_error(403)
 
     @app.errorhandler(InvalidQuery)
-    def _invalid_query(exc: InvalidQuery):  # type: ignore[no-untyped-def]
+    def _invalid_query(exc: InvalidQuery):
         return render_error(400, str(exc.message))
 
     @app.errorhandler(CrossSiteRequest)
-    def _cross_site(_exc: CrossSiteRequest):  # type: ignore[no-untyped-def]
+    def _cross_site(_exc: CrossSiteRequest):
         return render_error(
             400,
             _(
@@ -93,20 +93,20 @@ def init_app(app: Flask) -> None:
         )
 
     @app.errorhandler(CSRFError)
-    def _csrf(_exc: CSRFError):  # type: ignore[no-untyped-def]
+    def _csrf(_exc: CSRFError):
         return render_error(
             400, _("Formuläret har gått ut eller saknar säkerhetstoken. Ladda om sidan.")
         )
 
     @app.errorhandler(HTTPException)
-    def _http(exc: HTTPException):  # type: ignore[no-untyped-def]
+    def _http(exc: HTTPException):
         code = exc.code or 500
         if code not in HANDLED:
             return exc
         return render_error(code)
 
     @app.errorhandler(Exception)
-    def _unexpected(exc: Exception):  # type: ignore[no-untyped-def]
+    def _unexpected(exc: Exception):
         if app.config.get("PROPAGATE_EXCEPTIONS") or app.testing and app.config.get("RAISE_ERRORS"):
             raise exc
         log.exception("Unhandled error on %s %s", request.method, route_label())

@@ -11,7 +11,7 @@ from ..extensions import babel
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     chosen = session.get("lang")
-    if chosen in languages:
+    if isinstance(chosen, str) and chosen in languages:
         return chosen
     if getattr(current_user, "is_authenticated", False):
         own = current_user.language

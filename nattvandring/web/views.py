@@ -13,14 +13,14 @@ from .redirects import local_path
 
 
 @bp.get("/")
-def index():  # type: ignore[no-untyped-def]
+def index():
     if not current_user.is_authenticated:
         return render_template("web/landing.html")
     return render_template("web/dashboard.html")
 
 
 @bp.post("/lang")
-def set_language():  # type: ignore[no-untyped-def]
+def set_language():
     lang = request.form.get("lang", "")
     if lang in current_app.config["LANGUAGES"]:
         session["lang"] = lang

@@ -14,14 +14,14 @@ from tests.factories import login
 from tests.support.identity import sent_code
 
 
-def _link_from_outbox(db, kind: str) -> str:  # type: ignore[no-untyped-def]
+def _link_from_outbox(db, kind: str) -> str:
     db.rollback()  # a fresh snapshot that sees what the app committed
     body = db.exec(select(EmailMessage.body_text).where(EmailMessage.kind == kind)).all()[-1]
     db.rollback()
     return re.search(r"http://localhost(/\S+)", body).group(1)
 
 
-def _new_password(client, path: str, password: str = "fresh-password-123"):  # type: ignore[no-untyped-def]
+def _new_password(client, path: str, password: str = "fresh-password-123"):
     return client.post(path, data={"new_password": password, "confirm": password})
 
 
@@ -105,7 +105,7 @@ def test_only_admins_invite_coordinators(client, world):
     assert other.status_code == 404
 
 
-def memberships(db, user_id: int) -> list[Membership]:  # type: ignore[no-untyped-def]
+def memberships(db, user_id: int) -> list[Membership]:
     db.rollback()
     return list(db.exec(select(Membership).where(Membership.user_id == user_id)))
 

@@ -7,7 +7,7 @@ from argon2 import PasswordHasher
 from tests.factories import PASSWORD, login
 
 
-def _is_logged_in(client) -> bool:  # type: ignore[no-untyped-def]
+def _is_logged_in(client) -> bool:
     return client.get("/account/password").status_code == 200
 
 
@@ -23,7 +23,7 @@ def test_wrong_password_and_unknown_user_get_the_same_answer(client, world, monk
     verified = []
     original = PasswordHasher.verify
 
-    def spy(self, hash, password):  # type: ignore[no-untyped-def]
+    def spy(self, hash, password):
         verified.append(hash)
         return original(self, hash, password)
 

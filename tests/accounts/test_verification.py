@@ -10,7 +10,7 @@ from nattvandring.accounts import verification
 from nattvandring.accounts.models import VerificationPurpose
 
 
-def _send(db, world):  # type: ignore[no-untyped-def]
+def _send(db, world):
     return verification.send_code(
         db, VerificationPurpose.PHONE_CHANGE, to_e164="+46701740675", user_id=world.ids["vol_a"]
     )

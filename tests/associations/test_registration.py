@@ -18,7 +18,7 @@ from tests.factories import bankgiro, login, org_number
 from tests.support.identity import code_rows, mailed_link, sent_code, wrong
 
 
-def _form(world, **changes):  # type: ignore[no-untyped-def]
+def _form(world, **changes):
     data = {
         "municipality_id": str(world.ids["hassleholm"]),
         "name": "Tormestorps IF",
@@ -35,7 +35,7 @@ def _form(world, **changes):  # type: ignore[no-untyped-def]
     return data
 
 
-def _counts(db):  # type: ignore[no-untyped-def]
+def _counts(db):
     db.rollback()
     return tuple(
         db.exec(select(func.count()).select_from(model)).one()
@@ -43,7 +43,7 @@ def _counts(db):  # type: ignore[no-untyped-def]
     )
 
 
-def _register(client, db, app, world, **changes):  # type: ignore[no-untyped-def]
+def _register(client, db, app, world, **changes):
     """The whole registration as the contact person does it: the form, the link in the
     e-mail, a code by SMS, the code typed in. Returns the last answer."""
     form = _form(world, **changes)

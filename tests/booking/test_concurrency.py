@@ -33,7 +33,7 @@ THREADS = 20
 
 
 @pytest.fixture
-def served(tmp_path):  # type: ignore[no-untyped-def]
+def served(tmp_path):
     app = make_test_app(tmp_path, RATELIMIT_LOGIN="10000 per minute")
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -79,7 +79,7 @@ def test_twenty_associations_book_one_shift_at_once(served):
     assert len(active) == 1
 
 
-def _booked_shift(app, max_walkers: int, volunteers: int):  # type: ignore[no-untyped-def]
+def _booked_shift(app, max_walkers: int, volunteers: int):
     with app.app_context(), session_scope(get_engine(app)) as session:
         world = factories.build_world(session)
         shift = make_shift(

@@ -14,7 +14,7 @@ from tests.support.booking import NOW
 from tests.support.queries import count_queries
 
 
-def fill(db, world, n: int) -> None:  # type: ignore[no-untyped-def]
+def fill(db, world, n: int) -> None:
     """``n`` shifts in November after NOW; every other one booked, half of those with walkers."""
     start = NOW + timedelta(days=1)
     shifts = [
@@ -49,7 +49,7 @@ def fill(db, world, n: int) -> None:  # type: ignore[no-untyped-def]
     db.commit()
 
 
-def queries_for(app, client, url: str) -> int:  # type: ignore[no-untyped-def]
+def queries_for(app, client, url: str) -> int:
     with count_queries(app) as counter:
         response = client.get(url)
     assert response.status_code == 200

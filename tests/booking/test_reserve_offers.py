@@ -77,7 +77,7 @@ def test_only_the_offered_association_may_book_until_its_offer_ends(app):
 
 
 @pytest.fixture
-def line(world, db):  # type: ignore[no-untyped-def]
+def line(world, db):
     """A08 books the night; A09 then A11 join its reserve list; A10 never does."""
     municipality = db.get(Municipality, world.ids["hassleholm"])
     ids = {
@@ -105,18 +105,18 @@ def line(world, db):  # type: ignore[no-untyped-def]
     return ids, emails, shift, booking
 
 
-def _book(db, ids, shift, name, at):  # type: ignore[no-untyped-def]
+def _book(db, ids, shift, name, at):
     return sb.book_shift(db, association_id=ids[name], shift_id=shift.id, actor_id=None, now=at)
 
 
-def _refused(db, ids, shift, name, at) -> str:  # type: ignore[no-untyped-def]
+def _refused(db, ids, shift, name, at) -> str:
     with pytest.raises(RuleViolation) as refused:
         _book(db, ids, shift, name, at)
     db.rollback()
     return refused.value.code
 
 
-def _entry(db, ids, shift, name) -> ReserveEntry:  # type: ignore[no-untyped-def]
+def _entry(db, ids, shift, name) -> ReserveEntry:
     return db.exec(
         select(ReserveEntry)
         .where(ReserveEntry.shift_id == shift.id, ReserveEntry.association_id == ids[name])

@@ -22,20 +22,20 @@ from tests.support.shifts import make_shift
 
 
 @pytest.fixture
-def shift(world, db):  # type: ignore[no-untyped-def]
+def shift(world, db):
     row = make_shift(db, municipality_id=world.ids["hassleholm"], area_id=world.ids["area_h"])
     db.commit()
     return row
 
 
-def book(db, world, shift, key="assoc_a", **kw):  # type: ignore[no-untyped-def]
+def book(db, world, shift, key="assoc_a", **kw):
     return sb.book_shift(
         db, association_id=world.ids[key], shift_id=shift.id, actor_id=world.ids["leader_a"],
         now=kw.pop("now", NOW), **kw,
     )  # fmt: skip
 
 
-def codes(excinfo) -> str:  # type: ignore[no-untyped-def]
+def codes(excinfo) -> str:
     return excinfo.value.code
 
 

@@ -22,7 +22,7 @@ from tests.support.shifts import make_shift
 
 
 @pytest.fixture
-def booked(world, db):  # type: ignore[no-untyped-def]
+def booked(world, db):
     shift = make_shift(
         db, municipality_id=world.ids["hassleholm"], area_id=world.ids["area_h"], max_walkers=3
     )
@@ -32,14 +32,14 @@ def booked(world, db):  # type: ignore[no-untyped-def]
     return shift, booking
 
 
-def add(db, booking, user_id, **kw):  # type: ignore[no-untyped-def]
+def add(db, booking, user_id, **kw):
     return sr.add_to_roster(
         db, booking_id=booking.id, user_id=user_id, actor_id=kw.pop("actor_id", None),
         now=kw.pop("now", NOW), **kw,
     )  # fmt: skip
 
 
-def code_of(call) -> str:  # type: ignore[no-untyped-def]
+def code_of(call) -> str:
     with pytest.raises(RuleViolation) as excinfo:
         call()
     return excinfo.value.code
@@ -137,7 +137,7 @@ def test_no_overlapping_walks_across_associations(world, db, booked):
     assert add(db, b3, world.ids["vol_a"]).status == "assigned"  # back to back is fine
 
 
-def _user(db, world):  # type: ignore[no-untyped-def]
+def _user(db, world):
     from nattvandring.accounts.models import User
 
     return db.get(User, world.ids["vol_a"])

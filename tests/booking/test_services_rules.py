@@ -11,7 +11,7 @@ from nattvandring.errors import RuleViolation
 from nattvandring.municipalities.models import Municipality
 
 
-def _rules(**overrides) -> RulesInput:  # type: ignore[no-untyped-def]
+def _rules(**overrides) -> RulesInput:
     values = dict(
         max_associations_per_shift=1,
         monthly_booking_cap=None,

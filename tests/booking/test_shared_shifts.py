@@ -65,7 +65,7 @@ def test_group_status(confirmed, waiting, state, missing):
 
 
 @pytest.fixture
-def shared(world, db):  # type: ignore[no-untyped-def]
+def shared(world, db):
     """Two associations per pass; a shift of at least 2 and at most 4 walkers."""
     db.get(Municipality, world.ids["hassleholm"]).max_associations_per_shift = 2
     shift = make_shift(
@@ -83,13 +83,13 @@ def shared(world, db):  # type: ignore[no-untyped-def]
     return shift, people
 
 
-def _book(db, world, shift, key):  # type: ignore[no-untyped-def]
+def _book(db, world, shift, key):
     return sb.book_shift(
         db, association_id=world.ids[key], shift_id=shift.id, actor_id=None, now=NOW
     )
 
 
-def _add(db, booking, user_id):  # type: ignore[no-untyped-def]
+def _add(db, booking, user_id):
     return sr.add_to_roster(db, booking_id=booking.id, user_id=user_id, actor_id=None, now=NOW)
 
 

@@ -11,7 +11,7 @@ from nattvandring.booking.models import Assignment, Booking, ReserveEntry
 from nattvandring.planning.models import Shift
 
 
-def _shift(db, world, days: int) -> Shift:  # type: ignore[no-untyped-def]
+def _shift(db, world, days: int) -> Shift:
     start = clock.utcnow() + timedelta(days=days)
     shift = Shift(
         municipality_id=world.ids["hassleholm"],

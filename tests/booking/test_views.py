@@ -17,7 +17,7 @@ from tests.support.shifts import make_shift
 
 
 @pytest.fixture
-def setup(world, db, frozen):  # type: ignore[no-untyped-def]
+def setup(world, db, frozen):
     h = world.ids["hassleholm"]
     shift = make_shift(db, municipality_id=h, area_id=world.ids["area_h"], min_walkers=3)
     west = PatrolArea(municipality_id=h, name="Väster")
@@ -31,12 +31,12 @@ def setup(world, db, frozen):  # type: ignore[no-untyped-def]
     return {"shift": shift.id, "other": other.id, "bjuv": bjuv_shift.id, "west": west.id}
 
 
-def as_user(client, world, key):  # type: ignore[no-untyped-def]
+def as_user(client, world, key):
     login(client, world.emails[key])
     return client
 
 
-def booking_of(db, world, shift_id, key="assoc_a"):  # type: ignore[no-untyped-def]
+def booking_of(db, world, shift_id, key="assoc_a"):
     booking = sb.book_shift(
         db, association_id=world.ids[key], shift_id=shift_id, actor_id=None, now=NOW
     )

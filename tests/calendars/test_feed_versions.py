@@ -40,7 +40,7 @@ STEPS = [
 ]
 
 
-def _apply(step: str, db, world, state: dict) -> None:  # type: ignore[no-untyped-def]
+def _apply(step: str, db, world, state: dict) -> None:
     ids = world.ids
     shift = db.get(Shift, state["shift"])
     booking = db.exec(
@@ -88,7 +88,7 @@ def _apply(step: str, db, world, state: dict) -> None:  # type: ignore[no-untype
 
 
 @pytest.fixture
-def small_world(app, db, world):  # type: ignore[no-untyped-def]
+def small_world(app, db, world):
     clock.freeze(NOW)
     ids = world.ids
     other = PatrolArea(municipality_id=ids["hassleholm"], name="Söder", meeting_point="Torget")
@@ -114,7 +114,7 @@ def small_world(app, db, world):  # type: ignore[no-untyped-def]
 @given(steps=st.lists(st.sampled_from(STEPS), min_size=1, max_size=8))
 def test_random_histories_keep_the_validators_and_sequence_right(
     client, db, world, small_world, steps
-):  # type: ignore[no-untyped-def]
+):
     ids = world.ids
     small_world["day"] += 1
     clock.freeze(NOW + timedelta(minutes=small_world["day"] * 20))
@@ -146,7 +146,7 @@ def test_random_histories_keep_the_validators_and_sequence_right(
             seen[name] = (response.data, response.headers["ETag"], response.last_modified)
         return seen
 
-    def sequences(seen) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    def sequences(seen) -> dict[str, int]:
         found = {}
         for name, (body, _etag, _modified) in seen.items():
             event = events_of(body).get(uid)

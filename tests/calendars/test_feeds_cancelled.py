@@ -25,7 +25,7 @@ CANCELLED_AT = NOW + timedelta(hours=1)
 
 
 @pytest.fixture
-def walk(app, db, world):  # type: ignore[no-untyped-def]
+def walk(app, db, world):
     """IFK's booking of Friday 9 October: vol_a assigned, vol_a2 declined; and a second
     walk of vol_a's that nobody cancels."""
     clock.freeze(NOW)
@@ -52,7 +52,7 @@ def walk(app, db, world):  # type: ignore[no-untyped-def]
     return {"shift": shift.id, "booking": booking.id, "other": other.id, "paths": paths}
 
 
-def cancel(db, walk, world, *, at: datetime = CANCELLED_AT) -> None:  # type: ignore[no-untyped-def]
+def cancel(db, walk, world, *, at: datetime = CANCELLED_AT) -> None:
     clock.freeze(at)
     services_booking.cancel_booking(
         db, booking_id=walk["booking"], actor_id=world.ids["leader_a"], as_coordinator=False

@@ -33,7 +33,7 @@ PUBLIC = "/feeds/kommun/hässleholm.ics"
 
 
 @pytest.fixture
-def walks(app, db, world):  # type: ignore[no-untyped-def]
+def walks(app, db, world):
     """vol_a walks an upcoming night with IFK; a past night of the same area also exists."""
     clock.freeze(NOW)
     ids = world.ids
@@ -54,7 +54,7 @@ def walks(app, db, world):  # type: ignore[no-untyped-def]
     return {"upcoming": upcoming.id, "past": past.id, "paths": paths}
 
 
-def _area_input(area: PatrolArea, **changes) -> AreaInput:  # type: ignore[no-untyped-def]
+def _area_input(area: PatrolArea, **changes) -> AreaInput:
     current = AreaInput(
         name=area.name,
         meeting_point=area.meeting_point,
@@ -71,7 +71,7 @@ def _area_input(area: PatrolArea, **changes) -> AreaInput:  # type: ignore[no-un
     return replace(current, **changes)
 
 
-def _edit_area(db, world, **changes) -> None:  # type: ignore[no-untyped-def]
+def _edit_area(db, world, **changes) -> None:
     clock.freeze(EDITED_AT)
     area = db.get(PatrolArea, world.ids["area_h"])
     update_area(db, area, data=_area_input(area, **changes), actor_id=world.ids["coord_h"])

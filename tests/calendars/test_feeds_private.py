@@ -29,7 +29,7 @@ NOW = datetime(2026, 10, 1, 10, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def walks(app, db, world):  # type: ignore[no-untyped-def]
+def walks(app, db, world):
     """vol_a walks two nights (one across the October DST change), declined a third;
     vol_a2 walks another night of the same association."""
     clock.freeze(NOW)
@@ -169,7 +169,7 @@ def test_roster_change_shows_in_association_feed(client, db, world, walks):
     later = NOW + timedelta(hours=3)
     clock.freeze(later)
     assignment = db.exec(
-        Assignment.__table__.select().where(  # type: ignore[attr-defined]
+        Assignment.__table__.select().where(
             Assignment.shift_id == walks["first"], Assignment.user_id == world.ids["vol_a2"]
         )
     ).first()
@@ -227,7 +227,7 @@ def test_feed_tokens_only_read_their_own_calendar(client, db, world, walks):
     assert client.get("/feeds/personal/x.ics").status_code == 404
 
 
-def _add_walks(db, world, count: int) -> str:  # type: ignore[no-untyped-def]
+def _add_walks(db, world, count: int) -> str:
     ids = world.ids
     for n in range(count):
         shift = make_shift(
@@ -255,7 +255,7 @@ def test_queries_are_constant_and_304_renders_nothing(app, client, db, world, co
     assert full.count == 2, full.statements
     from nattvandring.calendars import services_personal
 
-    def no_rendering(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def no_rendering(*args, **kwargs):
         raise AssertionError("the 304 path must not build the calendar")
 
     monkeypatch.setattr(services_personal, "render_personal", no_rendering)
@@ -315,7 +315,7 @@ def test_a_feed_token_that_is_not_live_answers_404(client, db, world, walks, col
 
     assert client.get(walks["paths"]["vol_a"]).status_code == 200
     for row in db.exec(
-        AccessToken.__table__.select().where(  # type: ignore[attr-defined]
+        AccessToken.__table__.select().where(
             AccessToken.purpose == TokenPurpose.PERSONAL_FEED,
             AccessToken.user_id == world.ids["vol_a"],
         )

@@ -21,23 +21,23 @@ NOW = datetime(2026, 10, 1, 10, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def frozen():  # type: ignore[no-untyped-def]
+def frozen():
     clock.freeze(NOW)
     return NOW
 
 
-def _parse(raw: bytes):  # type: ignore[no-untyped-def]
+def _parse(raw: bytes):
     ical = icalendar.Calendar.from_ical(raw)
     vcal = vobject.readOne(raw.decode("utf-8"))
     return ical, vcal
 
 
-def _events_by_uid(ical) -> dict[str, icalendar.Event]:  # type: ignore[no-untyped-def]
+def _events_by_uid(ical) -> dict[str, icalendar.Event]:
     return {str(event["UID"]): event for event in ical.events}
 
 
 @pytest.fixture
-def nights(app, db, world, frozen):  # type: ignore[no-untyped-def]
+def nights(app, db, world, frozen):
     """A planned night, a booked night with a volunteer, and one in Bjuv."""
     ids = world.ids
     planned = make_shift(

@@ -13,7 +13,7 @@ from tests.calendars.conftest import (
 )
 
 
-def _all_at_once(app, paths: list[str]) -> list[int]:  # type: ignore[no-untyped-def]
+def _all_at_once(app, paths: list[str]) -> list[int]:
     start = threading.Barrier(len(paths))
     statuses: list[int] = []
     lock = threading.Lock()
@@ -33,7 +33,7 @@ def _all_at_once(app, paths: list[str]) -> list[int]:  # type: ignore[no-untyped
     return statuses
 
 
-def test_twenty_simultaneous_first_visits_all_answer_200(app, db, world):  # type: ignore[no-untyped-def]
+def test_twenty_simultaneous_first_visits_all_answer_200(app, db, world):
     ids = [world.ids["vol_a"], world.ids["vol_a2"]]
     pages = [personal_page_token(db, user_id) for user_id in ids]
     db.commit()

@@ -25,13 +25,13 @@ NOW = datetime(2026, 10, 1, 10, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def smtp():  # type: ignore[no-untyped-def]
+def smtp():
     with smtp_server() as server:
         yield server
 
 
 @pytest.fixture
-def setup(tmp_path, smtp):  # type: ignore[no-untyped-def]
+def setup(tmp_path, smtp):
     """An app sending through the local server; vol_a (with e-mail) and vol_a2 (without)
     walk a booked night of IFK Hässleholm."""
     clock.freeze(NOW)
@@ -56,19 +56,19 @@ def setup(tmp_path, smtp):  # type: ignore[no-untyped-def]
     get_engine(app).dispose()
 
 
-def emit(app, make_event) -> None:  # type: ignore[no-untyped-def]
+def emit(app, make_event) -> None:
     """Emit inside a request-like unit of work, as the services do, and commit."""
     with app.app_context(), session_scope(get_engine(app)) as session:
         events.emit(session, make_event(session))
 
 
-def sent(app, smtp):  # type: ignore[no-untyped-def]
+def sent(app, smtp):
     before = len(smtp.received)
     dispatch_due(app)
     return smtp.received[before:]
 
 
-def added(state, who="vol_a"):  # type: ignore[no-untyped-def]
+def added(state, who="vol_a"):
     return lambda session: events.AssignmentAdded(
         assignment_id=state["assignments"][who],
         shift_id=state["shift"],
@@ -102,7 +102,7 @@ def test_added_changed_cancelled_through_smtp(setup, smtp):
     assert vobject.readOne(raw).vevent.uid.value == str(event["UID"])
 
     # The coordinator moves the walk: SEQUENCE 1, a new REQUEST to everyone with an e-mail.
-    def move(session):  # type: ignore[no-untyped-def]
+    def move(session):
         shift = session.get(Shift, state["shift"])
         shift.start_at += timedelta(hours=1)
         shift.sequence += 1
@@ -116,7 +116,7 @@ def test_added_changed_cancelled_through_smtp(setup, smtp):
     assert (str(update.calendar()["METHOD"]), event["SEQUENCE"]) == ("REQUEST", 1)
     assert event.start == datetime(2026, 10, 9, 20, 0, tzinfo=UTC)
 
-    def cancel(session):  # type: ignore[no-untyped-def]
+    def cancel(session):
         shift = session.get(Shift, state["shift"])
         shift.status, shift.cancelled_at = "cancelled", clock.utcnow()
         shift.sequence += 1

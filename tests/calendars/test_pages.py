@@ -107,7 +107,7 @@ def test_walk_booked_staffed_and_cancelled_through_the_real_services(app, client
     db.commit()
     uid = f"shift-{shift.id}@nattvandring.local"
 
-    def event(path: str):  # type: ignore[no-untyped-def]
+    def event(path: str):
         events = {
             str(e["UID"]): e for e in icalendar.Calendar.from_ical(client.get(path).data).events
         }

@@ -32,7 +32,7 @@ DEPLOYED = HERE / "https"
 DESKTOP = {"width": 1280, "height": 900}
 
 
-def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def]
+def pytest_collection_modifyitems(config, items):
     positions = [n for n, item in enumerate(items) if HERE in Path(str(item.path)).parents]
     for n in positions:
         items[n].add_marker(pytest.mark.e2e)
@@ -46,7 +46,7 @@ def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def
 
 
 @pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item, call):  # type: ignore[no-untyped-def]
+def pytest_runtest_makereport(item, call):
     """A journey whose steps passed fails when a page it visited failed a check."""
     outcome = yield
     report = outcome.get_result()
@@ -86,7 +86,7 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture(scope="package")
-def served(tmp_path_factory) -> Iterator[Served]:  # type: ignore[no-untyped-def]
+def served(tmp_path_factory) -> Iterator[Served]:
     with serve(tmp_path_factory.mktemp("e2e")) as app:
         yield app
 
@@ -109,14 +109,14 @@ class People:
 
     def _open(self, viewport: dict[str, int], *, mobile: bool) -> Keyboard:
         context = self.browser.new_context(
-            viewport=viewport,  # type: ignore[arg-type]
+            viewport=viewport,
             device_scale_factor=2 if mobile else 1,
             is_mobile=mobile,
             has_touch=mobile,
             locale="sv-SE",
             timezone_id="Europe/Stockholm",
             accept_downloads=True,
-            **self.context_options,  # type: ignore[arg-type]
+            **self.context_options,
         )
         context.grant_permissions(
             ["clipboard-read", "clipboard-write"], origin=self.served.base_url
@@ -150,14 +150,14 @@ _checked = {"pages": 0}
 
 
 @pytest.fixture
-def people(request, browser: Browser, served: Served) -> Iterator[People]:  # type: ignore[no-untyped-def]
+def people(request, browser: Browser, served: Served) -> Iterator[People]:
     opened = People(browser, served)
     yield opened
     _checked["pages"] += opened.pages_checked()
     opened.close(request.node.name, getattr(request.node, "e2e_failed", True))
 
 
-def pytest_terminal_summary(terminalreporter):  # type: ignore[no-untyped-def]
+def pytest_terminal_summary(terminalreporter):
     if _checked["pages"]:
         terminalreporter.write_line(
             f"e2e: {_checked['pages']} page views checked with axe-core, at 390 px and for "

@@ -118,7 +118,7 @@ def log_in(keys: Keyboard, served: Served, email: str, *, first_wrong: bool = Fa
     assert logged_in, f"not logged in at {page.url}: {page.inner_text('main')[:300]}"
 
 
-def assert_field_error(keys: Keyboard, target, message: str | None) -> None:  # type: ignore[no-untyped-def]
+def assert_field_error(keys: Keyboard, target, message: str | None) -> None:
     """The field is marked invalid and one of its descriptions is the (visible) error."""
     assert target.get_attribute("aria-invalid") == "true"
     described = (target.get_attribute("aria-describedby") or "").split()
@@ -137,7 +137,7 @@ def sent_sms(served: Served, user_id: int, kind: str) -> str:
         message = session.exec(
             select(SmsMessage)
             .where(SmsMessage.user_id == user_id, SmsMessage.kind == kind)
-            .order_by(SmsMessage.id.desc())  # type: ignore[attr-defined]
+            .order_by(SmsMessage.id.desc())
         ).first()
         assert message is not None, f"no {kind} SMS to user {user_id}"
         assert message.status == "sent", (kind, message.status)

@@ -27,7 +27,7 @@ HIDDEN_OVERFLOW = """<!doctype html><html lang="sv"><head><title>Bred tabell</ti
 
 
 @pytest.fixture
-def page(browser):  # type: ignore[no-untyped-def]
+def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     yield context.new_page()
     context.close()

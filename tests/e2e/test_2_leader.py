@@ -21,14 +21,14 @@ from .story import AREA, ASSOCIATION, FRIDAY, LEADER, MEMBERS, SATURDAY, log_in,
 SMS_WAIT_SECONDS = 30
 
 
-def shift_on(served, area_id: int, day) -> int:  # type: ignore[no-untyped-def]
+def shift_on(served, area_id: int, day) -> int:
     with session_scope(served.engine, write=False) as session:
         shifts = session.exec(select(Shift).where(Shift.area_id == area_id)).all()
     (found,) = [s.id for s in shifts if to_local(s.start_at).date() == day]
-    return found  # type: ignore[return-value]
+    return found
 
 
-def book(keys, served, area_id: int, day) -> int:  # type: ignore[no-untyped-def]
+def book(keys, served, area_id: int, day) -> int:
     """From the main menu: the calendar (a list on a phone), only our area, book ``day``."""
     page = keys.page
     keys.follow(
@@ -145,4 +145,4 @@ def test_leader_imports_members_books_builds_the_group_and_cancels(people, serve
     story.booking_id = booking_id
     story.cancelled_booking_id = cancelled_id
     story.walk_shift_id = friday
-    story.walker_ids = {m.name: imported[m.name].id for m in MEMBERS}  # type: ignore[misc]
+    story.walker_ids = {m.name: imported[m.name].id for m in MEMBERS}

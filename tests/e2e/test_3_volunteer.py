@@ -18,7 +18,7 @@ from .served import START
 from .story import AREA, MEETING_POINT, MEMBERS, links_in, sent_sms, text_by_sms
 
 
-def assignment_status(served, shift_id: int, user_id: int) -> str:  # type: ignore[no-untyped-def]
+def assignment_status(served, shift_id: int, user_id: int) -> str:
     with session_scope(served.engine, write=False) as session:
         return session.exec(
             select(Assignment.status).where(
@@ -87,7 +87,7 @@ def test_volunteer_confirms_subscribes_and_then_declines_by_sms(people, served, 
     assert assignment_status(served, shift_id, user_id) == AssignmentStatus.DECLINED
     with session_scope(served.engine, write=False) as session:
         told = session.exec(
-            select(SmsMessage).where(SmsMessage.kind == "leader_declined").order_by(SmsMessage.id)  # type: ignore[arg-type]
+            select(SmsMessage).where(SmsMessage.kind == "leader_declined").order_by(SmsMessage.id)
         ).all()
     assert any("Britt" in message.body for message in told)
 

@@ -22,7 +22,7 @@ from .story import (
 EARLY_LEAVER = MEMBERS[3].name  # went home at midnight
 
 
-def report_of(served, booking_id: int) -> PatrolReport:  # type: ignore[no-untyped-def]
+def report_of(served, booking_id: int) -> PatrolReport:
     with session_scope(served.engine, write=False) as session:
         return session.exec(select(PatrolReport).where(PatrolReport.booking_id == booking_id)).one()
 

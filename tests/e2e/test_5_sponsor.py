@@ -29,7 +29,7 @@ def kronor(text: str) -> Decimal:
     return Decimal(digits)
 
 
-def run_payout(keys, first: date, last: date) -> int:  # type: ignore[no-untyped-def]
+def run_payout(keys, first: date, last: date) -> int:
     page = keys.page
     menu = page.get_by_role("navigation", name="Huvudmeny")
     keys.follow(menu.get_by_role("link", name="Utbetalningar"))
@@ -42,7 +42,7 @@ def run_payout(keys, first: date, last: date) -> int:  # type: ignore[no-untyped
     return run_id
 
 
-def xlsx_checks_out(keys, tmp_path, run_id: int, served) -> list[tuple]:  # type: ignore[no-untyped-def]
+def xlsx_checks_out(keys, tmp_path, run_id: int, served) -> list[tuple]:
     """The Excel file's lines add up to its totals row, to the page's total and to the run."""
     page = keys.page
     shown = kronor(page.locator("dt:has-text('Att betala totalt') + dd").inner_text())
@@ -51,7 +51,7 @@ def xlsx_checks_out(keys, tmp_path, run_id: int, served) -> list[tuple]:  # type
     path = tmp_path / download.suggested_filename
     download.save_as(path)
     sheet = load_workbook(path, read_only=True, data_only=True).active
-    header, *lines, totals = list(sheet.values)  # type: ignore[union-attr]
+    header, *lines, totals = list(sheet.values)
     amount = header.index(AMOUNT_COLUMN)
     in_file = sum((Decimal(str(row[amount])) for row in lines), Decimal(0))
     assert in_file == Decimal(str(totals[amount])) == shown, (in_file, totals[amount], shown)
@@ -85,4 +85,4 @@ def test_sponsor_runs_payouts_and_the_excel_totals_add_up(people, served, story,
     assert Decimal(str(line["Volontärtimmar"])) == Decimal(11)
     keys.follow(page.get_by_role("button", name="Godkänn och lås"))
     with session_scope(served.engine, write=False) as session:
-        assert session.get(PayoutRun, april).status == "approved"  # type: ignore[union-attr]
+        assert session.get(PayoutRun, april).status == "approved"

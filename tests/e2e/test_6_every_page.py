@@ -42,7 +42,7 @@ def kind_of(url: str) -> str:
     return re.sub(r"\d+", "#", parts.path) + ("?" + "&".join(keys) if keys else "")
 
 
-def crawl(keys, served, start: str) -> list[str]:  # type: ignore[no-untyped-def]
+def crawl(keys, served, start: str) -> list[str]:
     """Breadth first from ``start``; returns the kinds of page visited."""
     queue, seen, visited = [served.url(start)], {kind_of(start)}, []
     while queue and len(visited) < MAX_PAGES:

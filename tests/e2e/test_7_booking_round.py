@@ -21,7 +21,7 @@ OPENED = datetime(2026, 8, 3, 10, 0, tzinfo=STOCKHOLM)
 NIGHTS = (date(2026, 9, 4), date(2026, 9, 5))
 
 
-def _open_round(served) -> tuple[int, int, list[int]]:  # type: ignore[no-untyped-def]
+def _open_round(served) -> tuple[int, int, list[int]]:
     with session_scope(served.engine) as session:
         municipality = session.exec(
             select(Municipality).where(Municipality.name == MUNICIPALITY)
@@ -53,7 +53,7 @@ def _open_round(served) -> tuple[int, int, list[int]]:  # type: ignore[no-untype
             actor_id=None,
             now=OPENED,
         )
-        return found.id, association.id, [s.id for s in shifts]  # type: ignore[return-value]
+        return found.id, association.id, [s.id for s in shifts]
 
 
 def test_a_leader_ranks_nights_on_a_phone_and_sees_the_draw(people, served):

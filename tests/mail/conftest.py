@@ -10,13 +10,13 @@ from tests.support.database import make_test_app
 
 
 @pytest.fixture
-def smtp():  # type: ignore[no-untyped-def]
+def smtp():
     with smtp_server() as server:
         yield server
 
 
 @pytest.fixture
-def smtp_app(tmp_path, smtp):  # type: ignore[no-untyped-def]
+def smtp_app(tmp_path, smtp):
     app = make_test_app(
         tmp_path,
         MAIL_BACKEND="smtp",

@@ -16,7 +16,7 @@ from tests.mail.smtp_server import free_port
 ICS = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n"
 
 
-def _queue(app, **fields):  # type: ignore[no-untyped-def]
+def _queue(app, **fields):
     with app.app_context(), session_scope(get_engine(app)) as session:
         values = dict(
             to_address="anna@example.org",
@@ -29,7 +29,7 @@ def _queue(app, **fields):  # type: ignore[no-untyped-def]
         return queue_email(session, **values).subject
 
 
-def _rows(app) -> list[EmailMessage]:  # type: ignore[no-untyped-def]
+def _rows(app) -> list[EmailMessage]:
     with session_scope(get_engine(app)) as session:
         return list(session.exec(select(EmailMessage).order_by(EmailMessage.id)).all())
 

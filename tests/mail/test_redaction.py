@@ -20,7 +20,7 @@ class RecordingBackend:
     def __init__(self) -> None:
         self.sent = []
 
-    def send(self, mail) -> None:  # type: ignore[no-untyped-def]
+    def send(self, mail) -> None:
         self.sent.append(mail)
 
 

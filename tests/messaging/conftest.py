@@ -32,7 +32,7 @@ def make_walk(
     hours: int = 4,
     assoc: str = "assoc_a",
     min_walkers: int = 3,
-) -> Walk:  # type: ignore[no-untyped-def]
+) -> Walk:
     area_key = "area_b" if assoc == "assoc_c" else "area_h"
     municipality = "bjuv" if assoc == "assoc_c" else "hassleholm"
     shift = Shift(
@@ -48,7 +48,7 @@ def make_walk(
     booking = Booking(shift_id=shift.id, association_id=world.ids[assoc])
     session.add(booking)
     session.flush()
-    return Walk(shift.id, booking.id, world.ids[assoc])  # type: ignore[arg-type]
+    return Walk(shift.id, booking.id, world.ids[assoc])
 
 
 def assign(session: Session, walk: Walk, user_id: int, *, emit: bool = True) -> Assignment:
@@ -59,7 +59,7 @@ def assign(session: Session, walk: Walk, user_id: int, *, emit: bool = True) -> 
         events.emit(
             session,
             events.AssignmentAdded(
-                assignment_id=assignment.id,  # type: ignore[arg-type]
+                assignment_id=assignment.id,
                 shift_id=walk.shift_id,
                 user_id=user_id,
                 association_id=walk.association_id,
@@ -69,7 +69,7 @@ def assign(session: Session, walk: Walk, user_id: int, *, emit: bool = True) -> 
     return assignment
 
 
-def rows(session: Session, **filters) -> list[SmsMessage]:  # type: ignore[no-untyped-def]
+def rows(session: Session, **filters) -> list[SmsMessage]:
     query = select(SmsMessage).order_by(SmsMessage.id)
     for key, value in filters.items():
         query = query.where(getattr(SmsMessage, key) == value)
@@ -83,7 +83,7 @@ def user(session: Session, user_id: int) -> User:
 
 
 @pytest.fixture
-def frozen():  # type: ignore[no-untyped-def]
+def frozen():
     clock.freeze(NOW)
     yield NOW
     clock.freeze(None)

@@ -28,7 +28,7 @@ GRACE = 120
 
 
 @pytest.fixture
-def settings(tmp_path, fake_twilio):  # type: ignore[no-untyped-def]
+def settings(tmp_path, fake_twilio):
     return {
         "SMS_BACKEND": "twilio",
         "TWILIO_ACCOUNT_SID": SID,
@@ -47,13 +47,13 @@ def settings(tmp_path, fake_twilio):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def app(tmp_path, settings):  # type: ignore[no-untyped-def]
+def app(tmp_path, settings):
     app = make_test_app(tmp_path, **settings)
     yield app
     get_engine(app).dispose()
 
 
-def queue_reminders(db, n: int) -> None:  # type: ignore[no-untyped-def]
+def queue_reminders(db, n: int) -> None:
     due = clock.utcnow() - timedelta(minutes=1)
     db.add_all(
         SmsMessage(
@@ -68,7 +68,7 @@ def queue_reminders(db, n: int) -> None:  # type: ignore[no-untyped-def]
     db.commit()
 
 
-def start_worker(app, tmp_path, kill_after: int = 0) -> subprocess.Popen:  # type: ignore[no-untyped-def]
+def start_worker(app, tmp_path, kill_after: int = 0) -> subprocess.Popen:
     keys = ("DATABASE_URL", "SECRET_KEY", "PUBLIC_BASE_URL", "TESTING")
     keys += tuple(k for k in app.config if k.startswith(("TWILIO_", "OUTBOX_", "SMS_")))
     settings = {key: app.config[key] for key in keys} | {"LOG_LEVEL": "WARNING"}
@@ -86,7 +86,7 @@ def start_worker(app, tmp_path, kill_after: int = 0) -> subprocess.Popen:  # typ
         argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     assert process.stdout is not None
-    assert process.stdout.readline().strip() == "ready", process.stderr.read()  # type: ignore[union-attr]
+    assert process.stdout.readline().strip() == "ready", process.stderr.read()
     return process
 
 
@@ -96,13 +96,13 @@ def finish_worker(process: subprocess.Popen) -> int:
     return int(json.loads(out.strip().splitlines()[-1])["sent"])
 
 
-def sent_rows(db) -> list[SmsMessage]:  # type: ignore[no-untyped-def]
+def sent_rows(db) -> list[SmsMessage]:
     db.commit()
     db.expire_all()
     return list(db.exec(select(SmsMessage).order_by(SmsMessage.id)).all())
 
 
-def assert_each_sent_once(db, fake, n: int) -> None:  # type: ignore[no-untyped-def]
+def assert_each_sent_once(db, fake, n: int) -> None:
     posted = Counter(request.form["To"] for request in fake.created_requests())
     assert len(posted) == n and set(posted.values()) == {1}, "a message was sent twice"
     found = sent_rows(db)
@@ -110,7 +110,7 @@ def assert_each_sent_once(db, fake, n: int) -> None:  # type: ignore[no-untyped-
     assert {row.twilio_sid for row in found} == {m["sid"] for m in fake.messages}
 
 
-def _two_workers(app, db, tmp_path, fake) -> None:  # type: ignore[no-untyped-def]
+def _two_workers(app, db, tmp_path, fake) -> None:
     queue_reminders(db, 1000)
     workers = [start_worker(app, tmp_path), start_worker(app, tmp_path)]
     (tmp_path / "go").touch()

@@ -25,7 +25,7 @@ GRACE = 120
 
 
 @pytest.fixture
-def app(tmp_path, fake_twilio):  # type: ignore[no-untyped-def]
+def app(tmp_path, fake_twilio):
     app = make_test_app(
         tmp_path,
         SMS_BACKEND="twilio",
@@ -43,7 +43,7 @@ def app(tmp_path, fake_twilio):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def confirmation(app, world, db, frozen):  # type: ignore[no-untyped-def]
+def confirmation(app, world, db, frozen):
     walk = make_walk(db, world, start=START)
     assign(db, walk, world.ids["vol_a"])
     db.commit()
@@ -52,7 +52,7 @@ def confirmation(app, world, db, frozen):  # type: ignore[no-untyped-def]
     return row_id
 
 
-def reload(db, row_id):  # type: ignore[no-untyped-def]
+def reload(db, row_id):
     db.commit()  # a fresh transaction sees what the dispatcher committed
     db.expire_all()
     return db.exec(select(SmsMessage).where(SmsMessage.id == row_id)).one()

@@ -29,14 +29,14 @@ START = NOW + timedelta(days=2, hours=12)
 
 
 @pytest.fixture
-def app(tmp_path):  # type: ignore[no-untyped-def]
+def app(tmp_path):
     app = make(tmp_path)
     yield app
     get_engine(app).dispose()
 
 
 @pytest.fixture
-def booked(app, world, db, frozen):  # type: ignore[no-untyped-def]
+def booked(app, world, db, frozen):
     """vol_a is on a walk and has not answered it."""
     walk = make_walk(db, world, start=START)
     assign(db, walk, world.ids["vol_a"])
@@ -63,7 +63,7 @@ def test_parse_reply(text, expected):
     assert parse_reply(text) == expected
 
 
-def ask(app, db, world, user_key: str, association_key: str) -> MembershipRequest:  # type: ignore[no-untyped-def]
+def ask(app, db, world, user_key: str, association_key: str) -> MembershipRequest:
     with app.test_request_context():
         request = services_requests.ask(
             db,
@@ -79,7 +79,7 @@ def ask(app, db, world, user_key: str, association_key: str) -> MembershipReques
     return request
 
 
-def is_member(db, world, user_key: str, association_key: str) -> bool:  # type: ignore[no-untyped-def]
+def is_member(db, world, user_key: str, association_key: str) -> bool:
     fresh(db)
     return (
         db.exec(

@@ -19,7 +19,7 @@ from tests.messaging.conftest import NOW, assign, make_walk, rows, user
 START = NOW + timedelta(days=2, hours=12)  # Sunday 2026-11-22 22:00 in Stockholm
 
 
-def statuses(found):  # type: ignore[no-untyped-def]
+def statuses(found):
     return [(r.kind, r.status) for r in found]
 
 

@@ -41,7 +41,7 @@ def at(day: date, hour: int, minute: int = 0) -> datetime:
 
 
 @pytest.fixture
-def app(tmp_path, fake_twilio):  # type: ignore[no-untyped-def]
+def app(tmp_path, fake_twilio):
     app = make_test_app(
         tmp_path,
         SMS_BACKEND="twilio",
@@ -63,7 +63,7 @@ def app(tmp_path, fake_twilio):  # type: ignore[no-untyped-def]
     clock.freeze(None)
 
 
-def run(app, until: datetime, events: dict[datetime, Callable[[], None]]) -> None:  # type: ignore[no-untyped-def]
+def run(app, until: datetime, events: dict[datetime, Callable[[], None]]) -> None:
     """Move the clock a minute at a time up to ``until``, dispatching at every step and
     running each event at its instant (before that step's dispatch)."""
     moment = clock.utcnow()
@@ -76,14 +76,14 @@ def run(app, until: datetime, events: dict[datetime, Callable[[], None]]) -> Non
         moment += STEP
 
 
-def book(db, world, start: datetime, volunteer: str, hours: int = 4) -> Walk:  # type: ignore[no-untyped-def]
+def book(db, world, start: datetime, volunteer: str, hours: int = 4) -> Walk:
     walk = make_walk(db, world, start=start, hours=hours)
     assign(db, walk, world.ids[volunteer])
     db.commit()
     return walk
 
 
-def all_rows(db) -> list[SmsMessage]:  # type: ignore[no-untyped-def]
+def all_rows(db) -> list[SmsMessage]:
     db.commit()
     db.expire_all()
     return list(db.exec(select(SmsMessage).order_by(SmsMessage.id)).all())
@@ -93,7 +93,7 @@ def of(found: list[SmsMessage], walk: Walk, kind: str) -> list[SmsMessage]:
     return [row for row in found if row.shift_id == walk.shift_id and row.kind == kind]
 
 
-def assert_invariants(found: list[SmsMessage], fake) -> dict[str, datetime]:  # type: ignore[no-untyped-def]
+def assert_invariants(found: list[SmsMessage], fake) -> dict[str, datetime]:
     """Exactly once, never in quiet hours, never after usefulness; returns sid -> sent at."""
     texts = Counter((m["to"], m["body"]) for m in fake.messages)
     assert set(texts.values()) == {1}, "a message went out twice"

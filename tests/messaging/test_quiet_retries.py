@@ -35,7 +35,7 @@ def at(day: date, hour: int, minute: int = 0, second: int = 0) -> datetime:
 
 
 @pytest.fixture
-def app(tmp_path, fake_twilio):  # type: ignore[no-untyped-def]
+def app(tmp_path, fake_twilio):
     app = make_test_app(
         tmp_path,
         SMS_BACKEND="twilio",
@@ -51,7 +51,7 @@ def app(tmp_path, fake_twilio):  # type: ignore[no-untyped-def]
     clock.freeze(None)
 
 
-def queue_row(db, *, due: datetime, not_after: datetime, kind: str = "leader_declined") -> int:  # type: ignore[no-untyped-def]
+def queue_row(db, *, due: datetime, not_after: datetime, kind: str = "leader_declined") -> int:
     row = SmsMessage(
         kind=kind,
         to_e164="+46701234567",
@@ -62,10 +62,10 @@ def queue_row(db, *, due: datetime, not_after: datetime, kind: str = "leader_dec
     )
     db.add(row)
     db.commit()
-    return row.id  # type: ignore[return-value]
+    return row.id
 
 
-def reload(db, row_id: int) -> SmsMessage:  # type: ignore[no-untyped-def]
+def reload(db, row_id: int) -> SmsMessage:
     db.commit()
     db.expire_all()
     return db.exec(select(SmsMessage).where(SmsMessage.id == row_id)).one()
@@ -109,9 +109,7 @@ def test_a_backlog_found_in_quiet_hours_is_held_without_using_an_attempt(app, db
 def test_an_answer_is_not_held_by_quiet_hours(app, db, fake_twilio):
     row_id = queue_row(db, due=at(FRIDAY, 23), not_after=at(FRIDAY, 23, 15), kind="reply")
     with get_engine(app).begin() as connection:
-        connection.execute(
-            SmsMessage.__table__.update().values(ignores_quiet_hours=True)  # type: ignore[attr-defined]
-        )
+        connection.execute(SmsMessage.__table__.update().values(ignores_quiet_hours=True))
     clock.freeze(at(FRIDAY, 23))
     fake_twilio.inject(Fault.rate_limited())
     dispatch_due(app)

@@ -246,7 +246,7 @@ SATURDAY = date(2026, 11, 28)
         ),
     ],
 )
-def test_reminder_wording(send, start, language, template, when, true_until):  # type: ignore[no-untyped-def]
+def test_reminder_wording(send, start, language, template, when, true_until):
     wording = reminder_wording(send, start, language)
     assert (wording.template, wording.when, wording.true_until) == (template, when, true_until)
 

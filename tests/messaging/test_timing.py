@@ -17,7 +17,7 @@ def utc(*args: int) -> datetime:
 
 def test_quiet_window_spans_midnight():
     inside_evening = local_to_utc(date(2026, 11, 20), time(23, 15))
-    begins, ends = QUIET.window(inside_evening)  # type: ignore[misc]
+    begins, ends = QUIET.window(inside_evening)
     assert to_local(begins).replace(tzinfo=None) == datetime(2026, 11, 20, 22, 30)
     assert to_local(ends).replace(tzinfo=None) == datetime(2026, 11, 21, 8, 0)
     early = local_to_utc(date(2026, 11, 21), time(6, 0))

@@ -17,8 +17,8 @@ from tests.support.database import make_test_app
 
 
 @pytest.fixture
-def messages(app, world, db, frozen):  # type: ignore[no-untyped-def]
-    def add(key, kind, status, assoc, municipality, **extra):  # type: ignore[no-untyped-def]
+def messages(app, world, db, frozen):
+    def add(key, kind, status, assoc, municipality, **extra):
         row = SmsMessage(
             kind=kind,
             to_e164="+46701112233",
@@ -53,7 +53,7 @@ def messages(app, world, db, frozen):  # type: ignore[no-untyped-def]
     return ids
 
 
-def page(client, world, who, url):  # type: ignore[no-untyped-def]
+def page(client, world, who, url):
     login(client, world.emails[who])
     return client.get(url)
 
@@ -199,7 +199,7 @@ def test_leader_entry_point_and_nav(client, world, messages):
     assert page(client, world, "coord_h", "/messages/association").status_code == 403
 
 
-def _provider_failing(app, since):  # type: ignore[no-untyped-def]
+def _provider_failing(app, since):
     health = RunHealth()
     health.failed("Unable to create record: An internal server error has occurred")
     health.record(get_engine(app), now=since)

@@ -33,7 +33,7 @@ EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response />'
 
 
 @pytest.fixture
-def app(tmp_path):  # type: ignore[no-untyped-def]
+def app(tmp_path):
     app = make(tmp_path)
     yield app
     get_engine(app).dispose()
@@ -133,7 +133,7 @@ def test_webhooks_are_rate_limited(tmp_path):
 
 
 @pytest.fixture
-def booked(app, world, db, frozen):  # type: ignore[no-untyped-def]
+def booked(app, world, db, frozen):
     walk = make_walk(db, world, start=START)
     assign(db, walk, world.ids["vol_a"])
     db.commit()
@@ -237,12 +237,12 @@ def test_unreachable_delivery_is_retried_once(app, client, db, world, booked):
 SID_NEJ = "SM" + "5e1f" * 8
 
 
-def inbound_sms(client, phone: str, body: str, sid: str, **kwargs):  # type: ignore[no-untyped-def]
+def inbound_sms(client, phone: str, body: str, sid: str, **kwargs):
     params = {"MessageSid": sid, "From": phone, "To": "+46766861004", "Body": body}
     return post(client, INBOUND, params, **kwargs)
 
 
-def test_a_replayed_nej_without_its_idempotency_token_does_nothing(app, client, db, world, booked):  # type: ignore[no-untyped-def]
+def test_a_replayed_nej_without_its_idempotency_token_does_nothing(app, client, db, world, booked):
     phone = phone_of(db, world, "vol_a")
     first = inbound_sms(client, phone, "NEJ", SID_NEJ, headers={"I-Twilio-Idempotency-Token": "t1"})
     assert "vi har meddelat ledaren" in first.get_data(as_text=True)
@@ -272,7 +272,7 @@ def test_a_replayed_nej_without_its_idempotency_token_does_nothing(app, client, 
     ).get_data(as_text=True)
 
 
-def test_the_database_refuses_a_second_receipt_for_the_same_message(app, db):  # type: ignore[no-untyped-def]
+def test_the_database_refuses_a_second_receipt_for_the_same_message(app, db):
     db.add(InboundReceipt(message_sid=SID_NEJ))
     db.commit()
     db.add(InboundReceipt(message_sid=SID_NEJ))
@@ -281,7 +281,7 @@ def test_the_database_refuses_a_second_receipt_for_the_same_message(app, db):  #
     db.rollback()
 
 
-def test_the_same_message_posted_twice_at_once_is_handled_once(app, db, world, booked):  # type: ignore[no-untyped-def]
+def test_the_same_message_posted_twice_at_once_is_handled_once(app, db, world, booked):
     phone = phone_of(db, world, "vol_a")
     db.commit()
     barrier = threading.Barrier(2)

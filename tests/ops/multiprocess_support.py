@@ -87,8 +87,8 @@ def seed(engine: Engine, *, associations: int, volunteers_each: int, start: date
         municipality = factories.municipality(session, "Multiprocess kommun")
         area = factories.area(session, municipality, "Stortorget")
         shift = Shift(
-            municipality_id=municipality.id,  # type: ignore[arg-type]
-            area_id=area.id,  # type: ignore[arg-type]
+            municipality_id=municipality.id,
+            area_id=area.id,
             start_at=start,
             end_at=start + timedelta(hours=4),
             min_walkers=3,
@@ -96,10 +96,10 @@ def seed(engine: Engine, *, associations: int, volunteers_each: int, start: date
         )
         session.add(shift)
         session.flush()
-        found = Seed(municipality.id, area.name, shift.id)  # type: ignore[arg-type]
+        found = Seed(municipality.id, area.name, shift.id)
         for n in range(associations):
             association = factories.association(session, municipality, f"Förening {n:02d}")
-            aid: int = association.id  # type: ignore[assignment]
+            aid: int = association.id
             email = f"ledare{n:02d}@example.org"
             leader = factories.user(session, f"Ledare {n:02d}", email=email)
             grant(session, leader, Role.LEADER, association_id=aid)
@@ -112,9 +112,9 @@ def seed(engine: Engine, *, associations: int, volunteers_each: int, start: date
                     session, f"{first} Test", phone_e164=number, birth_year=1985
                 )
                 grant(session, person, Role.VOLUNTEER, association_id=aid)
-                found.volunteers[aid].append(person.id)  # type: ignore[arg-type]
-                found.phones[person.id] = number  # type: ignore[index]
-                found.first_names[person.id] = first  # type: ignore[index]
+                found.volunteers[aid].append(person.id)
+                found.phones[person.id] = number
+                found.first_names[person.id] = first
     return found
 
 
@@ -142,10 +142,10 @@ class Browser:
         self.http.trust_env = False  # never a proxy, even if the environment names one
         self.http.headers["X-Forwarded-For"] = address
 
-    def get(self, url: str, **kwargs) -> requests.Response:  # type: ignore[no-untyped-def]
+    def get(self, url: str, **kwargs) -> requests.Response:
         return self.http.get(url, timeout=TIMEOUT, allow_redirects=False, **kwargs)
 
-    def post(self, url: str, data: dict, **kwargs) -> requests.Response:  # type: ignore[no-untyped-def,type-arg]
+    def post(self, url: str, data: dict, **kwargs) -> requests.Response:
         return self.http.post(url, data=data, timeout=TIMEOUT, allow_redirects=False, **kwargs)
 
     def token_from(self, url: str) -> str:
@@ -153,7 +153,7 @@ class Browser:
         assert page.status_code == 200, (url, page.status_code)
         return csrf_token(page.text)
 
-    def login(self, base: str, email: str, password: str = factories.PASSWORD):  # type: ignore[no-untyped-def]
+    def login(self, base: str, email: str, password: str = factories.PASSWORD):
         token = self.token_from(f"{base}/login")
         return self.post(
             f"{base}/login", {"email": email, "password": password, "csrf_token": token}

@@ -138,7 +138,7 @@ def test_two_web_servers_and_two_workers_behave_like_one():
     print("timings (s, cumulative unless named):", {k: round(v, 1) for k, v in timings.items()})
 
 
-def _phase(timings: dict[str, float], name: str, check, *args):  # type: ignore[no-untyped-def]
+def _phase(timings: dict[str, float], name: str, check, *args):
     began = time.monotonic()
     result = check(*args)
     timings[name] = time.monotonic() - began
@@ -218,7 +218,7 @@ def _sms_exactly_once(engine: Engine, seeded: Seed, fake: FakeTwilio, winner: Bo
         done = len(due) == expected and all(row.status == "sent" for row in due)
         return list(due) if done else None
 
-    due: list[SmsMessage] = wait_until(all_due_sent, timeout=60, what="all due SMS sent")  # type: ignore[assignment]
+    due: list[SmsMessage] = wait_until(all_due_sent, timeout=60, what="all due SMS sent")
     time.sleep(2)  # two more dispatch rounds of both workers: nothing may be sent again
     posted = Counter((r.form["To"], r.form["Body"]) for r in fake.created_requests())
     assert len(posted) == expected
@@ -228,14 +228,14 @@ def _sms_exactly_once(engine: Engine, seeded: Seed, fake: FakeTwilio, winner: Bo
     assert len(sids) == expected
     assert sids == {message["sid"] for message in fake.messages}
     by_sid = {message["sid"]: message for message in fake.messages}
-    assert all(by_sid[row.twilio_sid]["to"] == row.to_e164 for row in due)  # type: ignore[index]
+    assert all(by_sid[row.twilio_sid]["to"] == row.to_e164 for row in due)
     confirmations = [row for row in due if row.kind == "confirmation"]
-    assert sorted(row.user_id for row in confirmations) == sorted(walkers)  # type: ignore[type-var]
+    assert sorted(row.user_id for row in confirmations) == sorted(walkers)
     texts = {r.form["To"]: r.form["Body"] for r in fake.created_requests()}
     for row in confirmations:
-        assert row.to_e164 == seeded.phones[row.user_id]  # type: ignore[index]
+        assert row.to_e164 == seeded.phones[row.user_id]
         sent = texts[row.to_e164]
-        assert sent.startswith(f"Hej {seeded.first_names[row.user_id]}! Du är bokad")  # type: ignore[index]
+        assert sent.startswith(f"Hej {seeded.first_names[row.user_id]}! Du är bokad")
         assert ", Stortorget. Samling: Stortor" in sent  # fitted to two SMS parts
         assert "https://nattvandring.example.org/me/" in sent  # the link filled in at send
     with session_scope(engine, write=False) as session:
@@ -300,7 +300,7 @@ def _shared_login_limit(servers: list[str], limits: redis.Redis) -> None:
 # -- 5. readiness ---------------------------------------------------------------------------
 
 
-def _readyz_with_workers(engine: Engine, servers: list[str], workers) -> None:  # type: ignore[no-untyped-def]
+def _readyz_with_workers(engine: Engine, servers: list[str], workers) -> None:
     def both_beat() -> bool:
         assert all(w.poll() is None for w in workers), "a worker died"
         with session_scope(engine, write=False) as session:

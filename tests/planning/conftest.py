@@ -17,18 +17,18 @@ NOW = datetime(2026, 9, 1, 10, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def frozen():  # type: ignore[no-untyped-def]
+def frozen():
     clock.freeze(NOW)
     yield NOW
     clock.freeze(None)
 
 
 @pytest.fixture
-def recorded():  # type: ignore[no-untyped-def]
+def recorded():
     """Every ShiftChanged/ShiftCancelled/BookingCancelled emitted during the test."""
     seen: list = []
 
-    def handler(_session, event):  # type: ignore[no-untyped-def]
+    def handler(_session, event):
         seen.append(event)
 
     kinds = (events.ShiftChanged, events.ShiftCancelled, events.BookingCancelled)
@@ -40,7 +40,7 @@ def recorded():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def planned(app, world, db, frozen):  # type: ignore[no-untyped-def]
+def planned(app, world, db, frozen):
     """A Hässleholm series with one booked future shift."""
     series, shifts = make_series(
         db,

@@ -16,7 +16,7 @@ def test_counts_per_area_and_week_and_attention_list(app, world, db, frozen):
     db.add(other)
     db.flush()
 
-    def shift(day, area_id=area, **kw):  # type: ignore[no-untyped-def]
+    def shift(day, area_id=area, **kw):
         return make_shift(db, municipality_id=hid, area_id=area_id, day=day, **kw)
 
     # Week 36 (31 Aug - 6 Sep 2026): now is Tue 1 Sep.

@@ -16,7 +16,7 @@ from tests.support.shifts import book, make_shift
 
 
 @pytest.fixture
-def month(app, world, db, frozen):  # type: ignore[no-untyped-def]
+def month(app, world, db, frozen):
     hid = world.ids["hassleholm"]
     other = PatrolArea(municipality_id=hid, name="Ljungdala")
     db.add(other)
@@ -60,14 +60,14 @@ def test_area_filter(client, world, month):
     assert f"/planning/shifts/{month['open']}/edit" not in page
 
 
-def _count_queries(app, client, url):  # type: ignore[no-untyped-def]
+def _count_queries(app, client, url):
     with count_queries(app) as counter:
         response = client.get(url)
     assert response.status_code == 200
     return len(counter.executed), response.get_data(as_text=True)
 
 
-def _setup_fill(db, world):  # type: ignore[no-untyped-def]
+def _setup_fill(db, world):
     hid = world.ids["hassleholm"]
     areas = [PatrolArea(municipality_id=hid, name=f"Område {i}") for i in range(20)]
     walkers = [User(name=f"Vandrare {i}", birth_year=1980) for i in range(4)]
@@ -76,7 +76,7 @@ def _setup_fill(db, world):  # type: ignore[no-untyped-def]
     return areas, walkers
 
 
-def _fill(db, world, areas, walkers, first: int, last: int):  # type: ignore[no-untyped-def]
+def _fill(db, world, areas, walkers, first: int, last: int):
     """Shifts first..last-1 in September 2026 over 20 areas; every other one booked, 2 walkers."""
     for i in range(first, last):
         day = date(2026, 9, 1) + timedelta(days=i // 20)

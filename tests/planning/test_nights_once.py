@@ -19,7 +19,7 @@ from nattvandring.planning.services_shifts import cancel_shift, edit_shift, shif
 from tests.support.shifts import make_shift
 
 
-def _season(world, **overrides) -> SeriesInput:  # type: ignore[no-untyped-def]
+def _season(world, **overrides) -> SeriesInput:
     values = dict(
         area_ids=[world.ids["area_h"]],
         weekdays=[4, 5],
@@ -32,7 +32,7 @@ def _season(world, **overrides) -> SeriesInput:  # type: ignore[no-untyped-def]
     return SeriesInput(**values)
 
 
-def _live(db) -> list[Shift]:  # type: ignore[no-untyped-def]
+def _live(db) -> list[Shift]:
     return list(db.exec(select(Shift).where(Shift.status != ShiftStatus.CANCELLED)))
 
 

@@ -8,7 +8,7 @@ from nattvandring.planning.models import PatrolArea, Shift, ShiftSeries
 from tests.factories import login
 
 
-def _pages(world, planned):  # type: ignore[no-untyped-def]
+def _pages(world, planned):
     h = world.ids["hassleholm"]
     return [
         f"/planning/{h}/areas",

@@ -14,7 +14,7 @@ from nattvandring.planning.models import ShiftSeries
 from tests.support.shifts import make_shift
 
 
-def _identity(db, user_id: int) -> Identity:  # type: ignore[no-untyped-def]
+def _identity(db, user_id: int) -> Identity:
     user = db.get(User, user_id)
     return Identity(user, list(db.exec(select(Membership).where(Membership.user_id == user_id))))
 

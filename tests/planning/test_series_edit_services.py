@@ -24,7 +24,7 @@ from nattvandring.planning.services_series_edit import (
 
 
 @pytest.fixture
-def season(app, world, db, frozen):  # type: ignore[no-untyped-def]
+def season(app, world, db, frozen):
     """Fri+Sat 21-01 from 21 Aug to 12 Sep 2026 (now is 1 Sep): 4 past, 4 future shifts."""
     result = create_series(
         db,
@@ -47,7 +47,7 @@ def season(app, world, db, frozen):  # type: ignore[no-untyped-def]
     return result.series, shifts
 
 
-def _times(db) -> list[str]:  # type: ignore[no-untyped-def]
+def _times(db) -> list[str]:
     return [
         to_local(s.start_at).strftime("%m-%d %H:%M")
         for s in db.exec(select(Shift).order_by(Shift.start_at))

@@ -16,7 +16,7 @@ from nattvandring.planning.schedule import duration
 from nattvandring.planning.services_series import SeriesInput, add_special_night, create_series
 
 
-def _series(world, **overrides) -> SeriesInput:  # type: ignore[no-untyped-def]
+def _series(world, **overrides) -> SeriesInput:
     values = dict(
         area_ids=[world.ids["area_h"]],
         weekdays=[4, 5],
@@ -210,7 +210,7 @@ def test_special_night_rejects_unknown_key(app, world, db):
 
 
 @pytest.mark.parametrize("day", [date(1, 1, 1), date(1999, 12, 31), date(9999, 12, 31)])
-def test_special_night_outside_the_date_window_is_refused(app, world, db, day):  # type: ignore[no-untyped-def]
+def test_special_night_outside_the_date_window_is_refused(app, world, db, day):
     municipality = db.get(Municipality, world.ids["hassleholm"])
     with pytest.raises(RuleViolation) as caught:
         add_special_night(

@@ -23,7 +23,7 @@ from tests.support.shifts import book, make_shift
 
 
 @pytest.fixture
-def shift(app, world, db, frozen):  # type: ignore[no-untyped-def]
+def shift(app, world, db, frozen):
     row = make_shift(
         db,
         municipality_id=world.ids["hassleholm"],

@@ -60,7 +60,7 @@ def make_walk(
 
 
 @pytest.fixture
-def walk_a(db, world):  # type: ignore[no-untyped-def]
+def walk_a(db, world):
     """A finished Friday walk 22:00-03:00 of association A with vol_a and vol_a2 (and a
     declined leader), on 2026-10-24 (the October DST night: 6 hours)."""
     walk = make_walk(
@@ -82,7 +82,7 @@ def at(year: int, month: int, day: int, hour: int = 12) -> datetime:
     return datetime(year, month, day, hour, tzinfo=STOCKHOLM)
 
 
-def file_report(  # type: ignore[no-untyped-def]
+def file_report(
     session,
     walk: Walk,
     walkers,
@@ -126,7 +126,7 @@ def file_report(  # type: ignore[no-untyped-def]
     return report
 
 
-def march_world(db, world):  # type: ignore[no-untyped-def]
+def march_world(db, world):
     """The constructed month (March 2026, Hässleholm) used by lägesbild and erasure tests."""
     from nattvandring.municipalities.models import Municipality
     from nattvandring.reports.models import UnsafePlace, UnsafePlaceStatus
@@ -138,7 +138,7 @@ def march_world(db, world):  # type: ignore[no-untyped-def]
     ids = world.ids
     coord = ids["coord_h"]
 
-    def walk(area_id, assoc, day, start=time(21), end=time(1), muni=None):  # type: ignore[no-untyped-def]
+    def walk(area_id, assoc, day, start=time(21), end=time(1), muni=None):
         return make_walk(
             db,
             municipality_id=muni or ids["hassleholm"],

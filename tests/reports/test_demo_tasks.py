@@ -22,12 +22,12 @@ from nattvandring.volunteers import tasks as volunteer_tasks
 from .conftest import make_walk
 
 
-def test_demo_without_booked_walks_does_nothing(db, world) -> None:  # type: ignore[no-untyped-def]
+def test_demo_without_booked_walks_does_nothing(db, world) -> None:
     demo_data.load(db)
     assert db.exec(select(func.count()).select_from(PatrolReport)).one() == 0
 
 
-def test_demo_creates_every_state_once(db, world) -> None:  # type: ignore[no-untyped-def]
+def test_demo_creates_every_state_once(db, world) -> None:
     for week in range(8):
         make_walk(
             db,
@@ -54,7 +54,7 @@ def test_demo_creates_every_state_once(db, world) -> None:  # type: ignore[no-un
     assert db.exec(select(func.count()).select_from(HoursLedgerEntry)).one() == before
 
 
-def test_jobs_emit_reminder_once_and_sweep_retention(app, world) -> None:  # type: ignore[no-untyped-def]
+def test_jobs_emit_reminder_once_and_sweep_retention(app, world) -> None:
     engine = get_engine(app)
     with app.app_context(), session_scope(engine) as session:
         walk = make_walk(

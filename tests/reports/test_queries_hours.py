@@ -17,7 +17,7 @@ from tests.factories import login
 from .conftest import march_world
 
 
-def test_approved_walks_with_cutoff(db, world) -> None:  # type: ignore[no-untyped-def]
+def test_approved_walks_with_cutoff(db, world) -> None:
     clock.freeze(datetime(2026, 5, 1, 10, tzinfo=UTC))
     built = march_world(db, world)
     cutoff = datetime(2026, 5, 1, 11, tzinfo=UTC)
@@ -72,7 +72,7 @@ def _row(label: str, *cells: str) -> str:
     return f'<th scope="row">{label}</th>{tds}'
 
 
-def test_leader_hours_page(client, db, world) -> None:  # type: ignore[no-untyped-def]
+def test_leader_hours_page(client, db, world) -> None:
     march_world(db, world)
     db.commit()
     login(client, world.emails["leader_a"])
@@ -89,7 +89,7 @@ def test_leader_hours_page(client, db, world) -> None:  # type: ignore[no-untype
     assert "Scoutkåren" not in other and "IFK Hässleholm" in other
 
 
-def test_coordinator_hours_with_filters(client, db, world) -> None:  # type: ignore[no-untyped-def]
+def test_coordinator_hours_with_filters(client, db, world) -> None:
     built = march_world(db, world)
     db.commit()
     login(client, world.emails["coord_h"])

@@ -31,7 +31,7 @@ from nattvandring.reports.services_review import approve, correct_walker, return
 from .conftest import at, make_walk
 
 
-def _file(db, walk, walkers, *, actor=None, young=12):  # type: ignore[no-untyped-def]
+def _file(db, walk, walkers, *, actor=None, young=12):
     report = start_report(db, walk.booking, actor_id=actor)
     save_report(
         db,
@@ -44,7 +44,7 @@ def _file(db, walk, walkers, *, actor=None, young=12):  # type: ignore[no-untype
 
 
 @pytest.mark.parametrize(("day", "minutes"), [(date(2027, 3, 27), 240), (date(2026, 10, 24), 360)])
-def test_dst_nights_through_the_services(db, world, day, minutes) -> None:  # type: ignore[no-untyped-def]
+def test_dst_nights_through_the_services(db, world, day, minutes) -> None:
     clock.freeze(at(2027, 4, 5))
     walk = make_walk(
         db,
@@ -64,7 +64,7 @@ def test_dst_nights_through_the_services(db, world, day, minutes) -> None:  # ty
     assert entries[0].walker_birth_year == 1980
 
 
-def test_roster_prefill_skips_declined_and_left_early_and_added_walker(db, world, walk_a) -> None:  # type: ignore[no-untyped-def]
+def test_roster_prefill_skips_declined_and_left_early_and_added_walker(db, world, walk_a) -> None:
     report = start_report(db, walk_a.booking, actor_id=world.ids["leader_a"])
     assert {w.user_id for w in walkers_of(db, report)} == {world.ids["vol_a"], world.ids["vol_a2"]}
     # vol_a2 left at 23:30; leader_a (declined on the roster, but a member) walked 22:30-03:00.
@@ -92,7 +92,7 @@ def test_roster_prefill_skips_declined_and_left_early_and_added_walker(db, world
     }
 
 
-def test_non_member_cannot_be_added(db, world, walk_a) -> None:  # type: ignore[no-untyped-def]
+def test_non_member_cannot_be_added(db, world, walk_a) -> None:
     report = start_report(db, walk_a.booking, actor_id=None)
     with pytest.raises(RuleViolation) as info:
         save_report(
@@ -104,7 +104,7 @@ def test_non_member_cannot_be_added(db, world, walk_a) -> None:  # type: ignore[
     assert info.value.code == "walker_not_member"
 
 
-def test_report_for_future_walk_is_refused(db, world) -> None:  # type: ignore[no-untyped-def]
+def test_report_for_future_walk_is_refused(db, world) -> None:
     clock.freeze(at(2027, 1, 1))
     walk = make_walk(
         db,
@@ -118,7 +118,7 @@ def test_report_for_future_walk_is_refused(db, world) -> None:  # type: ignore[n
     assert info.value.code == "walk_not_started"
 
 
-def test_approval_locks_and_correction_appends(db, world, walk_a) -> None:  # type: ignore[no-untyped-def]
+def test_approval_locks_and_correction_appends(db, world, walk_a) -> None:
     report = _file(
         db,
         walk_a,
@@ -185,7 +185,7 @@ def test_approval_locks_and_correction_appends(db, world, walk_a) -> None:  # ty
     assert info.value.code == "reason_required"
 
 
-def test_return_needs_comment_and_reopens(db, world, walk_a) -> None:  # type: ignore[no-untyped-def]
+def test_return_needs_comment_and_reopens(db, world, walk_a) -> None:
     report = _file(db, walk_a, [WalkerInput(world.ids["vol_a"], "22:00", "03:00")])
     with pytest.raises(RuleViolation):
         return_report(db, report, comment="  ", actor_id=world.ids["coord_h"])
@@ -201,7 +201,7 @@ def test_return_needs_comment_and_reopens(db, world, walk_a) -> None:  # type: i
     assert report.status == ReportStatus.SUBMITTED
 
 
-def test_due_reminder_emitted_once_and_overdue_listed(db, world, walk_a) -> None:  # type: ignore[no-untyped-def]
+def test_due_reminder_emitted_once_and_overdue_listed(db, world, walk_a) -> None:
     seen = []
     handler = events.subscribe(events.ReportDue)(lambda session, event: seen.append(event))
     try:
@@ -230,7 +230,7 @@ def test_due_reminder_emitted_once_and_overdue_listed(db, world, walk_a) -> None
         events._handlers[events.ReportDue].remove(handler)
 
 
-def test_only_one_report_per_booking(db, world, walk_a) -> None:  # type: ignore[no-untyped-def]
+def test_only_one_report_per_booking(db, world, walk_a) -> None:
     first = start_report(db, walk_a.booking, actor_id=None)
     again = start_report(db, walk_a.booking, actor_id=None)
     assert first.id == again.id

@@ -15,7 +15,7 @@ from tests.factories import login
 from .conftest import march_world
 
 
-def test_constructed_month_every_number(db, world) -> None:  # type: ignore[no-untyped-def]
+def test_constructed_month_every_number(db, world) -> None:
     built = march_world(db, world)
     report = situation.build(
         db,
@@ -61,7 +61,7 @@ def test_constructed_month_every_number(db, world) -> None:  # type: ignore[no-u
     ]
 
 
-def test_page_and_exports(app, client, db, world) -> None:  # type: ignore[no-untyped-def]
+def test_page_and_exports(app, client, db, world) -> None:
     march_world(db, world)
     db.commit()
     login(client, world.emails["coord_h"])
@@ -149,7 +149,7 @@ def test_page_and_exports(app, client, db, world) -> None:  # type: ignore[no-un
     assert values[3][:6] == ["Totalt", None, 2, 4, 15, 55]
 
 
-def test_lagesbild_other_roles(client, db, world) -> None:  # type: ignore[no-untyped-def]
+def test_lagesbild_other_roles(client, db, world) -> None:
     march_world(db, world)
     db.commit()
     login(client, world.emails["leader_a"])
@@ -162,7 +162,7 @@ def test_lagesbild_other_roles(client, db, world) -> None:  # type: ignore[no-un
     assert '<span class="figure" id="fig-young">7</span>' in html
 
 
-def test_place_status_follow_up(client, db, world) -> None:  # type: ignore[no-untyped-def]
+def test_place_status_follow_up(client, db, world) -> None:
     from sqlmodel import select
 
     from nattvandring.reports.models import UnsafePlace

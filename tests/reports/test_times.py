@@ -11,7 +11,7 @@ from nattvandring.errors import RuleViolation
 from nattvandring.reports.times import local_time_to_instant, parse_hhmm, walker_interval
 
 
-def shift(day: date, start: time, end_day: date, end: time):  # type: ignore[no-untyped-def]
+def shift(day: date, start: time, end_day: date, end: time):
     return local_to_utc(day, start), local_to_utc(end_day, end)
 
 

@@ -16,7 +16,7 @@ from tests.factories import login
 from .conftest import file_report
 
 
-def _report(db) -> PatrolReport:  # type: ignore[no-untyped-def]
+def _report(db) -> PatrolReport:
     db.commit()
     db.expire_all()
     report = db.exec(select(PatrolReport)).one()
@@ -24,7 +24,7 @@ def _report(db) -> PatrolReport:  # type: ignore[no-untyped-def]
     return report
 
 
-def _form(world, **extra):  # type: ignore[no-untyped-def]
+def _form(world, **extra):
     data = {
         "young_people_met": "25",
         "summary": "Lugnt vid stationen",
@@ -52,7 +52,7 @@ def _form(world, **extra):  # type: ignore[no-untyped-def]
     return data
 
 
-def test_leader_files_report_from_roster(client, db, world, walk_a) -> None:  # type: ignore[no-untyped-def]
+def test_leader_files_report_from_roster(client, db, world, walk_a) -> None:
     login(client, world.emails["leader_a"])
     started = client.post(f"/reports/booking/{walk_a.booking.id}")
     assert started.status_code == 302
@@ -89,7 +89,7 @@ def test_leader_files_report_from_roster(client, db, world, walk_a) -> None:  # 
     assert db.get(PatrolReport, report.id).young_people_met == 25
 
 
-def test_bad_time_is_shown_next_to_the_field(client, db, world, walk_a) -> None:  # type: ignore[no-untyped-def]
+def test_bad_time_is_shown_next_to_the_field(client, db, world, walk_a) -> None:
     login(client, world.emails["leader_a"])
     client.post(f"/reports/booking/{walk_a.booking.id}")
     report = _report(db)
@@ -104,7 +104,7 @@ def test_bad_time_is_shown_next_to_the_field(client, db, world, walk_a) -> None:
     assert db.get(PatrolReport, report.id).status == "draft"
 
 
-def test_a_walker_id_no_column_holds_is_left_out(client, db, world, walk_a) -> None:  # type: ignore[no-untyped-def]
+def test_a_walker_id_no_column_holds_is_left_out(client, db, world, walk_a) -> None:
     """The hidden walker id was looked up in the database, which refused to bind it (a 500)."""
     login(client, world.emails["leader_a"])
     client.post(f"/reports/booking/{walk_a.booking.id}")
@@ -117,7 +117,7 @@ def test_a_walker_id_no_column_holds_is_left_out(client, db, world, walk_a) -> N
     assert {w.user_id for w in walkers} == {world.ids["vol_a"], world.ids["leader_a"]}
 
 
-def test_unknown_incident_category_is_shown_next_to_the_field(client, db, world, walk_a) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_incident_category_is_shown_next_to_the_field(client, db, world, walk_a) -> None:
     """It was refused (422) with the message on the list, which the page does not show."""
     login(client, world.emails["leader_a"])
     client.post(f"/reports/booking/{walk_a.booking.id}")
@@ -132,7 +132,7 @@ def test_unknown_incident_category_is_shown_next_to_the_field(client, db, world,
     assert db.get(PatrolReport, report.id).status == "draft"
 
 
-def test_other_tenants_get_404_and_wrong_roles_403(client, db, world, walk_a) -> None:  # type: ignore[no-untyped-def]
+def test_other_tenants_get_404_and_wrong_roles_403(client, db, world, walk_a) -> None:
     report = file_report(db, walk_a, [(world.ids["vol_a"], "22:00", "03:00")])
     db.commit()
     login(client, world.emails["leader_b"])
@@ -156,7 +156,7 @@ def test_other_tenants_get_404_and_wrong_roles_403(client, db, world, walk_a) ->
     assert client.get("/hours").status_code == 403
 
 
-def test_coordinator_approves_corrects_and_sees_history(client, db, world, walk_a) -> None:  # type: ignore[no-untyped-def]
+def test_coordinator_approves_corrects_and_sees_history(client, db, world, walk_a) -> None:
     report = file_report(
         db,
         walk_a,
@@ -197,7 +197,7 @@ def test_coordinator_approves_corrects_and_sees_history(client, db, world, walk_
     assert client.post(f"/reports/{report.id}/approve").status_code == 409
 
 
-def test_return_with_comment_reaches_the_leader(client, db, world, walk_a) -> None:  # type: ignore[no-untyped-def]
+def test_return_with_comment_reaches_the_leader(client, db, world, walk_a) -> None:
     report = file_report(db, walk_a, [(world.ids["vol_a"], "22:00", "03:00")])
     db.commit()
     login(client, world.emails["coord_h"])
@@ -211,7 +211,7 @@ def test_return_with_comment_reaches_the_leader(client, db, world, walk_a) -> No
     assert "Ange fler vandrare" in page.get_data(as_text=True)
 
 
-def test_navigation_per_role(client, world) -> None:  # type: ignore[no-untyped-def]
+def test_navigation_per_role(client, world) -> None:
     login(client, world.emails["leader_a"])
     html = client.get("/reports").get_data(as_text=True)
     assert 'href="/reports"' in html and 'href="/hours"' in html
@@ -222,7 +222,7 @@ def test_navigation_per_role(client, world) -> None:  # type: ignore[no-untyped-
     assert 'href="/reports"' in html and 'href="/lagesbild"' in html
 
 
-def test_review_actions_are_tenant_and_role_checked(client, db, world, walk_a) -> None:  # type: ignore[no-untyped-def]
+def test_review_actions_are_tenant_and_role_checked(client, db, world, walk_a) -> None:
     report = file_report(db, walk_a, [(world.ids["vol_a"], "22:00", "03:00")])
     db.commit()
     assert client.get("/reports").status_code == 302  # anonymous: to the login page
@@ -250,7 +250,7 @@ def test_review_actions_are_tenant_and_role_checked(client, db, world, walk_a) -
     assert db.exec(select(HoursLedgerEntry)).all() == []
 
 
-def test_coordinator_sees_overdue_reports(client, db, world, walk_a) -> None:  # type: ignore[no-untyped-def]
+def test_coordinator_sees_overdue_reports(client, db, world, walk_a) -> None:
     from nattvandring import clock
 
     from .conftest import at
@@ -265,7 +265,7 @@ def test_coordinator_sees_overdue_reports(client, db, world, walk_a) -> None:  #
     assert "Försenad" not in client.get("/reports").get_data(as_text=True)
 
 
-def test_database_refuses_a_second_approval_entry(db, world, walk_a) -> None:  # type: ignore[no-untyped-def]
+def test_database_refuses_a_second_approval_entry(db, world, walk_a) -> None:
     import pytest
     from sqlalchemy.exc import IntegrityError
 

@@ -13,7 +13,7 @@ SHIFTS = list(range(100, 112))
 
 
 @st.composite
-def rounds(draw_, identical: bool = False):  # type: ignore[no-untyped-def]
+def rounds(draw_, identical: bool = False):
     shifts = draw_(st.lists(st.sampled_from(SHIFTS), min_size=1, max_size=12, unique=True))
     capacity = {s: draw_(st.integers(min_value=1, max_value=3)) for s in shifts}
     associations = draw_(st.lists(st.integers(1, 60), min_size=1, max_size=10, unique=True))
@@ -31,11 +31,11 @@ def rounds(draw_, identical: bool = False):  # type: ignore[no-untyped-def]
     return seed, wishes, capacity, maximum
 
 
-def run(seed, wishes, capacity, maximum):  # type: ignore[no-untyped-def]
+def run(seed, wishes, capacity, maximum):
     return draw(seed=seed, wishes=wishes, capacity=capacity, max_per_association=maximum)
 
 
-def ranked(wishes, capacity, aid):  # type: ignore[no-untyped-def]
+def ranked(wishes, capacity, aid):
     return list(dict.fromkeys(s for s in wishes[aid] if s in capacity))
 
 

@@ -26,7 +26,7 @@ DEADLINE = NOW + timedelta(days=1)
 
 
 @pytest.fixture
-def season(world, db):  # type: ignore[no-untyped-def]
+def season(world, db):
     """Three Friday nights, three associations with a leader each (phone and e-mail)."""
     municipality = db.get(Municipality, world.ids["hassleholm"])
     shifts = [

@@ -14,7 +14,7 @@ from tests.support.booking import FRIDAY_EVENING, NOW
 from tests.support.shifts import make_shift
 
 
-def _open(client, world, db):  # type: ignore[no-untyped-def]
+def _open(client, world, db):
     shifts = [
         make_shift(
             db,

@@ -44,7 +44,7 @@ class RichWorld:
     raw: dict[str, str] = field(default_factory=dict)  # raw tokens, never stored
 
 
-def _shift(session: Session, world, start: datetime, area: str = "area_h", **fields) -> Shift:  # type: ignore[no-untyped-def]
+def _shift(session: Session, world, start: datetime, area: str = "area_h", **fields) -> Shift:
     municipality = "bjuv" if area == "area_b" else "hassleholm"
     row = Shift(
         municipality_id=world.ids[municipality],
@@ -81,12 +81,12 @@ def build_rich_world(session: Session, secret_key: str = SECRET) -> RichWorld:
     other = Sponsor(name="Annat bolag", org_number=factories.org_number())
     session.add(other)
     session.flush()
-    ids["sponsor_other"] = other.id  # type: ignore[assignment]
+    ids["sponsor_other"] = other.id
     liaison2 = factories.user(
         session, "Liaison Two", email="liaison2@example.org", phone_e164=factories.phone()
     )
     grant(session, liaison2, Role.SPONSOR_LIAISON, sponsor_id=other.id)
-    ids["liaison2"] = liaison2.id  # type: ignore[assignment]
+    ids["liaison2"] = liaison2.id
     world.emails["liaison2"] = "liaison2@example.org"
 
     # The sponsor's agreement covers Hässleholm; only assoc_a is enrolled.
@@ -97,7 +97,7 @@ def build_rich_world(session: Session, secret_key: str = SECRET) -> RichWorld:
         municipalities=("hassleholm",),
         joined_on=date(2026, 1, 1),
     )
-    ids["agreement"] = deal.id  # type: ignore[assignment]
+    ids["agreement"] = deal.id
 
     series = ShiftSeries(
         municipality_id=ids["hassleholm"],
@@ -110,18 +110,18 @@ def build_rich_world(session: Session, secret_key: str = SECRET) -> RichWorld:
     )
     session.add(series)
     session.flush()
-    ids["series"] = series.id  # type: ignore[assignment]
+    ids["series"] = series.id
 
     # Friday's walk, booked by assoc_a with vol_a on the roster.
     friday = _shift(session, world, datetime(2026, 11, 6, 20, tzinfo=UTC), status="booked")
-    booking = Booking(shift_id=friday.id, association_id=ids["assoc_a"])  # type: ignore[arg-type]
+    booking = Booking(shift_id=friday.id, association_id=ids["assoc_a"])
     session.add(booking)
     session.flush()
-    assignment = Assignment(shift_id=friday.id, booking_id=booking.id, user_id=ids["vol_a"])  # type: ignore[arg-type]
+    assignment = Assignment(shift_id=friday.id, booking_id=booking.id, user_id=ids["vol_a"])
     session.add(assignment)
     # Saturday's walk is open (book, reserve).
     saturday = _shift(session, world, datetime(2026, 11, 7, 20, tzinfo=UTC), series_id=series.id)
-    ids.update(shift=friday.id, booking=booking.id, open_shift=saturday.id)  # type: ignore[arg-type]
+    ids.update(shift=friday.id, booking=booking.id, open_shift=saturday.id)
     # A booking round of Hässleholm over one later night, open until 20 November.
     round_night = _shift(session, world, datetime(2026, 11, 27, 20, tzinfo=UTC))
     found = BookingRound(
@@ -133,24 +133,24 @@ def build_rich_world(session: Session, secret_key: str = SECRET) -> RichWorld:
     )
     session.add(found)
     session.flush()
-    session.add(RoundShift(round_id=found.id, shift_id=round_night.id))  # type: ignore[arg-type]
-    ids.update(round=found.id, round_shift=round_night.id)  # type: ignore[arg-type]
+    session.add(RoundShift(round_id=found.id, shift_id=round_night.id))
+    ids.update(round=found.id, round_shift=round_night.id)
 
     # Last Friday's walk, reported (submitted) by assoc_a, with an unsafe place.
     past = _shift(session, world, datetime(2026, 10, 30, 20, tzinfo=UTC), status="booked")
-    past_booking = Booking(shift_id=past.id, association_id=ids["assoc_a"])  # type: ignore[arg-type]
+    past_booking = Booking(shift_id=past.id, association_id=ids["assoc_a"])
     session.add(past_booking)
     session.flush()
     past_assignment = Assignment(
-        shift_id=past.id,  # type: ignore[arg-type]
-        booking_id=past_booking.id,  # type: ignore[arg-type]
+        shift_id=past.id,
+        booking_id=past_booking.id,
         user_id=ids["vol_a"],
         status="confirmed",
     )
     session.add(past_assignment)
     report = PatrolReport(
-        shift_id=past.id,  # type: ignore[arg-type]
-        booking_id=past_booking.id,  # type: ignore[arg-type]
+        shift_id=past.id,
+        booking_id=past_booking.id,
         association_id=ids["assoc_a"],
         municipality_id=ids["hassleholm"],
         status=ReportStatus.SUBMITTED,
@@ -162,7 +162,7 @@ def build_rich_world(session: Session, secret_key: str = SECRET) -> RichWorld:
     session.flush()
     session.add(
         ReportWalker(
-            report_id=report.id,  # type: ignore[arg-type]
+            report_id=report.id,
             user_id=ids["vol_a"],
             start_at=past.start_at,
             end_at=past.end_at,
@@ -170,7 +170,7 @@ def build_rich_world(session: Session, secret_key: str = SECRET) -> RichWorld:
         )
     )
     place = UnsafePlace(
-        report_id=report.id,  # type: ignore[arg-type]
+        report_id=report.id,
         municipality_id=ids["hassleholm"],
         area_id=ids["area_h"],
         description="Trasig belysning",
@@ -178,12 +178,12 @@ def build_rich_world(session: Session, secret_key: str = SECRET) -> RichWorld:
     session.add(place)
     session.flush()
     ids.update(
-        past_shift=past.id,  # type: ignore[arg-type]
-        past_booking=past_booking.id,  # type: ignore[arg-type]
-        past_assignment=past_assignment.id,  # type: ignore[arg-type]
-        assignment=assignment.id,  # type: ignore[arg-type]
-        report=report.id,  # type: ignore[arg-type]
-        place=place.id,  # type: ignore[arg-type]
+        past_shift=past.id,
+        past_booking=past_booking.id,
+        past_assignment=past_assignment.id,
+        assignment=assignment.id,
+        report=report.id,
+        place=place.id,
     )
 
     run = create_run(
@@ -193,7 +193,7 @@ def build_rich_world(session: Session, secret_key: str = SECRET) -> RichWorld:
         period_end=date(2026, 10, 31),
         actor_id=ids["admin"],
     )
-    ids["run"] = run.id  # type: ignore[assignment]
+    ids["run"] = run.id
 
     # An agreement shared by Hässleholm (assoc_a) and Bjuv (assoc_c), with a draft run: each
     # coordinator sees it, but only the liaison (or an admin) pays it out.
@@ -206,12 +206,12 @@ def build_rich_world(session: Session, secret_key: str = SECRET) -> RichWorld:
         period_end=date(2026, 10, 31),
         actor_id=ids["admin"],
     )
-    ids.update(shared_agreement=shared.id, shared_run=shared_run.id)  # type: ignore[arg-type]
+    ids.update(shared_agreement=shared.id, shared_run=shared_run.id)
 
     vol_a = session.get(User, ids["vol_a"])
     sms = SmsMessage(
         kind="booked",
-        to_e164=vol_a.phone_e164,  # type: ignore[union-attr]
+        to_e164=vol_a.phone_e164,
         user_id=ids["vol_a"],
         shift_id=friday.id,
         association_id=ids["assoc_a"],
@@ -222,12 +222,12 @@ def build_rich_world(session: Session, secret_key: str = SECRET) -> RichWorld:
     )
     session.add(sms)
     session.flush()
-    ids["sms"] = sms.id  # type: ignore[assignment]
+    ids["sms"] = sms.id
 
     # Secret links.
     for key in ("vol_a", "vol_c"):
         person = session.get(User, ids[key])
-        world.raw[f"personal_{key}"] = personal_token(session, person, secret_key)  # type: ignore[arg-type]
+        world.raw[f"personal_{key}"] = personal_token(session, person, secret_key)
         link = personal_feed_link(session, user_id=ids[key], secret_key=secret_key, base_url="")
         world.raw[f"feed_{key}"] = link.https.removeprefix("/feeds/personal/").removesuffix(".ics")
     link = association_feed_link(
@@ -248,12 +248,12 @@ def build_rich_world(session: Session, secret_key: str = SECRET) -> RichWorld:
             association_id=ids[association],
             user_id=ids[person],
             name="Typat Namn",
-            phone_e164=session.get(User, ids[person]).phone_e164,  # type: ignore[union-attr,arg-type]
+            phone_e164=session.get(User, ids[person]).phone_e164,
             asked_at=NOW,
         )
         session.add(question)
         session.flush()
-        ids[key] = question.id  # type: ignore[assignment]
+        ids[key] = question.id
     # An association application whose address is proven (the link), waiting for its code.
     world.raw["registration"] = "registration-" + "r" * 40
     session.add(
@@ -281,7 +281,7 @@ def build_rich_world(session: Session, secret_key: str = SECRET) -> RichWorld:
     return world
 
 
-def reset_database(engine) -> None:  # type: ignore[no-untyped-def]
+def reset_database(engine) -> None:
     tables = SQLModel.metadata.sorted_tables
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
@@ -292,7 +292,7 @@ def reset_database(engine) -> None:  # type: ignore[no-untyped-def]
                 connection.execute(table.delete())
 
 
-def fingerprint(engine) -> str:  # type: ignore[no-untyped-def]
+def fingerprint(engine) -> str:
     """A digest of every row of every table (any insert, update or delete changes it)."""
     digest = hashlib.sha256()
     with engine.connect() as connection:

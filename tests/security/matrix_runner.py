@@ -54,7 +54,7 @@ SPECIAL = {
 FORGED = "x" * 43  # the shape of a token, but no token
 
 
-def row_counts(engine) -> dict[str, int]:  # type: ignore[no-untyped-def]
+def row_counts(engine) -> dict[str, int]:
     tables = SQLModel.metadata.sorted_tables
     counts = [select(func.count()).select_from(table).scalar_subquery() for table in tables]
     with engine.connect() as connection:
@@ -70,7 +70,7 @@ class Answer:
 
 
 class Matrix:
-    def __init__(self, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, tmp_path) -> None:
         self.app = make_test_app(
             tmp_path,
             # High limits rather than RATELIMIT_ENABLED=False: Flask-Limiter keeps a disabled
@@ -105,16 +105,16 @@ class Matrix:
         """Rebuild the world and give ``actor`` back its session (logout clears it)."""
         self.rebuild()
         if actor in self.cookies:
-            self.clients[actor].set_cookie("nv_session", self.cookies[actor])  # type: ignore[attr-defined]
+            self.clients[actor].set_cookie("nv_session", self.cookies[actor])
 
-    def _logged_in(self, actor: str):  # type: ignore[no-untyped-def]
+    def _logged_in(self, actor: str):
         client = self.app.test_client()
         response = login(client, self.world.emails[actor])
         assert response.status_code == 302, actor
         self.cookies[actor] = client.get_cookie("nv_session").value
         return client
 
-    def url(self, rule, actor: str, *, forged: bool = False, objects=None) -> str:  # type: ignore[no-untyped-def]
+    def url(self, rule, actor: str, *, forged: bool = False, objects=None) -> str:
         """The rule's URL for ``actor``; ``objects`` maps URL parameters to other world ids."""
         ids, raw = self.world.ids, self.world.raw
         values: dict[str, object] = {}
@@ -158,7 +158,7 @@ class Matrix:
         clock.freeze(NOW)
         client = self.clients[actor]
         # Authorized POSTs are sent empty: they fail validation or act and are rolled back.
-        response = client.open(url, method=method, data={} if method == "POST" else None)  # type: ignore[attr-defined]
+        response = client.open(url, method=method, data={} if method == "POST" else None)
         status, location = response.status_code, response.headers.get("Location", "")
         response.close()
         if method == "GET":
@@ -170,11 +170,11 @@ class Matrix:
         return Answer(status, location, changed)
 
 
-def rules_of(app):  # type: ignore[no-untyped-def]
+def rules_of(app):
     return [rule for rule in app.url_map.iter_rules() if rule.endpoint != "static"]
 
 
-def methods_of(rule) -> list[str]:  # type: ignore[no-untyped-def]
+def methods_of(rule) -> list[str]:
     return sorted(rule.methods - {"HEAD", "OPTIONS"})
 
 
@@ -199,14 +199,14 @@ def parse_spec(spec: str, actors: tuple[str, ...]) -> dict[str, str]:
                 named[actor] = outcome
     missing = [actor for actor in actors if actor not in named and default is None]
     assert not missing, f"{spec!r} says nothing about {missing}"
-    return {actor: named.get(actor, default) for actor in actors}  # type: ignore[misc]
+    return {actor: named.get(actor, default) for actor in actors}
 
 
-def actors_of(rule) -> tuple[str, ...]:  # type: ignore[no-untyped-def]
+def actors_of(rule) -> tuple[str, ...]:
     return ("anon",) + (LINKS if rule.rule.startswith("/me/") else STAFF)
 
 
-def check_route(matrix, endpoint, method, spec, objects=None) -> None:  # type: ignore[no-untyped-def]
+def check_route(matrix, endpoint, method, spec, objects=None) -> None:
     """Send ``method`` to the endpoint as every actor; each answers as ``spec`` says, and a
     refused request changes nothing. ``objects``: URL parameters naming other world ids."""
     rule = next(r for r in rules_of(matrix.app) if r.endpoint == endpoint)

@@ -27,7 +27,7 @@ from tests.support.access_matrix import EXPECTED, spec_for
 
 
 @pytest.fixture(scope="module")
-def matrix(tmp_path_factory):  # type: ignore[no-untyped-def]
+def matrix(tmp_path_factory):
     shm = Path("/dev/shm")
     folder = Path(tempfile.mkdtemp(dir=shm)) if shm.is_dir() else tmp_path_factory.mktemp("m")
     runner = Matrix(folder)
@@ -55,7 +55,7 @@ def test_every_route_has_an_entry_and_every_entry_a_route():
 
 
 @pytest.mark.parametrize(("endpoint", "method"), ENDPOINTS, ids=[" ".join(p) for p in ENDPOINTS])
-def test_access(matrix, endpoint, method):  # type: ignore[no-untyped-def]
+def test_access(matrix, endpoint, method):
     spec = spec_for(endpoint, method)
     assert spec is not None, f"no matrix entry for {endpoint} {method}"
     check_route(matrix, endpoint, method, spec)
@@ -114,7 +114,7 @@ def test_every_route_of_an_agreement_or_run_has_a_shared_entry():
 
 
 @pytest.mark.parametrize(("endpoint", "method"), SHARED, ids=[" ".join(p) for p in SHARED])
-def test_access_on_an_agreement_of_two_municipalities(matrix, endpoint, method):  # type: ignore[no-untyped-def]
+def test_access_on_an_agreement_of_two_municipalities(matrix, endpoint, method):
     spec = SHARED_EXPECTED.get(f"{endpoint} {method}") or SHARED_EXPECTED[endpoint]
     check_route(matrix, endpoint, method, spec, objects=SHARED_OBJECTS)
 
@@ -129,7 +129,7 @@ def _post_only() -> list[str]:
 
 
 @pytest.mark.parametrize("endpoint", _post_only())
-def test_post_only_routes_refuse_get_with_405(matrix, endpoint):  # type: ignore[no-untyped-def]
+def test_post_only_routes_refuse_get_with_405(matrix, endpoint):
     rule = next(r for r in rules_of(matrix.app) if r.endpoint == endpoint)
     actor = "link_a" if rule.rule.startswith("/me/") else "admin"
     answer = matrix.request(actor, "GET", matrix.url(rule, actor), restore=False)
@@ -137,7 +137,7 @@ def test_post_only_routes_refuse_get_with_405(matrix, endpoint):  # type: ignore
     assert not answer.changed
 
 
-def test_refused_requests_left_the_world_as_built(matrix):  # type: ignore[no-untyped-def]
+def test_refused_requests_left_the_world_as_built(matrix):
     assert fingerprint(matrix.engine) == matrix.clean
 
 
@@ -155,7 +155,7 @@ LISTS = [
 
 
 @pytest.mark.parametrize(("url", "marker", "insider", "outsiders"), LISTS)
-def test_list_pages_show_other_tenants_nothing(matrix, url, marker, insider, outsiders):  # type: ignore[no-untyped-def]
+def test_list_pages_show_other_tenants_nothing(matrix, url, marker, insider, outsiders):
     assert marker in matrix.clients[insider].get(url).get_data(as_text=True)
     for actor in outsiders:
         response = matrix.clients[actor].get(url)
@@ -163,7 +163,7 @@ def test_list_pages_show_other_tenants_nothing(matrix, url, marker, insider, out
         assert marker not in response.get_data(as_text=True), actor
 
 
-def _pages_of_shared(matrix) -> list[str]:  # type: ignore[no-untyped-def]
+def _pages_of_shared(matrix) -> list[str]:
     ids = matrix.world.ids
     run, deal = ids["shared_run"], ids["shared_agreement"]
     return [
@@ -183,7 +183,7 @@ def _pages_of_shared(matrix) -> list[str]:  # type: ignore[no-untyped-def]
 )
 def test_shared_agreement_shows_each_coordinator_only_their_associations(
     matrix, coordinator, own, other
-):  # type: ignore[no-untyped-def]
+):
     """The draft run of the shared agreement holds a line for IFK Hässleholm and Bjuvs IF."""
     with matrix.engine.connect() as connection:
         payee = {

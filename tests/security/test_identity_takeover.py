@@ -27,7 +27,7 @@ def _national(e164: str) -> str:
     return "0" + e164[3:]
 
 
-def _victim(db, world) -> User:  # type: ignore[no-untyped-def]
+def _victim(db, world) -> User:
     """vol_a walks for IFK Hässleholm (association A)."""
     vol_a = db.get(User, world.ids["vol_a"])
     vol_a.birth_year = VICTIM_BIRTH_YEAR
@@ -35,7 +35,7 @@ def _victim(db, world) -> User:  # type: ignore[no-untyped-def]
     return vol_a
 
 
-def _memberships(db, user_id: int) -> set[tuple[str, int | None]]:  # type: ignore[no-untyped-def]
+def _memberships(db, user_id: int) -> set[tuple[str, int | None]]:
     db.rollback()
     db.expire_all()
     rows = db.exec(select(Membership).where(Membership.user_id == user_id)).all()
@@ -126,7 +126,7 @@ def test_a_leader_cannot_move_the_number_of_someone_who_walks_elsewhere(client, 
     assert (victim.phone_e164, victim.email) == (number, None)
 
 
-def _application(world, **changes):  # type: ignore[no-untyped-def]
+def _application(world, **changes):
     data = {
         "municipality_id": str(world.ids["hassleholm"]),
         "name": "Nykomlingarna",
@@ -184,6 +184,6 @@ def test_the_registration_form_does_not_tell_whose_number_it_is(client, world, d
             world, contact_email=address, contact_phone=phone, org_number=org_number(9700 + n)
         )
         response = client.post("/register", data=application, follow_redirects=True)
-        main = re.search(r"<main.*</main>", response.text, re.S).group(0)  # type: ignore[union-attr]
+        main = re.search(r"<main.*</main>", response.text, re.S).group(0)
         answers.append((response.status_code, re.sub(r"\s+", " ", main.replace(address, "@"))))
     assert answers[0] == answers[1]

@@ -30,43 +30,43 @@ UNLISTED = "some-other-key-that-is-long-enough-222"
 
 
 @pytest.fixture
-def before(tmp_path):  # type: ignore[no-untyped-def]
+def before(tmp_path):
     """The installation before the rotation, with its links and a world to use them on."""
     clock.freeze(NOW)
     app = make_test_app(tmp_path, SECRET_KEY=OLD)
     with app.test_request_context(), session_scope(get_engine(app)) as session:
-        app.world = build_rich_world(session, OLD)  # type: ignore[attr-defined]
+        app.world = build_rich_world(session, OLD)
     yield app
     get_engine(app).dispose()
 
 
-def _restarted(before, key: str, *fallbacks: str):  # type: ignore[no-untyped-def]
+def _restarted(before, key: str, *fallbacks: str):
     """The same installation restarted with ``key`` and ``fallbacks`` (no schema reset)."""
     settings = {
         name: before.config[name]
         for name in ("TESTING", "DATABASE_URL", "WTF_CSRF_ENABLED", "PUBLIC_BASE_URL")
     }
     app = create_app({**settings, "SECRET_KEY": key, "SECRET_KEY_FALLBACKS": list(fallbacks)})
-    app.world = before.world  # type: ignore[attr-defined]
+    app.world = before.world
     return app
 
 
 @pytest.fixture
-def rotated(before):  # type: ignore[no-untyped-def]
+def rotated(before):
     clock.freeze(NOW)
     app = _restarted(before, NEW, OLD)
     yield app
     get_engine(app).dispose()
 
 
-def _worker_starts(app) -> None:  # type: ignore[no-untyped-def]
+def _worker_starts(app) -> None:
     """A worker started after the restart runs every scheduled job once, right away."""
     for _name, job, _interval in scheduler.jobs():
         with app.app_context():
             job(app)
 
 
-def _old_links(app) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def _old_links(app) -> dict[str, str]:
     raw = app.world.raw
     return {
         "personal page": f"/me/{raw['personal_vol_a']}",
@@ -75,7 +75,7 @@ def _old_links(app) -> dict[str, str]:  # type: ignore[no-untyped-def]
     }
 
 
-def _current_links(app, user_key: str = "vol_a") -> dict[str, str]:  # type: ignore[no-untyped-def]
+def _current_links(app, user_key: str = "vol_a") -> dict[str, str]:
     """The links the installation hands out now (SMS, member page, calendar pages)."""
     ids, keys = app.world.ids, tokens.signing_keys(app.config)
     with app.app_context(), session_scope(get_engine(app)) as session:
@@ -94,12 +94,12 @@ def _current_links(app, user_key: str = "vol_a") -> dict[str, str]:  # type: ign
     }
 
 
-def _status(app, links: dict[str, str]) -> dict[str, int]:  # type: ignore[no-untyped-def]
+def _status(app, links: dict[str, str]) -> dict[str, int]:
     client = app.test_client()
     return {name: client.get(url).status_code for name, url in links.items()}
 
 
-def _key_of(app, url: str) -> str | None:  # type: ignore[no-untyped-def]
+def _key_of(app, url: str) -> str | None:
     """Which of OLD, NEW and UNLISTED the link in ``url`` is derived with."""
     raw = url.rsplit("/", 1)[1].removesuffix(".ics")
     with app.app_context(), session_scope(get_engine(app), write=False) as session:
@@ -110,7 +110,7 @@ def _key_of(app, url: str) -> str | None:  # type: ignore[no-untyped-def]
         if tokens.is_derived(
             raw,
             row.purpose,
-            row.nonce,  # type: ignore[arg-type]
+            row.nonce,
             secret_key=key,
             user_id=row.user_id,
             association_id=row.association_id,
@@ -236,7 +236,7 @@ def test_a_link_made_before_rekeying_and_then_retired_gets_the_new_key(before):
         get_engine(retired).dispose()
 
 
-def _logged_in(app, email: str, **extra: str):  # type: ignore[no-untyped-def]
+def _logged_in(app, email: str, **extra: str):
     client = app.test_client()
     response = client.post("/login", data={"email": email, "password": PASSWORD, **extra})
     assert response.status_code == 302

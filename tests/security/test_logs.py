@@ -35,7 +35,7 @@ NEW_EMAIL = "ny.vandrare@example.org"
 
 
 @pytest.fixture
-def app(tmp_path):  # type: ignore[no-untyped-def]
+def app(tmp_path):
     app = make_test_app(tmp_path, TWILIO_AUTH_TOKEN=TWILIO_TOKEN, PUBLIC_BASE_URL=PUBLIC)
     yield app
     get_engine(app).dispose()
@@ -60,7 +60,7 @@ def _sign(path: str, params: dict[str, str]) -> dict[str, str]:
     return {"X-Twilio-Signature": signature}
 
 
-def test_a_full_journey_logs_no_personal_data_or_secret(app, caplog):  # type: ignore[no-untyped-def]
+def test_a_full_journey_logs_no_personal_data_or_secret(app, caplog):
     caplog.set_level(logging.DEBUG)
     caplog.set_level(logging.DEBUG, logger="nattvandring")
     clock.freeze(NOW)
@@ -108,8 +108,8 @@ def test_a_full_journey_logs_no_personal_data_or_secret(app, caplog):  # type: i
     # The volunteer opens the personal page and the calendar feed.
     with app.test_request_context(), session_scope(get_engine(app)) as session:
         vol_a = session.get(User, world.ids["vol_a"])
-        page_token = personal_token(session, vol_a, app.config["SECRET_KEY"])  # type: ignore[arg-type]
-        phone_a = vol_a.phone_e164  # type: ignore[union-attr]
+        page_token = personal_token(session, vol_a, app.config["SECRET_KEY"])
+        phone_a = vol_a.phone_e164
         sms_bodies = [m.body for m in session.exec(select(SmsMessage))]
     volunteer = app.test_client()
     page = volunteer.get(f"/me/{page_token}")
@@ -160,10 +160,10 @@ def test_a_full_journey_logs_no_personal_data_or_secret(app, caplog):  # type: i
     assert not leaked, f"found in the logs: {leaked}\n{text}"
 
 
-def test_production_error_page_shows_no_stack_trace(tmp_path, caplog):  # type: ignore[no-untyped-def]
+def test_production_error_page_shows_no_stack_trace(tmp_path, caplog):
     app = make_test_app(tmp_path, ENV="production", SECRET_KEY="p" * 48, TESTING=False, DEBUG=False)
 
-    def explode():  # type: ignore[no-untyped-def]
+    def explode():
         raise RuntimeError("secret-internal-detail in /srv/app/nattvandring/views.py")
 
     app.add_url_rule("/boom", "boom", explode)
@@ -180,10 +180,10 @@ def test_production_error_page_shows_no_stack_trace(tmp_path, caplog):  # type: 
         get_engine(app).dispose()
 
 
-def test_an_unexpected_error_on_a_secret_link_logs_the_rule_not_the_token(tmp_path, caplog):  # type: ignore[no-untyped-def]
+def test_an_unexpected_error_on_a_secret_link_logs_the_rule_not_the_token(tmp_path, caplog):
     app = make_test_app(tmp_path, ENV="production", SECRET_KEY="p" * 48, TESTING=False, DEBUG=False)
 
-    def explode(token: str):  # type: ignore[no-untyped-def]
+    def explode(token: str):
         raise RuntimeError("boom")
 
     app.add_url_rule("/me/<token>/boom", "boom", explode)
@@ -204,15 +204,15 @@ KNOWN_EMAIL = "forsta.person@example.org"
 NEW_PHONE = "+46709998877"
 
 
-def _duplicate_phone(session) -> None:  # type: ignore[no-untyped-def]
+def _duplicate_phone(session) -> None:
     session.add(User(name="Andra Person", phone_e164=KNOWN_PHONE, email="andra@example.org"))
 
 
-def _duplicate_email(session) -> None:  # type: ignore[no-untyped-def]
+def _duplicate_email(session) -> None:
     session.add(User(name="Andra Person", phone_e164=NEW_PHONE, email=KNOWN_EMAIL))
 
 
-def _nul_in_a_name(session) -> None:  # type: ignore[no-untyped-def]
+def _nul_in_a_name(session) -> None:
     # Nothing lets a NUL through any more (web/errors.py, the CSV import); forced here.
     session.add(User(name="Andra\x00Person", phone_e164=NEW_PHONE, email="andra@example.org"))
 
@@ -225,14 +225,14 @@ def _nul_in_a_name(session) -> None:  # type: ignore[no-untyped-def]
         pytest.param(_nul_in_a_name, marks=pytest.mark.postgres),  # SQLite stores NUL
     ],
 )
-def test_a_database_error_logs_no_phone_number_email_or_name(tmp_path, caplog, write):  # type: ignore[no-untyped-def]
+def test_a_database_error_logs_no_phone_number_email_or_name(tmp_path, caplog, write):
     caplog.set_level(logging.INFO)
     app = make_test_app(tmp_path, ENV="production", SECRET_KEY="p" * 48, TESTING=False, DEBUG=False)
     assert get_engine(app).hide_parameters  # a driver error never shows the bound values
     with app.app_context(), session_scope(get_engine(app)) as session:
         session.add(User(name="Första Person", phone_e164=KNOWN_PHONE, email=KNOWN_EMAIL))
 
-    def forced():  # type: ignore[no-untyped-def]
+    def forced():
         session = db_session()
         write(session)
         session.flush()
@@ -269,5 +269,5 @@ def test_a_database_error_logs_no_phone_number_email_or_name(tmp_path, caplog, w
         ),
     ],
 )
-def test_redact_masks_numbers_and_addresses(text, masked):  # type: ignore[no-untyped-def]
+def test_redact_masks_numbers_and_addresses(text, masked):
     assert masked in redact(text)

@@ -52,7 +52,7 @@ ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
 
 
 @pytest.fixture
-def evil(app, world):  # type: ignore[no-untyped-def]
+def evil(app, world):
     """Hostile names, a booked shift with vol_a, approved March walks and an approved run."""
     from nattvandring.accounts.models import User
 
@@ -96,7 +96,7 @@ def evil(app, world):  # type: ignore[no-untyped-def]
         runs.approve(session, run=run, agreement=deal, actor_id=ids["admin"])
         session.flush()
         ids["run"], ids["agreement"] = run.id, deal.id
-        world.paths = {  # type: ignore[attr-defined]
+        world.paths = {
             "personal_feed": personal_feed_path(session, ids["vol_a"]),
             "association_feed": association_feed_path(session, ids["assoc_a"]),
             "personal_page": f"/me/{personal_page_token(session, ids['vol_a'])}",
@@ -105,7 +105,7 @@ def evil(app, world):  # type: ignore[no-untyped-def]
     return world
 
 
-def _html_pages(ids, paths):  # type: ignore[no-untyped-def]
+def _html_pages(ids, paths):
     a, h = ids["assoc_a"], ids["hassleholm"]
     return {
         "leader_a": [
@@ -131,7 +131,7 @@ def _html_pages(ids, paths):  # type: ignore[no-untyped-def]
     }
 
 
-def test_html_pages_escape_the_name(app, evil):  # type: ignore[no-untyped-def]
+def test_html_pages_escape_the_name(app, evil):
     for actor, urls in _html_pages(evil.ids, evil.paths).items():
         client = app.test_client()
         if actor:
@@ -162,7 +162,7 @@ SMS_CONTEXT = {
 }
 
 
-def test_sms_texts_are_gsm_friendly_and_fit_two_segments(app):  # type: ignore[no-untyped-def]
+def test_sms_texts_are_gsm_friendly_and_fit_two_segments(app):
     folder = Path(app.root_path, app.template_folder or "templates", "sms", "sv")
     kinds = sorted(path.stem for path in folder.glob("*.txt"))
     assert "confirmation" in kinds and len(kinds) > 10
@@ -183,7 +183,7 @@ def _assert_folded(body: bytes) -> None:
         assert b"\n" not in line and b"\r" not in line
 
 
-def test_ical_feeds_escape_and_fold(app, evil):  # type: ignore[no-untyped-def]
+def test_ical_feeds_escape_and_fold(app, evil):
     client = app.test_client()
     for path in (evil.paths["personal_feed"], evil.paths["association_feed"]):
         response = client.get(path)
@@ -201,7 +201,7 @@ def test_ical_feeds_escape_and_fold(app, evil):  # type: ignore[no-untyped-def]
         assert EVIL in str(event.get("SUMMARY")) + str(event.get("DESCRIPTION"))
 
 
-def test_mail_headers_cannot_be_injected(app):  # type: ignore[no-untyped-def]
+def test_mail_headers_cannot_be_injected(app):
     mail = OutgoingMail(
         to_address="kim@example.org",
         to_name=EVIL + "\r\nBcc: victim@example.org",
@@ -217,7 +217,7 @@ def test_mail_headers_cannot_be_injected(app):  # type: ignore[no-untyped-def]
     assert EVIL in parsed.get_content()
 
 
-def test_invitation_mail_from_the_form_stays_one_header(app, world, db):  # type: ignore[no-untyped-def]
+def test_invitation_mail_from_the_form_stays_one_header(app, world, db):
     from sqlmodel import select
 
     from nattvandring.mail.models import EmailMessage
@@ -252,7 +252,7 @@ def _assert_disposition(header: str, ext: str) -> None:
 
 
 @pytest.mark.parametrize(("actor", "first_cell"), [("coord_h", EVIL), ("coord_b", "'" + FORMULA)])
-def test_lagesbild_exports_neutralize_cells(app, evil, actor, first_cell):  # type: ignore[no-untyped-def]
+def test_lagesbild_exports_neutralize_cells(app, evil, actor, first_cell):
     client = app.test_client()
     login(client, evil.emails[actor])
     query = "?from=2026-01-01&to=2026-12-31"
@@ -267,7 +267,7 @@ def test_lagesbild_exports_neutralize_cells(app, evil, actor, first_cell):  # ty
     assert list(sheet.iter_rows(values_only=True))[1][0] == first_cell
 
 
-def test_sponsorship_exports_pdf_and_filenames(app, evil):  # type: ignore[no-untyped-def]
+def test_sponsorship_exports_pdf_and_filenames(app, evil):
     client = app.test_client()
     login_as(client, evil.emails["liaison"])
     run_id = evil.ids["run"]
@@ -296,7 +296,7 @@ def test_sponsorship_exports_pdf_and_filenames(app, evil):  # type: ignore[no-un
     assert "alert(1)" in text and "cmd|" in text
 
 
-def test_every_other_download_names_its_file_the_same_safe_way(app, evil):  # type: ignore[no-untyped-def]
+def test_every_other_download_names_its_file_the_same_safe_way(app, evil):
     """The walk's .ics and the personal data export (their names hold no user text today,
     but they go through the same helper as the exports above)."""
     client = app.test_client()
@@ -328,7 +328,7 @@ def test_no_view_writes_a_content_disposition_by_hand():
         "",
     ],
 )
-def test_content_disposition_is_safe_for_any_name(name):  # type: ignore[no-untyped-def]
+def test_content_disposition_is_safe_for_any_name(name):
     header = content_disposition(name)
     header.encode("latin-1")  # a valid header value
     assert "\r" not in header and "\n" not in header
@@ -338,7 +338,7 @@ def test_content_disposition_is_safe_for_any_name(name):  # type: ignore[no-unty
     assert "/" not in unquote(fallback.group(2)) and "\\" not in unquote(fallback.group(2))
 
 
-def test_agreement_name_is_escaped_on_its_page(app, evil, db):  # type: ignore[no-untyped-def]
+def test_agreement_name_is_escaped_on_its_page(app, evil, db):
     client = app.test_client()
     login(client, evil.emails["admin"])
     deal = db.get(SponsorAgreement, evil.ids["agreement"])

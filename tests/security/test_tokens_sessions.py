@@ -24,35 +24,33 @@ KINDS = ("personal_vol_a", "feed_vol_a", "assoc_feed_a", "invitation", "reset")
 
 
 @pytest.fixture
-def rich(app):  # type: ignore[no-untyped-def]
+def rich(app):
     clock.freeze(NOW)
     with app.test_request_context(), session_scope(get_engine(app)) as session:
         return build_rich_world(session, app.config["SECRET_KEY"])
 
 
-def _reset_token_by_mail(app, client, email: str) -> str:  # type: ignore[no-untyped-def]
+def _reset_token_by_mail(app, client, email: str) -> str:
     assert client.post("/reset", data={"email": email}).status_code == 302
     with app.app_context(), session_scope(get_engine(app), write=False) as session:
         mail = session.exec(
             select(EmailMessage)
             .where(EmailMessage.to_address == email)
-            .order_by(
-                EmailMessage.id.desc()  # type: ignore[union-attr]
-            )
+            .order_by(EmailMessage.id.desc())
         ).first()
-        body = mail[0].body_text  # type: ignore[index]
+        body = mail[0].body_text
     match = re.search(r"/reset/([A-Za-z0-9_-]+)", body)
     assert match, body
     return match.group(1)
 
 
-def test_every_secret_link_has_at_least_256_bits(app, client, rich):  # type: ignore[no-untyped-def]
+def test_every_secret_link_has_at_least_256_bits(app, client, rich):
     emailed = _reset_token_by_mail(app, client, rich.emails["coord_b"])
     for raw in [rich.raw[kind] for kind in KINDS] + [emailed]:
         assert URLSAFE.match(raw), raw  # 43 urlsafe base64 characters carry 258 bits
 
 
-def _text_values(app) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
+def _text_values(app) -> list[tuple[str, str, str]]:
     found = []
     with get_engine(app).connect() as connection:
         for table in SQLModel.metadata.sorted_tables:
@@ -69,7 +67,7 @@ def _text_values(app) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-
 OUTBOX_BODIES = {("email_outbox", "body_text")}
 
 
-def test_raw_tokens_are_stored_only_as_hashes(app, client, rich):  # type: ignore[no-untyped-def]
+def test_raw_tokens_are_stored_only_as_hashes(app, client, rich):
     emailed = _reset_token_by_mail(app, client, rich.emails["coord_b"])
     raws = [rich.raw[kind] for kind in KINDS] + [emailed]
     values = _text_values(app)
@@ -80,11 +78,11 @@ def test_raw_tokens_are_stored_only_as_hashes(app, client, rich):  # type: ignor
         assert any(value == tokens.hash_token(raw) for _, _, value in values), (raw, raws)
 
 
-def test_tokens_are_compared_in_constant_time(app, client, rich, monkeypatch):  # type: ignore[no-untyped-def]
+def test_tokens_are_compared_in_constant_time(app, client, rich, monkeypatch):
     calls = []
     real = hmac.compare_digest
 
-    def spy(a, b):  # type: ignore[no-untyped-def]
+    def spy(a, b):
         calls.append((a, b))
         return real(a, b)
 
@@ -97,7 +95,7 @@ def test_tokens_are_compared_in_constant_time(app, client, rich, monkeypatch):  
     ("kind", "path", "hours"),
     [("invitation", "/invitation/{}", 168), ("reset", "/reset/{}", 2)],
 )
-def test_invitation_and_reset_links_expire(app, client, rich, kind, path, hours):  # type: ignore[no-untyped-def]
+def test_invitation_and_reset_links_expire(app, client, rich, kind, path, hours):
     url = path.format(rich.raw[kind])
     clock.freeze(NOW + timedelta(hours=hours) - timedelta(minutes=1))
     assert client.get(url).status_code == 200
@@ -105,7 +103,7 @@ def test_invitation_and_reset_links_expire(app, client, rich, kind, path, hours)
     assert client.get(url).status_code == 404
 
 
-def test_reset_link_works_once(app, client, rich):  # type: ignore[no-untyped-def]
+def test_reset_link_works_once(app, client, rich):
     url = f"/reset/{rich.raw['reset']}"
     new = {"new_password": "a-brand-new-passphrase", "confirm": "a-brand-new-passphrase"}
     response = client.post(url, data=new | {"confirm_password": new["new_password"]})
@@ -114,7 +112,7 @@ def test_reset_link_works_once(app, client, rich):  # type: ignore[no-untyped-de
     assert client.get(url).status_code == 404
 
 
-def test_personal_link_rotation_kills_the_old_link(app, client, rich):  # type: ignore[no-untyped-def]
+def test_personal_link_rotation_kills_the_old_link(app, client, rich):
     old = rich.raw["personal_vol_a"]
     response = client.post(f"/me/{old}/rotate")
     assert response.status_code == 302
@@ -124,7 +122,7 @@ def test_personal_link_rotation_kills_the_old_link(app, client, rich):  # type: 
     assert client.get(f"/me/{new}").status_code == 200
 
 
-def test_feed_rotation_kills_the_old_feed(app, client, rich):  # type: ignore[no-untyped-def]
+def test_feed_rotation_kills_the_old_feed(app, client, rich):
     old = rich.raw["feed_vol_a"]
     assert client.get(f"/feeds/personal/{old}.ics").status_code == 200
     response = client.post(f"/me/{rich.raw['personal_vol_a']}/calendar/rotate")
@@ -151,17 +149,17 @@ def test_feed_rotation_kills_the_old_feed(app, client, rich):  # type: ignore[no
         ("invitation", "/me/{}"),
     ],
 )
-def test_each_token_opens_only_its_own_door(app, client, rich, kind, path):  # type: ignore[no-untyped-def]
+def test_each_token_opens_only_its_own_door(app, client, rich, kind, path):
     assert client.get(path.format(rich.raw[kind])).status_code == 404
 
 
-def test_session_cookie_flags_in_development(client, world):  # type: ignore[no-untyped-def]
+def test_session_cookie_flags_in_development(client, world):
     response = login(client, world.emails["coord_h"])
     cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("nv_session"))
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
-def test_session_cookie_is_secure_in_production(tmp_path):  # type: ignore[no-untyped-def]
+def test_session_cookie_is_secure_in_production(tmp_path):
     app = make_test_app(tmp_path, ENV="production", SECRET_KEY="s" * 48)
     try:
         assert app.config["SESSION_COOKIE_SECURE"] is True
@@ -178,7 +176,7 @@ def test_session_cookie_is_secure_in_production(tmp_path):  # type: ignore[no-un
         get_engine(app).dispose()
 
 
-def test_a_session_cookie_replayed_after_logout_is_refused(client, world):  # type: ignore[no-untyped-def]
+def test_a_session_cookie_replayed_after_logout_is_refused(client, world):
     login(client, world.emails["coord_h"])
     stolen = client.get_cookie("nv_session").value
     assert client.get("/messages").status_code == 200
@@ -188,7 +186,7 @@ def test_a_session_cookie_replayed_after_logout_is_refused(client, world):  # ty
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
-def test_a_remember_cookie_replayed_after_logout_is_refused(app, client, world):  # type: ignore[no-untyped-def]
+def test_a_remember_cookie_replayed_after_logout_is_refused(app, client, world):
     data = {"email": world.emails["coord_h"], "password": PASSWORD, "remember": "y"}
     assert client.post("/login", data=data).status_code == 302
     stolen = client.get_cookie("nv_remember").value
@@ -202,7 +200,7 @@ def test_a_remember_cookie_replayed_after_logout_is_refused(app, client, world):
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
-def test_login_starts_a_fresh_session(client, world):  # type: ignore[no-untyped-def]
+def test_login_starts_a_fresh_session(client, world):
     client.get("/login")
     with client.session_transaction() as session:
         session["planted"] = "by-an-attacker"
@@ -214,11 +212,11 @@ def test_login_starts_a_fresh_session(client, world):  # type: ignore[no-untyped
         assert session.get("_user_id", "").startswith(f"{world.ids['coord_h']}:")
 
 
-def _limited_app(tmp_path, **limits):  # type: ignore[no-untyped-def]
+def _limited_app(tmp_path, **limits):
     return make_test_app(tmp_path, RATELIMIT_ENABLED=True, **limits)
 
 
-def test_login_is_rate_limited(tmp_path):  # type: ignore[no-untyped-def]
+def test_login_is_rate_limited(tmp_path):
     app = _limited_app(tmp_path, RATELIMIT_LOGIN="3 per minute")
     client = app.test_client()
     data = {"email": "nobody@example.org", "password": PASSWORD}
@@ -226,7 +224,7 @@ def test_login_is_rate_limited(tmp_path):  # type: ignore[no-untyped-def]
     get_engine(app).dispose()
 
 
-def test_reset_and_registration_are_rate_limited(tmp_path):  # type: ignore[no-untyped-def]
+def test_reset_and_registration_are_rate_limited(tmp_path):
     app = _limited_app(tmp_path, RATELIMIT_PUBLIC_FORMS="2 per hour")
     client = app.test_client()
     resets = [client.post("/reset", data={"email": "x@example.org"}).status_code for _ in range(3)]
@@ -243,7 +241,7 @@ def test_reset_and_registration_are_rate_limited(tmp_path):  # type: ignore[no-u
 @pytest.mark.parametrize(
     ("path", "ok"), [("/webhooks/twilio/inbound", 200), ("/webhooks/twilio/status", 204)]
 )
-def test_webhooks_are_rate_limited(tmp_path, path, ok):  # type: ignore[no-untyped-def]
+def test_webhooks_are_rate_limited(tmp_path, path, ok):
     public = "https://nattvandring.example.se"
     app = _limited_app(
         tmp_path,

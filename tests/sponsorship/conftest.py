@@ -46,8 +46,8 @@ def walk(
     session.add(booking)
     session.flush()
     report = PatrolReport(
-        shift_id=shift.id,  # type: ignore[arg-type]
-        booking_id=booking.id,  # type: ignore[arg-type]
+        shift_id=shift.id,
+        booking_id=booking.id,
         association_id=association_id,
         municipality_id=municipality_id,
         status=ReportStatus.APPROVED,
@@ -58,7 +58,7 @@ def walk(
     people = list(user_ids or []) + [None] * len(birth_years)
     for birth_year, user_id in zip(birth_years, people, strict=False):
         walker = ReportWalker(
-            report_id=report.id,  # type: ignore[arg-type]
+            report_id=report.id,
             user_id=user_id,
             start_at=start,
             end_at=end,
@@ -67,9 +67,9 @@ def walk(
         session.add(walker)
         session.flush()
         entry = HoursLedgerEntry(
-            report_id=report.id,  # type: ignore[arg-type]
-            walker_id=walker.id,  # type: ignore[arg-type]
-            shift_id=shift.id,  # type: ignore[arg-type]
+            report_id=report.id,
+            walker_id=walker.id,
+            shift_id=shift.id,
             association_id=association_id,
             municipality_id=municipality_id,
             evening=evening,
@@ -94,7 +94,7 @@ def correct_walker_out(
     first = session.exec(
         select(HoursLedgerEntry)
         .where(HoursLedgerEntry.report_id == report.id)
-        .order_by(HoursLedgerEntry.id)  # type: ignore[arg-type]
+        .order_by(HoursLedgerEntry.id)
     ).first()
     assert first is not None
     session.add(
@@ -117,7 +117,7 @@ def correct_walker_out(
 
 def agreement(
     session: Session,
-    world,  # type: ignore[no-untyped-def]
+    world,
     *,
     enrol: tuple[str, ...] = ("assoc_a", "assoc_b", "assoc_c"),
     municipalities: tuple[str, ...] = ("hassleholm", "bjuv"),
@@ -145,7 +145,7 @@ def agreement(
     for key in enrol:
         session.add(
             AgreementAssociation(
-                agreement_id=row.id,  # type: ignore[arg-type]
+                agreement_id=row.id,
                 association_id=world.ids[key],
                 joined_on=joined_on,
             )
@@ -155,7 +155,7 @@ def agreement(
 
 
 @pytest.fixture
-def place(world):  # type: ignore[no-untyped-def]
+def place(world):
     """Keyword arguments for ``walk`` per association key."""
     ids = world.ids
     return {
@@ -177,7 +177,7 @@ def place(world):  # type: ignore[no-untyped-def]
     }
 
 
-def login_as(client, email: str):  # type: ignore[no-untyped-def]
+def login_as(client, email: str):
     """Log out whoever is logged in, then log in as ``email``."""
     from tests.factories import login
 

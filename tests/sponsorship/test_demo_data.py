@@ -41,7 +41,7 @@ def test_demo_agreement_is_idempotent(app):
                 select(Association.id)
                 .join(Municipality)
                 .where(
-                    Municipality.name.in_(["Hässleholm", "Bjuv"]),  # type: ignore[attr-defined]
+                    Municipality.name.in_(["Hässleholm", "Bjuv"]),
                     Association.status == AssociationStatus.APPROVED,
                 )
             ).all()

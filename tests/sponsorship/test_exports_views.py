@@ -25,7 +25,7 @@ WALKER_NAMES = ("Zelda Vandrarsson", "Ymer Nattugglesson", "Xena Trygghetsdottir
 
 
 @pytest.fixture
-def paid_run(db, world, place):  # type: ignore[no-untyped-def]
+def paid_run(db, world, place):
     """March: IFK Hässleholm (renamed to a formula) 2 walks, Bjuvs IF 1; approved."""
     clock.freeze(datetime(2026, 5, 1, tzinfo=UTC))
     db.get(Association, world.ids["assoc_a"]).name = EVIL

@@ -35,7 +35,7 @@ RUN_DATA = {"period_start": "2026-03-01", "period_end": "2026-03-31"}
 
 
 @pytest.fixture
-def shared(db, world, place):  # type: ignore[no-untyped-def]
+def shared(db, world, place):
     """The shared agreement, March walked by all three associations; no run yet."""
     clock.freeze(datetime(2026, 5, 1, tzinfo=UTC))
     deal = agreement(db, world, rule=RULE, budget_ore=10_000_000)
@@ -47,7 +47,7 @@ def shared(db, world, place):  # type: ignore[no-untyped-def]
     return deal
 
 
-def _run(db, deal, *, approve: bool = False) -> PayoutRun:  # type: ignore[no-untyped-def]
+def _run(db, deal, *, approve: bool = False) -> PayoutRun:
     run = runs.create_run(
         db,
         agreement=deal,
@@ -61,7 +61,7 @@ def _run(db, deal, *, approve: bool = False) -> PayoutRun:  # type: ignore[no-un
     return run
 
 
-def _hassleholm_secrets(db, world) -> list[str]:  # type: ignore[no-untyped-def]
+def _hassleholm_secrets(db, world) -> list[str]:
     """What the Bjuv coordinator must never read: names, organisation and bankgiro numbers
     (with and without dashes) and the amounts of Hässleholm's associations."""
     found = []
@@ -151,10 +151,10 @@ def test_liaison_and_hassleholm_coordinator_see_their_parts(client, db, world, s
     assert "Bjuvs IF" not in body and "IFK Hässleholm" in body
 
 
-def _run_rows(db) -> list[tuple[int, str, str]]:  # type: ignore[no-untyped-def]
+def _run_rows(db) -> list[tuple[int, str, str]]:
     db.rollback()
     found = db.exec(select(PayoutRun).order_by(PayoutRun.id)).all()
-    return [(r.id, r.status, r.payment_reference) for r in found]  # type: ignore[misc]
+    return [(r.id, r.status, r.payment_reference) for r in found]
 
 
 @pytest.mark.parametrize("who", ["coord_b", "coord_h"])

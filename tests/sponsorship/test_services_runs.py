@@ -19,7 +19,7 @@ ADULTS = [1980, 1981, 1982]
 MAY = datetime(2026, 5, 1, 8, tzinfo=UTC)
 
 
-def _lines(db, run):  # type: ignore[no-untyped-def]
+def _lines(db, run):
     return {(line.association_id, line.kind): line for line in run_lines(db, run.id)}
 
 

@@ -66,7 +66,7 @@ def test_sponsor_admin_is_admin_only(client, world, who):
     assert client.get("/sponsorship/sponsors").status_code == 403
 
 
-def _agreement_form(world, **extra):  # type: ignore[no-untyped-def]
+def _agreement_form(world, **extra):
     data = {
         "name": "Trygghetsvandring",
         "valid_from": "2026-01-01",

@@ -15,7 +15,7 @@ NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 FRIDAY_EVENING = datetime(2026, 11, 6, 20, 0, tzinfo=UTC)  # 21:00 local
 
 
-def volunteer(session: Session, association_id: int, name: str, *, birth_year: int = 1980):  # type: ignore[no-untyped-def]
+def volunteer(session: Session, association_id: int, name: str, *, birth_year: int = 1980):
     person = factories.user(session, name, phone_e164=factories.phone(), birth_year=birth_year)
     grant(session, person, Role.VOLUNTEER, association_id=association_id)
     return person

@@ -19,17 +19,17 @@ BOOKING_EVENTS = (
 
 
 @pytest.fixture
-def frozen():  # type: ignore[no-untyped-def]
+def frozen():
     clock.freeze(NOW)
     return NOW
 
 
 @pytest.fixture
-def emitted():  # type: ignore[no-untyped-def]
+def emitted():
     """Every booking event emitted during the test, in order."""
     seen: list[object] = []
 
-    def handler(_session, event):  # type: ignore[no-untyped-def]
+    def handler(_session, event):
         seen.append(event)
 
     for kind in BOOKING_EVENTS:
@@ -40,7 +40,7 @@ def emitted():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def ctx(app):  # type: ignore[no-untyped-def]
+def ctx(app):
     """A request context, for rendering lazy (translated) messages."""
     with app.test_request_context():
         yield

@@ -72,7 +72,7 @@ def forget_schema() -> None:
     _Schema.postgres_ready = False
 
 
-def _reset_postgres(engine) -> None:  # type: ignore[no-untyped-def]
+def _reset_postgres(engine) -> None:
     if not _Schema.postgres_ready:
         SQLModel.metadata.drop_all(engine)
         with engine.begin() as connection:
@@ -107,7 +107,7 @@ def _sqlite_file(url: str) -> Path | None:
     return Path(parsed.database)
 
 
-def make_test_app(tmp_path, **overrides):  # type: ignore[no-untyped-def]
+def make_test_app(tmp_path, **overrides):
     """An app on an empty database with the current schema; ``overrides`` change settings."""
     settings = {
         "TESTING": True,

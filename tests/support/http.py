@@ -23,11 +23,11 @@ def logged_in(base: str, email: str) -> requests.Session:
     return http
 
 
-def fire(calls):  # type: ignore[no-untyped-def]
+def fire(calls):
     """Run every call at the same moment from its own thread; returns the status codes."""
     barrier = threading.Barrier(len(calls))
 
-    def run(call):  # type: ignore[no-untyped-def]
+    def run(call):
         barrier.wait(timeout=30)
         return call().status_code
 

@@ -12,7 +12,7 @@ from nattvandring.messaging.models import SmsKind, SmsMessage
 from nattvandring.messaging.texts import CODE_MARKER
 
 
-def mailed_link(db, kind: str, to: str | None = None) -> str:  # type: ignore[no-untyped-def]
+def mailed_link(db, kind: str, to: str | None = None) -> str:
     """The path of the link in the latest e-mail of ``kind`` (to ``to``)."""
     db.rollback()  # a fresh snapshot that sees what the app committed
     query = select(EmailMessage).where(EmailMessage.kind == kind)
@@ -21,10 +21,10 @@ def mailed_link(db, kind: str, to: str | None = None) -> str:  # type: ignore[no
     message = db.exec(query.order_by(col(EmailMessage.id).desc())).first()
     assert message is not None, f"no {kind} e-mail"
     db.rollback()
-    return re.search(r"http://localhost(/\S+)", message.body_text).group(1)  # type: ignore[union-attr]
+    return re.search(r"http://localhost(/\S+)", message.body_text).group(1)
 
 
-def code_rows(db, to_e164: str) -> list[SmsMessage]:  # type: ignore[no-untyped-def]
+def code_rows(db, to_e164: str) -> list[SmsMessage]:
     db.rollback()
     rows = list(
         db.exec(
@@ -37,7 +37,7 @@ def code_rows(db, to_e164: str) -> list[SmsMessage]:  # type: ignore[no-untyped-
     return rows
 
 
-def sent_code(app, db, to_e164: str) -> str:  # type: ignore[no-untyped-def]
+def sent_code(app, db, to_e164: str) -> str:
     """The code the phone got in the latest code SMS: the outbox holds only the marker; the
     dispatcher derives the digits from the row's key and SECRET_KEY at send time."""
     rows = code_rows(db, to_e164)

@@ -30,11 +30,11 @@ hypothesis_settings.register_profile("nattvandring", deadline=None)
 hypothesis_settings.load_profile("nattvandring")
 
 
-def pytest_configure(config):  # type: ignore[no-untyped-def]
+def pytest_configure(config):
     database.ensure_postgres_database()
 
 
-def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def]
+def pytest_collection_modifyitems(config, items):
     if database.PG_URL:
         return
     skip = pytest.mark.skip(reason="needs PostgreSQL: set NATTVANDRING_TEST_DATABASE_URL")
@@ -43,14 +43,14 @@ def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def
             item.add_marker(skip)
 
 
-def pytest_report_header(config):  # type: ignore[no-untyped-def]
+def pytest_report_header(config):
     if database.BASE_URL:
         return f"database: PostgreSQL {database.BASE_URL} (a database per xdist worker)"
     return "database: SQLite (a copy of the schema template per test)"
 
 
 @pytest.fixture(autouse=True)
-def _no_outside_network(network_guard):  # type: ignore[no-untyped-def]
+def _no_outside_network(network_guard):
     yield
 
 
@@ -61,14 +61,14 @@ def _unfrozen_clock() -> Iterator[None]:
 
 
 @pytest.fixture
-def app(tmp_path):  # type: ignore[no-untyped-def]
+def app(tmp_path):
     app = make_test_app(tmp_path)
     yield app
     get_engine(app).dispose()
 
 
 @pytest.fixture
-def csrf_app(tmp_path):  # type: ignore[no-untyped-def]
+def csrf_app(tmp_path):
     """An app with CSRF protection on, as in production."""
     app = make_test_app(tmp_path, WTF_CSRF_ENABLED=True)
     yield app
@@ -76,17 +76,17 @@ def csrf_app(tmp_path):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def client(app):  # type: ignore[no-untyped-def]
+def client(app):
     return app.test_client()
 
 
 @pytest.fixture
-def runner(app):  # type: ignore[no-untyped-def]
+def runner(app):
     return app.test_cli_runner()
 
 
 @pytest.fixture
-def db(app):  # type: ignore[no-untyped-def]
+def db(app):
     """A session for arranging and inspecting data.
 
     Its transactions begin deferred, so reading never blocks the app's writers; commit (or
@@ -97,7 +97,7 @@ def db(app):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def world(app):  # type: ignore[no-untyped-def]
+def world(app):
     """Two municipalities with a coordinator, two associations each, leaders and volunteers."""
     from tests.factories import build_world
 

@@ -53,7 +53,7 @@ def spawn(argv: list[str], env: Mapping[str, str]) -> subprocess.Popen:
     process = subprocess.Popen(
         argv, cwd=ROOT, env=dict(env), stdout=log, stderr=subprocess.STDOUT, text=True
     )
-    process.output_file = log  # type: ignore[attr-defined]
+    process.output_file = log
     return process
 
 

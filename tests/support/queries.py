@@ -32,12 +32,12 @@ class QueryCounter:
 
 
 @contextmanager
-def count_queries(app) -> Iterator[QueryCounter]:  # type: ignore[no-untyped-def]
+def count_queries(app) -> Iterator[QueryCounter]:
     """Record the statements run on ``app``'s engine inside the ``with`` block."""
     counter = QueryCounter()
     engine = get_engine(app)
 
-    def before(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
+    def before(_conn, _cursor, statement, *_args):
         counter.executed.append(statement)
 
     event.listen(engine, "before_cursor_execute", before)

@@ -22,7 +22,7 @@ def make_shift(
     start: time | datetime | None = None,
     end: time = time(1),
     hours: float = 4,
-    **fields,  # type: ignore[no-untyped-def]
+    **fields,
 ) -> Shift:
     """A shift, either on a local ``day`` from ``start`` to ``end`` (local times, default
     21:00-01:00; an end at or before the start is on the next day), or without ``day`` from

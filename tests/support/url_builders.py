@@ -35,12 +35,12 @@ def install() -> None:
     if original is None or getattr(original, "cached_for_tests", False):
         return
 
-    def _compile_builder(self: Rule, append_unknown: bool = True):  # type: ignore[no-untyped-def]
+    def _compile_builder(self: Rule, append_unknown: bool = True):
         key = _key(self, append_unknown)
         function = _compiled.get(key)
         if function is None:
             function = _compiled[key] = original(self, append_unknown)
         return function
 
-    _compile_builder.cached_for_tests = True  # type: ignore[attr-defined]
-    Rule._compile_builder = _compile_builder  # type: ignore[method-assign]
+    _compile_builder.cached_for_tests = True
+    Rule._compile_builder = _compile_builder

@@ -21,7 +21,7 @@ STATUS = "/webhooks/twilio/status"
 INBOUND = "/webhooks/twilio/inbound"
 
 
-def make(tmp_path, **overrides):  # type: ignore[no-untyped-def]
+def make(tmp_path, **overrides):
     settings = {"TWILIO_AUTH_TOKEN": TOKEN, "PUBLIC_BASE_URL": PUBLIC} | overrides
     return make_test_app(tmp_path, **settings)
 
@@ -30,26 +30,26 @@ def signed(url: str, params: dict[str, str], token: str = TOKEN) -> dict[str, st
     return {"X-Twilio-Signature": RequestValidator(token).compute_signature(url, params)}
 
 
-def post(client, path, params, *, url=None, headers=None):  # type: ignore[no-untyped-def]
+def post(client, path, params, *, url=None, headers=None):
     all_headers = signed(url or PUBLIC + path, params) | (headers or {})
     return client.post(path, data=params, headers=all_headers)
 
 
-def inbound(client, phone: str, body: str, **kwargs):  # type: ignore[no-untyped-def]
+def inbound(client, phone: str, body: str, **kwargs):
     return post(client, INBOUND, {"From": phone, "To": "+46766861004", "Body": body}, **kwargs)
 
 
-def fresh(db):  # type: ignore[no-untyped-def]
+def fresh(db):
     db.commit()  # end the test's read transaction: see what the request committed
     db.expire_all()
 
 
-def phone_of(db, world, key):  # type: ignore[no-untyped-def]
+def phone_of(db, world, key):
     person = db.get(User, world.ids[key])
     assert person is not None
     return person.phone_e164
 
 
-def status_of_assignment(db, user_id):  # type: ignore[no-untyped-def]
+def status_of_assignment(db, user_id):
     fresh(db)
     return db.exec(select(Assignment.status).where(Assignment.user_id == user_id)).one()

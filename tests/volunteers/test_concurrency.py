@@ -35,7 +35,7 @@ THREADS = 10
 
 
 @pytest.fixture
-def served(tmp_path):  # type: ignore[no-untyped-def]
+def served(tmp_path):
     app = make_test_app(
         tmp_path, RATELIMIT_LOGIN="10000 per minute", RATELIMIT_PUBLIC_FORMS="10000 per hour"
     )
@@ -51,7 +51,7 @@ def served(tmp_path):  # type: ignore[no-untyped-def]
         get_engine(app).dispose()
 
 
-def _count(app, query) -> int:  # type: ignore[no-untyped-def]
+def _count(app, query) -> int:
     with session_scope(get_engine(app), write=False) as session:
         return session.exec(query).one()
 
@@ -88,7 +88,7 @@ def test_many_yes_at_once_make_one_membership(served):
         url = f"{base}/me/{services.personal_token(session, vol_a, app.config['SECRET_KEY'])}"
         url += f"/questions/{request.id}/accept"
 
-    def answer():  # type: ignore[no-untyped-def]
+    def answer():
         with requests.Session() as http:
             http.trust_env = False
             return http.post(url, allow_redirects=False, timeout=60)
@@ -134,7 +134,7 @@ def test_a_registration_code_sent_many_times_at_once_makes_one_association(serve
         )
         code = tokens.code_from_key(app.config["SECRET_KEY"], proof.code_key)
 
-    def complete():  # type: ignore[no-untyped-def]
+    def complete():
         with requests.Session() as http:
             http.trust_env = False
             return http.post(

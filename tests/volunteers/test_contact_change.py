@@ -18,13 +18,13 @@ SECRET = "test-secret-key-that-is-long-enough-000"
 NEW = "+46701740684"
 
 
-def link_of(db, user_id: int) -> str:  # type: ignore[no-untyped-def]
+def link_of(db, user_id: int) -> str:
     token = services.personal_token(db, db.get(User, user_id), SECRET)
     db.commit()
     return f"/me/{token}"
 
 
-def fresh(db, user_id: int) -> User:  # type: ignore[no-untyped-def]
+def fresh(db, user_id: int) -> User:
     db.rollback()
     db.expire_all()
     return db.get(User, user_id)

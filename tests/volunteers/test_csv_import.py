@@ -13,7 +13,7 @@ from nattvandring.volunteers.models import MembershipRequest
 SECRET = "test-secret-key-that-is-long-enough-000"
 
 
-def parse(db, world, content: bytes):  # type: ignore[no-untyped-def]
+def parse(db, world, content: bytes):
     return csv_import.parse(db, content, association_id=world.ids["assoc_a"])
 
 

@@ -11,7 +11,7 @@ from nattvandring.audit.models import AuditEntry
 from tests.factories import login
 
 
-def members_of(db, association_id):  # type: ignore[no-untyped-def]
+def members_of(db, association_id):
     db.commit()
     return set(
         db.exec(
@@ -194,7 +194,7 @@ def test_leader_rotates_personal_link(client, world, db):
 # --- CSV import through the pages -------------------------------------------------------------
 
 
-def upload(client, association_id, content: bytes):  # type: ignore[no-untyped-def]
+def upload(client, association_id, content: bytes):
     return client.post(
         f"/members/{association_id}/import",
         data={"file": (io.BytesIO(content), "medlemmar.csv")},

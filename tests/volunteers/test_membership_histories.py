@@ -65,7 +65,7 @@ class Model:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(history=ACTIONS)
-def test_membership_follows_the_persons_answers(app, world, db, history):  # type: ignore[no-untyped-def]
+def test_membership_follows_the_persons_answers(app, world, db, history):
     with app.test_request_context():
         savepoint = db.begin_nested()
         try:
@@ -75,7 +75,7 @@ def test_membership_follows_the_persons_answers(app, world, db, history):  # typ
             db.expire_all()
 
 
-def run(db, world, history) -> None:  # type: ignore[no-untyped-def]
+def run(db, world, history) -> None:
     ids = world.ids
     moment = NOW
     clock.freeze(moment)
@@ -161,7 +161,7 @@ def run(db, world, history) -> None:  # type: ignore[no-untyped-def]
         check(db, ids, vol_a, model)
 
 
-def check(db, ids, vol_a, model) -> None:  # type: ignore[no-untyped-def]
+def check(db, ids, vol_a, model) -> None:
     for key in ASSOCIATIONS:
         member = db.exec(
             select(Membership.id).where(

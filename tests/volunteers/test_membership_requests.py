@@ -29,7 +29,7 @@ def national(e164: str) -> str:
     return "0" + e164[3:]
 
 
-def ask_vol_a_to_b(client, world, db, **typed):  # type: ignore[no-untyped-def]
+def ask_vol_a_to_b(client, world, db, **typed):
     """Leader B types vol_a's number (vol_a walks for association A)."""
     vol_a = db.get(User, world.ids["vol_a"])
     vol_a.birth_year = 1961  # a year nobody else in the world has
@@ -45,7 +45,7 @@ def ask_vol_a_to_b(client, world, db, **typed):  # type: ignore[no-untyped-def]
     return db.exec(select(MembershipRequest)).one()
 
 
-def is_member(db, user_id: int, association_id: int) -> bool:  # type: ignore[no-untyped-def]
+def is_member(db, user_id: int, association_id: int) -> bool:
     db.rollback()
     db.expire_all()  # the rollback may have had no transaction to end
     return (
@@ -60,7 +60,7 @@ def is_member(db, user_id: int, association_id: int) -> bool:  # type: ignore[no
     )
 
 
-def personal_link(db, user_id: int) -> str:  # type: ignore[no-untyped-def]
+def personal_link(db, user_id: int) -> str:
     token = services.personal_token(db, db.get(User, user_id), SECRET)
     db.commit()
     return f"/me/{token}"

@@ -21,7 +21,7 @@ SECRET = "test-secret-key-that-is-long-enough-000"
 
 
 @pytest.fixture
-def walk(world, db, frozen):  # type: ignore[no-untyped-def]
+def walk(world, db, frozen):
     shift = make_shift(
         db, municipality_id=world.ids["hassleholm"], area_id=world.ids["area_h"], max_walkers=2
     )

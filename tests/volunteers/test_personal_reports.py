@@ -13,13 +13,13 @@ from nattvandring.reports.models import PatrolReport, ReportWalker
 from tests.reports.conftest import file_report, make_walk
 
 
-def _token(db, user_id: int) -> str:  # type: ignore[no-untyped-def]
+def _token(db, user_id: int) -> str:
     raw = tokens.issue(db, TokenPurpose.PERSONAL_PAGE, user_id=user_id)
     db.commit()
     return raw
 
 
-def test_walker_files_from_personal_link(client, db, world, walk_a) -> None:  # type: ignore[no-untyped-def]
+def test_walker_files_from_personal_link(client, db, world, walk_a) -> None:
     raw = _token(db, world.ids["vol_a2"])
     url = f"/me/{raw}/reports/{walk_a.shift.id}"
     page = client.get(url)
@@ -58,7 +58,7 @@ def test_walker_files_from_personal_link(client, db, world, walk_a) -> None:  # 
     assert "kan inte längre ändras" in after.get_data(as_text=True)
 
 
-def test_volunteer_only_reaches_their_own_walks(client, db, world, walk_a) -> None:  # type: ignore[no-untyped-def]
+def test_volunteer_only_reaches_their_own_walks(client, db, world, walk_a) -> None:
     other = make_walk(
         db,
         municipality_id=world.ids["hassleholm"],
@@ -90,7 +90,7 @@ def test_volunteer_only_reaches_their_own_walks(client, db, world, walk_a) -> No
     assert "Bara föreningens medlemmar" in response.get_data(as_text=True)
 
 
-def test_personal_block_lists_own_walks_and_reports_to_file(app, db, world, walk_a) -> None:  # type: ignore[no-untyped-def]
+def test_personal_block_lists_own_walks_and_reports_to_file(app, db, world, walk_a) -> None:
     done = make_walk(
         db,
         municipality_id=world.ids["hassleholm"],

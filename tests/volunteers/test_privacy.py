@@ -19,7 +19,7 @@ from nattvandring.volunteers.privacy import erase_user, retention_sweep
 from tests.reports.conftest import make_walk, march_world
 
 
-def _figures(db, world):  # type: ignore[no-untyped-def]
+def _figures(db, world):
     ids = [world.ids["assoc_a"], world.ids["assoc_b"], world.ids["assoc_c"]]
     walks = approved_walks(db, association_ids=ids, start=date(2026, 1, 1), end=date(2026, 12, 31))
     months = hours_by_association_month(
@@ -60,7 +60,7 @@ def _text_hits(db, needles: list[str]) -> list[tuple[str, str]]:
     return hits
 
 
-def test_erasure_keeps_every_figure_and_leaves_no_trace(db, world) -> None:  # type: ignore[no-untyped-def]
+def test_erasure_keeps_every_figure_and_leaves_no_trace(db, world) -> None:
     march_world(db, world)
     person = db.get(User, world.ids["vol_a2"])
     person.email = "vol.a2@example.org"
@@ -105,7 +105,7 @@ def test_erasure_keeps_every_figure_and_leaves_no_trace(db, world) -> None:  # t
     assert years and set(years) == {1980}
 
 
-def test_export_json_and_erase_through_personal_link(client, db, world) -> None:  # type: ignore[no-untyped-def]
+def test_export_json_and_erase_through_personal_link(client, db, world) -> None:
     march_world(db, world)
     raw = tokens.issue(db, TokenPurpose.PERSONAL_PAGE, user_id=world.ids["vol_a2"])
     db.commit()
@@ -133,7 +133,7 @@ def test_export_json_and_erase_through_personal_link(client, db, world) -> None:
     assert client.get(f"/me/{raw}/privacy/export.json").status_code == 404
 
 
-def test_staff_cannot_self_erase_from_the_link(client, db, world) -> None:  # type: ignore[no-untyped-def]
+def test_staff_cannot_self_erase_from_the_link(client, db, world) -> None:
     raw = tokens.issue(db, TokenPurpose.PERSONAL_PAGE, user_id=world.ids["leader_a"])
     db.commit()
     response = client.post(f"/me/{raw}/privacy/erase", data={"confirm": "y"})
@@ -143,7 +143,7 @@ def test_staff_cannot_self_erase_from_the_link(client, db, world) -> None:  # ty
     assert db.get(User, world.ids["leader_a"]).name == "Leader A"
 
 
-def test_retention_sweep_anonymises_only_inactive_volunteers(db, world) -> None:  # type: ignore[no-untyped-def]
+def test_retention_sweep_anonymises_only_inactive_volunteers(db, world) -> None:
     now = clock.utcnow() + timedelta(days=25 * 31)
     # vol_a walked a month ago; vol_c, vol_b and vol_a2 did nothing since they were created.
     make_walk(

@@ -10,7 +10,7 @@ from nattvandring.web.forms_util import MAX_ID
 from tests.factories import login
 
 
-def _id_rules(app):  # type: ignore[no-untyped-def]
+def _id_rules(app):
     rules = [
         rule
         for rule in app.url_map.iter_rules()
@@ -20,7 +20,7 @@ def _id_rules(app):  # type: ignore[no-untyped-def]
     return rules
 
 
-def _path(adapter, rule, number: int) -> str:  # type: ignore[no-untyped-def]
+def _path(adapter, rule, number: int) -> str:
     values = {
         name: number if isinstance(converter, IdConverter) else "x"
         for name, converter in rule._converters.items()

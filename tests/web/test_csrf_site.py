@@ -21,7 +21,7 @@ CROSS_SITE_EN = "The form was sent from another website"
 TOKEN_SV = "saknar säkerhetstoken"
 
 
-def production_app(tmp_path, **overrides):  # type: ignore[no-untyped-def]
+def production_app(tmp_path, **overrides):
     """The production settings that matter here: CSRF on, secure cookies, an HTTPS base URL;
     and the test world, whose admin logs in."""
     settings = {
@@ -37,20 +37,20 @@ def production_app(tmp_path, **overrides):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def production(tmp_path):  # type: ignore[no-untyped-def]
+def production(tmp_path):
     app, admin = production_app(tmp_path)
     yield app, admin
     get_engine(app).dispose()
 
 
-def login_token(client, base_url: str = PUBLIC, headers: dict[str, str] | None = None) -> str:  # type: ignore[no-untyped-def]
+def login_token(client, base_url: str = PUBLIC, headers: dict[str, str] | None = None) -> str:
     page = client.get("/login", base_url=base_url, headers=headers or {})
     found = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text)
     assert found, "no CSRF token on the login page"
     return found.group(1)
 
 
-def _login(production, headers: dict[str, str], *, token: bool = True):  # type: ignore[no-untyped-def]
+def _login(production, headers: dict[str, str], *, token: bool = True):
     """GET the login page, then POST it back with ``headers`` (and its token); returns the
     answer and whether the client is now logged in."""
     app, admin = production

@@ -57,7 +57,7 @@ class _Form(FlaskForm):
         ("9999-12-31", False),
     ],
 )
-def test_day_field_refuses_dates_outside_the_window(app, posted, valid):  # type: ignore[no-untyped-def]
+def test_day_field_refuses_dates_outside_the_window(app, posted, valid):
     with app.test_request_context():
         form = _Form(formdata=MultiDict({"day": posted}))
         assert form.validate() is valid

@@ -26,12 +26,12 @@ from nattvandring.web.query import date_arg, int_arg, month_arg, year_arg
         ("area=99999999999999999999", None),
     ],
 )
-def test_int_arg(query, expected):  # type: ignore[no-untyped-def]
+def test_int_arg(query, expected):
     with Flask(__name__).test_request_context(f"/?{query}"):
         assert int_arg("area") == expected
 
 
-def _read(read, query: str, default):  # type: ignore[no-untyped-def]
+def _read(read, query: str, default):
     with Flask(__name__).test_request_context(f"/?{query}"):
         return read("d", default)
 
@@ -49,7 +49,7 @@ def _read(read, query: str, default):  # type: ignore[no-untyped-def]
         (year_arg, "other=1", "default"),
     ],
 )
-def test_dates_in_the_window_or_the_default(read, query, expected):  # type: ignore[no-untyped-def]
+def test_dates_in_the_window_or_the_default(read, query, expected):
     assert _read(read, query, "default") == expected
 
 
@@ -68,6 +68,6 @@ def test_dates_in_the_window_or_the_default(read, query, expected):  # type: ign
         (year_arg, "99999999999999999999"),
     ],
 )
-def test_a_date_outside_the_window_or_malformed_is_refused(read, value):  # type: ignore[no-untyped-def]
+def test_a_date_outside_the_window_or_malformed_is_refused(read, value):
     with pytest.raises(InvalidQuery):
         _read(read, f"d={value}", "default")

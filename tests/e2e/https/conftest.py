@@ -26,12 +26,12 @@ from ..deployed import (
 
 
 @pytest.fixture(scope="package")
-def certificate(tmp_path_factory) -> Certificate:  # type: ignore[no-untyped-def]
+def certificate(tmp_path_factory) -> Certificate:
     return self_signed_certificate(tmp_path_factory.mktemp("certificate"))
 
 
 @pytest.fixture(scope="package")
-def demo(tmp_path_factory) -> Iterator[DemoDatabase]:  # type: ignore[no-untyped-def]
+def demo(tmp_path_factory) -> Iterator[DemoDatabase]:
     with demo_database(tmp_path_factory.mktemp("deployed-db")) as database:
         yield database
 
@@ -47,7 +47,7 @@ def _nginx() -> str:
 
 
 @pytest.fixture(scope="module", params=["nginx", "gunicorn"], ids=["nginx", "gunicorn-tls"])
-def deployed(request, tmp_path_factory, browser, demo, certificate) -> Iterator[Deployed]:  # type: ignore[no-untyped-def]
+def deployed(request, tmp_path_factory, browser, demo, certificate) -> Iterator[Deployed]:
     """The app over HTTPS, TLS ending at nginx (PROXY_FIX_HOPS=1) or at gunicorn itself.
 
     Asks for the browser first, so that a missing browser skips (or fails) before anything
@@ -59,7 +59,7 @@ def deployed(request, tmp_path_factory, browser, demo, certificate) -> Iterator[
 
 
 @pytest.fixture
-def people(request, browser: Browser, deployed: Deployed) -> Iterator[People]:  # type: ignore[no-untyped-def]
+def people(request, browser: Browser, deployed: Deployed) -> Iterator[People]:
     """As the journeys' ``people``, with browsers that accept the test's own certificate."""
     opened = People(browser, deployed, ignore_https_errors=True)
     yield opened

@@ -86,7 +86,7 @@ def assert_secure_session(page: Page, deployed: Deployed) -> None:
     assert session["secure"] and session["httpOnly"] and session["sameSite"] == "Lax", session
 
 
-def wait_for_sent_sms(deployed: Deployed, *, user_id: int, shift_id: int) -> dict:  # type: ignore[type-arg]
+def wait_for_sent_sms(deployed: Deployed, *, user_id: int, shift_id: int) -> dict:
     """The confirmation SMS as the fake Twilio got it from the worker."""
     deadline = time.monotonic() + SMS_WAIT_SECONDS
     while True:
@@ -121,8 +121,8 @@ def free_member(deployed: Deployed, journey: Journey, shift_id: int) -> tuple[in
             .order_by(User.name)
         ).all()
         for user in members:
-            if not other_shifts_of(session, user.id, shift):  # type: ignore[arg-type]
-                return user.id, f"{user.name} ({user.birth_year})"  # type: ignore[return-value]
+            if not other_shifts_of(session, user.id, shift):
+                return user.id, f"{user.name} ({user.birth_year})"
     raise AssertionError(f"every member of {journey.association} walks elsewhere that night")
 
 

@@ -14,7 +14,7 @@ from tests.security.matrix_runner import Matrix
 from tests.support.database import make_test_app
 
 
-def make_fuzz_app(tmp_path, **overrides):  # type: ignore[no-untyped-def]
+def make_fuzz_app(tmp_path, **overrides):
     """The CSRF-disabled test app with generous rate limits (they are tested elsewhere).
 
     Not RATELIMIT_ENABLED=False: the Limiter is one shared object and would stay disabled
@@ -31,14 +31,14 @@ def make_fuzz_app(tmp_path, **overrides):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def fuzz_app(tmp_path):  # type: ignore[no-untyped-def]
+def fuzz_app(tmp_path):
     app = make_fuzz_app(tmp_path)
     yield app
     get_engine(app).dispose()
 
 
 @pytest.fixture(scope="module")
-def matrix():  # type: ignore[no-untyped-def]
+def matrix():
     """The access matrix's world (an id for every URL parameter) and logged-in actors, with
     requests that record the keys they read and the forms they validate (one per module)."""
     shm = Path("/dev/shm")

@@ -55,13 +55,13 @@ class Target:
 _FLASHES = re.compile(r'<div class="flashes".*?</div>', re.S)
 
 
-def _short(data):  # type: ignore[no-untyped-def]
+def _short(data):
     if not isinstance(data, dict):
         return data[:200]
     return {k: (v[:60] + f"...({len(v)})" if len(v) > 60 else v) for k, v in _flat(data)}
 
 
-def _flat(data):  # type: ignore[no-untyped-def]
+def _flat(data):
     for key, value in data.items():
         for item in value if isinstance(value, list) else [value]:
             yield key, item
@@ -88,14 +88,14 @@ def stays_on_site(location: str) -> bool:
     return seen.startswith("/") and not seen.startswith("//") and not parts.scheme
 
 
-def _fields(data) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+def _fields(data) -> list[tuple[str, str]]:
     """The submitted fields as the app will read them."""
     if isinstance(data, bytes):
         return parse_qsl(data.decode("ascii"), keep_blank_values=True, errors="replace")
     return list(_flat(data))
 
 
-def _has_nul(data) -> bool:  # type: ignore[no-untyped-def]
+def _has_nul(data) -> bool:
     if isinstance(data, bytes):
         return b"%00" in data
     return any("\x00" in value for _key, value in _flat(data))
@@ -112,9 +112,7 @@ class Answer:
 MAX_LOCATION = 2048
 
 
-def post_and_check(  # type: ignore[no-untyped-def]
-    fuzzer: Fuzzer, target: Target, data, *, watch: Watch | None = None
-) -> Answer:
+def post_and_check(fuzzer: Fuzzer, target: Target, data, *, watch: Watch | None = None) -> Answer:
     """POST ``data`` (a dict, or an urlencoded body) and check the answer and the database."""
     app, client = fuzzer.app, fuzzer.client(target.actor)
     url = target.url(fuzzer.world)
@@ -176,7 +174,7 @@ def check_target(fuzzer: Fuzzer, target: Target) -> None:
 
     @FUZZ
     @given(data=mutations(base))
-    def run(data):  # type: ignore[no-untyped-def]
+    def run(data):
         fuzzer.restore()
         seen.add(post_and_check(fuzzer, target, data, watch=watch).status)
 

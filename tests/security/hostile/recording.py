@@ -29,7 +29,7 @@ class RecordingDict(ImmutableMultiDict):
             watch.keys.add(str(key))
         return super().__contains__(key)
 
-    def getlist(self, key, type=None):  # type: ignore[no-untyped-def]
+    def getlist(self, key, type=None):
         for watch in _listening:
             watch.keys.add(str(key))
         return super().getlist(key, type)
@@ -42,7 +42,7 @@ class RecordingRequest(Request):
 _real_validate = FlaskForm.validate
 
 
-def _validate(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+def _validate(self, *args, **kwargs):
     for watch in _listening:
         watch.forms.add(type(self))
     return _real_validate(self, *args, **kwargs)

@@ -25,7 +25,7 @@ from tests.security.hostile.values import OFF_SITE
 from tests.security.hostile.world import Fuzzer, World, base_world
 
 
-def build(session) -> World:  # type: ignore[no-untyped-def]
+def build(session) -> World:
     world = base_world(session)
     ids = world.ids
     world.raw["reset"] = tokens.issue(
@@ -161,5 +161,5 @@ TARGETS = [
 
 
 @pytest.mark.parametrize("target", TARGETS, ids=lambda target: target.name)
-def test_hostile_values_never_break_an_account_form(fuzz_app, target):  # type: ignore[no-untyped-def]
+def test_hostile_values_never_break_an_account_form(fuzz_app, target):
     check_target(Fuzzer(fuzz_app, build), target)

@@ -16,7 +16,7 @@ from tests.security.hostile.world import Fuzzer, World, base_world
 from tests.support.shifts import book, make_shift
 
 
-def build(session) -> World:  # type: ignore[no-untyped-def]
+def build(session) -> World:
     """Friday's walk (4 December 2026), booked by association A with vol_a on the roster."""
     world = base_world(session)
     ids = world.ids
@@ -24,7 +24,7 @@ def build(session) -> World:  # type: ignore[no-untyped-def]
         session, municipality_id=ids["hassleholm"], area_id=ids["area_h"], day=date(2026, 12, 4)
     )
     booking = book(session, shift, ids["assoc_a"], walkers=[ids["vol_a"]])
-    ids.update(shift=shift.id, booking=booking.id)  # type: ignore[arg-type]
+    ids.update(shift=shift.id, booking=booking.id)
     # What the preview page signs after a valid upload of one new member.
     member = CleanMember(name="Ny Medlem", phone_e164="+46701112233", email=None, birth_year=1990)
     preview = csv_import.Preview(
@@ -101,5 +101,5 @@ TARGETS = [
 
 
 @pytest.mark.parametrize("target", TARGETS, ids=lambda target: target.name)
-def test_hostile_values_never_break_a_booking_or_member_form(fuzz_app, target):  # type: ignore[no-untyped-def]
+def test_hostile_values_never_break_a_booking_or_member_form(fuzz_app, target):
     check_target(Fuzzer(fuzz_app, build), target)

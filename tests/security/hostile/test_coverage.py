@@ -137,7 +137,7 @@ def test_every_flask_form_is_fuzzed_or_excluded_with_a_reason():
     assert not stale, f"excluded forms that no longer exist: {stale}"
 
 
-def _admitted(rule) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+def _admitted(rule) -> tuple[str, str]:
     """An actor the access matrix lets through ``rule``'s POST, and the answer it gets."""
     spec = spec_for(rule.endpoint, "POST")
     assert spec is not None, rule.endpoint
@@ -149,15 +149,13 @@ def _admitted(rule) -> tuple[str, str]:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("endpoint", sorted(NOT_FUZZED))
-def test_an_excluded_endpoint_reads_no_field(matrix, endpoint):  # type: ignore[no-untyped-def]
+def test_an_excluded_endpoint_reads_no_field(matrix, endpoint):
     rule = next(r for r in rules_of(matrix.app) if r.endpoint == endpoint)
     actor, outcome = _admitted(rule)
     watch = Watch()
     clock.freeze(NOW)  # the matrix world's Monday morning
     with listening(watch):
-        response = matrix.clients[actor].post(  # type: ignore[attr-defined]
-            matrix.url(rule, actor), data={"probe": "1"}
-        )
+        response = matrix.clients[actor].post(matrix.url(rule, actor), data={"probe": "1"})
     assert response.status_code < 500, response.status_code
     # The answer the access matrix expects (sent an empty form): the view did its work.
     got = "login" if is_login_redirect(response.headers.get("Location", "")) else None

@@ -21,11 +21,11 @@ from tests.security.hostile.world import NOW, Fuzzer, World, base_world
 NEW_NUMBER = "+46701740687"
 
 
-def _code(proof) -> str:  # type: ignore[no-untyped-def]
+def _code(proof) -> str:
     return tokens.code_from_key(current_app.config["SECRET_KEY"], proof.code_key)
 
 
-def build(session) -> World:  # type: ignore[no-untyped-def]
+def build(session) -> World:
     from datetime import timedelta
 
     world = base_world(session)
@@ -130,5 +130,5 @@ TARGETS = [
 
 
 @pytest.mark.parametrize("target", TARGETS, ids=lambda target: target.name)
-def test_hostile_values_never_break_a_proof_form(fuzz_app, target):  # type: ignore[no-untyped-def]
+def test_hostile_values_never_break_a_proof_form(fuzz_app, target):
     check_target(Fuzzer(fuzz_app, build), target)

@@ -22,13 +22,13 @@ PUBLIC = "https://nattvandring.example.se"
 
 
 @pytest.fixture
-def fuzz_app(tmp_path):  # type: ignore[no-untyped-def]
+def fuzz_app(tmp_path):
     app = make_fuzz_app(tmp_path, TWILIO_AUTH_TOKEN=TOKEN, PUBLIC_BASE_URL=PUBLIC)
     yield app
     get_engine(app).dispose()
 
 
-def build(session) -> World:  # type: ignore[no-untyped-def]
+def build(session) -> World:
     """vol_a is on Friday's roster and has been sent a confirmation (SID SM1)."""
     world = base_world(session)
     ids = world.ids
@@ -94,5 +94,5 @@ TARGETS = [
 
 
 @pytest.mark.parametrize("target", TARGETS, ids=lambda target: target.name)
-def test_hostile_values_never_break_a_webhook(fuzz_app, target):  # type: ignore[no-untyped-def]
+def test_hostile_values_never_break_a_webhook(fuzz_app, target):
     check_target(Fuzzer(fuzz_app, build), target)

@@ -26,7 +26,7 @@ from tests.security.hostile.world import Fuzzer, World, base_world
 from tests.support.shifts import book, make_series
 
 
-def build(session) -> World:  # type: ignore[no-untyped-def]
+def build(session) -> World:
     world = base_world(session)
     ids = world.ids
     series, shifts = make_series(
@@ -38,7 +38,7 @@ def build(session) -> World:  # type: ignore[no-untyped-def]
         days=(date(2027, 3, 20), date(2027, 3, 27), date(2027, 4, 3)),
     )
     booking = book(session, shifts[1], ids["assoc_a"], walkers=[ids["vol_a"]])
-    ids.update(series=series.id, shift=shifts[1].id, booking=booking.id)  # type: ignore[arg-type]
+    ids.update(series=series.id, shift=shifts[1].id, booking=booking.id)
     return world
 
 
@@ -58,7 +58,7 @@ AREA = {
 TIMES = {"day": "2027-03-27", "start_time": "22:00", "end_time": "02:30"}
 
 
-def _series(ids) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def _series(ids) -> dict[str, str]:
     return {
         "name": "Våren",
         "area_ids": str(ids["area_h"]),
@@ -202,5 +202,5 @@ TARGETS = [
 
 
 @pytest.mark.parametrize("target", TARGETS, ids=lambda target: target.name)
-def test_hostile_values_never_break_a_planning_form(fuzz_app, target):  # type: ignore[no-untyped-def]
+def test_hostile_values_never_break_a_planning_form(fuzz_app, target):
     check_target(Fuzzer(fuzz_app, build), target)

@@ -38,16 +38,16 @@ CASES = [
 ]
 
 
-def _get(matrix, actor: str, endpoint: str, query: dict[str, str]):  # type: ignore[no-untyped-def]
+def _get(matrix, actor: str, endpoint: str, query: dict[str, str]):
     rule = next(r for r in rules_of(matrix.app) if r.endpoint == endpoint)
     clock.freeze(NOW)
     url = f"{matrix.url(rule, actor)}?{urlencode(query)}"
-    response = matrix.clients[actor].get(url)  # type: ignore[attr-defined]
+    response = matrix.clients[actor].get(url)
     return response, response.get_data().decode("utf-8", "replace")
 
 
 @pytest.mark.parametrize(("actor", "endpoint", "query"), CASES)
-def test_a_date_outside_the_window_is_a_translated_400(matrix, actor, endpoint, query):  # type: ignore[no-untyped-def]
+def test_a_date_outside_the_window_is_a_translated_400(matrix, actor, endpoint, query):
     counts = row_counts(matrix.engine)
     response, html = _get(matrix, actor, endpoint, query)
     assert response.status_code == 400, (endpoint, query, response.status_code)
@@ -63,20 +63,20 @@ def test_a_date_outside_the_window_is_a_translated_400(matrix, actor, endpoint, 
         ("leader_a", "reports.hours", {"year": "0"}),
     ],
 )
-def test_the_400_is_translated(matrix, actor, endpoint, query):  # type: ignore[no-untyped-def]
+def test_the_400_is_translated(matrix, actor, endpoint, query):
     client = matrix.clients[actor]
-    client.post("/lang", data={"lang": "en"})  # type: ignore[attr-defined]
+    client.post("/lang", data={"lang": "en"})
     try:
         response, text = _get(matrix, actor, endpoint, query)
     finally:
-        client.post("/lang", data={"lang": "sv"})  # type: ignore[attr-defined]
+        client.post("/lang", data={"lang": "sv"})
     assert response.status_code == 400 and "Invalid" in text and "in the address" in text
 
 
 INSIDE = {7: "2026-11", 10: "2026-11-02"}  # a month, a day; anything else is a year
 
 
-def test_the_same_pages_take_dates_inside_the_window(matrix):  # type: ignore[no-untyped-def]
+def test_the_same_pages_take_dates_inside_the_window(matrix):
     for actor, endpoint, query in CASES:
         inside = {key: INSIDE.get(len(value), "2026") for key, value in query.items()}
         response, _html = _get(matrix, actor, endpoint, inside)
@@ -84,6 +84,6 @@ def test_the_same_pages_take_dates_inside_the_window(matrix):  # type: ignore[no
 
 
 @pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
-def test_the_sms_filter_form_shows_the_window_next_to_its_date(matrix, day):  # type: ignore[no-untyped-def]
+def test_the_sms_filter_form_shows_the_window_next_to_its_date(matrix, day):
     response, html = _get(matrix, "coord_h", "messaging.outbox", {"day": day})
     assert response.status_code == 422 and WINDOW in html

@@ -78,7 +78,7 @@ GET_ENDPOINTS = sorted(r.endpoint for r in rules_of(APP) if "GET" in methods_of(
 FALLBACK = ("302", "409", "404", "503")
 
 
-def readers(rule) -> list[tuple[str, int]]:  # type: ignore[no-untyped-def]
+def readers(rule) -> list[tuple[str, int]]:
     """Every actor the page lets in (200), else the one who gets furthest, with the status."""
     spec = spec_for(rule.endpoint, "GET")
     assert spec is not None, rule.endpoint
@@ -93,7 +93,7 @@ def readers(rule) -> list[tuple[str, int]]:  # type: ignore[no-untyped-def]
     raise AssertionError(f"{rule.endpoint}: no actor reaches this page: {spec}")
 
 
-def keys_read(matrix, rule, actor: str, status: int) -> frozenset[str]:  # type: ignore[no-untyped-def]
+def keys_read(matrix, rule, actor: str, status: int) -> frozenset[str]:
     """The query keys the page looks up for ``actor`` (requested once, without a query)."""
     watch = Watch()
     clock.freeze(NOW)
@@ -104,7 +104,7 @@ def keys_read(matrix, rule, actor: str, status: int) -> frozenset[str]:  # type:
     return frozenset(watch.keys)
 
 
-def check_answer(response, status: int, sent) -> None:  # type: ignore[no-untyped-def]
+def check_answer(response, status: int, sent) -> None:
     """No 5xx (readiness answers 503 by design here) and headers a proxy passes on."""
     code = response.status_code
     assert code < 500 or code == status, (code, _short(sent))
@@ -113,11 +113,11 @@ def check_answer(response, status: int, sent) -> None:  # type: ignore[no-untype
     response.close()
 
 
-def _short(sent) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+def _short(sent) -> list[tuple[str, str]]:
     return [(key, value[:40]) for key, value in sent]
 
 
-def sweep(matrix, rule, actor: str, status: int, keys: frozenset[str]) -> set[str]:  # type: ignore[no-untyped-def]
+def sweep(matrix, rule, actor: str, status: int, keys: frozenset[str]) -> set[str]:
     """Send the hostile values through ``keys``; returns every key the page read meanwhile."""
     client, url = matrix.clients[actor], matrix.url(rule, actor)
     watch = Watch()
@@ -142,7 +142,7 @@ def sweep(matrix, rule, actor: str, status: int, keys: frozenset[str]) -> set[st
 
 
 @pytest.mark.parametrize("endpoint", GET_ENDPOINTS)
-def test_hostile_query_values_never_break_a_page(matrix, endpoint):  # type: ignore[no-untyped-def]
+def test_hostile_query_values_never_break_a_page(matrix, endpoint):
     rule = next(r for r in rules_of(matrix.app) if r.endpoint == endpoint)
     counts = row_counts(matrix.engine)
     swept: set[frozenset[str]] = set()
@@ -176,7 +176,7 @@ EXPECTED_KEYS = {
 
 
 @pytest.mark.parametrize("endpoint", sorted(EXPECTED_KEYS))
-def test_the_sweep_finds_the_parameters_of_every_reader(matrix, endpoint):  # type: ignore[no-untyped-def]
+def test_the_sweep_finds_the_parameters_of_every_reader(matrix, endpoint):
     rule = next(r for r in rules_of(matrix.app) if r.endpoint == endpoint)
     found = set().union(*(keys_read(matrix, rule, a, s) for a, s in readers(rule)))
     assert EXPECTED_KEYS[endpoint] <= found, (endpoint, sorted(found))

@@ -24,14 +24,14 @@ from tests.security.hostile.world import Fuzzer, World, base_world
 HUGE_IDS = ("0", "2147483648", "9223372036854775808")
 
 
-def build(session) -> World:  # type: ignore[no-untyped-def]
+def build(session) -> World:
     """Three November walks of association A with vol_a and vol_a2: one with a draft report,
     one submitted, one approved (with an unsafe place)."""
     world = base_world(session)
     ids = world.ids
     walkers = (ids["vol_a"], ids["vol_a2"])
 
-    def walk(day: date):  # type: ignore[no-untyped-def]
+    def walk(day: date):
         return make_walk(
             session,
             municipality_id=ids["hassleholm"],
@@ -42,10 +42,10 @@ def build(session) -> World:  # type: ignore[no-untyped-def]
         )
 
     draft = walk(date(2026, 11, 27))
-    ids["draft"] = start_report(session, draft.booking, actor_id=None).id  # type: ignore[assignment]
-    ids["draft_shift"] = draft.shift.id  # type: ignore[assignment]
+    ids["draft"] = start_report(session, draft.booking, actor_id=None).id
+    ids["draft_shift"] = draft.shift.id
     times = [(user_id, "22:00", "03:00") for user_id in walkers]
-    ids["submitted"] = file_report(session, walk(date(2026, 11, 20)), times, young=10).id  # type: ignore[assignment]
+    ids["submitted"] = file_report(session, walk(date(2026, 11, 20)), times, young=10).id
     approved = file_report(
         session,
         walk(date(2026, 11, 13)),
@@ -53,7 +53,7 @@ def build(session) -> World:  # type: ignore[no-untyped-def]
         places=[("Trasig belysning", "Gångtunneln", 56.15, 13.76)],
         approve_by=ids["coord_h"],
     )
-    ids["approved"] = approved.id  # type: ignore[assignment]
+    ids["approved"] = approved.id
     place = session.exec(select(UnsafePlace).where(UnsafePlace.report_id == approved.id)).one()
     ids["place"] = place.id
     secret = current_app.config["SECRET_KEY"]
@@ -61,7 +61,7 @@ def build(session) -> World:  # type: ignore[no-untyped-def]
     return world
 
 
-def _report(ids) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def _report(ids) -> dict[str, str]:
     return {
         "young_people_met": "25",
         "summary": "Lugnt",
@@ -143,5 +143,5 @@ TARGETS = [
 
 
 @pytest.mark.parametrize("target", TARGETS, ids=lambda target: target.name)
-def test_hostile_values_never_break_a_report_form(fuzz_app, target):  # type: ignore[no-untyped-def]
+def test_hostile_values_never_break_a_report_form(fuzz_app, target):
     check_target(Fuzzer(fuzz_app, build), target)

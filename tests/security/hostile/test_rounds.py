@@ -14,7 +14,7 @@ from tests.security.hostile.harness import Target, check_target
 from tests.security.hostile.world import Fuzzer, World, base_world
 
 
-def build(session) -> World:  # type: ignore[no-untyped-def]
+def build(session) -> World:
     world = base_world(session)
     ids = world.ids
     nights = []
@@ -38,9 +38,9 @@ def build(session) -> World:  # type: ignore[no-untyped-def]
     )
     session.add(found)
     session.flush()
-    session.add_all(RoundShift(round_id=found.id, shift_id=s.id) for s in nights[:2])  # type: ignore[arg-type]
+    session.add_all(RoundShift(round_id=found.id, shift_id=s.id) for s in nights[:2])
     session.flush()
-    ids.update(round=found.id, night_1=nights[0].id, night_2=nights[1].id)  # type: ignore[arg-type]
+    ids.update(round=found.id, night_1=nights[0].id, night_2=nights[1].id)
     return world
 
 
@@ -71,5 +71,5 @@ TARGETS = [
 
 
 @pytest.mark.parametrize("target", TARGETS, ids=lambda target: target.name)
-def test_hostile_values_never_break_a_round_form(fuzz_app, target):  # type: ignore[no-untyped-def]
+def test_hostile_values_never_break_a_round_form(fuzz_app, target):
     check_target(Fuzzer(fuzz_app, build), target)

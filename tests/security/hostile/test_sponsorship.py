@@ -16,7 +16,7 @@ from tests.security.hostile.world import Fuzzer, World, base_world
 from tests.sponsorship.conftest import agreement, walk
 
 
-def build(session) -> World:  # type: ignore[no-untyped-def]
+def build(session) -> World:
     """An agreement covering both municipalities (associations A and C enrolled) with two
     approved February walks of A, paid out by an approved February run."""
     world = base_world(session)
@@ -39,7 +39,7 @@ def build(session) -> World:  # type: ignore[no-untyped-def]
         actor_id=ids["admin"],
     )
     services_runs.approve(session, run=run, agreement=deal, actor_id=ids["admin"])
-    ids.update(agreement=deal.id, run=run.id)  # type: ignore[arg-type]
+    ids.update(agreement=deal.id, run=run.id)
     return world
 
 
@@ -120,5 +120,5 @@ TARGETS = [
 
 
 @pytest.mark.parametrize("target", TARGETS, ids=lambda target: target.name)
-def test_hostile_values_never_break_a_sponsorship_form(fuzz_app, target):  # type: ignore[no-untyped-def]
+def test_hostile_values_never_break_a_sponsorship_form(fuzz_app, target):
     check_target(Fuzzer(fuzz_app, build), target)

@@ -36,7 +36,7 @@ BAD_FILES = [
 ]
 
 
-def test_hostile_csv_uploads_are_refused_or_previewed(fuzz_app):  # type: ignore[no-untyped-def]
+def test_hostile_csv_uploads_are_refused_or_previewed(fuzz_app):
     fuzzer = Fuzzer(fuzz_app, base_world)
     client = fuzzer.client(UPLOAD.actor)
     url = UPLOAD.url(fuzzer.world)
@@ -45,7 +45,7 @@ def test_hostile_csv_uploads_are_refused_or_previewed(fuzz_app):  # type: ignore
 
     @FUZZ
     @given(content=st.one_of(st.sampled_from(BAD_FILES), st.binary(max_size=4000)))
-    def run(content):  # type: ignore[no-untyped-def]
+    def run(content):
         with listening(watch):
             response = client.post(
                 url,

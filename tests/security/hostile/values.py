@@ -81,10 +81,10 @@ FUZZ = settings(
 )
 
 
-def mutations(base: dict[str, str]):  # type: ignore[no-untyped-def]
+def mutations(base: dict[str, str]):
     """The base submission with any subset of its fields replaced by hostile values."""
 
-    def settle(items: dict) -> dict:  # type: ignore[type-arg]
+    def settle(items: dict) -> dict:
         data = {}
         for key, value in items.items():
             if value is OMIT:

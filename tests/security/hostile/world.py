@@ -33,11 +33,11 @@ def base_world(session: Session) -> World:
     return World(ids=dict(built.ids), emails=dict(built.emails))
 
 
-def _digest(rows) -> str:  # type: ignore[no-untyped-def]
+def _digest(rows) -> str:
     return hashlib.sha256(repr(sorted(map(repr, rows))).encode()).hexdigest()
 
 
-def _pg_fingerprint(connection) -> dict[str, tuple[int, str]]:  # type: ignore[no-untyped-def]
+def _pg_fingerprint(connection) -> dict[str, tuple[int, str]]:
     """The same in one round trip: each table's rows as text, sorted and hashed by the server."""
     parts = [
         f"SELECT '{t.name}', count(*),"
@@ -48,7 +48,7 @@ def _pg_fingerprint(connection) -> dict[str, tuple[int, str]]:  # type: ignore[n
     return {name: (count, digest) for name, count, digest in rows}
 
 
-def db_fingerprint(app) -> dict[str, tuple[int, str]]:  # type: ignore[no-untyped-def]
+def db_fingerprint(app) -> dict[str, tuple[int, str]]:
     """Row count and a hash of every row, per table."""
     result = {}
     with get_engine(app).connect() as connection:
@@ -64,14 +64,14 @@ class Snapshot:
     """Every row of the world as built, written back in a few statements after a change
     (much faster than running the builders again, and TRUNCATE, on PostgreSQL)."""
 
-    def __init__(self, engine) -> None:  # type: ignore[no-untyped-def]
-        self.rows: dict[str, list[dict]] = {}  # type: ignore[type-arg]
+    def __init__(self, engine) -> None:
+        self.rows: dict[str, list[dict]] = {}
         with engine.connect() as connection:
             for table in SQLModel.metadata.sorted_tables:
                 found = connection.execute(sa_select(table)).mappings().all()
                 self.rows[table.name] = [dict(row) for row in found]
 
-    def restore(self, engine, current: dict[str, tuple[int, str]]) -> None:  # type: ignore[no-untyped-def]
+    def restore(self, engine, current: dict[str, tuple[int, str]]) -> None:
         tables = SQLModel.metadata.sorted_tables
         touched = [t for t in tables if self.rows[t.name] or current[t.name][0]]
         with engine.begin() as connection:
@@ -100,7 +100,7 @@ class Snapshot:
 class Fuzzer:
     """An app, a world built by ``build`` and one client per actor, restored when dirtied."""
 
-    def __init__(self, app, build: Callable[[Session], World]) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, app, build: Callable[[Session], World]) -> None:
         app.request_class = RecordingRequest
         self.app, self.build = app, build
         self.engine = get_engine(app)
@@ -117,7 +117,7 @@ class Fuzzer:
         self.clean = db_fingerprint(self.app)
         self.state: dict[str, tuple[int, str]] | None = self.clean
 
-    def client(self, actor: str | None):  # type: ignore[no-untyped-def]
+    def client(self, actor: str | None):
         if actor not in self.clients:
             client = self.app.test_client()
             self.clients[actor] = client
@@ -137,8 +137,8 @@ class Fuzzer:
             assert db_fingerprint(self.app) == self.clean
         self.state = self.clean
         for actor, value in self.cookies.items():
-            self.clients[actor].set_cookie("nv_session", value)  # type: ignore[attr-defined]
+            self.clients[actor].set_cookie("nv_session", value)
         if None in self.clients:
             # The public's session holds only what earlier examples left (a chosen language,
             # flashes): gone, so that every example starts as a first visit.
-            self.clients[None].delete_cookie("nv_session")  # type: ignore[attr-defined]
+            self.clients[None].delete_cookie("nv_session")
