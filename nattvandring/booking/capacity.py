@@ -37,9 +37,11 @@ def room_for_group(
 
 
 def check_room_to_book(*, max_walkers: int | None, min_walkers: int, groups: Sequence[int]) -> None:
-    """May one more group book? Only if the room left is at least the group minimum
-    (``no_room_for_group``). ``groups``: the walkers of each active group on the shift."""
-    if max_walkers is None:
+    """May one more group book a shift that others have booked? Only if the room left is at
+    least the group minimum (``no_room_for_group``). ``groups``: the walkers of each active
+    group on the shift."""
+    if max_walkers is None or not groups:
+        # The first group: the shift's own limits (validated when it was planned) apply.
         return
     left = max(max_walkers - sum(held(w, min_walkers) for w in groups), 0)
     if left < min_walkers:

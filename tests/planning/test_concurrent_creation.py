@@ -21,9 +21,10 @@ from nattvandring import migrate
 from nattvandring.db import make_engine, session_scope
 from nattvandring.planning.models import Shift, ShiftSeries
 from nattvandring.planning.schedule import generate_series
-from tests import conftest, factories
+from tests import factories
 from tests.ops.multiprocess_support import Browser, fire, migrated_schema
 from tests.support import processes
+from tests.support.database import PG_URL
 
 pytestmark = pytest.mark.slow
 
@@ -129,5 +130,5 @@ def test_ten_identical_posts_on_sqlite_create_each_night_once(tmp_path):
 
 @pytest.mark.postgres
 def test_ten_identical_posts_on_postgresql_create_each_night_once():
-    with migrated_schema(conftest.PG_URL):
-        _race(conftest.PG_URL)
+    with migrated_schema(PG_URL):
+        _race(PG_URL)
