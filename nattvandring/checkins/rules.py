@@ -69,3 +69,28 @@ def intervals(events: list[tuple[str, datetime]]) -> list[tuple[datetime, dateti
         elif pairs and pairs[-1][1] is None:
             pairs[-1] = (pairs[-1][0], at)
     return pairs
+
+
+def report_times(
+    first_in: datetime | None,
+    last_out: datetime | None,
+    *,
+    shift_start: datetime,
+    shift_end: datetime,
+    slack: timedelta,
+) -> tuple[datetime, datetime]:
+    """A walker's start and end for the report, from the log (rounded to 5 minutes).
+
+    Never checked in: the planned times. Still checked in: the planned end. Times are kept
+    within ``slack`` of the shift (what the report form accepts); an end that would not come
+    after the start becomes the later of the planned end and start + 5 minutes.
+    """
+    start, end = ensure_utc(shift_start), ensure_utc(shift_end)
+    if first_in is None:
+        return start, end
+    begin = min(max(round_to_5(first_in), start - slack), end)
+    finish = round_to_5(last_out) if last_out is not None else end
+    finish = min(finish, end + slack)
+    if finish <= begin:
+        finish = max(end, begin + ROUND_TO)
+    return begin, finish

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
@@ -211,6 +211,13 @@ def walk_to_check(session: Session, user_id: int, kind: str, now: datetime) -> A
     for assignment, shift in walks:
         if rules.within(now, rules.check_out_window(shift.start_at, shift.end_at)):
             return assignment  # check() answers "not checked in" or "already out"
+    upcoming = [s for _a, s in walks if now < s.start_at <= now + timedelta(hours=24)]
+    if upcoming:
+        raise CheckRefused(
+            "not_checked_in",
+            _l("Du är inte incheckad på den här vandringen."),
+            shift=upcoming[0],
+        )
     raise CheckRefused("no_walk", _l("Det finns ingen vandring att checka ut från."))
 
 

@@ -202,7 +202,7 @@ def _check_in_or_out(session: Session, user: User, kind: str, *, opt_in_too: boo
     if opt_in_too and was_opted_out:
         opt_in(session, user)
     reply, context = answer_check(session, user, kind)
-    if was_opted_out and opt_in_too and reply == "no_walk_now":
+    if was_opted_out and opt_in_too and reply not in ("checked_in", "already_in"):
         return _reply("start", user)
     return _reply(reply, user, context)
 
