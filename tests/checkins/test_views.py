@@ -150,7 +150,8 @@ def test_out_now_and_the_home_page_count(app, db, world):
     client = as_user(app, world, "coord_h")
     at(START + timedelta(minutes=40))
     page = client.get("/ute-nu").get_data(as_text=True)
-    assert '<meta http-equiv="refresh" content="60">' in page
+    assert 'id="out-now-live" data-refresh-seconds="60"' in page  # static/js/out_now.js
+    assert "js/out_now.js" in page
     assert "IFK Hässleholm" in page and "2 vandrare incheckade" in page
     assert "ute sedan 21:10" in page
     assert "Pass som har börjat utan incheckning" in page  # the second walk
