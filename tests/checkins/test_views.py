@@ -181,3 +181,19 @@ def test_the_coordinator_turns_nudges_off(client, db, world):
     ).one()
     assert (row.nudge_not_started, row.nudge_still_out) == (False, True)
     assert client.post(f"/ute-nu/settings/{world.ids['bjuv']}").status_code == 404
+
+
+def test_the_personal_data_export_lists_the_check_ins(client, db, world):
+    from nattvandring.accounts.models import User
+    from nattvandring.reports.privacy import export_data
+
+    walk = group_walk(db, world, start=START)
+    raw = personal_token(db, world.ids["vol_a"])
+    mine = assignment_of(db, walk, world.ids["vol_a"])
+    at(START)
+    client.post(f"/me/{raw}/assignments/{mine}/check-in")
+    db.commit()
+    data = export_data(db, db.get(User, world.ids["vol_a"]))
+    assert data["check_ins"] == [
+        {"shift_id": walk.shift_id, "kind": "in", "source": "page", "at": START.isoformat()}
+    ]
