@@ -164,7 +164,7 @@ def check(
     raise CheckRefused("busy", _l("Försök igen om en stund."))
 
 
-def _walks_of(session: Session, user_id: int) -> list[tuple[Assignment, Shift]]:
+def walks_of(session: Session, user_id: int) -> list[tuple[Assignment, Shift]]:
     return list(
         session.exec(
             select(Assignment, Shift)
@@ -187,7 +187,7 @@ def walk_to_check(session: Session, user_id: int, kind: str, now: datetime) -> A
     Check in: the walk whose window holds ``now``. Check out: the walk they are checked in on
     whose window is still open. Otherwise a ``CheckRefused`` that names the nearest walk.
     """
-    walks = _walks_of(session, user_id)
+    walks = walks_of(session, user_id)
     if kind == CheckKind.IN:
         for assignment, shift in walks:
             if rules.within(now, rules.check_in_window(shift.start_at, shift.end_at)):

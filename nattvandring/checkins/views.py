@@ -60,7 +60,7 @@ def _personal_check(token: str, assignment_id: int, kind: str):  # type: ignore[
     except RuleViolation as violation:
         session.rollback()
         show_violation(None, violation)
-        return redirect(url_for("volunteers.personal", token=token)), 303
+        return redirect(url_for("volunteers.personal", token=token) + "#incheckning")
     _flash_done(kind, result)
     return redirect(url_for("volunteers.personal", token=token) + "#incheckning")
 
@@ -81,7 +81,7 @@ def personal_block(user_id: int) -> list[dict]:
     session = db_session()
     now = utcnow()
     found = []
-    for assignment, shift in services._walks_of(session, user_id):
+    for assignment, shift in services.walks_of(session, user_id):
         if not rules.within(now, rules.check_out_window(shift.start_at, shift.end_at)):
             continue
         last = services.last_event(session, assignment.booking_id, user_id)
