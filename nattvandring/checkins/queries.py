@@ -87,6 +87,43 @@ def group_walkers(session: Session, booking_id: int) -> list[tuple[Assignment, U
     )
 
 
+def checkable_walks(
+    session: Session, user_id: int, now: datetime
+) -> list[tuple[Assignment, Shift, str]]:
+    """The user's live walks whose check-out window holds ``now``, with the area's name."""
+    return list(
+        session.exec(
+            select(Assignment, Shift, PatrolArea.name)
+            .join(Shift, col(Shift.id) == Assignment.shift_id)
+            .join(PatrolArea, col(PatrolArea.id) == Shift.area_id)
+            .join(Booking, col(Booking.id) == Assignment.booking_id)
+            .where(
+                Assignment.user_id == user_id,
+                Assignment.status != AssignmentStatus.DECLINED,
+                Booking.status == BookingStatus.ACTIVE,
+                Shift.status != ShiftStatus.CANCELLED,
+                Shift.start_at <= now + rules.CHECK_IN_OPENS,
+                Shift.end_at >= now - rules.CHECK_OUT_CLOSES,
+            )
+            .order_by(col(Shift.start_at), col(Assignment.id))
+        ).all()
+    )
+
+
+def latest_events(session: Session, user_id: int, booking_ids: list[int]) -> dict[int, CheckEvent]:
+    """The user's latest event per booking (one query)."""
+    if not booking_ids:
+        return {}
+    found: dict[int, CheckEvent] = {}
+    for event in session.exec(
+        select(CheckEvent)
+        .where(CheckEvent.user_id == user_id, col(CheckEvent.booking_id).in_(booking_ids))
+        .order_by(col(CheckEvent.seq))
+    ).all():
+        found[event.booking_id] = event
+    return found
+
+
 @dataclass(frozen=True)
 class GroupOut:
     booking_id: int

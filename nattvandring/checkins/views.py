@@ -13,7 +13,7 @@ from ..clock import utcnow
 from ..db import db_session
 from ..errors import Forbidden, NotFound, RuleViolation
 from ..i18n import _, _l
-from ..municipalities.models import Municipality, PatrolArea
+from ..municipalities.models import Municipality
 from ..planning.models import Shift
 from ..volunteers import services as volunteers
 from ..web import nav
@@ -77,24 +77,26 @@ def personal_check_out(token: str, assignment_id: int):  # type: ignore[no-untyp
 
 @bp.app_template_global("checkins_personal")
 def personal_block(user_id: int) -> list[dict]:
-    """Walks the volunteer can check in to or out from now (templates/checkins/_personal.html)."""
+    """Walks the volunteer can check in to or out from now (templates/checkins/_personal.html).
+
+    Two queries however many walks the volunteer has: the walks whose windows hold now,
+    then the volunteer's latest event on each of them."""
     session = db_session()
     now = utcnow()
+    walks = queries.checkable_walks(session, user_id, now)
+    latest = queries.latest_events(session, user_id, [a.booking_id for a, _s, _n in walks])
     found = []
-    for assignment, shift in services.walks_of(session, user_id):
-        if not rules.within(now, rules.check_out_window(shift.start_at, shift.end_at)):
-            continue
-        last = services.last_event(session, assignment.booking_id, user_id)
+    for assignment, shift, area in walks:
+        last = latest.get(assignment.booking_id)
         inside = last is not None and last.kind == CheckKind.IN
         can_in = not inside and rules.within(
             now, rules.check_in_window(shift.start_at, shift.end_at)
         )
-        area = session.get(PatrolArea, shift.area_id)
         found.append(
             {
                 "assignment": assignment,
                 "shift": shift,
-                "area": area.name if area else "",
+                "area": area,
                 "last": last,
                 "can_in": can_in,
                 "can_out": inside,
