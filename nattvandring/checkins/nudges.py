@@ -34,8 +34,7 @@ from ..messaging.services import queue_sms
 from ..messaging.services_notices import shift_context
 from ..messaging.services_timing import QuietHours, schedule
 from ..messaging.texts import render
-from ..municipalities.models import PatrolArea
-from ..planning.models import Shift
+from ..planning.models import PatrolArea, Shift
 from . import rules
 from .models import CheckEvent, CheckinNudge, CheckinSettings, NudgeKind
 from .queries import live_bookings, times_by_walker

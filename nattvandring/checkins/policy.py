@@ -10,7 +10,6 @@ from typing import Any
 
 from .. import authz
 from ..accounts.identity import Identity
-from ..accounts.models import Role
 
 
 @authz.action("Booking", "checkin")
@@ -23,8 +22,5 @@ def _choose_nudges(actor: Identity, municipality: Any) -> bool:
     return authz.coordinates(actor, municipality.id)
 
 
-def sees_out_now(actor: Identity) -> bool:
-    return actor.is_admin or actor.has_role(Role.COORDINATOR)
-
-
-COORDINATOR_ROLES = (Role.COORDINATOR,)
+def sees_out_now(actor: Identity | None) -> bool:
+    return authz.coordinator_or_admin(actor)

@@ -11,8 +11,7 @@ from sqlmodel import Session, col, select
 from ..accounts.models import User
 from ..associations.models import Association
 from ..booking.models import Assignment, AssignmentStatus, Booking, BookingStatus
-from ..municipalities.models import PatrolArea
-from ..planning.models import Shift, ShiftStatus
+from ..planning.models import PatrolArea, Shift, ShiftStatus
 from . import rules
 from .models import CheckEvent, CheckKind
 

@@ -13,8 +13,7 @@ from sqlmodel import Session
 from ..accounts.models import User
 from ..clock import utcnow
 from ..messaging.texts import local_clock, local_day
-from ..municipalities.models import PatrolArea
-from ..planning.models import Shift
+from ..planning.models import PatrolArea, Shift
 from . import rules
 from .models import CheckSource
 from .services import CheckRefused, check, walk_to_check

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlmodel import col, select
 
@@ -19,10 +19,10 @@ from ..volunteers import services as volunteers
 from ..web import nav
 from ..web.forms_util import load_for, show_violation
 from . import nudges, policy, queries, rules, services
+from .blueprint import bp
 from .forms import CheckForm, NudgeSettingsForm
 from .models import CheckKind, CheckSource
 
-bp = Blueprint("checkins", __name__)
 REFRESH_SECONDS = 60
 
 
@@ -187,10 +187,11 @@ def log_block(booking_id: int) -> list[queries.LogLine]:
 
 
 def _municipalities() -> list[Municipality]:
-    authz.require_role(current_user, *policy.COORDINATOR_ROLES)
+    authz.require_that(policy.sees_out_now(current_user))
     query = select(Municipality).order_by(col(Municipality.name))
-    if not current_user.is_admin:
-        query = query.where(col(Municipality.id).in_(current_user.municipality_ids()))
+    scope = authz.coordinated_municipality_ids(current_user)
+    if scope is not None:
+        query = query.where(col(Municipality.id).in_(scope))
     return list(db_session().exec(query).all())
 
 

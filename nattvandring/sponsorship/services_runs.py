@@ -25,10 +25,11 @@ from .. import dates
 from ..associations.models import Association
 from ..clock import utcnow
 from ..errors import RuleViolation
+from ..formatting import format_sek
 from ..i18n import _l
 from . import walks
 from .models import COMMITTED, LineKind, PayoutLine, PayoutRun, RunStatus, SponsorAgreement
-from .rules import ApprovedWalk, PaymentRule, RuleResult, apply_limits, evaluate, format_sek
+from .rules import ApprovedWalk, PaymentRule, RuleResult, apply_limits, evaluate
 from .services_agreements import agreement_rule, committed_ore, enrolments, municipality_ids
 
 log = logging.getLogger(__name__)

@@ -11,8 +11,8 @@ from twilio.request_validator import RequestValidator
 from nattvandring import clock
 from nattvandring.checkins.models import CheckEvent
 from nattvandring.db import get_engine
-from tests.conftest import make_test_app
 from tests.messaging.conftest import Walk, assign, make_walk
+from tests.support.database import make_test_app
 
 TOKEN = "twilio-auth-token"
 PUBLIC = "https://nattvandring.example.se"

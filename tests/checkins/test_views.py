@@ -185,7 +185,7 @@ def test_the_coordinator_turns_nudges_off(client, db, world):
 
 def test_the_personal_data_export_lists_the_check_ins(client, db, world):
     from nattvandring.accounts.models import User
-    from nattvandring.reports.privacy import export_data
+    from nattvandring.volunteers.privacy import export_data
 
     walk = group_walk(db, world, start=START)
     raw = personal_token(db, world.ids["vol_a"])
