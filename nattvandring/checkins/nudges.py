@@ -10,10 +10,11 @@ Each fires at most once per booking: the scan inserts a ``CheckinNudge`` row und
 scanning at once queue one set of SMS (the second insert fails, on PostgreSQL after waiting
 for the first transaction). A coordinator turns either nudge off for their municipality.
 
-The SMS rows carry ``not_after`` = the end of the nudge's usefulness: the dispatcher never
-sends them later (also not after a provider outage). Their send time goes through the quiet-
-hours rule with that moment as the deadline, so a nudge in the night is not held until
-morning: the leader is out walking.
+The SMS rows carry ``not_after`` = the end of the nudge's usefulness: the dispatcher retries
+them while useful and never sends them later (also not after a provider outage). Quiet hours
+are applied by ``queue_sms`` with that moment as the deadline, so a nudge in the night is not
+held until morning (it goes at once, and may be retried in the night): the leader is out
+walking.
 """
 
 from __future__ import annotations
@@ -32,7 +33,6 @@ from ..messaging import services_roster as roster
 from ..messaging.models import SmsKind
 from ..messaging.services import queue_sms
 from ..messaging.services_notices import shift_context
-from ..messaging.services_timing import QuietHours, schedule
 from ..messaging.texts import render
 from ..planning.models import PatrolArea, Shift
 from . import rules
@@ -138,8 +138,6 @@ def _queue(
     association = roster.association(session, booking.association_id)
     if area is None or association is None:
         return 0
-    now = utcnow()
-    quiet = QuietHours.from_config(current_app.config)
     base = str(current_app.config["PUBLIC_BASE_URL"]).rstrip("/")
     queued = 0
     leader: User
@@ -155,7 +153,8 @@ def _queue(
             user=leader,
             body=render(SMS_KIND[kind], leader.language, context),
             dedupe_key=f"nudge:{kind}:{booking.id}:{leader.id}",
-            due_at=schedule(now, now=now, deadline=useful_until, quiet=quiet),
+            # Useful until its moment passes: retries stop then, and quiet hours (which
+            # queue_sms applies with this deadline) never hold it past it.
             not_after=useful_until,
             shift_id=shift.id,
             association_id=booking.association_id,

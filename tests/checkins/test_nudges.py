@@ -41,6 +41,7 @@ def test_nobody_checked_in_twenty_minutes_after_the_start(app, db, world):
     assert f"/booking/bookings/{walk.booking_id}/roster" in row.body
     assert row.due_at == START + timedelta(minutes=20)
     assert row.not_after == END  # of no use once the walk is over
+    assert row.ignores_quiet_hours is False  # 21:20: outside quiet hours
     at(START + timedelta(minutes=40))
     assert scan_nudges(app) == 0
     assert len(nudges(db)) == 1
@@ -73,6 +74,7 @@ def test_still_checked_in_two_hours_after_the_end(app, client, db, world):
     # Quiet hours (22:30-08:00) would hold a reminder until morning; the nudge goes now,
     # since it is of no use later: the leader is out walking.
     assert row.due_at == END + timedelta(hours=2, minutes=1)
+    assert row.ignores_quiet_hours is True  # so may its retries, until not_after
     at(END + timedelta(hours=2, minutes=30))
     assert scan_nudges(app) == 0
     assert len(nudges(db)) == 1
