@@ -1,7 +1,7 @@
 """Check-in log, nudge settings and fired nudges
 
 Revision ID: f565eb128b80
-Revises: 7c3e9a1f4b20
+Revises: c4a9e2f7d1b3
 Create Date: 2026-12-04 23:06:24.854732
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 
 
 revision: str = 'f565eb128b80'
-down_revision: str | None = '7c3e9a1f4b20'
+down_revision: str | None = 'c4a9e2f7d1b3'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
