@@ -38,6 +38,8 @@ KIND_LABELS = {
     SmsKind.MEMBERSHIP_QUESTION: _l("Fråga om medlemskap"),
     SmsKind.VERIFICATION_CODE: _l("Kod för att bekräfta numret"),
     SmsKind.NUMBER_CHANGED: _l("Till det gamla numret: numret är bytt"),
+    SmsKind.LEADER_NOT_STARTED: _l("Till ledare: ingen har checkat in"),
+    SmsKind.LEADER_STILL_OUT: _l("Till ledare: fortfarande ute"),
 }
 
 

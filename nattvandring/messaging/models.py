@@ -47,6 +47,9 @@ class SmsKind(StrEnum):
     MEMBERSHIP_QUESTION = "membership_question"
     VERIFICATION_CODE = "verification_code"
     NUMBER_CHANGED = "number_changed"
+    # Safety nudges of the check-in area (nattvandring/checkins/nudges.py).
+    LEADER_NOT_STARTED = "leader_not_started"
+    LEADER_STILL_OUT = "leader_still_out"
 
 
 # Kinds about a volunteer's own walk: cancelled when the walk is cancelled or they drop out.

@@ -176,6 +176,8 @@ EXPIRY_REASONS: dict[str, str] = {
     SmsKind.LEADER_UNDERSTAFFED: "the walk has started",
     SmsKind.RESERVE_OFFERED: "the walk has started",
     SmsKind.VERIFICATION_CODE: "the code has expired",
+    SmsKind.LEADER_NOT_STARTED: "the walk has ended",
+    SmsKind.LEADER_STILL_OUT: "the nudge's moment has passed",
 }
 
 

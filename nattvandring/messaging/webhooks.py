@@ -1,5 +1,6 @@
 """Twilio webhooks: delivery status callbacks and inbound SMS (JA/NEJ/STOPP/START/HJÄLP, and
-MEDLEM JA/NEJ to a question about joining an association).
+MEDLEM JA/NEJ to a question about joining an association; START/SLUT and IN/UT check the
+walker in and out, see ``nattvandring.checkins``).
 
 Both are CSRF-exempt (Twilio cannot send a token), rate-limited, and accepted only with a
 valid ``X-Twilio-Signature`` computed over the public URL: PUBLIC_BASE_URL + path, or, when
@@ -23,6 +24,8 @@ from twilio.request_validator import RequestValidator, get_signature_algorithm
 
 from ..accounts.models import User
 from ..booking.models import AssignmentStatus
+from ..checkins.rules import check_word, fold
+from ..checkins.sms import answer_check
 from ..clock import utcnow
 from ..errors import RuleViolation
 from ..volunteers.services_requests import answer_by_sms, open_questions
@@ -192,12 +195,27 @@ def _reply(kind: str, user: User, context: Mapping[str, Any] | None = None) -> s
     return render(f"reply_{kind}", user.language, values)
 
 
+def _check_in_or_out(session: Session, user: User, kind: str, *, opt_in_too: bool) -> str:
+    """START also keeps its old meaning: it turns SMS on again for someone who sent STOPP."""
+    log.info("Inbound SMS from user %s: check %s", user.id, kind)
+    was_opted_out = user.sms_opt_out
+    if opt_in_too and was_opted_out:
+        opt_in(session, user)
+    reply, context = answer_check(session, user, kind)
+    if was_opted_out and opt_in_too and reply not in ("checked_in", "already_in"):
+        return _reply("start", user)
+    return _reply(reply, user, context)
+
+
 def handle_inbound(session: Session, *, from_e164: str, body: str) -> str | None:
     """Act on a reply; returns the answer text, or None for unknown senders (no answer)."""
     user = roster.user_by_phone(session, from_e164)
     if user is None:
         log.info("Inbound SMS from an unknown number; ignored")
         return None
+    checking = check_word(body)
+    if checking is not None:
+        return _check_in_or_out(session, user, checking, opt_in_too=fold(body or "") == "START")
     command, about_membership = parse_reply(body)
     log.info(
         "Inbound SMS from user %s: %s%s",

@@ -6,6 +6,7 @@ from flask import flash, redirect, render_template
 from sqlmodel import Session, col, select
 
 from ..accounts.models import User
+from ..checkins.queries import times_by_walker
 from ..errors import RuleViolation
 from ..i18n import _
 from ..planning.models import PatrolArea, Shift
@@ -77,6 +78,9 @@ def build_form(session: Session, report: PatrolReport, shift: Shift) -> ReportFo
         key=lambda pair: pair[1],
     )
     form.walker_names = names
+    # The sign-in log beside each walker: their logged times, or a flag if they never
+    # checked in (the leader decides; the hours still count only once approved).
+    form.walker_log = times_by_walker(session, report.booking_id)
     return form
 
 

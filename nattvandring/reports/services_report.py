@@ -12,6 +12,8 @@ from sqlmodel import Session, col, delete, select
 
 from ..accounts.models import Membership, Role, User
 from ..booking.models import Assignment, AssignmentStatus, Booking, BookingStatus
+from ..checkins.queries import times_by_walker
+from ..checkins.rules import report_times
 from ..clock import utcnow
 from ..errors import RuleViolation
 from ..i18n import _l
@@ -26,7 +28,7 @@ from .models import (
     ReportWalker,
     UnsafePlace,
 )
-from .times import walker_interval
+from .times import SLACK, walker_interval
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +116,9 @@ def walkers_of(session: Session, report: PatrolReport) -> list[ReportWalker]:
 
 
 def start_report(session: Session, booking: Booking, *, actor_id: int | None) -> PatrolReport:
-    """The booking's report, created as a draft pre-filled from the roster on first use."""
+    """The booking's report, created as a draft pre-filled on first use: each walker of the
+    group (and anyone else in the sign-in log) with their times from the log, rounded to 5
+    minutes; walkers who never checked in get the planned times (the form flags them)."""
     existing = report_for_booking(session, booking.id)  # type: ignore[arg-type]
     if existing is not None:
         return existing
@@ -135,15 +139,25 @@ def start_report(session: Session, booking: Booking, *, actor_id: int | None) ->
     )
     session.add(report)
     session.flush()
-    minutes = duration_minutes(shift.start_at, shift.end_at)
-    for user_id in roster_user_ids(session, booking.id):  # type: ignore[arg-type]
+    logged = times_by_walker(session, booking.id)  # type: ignore[arg-type]
+    user_ids = roster_user_ids(session, booking.id)  # type: ignore[arg-type]
+    user_ids += sorted(set(logged) - set(user_ids))
+    for user_id in user_ids:
+        times = logged.get(user_id)
+        start_at, end_at = report_times(
+            times.first_in if times else None,
+            times.last_out if times else None,
+            shift_start=shift.start_at,
+            shift_end=shift.end_at,
+            slack=SLACK,
+        )
         session.add(
             ReportWalker(
                 report_id=report.id,  # type: ignore[arg-type]
                 user_id=user_id,
-                start_at=shift.start_at,
-                end_at=shift.end_at,
-                minutes=minutes,
+                start_at=start_at,
+                end_at=end_at,
+                minutes=duration_minutes(start_at, end_at),
             )
         )
     session.flush()

@@ -19,6 +19,7 @@ from .. import events
 from ..accounts.models import AccessToken, Membership, PendingRole, Role, User, Verification
 from ..associations.models import Association
 from ..booking.models import Assignment
+from ..checkins.models import CheckEvent
 from ..clock import utcnow
 from ..errors import RuleViolation
 from ..formatting import national_phone
@@ -64,6 +65,9 @@ def export_data(session: Session, user: User) -> dict[str, Any]:
         .order_by(col(HoursLedgerEntry.id))
     ).all()
     tokens = session.exec(select(AccessToken).where(AccessToken.user_id == user.id)).all()
+    checks = session.exec(
+        select(CheckEvent).where(CheckEvent.user_id == user.id).order_by(col(CheckEvent.at))
+    ).all()
     questions = session.exec(
         select(MembershipRequest, Association)
         .join(Association, col(Association.id) == MembershipRequest.association_id)
@@ -101,6 +105,10 @@ def export_data(session: Session, user: User) -> dict[str, Any]:
                 "minutes": w.minutes,
             }
             for w, report in walks
+        ],
+        "check_ins": [
+            {"shift_id": c.shift_id, "kind": c.kind, "source": c.source, "at": _iso(c.at)}
+            for c in checks
         ],
         "hours_ledger": [
             {

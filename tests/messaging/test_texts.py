@@ -40,6 +40,10 @@ def context(language: str, **changes: object) -> dict[str, object]:
         "code": "[[kod]]",
         "minutes": 15,
         "until": "2026-11-26 21:00",
+        "group_url": f"{BASE}/booking/bookings/7/roster",
+        "at": "20:55",
+        "opens": "20:00",
+        "closes": "07:00",
         "when": "i morgon fre 27 nov" if language == "sv" else "tomorrow Fri 27 Nov",
     }
     values.update(changes)
@@ -89,8 +93,25 @@ SNAPSHOTS = {
     "free. You are first on the reserve list and can book it alone until 2026-11-26 21:00. "
     f"Book here: {BASE}",
     ("reply_help", "sv"): "Nattvandring: svara JA för att bekräfta din nästa vandring, NEJ om "
-    "du inte kan, MEDLEM JA eller MEDLEM NEJ på en fråga om att gå med i en förening, STOPP för "
-    "inga fler SMS, START för att få SMS igen.",
+    "du inte kan, START när du börjar vandra och SLUT när du slutar, MEDLEM JA eller MEDLEM NEJ "
+    "på en fråga om att gå med i en förening, STOPP för inga fler SMS.",
+    ("leader_not_started", "sv"): "IFK Hässleholm: ingen i gruppen har checkat in på "
+    "nattvandringen fre 27 nov kl 21:00, Centrum. Har ni kommit i väg? Checka in gruppen här: "
+    f"{BASE}/booking/bookings/7/roster",
+    ("leader_not_started", "en"): "IFK Hässleholm: nobody in the group has checked in for the "
+    "night walk Fri 27 Nov 21:00, Centrum. Have you set off? Check the group in here: "
+    f"{BASE}/booking/bookings/7/roster",
+    ("leader_still_out", "sv"): "IFK Hässleholm: några i gruppen är fortfarande incheckade två "
+    "timmar efter att nattvandringen fre 27 nov, Centrum, skulle sluta kl 01:00. Är allt bra? "
+    f"Checka ut dem här: {BASE}/booking/bookings/7/roster",
+    ("reply_checked_in", "sv"): "Välkommen ut Åsa! Du är incheckad kl 20:55 på nattvandringen i "
+    "Centrum. Svara SLUT när du går hem.",
+    ("reply_checked_out", "en"): "Thank you for tonight, Åsa! You checked out at 20:55 from the "
+    "night walk in Centrum.",
+    ("reply_checkin_too_early", "sv"): "Det är för tidigt att checka in. Incheckningen till "
+    "nattvandringen fre 27 nov kl 21:00, Centrum, öppnar kl 20:00.",
+    ("reply_checkout_too_late", "en"): "Check-out from the night walk Fri 27 Nov, Centrum, closed "
+    "at 07:00. Ask the leader to correct the times in the report.",
     ("membership_question", "sv"): "Hej Åsa! IFK Hässleholm vill ha med dig som nattvandrare. "
     "Vill du gå med i föreningen? Svara MEDLEM JA eller MEDLEM NEJ, eller svara på din sida: "
     f"{BASE}/me/TOKEN",

@@ -107,6 +107,14 @@ EXPECTED: dict[str, str] = {
     # The leader may cancel without a reason; a coordinator (or admin) must give one.
     "booking.cancel POST": "leader_a=302 coord_h,admin=422 leader_b,coord_b,liaison,liaison2=404 "
     "anon=login",
+    # A refused check (outside its window) also answers with the page and a message.
+    "checkins.personal_check_in": _link("302"),
+    "checkins.personal_check_out": _link("302"),
+    "checkins.group_check_in": _for_association("302"),
+    "checkins.walker_check_in": _for_association("302"),
+    "checkins.walker_check_out": _for_association("302"),
+    "checkins.out_now": _roles("200", "coord_h,coord_b,admin"),
+    "checkins.save_nudges": "coord_h,admin=302 anon=login *=404",
     "calendars.municipality_feed": _everyone("200"),
     "calendars.area_feed": _everyone("200"),
     "calendars.walk_ics": _everyone("200"),

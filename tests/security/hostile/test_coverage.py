@@ -64,6 +64,11 @@ NOT_FUZZED = {
     "accounts.invitation_code": "the send-a-code button of an invitation",
     "accounts.confirm_email": "the use-this-address button behind an e-mailed link",
     "associations.register_code": "the send-a-code button of an application",
+    "checkins.personal_check_in": "the check-in button on the personal page",
+    "checkins.personal_check_out": "the check-out button on the personal page",
+    "checkins.group_check_in": "the check-in-the-whole-group button on the group page",
+    "checkins.walker_check_in": "the check-in button on a walker of the group page",
+    "checkins.walker_check_out": "the check-out button on a walker of the group page",
 }
 
 #: FlaskForm classes that no target names, and why.
@@ -76,6 +81,7 @@ FORMS_NOT_FUZZED = {
     ),
     "nattvandring.messaging.forms.RetryForm": "the CSRF token of the retry button only",
     "nattvandring.accounts.forms.ButtonForm": "the CSRF token of a yes button only",
+    "nattvandring.checkins.forms.CheckForm": "the CSRF token of a check-in button only",
 }
 
 
