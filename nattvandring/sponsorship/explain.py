@@ -81,9 +81,7 @@ def _part_text(part: dict[str, Any], _: Translate) -> str:
     rate = format_sek(rule.amount_ore)
     if rule.kind == "per_walk":
         n = part["units"]
-        label = (
-            _("%(n)s godkänd vandring", n=n) if n == 1 else _("%(n)s godkända vandringar", n=n)
-        )
+        label = _("%(n)s godkänd vandring", n=n) if n == 1 else _("%(n)s godkända vandringar", n=n)
         return f"{label} × {rate}"
     if rule.kind == "per_hour":
         minutes = part["units"]
@@ -113,12 +111,16 @@ def _part_text(part: dict[str, Any], _: Translate) -> str:
         _("%(count)s paket om %(size)s", count=count, size=size)
         for size, count in package_split(rule.packages, total)
     )
-    return _(
-        "%(n)s vandringar i perioden, %(total)s hittills under avtalet (%(split)s)",
-        n=part["units"],
-        total=total,
-        split=split or _("inget helt paket"),
-    ) + " = " + format_sek(part["amount"])
+    return (
+        _(
+            "%(n)s vandringar i perioden, %(total)s hittills under avtalet (%(split)s)",
+            n=part["units"],
+            total=total,
+            split=split or _("inget helt paket"),
+        )
+        + " = "
+        + format_sek(part["amount"])
+    )
 
 
 def line_text(details: dict[str, Any], _: Translate = sv) -> str:

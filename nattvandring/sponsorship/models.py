@@ -63,9 +63,7 @@ class AgreementTerms(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    agreement_id: int = Field(
-        foreign_key="sponsor_agreement.id", index=True, ondelete="CASCADE"
-    )
+    agreement_id: int = Field(foreign_key="sponsor_agreement.id", index=True, ondelete="CASCADE")
     valid_from: date
     rule: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     budget_ore: int | None = None

@@ -18,8 +18,8 @@ from ..i18n import _l
 from .models import (
     COMMITTED,
     AgreementAssociation,
-    AgreementTerms,
     AgreementMunicipality,
+    AgreementTerms,
     PayoutLine,
     PayoutRun,
     Sponsor,

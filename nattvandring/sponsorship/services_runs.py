@@ -202,9 +202,7 @@ class _Settled:
     associations: dict[int, Association]
 
 
-def _settled(
-    session: Session, agreement: SponsorAgreement, exclude_run_id: int | None
-) -> _Settled:
+def _settled(session: Session, agreement: SponsorAgreement, exclude_run_id: int | None) -> _Settled:
     settled = agreement.settled_through
     start = agreement.valid_from
     if settled is not None:

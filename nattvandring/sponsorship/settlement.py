@@ -77,9 +77,7 @@ def plan_run(
     committed runs of the agreement paid (the budget used)."""
     before = period_start - timedelta(days=1)
     in_force = terms_on(versions, min(period_end, term_end))
-    budget_left = (
-        None if in_force.budget_ore is None else in_force.budget_ore - committed_total_ore
-    )
+    budget_left = None if in_force.budget_ore is None else in_force.budget_ore - committed_total_ore
     dues: dict[int, int] = {}
     unpaid: dict[int, list[tuple[date, int]]] = {}
     parts: dict[int, tuple[int, int, int, int, int]] = {}
