@@ -244,3 +244,22 @@ def capped_by_day(
         else:
             result.append((evening.day, min(cap, running[year]) - min(cap, before)))
     return result
+
+
+def walks_covered(left_ore: int, rule: PaymentRule, paid_ore: int, paid_walks: int) -> int:
+    """Roughly how many more walks ``left_ore`` pays: at the average paid per walk so far,
+    or, before anything is paid, at the rule's own rate (a weekend is two walks; a package
+    at its best price per walk; an hour-rule walk as its minimum group for four hours)."""
+    if left_ore <= 0:
+        return 0
+    if paid_ore > 0 and paid_walks > 0:
+        return left_ore * paid_walks // paid_ore
+    if rule.kind == "per_package":
+        per_walk = max(amount // size for size, amount in rule.packages)
+    elif rule.kind == "per_weekend":
+        per_walk = rule.amount_ore // 2
+    elif rule.kind == "per_hour":
+        per_walk = rule.amount_ore * 4 * max(rule.min_walkers, 1)
+    else:
+        per_walk = rule.amount_ore
+    return left_ore // per_walk if per_walk > 0 else 0

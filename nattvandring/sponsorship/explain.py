@@ -8,6 +8,7 @@ storing, flask-babel's ``gettext`` when rendering a page, so English readers get
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -181,3 +182,22 @@ def allocation_label(policy: str, _: Translate = sv) -> str:
     if policy == "pro_rata":
         return _("i proportion till det intjänade")
     return _("efter vandringsdatum, först vandrat först betalt")
+
+
+_TOO_FEW = re.compile(r"^för få vandrare \((\d+) av (\d+)\)$")
+
+
+def reason_text(reason: str, _: Translate = sv) -> str:
+    """Why a walk is not paid (the rules' Swedish reason), in the language of ``_``;
+    an empty reason means the walk counts."""
+    if not reason:
+        return _("räknas")
+    found = _TOO_FEW.match(reason)
+    if found:
+        return _("för få vandrare (%(n)s av %(needed)s)", n=found[1], needed=found[2])
+    known = {
+        "utanför avtalsperioden": _("utanför avtalsperioden"),
+        "utanför avtalets kommuner": _("utanför avtalets kommuner"),
+        "före anslutningsdatum": _("före anslutningsdatum"),
+    }
+    return known.get(reason, reason)

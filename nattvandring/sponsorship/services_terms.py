@@ -101,17 +101,9 @@ def changes(session: Session, agreement: SponsorAgreement, proposed: TermsInput)
     return now != proposed.as_terms(now.valid_from)
 
 
-def add_version(
-    session: Session,
-    *,
-    agreement: SponsorAgreement,
-    terms: TermsInput,
-    valid_from: date,
-    actor_id: int | None,
-) -> AgreementTerms:
-    """Add (or, on the same day, replace) the version in force from ``valid_from``."""
+def check_from(agreement: SponsorAgreement, valid_from: date, earliest: date) -> None:
+    """Refuse a change applying before ``earliest`` or after the agreement ends."""
     dates.check_day(valid_from, field="terms_from")
-    earliest = first_changeable_day(session, agreement)
     if valid_from < earliest:
         raise RuleViolation(
             "terms_in_settled_period",
@@ -128,6 +120,18 @@ def add_version(
             _l("Ändringen kan inte gälla efter avtalets slut."),
             field="terms_from",
         )
+
+
+def add_version(
+    session: Session,
+    *,
+    agreement: SponsorAgreement,
+    terms: TermsInput,
+    valid_from: date,
+    actor_id: int | None,
+) -> AgreementTerms:
+    """Add (or, on the same day, replace) the version in force from ``valid_from``."""
+    check_from(agreement, valid_from, first_changeable_day(session, agreement))
     valid_from = max(valid_from, agreement.valid_from)
     row = session.exec(
         select(AgreementTerms).where(
@@ -211,3 +215,33 @@ def preview(
             )
         )
     return effects
+
+
+@dataclass(frozen=True)
+class BudgetStatus:
+    budget_ore: int | None
+    used_ore: int
+    left_ore: int | None
+    walks_left: int | None  # roughly how many more walks the rest pays
+
+
+def budget_status(session: Session, agreement: SponsorAgreement) -> BudgetStatus:
+    """The budget in force today, what approved runs used of it, and what is left."""
+    from .earnings import walks_covered
+    from .models import PayoutLine
+
+    used, walks = session.exec(
+        select(
+            func.coalesce(func.sum(PayoutLine.amount_ore), 0),
+            func.coalesce(func.sum(PayoutLine.walks), 0),
+        )
+        .join(PayoutRun, PayoutRun.id == PayoutLine.run_id)
+        .where(PayoutRun.agreement_id == agreement.id, col(PayoutRun.status).in_(COMMITTED))
+    ).one()
+    terms = current(session, agreement)
+    if terms.budget_ore is None:
+        return BudgetStatus(None, int(used), None, None)
+    left = terms.budget_ore - int(used)
+    return BudgetStatus(
+        terms.budget_ore, int(used), left, walks_covered(left, terms.rule, int(used), int(walks))
+    )

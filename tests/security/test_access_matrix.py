@@ -201,6 +201,7 @@ EXPECTED: dict[str, str] = {
     "sponsorship.run_create": _run("422"),
     "sponsorship.run": _run("200"),
     "sponsorship.run_recompute": _run("302"),
+    "sponsorship.run_approve_confirm": _run("200"),
     "sponsorship.run_approve": _run("302"),
     "sponsorship.run_delete": _run("302"),
     "sponsorship.run_paid": _run("422"),
@@ -212,8 +213,10 @@ EXPECTED: dict[str, str] = {
     "sponsorship.agreement_list": "leader_a,leader_b=403 anon=login *=200",
     "sponsorship.agreement_new GET": _roles("200", "coord_h,coord_b,admin"),
     "sponsorship.agreement_new POST": _roles("422", "coord_h,coord_b,admin"),
-    "sponsorship.agreement_edit GET": _agreement_admin("200"),
-    "sponsorship.agreement_edit POST": _agreement_admin("422"),
+    # The liaison changes the sponsor's terms too (a coordinator: their agreement of one
+    # municipality's terms, and their own coverage).
+    "sponsorship.agreement_edit GET": _run("200"),
+    "sponsorship.agreement_edit POST": _run("422"),
     "sponsorship.agreement": _run("200"),
     "sponsorship.enrol": _agreement_admin("422"),
     "sponsorship.withdraw": _agreement_admin("302"),
@@ -299,8 +302,10 @@ def _shared_maintenance(ok: str) -> str:
 #: Routes on the shared agreement and its run (URL ids: SHARED_OBJECTS).
 SHARED_EXPECTED: dict[str, str] = {
     "sponsorship.agreement": _shared("200", coordinators="200"),
-    "sponsorship.agreement_edit GET": _shared_maintenance("200"),
-    "sponsorship.agreement_edit POST": _shared_maintenance("422"),
+    # Coordinators change their own coverage; the shared terms are the liaison's (or an
+    # admin's): the page opens for all three.
+    "sponsorship.agreement_edit GET": _shared("200", coordinators="200"),
+    "sponsorship.agreement_edit POST": _shared("422", coordinators="422"),
     "sponsorship.enrol": _shared_maintenance("422"),
     # The association is Hässleholm's: Bjuv's coordinator may not withdraw it.
     "sponsorship.withdraw": "coord_h,admin=302 coord_b,liaison=403 leader_a,leader_b,liaison2=404 "
@@ -309,6 +314,7 @@ SHARED_EXPECTED: dict[str, str] = {
     "sponsorship.run": _shared("200", coordinators="200"),
     "sponsorship.run_export": _shared("200", coordinators="200"),
     "sponsorship.run_recompute": _shared("302", coordinators="403"),
+    "sponsorship.run_approve_confirm": _shared("200", coordinators="403"),
     "sponsorship.run_approve": _shared("302", coordinators="403"),
     "sponsorship.run_delete": _shared("302", coordinators="403"),
     "sponsorship.run_paid": _shared("422", coordinators="403"),
