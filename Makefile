@@ -1,12 +1,19 @@
-# The two commands: `make run` and `make test`. Everything else supports them.
+# The two commands: `make run` and `make test`. Everything else supports them; `make test-fast`
+# is the developer's quick lane.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+# pytest-xdist workers of `make test`'s in-process tests (`make test-fast` uses every core).
+TEST_WORKERS ?= 2
+# pytest caches its assertion-rewritten test modules in __pycache__; with bytecode writing off
+# (PYTHONDONTWRITEBYTECODE=1 in some shells) every run and every xdist worker rewrites all of
+# them again: most of a minute of collection on a busy 2-core machine.
+unexport PYTHONDONTWRITEBYTECODE
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install system-packages translations messages lint format bench clean
+.PHONY: run test test-fast install system-packages translations messages lint format bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,10 +42,20 @@ run: install
 	$(BIN)/nattvandring serve --host $(HOST) --port $(PORT)
 
 # Every test runs: a missing browser or an out-of-order journey fails instead of skipping.
+# The in-process tests run on $(TEST_WORKERS) xdist workers; then, one at a time and in file
+# order, the browser journeys (tests/e2e) and the slow tests that start real servers and
+# threads (they would compete for the cores and for their timeouts if run side by side).
 test: install system-packages
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	NATTVANDRING_E2E_REQUIRED=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
+	NATTVANDRING_E2E_REQUIRED=1 $(BIN)/python -m pytest -n $(TEST_WORKERS) --ignore=tests/e2e \
+		-m "not slow" $(PYTEST_ARGS)
+	NATTVANDRING_E2E_REQUIRED=1 $(BIN)/python -m pytest -m "slow or e2e" $(PYTEST_ARGS)
+
+# The quick lane while developing: no browser, no slow tests, no system packages, no ruff;
+# every core (pytest-xdist). PYTEST_ARGS narrows it, e.g. PYTEST_ARGS=tests/booking.
+test-fast: install
+	$(BIN)/python -m pytest -n auto --ignore=tests/e2e -m "not slow" -q $(PYTEST_ARGS)
 
 # The browser journeys (tests/e2e): Debian's Chromium, its Swedish UI (date and time fields
 # in åååå-mm-dd and 24 hours) and fonts for the screenshots; for the HTTPS journeys, nginx in

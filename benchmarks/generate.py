@@ -32,9 +32,9 @@ from nattvandring.clock import local_to_utc, to_local, utcnow
 from nattvandring.db import make_engine
 from nattvandring.demo import scale
 from nattvandring.migrate import upgrade
-from nattvandring.municipalities.models import Municipality, PatrolArea
+from nattvandring.municipalities.models import Municipality
 from nattvandring.passwords import hash_password
-from nattvandring.planning.models import Shift
+from nattvandring.planning.models import PatrolArea, Shift
 
 PASSWORD = "benchmark-lösenord-2026"
 WALKERS_PER_BOOKING = 4

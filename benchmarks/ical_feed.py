@@ -60,8 +60,8 @@ def build_database(url: str, walks: int) -> str:
     from nattvandring.booking.models import Assignment, Booking
     from nattvandring.clock import local_to_utc
     from nattvandring.db import get_engine, session_scope
-    from nattvandring.municipalities.models import Municipality, PatrolArea
-    from nattvandring.planning.models import Shift
+    from nattvandring.municipalities.models import Municipality
+    from nattvandring.planning.models import PatrolArea, Shift
 
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": SECRET, "LOG_LEVEL": "WARNING"})
     engine = get_engine(app)

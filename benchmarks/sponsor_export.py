@@ -34,10 +34,10 @@ from nattvandring.associations.models import Association
 from nattvandring.booking.models import Booking
 from nattvandring.clock import local_to_utc
 from nattvandring.db import make_engine
-from nattvandring.municipalities.models import Municipality, PatrolArea
-from nattvandring.planning.models import Shift
+from nattvandring.exports import csv_rows
+from nattvandring.municipalities.models import Municipality
+from nattvandring.planning.models import PatrolArea, Shift
 from nattvandring.reports.models import HoursLedgerEntry, PatrolReport, ReportWalker
-from nattvandring.sponsorship.exports import csv_rows
 from nattvandring.sponsorship.services_exports import SUMMARY_HEADER, summary_rows
 
 YEAR = 2025

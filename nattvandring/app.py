@@ -11,7 +11,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import db
-from .discovery import area_modules
+from .discovery import area_blueprints
 from .extensions import csrf, limiter
 from .settings import ROOT, build_settings
 
@@ -57,11 +57,13 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
 
     import_module("nattvandring.models")
+    from .authz import load_policies
     from .events import load_subscribers
 
+    load_policies()
     load_subscribers()
-    for views in area_modules("views"):
-        app.register_blueprint(views.bp)
+    for bp in area_blueprints():
+        app.register_blueprint(bp)
 
     from .web.template_helpers import init_app as init_template_helpers
 

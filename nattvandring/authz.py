@@ -4,12 +4,17 @@ Each object type has a *visibility* rule (tenant: municipality, association, spo
 *action* rule (role). ``require`` raises ``NotFound`` when the object is outside the actor's
 tenants, so other tenants' ids answer 404 and existence is not leaked, and ``Forbidden`` when
 the object is visible but the role may not do the action.
+
+The rules live in each area's ``policy.py``; ``load_policies`` imports them all (the app
+factory calls it, and so does the first check).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+
+from sqlalchemy.orm import Session, object_session
 
 from .accounts.identity import Identity
 from .accounts.models import Role
@@ -38,6 +43,19 @@ def action(type_name: str, *names: str) -> Callable[[Rule], Rule]:
     return register
 
 
+_loaded = False
+
+
+def load_policies() -> None:
+    """Import every area's ``policy`` module, which registers its rules."""
+    global _loaded
+    if not _loaded:
+        from .discovery import area_modules
+
+        area_modules("policy")
+        _loaded = True
+
+
 def type_name_of(obj: Any) -> str:
     return type(obj).__name__
 
@@ -47,6 +65,7 @@ def can_see(actor: Identity | None, obj: Any) -> bool:
         return False
     if actor.is_admin:
         return True
+    load_policies()
     rule = _visibility.get(type_name_of(obj))
     return bool(rule and rule(actor, obj))
 
@@ -77,7 +96,13 @@ def require_role(actor: Identity | None, *roles: Role) -> None:
     raise Forbidden()
 
 
-# --- rules for the core objects --------------------------------------------------------------
+# --- predicates the areas' rules are written with ----------------------------------------------
+
+
+def session_of(obj: Any) -> Session | None:
+    """The session ``obj`` was loaded in: a rule that must read more rows reads them there,
+    never through the request's global session (None for an object in no session)."""
+    return object_session(obj)
 
 
 def coordinates(actor: Identity, municipality_id: int | None) -> bool:
@@ -88,41 +113,55 @@ def leads(actor: Identity, association_id: int | None) -> bool:
     return association_id is not None and association_id in actor.association_ids()
 
 
-@visibility("Municipality")
-def _see_municipality(actor: Identity, municipality: Any) -> bool:
-    return coordinates(actor, municipality.id)
+# --- named predicates for views and navigation -------------------------------------------------
+# A view asks one of these (or ``require`` an object) instead of reading roles itself.
 
 
-@action("Municipality", "manage")
-def _manage_municipality(actor: Identity, municipality: Any) -> bool:
-    return coordinates(actor, municipality.id)
+def _signed_in(actor: Identity | None) -> bool:
+    return actor is not None and bool(getattr(actor, "is_authenticated", False))
 
 
-@visibility("PatrolArea")
-def _see_area(actor: Identity, area: Any) -> bool:
-    return coordinates(actor, area.municipality_id)
+def is_admin(actor: Identity | None) -> bool:
+    return _signed_in(actor) and actor.is_admin  # type: ignore[union-attr]
 
 
-@action("PatrolArea", "manage")
-def _manage_area(actor: Identity, area: Any) -> bool:
-    return coordinates(actor, area.municipality_id)
+def has(actor: Identity | None, role: Role) -> bool:
+    """Holds ``role`` itself (an admin does not count): for menus of that role's own pages."""
+    return _signed_in(actor) and actor.has_role(role)  # type: ignore[union-attr]
 
 
-@visibility("Association")
-def _see_association(actor: Identity, association: Any) -> bool:
-    return coordinates(actor, association.municipality_id) or leads(actor, association.id)
+def is_leader(actor: Identity | None) -> bool:
+    return has(actor, Role.LEADER)
 
 
-@action("Association", "approve")
-def _approve_association(actor: Identity, association: Any) -> bool:
-    return coordinates(actor, association.municipality_id)
+def is_liaison(actor: Identity | None) -> bool:
+    return has(actor, Role.SPONSOR_LIAISON)
 
 
-@action("Association", "edit", "lead")
-def _lead_association(actor: Identity, association: Any) -> bool:
-    return leads(actor, association.id)
+def coordinator_or_admin(actor: Identity | None) -> bool:
+    """Coordinates some municipality, or is an admin (who plans everywhere)."""
+    return is_admin(actor) or has(actor, Role.COORDINATOR)
 
 
-@action("Association", "view")
-def _view_association(actor: Identity, association: Any) -> bool:
-    return coordinates(actor, association.municipality_id) or leads(actor, association.id)
+def is_coordinator_of(actor: Identity | None, municipality_id: int | None) -> bool:
+    return is_admin(actor) or (_signed_in(actor) and coordinates(actor, municipality_id))  # type: ignore[arg-type]
+
+
+def is_leader_of(actor: Identity | None, association_id: int | None) -> bool:
+    return is_admin(actor) or (_signed_in(actor) and leads(actor, association_id))  # type: ignore[arg-type]
+
+
+def coordinated_municipality_ids(actor: Identity) -> set[int] | None:
+    """The municipalities whose rows a coordinator's list shows: None (all) for an admin."""
+    return None if is_admin(actor) else actor.municipality_ids()
+
+
+def require_admin(actor: Identity | None) -> None:
+    if not is_admin(actor):
+        raise Forbidden()
+
+
+def require_that(allowed: bool) -> None:
+    """403 unless a named predicate above said yes: ``require_that(is_leader(user))``."""
+    if not allowed:
+        raise Forbidden()

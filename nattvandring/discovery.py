@@ -1,7 +1,9 @@
-"""Finds each domain package's optional modules (views, models, tasks, demo).
+"""Finds each domain package's optional modules by file name.
 
-Areas plug in by file name, not by editing a central list: a package with ``views.py``
-exposes ``bp``; with ``models.py`` defines tables; with ``tasks.py`` exposes ``JOBS``.
+Areas plug in by file name, not by editing a central list: ``blueprint.py`` defines ``bp``
+and every ``views.py`` / ``views_*.py`` beside it adds routes to it; ``models.py`` defines
+tables; ``policy.py`` registers authorization rules; ``subscribers.py`` reacts to events;
+``tasks.py`` exposes ``JOBS``; ``demo_data.py`` is a step of ``nattvandring demo``.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import importlib.util
 import pkgutil
 from functools import cache
 from types import ModuleType
+
+from flask import Blueprint
 
 import nattvandring
 
@@ -37,4 +41,20 @@ def area_modules(module_name: str) -> list[ModuleType]:
         dotted = f"nattvandring.{area}.{module_name}"
         if importlib.util.find_spec(dotted) is not None:
             found.append(importlib.import_module(dotted))
+    return found
+
+
+def area_blueprints() -> list[Blueprint]:
+    """Every area's ``blueprint.bp``, after importing the area's view modules (their routes)."""
+    found = []
+    for area in area_packages():
+        dotted = f"nattvandring.{area}.blueprint"
+        if importlib.util.find_spec(dotted) is None:
+            continue
+        blueprint = importlib.import_module(dotted)
+        package = importlib.import_module(f"nattvandring.{area}")
+        for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
+            if info.name == "views" or info.name.startswith("views_"):
+                importlib.import_module(f"nattvandring.{area}.{info.name}")
+        found.append(blueprint.bp)
     return found

@@ -95,8 +95,11 @@ class ShiftChanged:
 
 @dataclass(frozen=True)
 class ShiftCancelled:
+    """A coordinator cancelled a shift; booking ends its active bookings (same transaction)."""
+
     shift_id: int
     reason: str
+    actor_id: int | None = None
 
 
 @dataclass(frozen=True)

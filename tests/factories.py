@@ -12,8 +12,9 @@ from nattvandring.accounts.models import Role, User
 from nattvandring.accounts.services import grant
 from nattvandring.associations.models import Association
 from nattvandring.associations.validation import with_check_digit
-from nattvandring.municipalities.models import Municipality, PatrolArea
+from nattvandring.municipalities.models import Municipality
 from nattvandring.passwords import hash_password
+from nattvandring.planning.models import PatrolArea
 from nattvandring.sponsorship.models import Sponsor
 
 PASSWORD = "correct-horse-battery"

@@ -8,37 +8,18 @@ so first-use lookups (session user, caches) do not count.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
-
-from sqlalchemy import event
 
 from nattvandring import clock, tokens
 from nattvandring.accounts.models import TokenPurpose
 from nattvandring.booking.models import Assignment, Booking
-from nattvandring.db import get_engine
 from nattvandring.municipalities.models import Municipality
 from nattvandring.planning.models import Shift
 from tests.factories import login
 from tests.sponsorship.conftest import agreement, walk
+from tests.support.queries import count_queries
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # a Monday morning
-
-
-@contextmanager
-def counting(app) -> Iterator[list[str]]:  # type: ignore[no-untyped-def]
-    statements: list[str] = []
-
-    def before(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
-        statements.append(statement)
-
-    engine = get_engine(app)
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
 
 
 def grow(db, world, first: int, last: int) -> None:  # type: ignore[no-untyped-def]
@@ -112,10 +93,10 @@ def measure(app, clients, targets) -> tuple[dict[str, int], dict[str, str]]:  # 
     for name, (who, url, headers) in targets.items():
         client = clients[who]
         assert client.get(url, headers=headers).status_code == 200, name  # warm-up
-        with counting(app) as statements:
+        with count_queries(app) as counter:
             response = client.get(url, headers=headers)
         assert response.status_code == 200, name
-        counts[name] = len(statements)
+        counts[name] = len(counter.executed)
         bodies[name] = response.get_data(as_text=True)
     return counts, bodies
 

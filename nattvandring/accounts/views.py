@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
+from flask import current_app, flash, redirect, render_template, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..db import db_session, get_engine, session_scope
@@ -12,6 +12,7 @@ from ..i18n import _, _l
 from ..web import nav
 from ..web.forms_util import show_violation
 from . import contact, invitations, services, verification
+from .blueprint import bp
 from .forms import (
     ButtonForm,
     ChangePasswordForm,
@@ -22,8 +23,6 @@ from .forms import (
 )
 from .identity import load_identity
 from .models import TokenPurpose, User, VerificationPurpose
-
-bp = Blueprint("accounts", __name__)
 
 
 def _login_limit() -> str:

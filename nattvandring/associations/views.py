@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlmodel import select
 from wtforms.fields.choices import SelectChoice
@@ -14,17 +14,16 @@ from ..accounts.verification import CODE_MINUTES
 from ..db import db_session
 from ..errors import NotFound, RuleViolation
 from ..extensions import limit_code_tries, limiter
+from ..formatting import national_phone
 from ..i18n import _, _l
 from ..municipalities.models import Municipality
 from ..web import nav
 from ..web.forms_util import load_for, show_violation
 from ..web.i18n_setup import select_locale
-from ..web.template_helpers import national_phone
 from . import registration, services
+from .blueprint import bp
 from .forms import AssociationEditForm, RegistrationForm
 from .models import Association, AssociationStatus, RegistrationRequest
-
-bp = Blueprint("associations", __name__)
 
 
 def _input_from(form) -> services.AssociationInput:  # type: ignore[no-untyped-def]
@@ -153,8 +152,9 @@ def coordinator_list():  # type: ignore[no-untyped-def]
     query = select(Association, Municipality).join(
         Municipality, Municipality.id == Association.municipality_id
     )
-    if not current_user.is_admin:
-        query = query.where(Association.municipality_id.in_(current_user.municipality_ids()))
+    scope = authz.coordinated_municipality_ids(current_user)
+    if scope is not None:
+        query = query.where(Association.municipality_id.in_(scope))
     status = request.args.get("status", "")
     if status in set(AssociationStatus):
         query = query.where(Association.status == status)
@@ -242,9 +242,7 @@ def edit(association_id: int):  # type: ignore[no-untyped-def]
 nav.register(
     "associations.coordinator_list",
     _l("Föreningar"),
-    lambda user: user.is_admin or user.has_role(Role.COORDINATOR),
+    authz.coordinator_or_admin,
     order=20,
 )
-nav.register(
-    "associations.my_associations", _l("Min förening"), lambda user: user.has_role(Role.LEADER), 30
-)
+nav.register("associations.my_associations", _l("Min förening"), authz.is_leader, 30)

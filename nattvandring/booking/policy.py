@@ -11,13 +11,12 @@ from typing import Any
 
 from .. import authz
 from ..accounts.identity import Identity
+from ..planning.models import Shift
 
 
 def _municipality_of_booking(booking: Any) -> int | None:
-    from ..db import db_session
-    from ..planning.models import Shift
-
-    shift = db_session().get(Shift, booking.shift_id)
+    session = authz.session_of(booking)
+    shift = session.get(Shift, booking.shift_id) if session is not None else None
     return shift.municipality_id if shift else None
 
 

@@ -14,9 +14,9 @@ from datetime import datetime
 from sqlmodel import Session, func, select
 
 from ..associations.models import Association
-from ..municipalities.models import Municipality, PatrolArea
-from ..planning import rules
-from ..planning.models import Shift, ShiftStatus
+from ..municipalities.models import Municipality
+from ..planning.models import PatrolArea, Shift, ShiftStatus
+from . import rules
 from .models import Assignment, AssignmentStatus, Booking, BookingStatus, ReserveEntry
 
 OCCUPYING = (AssignmentStatus.ASSIGNED, AssignmentStatus.CONFIRMED)

@@ -2,7 +2,7 @@
 
 Every booking rule goes through here, configured by the shift's municipality
 (``max_associations_per_shift``, ``monthly_booking_cap``, ``cancel_deadline_hours``,
-``allow_reserve_list``) and decided by the pure functions in ``planning.rules``. Writers lock
+``allow_reserve_list``) and decided by the pure functions in ``booking.rules``. Writers lock
 association -> shift (see ``locking``); the unique index ``uq_booking_active`` backs that up.
 Services flush only; the request or job commits.
 """
@@ -22,8 +22,8 @@ from ..clock import local_to_utc, to_local, utcnow
 from ..errors import RuleViolation
 from ..i18n import _l
 from ..municipalities.models import Municipality
-from ..planning import rules
 from ..planning.models import Shift, ShiftStatus
+from . import rules
 from .locking import lock_association, lock_shift
 from .models import Assignment, Booking, BookingStatus, ReserveEntry, ReserveStatus
 
@@ -152,6 +152,39 @@ def book_shift(
     return booking
 
 
+def mark_cancelled(
+    session: Session, booking: Booking, *, actor_id: int | None, reason: str, moment: datetime
+) -> None:
+    """The one place a booking's cancellation is written (the callers check the rules)."""
+    booking.status = BookingStatus.CANCELLED
+    booking.active_key = None
+    booking.cancelled_at = moment
+    booking.cancelled_by_id = actor_id
+    booking.cancel_reason = (reason or "").strip()[:500]
+    session.add(booking)
+
+
+def end_bookings_of_cancelled_shift(
+    session: Session, *, shift_id: int, actor_id: int | None, reason: str
+) -> int:
+    """The shift was cancelled: its active bookings end with it. Returns how many.
+
+    No ``BookingCancelled`` events (the shift's cancellation is the one notification
+    subscribers act on) and the walking groups stay, so the walkers' feeds show the walk
+    as cancelled.
+    """
+    moment = utcnow()
+    bookings = session.exec(
+        select(Booking)
+        .where(Booking.shift_id == shift_id, Booking.status == BookingStatus.ACTIVE)
+        .with_for_update()
+    ).all()
+    for booking in bookings:
+        mark_cancelled(session, booking, actor_id=actor_id, reason=reason, moment=moment)
+    session.flush()
+    return len(bookings)
+
+
 def cancel_booking(
     session: Session,
     *,
@@ -195,12 +228,7 @@ def cancel_booking(
             shift_start=shift.start_at,
             deadline_hours=municipality.cancel_deadline_hours,
         )
-    booking.status = BookingStatus.CANCELLED
-    booking.active_key = None
-    booking.cancelled_at = moment
-    booking.cancelled_by_id = actor_id
-    booking.cancel_reason = (reason or "").strip()[:500]
-    session.add(booking)
+    mark_cancelled(session, booking, actor_id=actor_id, reason=reason, moment=moment)
     session.flush()
     remaining = active_bookings(session, shift.id)  # type: ignore[arg-type]
     if not remaining and shift.status == ShiftStatus.BOOKED:

@@ -1,6 +1,6 @@
 """Walking groups: the leader (or the member themself) adds volunteers to a booked shift.
 
-The rules are ``planning.rules.check_roster_add``. Writers lock association -> shift ->
+The rules are ``booking.rules.check_roster_add``. Writers lock association -> shift ->
 user, so concurrent adds to one shift queue up (maximum walkers) and concurrent adds of one
 volunteer to overlapping shifts do too; ``uq_assignment_shift_user`` backs that up.
 Declined assignments keep their row (the leader sees the answer) but free the place.
@@ -20,8 +20,8 @@ from ..audit.services import record
 from ..clock import utcnow
 from ..errors import NotFound, RuleViolation
 from ..i18n import _l
-from ..planning import rules
 from ..planning.models import Shift, ShiftStatus
+from . import rules
 from .locking import lock_association, lock_shift, lock_user
 from .models import Assignment, AssignmentStatus, Booking, BookingStatus
 

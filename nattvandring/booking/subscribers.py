@@ -9,6 +9,15 @@ from ..audit.services import record
 from ..clock import utcnow
 from ..planning.models import Shift
 from .models import Assignment, ReserveEntry, ReserveStatus
+from .services_booking import end_bookings_of_cancelled_shift
+
+
+@events.subscribe(events.ShiftCancelled)
+def end_bookings(session: Session, event: events.ShiftCancelled) -> None:
+    """A cancelled shift ends its active bookings (booking's own cancel, no second copy)."""
+    end_bookings_of_cancelled_shift(
+        session, shift_id=event.shift_id, actor_id=event.actor_id, reason=event.reason
+    )
 
 
 @events.subscribe(events.ShiftCancelled)

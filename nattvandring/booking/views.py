@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import timedelta
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlmodel import select
 
@@ -16,15 +16,13 @@ from ..clock import to_local, utcnow
 from ..db import db_session
 from ..errors import NotFound, RuleViolation
 from ..i18n import _, _l
-from ..municipalities.models import PatrolArea
-from ..planning.models import Shift
+from ..planning.models import PatrolArea, Shift
 from ..web import nav
 from ..web.forms_util import load_for, show_violation
 from ..web.query import int_arg, month_arg
-from . import months, policy, queries, services_booking, services_reserve  # noqa: F401 - policy registers rules
+from . import months, queries, services_booking, services_reserve
+from .blueprint import bp
 from .models import ReserveEntry
-
-bp = Blueprint("booking", __name__)
 
 
 def leader_association(association_id: int) -> Association:
@@ -46,7 +44,7 @@ def choose_or_redirect(endpoint: str, title: str):  # type: ignore[no-untyped-de
     if len(ids) == 1:
         return redirect(url_for(endpoint, association_id=ids[0]))
     query = select(Association).order_by(Association.name)
-    if not current_user.is_admin or ids:
+    if ids or not authz.is_admin(current_user):
         query = query.where(Association.id.in_(ids))
     associations = db_session().exec(query).all()
     return render_template(
@@ -262,11 +260,5 @@ def ours(association_id: int):  # type: ignore[no-untyped-def]
     )
 
 
-def _is_leader(user) -> bool:  # type: ignore[no-untyped-def]
-    return user.has_role(Role.LEADER)
-
-
-nav.register("booking.start", _l("Boka pass"), _is_leader, order=31)
-nav.register("booking.ours_start", _l("Våra pass"), _is_leader, order=32)
-
-from . import views_roster  # noqa: E402,F401 - registers the roster routes on bp
+nav.register("booking.start", _l("Boka pass"), authz.is_leader, order=31)
+nav.register("booking.ours_start", _l("Våra pass"), authz.is_leader, order=32)

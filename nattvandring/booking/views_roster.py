@@ -13,14 +13,13 @@ from ..clock import utcnow
 from ..db import db_session
 from ..errors import NotFound, RuleViolation
 from ..i18n import _
-from ..municipalities.models import Municipality, PatrolArea
-from ..planning import rules
-from ..planning.models import Shift
+from ..municipalities.models import Municipality
+from ..planning.models import PatrolArea, Shift
 from ..web.forms_util import load_for, show_violation
-from . import policy, queries, services_booking, services_roster
+from . import policy, queries, rules, services_booking, services_roster
+from .blueprint import bp
 from .forms import AddWalkerForm, CancelBookingForm
 from .models import Assignment, AssignmentStatus, Booking, BookingStatus
-from .views import bp
 
 
 def _member_choices(association_id: int, exclude: set[int]) -> list[tuple[int, str]]:

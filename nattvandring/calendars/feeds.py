@@ -30,8 +30,8 @@ from sqlmodel.sql.sqltypes import UTCDateTime
 from .. import tokens
 from ..accounts.models import AccessToken, TokenPurpose
 from ..clock import ensure_utc, utcnow
+from ..exports import content_disposition
 from ..planning.models import Shift
-from ..web.downloads import content_disposition
 from .ical import feed_etag
 
 # How long a past walk stays in a feed (not a setting: calendars keep what they saw).

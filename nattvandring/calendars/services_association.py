@@ -13,8 +13,8 @@ from .. import tokens
 from ..accounts.models import AccessToken, TokenPurpose
 from ..associations.models import Association
 from ..booking.models import Assignment, AssignmentStatus, Booking, BookingStatus
-from ..municipalities.models import Municipality, PatrolArea
-from ..planning.models import Shift
+from ..municipalities.models import Municipality
+from ..planning.models import PatrolArea, Shift
 from .feeds import (
     SCAN_FROM,
     FeedStamp,

@@ -25,8 +25,8 @@ from ..booking.models import Assignment, AssignmentStatus, Booking
 from ..clock import to_local
 from ..mail.models import EmailMessage
 from ..mail.services import queue_email
-from ..municipalities.models import Municipality, PatrolArea
-from ..planning.models import Shift
+from ..municipalities.models import Municipality
+from ..planning.models import PatrolArea, Shift
 from .ical import InviteMethod, render_invite
 from .services_links import personal_page_url
 from .services_personal import personal_event, walk_of

@@ -20,9 +20,9 @@ from .. import tokens
 from ..accounts.models import AccessToken, TokenPurpose
 from ..associations.models import Association
 from ..booking.models import Assignment, AssignmentStatus, Booking, BookingStatus
-from ..municipalities.models import Municipality, PatrolArea
-from ..planning.models import Shift, ShiftStatus
-from ..web.template_helpers import national_phone
+from ..formatting import national_phone
+from ..municipalities.models import Municipality
+from ..planning.models import PatrolArea, Shift, ShiftStatus
 from .feeds import (
     SCAN_FROM,
     FeedStamp,

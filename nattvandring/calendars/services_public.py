@@ -16,8 +16,8 @@ from sqlmodel import Session
 
 from ..associations.models import Association
 from ..booking.models import Booking, BookingStatus
-from ..municipalities.models import Municipality, PatrolArea
-from ..planning.models import Shift, ShiftStatus
+from ..municipalities.models import Municipality
+from ..planning.models import PatrolArea, Shift, ShiftStatus
 from .feeds import (
     SCAN_FROM,
     FeedStamp,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import login_required
 
 from .. import tokens
@@ -19,18 +19,16 @@ from ..errors import NotFound
 from ..i18n import _
 from ..web.forms_util import load_for
 from . import (
-    policy,  # noqa: F401 - registers the authorization rules
     services_association,
     services_links,
     services_personal,
     services_public,
 )
+from .blueprint import bp
 from .feeds import PRIVATE_CACHE, PUBLIC_CACHE, FeedStamp, FeedWindow, calendar_response
 from .ical import feed_etag
 from .ical_text import render_feed_fast as render_feed
 from .qr import qr_svg
-
-bp = Blueprint("calendars", __name__)
 
 
 def _cfg(key: str):  # type: ignore[no-untyped-def]

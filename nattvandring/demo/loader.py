@@ -12,9 +12,10 @@ from ..associations.models import Association, AssociationStatus
 from ..associations.validation import with_check_digit
 from ..clock import utcnow
 from ..discovery import area_modules
-from ..municipalities.models import Municipality, PatrolArea
+from ..municipalities.models import Municipality
 from ..municipalities.services import slugify
 from ..passwords import hash_password
+from ..planning.models import PatrolArea
 from ..sponsorship.models import Sponsor
 from . import data
 

@@ -15,7 +15,8 @@ from ..accounts.models import Membership, Role, User
 from ..associations.models import Association
 from ..associations.validation import with_check_digit
 from ..clock import utcnow
-from ..municipalities.models import Municipality, PatrolArea
+from ..municipalities.models import Municipality
+from ..planning.models import PatrolArea
 
 ASSOCIATIONS_PER_MUNICIPALITY = 10
 VOLUNTEERS_PER_ASSOCIATION = 20

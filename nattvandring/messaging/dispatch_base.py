@@ -1,12 +1,13 @@
 """The dispatcher's bookkeeping: loading claimed rows, personal links, results, and the
 reconciliation of ``unknown`` rows (a 5xx, a timeout or a dead worker) with Twilio's list of
-sent messages before anything is sent again.
+sent messages before anything is sent again, and the helpers that put a row back to
+``pending`` (never inside quiet hours, never past its usefulness) or mark it ``expired``.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask
@@ -21,8 +22,10 @@ from ..clock import utcnow
 from ..db import get_engine, session_scope, writer
 from ..outbox import finish
 from .gateways import GatewayError, SmsGateway
+from .health import RunHealth
 from .models import SmsMessage, SmsStatus
 from .services import status_callback_url
+from .services_timing import A_DAY, Backoff, QuietHours, expiry_reason, next_send_time
 from .texts import CODE_MARKER, LINK_MARKER, personal_url
 
 log = logging.getLogger(__name__)
@@ -45,7 +48,9 @@ class DispatcherBase:
         self.gateway = gateway
         self.batch_size = int(config["OUTBOX_BATCH_SIZE"])
         self.lease_seconds = int(config["OUTBOX_LEASE_SECONDS"])
-        self.max_attempts = int(config["SMS_MAX_ATTEMPTS"])
+        self.quiet = QuietHours.from_config(config)
+        self.backoff = Backoff.from_config(config)
+        self.health = RunHealth()
         self.grace = timedelta(seconds=int(config.get("SMS_RECONCILE_GRACE_SECONDS", 120)))
         self.send_time = timedelta(seconds=float(config["TWILIO_TIMEOUT_SECONDS"])) + LEASE_MARGIN
         self.callback = status_callback_url(config)
@@ -58,6 +63,35 @@ class DispatcherBase:
         if not done:
             log.warning("SMS %s: lease lost before the result was recorded", row.id)
         return done
+
+    def useful_until(self, row: Any) -> datetime:
+        """The row's ``not_after``; rows queued before every row had one get a day."""
+        return row.not_after or row.created_at + A_DAY  # type: ignore[no-any-return]
+
+    def backoff_delay(self, attempts: int) -> timedelta:
+        return timedelta(seconds=self.backoff.seconds(attempts))
+
+    def pending_again(self, row: Any, wanted: datetime, **values: Any) -> None:
+        """Pending at the first moment from ``wanted`` outside quiet hours (unless the row
+        ignores them), or expired if the message is no longer useful by then."""
+        when = next_send_time(
+            wanted,
+            useful_until=self.useful_until(row),
+            quiet=self.quiet,
+            ignores_quiet_hours=bool(row.ignores_quiet_hours),
+        )
+        if when is None:
+            last = values.get("error_message") or row.error_message
+            self.expire(row, f"last error: {last}" if last else "")
+            return
+        self.finish(row, status=SmsStatus.PENDING, due_at=when, lease_until=None, **values)
+
+    def expire(self, row: Any, detail: str = "") -> None:
+        if not detail and row.error_message:
+            detail = f"last error: {row.error_message}"
+        reason = expiry_reason(row.kind) + (f"; {detail}" if detail else "")
+        self.finish(row, status=SmsStatus.EXPIRED, lease_until=None, error_message=reason[:500])
+        log.info("SMS %s expired: %s", row.id, reason)
 
     def load(self, ids: list[int]) -> list[Any]:
         with self.engine.connect() as connection:
@@ -178,14 +212,16 @@ class DispatcherBase:
                     exclude_sids=self.known_sids(row),
                 )
             except GatewayError as exc:
+                self.health.failed(exc.reason)
                 self.finish(
                     row,
                     status=SmsStatus.UNKNOWN,
-                    due_at=utcnow() + self.grace,
+                    due_at=utcnow() + max(self.grace, self.backoff_delay(row.attempts)),
                     lease_until=None,
                     error_message=f"lookup failed: {exc.reason}"[:500],
                 )
                 continue
+            self.health.answered()
             if found is not None:
                 found_count += self.finish(
                     row,
@@ -196,11 +232,10 @@ class DispatcherBase:
                     error_message="",
                 )
                 log.info("SMS %s was sent after all (%s)", row.id, found.sid)
-            elif row.attempts >= self.max_attempts:
-                self.give_up(row, f"gave up after {row.attempts} attempts (outcome unknown)")
             else:
-                self.finish(row, status=SmsStatus.PENDING, due_at=utcnow(), lease_until=None)
-                log.info("SMS %s not found at Twilio; it will be sent again", row.id)
+                # Not sent: again at once if still useful (and not in quiet hours).
+                self.pending_again(row, utcnow())
+                log.info("SMS %s not found at Twilio; it will be sent again if useful", row.id)
         return found_count
 
     def give_up(self, row: Any, reason: str, code: int | None = None) -> None:

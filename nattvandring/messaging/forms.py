@@ -20,6 +20,7 @@ STATUS_LABELS = {
     SmsStatus.FAILED: _l("Misslyckades"),
     SmsStatus.CANCELLED: _l("Inställt"),
     SmsStatus.UNKNOWN: _l("Okänt, kontrolleras"),
+    SmsStatus.EXPIRED: _l("Inaktuellt, skickades inte"),
 }
 KIND_LABELS = {
     SmsKind.CONFIRMATION: _l("Bokningsbekräftelse"),

@@ -27,6 +27,8 @@ class SmsStatus(StrEnum):
     FAILED = "failed"
     CANCELLED = "cancelled"
     UNKNOWN = "unknown"
+    # Not sent because it stopped being useful first (see ``services_timing.useful_until``).
+    EXPIRED = "expired"
 
 
 class SmsKind(StrEnum):
@@ -74,8 +76,12 @@ class SmsMessage(SQLModel, table=True):
     language: str = Field(default="sv", max_length=5)
     body: str = Field(default="", max_length=1600)
     due_at: datetime = created_at_field()
-    # Never sent after this instant (a reminder after the walk started): cancelled instead.
+    # Useful until: never sent at or after this instant (a reminder once the walk started);
+    # the row is ``expired`` instead. Set for every row when it is queued.
     not_after: datetime | None = None
+    # May go out inside quiet hours (also its retries): an answer to the person's own SMS or
+    # request, or a note about a walk that starts within the quiet hours it was queued in.
+    ignores_quiet_hours: bool = Field(default=False)
     dedupe_key: str = Field(max_length=160, unique=True)
     status: str = Field(default=SmsStatus.PENDING, max_length=12)
     attempts: int = Field(default=0)
@@ -116,3 +122,20 @@ class InboundReceipt(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     message_sid: str = Field(max_length=64)
     received_at: datetime = created_at_field()
+
+
+class SmsProviderHealth(SQLModel, table=True):
+    """One row (id 1): whether the SMS provider has been failing, and since when.
+
+    Written by the dispatch job after each run that talked to the provider: a run with a
+    success clears ``failing_since``; a run with only provider failures (429, 5xx, timeouts,
+    connections) sets it if unset. Admins see a banner once it is older than 15 minutes.
+    """
+
+    __tablename__ = "sms_provider_health"
+
+    id: int | None = Field(default=None, primary_key=True)
+    failing_since: datetime | None = None
+    last_failure_at: datetime | None = None
+    last_success_at: datetime | None = None
+    last_error: str = Field(default="", max_length=200)

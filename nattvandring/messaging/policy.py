@@ -9,7 +9,6 @@ from typing import Any
 
 from .. import authz
 from ..accounts.identity import Identity
-from ..accounts.models import Role
 
 
 @authz.visibility("SmsMessage")
@@ -26,4 +25,4 @@ def _view_message(actor: Identity, message: Any) -> bool:
 
 def sees_outbox(actor: Any) -> bool:
     """The "Skickade SMS" page: admins and coordinators."""
-    return bool(actor.is_admin or actor.has_role(Role.COORDINATOR))
+    return authz.coordinator_or_admin(actor)

@@ -22,6 +22,7 @@ from ..errors import RuleViolation
 from ..i18n import _l
 from .gateways import ConsoleGateway, SmsGateway, TwilioGateway
 from .models import OPEN_STATUSES, SmsMessage, SmsStatus
+from .services_timing import QuietHours, Walk, schedule, useful_until
 from .texts import LINK_MARKER
 
 log = logging.getLogger(__name__)
@@ -77,11 +78,20 @@ def queue_sms(
     dedupe_key: str,
     due_at: datetime | None = None,
     not_after: datetime | None = None,
+    deliver_by: datetime | None = None,
+    answer: bool = False,
     shift_id: int | None = None,
     association_id: int | None = None,
     municipality_id: int | None = None,
 ) -> SmsMessage | None:
-    """Add one outbox row, unless the person can't get SMS or the key was already queued."""
+    """Add one outbox row, unless the person can't get SMS or the key was already queued.
+
+    ``due_at`` is when the message is wanted (default now); it is moved out of quiet hours
+    by ``services_timing.schedule`` with ``deliver_by`` (default: ``not_after``) as the
+    deadline, unless ``answer`` (a reply to the person's own SMS or request: never held).
+    ``not_after`` is when it stops being useful; by default it follows from the kind and the
+    walk (``services_timing.useful_until``).
+    """
     reason = skip_reason(user)
     if reason is not None:
         log.info("No %s SMS for user %s: %s", kind, user.id if user else None, reason)
@@ -97,6 +107,9 @@ def queue_sms(
             secret_key=tokens.signing_keys(current_app.config),
             user_id=user.id,
         )
+    due, not_after, ignores_quiet = _timing(
+        session, kind, due_at, not_after, deliver_by, shift_id=shift_id, answer=answer
+    )
     row = SmsMessage(
         kind=kind,
         to_e164=user.phone_e164 or "",
@@ -106,8 +119,9 @@ def queue_sms(
         municipality_id=municipality_id,
         language=user.language or "sv",
         body=body,
-        due_at=due_at or utcnow(),
+        due_at=due,
         not_after=not_after,
+        ignores_quiet_hours=ignores_quiet,
         dedupe_key=dedupe_key,
     )
     try:
@@ -121,6 +135,34 @@ def queue_sms(
     return row
 
 
+def _timing(
+    session: Session,
+    kind: str,
+    due_at: datetime | None,
+    not_after: datetime | None,
+    deliver_by: datetime | None,
+    *,
+    shift_id: int | None,
+    answer: bool,
+) -> tuple[datetime, datetime, bool]:
+    """(due, useful until, ignores quiet hours) of a row being queued."""
+    from ..planning.models import Shift  # planning's services import messaging
+
+    now = utcnow()
+    if not_after is None:
+        shift = session.get(Shift, shift_id) if shift_id is not None else None
+        walk = Walk(shift.start_at, shift.end_at) if shift is not None else None
+        not_after = useful_until(kind, queued_at=now, walk=walk)
+    wanted = due_at or now
+    if answer:
+        return wanted, not_after, True
+    quiet = QuietHours.from_config(current_app.config)
+    due = schedule(wanted, now=now, deadline=deliver_by or not_after, quiet=quiet)
+    # Still inside quiet hours: the walk starts before they end, so the message goes anyway
+    # (rule 3 of ``services_timing``), and so may its retries.
+    return due, not_after, quiet.window(due) is not None
+
+
 def queue_sms_to_number(
     session: Session,
     *,
@@ -132,6 +174,9 @@ def queue_sms_to_number(
     not_after: datetime | None = None,
 ) -> SmsMessage | None:
     """An SMS to a number that is not (or not yet) the recipient's own: a verification code.
+
+    These answer the person's own action (they asked for a code, they changed the number), so
+    quiet hours do not hold them; they are useful until ``not_after`` (default 24 h).
 
     If the number belongs to someone, the row is theirs, so their STOPP and an invalid-number
     mark apply here and in the dispatcher. The caller answers the same either way.
@@ -150,7 +195,8 @@ def queue_sms_to_number(
         language=language,
         body=body,
         due_at=utcnow(),
-        not_after=not_after,
+        not_after=not_after or useful_until(kind, queued_at=utcnow()),
+        ignores_quiet_hours=True,
         dedupe_key=dedupe_key,
     )
     try:
@@ -253,6 +299,8 @@ def retry_by_hand(session: Session, row: SmsMessage) -> None:
     """An admin's retry. An unknown outcome is reconciled with Twilio before any resend."""
     if row.status not in RETRYABLE_BY_HAND:
         raise RuleViolation("not_retryable", _l("Det här SMS:et kan inte skickas om."))
+    if row.not_after is not None and row.not_after <= utcnow():
+        raise RuleViolation("not_useful", _l("Det här SMS:et är inte längre aktuellt."))
     user = session.get(User, row.user_id) if row.user_id is not None else None
     if user is not None and user.sms_opt_out:
         raise RuleViolation("opted_out", _l("Mottagaren har tackat nej till SMS (STOPP)."))

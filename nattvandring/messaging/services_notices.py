@@ -17,13 +17,20 @@ from sqlmodel import Session
 
 from ..accounts.models import User
 from ..clock import utcnow
-from ..municipalities.models import PatrolArea
-from ..planning.models import Shift
+from ..planning.models import PatrolArea, Shift
 from . import services_roster as roster
 from .models import SmsKind, SmsMessage, SmsStatus
 from .services import cancel_rows, open_rows, queue_sms
-from .services_timing import QuietHours, reminder_times, schedule
-from .texts import LINK_MARKER, TOKEN_LENGTH, ics_url, local_clock, local_day, render
+from .services_timing import A_DAY, QuietHours, reminder_times
+from .texts import (
+    LINK_MARKER,
+    TOKEN_LENGTH,
+    ics_url,
+    local_clock,
+    local_day,
+    reminder_wording,
+    render,
+)
 
 log = logging.getLogger(__name__)
 
@@ -60,10 +67,18 @@ def shift_context(shift: Shift, area: PatrolArea, language: str) -> dict[str, An
     }
 
 
-def _volunteer_text(kind: str, user: User, shift: Shift, area: PatrolArea) -> str:
+def _volunteer_text(kind: str, user: User, shift: Shift, area: PatrolArea, **extra: Any) -> str:
     context = shift_context(shift, area, user.language)
-    context.update(name=first_name(user), personal_url=LINK_MARKER)
+    context.update(name=first_name(user), personal_url=LINK_MARKER, **extra)
     return render(kind, user.language, context, link_length=_link_length())
+
+
+def _reminder(user: User, shift: Shift, area: PatrolArea, due: datetime) -> tuple[str, datetime]:
+    """The reminder's text as sent at ``due`` ("i morgon ..." / "i kväll"), and until when
+    it is useful: the walk's start, or earlier when its wording stops being true."""
+    wording = reminder_wording(due, shift.start_at, user.language)
+    body = _volunteer_text(wording.template, user, shift, area, when=wording.when)
+    return body, min(shift.start_at, wording.true_until)
 
 
 def _queue_for_walker(
@@ -80,15 +95,20 @@ def _queue_for_walker(
     now = utcnow()
     if shift.start_at <= now:
         return None  # nothing about a walk is worth sending once it has started
-    when = schedule(due_at or now, now=now, deadline=shift.start_at, quiet=_quiet())
+    not_after = None  # from the kind (``services_timing.useful_until``)
+    if kind == SmsKind.REMINDER and due_at is not None:
+        body, not_after = _reminder(user, shift, area, due_at)
+    else:
+        body = _volunteer_text(kind, user, shift, area)
     return queue_sms(
         session,
         kind=kind,
         user=user,
-        body=_volunteer_text(kind, user, shift, area),
+        body=body,
         dedupe_key=dedupe_key,
-        due_at=when,
-        not_after=shift.start_at,
+        due_at=due_at,
+        not_after=not_after,
+        deliver_by=shift.start_at,  # quiet hours never push it past the start
         shift_id=shift.id,
         association_id=association_id,
         municipality_id=shift.municipality_id,
@@ -180,8 +200,8 @@ def retime_reminders(
             cancel_rows(session, [row], "walk changed: reminder no longer due")
             continue
         row.due_at = due
-        row.not_after = shift.start_at
-        row.body = _volunteer_text(SmsKind.REMINDER, user, shift, area)
+        row.body, row.not_after = _reminder(user, shift, area, due)
+        row.ignores_quiet_hours = _quiet().window(due) is not None
         row.dedupe_key = reminder_key(shift, user.id, offset)  # type: ignore[arg-type]
         session.add(row)
     session.flush()
@@ -251,15 +271,17 @@ def to_leaders(
             context.update(shift_context(*found, leader.language))
         context.update(extra or {})
         body = render(kind, leader.language, context)
-        deadline = found[0].start_at if found is not None and before_start else None
-        when = schedule(due_at or now, now=now, deadline=deadline, quiet=_quiet())
+        start = found[0].start_at if found is not None and before_start else None
         row = queue_sms(
             session,
             kind=kind,
             user=leader,
             body=body,
             dedupe_key=f"{dedupe_key}:{leader.id}",
-            due_at=when,
+            due_at=due_at or now,
+            deliver_by=start,
+            # A note about the walk ahead is useful until it starts, a note after it for a day.
+            not_after=start if start is not None else now + A_DAY,
             shift_id=shift_id,
             association_id=association_id,
             municipality_id=association.municipality_id,

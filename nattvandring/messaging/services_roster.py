@@ -15,8 +15,7 @@ from ..associations.models import Association
 from ..booking.models import Assignment, AssignmentStatus, Booking, BookingStatus
 from ..booking.queries import next_assignment  # noqa: F401 - used by webhooks
 from ..booking.services_roster import confirm_assignment, decline_assignment  # noqa: F401
-from ..municipalities.models import PatrolArea
-from ..planning.models import Shift, ShiftStatus
+from ..planning.models import PatrolArea, Shift, ShiftStatus
 
 
 def shift_and_area(session: Session, shift_id: int | None) -> tuple[Shift, PatrolArea] | None:

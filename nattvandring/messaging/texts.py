@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from flask import current_app
 from jinja2 import TemplateNotFound
 
-from ..clock import to_local
+from ..clock import local_to_utc, to_local
 from ..volunteers.services import personal_page_url
 from .gsm import segments, to_gsm_friendly
 
@@ -57,6 +58,49 @@ def local_clock(instant: datetime) -> str:
     return to_local(instant).strftime("%H:%M")
 
 
+# A reminder sent at most this long before the start is the short "soon" text.
+SOON = timedelta(hours=12)
+# A walk starting before this local hour is "tonight" from the evening before.
+NIGHT_ENDS_HOUR = 5
+EVENING_HOUR = 17
+_RELATIVE = {
+    "sv": {"today": "i dag", "tonight": "i kväll", "night": "i natt", "tomorrow": "i morgon"},
+    "en": {"today": "today", "tonight": "tonight", "night": "tonight", "tomorrow": "tomorrow"},
+}
+
+
+@dataclass(frozen=True)
+class ReminderWording:
+    template: str  # "reminder" (a day or more ahead) or "reminder_soon"
+    when: str  # "i morgon fre 27 nov", "i kväll", "i natt", "fre 27 nov"
+    true_until: datetime  # the wording is wrong from this instant (UTC)
+
+
+def reminder_wording(send_at: datetime, start_at: datetime, language: str) -> ReminderWording:
+    """How a reminder sent at ``send_at`` names the walk's day, and until when that is true.
+
+    "i morgon" stops being true at the local midnight after ``send_at``: a 24 h reminder held
+    up past it is no longer useful (the row's ``not_after``); the 3 h reminder covers the day.
+    """
+    lang = language_of(language)
+    words = _RELATIVE[lang]
+    send, start = to_local(send_at), to_local(start_at)
+    days = (start.date() - send.date()).days
+    night = start.hour < NIGHT_ENDS_HOUR
+    true_until = start_at
+    if days == 0:
+        when = words["tonight"] if night or start.hour >= EVENING_HOUR else words["today"]
+    elif days == 1 and night:
+        when = words["night"]
+    elif days == 1:
+        when = f"{words['tomorrow']} {local_day(start_at, lang)}"
+        true_until = min(start_at, local_to_utc(start.date(), time(0)))
+    else:
+        when = local_day(start_at, lang)
+    template = "reminder_soon" if start_at - send_at <= SOON else "reminder"
+    return ReminderWording(template, when, true_until)
+
+
 def personal_url(base_url: str, token: str) -> str:
     return personal_page_url(base_url, token)
 
@@ -66,6 +110,7 @@ def ics_url(base_url: str, shift_id: int) -> str:
 
 
 def _render_raw(kind: str, language: str, context: Mapping[str, Any]) -> str:
+    """``kind`` names the template (a kind, or a variant such as ``reminder_soon``)."""
     env = current_app.jinja_env
     try:
         template = env.get_template(f"sms/{language_of(language)}/{kind}.txt")

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import time, timedelta
 
 from flask import (
-    Blueprint,
     Response,
     current_app,
     flash,
@@ -15,6 +15,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import col, select
 from twilio.twiml.messaging_response import MessagingResponse
 
@@ -28,14 +29,16 @@ from ..extensions import csrf, limiter
 from ..i18n import _, _l
 from ..web import nav
 from ..web.forms_util import load_for
-from . import policy  # noqa: F401 - registers the SmsMessage rules
+from . import policy
+from .blueprint import bp
 from .forms import KIND_LABELS, STATUS_LABELS, OutboxFilterForm, RetryForm
+from .health import backlog, failing_since
 from .models import SmsMessage
 from .services import retry_by_hand
 from .texts import LINK_MARKER
 from .webhooks import apply_status, first_inbound, first_time, handle_inbound, signature_valid
 
-bp = Blueprint("messaging", __name__)
+log = logging.getLogger(__name__)
 PAGE_SIZE = 200
 
 
@@ -52,14 +55,32 @@ def _labels() -> dict[str, object]:
     return {"kind_labels": KIND_LABELS, "status_labels": STATUS_LABELS, "marker": LINK_MARKER}
 
 
+def _provider_failing_since():  # type: ignore[no-untyped-def]
+    """For the admins' banner in the layout: when the SMS provider started failing (only
+    once that is more than 15 minutes ago), or None."""
+    if not authz.is_admin(current_user):
+        return None
+    try:
+        return failing_since(db_session())
+    except SQLAlchemyError:  # e.g. an error page after a failed transaction: no banner
+        log.warning("SMS provider health could not be read", exc_info=True)
+        return None
+
+
+@bp.app_context_processor
+def _sms_banner():  # type: ignore[no-untyped-def]
+    return {"sms_provider_failing_since": _provider_failing_since}
+
+
 @bp.get("/messages")
 @login_required
 def outbox():  # type: ignore[no-untyped-def]
     authz.require_role(current_user, Role.COORDINATOR)
     form = OutboxFilterForm(request.args)
     query = select(SmsMessage)
-    if not current_user.is_admin:
-        query = query.where(col(SmsMessage.municipality_id).in_(current_user.municipality_ids()))
+    scope = authz.coordinated_municipality_ids(current_user)
+    if scope is not None:
+        query = query.where(col(SmsMessage.municipality_id).in_(scope))
     if form.validate():
         if form.status.data:
             query = query.where(SmsMessage.status == form.status.data)
@@ -76,6 +97,8 @@ def outbox():  # type: ignore[no-untyped-def]
         rows=_with_recipients(messages),
         retry_form=RetryForm(),
         page_size=PAGE_SIZE,
+        backlog=backlog(db_session(), scope),
+        provider_failing_since=failing_since(db_session()),
         **_labels(),
     ), (200 if not form.errors else 422)
 
@@ -123,8 +146,7 @@ def association_messages(association_id: int):  # type: ignore[no-untyped-def]
 def my_association_messages():  # type: ignore[no-untyped-def]
     """The leader's entry point: their (first) association's SMS statuses."""
     led = sorted(current_user.association_ids())
-    if not led:
-        raise Forbidden()
+    authz.require_that(bool(led))
     return redirect(url_for("messaging.association_messages", association_id=led[0]))
 
 

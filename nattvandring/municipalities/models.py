@@ -1,10 +1,9 @@
-"""Municipality and patrol area tables."""
+"""The municipality table (with its booking settings)."""
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime
 
-from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from ..models_base import created_at_field, updated_at_field
@@ -20,25 +19,5 @@ class Municipality(SQLModel, table=True):
     cancel_deadline_hours: int = Field(default=72)
     report_due_days: int = Field(default=7)
     allow_reserve_list: bool = Field(default=True)
-    created_at: datetime = created_at_field()
-    updated_at: datetime = updated_at_field()
-
-
-class PatrolArea(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("municipality_id", "name", name="uq_area_name"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    municipality_id: int = Field(foreign_key="municipality.id", index=True)
-    name: str = Field(max_length=120)
-    meeting_point: str = Field(default="", max_length=255)
-    latitude: float | None = None
-    longitude: float | None = None
-    description: str = Field(default="", max_length=2000)
-    default_start: time = Field(default=time(21, 0))
-    default_end: time = Field(default=time(1, 0))
-    default_min_walkers: int = Field(default=3)
-    default_max_walkers: int | None = Field(default=6)
-    min_age: int = Field(default=18)
-    active: bool = Field(default=True)
     created_at: datetime = created_at_field()
     updated_at: datetime = updated_at_field()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlmodel import select
 
@@ -11,26 +11,20 @@ from ..accounts.forms import InviteForm
 from ..accounts.invitations import invite_staff, offered, sent_message
 from ..accounts.models import Membership, Role, User
 from ..db import db_session
-from ..errors import Forbidden, RuleViolation
+from ..errors import RuleViolation
 from ..i18n import _, _l
 from ..web import nav
 from ..web.forms_util import load_for, show_violation
 from . import services
+from .blueprint import bp
 from .forms import MunicipalityForm
 from .models import Municipality
-
-bp = Blueprint("municipalities", __name__)
-
-
-def _require_admin() -> None:
-    if not current_user.is_admin:
-        raise Forbidden()
 
 
 @bp.route("/admin/municipalities", methods=["GET", "POST"])
 @login_required
 def admin_list():  # type: ignore[no-untyped-def]
-    _require_admin()
+    authz.require_admin(current_user)
     session = db_session()
     form = MunicipalityForm()
     if form.validate_on_submit():
@@ -73,7 +67,7 @@ def detail(municipality_id: int):  # type: ignore[no-untyped-def]
         coordinators=coordinators,
         invited=offered(db_session(), municipality_id=municipality.id),
         form=InviteForm(),
-        can_invite=current_user.is_admin,
+        can_invite=authz.is_admin(current_user),
     )
 
 
@@ -81,7 +75,7 @@ def detail(municipality_id: int):  # type: ignore[no-untyped-def]
 @login_required
 def invite_coordinator(municipality_id: int):  # type: ignore[no-untyped-def]
     municipality = load_for(Municipality, municipality_id, "manage")
-    authz.require_role(current_user)  # admin only: require_role with no roles admits admins
+    authz.require_admin(current_user)
     form = InviteForm()
     if not form.validate_on_submit():
         for field in form:
@@ -101,4 +95,4 @@ def invite_coordinator(municipality_id: int):  # type: ignore[no-untyped-def]
     return redirect(url_for("municipalities.detail", municipality_id=municipality.id))
 
 
-nav.register("municipalities.admin_list", _l("Kommuner"), lambda user: user.is_admin, order=10)
+nav.register("municipalities.admin_list", _l("Kommuner"), authz.is_admin, order=10)

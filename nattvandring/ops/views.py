@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template
+from flask import jsonify, render_template
 from flask_login import current_user, login_required
 
+from .. import authz
 from ..db import db_session, get_engine
-from ..errors import Forbidden
 from ..i18n import _l
 from ..web import nav
 from . import services
-
-bp = Blueprint("ops", __name__)
+from .blueprint import bp
 
 
 @bp.get("/healthz")
@@ -36,8 +35,7 @@ def readyz():  # type: ignore[no-untyped-def]
 @bp.get("/admin/workers")
 @login_required
 def workers():  # type: ignore[no-untyped-def]
-    if not current_user.is_admin:
-        raise Forbidden()
+    authz.require_admin(current_user)
     return render_template(
         "ops/workers.html",
         heartbeats=services.heartbeats(db_session()),
@@ -46,4 +44,4 @@ def workers():  # type: ignore[no-untyped-def]
     )
 
 
-nav.register("ops.workers", _l("Drift"), lambda user: user.is_admin, order=80)
+nav.register("ops.workers", _l("Drift"), authz.is_admin, order=80)

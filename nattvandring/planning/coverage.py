@@ -7,10 +7,10 @@ from datetime import date, timedelta
 
 from sqlmodel import Session
 
+from ..booking.rules import FILL_BELOW_MINIMUM, FILL_OK, FILL_OPEN
 from ..clock import to_local, utcnow
-from ..municipalities.models import PatrolArea
-from .calendar import ShiftRow, load_shift_rows, local_day_bounds
-from .rules import FILL_BELOW_MINIMUM, FILL_OK, FILL_OPEN
+from .models import PatrolArea
+from .month import ShiftRow, load_shift_rows, local_day_bounds
 
 DEFAULT_WEEKS = 8
 MAX_WEEKS = 52

@@ -10,9 +10,9 @@ from sqlmodel import Session, select
 
 from ..clock import to_local, utcnow
 from ..demo import data
-from ..municipalities.models import Municipality, PatrolArea
+from ..municipalities.models import Municipality
 from . import special_nights as specials
-from .models import Shift
+from .models import PatrolArea, Shift
 from .services_series import SeriesInput, add_special_night, create_series
 
 ORDER = 10

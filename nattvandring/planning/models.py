@@ -1,21 +1,41 @@
-"""Patrol nights (shifts) and the series they were generated from."""
+"""Patrol areas, patrol nights (shifts) and the series they were generated from."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, time
 from enum import StrEnum
 
-from sqlalchemy import Index
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from ..clock import utcnow
-from ..models_base import created_at_field
+from ..models_base import created_at_field, updated_at_field
 
 
 class ShiftStatus(StrEnum):
     PLANNED = "planned"
     BOOKED = "booked"
     CANCELLED = "cancelled"
+
+
+class PatrolArea(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("municipality_id", "name", name="uq_area_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    municipality_id: int = Field(foreign_key="municipality.id", index=True)
+    name: str = Field(max_length=120)
+    meeting_point: str = Field(default="", max_length=255)
+    latitude: float | None = None
+    longitude: float | None = None
+    description: str = Field(default="", max_length=2000)
+    default_start: time = Field(default=time(21, 0))
+    default_end: time = Field(default=time(1, 0))
+    default_min_walkers: int = Field(default=3)
+    default_max_walkers: int | None = Field(default=6)
+    min_age: int = Field(default=18)
+    active: bool = Field(default=True)
+    created_at: datetime = created_at_field()
+    updated_at: datetime = updated_at_field()
 
 
 class ShiftSeries(SQLModel, table=True):

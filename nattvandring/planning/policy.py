@@ -1,4 +1,4 @@
-"""Who may plan: coordinators of the shift's or series' municipality (admins always).
+"""Who may plan: coordinators of the area's, shift's or series' municipality (admins always).
 
 Leaders may *see* shifts of the municipalities their associations belong to (the booking
 area registers the actions they may take); only coordinators may edit or cancel them.
@@ -8,27 +8,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import g, has_request_context
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from .. import authz
 from ..accounts.identity import Identity
+from ..associations.models import Association
 
 
-def leader_municipality_ids(actor: Identity) -> set[int]:
-    """Municipalities of the associations the actor leads (one query, cached per request)."""
+def leader_municipality_ids(session: Session | None, actor: Identity) -> set[int]:
+    """Municipalities of the associations the actor leads (one query per session)."""
     association_ids = actor.association_ids()
-    if not association_ids:
+    if not association_ids or session is None:
         return set()
-    if not has_request_context():
-        return set()
-    cache_key = ("leader_municipalities", actor.id)
-    cache = g.setdefault("_planning_policy_cache", {})
+    cache_key = ("leader_municipalities", actor.id, frozenset(association_ids))
+    cache = session.info.setdefault("planning_policy", {})
     if cache_key not in cache:
-        from ..associations.models import Association
-        from ..db import db_session
-
-        rows = db_session().exec(
+        rows = session.exec(
             select(Association.municipality_id).where(Association.id.in_(association_ids))
         )
         cache[cache_key] = set(rows)
@@ -38,7 +33,7 @@ def leader_municipality_ids(actor: Identity) -> set[int]:
 @authz.visibility("Shift")
 def _see_shift(actor: Identity, shift: Any) -> bool:
     return authz.coordinates(actor, shift.municipality_id) or (
-        shift.municipality_id in leader_municipality_ids(actor)
+        shift.municipality_id in leader_municipality_ids(authz.session_of(shift), actor)
     )
 
 
@@ -55,3 +50,13 @@ def _see_series(actor: Identity, series: Any) -> bool:
 @authz.action("ShiftSeries", "edit", "cancel", "plan")
 def _plan_series(actor: Identity, series: Any) -> bool:
     return authz.coordinates(actor, series.municipality_id)
+
+
+@authz.visibility("PatrolArea")
+def _see_area(actor: Identity, area: Any) -> bool:
+    return authz.coordinates(actor, area.municipality_id)
+
+
+@authz.action("PatrolArea", "manage")
+def _manage_area(actor: Identity, area: Any) -> bool:
+    return authz.coordinates(actor, area.municipality_id)

@@ -67,7 +67,6 @@ def generate_series(
     if start_time.tzinfo is not None or end_time.tzinfo is not None:
         raise ValueError("start_time and end_time are local wall-clock times without tzinfo")
 
-    over_midnight = end_time <= start_time
     rule = rrule(
         DAILY,
         dtstart=datetime.combine(start_date, time()),
@@ -76,25 +75,7 @@ def generate_series(
     )
     series: list[tuple[datetime, datetime]] = []
     for occurrence in rule:
-        day = occurrence.date()
-        end_day = day + timedelta(days=1) if over_midnight else day
-        for field, check_day, check_time in (
-            ("start_time", day, start_time),
-            ("end_time", end_day, end_time),
-        ):
-            if is_nonexistent_local(check_day, check_time):
-                raise RuleViolation(
-                    "dst_gap",
-                    _l(
-                        "Klockslaget %(time)s finns inte den %(date)s på grund av "
-                        "övergången till sommartid. Välj en annan tid.",
-                        time=check_time.strftime("%H:%M"),
-                        date=check_day.isoformat(),
-                    ),
-                    field=field,
-                )
-        start_utc = local_to_utc(day, start_time)
-        end_utc = local_to_utc(end_day, end_time)
+        start_utc, end_utc = walk_instants(occurrence.date(), start_time, end_time)
         if end_utc <= start_utc:  # defensive: cannot happen once gaps are rejected
             raise RuleViolation(
                 "non_positive_duration",
@@ -103,6 +84,33 @@ def generate_series(
             )
         series.append((start_utc, end_utc))
     return series
+
+
+def walk_instants(day: date, start_time: time, end_time: time) -> tuple[datetime, datetime]:
+    """``(start_utc, end_utc)`` of a walk starting at ``start_time`` on the local ``day``.
+
+    An end at or before the start is on the next local day (after midnight). A time that
+    does not exist locally (the spring-forward hour) is refused with ``dst_gap``, naming the
+    date, on the field ``start_time`` or ``end_time``; an ambiguous autumn time takes the
+    first, summer-time instant, as ``clock.local_to_utc`` does.
+    """
+    end_day = day + timedelta(days=1) if end_time <= start_time else day
+    for field, check_day, check_time in (
+        ("start_time", day, start_time),
+        ("end_time", end_day, end_time),
+    ):
+        if is_nonexistent_local(check_day, check_time):
+            raise RuleViolation(
+                "dst_gap",
+                _l(
+                    "Klockslaget %(time)s finns inte den %(date)s på grund av "
+                    "övergången till sommartid. Välj en annan tid.",
+                    time=check_time.strftime("%H:%M"),
+                    date=check_day.isoformat(),
+                ),
+                field=field,
+            )
+    return local_to_utc(day, start_time), local_to_utc(end_day, end_time)
 
 
 def _validated_weekdays(weekdays: Iterable[int]) -> frozenset[int]:

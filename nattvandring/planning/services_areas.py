@@ -12,8 +12,8 @@ from ..audit.services import record
 from ..clock import utcnow
 from ..errors import RuleViolation
 from ..i18n import _l
-from ..municipalities.models import Municipality, PatrolArea
-from .models import Shift, ShiftStatus
+from ..municipalities.models import Municipality
+from .models import PatrolArea, Shift, ShiftStatus
 from .services_common import store_optional, touch
 from .validation import check_walker_limits
 

@@ -35,6 +35,17 @@ def booked_shift_ids(session: Session, shift_ids: Iterable[int]) -> set[int]:
     return set(rows)
 
 
+def active_bookings_of(session: Session, shift_id: int) -> list[int]:
+    """Ids of the shift's active bookings."""
+    return list(
+        session.exec(
+            select(Booking.id).where(
+                Booking.shift_id == shift_id, Booking.status == BookingStatus.ACTIVE
+            )
+        )
+    )
+
+
 def touch(shift: Shift) -> None:
     """A change calendars must see: SEQUENCE up, last change now."""
     shift.sequence = (shift.sequence or 0) + 1
@@ -42,30 +53,22 @@ def touch(shift: Shift) -> None:
 
 
 def cancel_shift_row(session: Session, shift: Shift, *, reason: str, actor_id: int | None) -> int:
-    """Cancel ``shift`` and its active bookings; emits ShiftCancelled. Returns bookings hit.
+    """Cancel ``shift``; emits ShiftCancelled. Returns how many active bookings it had.
 
-    Bookings are cancelled without BookingCancelled events: the shift cancellation is the
-    one notification subscribers act on.
+    Booking ends those bookings on ShiftCancelled (``booking.subscribers.end_bookings``),
+    without BookingCancelled events: the shift cancellation is the one notification
+    subscribers act on.
     """
-    now = utcnow()
     shift.status = ShiftStatus.CANCELLED
-    shift.cancelled_at = now
+    shift.cancelled_at = utcnow()
     shift.cancel_reason = reason.strip()[:500]
     touch(shift)
     session.add(shift)
-    bookings = session.exec(
-        select(Booking)
-        .where(Booking.shift_id == shift.id, Booking.status == BookingStatus.ACTIVE)
-        .with_for_update()
-    ).all()
-    for booking in bookings:
-        booking.status = BookingStatus.CANCELLED
-        booking.active_key = None
-        booking.cancelled_at = now
-        booking.cancelled_by_id = actor_id
-        booking.cancel_reason = shift.cancel_reason
-        session.add(booking)
     session.flush()
     assert shift.id is not None
-    events.emit(session, events.ShiftCancelled(shift_id=shift.id, reason=shift.cancel_reason))
-    return len(bookings)
+    hit = len(active_bookings_of(session, shift.id))
+    events.emit(
+        session,
+        events.ShiftCancelled(shift_id=shift.id, reason=shift.cancel_reason, actor_id=actor_id),
+    )
+    return hit

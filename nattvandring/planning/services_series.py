@@ -10,13 +10,12 @@ from sqlmodel import Session, select
 
 from .. import dates
 from ..audit.services import record
-from ..clock import is_nonexistent_local, local_to_utc
 from ..errors import RuleViolation
 from ..i18n import _l
-from ..municipalities.models import Municipality, PatrolArea
+from ..municipalities.models import Municipality
 from . import special_nights as specials
-from .models import Shift, ShiftSeries, ShiftStatus
-from .schedule import generate_series
+from .models import PatrolArea, Shift, ShiftSeries, ShiftStatus
+from .schedule import generate_series, walk_instants
 from .services_common import store_optional
 from .validation import check_distinct_times, check_walker_limits
 
@@ -215,23 +214,8 @@ def add_special_night(
     nights: list[tuple[PatrolArea, datetime, datetime]] = []
     for area in areas:
         check_distinct_times(area.default_start, area.default_end)
-        end_day = (
-            day if area.default_end > area.default_start else date.fromordinal(day.toordinal() + 1)
-        )
-        for check_day, check_time in ((day, area.default_start), (end_day, area.default_end)):
-            if is_nonexistent_local(check_day, check_time):
-                raise RuleViolation(
-                    "dst_gap",
-                    _l(
-                        "Klockslaget %(time)s finns inte den %(date)s på grund av "
-                        "övergången till sommartid. Välj en annan tid.",
-                        time=check_time.strftime("%H:%M"),
-                        date=check_day.isoformat(),
-                    ),
-                )
-        nights.append(
-            (area, local_to_utc(day, area.default_start), local_to_utc(end_day, area.default_end))
-        )
+        start, end = walk_instants(day, area.default_start, area.default_end)
+        nights.append((area, start, end))
     existing = {
         (shift.area_id, shift.start_at): shift
         for shift in session.exec(

@@ -13,12 +13,11 @@ from sqlmodel import Session, select
 
 from .. import events
 from ..audit.services import record
+from ..booking.rules import check_coordinator_cancel
 from ..clock import utcnow
 from ..errors import RuleViolation
 from ..i18n import _l
-from ..municipalities.models import PatrolArea
-from .models import Shift, ShiftSeries, ShiftStatus
-from .rules import check_coordinator_cancel
+from .models import PatrolArea, Shift, ShiftSeries, ShiftStatus
 from .schedule import evening_of
 from .services_common import booked_shift_ids, cancel_shift_row, touch
 from .services_shifts import local_instants

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import date, datetime, time
 
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -11,12 +11,12 @@ from sqlmodel import Session, select
 from .. import dates, events
 from ..audit.services import record
 from ..booking.models import Assignment, AssignmentStatus, Booking, BookingStatus
-from ..clock import is_nonexistent_local, local_to_utc, to_local
+from ..booking.rules import check_coordinator_cancel
+from ..clock import to_local
 from ..errors import RuleViolation
 from ..i18n import _l
-from ..municipalities.models import PatrolArea
-from .models import Shift, ShiftStatus
-from .rules import check_coordinator_cancel
+from .models import PatrolArea, Shift, ShiftStatus
+from .schedule import walk_instants
 from .services_common import cancel_shift_row, touch
 from .validation import check_distinct_times, check_walker_limits
 
@@ -33,27 +33,11 @@ class ShiftInput:
     notes: str = ""
 
 
-def local_instants(day: date, start_time: time, end_time: time):  # type: ignore[no-untyped-def]
-    """(start_utc, end_utc) for a walk starting on local ``day``; end before start = next day."""
+def local_instants(day: date, start_time: time, end_time: time) -> tuple[datetime, datetime]:
+    """``schedule.walk_instants`` for a typed walk: the day in the window, two distinct times."""
     dates.check_day(day, field="day")
     check_distinct_times(start_time, end_time)
-    end_day = day + timedelta(days=1) if end_time < start_time else day
-    for field, check_day, check_time in (
-        ("start_time", day, start_time),
-        ("end_time", end_day, end_time),
-    ):
-        if is_nonexistent_local(check_day, check_time):
-            raise RuleViolation(
-                "dst_gap",
-                _l(
-                    "Klockslaget %(time)s finns inte den %(date)s på grund av "
-                    "övergången till sommartid. Välj en annan tid.",
-                    time=check_time.strftime("%H:%M"),
-                    date=check_day.isoformat(),
-                ),
-                field=field,
-            )
-    return local_to_utc(day, start_time), local_to_utc(end_day, end_time)
+    return walk_instants(day, start_time, end_time)
 
 
 def current_walkers(session: Session, shift_id: int) -> int:

@@ -15,12 +15,7 @@ from ..db import db_session
 from ..i18n import _, _l
 from ..municipalities.models import Municipality
 from ..web import nav
-
-# policy registers the Shift/ShiftSeries rules; the views_* modules add routes to bp.
-from . import policy, views_areas, views_overview, views_planner, views_series  # noqa: F401
 from .blueprint import bp
-
-__all__ = ["bp"]
 
 TARGETS = {
     "calendar": ("planning.calendar", _l("Planering")),
@@ -33,8 +28,9 @@ def _choose(target: str):  # type: ignore[no-untyped-def]
     authz.require_role(current_user, Role.COORDINATOR)
     endpoint, title = TARGETS[target]
     query = select(Municipality).order_by(Municipality.name)
-    if not current_user.is_admin:
-        query = query.where(Municipality.id.in_(current_user.municipality_ids()))
+    scope = authz.coordinated_municipality_ids(current_user)
+    if scope is not None:
+        query = query.where(Municipality.id.in_(scope))
     municipalities = list(db_session().exec(query))
     if len(municipalities) == 1:
         return redirect(url_for(endpoint, municipality_id=municipalities[0].id))
@@ -65,10 +61,6 @@ def areas_index():  # type: ignore[no-untyped-def]
     return _choose("areas")
 
 
-def _is_planner(user) -> bool:  # type: ignore[no-untyped-def]
-    return user.is_admin or user.has_role(Role.COORDINATOR)
-
-
-nav.register("planning.index", _l("Planering"), _is_planner, order=12)
-nav.register("planning.coverage_index", _l("Täckning"), _is_planner, order=14)
-nav.register("planning.areas_index", _l("Områden"), _is_planner, order=16)
+nav.register("planning.index", _l("Planering"), authz.coordinator_or_admin, order=12)
+nav.register("planning.coverage_index", _l("Täckning"), authz.coordinator_or_admin, order=14)
+nav.register("planning.areas_index", _l("Områden"), authz.coordinator_or_admin, order=16)

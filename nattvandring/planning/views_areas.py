@@ -10,11 +10,11 @@ from ..accounts.models import Role
 from ..db import db_session
 from ..errors import RuleViolation
 from ..i18n import _
-from ..municipalities.models import PatrolArea
 from ..web.forms_util import load_for, show_violation
 from . import services_areas as services
 from .blueprint import bp, planning_municipality
 from .forms import AreaForm, optional_int
+from .models import PatrolArea
 
 
 def _input(form: AreaForm) -> services.AreaInput:

@@ -12,6 +12,7 @@ from sqlmodel import select
 
 from ..accounts.models import User
 from ..audit.models import AuditEntry
+from ..booking import services_rules
 from ..clock import to_local, utcnow
 from ..db import db_session
 from ..errors import NotFound, RuleViolation
@@ -20,10 +21,9 @@ from ..municipalities.models import Municipality
 from ..web.forms_util import show_violation
 from ..web.query import int_arg, month_arg
 from . import coverage as coverage_mod
-from . import services_rules
 from .blueprint import bp, planning_municipality
-from .calendar import load_shift_rows, local_day_bounds, month_grid
 from .forms import RulesForm, optional_int
+from .month import load_shift_rows, local_day_bounds, month_grid
 from .services_areas import areas_of
 
 PUBLIC_WEEKS = 8

@@ -17,14 +17,14 @@ from ..clock import to_local, utcnow
 from ..db import db_session
 from ..errors import RuleViolation
 from ..i18n import _
-from ..municipalities.models import Municipality, PatrolArea
+from ..municipalities.models import Municipality
 from ..web.forms_util import load_for, show_violation
 from ..web.query import date_arg
 from . import services_series, services_shifts
 from .blueprint import bp, planning_municipality
-from .calendar import local_day_bounds
 from .forms import CancelForm, SeriesForm, ShiftForm, SpecialNightForm, choices, optional_int
-from .models import Shift, ShiftSeries, ShiftStatus
+from .models import PatrolArea, Shift, ShiftSeries, ShiftStatus
+from .month import local_day_bounds
 from .services_areas import areas_of
 from .special_nights import special_nights_between
 

@@ -8,8 +8,7 @@ from sqlmodel import Session, select
 from ..accounts.models import User
 from ..errors import RuleViolation
 from ..i18n import _
-from ..municipalities.models import PatrolArea
-from ..planning.models import Shift
+from ..planning.models import PatrolArea, Shift
 from ..web.forms_util import posted_id
 from .forms import ReportForm, attach_violation, category_choices, report_input
 from .models import Incident, PatrolReport

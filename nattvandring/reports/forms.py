@@ -188,10 +188,3 @@ class CorrectionForm(FlaskForm):
         description=_l("0 tar bort vandraren från passet."),
     )
     reason = StringField(_l("Orsak"), validators=[DataRequired(), Length(max=500)])
-
-
-class EraseForm(FlaskForm):
-    confirm = BooleanField(
-        _l("Ja, radera mina uppgifter. Jag förstår att det inte går att ångra."),
-        validators=[DataRequired(message=_l("Kryssa i rutan för att bekräfta."))],
-    )

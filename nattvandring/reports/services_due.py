@@ -13,8 +13,8 @@ from .. import events
 from ..associations.models import Association
 from ..booking.models import Booking, BookingStatus
 from ..clock import utcnow
-from ..municipalities.models import Municipality, PatrolArea
-from ..planning.models import Shift, ShiftStatus
+from ..municipalities.models import Municipality
+from ..planning.models import PatrolArea, Shift, ShiftStatus
 from .models import EDITABLE, PatrolReport, ReportReminder
 
 log = logging.getLogger(__name__)

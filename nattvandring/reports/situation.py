@@ -16,9 +16,9 @@ from decimal import Decimal
 from sqlmodel import Session, func, select
 
 from ..clock import local_to_utc
+from ..formatting import hours
 from ..i18n import _l
-from ..municipalities.models import PatrolArea
-from ..planning.models import Shift
+from ..planning.models import PatrolArea, Shift
 from ..planning.schedule import evening_of
 from .models import (
     HoursLedgerEntry,
@@ -60,7 +60,8 @@ class Figures:
 
     @property
     def hours(self) -> Decimal:
-        return (Decimal(self.minutes) / 60).quantize(Decimal("0.01"))
+        # minutes / 60 never ends in a 5 at the third decimal, so no rounding rule applies.
+        return hours(self.minutes)
 
 
 @dataclass

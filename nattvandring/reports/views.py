@@ -1,14 +1,12 @@
 """Report pages for leaders and coordinators: lists, filing, review, corrections.
 
-The hours overview, the lägesbild and the personal-page routes live in views_hours,
-views_situation and views_personal; they add routes to this module's blueprint.
+The hours overview and the lägesbild live in views_hours and views_situation; the routes a
+volunteer reaches by their personal link live in volunteers/.
 """
 
 from __future__ import annotations
 
-from datetime import date
-
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlmodel import select
 
@@ -16,61 +14,19 @@ from .. import authz
 from ..accounts.models import Role, User
 from ..associations.models import Association
 from ..booking.models import Booking
-from ..clock import to_local, utcnow
 from ..db import db_session
 from ..errors import NotFound, RuleViolation
 from ..i18n import _, _l
-from ..municipalities.models import Municipality, PatrolArea
-from ..planning.models import Shift
+from ..planning.models import PatrolArea, Shift
 from ..web import nav
 from ..web.forms_util import load_for, show_violation
-from ..web.query import date_arg
-from . import editing, ledger, policy  # noqa: F401  (policy registers the rules)
+from . import editing
+from .blueprint import bp, coordinator_municipality_ids, detail_context
 from .forms import CorrectionForm, ReturnForm
-from .models import EDITABLE, Incident, PatrolReport, ReportStatus
+from .models import EDITABLE, PatrolReport, ReportStatus
 from .services_due import missing_reports
 from .services_report import member_ids, start_report, walkers_of
-from .services_review import approve, correct_walker, places_of, return_report
-from .situation import CATEGORY_LABELS, PLACE_STATUS_LABELS
-
-bp = Blueprint("reports", __name__)
-
-STATUS_LABELS = {
-    ReportStatus.DRAFT: _l("Utkast"),
-    ReportStatus.SUBMITTED: _l("Väntar på godkännande"),
-    ReportStatus.RETURNED: _l("Tillbakaskickad"),
-    ReportStatus.APPROVED: _l("Godkänd"),
-}
-
-
-@bp.app_context_processor
-def _labels():  # type: ignore[no-untyped-def]
-    return {
-        "report_status_labels": STATUS_LABELS,
-        "incident_labels": CATEGORY_LABELS,
-        "place_status_labels": PLACE_STATUS_LABELS,
-    }
-
-
-def coordinator_municipality_ids() -> set[int]:
-    """The current coordinator's municipalities (all of them for an admin)."""
-    if current_user.is_admin:
-        return set(db_session().exec(select(Municipality.id)).all())  # type: ignore[arg-type]
-    return current_user.municipality_ids()
-
-
-def coordinator_period() -> tuple[set[int], date, date]:
-    """The coordinator's municipalities and the ?from=&to= period (this year by default,
-    at most three years, swapped when given backwards)."""
-    authz.require_role(current_user, Role.COORDINATOR)
-    today = to_local(utcnow()).date()
-    start = date_arg("from", date(today.year, 1, 1))
-    end = date_arg("to", today)
-    if end < start:
-        start, end = end, start
-    if (end - start).days > 3 * 366:
-        start = end.replace(year=end.year - 3)
-    return coordinator_municipality_ids(), start, end
+from .services_review import approve, correct_walker, return_report
 
 
 def _report_rows(query):  # type: ignore[no-untyped-def]
@@ -94,11 +50,7 @@ def index():  # type: ignore[no-untyped-def]
     session = db_session()
     base = select(PatrolReport, Shift, Association, PatrolArea)
     leader_ids = current_user.association_ids()
-    muni_ids = (
-        coordinator_municipality_ids()
-        if current_user.is_admin or current_user.has_role(Role.COORDINATOR)
-        else set()
-    )
+    muni_ids = coordinator_municipality_ids() if authz.coordinator_or_admin(current_user) else set()
     status = request.args.get("status", "")
     coordinator = None
     if muni_ids:
@@ -133,9 +85,7 @@ def index():  # type: ignore[no-untyped-def]
 def start(booking_id: int):  # type: ignore[no-untyped-def]
     session = db_session()
     booking = session.get(Booking, booking_id)
-    if booking is None or not (
-        current_user.is_admin or booking.association_id in current_user.association_ids()
-    ):
+    if booking is None or not (authz.is_leader_of(current_user, booking.association_id)):
         raise NotFound()
     try:
         report = start_report(session, booking, actor_id=current_user.id)
@@ -167,36 +117,6 @@ def edit(report_id: int):  # type: ignore[no-untyped-def]
 
 def render_locked(report: PatrolReport) -> str:
     return render_template("reports/locked.html", report=report)
-
-
-def detail_context(report: PatrolReport) -> dict:
-    session = db_session()
-    shift = session.get(Shift, report.shift_id)
-    walkers = walkers_of(session, report)
-    user_ids = {w.user_id for w in walkers} | {report.filed_by_id, report.approved_by_id}
-    user_ids.discard(None)
-    names = {
-        u.id: u.name
-        for u in session.exec(select(User).where(User.id.in_(user_ids))).all()  # type: ignore[union-attr]
-    }
-    totals = ledger.walker_totals(session, report.id)  # type: ignore[arg-type]
-    return {
-        "report": report,
-        "shift": shift,
-        "area": session.get(PatrolArea, shift.area_id) if shift else None,
-        "association": session.get(Association, report.association_id),
-        "walkers": walkers,
-        "names": names,
-        "totals": totals,
-        "total_minutes": sum(totals.values())
-        if report.status == ReportStatus.APPROVED
-        else sum(w.minutes for w in walkers),
-        "incidents": session.exec(
-            select(Incident).where(Incident.report_id == report.id).order_by(Incident.id)
-        ).all(),
-        "places": places_of(session, report.id),  # type: ignore[arg-type]
-        "history": ledger.history(session, report.id),  # type: ignore[arg-type]
-    }
 
 
 def _correction_form(report: PatrolReport, *, posted: bool) -> CorrectionForm:
@@ -289,18 +209,9 @@ def correct(report_id: int):  # type: ignore[no-untyped-def]
     return _render_detail(report, correction_form=form), 422
 
 
-def _is_coordinator(user) -> bool:  # type: ignore[no-untyped-def]
-    return user.is_admin or user.has_role(Role.COORDINATOR)
-
-
 nav.register(
     "reports.index",
     _l("Rapporter"),
-    lambda user: _is_coordinator(user) or user.has_role(Role.LEADER),
+    lambda user: authz.coordinator_or_admin(user) or authz.is_leader(user),
     order=60,
 )
-
-# Routes in sibling modules register on ``bp``; imported last to avoid a cycle.
-from . import views_hours, views_personal, views_situation  # noqa: E402, F401
-
-__all__ = ["bp"]

@@ -5,46 +5,38 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from flask import render_template
 from flask_login import current_user, login_required
 from sqlmodel import select
 
-from ..accounts.models import Role
+from .. import authz
 from ..associations.models import Association
 from ..clock import to_local, utcnow
 from ..db import db_session
-from ..errors import Forbidden
+from ..formatting import hours as hours_of
 from ..i18n import _, _l
-from ..municipalities.models import PatrolArea
+from ..planning.models import PatrolArea
 from ..web import nav
 from ..web.query import int_arg, year_arg
+from .blueprint import bp, coordinator_period
 from .charts import bar_chart, month_label
 from .queries import hours_by_association_month
 from .situation import months_between
-from .views import bp, coordinator_period
-
-
-@bp.app_template_filter("hours")
-def hours_filter(minutes: int | None) -> str:
-    """Minutes as Swedish decimal hours: 270 -> "4,5 h"."""
-    value = (Decimal(minutes or 0) / 60).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    return f"{value} h".replace(".", ",")
 
 
 def _hours(minutes: int) -> Decimal:
-    return (Decimal(minutes) / 60).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return hours_of(minutes, 1)
 
 
 @bp.get("/hours")
 @login_required
 def hours():  # type: ignore[no-untyped-def]
-    if current_user.is_admin or current_user.has_role(Role.COORDINATOR):
+    if authz.coordinator_or_admin(current_user):
         return _coordinator_hours()
-    if current_user.has_role(Role.LEADER):
-        return _leader_hours()
-    raise Forbidden()
+    authz.require_that(authz.is_leader(current_user))
+    return _leader_hours()
 
 
 def _leader_hours():  # type: ignore[no-untyped-def]
@@ -151,4 +143,4 @@ def _coordinator_hours():  # type: ignore[no-untyped-def]
     )
 
 
-nav.register("reports.hours", _l("Timmar"), lambda user: user.has_role(Role.LEADER), order=61)
+nav.register("reports.hours", _l("Timmar"), authz.is_leader, order=61)

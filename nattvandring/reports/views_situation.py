@@ -6,22 +6,21 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlmodel import select
 
-from ..accounts.models import Role
+from .. import authz
 from ..db import db_session
 from ..errors import RuleViolation
+from ..exports import content_disposition, csv_rows, xlsx_bytes
 from ..i18n import _, _l
-from ..municipalities.models import PatrolArea
-from ..sponsorship.exports import csv_rows, xlsx_bytes
+from ..planning.models import PatrolArea
 from ..web import nav
-from ..web.downloads import content_disposition
 from ..web.forms_util import load_for, show_violation
 from ..web.query import int_arg
 from ..web.redirects import local_path
 from . import situation as lagesbild
+from .blueprint import bp, coordinator_period
 from .charts import bar_chart, month_label
 from .models import UnsafePlace, UnsafePlaceStatus
 from .services_review import set_place_status
-from .views import bp, coordinator_period
 
 
 def _filters():  # type: ignore[no-untyped-def]
@@ -132,6 +131,6 @@ def place_status(place_id: int):  # type: ignore[no-untyped-def]
 nav.register(
     "reports.situation",
     _l("Lägesbild"),
-    lambda user: user.is_admin or user.has_role(Role.COORDINATOR),
+    authz.coordinator_or_admin,
     order=62,
 )

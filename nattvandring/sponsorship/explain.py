@@ -14,8 +14,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from ..formatting import format_sek
+from ..formatting import sv_decimal as _sv_decimal
 from .earnings import Evening, Terms, package_split, terms_on
-from .rules import PaymentRule, _sv_decimal, format_sek
+from .rules import PaymentRule
 
 Translate = Callable[..., str]
 _FRIDAY = 4

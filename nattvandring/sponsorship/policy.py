@@ -15,64 +15,59 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from .. import authz
 from ..accounts.identity import Identity
 from ..associations.models import Association
-from ..db import db_session
 from .models import AgreementAssociation, AgreementMunicipality, PayoutLine
 
 
-def covered_municipality_ids(agreement_id: int | None) -> set[int]:
-    if agreement_id is None:
+def covered_municipality_ids(session: Session | None, agreement_id: int | None) -> set[int]:
+    if agreement_id is None or session is None:
         return set()
     return set(
-        db_session()
-        .exec(
+        session.exec(
             select(AgreementMunicipality.municipality_id).where(
                 AgreementMunicipality.agreement_id == agreement_id
             )
-        )
-        .all()
+        ).all()
     )
 
 
-def agreement_municipality_ids(agreement_id: int | None) -> set[int]:
+def agreement_municipality_ids(session: Session | None, agreement_id: int | None) -> set[int]:
     """Every municipality a run of the agreement can pay into: the covered ones, and those
     of enrolled associations (an enrolment outlives a municipality taken off the cover)."""
-    if agreement_id is None:
+    if agreement_id is None or session is None:
         return set()
-    enrolled = (
-        db_session()
-        .exec(
-            select(Association.municipality_id)
-            .join(AgreementAssociation, AgreementAssociation.association_id == Association.id)
-            .where(AgreementAssociation.agreement_id == agreement_id)
-        )
-        .all()
-    )
-    return covered_municipality_ids(agreement_id) | set(enrolled)
+    enrolled = session.exec(
+        select(Association.municipality_id)
+        .join(AgreementAssociation, AgreementAssociation.association_id == Association.id)
+        .where(AgreementAssociation.agreement_id == agreement_id)
+    ).all()
+    return covered_municipality_ids(session, agreement_id) | set(enrolled)
 
 
-def run_municipality_ids(run: Any) -> set[int]:
+def run_municipality_ids(session: Session | None, run: Any) -> set[int]:
     """The municipalities a run pays into now or after a recompute: its agreement's, and
     those of the lines it already holds (frozen lines keep the municipality they had)."""
-    held = (
-        db_session()
-        .exec(select(PayoutLine.municipality_id).where(PayoutLine.run_id == run.id).distinct())
-        .all()
-    )
-    return agreement_municipality_ids(run.agreement_id) | set(held)
+    if session is None:
+        return set()
+    held = session.exec(
+        select(PayoutLine.municipality_id).where(PayoutLine.run_id == run.id).distinct()
+    ).all()
+    return agreement_municipality_ids(session, run.agreement_id) | set(held)
 
 
 def liaises(actor: Identity, sponsor_id: int | None) -> bool:
     return sponsor_id is not None and sponsor_id in actor.sponsor_ids()
 
 
-def coordinates_agreement(actor: Identity, agreement_id: int | None) -> bool:
+def coordinates_agreement(
+    session: Session | None, actor: Identity, agreement_id: int | None
+) -> bool:
     mine = actor.municipality_ids()
-    return bool(mine) and bool(mine & covered_municipality_ids(agreement_id))
+    return bool(mine) and bool(mine & covered_municipality_ids(session, agreement_id))
 
 
 def sees_whole_agreement(actor: Identity, sponsor_id: int | None) -> bool:
@@ -119,17 +114,25 @@ def _view_sponsor(actor: Identity, sponsor: Any) -> bool:
 
 @authz.visibility("SponsorAgreement")
 def _see_agreement(actor: Identity, agreement: Any) -> bool:
-    return liaises(actor, agreement.sponsor_id) or coordinates_agreement(actor, agreement.id)
+    return liaises(actor, agreement.sponsor_id) or coordinates_agreement(
+        authz.session_of(agreement), actor, agreement.id
+    )
 
 
 @authz.action("SponsorAgreement", "view")
 def _view_agreement(actor: Identity, agreement: Any) -> bool:
-    return liaises(actor, agreement.sponsor_id) or coordinates_agreement(actor, agreement.id)
+    return liaises(actor, agreement.sponsor_id) or coordinates_agreement(
+        authz.session_of(agreement), actor, agreement.id
+    )
 
 
 @authz.action("SponsorAgreement", "run")
 def _run_agreement(actor: Identity, agreement: Any) -> bool:
-    return may_pay_out(actor, agreement.sponsor_id, agreement_municipality_ids(agreement.id))
+    return may_pay_out(
+        actor,
+        agreement.sponsor_id,
+        agreement_municipality_ids(authz.session_of(agreement), agreement.id),
+    )
 
 
 def may_change_terms(actor: Identity, agreement: Any) -> bool:
@@ -138,31 +141,37 @@ def may_change_terms(actor: Identity, agreement: Any) -> bool:
     associations of every covered municipality, which no single coordinator answers for."""
     if sees_whole_agreement(actor, agreement.sponsor_id):
         return True
-    covered = agreement_municipality_ids(agreement.id)
+    covered = agreement_municipality_ids(authz.session_of(agreement), agreement.id)
     return len(covered) == 1 and covered <= actor.municipality_ids()
 
 
 @authz.action("SponsorAgreement", "edit")
 def _edit_agreement(actor: Identity, agreement: Any) -> bool:
     """The edit page: terms (``may_change_terms``) or the coordinator's own coverage."""
-    return may_change_terms(actor, agreement) or coordinates_agreement(actor, agreement.id)
+    return may_change_terms(actor, agreement) or coordinates_agreement(
+        authz.session_of(agreement), actor, agreement.id
+    )
 
 
 @authz.action("SponsorAgreement", "manage")
 def _manage_agreement(actor: Identity, agreement: Any) -> bool:
-    return coordinates_agreement(actor, agreement.id)
+    return coordinates_agreement(authz.session_of(agreement), actor, agreement.id)
 
 
 @authz.visibility("PayoutRun")
 def _see_run(actor: Identity, run: Any) -> bool:
-    return liaises(actor, run.sponsor_id) or coordinates_agreement(actor, run.agreement_id)
+    return liaises(actor, run.sponsor_id) or coordinates_agreement(
+        authz.session_of(run), actor, run.agreement_id
+    )
 
 
 @authz.action("PayoutRun", "view")
 def _view_run(actor: Identity, run: Any) -> bool:
-    return liaises(actor, run.sponsor_id) or coordinates_agreement(actor, run.agreement_id)
+    return liaises(actor, run.sponsor_id) or coordinates_agreement(
+        authz.session_of(run), actor, run.agreement_id
+    )
 
 
 @authz.action("PayoutRun", "manage")
 def _manage_run(actor: Identity, run: Any) -> bool:
-    return may_pay_out(actor, run.sponsor_id, run_municipality_ids(run))
+    return may_pay_out(actor, run.sponsor_id, run_municipality_ids(authz.session_of(run), run))

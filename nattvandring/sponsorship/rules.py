@@ -14,10 +14,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from nattvandring.clock import ensure_utc, to_local
+from nattvandring.formatting import format_sek, sv_decimal
 
 KINDS = ("per_walk", "per_weekend", "per_hour", "per_package")
 
@@ -182,13 +183,6 @@ def _plural(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
-def _sv_decimal(value: Decimal) -> str:
-    text = format(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text.replace(".", ",")
-
-
 def evaluate(
     rule: PaymentRule,
     walks: Iterable[ApprovedWalk],
@@ -258,7 +252,7 @@ def _per_walk(rule: PaymentRule, count: int) -> tuple[int, str]:
 def _per_hour(rule: PaymentRule, minutes: int) -> tuple[int, str]:
     # round-half-up(minutes * amount / 60) in integers: floor((2 * m * a + 60) / 120)
     amount = (2 * minutes * rule.amount_ore + 60) // 120
-    hours = _sv_decimal(Decimal(minutes) / 60)
+    hours = sv_decimal(Decimal(minutes) / 60)
     unit = "volontärtimme" if minutes == 60 else "volontärtimmar"
     return amount, f"{hours} {unit} × {format_sek(rule.amount_ore)}"
 
@@ -318,19 +312,6 @@ def apply_limits(
             payable = left
             notes.append(NOTE_BUDGET)
     return payable, "; ".join(notes) or None
-
-
-def format_sek(ore: int) -> str:
-    """Format öre as Swedish kronor: 150000 -> "1 500 kr", 123456 -> "1 234,56 kr".
-
-    Thousands are grouped with a normal space (U+0020, not NBSP) so the text survives
-    latin-1 PDFs, CSV and SMS alike; negative amounts get a leading "-".
-    """
-    _check_int("ore", ore, None)
-    sign = "-" if ore < 0 else ""
-    kronor, rest = divmod(abs(ore), 100)
-    grouped = f"{kronor:,}".replace(",", " ")
-    return f"{sign}{grouped},{rest:02d} kr" if rest else f"{sign}{grouped} kr"
 
 
 def describe_rule(rule: PaymentRule) -> str:

@@ -11,18 +11,18 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlmodel import Session, col, func, select
 
 from ..associations.models import Association
 from ..clock import to_local, utcnow
+from ..exports import ore_to_kronor
+from ..formatting import format_sek, hours
 from ..municipalities.models import Municipality
 from . import walks
-from .exports import Statement, ore_to_kronor
+from .exports import Statement
 from .models import LineKind, PayoutLine, PayoutRun, RunStatus, Sponsor, SponsorAgreement
-from .rules import format_sek
 
 STREAM_BATCH = 1000
 
@@ -55,11 +55,6 @@ SUMMARY_HEADER = (
 )
 ACCOUNT_LABELS = {"bankgiro": "Bankgiro", "plusgiro": "Plusgiro"}
 KIND_LABELS = {LineKind.PERIOD: "Period", LineKind.ADJUSTMENT: "Justering för tidigare period"}
-
-
-def hours(minutes: int) -> Decimal:
-    """Minutes as exact decimal hours with two decimals."""
-    return (Decimal(minutes) / 60).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 #: The municipalities whose lines a reader sees; None: every line of the run.

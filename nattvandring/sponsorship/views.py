@@ -21,25 +21,18 @@ from ..i18n import _, _l
 from ..municipalities.models import Municipality
 from ..web import nav
 from ..web.forms_util import load_for, show_violation
-from . import explain, policy, services_terms, views_dashboard, views_runs  # noqa: F401  (rules and routes register)
+from . import explain, policy, services_terms
 from . import services_agreements as agreements
+from .blueprint import bp
 from .forms import AgreementForm, EnrolForm, RunForm, SponsorForm, choices
 from .models import PayoutRun, Sponsor, SponsorAgreement
-from .views_common import bp
 from .views_terms import agreement_input, municipality_choices, terms_history
-
-__all__ = ["bp"]
-
-
-def _require_admin() -> None:
-    if not current_user.is_admin:
-        raise Forbidden()
 
 
 @bp.route("/sponsorship/sponsors", methods=["GET", "POST"])
 @login_required
 def sponsors():  # type: ignore[no-untyped-def]
-    _require_admin()
+    authz.require_admin(current_user)
     session = db_session()
     form = SponsorForm()
     status = 200
@@ -64,7 +57,7 @@ def sponsors():  # type: ignore[no-untyped-def]
 @bp.get("/sponsorship/sponsors/<int:sponsor_id>")
 @login_required
 def sponsor(sponsor_id: int):  # type: ignore[no-untyped-def]
-    _require_admin()
+    authz.require_admin(current_user)
     session = db_session()
     row = session.get(Sponsor, sponsor_id)
     if row is None:
@@ -93,7 +86,7 @@ def sponsor(sponsor_id: int):  # type: ignore[no-untyped-def]
 @bp.post("/sponsorship/sponsors/<int:sponsor_id>/liaisons")
 @login_required
 def invite_liaison(sponsor_id: int):  # type: ignore[no-untyped-def]
-    _require_admin()
+    authz.require_admin(current_user)
     row = db_session().get(Sponsor, sponsor_id)
     if row is None:
         raise NotFound()
@@ -132,7 +125,7 @@ def agreement_list():  # type: ignore[no-untyped-def]
         "sponsorship/agreements.html",
         agreements=_visible_agreements(),
         sponsors=db_session().exec(select(Sponsor).order_by(Sponsor.name)).all(),
-        can_create=current_user.is_admin or current_user.has_role(Role.COORDINATOR),
+        can_create=authz.coordinator_or_admin(current_user),
     )
 
 
@@ -170,7 +163,7 @@ def agreement_new(sponsor_id: int):  # type: ignore[no-untyped-def]
     ), status
 
 
-def _enrol_form(deal: SponsorAgreement, *, posted: bool = False) -> EnrolForm:
+def enrol_form(deal: SponsorAgreement, *, posted: bool = False) -> EnrolForm:
     """The enrolment form; bound to the request only when it is the form being posted."""
     session = db_session()
     covered = agreements.municipality_ids(session, deal.id)  # type: ignore[arg-type]
@@ -194,10 +187,10 @@ def _enrol_form(deal: SponsorAgreement, *, posted: bool = False) -> EnrolForm:
 @login_required
 def agreement(agreement_id: int):  # type: ignore[no-untyped-def]
     deal = load_for(SponsorAgreement, agreement_id, "view")
-    return _render_agreement(deal, _enrol_form(deal), RunForm(formdata=None)), 200
+    return render_agreement(deal, enrol_form(deal), RunForm(formdata=None)), 200
 
 
-def _render_agreement(deal: SponsorAgreement, enrol_form: EnrolForm, run_form: RunForm) -> str:
+def render_agreement(deal: SponsorAgreement, enrolment: EnrolForm, run_form: RunForm) -> str:
     session = db_session()
     covered = agreements.municipality_ids(session, deal.id)  # type: ignore[arg-type]
     municipalities = session.exec(
@@ -222,8 +215,10 @@ def _render_agreement(deal: SponsorAgreement, enrol_form: EnrolForm, run_form: R
         enrolments=agreements.enrolments(session, deal.id, municipality_ids=scope),  # type: ignore[arg-type]
         runs=runs,
         used_ore=used,
-        partial=policy.sees_only_part(scope, policy.agreement_municipality_ids(deal.id)),
-        enrol_form=enrol_form,
+        partial=policy.sees_only_part(
+            scope, policy.agreement_municipality_ids(db_session(), deal.id)
+        ),
+        enrol_form=enrolment,
         run_form=run_form,
         can_manage=authz.can(current_user, "manage", deal),
         can_edit=authz.can(current_user, "edit", deal),
@@ -237,7 +232,7 @@ def _render_agreement(deal: SponsorAgreement, enrol_form: EnrolForm, run_form: R
 def enrol(agreement_id: int):  # type: ignore[no-untyped-def]
     deal = load_for(SponsorAgreement, agreement_id, "manage")
     session = db_session()
-    form = _enrol_form(deal, posted=True)
+    form = enrol_form(deal, posted=True)
     if form.validate_on_submit():
         association = session.get(Association, form.association_id.data)
         try:
@@ -256,7 +251,7 @@ def enrol(agreement_id: int):  # type: ignore[no-untyped-def]
         else:
             flash(_("%(name)s är ansluten till avtalet.", name=association.name), "success")
             return redirect(url_for("sponsorship.agreement", agreement_id=agreement_id))
-    return _render_agreement(deal, form, RunForm(formdata=None)), 422
+    return render_agreement(deal, form, RunForm(formdata=None)), 422
 
 
 @bp.post("/sponsorship/agreements/<int:agreement_id>/enrolments/<int:association_id>/delete")
@@ -281,10 +276,10 @@ def withdraw(agreement_id: int, association_id: int):  # type: ignore[no-untyped
     return redirect(url_for("sponsorship.agreement", agreement_id=agreement_id))
 
 
-nav.register("sponsorship.sponsors", _l("Sponsorer"), lambda user: user.is_admin, order=60)
+nav.register("sponsorship.sponsors", _l("Sponsorer"), authz.is_admin, order=60)
 nav.register(
     "sponsorship.agreement_list",
     _l("Avtal"),
-    lambda user: user.is_admin or user.has_role(Role.COORDINATOR),
+    authz.coordinator_or_admin,
     order=61,
 )

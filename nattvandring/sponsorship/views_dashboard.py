@@ -15,13 +15,16 @@ from ..associations.models import Association
 from ..clock import to_local, utcnow
 from ..db import db_session
 from ..errors import NotFound
+from ..exports import csv_rows, xlsx_bytes
+from ..formatting import hours
 from ..i18n import _, _l
 from ..municipalities.models import Municipality
 from ..web import nav
 from ..web.query import date_arg, int_arg
 from . import explain, walks
 from . import services_exports as rows
-from .exports import csv_rows, statement_pdf, xlsx_bytes
+from .blueprint import XLSX_TYPE, bp, csv_dialect, download, stream_csv
+from .exports import statement_pdf
 from .models import (
     COMMITTED,
     AgreementAssociation,
@@ -33,7 +36,6 @@ from .models import (
     SponsorAgreement,
 )
 from .services_terms import budget_status
-from .views_common import XLSX_TYPE, bp, csv_dialect, download, stream_csv
 
 MONTHS = ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
 
@@ -41,7 +43,7 @@ MONTHS = ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", 
 def _my_agreements() -> list[SponsorAgreement]:
     authz.require_role(current_user, Role.SPONSOR_LIAISON)
     query = select(SponsorAgreement).order_by(SponsorAgreement.name)
-    if not current_user.is_admin:
+    if not authz.is_admin(current_user):
         query = query.where(col(SponsorAgreement.sponsor_id).in_(current_user.sponsor_ids()))
     return list(db_session().exec(query).all())
 
@@ -170,7 +172,7 @@ def dashboard():  # type: ignore[no-untyped-def]
             sum(r.walker_visits for r in figures),
             sum(r.minutes for r in figures),
         ),
-        hours=rows.hours,
+        hours=hours,
         export_url=lambda fmt, **extra: url_for(
             "sponsorship.summary_export", fmt=fmt, **filters, **extra
         ),
@@ -236,7 +238,7 @@ def statement():  # type: ignore[no-untyped-def]
     return render_template(
         "sponsorship/statement.html",
         lines=found,
-        hours=rows.hours,
+        hours=hours,
         walk_lists=walk_lists,
         explain_line=lambda line: (
             explain.line_text(line.details, _) if line.details else line.explanation
@@ -252,7 +254,7 @@ def statement_pdf_download(run_id: int, association_id: int):  # type: ignore[no
     session = db_session()
     payout = session.get(PayoutRun, run_id)
     if (
-        (association_id not in own and not current_user.is_admin)
+        (association_id not in own and not authz.is_admin(current_user))
         or payout is None
         or payout.status not in COMMITTED
     ):
@@ -270,12 +272,12 @@ def statement_pdf_download(run_id: int, association_id: int):  # type: ignore[no
 nav.register(
     "sponsorship.dashboard",
     _l("Sponsring"),
-    lambda user: user.has_role(Role.SPONSOR_LIAISON),
+    authz.is_liaison,
     order=62,
 )
 nav.register(
     "sponsorship.statement",
     _l("Ersättning"),
-    lambda user: user.has_role(Role.LEADER),
+    authz.is_leader,
     order=64,
 )

@@ -12,15 +12,18 @@ from .. import authz
 from ..accounts.models import Role
 from ..db import db_session
 from ..errors import RuleViolation
+from ..exports import csv_rows, xlsx_bytes
+from ..formatting import hours
 from ..i18n import _, _l
 from ..web import nav
 from ..web.forms_util import load_for, show_violation
 from . import explain, policy, services_runs, services_terms
 from . import services_exports as rows
-from .exports import csv_rows, statement_pdf, xlsx_bytes
+from .blueprint import XLSX_TYPE, bp, csv_dialect, download, stream_csv
+from .exports import statement_pdf
 from .forms import PaidForm, RunForm
 from .models import PayoutRun, RunStatus, Sponsor, SponsorAgreement
-from .views_common import XLSX_TYPE, bp, csv_dialect, download, stream_csv
+from .views import enrol_form, render_agreement
 
 STATUS_LABELS = {
     RunStatus.DRAFT: _l("Utkast"),
@@ -82,9 +85,7 @@ def run_create(agreement_id: int):  # type: ignore[no-untyped-def]
         else:
             flash(_("Utbetalningen är beräknad som utkast."), "success")
             return redirect(url_for("sponsorship.run", run_id=run.id))
-    from .views import _enrol_form, _render_agreement
-
-    return _render_agreement(deal, _enrol_form(deal), form), 422
+    return render_agreement(deal, enrol_form(deal), form), 422
 
 
 def _load_run(run_id: int, action: str = "view") -> tuple[PayoutRun, SponsorAgreement]:
@@ -115,11 +116,11 @@ def _render_run(
             services_terms.current(session, deal, run.period_end).allocation, _
         ),
         totals=rows.run_totals(session, run.id, municipality_ids=scope),  # type: ignore[arg-type]
-        partial=policy.sees_only_part(scope, policy.run_municipality_ids(run)),
+        partial=policy.sees_only_part(scope, policy.run_municipality_ids(db_session(), run)),
         can_manage=authz.can(current_user, "manage", run),
         paid_form=paid_form,
         account_label=rows.account_label,
-        hours=rows.hours,
+        hours=hours,
     )
 
 
@@ -254,6 +255,6 @@ def run_export(run_id: int, fmt: str):  # type: ignore[no-untyped-def]
 nav.register(
     "sponsorship.payouts",
     _l("Utbetalningar"),
-    lambda user: user.has_role(Role.SPONSOR_LIAISON),
+    authz.is_liaison,
     order=63,
 )

@@ -16,10 +16,10 @@ from ..municipalities.models import Municipality
 from ..web.forms_util import load_for, show_violation
 from . import explain, policy, services_terms
 from . import services_agreements as agreements
+from .blueprint import bp
 from .forms import AgreementForm, choices, ore_to_input
 from .models import Sponsor, SponsorAgreement
 from .rules import PaymentRule
-from .views_common import bp
 
 
 def municipality_choices(

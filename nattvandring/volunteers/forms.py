@@ -1,10 +1,10 @@
-"""Member forms: add/edit a member, upload a CSV file."""
+"""Member forms: add/edit a member, upload a CSV file; a volunteer erasing their data."""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import EmailField, HiddenField, IntegerField, StringField
+from wtforms import BooleanField, EmailField, HiddenField, IntegerField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..i18n import _l
@@ -39,3 +39,10 @@ class ImportForm(FlaskForm):
 
 class ImportConfirmForm(FlaskForm):
     payload = HiddenField()
+
+
+class EraseForm(FlaskForm):
+    confirm = BooleanField(
+        _l("Ja, radera mina uppgifter. Jag förstår att det inte går att ångra."),
+        validators=[DataRequired(message=_l("Kryssa i rutan för att bekräfta."))],
+    )

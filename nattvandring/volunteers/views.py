@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from .. import tokens
-from ..accounts.models import Role, User
+from .. import authz, tokens
+from ..accounts.models import User
 from ..associations.models import Association, AssociationStatus
 from ..db import db_session
 from ..errors import NotFound, RuleViolation
+from ..formatting import national_phone
 from ..i18n import _, _l
 from ..web import nav
 from ..web.forms_util import load_for, show_violation
-from ..web.template_helpers import national_phone
 from . import csv_import, services, services_requests
+from .blueprint import bp
 from .forms import ImportConfirmForm, ImportForm, MemberForm
 from .models import MembershipRequest
-
-bp = Blueprint("volunteers", __name__)
 
 
 def _association(association_id: int) -> Association:
@@ -289,6 +288,4 @@ def import_confirm(association_id: int):  # type: ignore[no-untyped-def]
     return redirect(url_for("volunteers.members", association_id=association_id))
 
 
-nav.register("volunteers.start", _l("Medlemmar"), lambda user: user.has_role(Role.LEADER), 33)
-
-from . import views_contact, views_personal  # noqa: E402,F401 - registers /me routes on bp
+nav.register("volunteers.start", _l("Medlemmar"), authz.is_leader, 33)

@@ -15,11 +15,10 @@ from ..accounts.verification import CODE_MINUTES
 from ..db import db_session
 from ..errors import RuleViolation
 from ..extensions import limit_code_tries, limiter
+from ..formatting import national_phone
 from ..i18n import _
 from ..web.forms_util import show_violation
-from ..web.template_helpers import national_phone
-from .views import bp
-from .views_personal import _owner, _private
+from .blueprint import bp, personal_owner, private
 
 
 def _page(token: str, user, *, phone_form=None, code_form=None, email_form=None, status=200):  # type: ignore[no-untyped-def]
@@ -37,7 +36,7 @@ def _page(token: str, user, *, phone_form=None, code_form=None, email_form=None,
         ),
         status,
     )
-    return _private(response)
+    return private(response)
 
 
 def _public_form_limit() -> str:
@@ -46,13 +45,13 @@ def _public_form_limit() -> str:
 
 @bp.get("/me/<token>/contact")
 def contact_page(token: str):  # type: ignore[no-untyped-def]
-    return _page(token, _owner(token))
+    return _page(token, personal_owner(token))
 
 
 @bp.post("/me/<token>/contact/phone")
 @limiter.limit(_public_form_limit)
 def contact_phone(token: str):  # type: ignore[no-untyped-def]
-    user = _owner(token)
+    user = personal_owner(token)
     form = PhoneChangeForm()
     if form.validate_on_submit():
         session = db_session()
@@ -61,7 +60,7 @@ def contact_phone(token: str):  # type: ignore[no-untyped-def]
         except RuleViolation as violation:
             session.rollback()
             show_violation(form, violation)
-            return _page(token, _owner(token), phone_form=form, status=422)
+            return _page(token, personal_owner(token), phone_form=form, status=422)
         flash(
             _(
                 "Vi har skickat en kod till %(phone)s. Skriv in den nedan; numret byts först då.",
@@ -76,7 +75,7 @@ def contact_phone(token: str):  # type: ignore[no-untyped-def]
 @bp.post("/me/<token>/contact/phone/code")
 @limit_code_tries()
 def contact_phone_code(token: str):  # type: ignore[no-untyped-def]
-    user = _owner(token)
+    user = personal_owner(token)
     form = CodeForm()
     if form.validate_on_submit():
         session = db_session()
@@ -85,7 +84,7 @@ def contact_phone_code(token: str):  # type: ignore[no-untyped-def]
         except RuleViolation as violation:
             session.rollback()
             show_violation(form, violation)
-            return _page(token, _owner(token), code_form=form, status=422)
+            return _page(token, personal_owner(token), code_form=form, status=422)
         flash(_("Ditt mobilnummer är bytt."), "success")
         return redirect(url_for("volunteers.personal", token=token))
     return _page(token, user, code_form=form, status=422)
@@ -94,7 +93,7 @@ def contact_phone_code(token: str):  # type: ignore[no-untyped-def]
 @bp.post("/me/<token>/contact/email")
 @limiter.limit(_public_form_limit)
 def contact_email(token: str):  # type: ignore[no-untyped-def]
-    user = _owner(token)
+    user = personal_owner(token)
     form = EmailChangeForm()
     if form.validate_on_submit():
         session = db_session()
@@ -109,7 +108,7 @@ def contact_email(token: str):  # type: ignore[no-untyped-def]
         except RuleViolation as violation:
             session.rollback()
             show_violation(form, violation)
-            return _page(token, _owner(token), email_form=form, status=422)
+            return _page(token, personal_owner(token), email_form=form, status=422)
         flash(
             _(
                 "Vi har skickat en länk till %(email)s. Adressen byts när du öppnar länken.",

@@ -1,8 +1,5 @@
-"""The volunteer's personal page "Mina pass" at /me/<token> (no login; the link is the key).
-
-An unknown, rotated or revoked token answers 404. Pages carry ``Cache-Control: no-store``;
-Referrer-Policy same-origin is set globally, so the token never leaks to other sites.
-"""
+"""The volunteer's personal page "Mina pass" at /me/<token> (no login; the link is the key,
+see blueprint.py)."""
 
 from __future__ import annotations
 
@@ -19,23 +16,8 @@ from ..errors import NotFound, RuleViolation
 from ..i18n import _
 from ..web.forms_util import show_violation
 from . import services, services_requests
+from .blueprint import bp, personal_owner, private
 from .models import MembershipRequest
-from .views import bp
-
-
-def _owner(token: str):  # type: ignore[no-untyped-def]
-    user = services.user_for_personal_token(
-        db_session(), token, secret_key=tokens.signing_keys(current_app.config)
-    )
-    if user is None:
-        raise NotFound()
-    return user
-
-
-def _private(response):  # type: ignore[no-untyped-def]
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Robots-Tag"] = "noindex"
-    return response
 
 
 def _associations_of(user_id: int) -> list[Association]:
@@ -55,7 +37,7 @@ def _associations_of(user_id: int) -> list[Association]:
 
 @bp.get("/me/<token>")
 def personal(token: str):  # type: ignore[no-untyped-def]
-    user = _owner(token)
+    user = personal_owner(token)
     session = db_session()
     now = utcnow()
     walks = queries.walks_of(session, user.id)
@@ -79,7 +61,7 @@ def personal(token: str):  # type: ignore[no-untyped-def]
             now=now,
         )
     )
-    return _private(response)
+    return private(response)
 
 
 def _own_assignment(user_id: int, assignment_id: int) -> Assignment:
@@ -90,7 +72,7 @@ def _own_assignment(user_id: int, assignment_id: int) -> Assignment:
 
 
 def _answer(token: str, assignment_id: int, confirm: bool):  # type: ignore[no-untyped-def]
-    user = _owner(token)
+    user = personal_owner(token)
     session = db_session()
     assignment = _own_assignment(user.id, assignment_id)
     try:
@@ -121,7 +103,7 @@ def decline(token: str, assignment_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/me/<token>/signup/<int:booking_id>")
 def signup(token: str, booking_id: int):  # type: ignore[no-untyped-def]
-    user = _owner(token)
+    user = personal_owner(token)
     session = db_session()
     booking = session.get(Booking, booking_id)
     if (
@@ -142,7 +124,7 @@ def signup(token: str, booking_id: int):  # type: ignore[no-untyped-def]
 
 
 def _answer_question(token: str, request_id: int, yes: bool):  # type: ignore[no-untyped-def]
-    user = _owner(token)
+    user = personal_owner(token)
     session = db_session()
     question = session.get(MembershipRequest, request_id)
     if question is None or question.user_id != user.id:
@@ -182,7 +164,7 @@ def question_decline(token: str, request_id: int):  # type: ignore[no-untyped-de
 
 @bp.post("/me/<token>/rotate")
 def rotate(token: str):  # type: ignore[no-untyped-def]
-    user = _owner(token)
+    user = personal_owner(token)
     new = services.rotate_personal_link(
         db_session(), user, tokens.signing_keys(current_app.config), actor_id=user.id
     )

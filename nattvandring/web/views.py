@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from ..db import db_session
 from ..i18n import _l
 from . import nav
+from .blueprint import bp
 from .redirects import local_path
-
-bp = Blueprint("web", __name__)
 
 
 @bp.get("/")

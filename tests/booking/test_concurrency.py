@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-import requests
 from sqlmodel import select
 from werkzeug.serving import make_server
 
@@ -24,8 +22,10 @@ from nattvandring.booking import services_booking as sb
 from nattvandring.booking.models import Assignment, Booking
 from nattvandring.db import get_engine, session_scope
 from tests import factories
-from tests.booking.helpers import NOW, make_shift, volunteer
-from tests.conftest import make_test_app
+from tests.support.booking import NOW, volunteer
+from tests.support.database import make_test_app
+from tests.support.http import fire, logged_in
+from tests.support.shifts import make_shift
 
 pytestmark = pytest.mark.slow
 
@@ -45,31 +45,6 @@ def served(tmp_path):  # type: ignore[no-untyped-def]
         server.shutdown()
         thread.join(timeout=10)
         get_engine(app).dispose()
-
-
-def logged_in(base: str, email: str) -> requests.Session:
-    http = requests.Session()
-    http.trust_env = False
-    response = http.post(
-        f"{base}/login",
-        data={"email": email, "password": factories.PASSWORD},
-        allow_redirects=False,
-        timeout=30,
-    )
-    assert response.status_code == 302, response.text[:300]
-    return http
-
-
-def fire(calls):  # type: ignore[no-untyped-def]
-    """Run every call at the same moment from its own thread; returns the status codes."""
-    barrier = threading.Barrier(len(calls))
-
-    def run(call):  # type: ignore[no-untyped-def]
-        barrier.wait(timeout=30)
-        return call().status_code
-
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        return list(pool.map(run, calls))
 
 
 def test_twenty_associations_book_one_shift_at_once(served):

@@ -9,7 +9,8 @@ from sqlmodel import select
 
 from nattvandring.booking import demo_data
 from nattvandring.booking.models import Assignment, Booking
-from tests.booking.helpers import FRIDAY_EVENING, NOW, make_shift, volunteer
+from tests.support.booking import FRIDAY_EVENING, NOW, volunteer
+from tests.support.shifts import make_shift
 
 
 def test_nothing_without_shifts(world, db):

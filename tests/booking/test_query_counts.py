@@ -2,32 +2,16 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
 
 from nattvandring.booking.models import Assignment, Booking
 from nattvandring.db import get_engine
 from nattvandring.planning.models import Shift
-from tests.booking.helpers import NOW
 from tests.factories import login
-
-
-@contextmanager
-def counting(app):  # type: ignore[no-untyped-def]
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
-        statements.append(statement)
-
-    engine = get_engine(app)
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
+from tests.support.booking import NOW
+from tests.support.queries import count_queries
 
 
 def fill(db, world, n: int) -> None:  # type: ignore[no-untyped-def]
@@ -66,10 +50,10 @@ def fill(db, world, n: int) -> None:  # type: ignore[no-untyped-def]
 
 
 def queries_for(app, client, url: str) -> int:  # type: ignore[no-untyped-def]
-    with counting(app) as statements:
+    with count_queries(app) as counter:
         response = client.get(url)
     assert response.status_code == 200
-    return len(statements)
+    return len(counter.executed)
 
 
 @pytest.mark.parametrize(
@@ -78,8 +62,8 @@ def queries_for(app, client, url: str) -> int:  # type: ignore[no-untyped-def]
 )
 def test_constant_queries_at_10_and_500_shifts(tmp_path, path, frozen):
     from nattvandring.db import session_scope
-    from tests.conftest import make_test_app
     from tests.factories import build_world
+    from tests.support.database import make_test_app
 
     counts = {}
     for n in (10, 500):

@@ -17,7 +17,8 @@ from nattvandring.booking.models import Assignment, Booking, ReserveEntry
 from nattvandring.errors import RuleViolation
 from nattvandring.municipalities.models import Municipality
 from nattvandring.planning.models import Shift
-from tests.booking.helpers import FRIDAY_EVENING, NOW, make_shift
+from tests.support.booking import FRIDAY_EVENING, NOW
+from tests.support.shifts import make_shift
 
 
 @pytest.fixture

@@ -17,7 +17,8 @@ from nattvandring.booking import services_booking as sb
 from nattvandring.booking import services_roster as sr
 from nattvandring.booking.models import Assignment
 from nattvandring.errors import RuleViolation
-from tests.booking.helpers import FRIDAY_EVENING, NOW, make_shift, volunteer
+from tests.support.booking import FRIDAY_EVENING, NOW, volunteer
+from tests.support.shifts import make_shift
 
 
 @pytest.fixture
@@ -108,7 +109,7 @@ def test_no_overlapping_walks_across_associations(world, db, booked):
     _, booking = booked
     # vol_a is also a member of assoc_b, which booked an overlapping shift in another area.
     grant(db, _user(db, world), Role.VOLUNTEER, association_id=world.ids["assoc_b"])
-    from nattvandring.municipalities.models import PatrolArea
+    from nattvandring.planning.models import PatrolArea
 
     other_area = PatrolArea(municipality_id=world.ids["hassleholm"], name="Väster")
     db.add(other_area)

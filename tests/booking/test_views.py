@@ -10,10 +10,10 @@ from sqlmodel import select
 from nattvandring.booking import services_booking as sb
 from nattvandring.booking import services_roster as sr
 from nattvandring.booking.models import Assignment, Booking, ReserveEntry
-from nattvandring.municipalities.models import PatrolArea
-from nattvandring.planning.models import Shift
-from tests.booking.helpers import FRIDAY_EVENING, NOW, make_shift
+from nattvandring.planning.models import PatrolArea, Shift
 from tests.factories import login
+from tests.support.booking import FRIDAY_EVENING, NOW
+from tests.support.shifts import make_shift
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from sqlalchemy import bindparam, select
 
 from nattvandring.calendars.feeds import _instant_from_sqlite, greatest, instant
 from nattvandring.planning.models import Shift
-from tests.calendars.conftest import make_shift
+from tests.support.shifts import make_shift
 
 CHANGED = datetime(2026, 12, 2, 16, 23, 12, 166945, tzinfo=UTC)
 

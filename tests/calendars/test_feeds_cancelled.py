@@ -15,17 +15,10 @@ from nattvandring.booking.models import Assignment
 from nattvandring.calendars.models import CancelledWalk
 from nattvandring.calendars.services_cancelled import purge_old
 from nattvandring.planning.models import Shift
-from tests.calendars.conftest import (
-    assign,
-    book,
-    count_queries,
-    events_of,
-    make_shift,
-    personal_feed_path,
-    personal_page_token,
-    uid,
-)
+from tests.calendars.conftest import assign, events_of, personal_feed_path, personal_page_token, uid
 from tests.factories import login
+from tests.support.queries import count_queries
+from tests.support.shifts import book, make_shift
 
 NOW = datetime(2026, 10, 1, 10, 0, tzinfo=UTC)
 CANCELLED_AT = NOW + timedelta(hours=1)

@@ -16,19 +16,17 @@ from nattvandring.associations.services import AssociationInput, update_profile
 from nattvandring.booking import services_booking
 from nattvandring.calendars.services_public import public_sequence
 from nattvandring.messaging.models import SmsMessage
-from nattvandring.municipalities.models import PatrolArea
-from nattvandring.planning.models import Shift
+from nattvandring.planning.models import PatrolArea, Shift
 from nattvandring.planning.services_areas import AreaInput, update_area
 from tests.calendars.conftest import (
     assign,
     association_feed_path,
-    book,
     events_of,
-    make_shift,
     personal_feed_path,
     personal_page_token,
     uid,
 )
+from tests.support.shifts import book, make_shift
 
 NOW = datetime(2026, 10, 1, 10, 0, tzinfo=UTC)
 EDITED_AT = NOW + timedelta(hours=2)

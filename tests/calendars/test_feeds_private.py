@@ -17,14 +17,13 @@ from tests.calendars.conftest import (
     SECRET,
     assign,
     association_feed_path,
-    book,
-    count_queries,
     events_of,
-    make_shift,
     personal_feed_path,
     personal_page_token,
     uid,
 )
+from tests.support.queries import count_queries
+from tests.support.shifts import book, make_shift
 
 NOW = datetime(2026, 10, 1, 10, 0, tzinfo=UTC)
 

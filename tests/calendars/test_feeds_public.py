@@ -12,9 +12,9 @@ import vobject
 from nattvandring import clock
 from nattvandring.accounts.models import User
 from nattvandring.associations.models import Association
-from nattvandring.municipalities.models import PatrolArea
-from nattvandring.planning.models import Shift
-from tests.calendars.conftest import assign, book, make_shift
+from nattvandring.planning.models import PatrolArea, Shift
+from tests.calendars.conftest import assign
+from tests.support.shifts import book, make_shift
 
 NOW = datetime(2026, 10, 1, 10, 0, tzinfo=UTC)
 

@@ -15,10 +15,11 @@ from nattvandring.db import get_engine, session_scope
 from nattvandring.mail.dispatch import dispatch_due
 from nattvandring.mail.models import EmailMessage
 from nattvandring.planning.models import Shift
-from tests.calendars.conftest import assign, book, make_shift
-from tests.conftest import make_test_app
+from tests.calendars.conftest import assign
 from tests.factories import build_world
 from tests.mail.smtp_server import smtp_server
+from tests.support.database import make_test_app
+from tests.support.shifts import book, make_shift
 
 NOW = datetime(2026, 10, 1, 10, 0, tzinfo=UTC)
 

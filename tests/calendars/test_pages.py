@@ -10,13 +10,9 @@ from flask import render_template_string
 from nattvandring import clock
 from nattvandring.booking import services_booking, services_roster
 from nattvandring.planning.services_common import cancel_shift_row
-from tests.calendars.conftest import (
-    association_feed_path,
-    make_shift,
-    personal_feed_path,
-    personal_page_token,
-)
+from tests.calendars.conftest import association_feed_path, personal_feed_path, personal_page_token
 from tests.factories import login
+from tests.support.shifts import make_shift
 
 NOW = datetime(2026, 10, 1, 10, 0, tzinfo=UTC)
 

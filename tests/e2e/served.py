@@ -20,8 +20,8 @@ from sqlalchemy.engine import Engine
 
 from nattvandring.clock import STOCKHOLM
 from nattvandring.db import make_engine
-from tests import conftest
 from tests.ops.multiprocess_support import migrated_schema
+from tests.support import database as test_database
 from tests.support import processes
 
 SECRET = "e2e-secret-key-that-is-long-enough-for-the-tests-0001"
@@ -62,9 +62,9 @@ def _write_atomically(path: Path, text: str) -> None:
 def database(workdir: Path) -> Iterator[tuple[str, Engine]]:
     """The run's database, empty: PostgreSQL's ``public`` schema (migrated, dropped after) or
     a SQLite file in ``workdir``."""
-    if conftest.PG_URL:
-        with migrated_schema(conftest.PG_URL) as engine:  # empty, migrated, dropped after
-            yield conftest.PG_URL, engine
+    if test_database.PG_URL:
+        with migrated_schema(test_database.PG_URL) as engine:  # empty, migrated, dropped after
+            yield test_database.PG_URL, engine
         return
     url = f"sqlite:///{workdir / 'e2e.sqlite3'}"
     engine = make_engine(url)

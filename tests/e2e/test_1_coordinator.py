@@ -11,8 +11,7 @@ from sqlmodel import select
 
 from nattvandring.clock import to_local
 from nattvandring.db import session_scope
-from nattvandring.municipalities.models import PatrolArea
-from nattvandring.planning.models import Shift
+from nattvandring.planning.models import PatrolArea, Shift
 
 from .checks import PHONE, screenshot
 from .conftest import DESKTOP

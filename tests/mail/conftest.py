@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from nattvandring.db import get_engine
-from tests.conftest import make_test_app
 from tests.mail.smtp_server import smtp_server
+from tests.support.database import make_test_app
 
 
 @pytest.fixture

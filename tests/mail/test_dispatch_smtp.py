@@ -54,7 +54,7 @@ def test_plain_and_calendar_mail_reach_the_smtp_server(smtp_app, smtp):
 
 
 def test_unreachable_server_leaves_the_mail_pending_then_failed(tmp_path):
-    from tests.conftest import make_test_app
+    from tests.support.database import make_test_app
 
     app = make_test_app(tmp_path, MAIL_BACKEND="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=free_port())
     _queue(app)

@@ -18,7 +18,7 @@ from nattvandring.db import get_engine
 from nattvandring.messaging.dispatch import dispatch_due, due_count
 from nattvandring.messaging.models import SmsMessage
 from nattvandring.outbox import claim
-from tests.conftest import make_test_app
+from tests.support.database import make_test_app
 
 ROOT = Path(__file__).resolve().parents[2]
 SID = "AC" + "0123456789abcdef" * 2
@@ -39,6 +39,9 @@ def settings(tmp_path, fake_twilio):  # type: ignore[no-untyped-def]
         "OUTBOX_BATCH_SIZE": 20,
         "OUTBOX_LEASE_SECONDS": LEASE,
         "SMS_RECONCILE_GRACE_SECONDS": GRACE,
+        # The workers run on the wall clock: quiet hours (tested elsewhere) would hold them.
+        "SMS_QUIET_HOURS_START": "00:00",
+        "SMS_QUIET_HOURS_END": "00:00",
         "LOG_LEVEL": "WARNING",
     }
 

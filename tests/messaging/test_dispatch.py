@@ -7,22 +7,13 @@ from datetime import timedelta
 from nattvandring import clock, tokens
 from nattvandring.accounts.models import TokenPurpose
 from nattvandring.messaging.dispatch import dispatch_due, due_count
-from nattvandring.messaging.gateways import ConsoleGateway, SendResult
+from nattvandring.messaging.gateways import ConsoleGateway
 from nattvandring.messaging.services import gateway_from_config, status_callback_url
 from nattvandring.messaging.texts import LINK_MARKER
 from tests.messaging.conftest import NOW, assign, make_walk, rows, user
+from tests.support.sms import Recording
 
 START = NOW + timedelta(days=2, hours=12)
-
-
-class Recording(ConsoleGateway):
-    def __init__(self) -> None:
-        super().__init__()
-        self.sent: list[tuple[str, str, str | None]] = []
-
-    def send(self, *, to: str, body: str, status_callback: str | None = None) -> SendResult:
-        self.sent.append((to, body, status_callback))
-        return super().send(to=to, body=body, status_callback=status_callback)
 
 
 def test_console_is_the_default_gateway(app):
@@ -63,8 +54,9 @@ def test_reminder_is_never_sent_after_the_start(app, world, db, frozen):
     assert dispatch_due(app, gateway) == 0
     assert gateway.sent == []
     db.expire_all()
-    assert {(r.status, r.error_message) for r in rows(db)} == {
-        ("cancelled", "the walk has started")
+    assert {(r.kind, r.status, r.error_message) for r in rows(db)} == {
+        ("reminder", "expired", "no longer useful (the walk started or its day passed)"),
+        ("confirmation", "expired", "no longer useful (24 hours passed or the walk started)"),
     }
 
 

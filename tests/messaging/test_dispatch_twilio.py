@@ -13,8 +13,8 @@ from nattvandring.messaging.dispatch import dispatch_due
 from nattvandring.messaging.gateways import TwilioGateway
 from nattvandring.messaging.models import SmsMessage
 from nattvandring.messaging.services import gateway_from_config
-from tests.conftest import make_test_app
 from tests.messaging.conftest import NOW, assign, make_walk, rows, user
+from tests.support.database import make_test_app
 from tests.support.fake_twilio import Fault
 
 SID = "AC" + "0123456789abcdef" * 2
@@ -134,17 +134,49 @@ def test_rate_limited_is_retried_with_backoff(app, db, confirmation, fake_twilio
     assert reload(db, confirmation).status == "sent"
 
 
-def test_gives_up_after_max_attempts_with_the_reason(app, db, confirmation, fake_twilio):
-    app.config["SMS_MAX_ATTEMPTS"] = 2
-    fake_twilio.inject(Fault.rate_limited(), Fault.rate_limited())
-    dispatch_due(app)
-    clock.freeze(NOW + timedelta(minutes=5))
+def test_rate_limits_are_retried_with_growing_jittered_backoff_while_useful(
+    app, db, confirmation, fake_twilio
+):
+    app.config["SMS_RETRY_BASE_SECONDS"] = 60
+    app.config["SMS_RETRY_CAP_SECONDS"] = 600
+    fake_twilio.go_down(Fault.rate_limited())
+    waits = []
+    moment = NOW
+    for _ in range(8):
+        dispatch_due(app)
+        row = reload(db, confirmation)
+        assert row.status == "pending" and row.error_message.startswith("retrying: ")
+        waits.append((row.due_at - moment).total_seconds())
+        moment = row.due_at
+        clock.freeze(moment)
+    # attempt n waits between half and all of min(600, 60 * 2^(n-1)) seconds.
+    for attempt, wait in enumerate(waits, start=1):
+        ceiling = min(600, 60 * 2 ** (attempt - 1))
+        assert ceiling / 2 <= wait <= ceiling, (attempt, waits)
+    assert len(set(waits)) == len(waits)  # jitter
+    assert len(fake_twilio.created_requests()) == 8
+    fake_twilio.come_back()
+    assert dispatch_due(app) == 1
+    assert reload(db, confirmation).status == "sent"
+
+
+def test_a_message_no_longer_useful_expires_with_the_reason(app, db, confirmation, fake_twilio):
+    fake_twilio.go_down(Fault.rate_limited())
     dispatch_due(app)
     row = reload(db, confirmation)
-    assert row.status == "failed"
+    assert row.not_after == NOW + timedelta(hours=24)  # a confirmation is useful for a day
+    clock.freeze(row.not_after - timedelta(seconds=20))  # the next retry would be too late
+    dispatch_due(app)
+    row = reload(db, confirmation)
+    assert row.status == "expired"
     assert row.error_message == (
-        "gave up after 2 attempts: Unable to create record: Too Many Requests"
+        "no longer useful (24 hours passed or the walk started); last error: "
+        "retrying: Unable to create record: Too Many Requests"
     )
+    assert len(fake_twilio.created_requests()) == 2
+    fake_twilio.come_back()
+    clock.freeze(row.not_after + timedelta(hours=1))
+    assert dispatch_due(app) == 0 and len(fake_twilio.created_requests()) == 2
 
 
 def test_invalid_number_marks_it_and_tells_the_leader(app, db, world, confirmation, fake_twilio):

@@ -16,15 +16,16 @@ from nattvandring.db import get_engine
 from nattvandring.messaging.webhooks import parse_reply
 from nattvandring.volunteers import services_requests
 from nattvandring.volunteers.models import MembershipRequest, RequestStatus
-from tests.messaging.conftest import assign, make_walk
-from tests.messaging.test_webhooks import (
-    START,
+from tests.messaging.conftest import NOW, assign, make_walk
+from tests.support.webhooks import (
     fresh,
     inbound,
     make,
     phone_of,
     status_of_assignment,
 )
+
+START = NOW + timedelta(days=2, hours=12)
 
 
 @pytest.fixture

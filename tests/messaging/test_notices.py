@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
 
@@ -36,7 +36,13 @@ def test_added_volunteer_gets_confirmation_and_two_reminders(app, world, db, fro
     assert confirmation.to_e164 == user(db, world.ids["vol_a"]).phone_e164
     assert confirmation.association_id == world.ids["assoc_a"]
     assert confirmation.municipality_id == world.ids["hassleholm"]
-    assert confirmation.not_after == START
+    assert confirmation.not_after == NOW + timedelta(hours=24)  # useful for a day
+    first, second = found[1:]
+    assert second.not_after == START  # a reminder is useful until the walk starts...
+    # ...and "i morgon" only until Saturday's midnight (Stockholm); the 3 h one covers Sunday.
+    assert first.not_after == datetime(2026, 11, 21, 23, 0, tzinfo=UTC)
+    assert first.body.startswith("Påminnelse: nattvandring i morgon sön 22 nov kl 22:00-02:00")
+    assert second.body.startswith("Snart dags: nattvandring i kväll kl 22:00, ")
     assert confirmation.body.startswith("Hej Vol! Du är bokad för nattvandring sön 22 nov kl 22:00")
     assert LINK_MARKER in confirmation.body and "/me/" not in confirmation.body
     assert f"http://localhost/walks/{walk.shift_id}.ics" in confirmation.body
@@ -106,7 +112,7 @@ def test_walk_moved_retimes_pending_reminders_and_sends_a_change_notice(app, wor
     db.refresh(second)
     assert second.status == "pending"
     assert second.due_at == shift.start_at - timedelta(hours=3)  # same row, re-timed
-    assert "mån 23 nov kl 22:00" in second.body
+    assert second.body.startswith("Snart dags: nattvandring i kväll kl 22:00, ")
     assert second.dedupe_key.endswith(":s1")
     found = rows(db, user_id=world.ids["vol_a"])
     assert statuses(found) == [

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
+from nattvandring.clock import local_to_utc
 from nattvandring.messaging.gsm import is_gsm7, segments
-from nattvandring.messaging.texts import LINK_MARKER, local_clock, local_day, render
+from nattvandring.messaging.texts import (
+    LINK_MARKER,
+    local_clock,
+    local_day,
+    reminder_wording,
+    render,
+)
 
 BASE = "https://nattvandring.example.se"
 START = datetime(2026, 11, 27, 20, 0, tzinfo=UTC)  # Friday 21:00 in Stockholm
@@ -32,6 +39,7 @@ def context(language: str, **changes: object) -> dict[str, object]:
         "due_date": "2026-12-05",
         "code": "[[kod]]",
         "minutes": 15,
+        "when": "i morgon fre 27 nov" if language == "sv" else "tomorrow Fri 27 Nov",
     }
     values.update(changes)
     return values
@@ -44,10 +52,12 @@ SNAPSHOTS = {
     ("confirmation", "en"): "Hi Åsa! You are booked for a night walk Fri 27 Nov 21:00-01:00, "
     "Centrum. Meet at: Fritidsgården Ung, Stortorget 1. Reply JA to confirm or NEJ if you "
     f"cannot come. Your page: {BASE}/me/TOKEN Calendar: {BASE}/walks/7.ics",
-    ("reminder", "sv"): "Påminnelse: nattvandring fre 27 nov kl 21:00-01:00, Centrum. Samling: "
-    f"Fritidsgården Ung, Stortorget 1. Kan du inte? Svara NEJ. Din sida: {BASE}/me/TOKEN",
-    ("reminder", "en"): "Reminder: night walk Fri 27 Nov 21:00-01:00, Centrum. Meet at: "
-    f"Fritidsgården Ung, Stortorget 1. Cannot come? Reply NEJ. Your page: {BASE}/me/TOKEN",
+    ("reminder", "sv"): "Påminnelse: nattvandring i morgon fre 27 nov kl 21:00-01:00, Centrum. "
+    "Samling: Fritidsgården Ung, Stortorget 1. Kan du inte? Svara NEJ så hinner ledaren ordna "
+    f"någon annan. Din sida: {BASE}/me/TOKEN",
+    ("reminder", "en"): "Reminder: night walk tomorrow Fri 27 Nov 21:00-01:00, Centrum. Meet at: "
+    "Fritidsgården Ung, Stortorget 1. Cannot come? Reply NEJ so that the leader has time to "
+    f"find someone else. Your page: {BASE}/me/TOKEN",
     ("change", "sv"): "Ändrad nattvandring: nu fre 27 nov kl 21:00-01:00, Centrum. Samling: "
     f"Fritidsgården Ung, Stortorget 1. Kan du inte? Svara NEJ. Kalender: {BASE}/walks/7.ics",
     ("change", "en"): "Night walk changed: now Fri 27 Nov 21:00-01:00, Centrum. Meet at: "
@@ -169,3 +179,75 @@ def test_local_day_formats():
     assert local_day(START, "sv") == "fre 27 nov"
     assert local_day(START, "en") == "Fri 27 Nov"
     assert local_clock(END) == "01:00"
+
+
+def test_the_soon_reminder_says_tonight(app):
+    with app.app_context():
+        sv = render("reminder_soon", "sv", context("sv", when="i kväll"))
+        en = render("reminder_soon", "en", context("en", when="tonight"))
+    assert sv == (
+        "Snart dags: nattvandring i kväll kl 21:00, Centrum. Samling: Fritidsgården Ung, "
+        f"Stortorget 1. Kan du inte ändå? Svara NEJ. Din sida: {BASE}/me/TOKEN"
+    )
+    assert en.startswith("Soon: night walk tonight at 21:00, Centrum.")
+    assert segments(sv) <= 2 and segments(en) <= 2
+
+
+def local(day: date, hour: int, minute: int = 0) -> datetime:
+    return local_to_utc(day, time(hour, minute))
+
+
+FRIDAY = date(2026, 11, 27)
+SATURDAY = date(2026, 11, 28)
+
+
+@pytest.mark.parametrize(
+    ("send", "start", "language", "template", "when", "true_until"),
+    [
+        # 24 h before a Friday-evening walk: "i morgon", true until Thursday's midnight.
+        (
+            local(date(2026, 11, 26), 21),
+            local(FRIDAY, 21),
+            "sv",
+            "reminder",
+            "i morgon fre 27 nov",
+            local(FRIDAY, 0),
+        ),
+        # 3 h before: "i kväll".
+        (local(FRIDAY, 18), local(FRIDAY, 21), "sv", "reminder_soon", "i kväll", local(FRIDAY, 21)),
+        (local(FRIDAY, 18), local(FRIDAY, 21), "en", "reminder_soon", "tonight", local(FRIDAY, 21)),
+        # A day walk the same day.
+        (local(FRIDAY, 9), local(FRIDAY, 13), "sv", "reminder_soon", "i dag", local(FRIDAY, 13)),
+        # A walk at 02:00 on Saturday is "i natt" from Friday, in both reminders, which still
+        # differ (the day-ahead text against the soon text).
+        (local(FRIDAY, 8), local(SATURDAY, 2), "sv", "reminder", "i natt", local(SATURDAY, 2)),
+        (
+            local(FRIDAY, 22, 20),
+            local(SATURDAY, 2),
+            "sv",
+            "reminder_soon",
+            "i natt",
+            local(SATURDAY, 2),
+        ),
+        # Further ahead: the date.
+        (
+            local(date(2026, 11, 25), 12),
+            local(FRIDAY, 21),
+            "en",
+            "reminder",
+            "Fri 27 Nov",
+            local(FRIDAY, 21),
+        ),
+    ],
+)
+def test_reminder_wording(send, start, language, template, when, true_until):  # type: ignore[no-untyped-def]
+    wording = reminder_wording(send, start, language)
+    assert (wording.template, wording.when, wording.true_until) == (template, when, true_until)
+
+
+def test_reminder_wording_across_the_dst_night():
+    # Sunday 25 Oct 2026, 01:00 (CEST -> CET at 03:00): 24 h before is Saturday 01:00 CEST.
+    start = local(date(2026, 10, 25), 22)
+    wording = reminder_wording(start - timedelta(hours=24), start, "sv")
+    assert wording.when == "i morgon sön 25 okt"
+    assert wording.true_until == local(date(2026, 10, 25), 0)

@@ -6,12 +6,14 @@ from datetime import timedelta
 
 import pytest
 
+from nattvandring import clock
 from nattvandring.db import get_engine, session_scope
+from nattvandring.messaging.health import RunHealth
 from nattvandring.messaging.models import SmsMessage
 from nattvandring.messaging.texts import LINK_MARKER
-from tests.conftest import make_test_app
 from tests.factories import PASSWORD, build_world, login
 from tests.messaging.conftest import NOW, rows
+from tests.support.database import make_test_app
 
 
 @pytest.fixture
@@ -123,6 +125,17 @@ def test_sent_message_cannot_be_retried(client, world, db, messages):
     assert db.get(SmsMessage, messages["a_sent"]).status == "sent"
 
 
+def test_a_message_no_longer_useful_cannot_be_retried(client, world, db, messages):
+    row = db.get(SmsMessage, messages["a_failed"])
+    row.not_after = NOW - timedelta(minutes=1)
+    db.commit()
+    login(client, world.emails["admin"])
+    response = client.post(f"/messages/{messages['a_failed']}/retry", follow_redirects=True)
+    assert "Det här SMS:et är inte längre aktuellt." in response.get_data(as_text=True)
+    db.expire_all()
+    assert db.get(SmsMessage, messages["a_failed"]).status == "failed"
+
+
 def test_retry_roles_and_tenants(client, world, db, messages):
     url = f"/messages/{messages['a_failed']}/retry"
     login(client, world.emails["coord_h"])
@@ -184,3 +197,56 @@ def test_leader_entry_point_and_nav(client, world, messages):
     assert "SMS-status" in client.get("/").get_data(as_text=True)
     client.post("/logout")
     assert page(client, world, "coord_h", "/messages/association").status_code == 403
+
+
+def _provider_failing(app, since):  # type: ignore[no-untyped-def]
+    health = RunHealth()
+    health.failed("Unable to create record: An internal server error has occurred")
+    health.record(get_engine(app), now=since)
+
+
+def test_admins_see_a_banner_once_the_provider_failed_for_15_minutes(app, client, world, frozen):
+    _provider_failing(app, NOW - timedelta(minutes=10))
+    login(client, world.emails["admin"])
+    assert "sms-provider-banner" not in client.get("/messages").get_data(as_text=True)
+    clock.freeze(NOW + timedelta(minutes=6))  # 16 minutes
+    text = client.get("/messages").get_data(as_text=True)
+    assert 'id="sms-provider-banner"' in text
+    assert "SMS-leverantören har inte fungerat sedan" in text
+    client.post("/logout")
+    login(client, world.emails["coord_h"])
+    assert "sms-provider-banner" not in client.get("/messages").get_data(as_text=True)
+    ok = RunHealth()
+    ok.answered()
+    ok.record(get_engine(app))
+    client.post("/logout")
+    login(client, world.emails["admin"])
+    assert "sms-provider-banner" not in client.get("/messages").get_data(as_text=True)
+
+
+def test_the_outbox_page_shows_the_backlog_of_the_coordinators_municipalities(
+    client, world, db, frozen
+):
+    for n, (municipality, attempts) in enumerate(
+        [("hassleholm", 0), ("hassleholm", 3), ("bjuv", 2)]
+    ):
+        db.add(
+            SmsMessage(
+                kind="reminder",
+                to_e164="+46701112233",
+                municipality_id=world.ids[municipality],
+                body="Påminnelse",
+                due_at=NOW - timedelta(minutes=30 - n),
+                not_after=NOW + timedelta(hours=3),
+                attempts=attempts,
+                dedupe_key=f"backlog:{n}",
+            )
+        )
+    db.commit()
+    admin = page(client, world, "admin", "/messages").get_data(as_text=True)
+    assert "3 SMS ska ha skickats men väntar" in admin
+    assert "2 väntande SMS har misslyckats minst en gång" in admin
+    client.post("/logout")
+    coordinator = page(client, world, "coord_h", "/messages").get_data(as_text=True)
+    assert "2 SMS ska ha skickats men väntar" in coordinator
+    assert "1 väntande SMS har misslyckats minst en gång" in coordinator

@@ -8,27 +8,28 @@ from datetime import timedelta
 import pytest
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
-from twilio.request_validator import RequestValidator
 
 from nattvandring import clock
 from nattvandring.booking.models import Assignment
 from nattvandring.db import get_engine
 from nattvandring.messaging.models import InboundReceipt, SmsMessage, WebhookReceipt
 from nattvandring.messaging.webhooks import parse_command
-from tests.conftest import make_test_app
 from tests.messaging.conftest import NOW, assign, make_walk, rows, user
+from tests.support.webhooks import (
+    INBOUND,
+    PUBLIC,
+    STATUS,
+    fresh,
+    inbound,
+    make,
+    phone_of,
+    post,
+    signed,
+    status_of_assignment,
+)
 
-TOKEN = "twilio-auth-token"
-PUBLIC = "https://nattvandring.example.se"
-STATUS = "/webhooks/twilio/status"
-INBOUND = "/webhooks/twilio/inbound"
 START = NOW + timedelta(days=2, hours=12)
 EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response />'
-
-
-def make(tmp_path, **overrides):  # type: ignore[no-untyped-def]
-    settings = {"TWILIO_AUTH_TOKEN": TOKEN, "PUBLIC_BASE_URL": PUBLIC} | overrides
-    return make_test_app(tmp_path, **settings)
 
 
 @pytest.fixture
@@ -36,19 +37,6 @@ def app(tmp_path):  # type: ignore[no-untyped-def]
     app = make(tmp_path)
     yield app
     get_engine(app).dispose()
-
-
-def signed(url: str, params: dict[str, str], token: str = TOKEN) -> dict[str, str]:
-    return {"X-Twilio-Signature": RequestValidator(token).compute_signature(url, params)}
-
-
-def post(client, path, params, *, url=None, headers=None):  # type: ignore[no-untyped-def]
-    all_headers = signed(url or PUBLIC + path, params) | (headers or {})
-    return client.post(path, data=params, headers=all_headers)
-
-
-def inbound(client, phone: str, body: str, **kwargs):  # type: ignore[no-untyped-def]
-    return post(client, INBOUND, {"From": phone, "To": "+46766861004", "Body": body}, **kwargs)
 
 
 @pytest.mark.parametrize(
@@ -150,20 +138,6 @@ def booked(app, world, db, frozen):  # type: ignore[no-untyped-def]
     assign(db, walk, world.ids["vol_a"])
     db.commit()
     return walk
-
-
-def fresh(db):  # type: ignore[no-untyped-def]
-    db.commit()  # end the test's read transaction: see what the request committed
-    db.expire_all()
-
-
-def phone_of(db, world, key):  # type: ignore[no-untyped-def]
-    return user(db, world.ids[key]).phone_e164
-
-
-def status_of_assignment(db, user_id):  # type: ignore[no-untyped-def]
-    fresh(db)
-    return db.exec(select(Assignment.status).where(Assignment.user_id == user_id)).one()
 
 
 @pytest.mark.parametrize("text", ["JA", "ja!", " Ja "])

@@ -27,7 +27,8 @@ from nattvandring.accounts.services import grant
 from nattvandring.db import make_engine, session_scope
 from nattvandring.messaging.models import SmsMessage
 from nattvandring.planning.models import Shift
-from tests import conftest, factories
+from tests import factories
+from tests.support import database as test_database
 
 TIMEOUT = 30  # seconds, for every single HTTP request
 _CSRF = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
@@ -63,7 +64,7 @@ def migrated_schema(url: str) -> Iterator[Engine]:
             reset()
         finally:
             engine.dispose()
-            conftest._pg_schema_ready = False
+            test_database.forget_schema()
 
 
 @dataclass

@@ -31,7 +31,6 @@ from nattvandring.booking.models import Assignment, Booking
 from nattvandring.db import get_engine, session_scope
 from nattvandring.messaging.models import SmsMessage
 from nattvandring.ops.models import WorkerHeartbeat
-from tests import conftest
 from tests.ops.multiprocess_support import (
     Browser,
     Seed,
@@ -41,6 +40,7 @@ from tests.ops.multiprocess_support import (
     seed,
     wait_until,
 )
+from tests.support import database as test_database
 from tests.support import processes
 from tests.support.fake_twilio import FakeTwilio
 
@@ -61,7 +61,7 @@ WRONG_PASSWORD = "Fel e-post eller lösenord."
 def settings(twilio_url: str) -> dict[str, object]:
     return {
         "SECRET_KEY": SECRET,
-        "DATABASE_URL": conftest.PG_URL,
+        "DATABASE_URL": test_database.PG_URL,
         "PUBLIC_BASE_URL": "https://nattvandring.example.org",
         "SMS_BACKEND": "twilio",
         "TWILIO_ACCOUNT_SID": SID,
@@ -91,8 +91,8 @@ def test_two_web_servers_and_two_workers_behave_like_one():
     fake = FakeTwilio(account_sid=SID, auth_token=TWILIO_TOKEN).start()
     try:
         config = settings(fake.base_url)
-        with migrated_schema(conftest.PG_URL) as engine:
-            app = create_app({"SECRET_KEY": SECRET, "DATABASE_URL": conftest.PG_URL})
+        with migrated_schema(test_database.PG_URL) as engine:
+            app = create_app({"SECRET_KEY": SECRET, "DATABASE_URL": test_database.PG_URL})
             try:
                 with app.app_context():
                     seeded = seed(

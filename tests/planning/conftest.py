@@ -1,15 +1,16 @@
-"""Fixtures for the planning tests: a frozen clock, shifts, bookings and an event recorder."""
+"""Fixtures for the planning tests: a frozen clock, an event recorder and a planned series.
+
+Shifts, series and bookings are built with tests/support/shifts.py.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 
 import pytest
 
 from nattvandring import clock, events
-from nattvandring.booking.models import Assignment, Booking
-from nattvandring.clock import local_to_utc
-from nattvandring.planning.models import Shift, ShiftSeries
+from tests.support.shifts import book, make_series
 
 #: Tuesday 2026-09-01 12:00 local time.
 NOW = datetime(2026, 9, 1, 10, 0, tzinfo=UTC)
@@ -36,79 +37,6 @@ def recorded():  # type: ignore[no-untyped-def]
     yield seen
     for kind in kinds:
         events._handlers[kind].remove(handler)
-
-
-def make_shift(
-    session,
-    *,
-    municipality_id: int,
-    area_id: int,
-    day: date,
-    start: time = time(21),
-    end: time = time(1),
-    series_id: int | None = None,
-    min_walkers: int = 3,
-    max_walkers: int | None = 6,
-) -> Shift:  # type: ignore[no-untyped-def]
-    end_day = date.fromordinal(day.toordinal() + 1) if end <= start else day
-    shift = Shift(
-        municipality_id=municipality_id,
-        area_id=area_id,
-        series_id=series_id,
-        start_at=local_to_utc(day, start),
-        end_at=local_to_utc(end_day, end),
-        min_walkers=min_walkers,
-        max_walkers=max_walkers,
-    )
-    session.add(shift)
-    session.flush()
-    return shift
-
-
-def make_series(
-    session,
-    *,
-    municipality_id: int,
-    area_id: int,
-    name: str,
-    weekdays: str,
-    days: tuple[date, ...],
-) -> tuple[ShiftSeries, list[Shift]]:  # type: ignore[no-untyped-def]
-    """A 21:00-01:00 series from the first to the last of ``days``, with a shift on each."""
-    series = ShiftSeries(
-        municipality_id=municipality_id,
-        name=name,
-        weekdays=weekdays,
-        start_date=days[0],
-        end_date=days[-1],
-        start_time=time(21),
-        end_time=time(1),
-    )
-    session.add(series)
-    session.flush()
-    shifts = [
-        make_shift(
-            session,
-            municipality_id=municipality_id,
-            area_id=area_id,
-            day=day,
-            series_id=series.id,
-        )
-        for day in days
-    ]
-    return series, shifts
-
-
-def book(session, shift: Shift, association_id: int, walkers: list[int] = ()) -> Booking:  # type: ignore[no-untyped-def,assignment]
-    booking = Booking(shift_id=shift.id, association_id=association_id)
-    session.add(booking)
-    shift.status = "booked"
-    session.add(shift)
-    session.flush()
-    for user_id in walkers:
-        session.add(Assignment(shift_id=shift.id, booking_id=booking.id, user_id=user_id))
-    session.flush()
-    return booking
 
 
 @pytest.fixture

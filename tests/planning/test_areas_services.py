@@ -9,7 +9,8 @@ from sqlmodel import select
 
 from nattvandring.audit.models import AuditEntry
 from nattvandring.errors import RuleViolation
-from nattvandring.municipalities.models import Municipality, PatrolArea
+from nattvandring.municipalities.models import Municipality
+from nattvandring.planning.models import PatrolArea
 from nattvandring.planning.services_areas import (
     AreaInput,
     create_area,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from nattvandring.municipalities.models import PatrolArea
 from nattvandring.planning.coverage import coverage
+from nattvandring.planning.models import PatrolArea
 from nattvandring.planning.services_areas import areas_of
-from tests.planning.conftest import book, make_shift
+from tests.support.shifts import book, make_shift
 
 
 def test_counts_per_area_and_week_and_attention_list(app, world, db, frozen):

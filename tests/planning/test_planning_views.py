@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from nattvandring.municipalities.models import PatrolArea
-from nattvandring.planning.models import Shift
+from nattvandring.planning.models import PatrolArea, Shift
 from tests.factories import login
 
 

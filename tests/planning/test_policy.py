@@ -11,7 +11,7 @@ from nattvandring.accounts.identity import Identity
 from nattvandring.accounts.models import Membership, User
 from nattvandring.planning import policy  # noqa: F401 - registers the rules
 from nattvandring.planning.models import ShiftSeries
-from tests.planning.conftest import make_shift
+from tests.support.shifts import make_shift
 
 
 def _identity(db, user_id: int) -> Identity:  # type: ignore[no-untyped-def]

@@ -16,6 +16,7 @@ from nattvandring.planning.schedule import (
     duration_minutes,
     evening_of,
     generate_series,
+    walk_instants,
 )
 
 EVENING = time(22, 0)
@@ -313,3 +314,33 @@ def test_generated_shifts_are_sane(start_date, span, weekdays, start_time, end_t
         assert to_local(start).weekday() in weekdays
         assert to_local(start).time() == start_time
         assert to_local(end).time() == end_time
+
+
+# --- walk_instants: the one local -> UTC conversion of a walk --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("day", "hours"),
+    [(date(2026, 3, 28), 4), (date(2026, 10, 24), 6), (date(2026, 9, 4), 5)],
+)
+def test_walk_instants_cross_midnight_and_count_real_hours(day, hours):
+    start, end = walk_instants(day, time(22), time(3))
+    assert start.tzinfo is not None and end.tzinfo is not None
+    assert end - start == timedelta(hours=hours)
+    assert evening_of(start) == day
+
+
+def test_walk_instants_end_at_start_is_next_day():
+    start, end = walk_instants(date(2026, 9, 4), time(21), time(21))
+    assert end - start == timedelta(hours=24)
+
+
+@pytest.mark.parametrize(
+    ("start_time", "end_time", "field"),
+    [(time(2, 30), time(5), "start_time"), (time(22), time(2, 15), "end_time")],
+)
+def test_walk_instants_refuse_the_spring_forward_hour(start_time, end_time, field):
+    day = date(2026, 3, 29) if field == "start_time" else date(2026, 3, 28)
+    with pytest.raises(RuleViolation) as refused:
+        walk_instants(day, start_time, end_time)
+    assert refused.value.code == "dst_gap" and refused.value.field == field

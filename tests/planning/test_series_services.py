@@ -10,8 +10,8 @@ from sqlmodel import select
 from nattvandring.audit.models import AuditEntry
 from nattvandring.clock import to_local
 from nattvandring.errors import RuleViolation
-from nattvandring.municipalities.models import Municipality, PatrolArea
-from nattvandring.planning.models import Shift, ShiftSeries
+from nattvandring.municipalities.models import Municipality
+from nattvandring.planning.models import PatrolArea, Shift, ShiftSeries
 from nattvandring.planning.schedule import duration
 from nattvandring.planning.services_series import SeriesInput, add_special_night, create_series
 

@@ -12,14 +12,14 @@ from nattvandring.audit.models import AuditEntry
 from nattvandring.booking.models import Booking
 from nattvandring.clock import to_local
 from nattvandring.errors import RuleViolation
-from nattvandring.municipalities.models import PatrolArea
-from nattvandring.planning.models import Shift
+from nattvandring.planning.models import PatrolArea, Shift
 from nattvandring.planning.services_shifts import (
     cancel_shift,
     edit_shift,
     shift_input_from,
 )
-from tests.planning.conftest import NOW, book, make_shift
+from tests.planning.conftest import NOW
+from tests.support.shifts import book, make_shift
 
 
 @pytest.fixture
@@ -133,7 +133,7 @@ def test_cancel_marks_shift_and_bookings_and_emits_only_shift_cancelled(world, d
         "Ishalka",
     )
     assert cancelled.cancelled_at == NOW and cancelled.cancelled_by_id == world.ids["coord_h"]
-    assert recorded == [events.ShiftCancelled(shift.id, "Ishalka")]
+    assert recorded == [events.ShiftCancelled(shift.id, "Ishalka", actor_id=world.ids["coord_h"])]
     with pytest.raises(RuleViolation) as caught:
         cancel_shift(db, stored, reason="igen", actor_id=None)
     assert caught.value.code == "already_cancelled"

@@ -17,6 +17,7 @@ from nattvandring.reports.models import (
     ReportReminder,
     UnsafePlace,
 )
+from nattvandring.volunteers import tasks as volunteer_tasks
 
 from .conftest import make_walk
 
@@ -79,8 +80,6 @@ def test_jobs_emit_reminder_once_and_sweep_retention(app, world) -> None:  # typ
         assert len(session.exec(select(ReportReminder)).all()) == 1
     clock.freeze(end + timedelta(days=800))
     with app.app_context():
-        assert tasks.anonymise_inactive(app) == 4  # vol_a, vol_a2, vol_b, vol_c
-    assert [job for job, _interval in tasks.JOBS] == [
-        tasks.remind_missing_reports,
-        tasks.anonymise_inactive,
-    ]
+        assert volunteer_tasks.anonymise_inactive(app) == 4  # vol_a, vol_a2, vol_b, vol_c
+    assert [job for job, _interval in tasks.JOBS] == [tasks.remind_missing_reports]
+    assert [job for job, _interval in volunteer_tasks.JOBS] == [volunteer_tasks.anonymise_inactive]

@@ -13,9 +13,9 @@ from sqlmodel import SQLModel
 
 from nattvandring import clock
 from nattvandring.db import get_engine, session_scope
-from tests.conftest import make_test_app
 from tests.factories import login
 from tests.security.conftest import NOW, build_rich_world, fingerprint, reset_database
+from tests.support.database import make_test_app
 
 STAFF = ("leader_a", "leader_b", "coord_h", "coord_b", "liaison", "liaison2", "admin")
 LINKS = ("link_a", "link_c")  # a volunteer by personal link: vol_a's token, vol_c's token
@@ -44,7 +44,7 @@ SPECIAL = {
     "booking.join_reserve": {"shift_id": "open_shift"},
     "booking.withdraw_reserve": {"shift_id": "open_shift"},
     "reports.start": {"booking_id": "past_booking"},
-    "reports.personal_report": {"shift_id": "past_shift"},
+    "volunteers.personal_report": {"shift_id": "past_shift"},
     "volunteers.question_accept": {"request_id": "question_vol_a"},
     "volunteers.question_decline": {"request_id": "question_vol_a"},
 }

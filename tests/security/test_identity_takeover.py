@@ -16,8 +16,9 @@ from sqlmodel import select
 from nattvandring import clock
 from nattvandring.accounts.models import Membership, Role, User
 from nattvandring.booking import services_booking
-from tests.booking.helpers import NOW, make_shift
 from tests.factories import bankgiro, login, org_number
+from tests.support.booking import NOW
+from tests.support.shifts import make_shift
 
 VICTIM_BIRTH_YEAR = 1961  # nobody else in the world is born then
 

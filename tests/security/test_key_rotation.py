@@ -20,9 +20,9 @@ from nattvandring.db import get_engine, session_scope
 from nattvandring.errors import RuleViolation
 from nattvandring.volunteers import csv_import
 from nattvandring.volunteers.services import CleanMember, MemberInput, personal_token
-from tests.conftest import make_test_app
 from tests.factories import PASSWORD
 from tests.security.conftest import NOW, build_rich_world
+from tests.support.database import make_test_app
 
 OLD = "old-secret-key-that-is-long-enough-0000"
 NEW = "new-secret-key-that-is-long-enough-1111"

@@ -23,8 +23,8 @@ from nattvandring.messaging.dispatch import dispatch_due
 from nattvandring.messaging.models import SmsMessage
 from nattvandring.planning.models import Shift
 from nattvandring.volunteers.services import personal_token
-from tests.conftest import make_test_app
 from tests.factories import build_world, login
+from tests.support.database import make_test_app
 
 TWILIO_TOKEN = "twilio-auth-token"
 PUBLIC = "https://nattvandring.example.se"

@@ -26,24 +26,23 @@ import pytest
 from nattvandring import clock
 from nattvandring.associations.models import Association
 from nattvandring.db import get_engine, session_scope
+from nattvandring.exports import content_disposition
 from nattvandring.mail.backends import OutgoingMail, build_mime
 from nattvandring.messaging import texts
 from nattvandring.messaging.gsm import is_gsm7, segments
-from nattvandring.municipalities.models import PatrolArea
+from nattvandring.planning.models import PatrolArea
 from nattvandring.sponsorship import services_runs as runs
 from nattvandring.sponsorship.models import SponsorAgreement
-from nattvandring.web.downloads import content_disposition
 from tests.calendars.conftest import (
     SECRET,
     assign,
     association_feed_path,
-    book,
-    make_shift,
     personal_feed_path,
     personal_page_token,
 )
 from tests.factories import login
 from tests.sponsorship.conftest import agreement, login_as, walk
+from tests.support.shifts import book, make_shift
 
 EVIL = "<script>alert(1)</script>\";=cmd|' /C calc'!A0"
 FORMULA = "=cmd|' /C calc'!A0"
@@ -310,13 +309,13 @@ def test_every_other_download_names_its_file_the_same_safe_way(app, evil):  # ty
 
 def test_no_view_writes_a_content_disposition_by_hand():
     package = Path(__file__).resolve().parents[2] / "nattvandring"
-    helper = package / "web" / "downloads.py"
+    helper = package / "exports.py"
     by_hand = [
         str(path.relative_to(package))
         for path in package.rglob("*.py")
         if path != helper and "attachment; filename" in path.read_text(encoding="utf-8")
     ]
-    assert by_hand == [], "use nattvandring.web.downloads.content_disposition"
+    assert by_hand == [], "use nattvandring.exports.content_disposition"
 
 
 @pytest.mark.parametrize(

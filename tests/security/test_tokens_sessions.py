@@ -15,9 +15,9 @@ from twilio.request_validator import RequestValidator
 from nattvandring import clock, tokens
 from nattvandring.db import get_engine, session_scope
 from nattvandring.mail.models import EmailMessage
-from tests.conftest import make_test_app
 from tests.factories import PASSWORD, login
 from tests.security.conftest import NOW, build_rich_world
+from tests.support.database import make_test_app
 
 URLSAFE = re.compile(r"^[A-Za-z0-9_-]{43,}$")
 KINDS = ("personal_vol_a", "feed_vol_a", "assoc_feed_a", "invitation", "reset")

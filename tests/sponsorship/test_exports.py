@@ -12,16 +12,9 @@ import openpyxl
 import pypdf
 import pytest
 
-from nattvandring.sponsorship.exports import (
-    Statement,
-    csv_rows,
-    neutralize_cell,
-    ore_to_kronor,
-    pdf_safe,
-    statement_pdf,
-    xlsx_bytes,
-)
-from nattvandring.sponsorship.rules import format_sek
+from nattvandring.exports import csv_rows, neutralize_cell, ore_to_kronor, xlsx_bytes
+from nattvandring.formatting import format_sek
+from nattvandring.sponsorship.exports import Statement, pdf_safe, statement_pdf
 
 EVIL = '=HYPERLINK("http://x")'
 HEADER = ["Förening", "Vandringar", "Belopp (kr)", "Senaste vandring"]

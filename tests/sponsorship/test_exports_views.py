@@ -14,8 +14,8 @@ import pytest
 
 from nattvandring import clock
 from nattvandring.associations.models import Association
+from nattvandring.exports import content_disposition
 from nattvandring.sponsorship import services_runs as runs
-from nattvandring.web.downloads import content_disposition
 from tests.factories import user
 
 from .conftest import agreement, login_as, walk

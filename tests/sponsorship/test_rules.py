@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from nattvandring.clock import local_to_utc
+from nattvandring.formatting import format_sek
 from nattvandring.sponsorship.rules import (
     ApprovedWalk,
     PaymentRule,
@@ -19,7 +20,6 @@ from nattvandring.sponsorship.rules import (
     describe_rule,
     duration_minutes,
     evaluate,
-    format_sek,
 )
 
 FRI = date(2026, 5, 8)  # a Friday
@@ -312,22 +312,6 @@ def test_cap_and_budget_limits(amount, cap, paid, budget, expected):
 
 
 # --- formatting and storage -----------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("ore", "text"),
-    [
-        (150_000, "1 500 kr"),
-        (123_456, "1 234,56 kr"),
-        (0, "0 kr"),
-        (5, "0,05 kr"),
-        (99_900, "999 kr"),
-        (100_000_000, "1 000 000 kr"),
-        (-150_050, "-1 500,50 kr"),
-    ],
-)
-def test_format_sek(ore, text):
-    assert format_sek(ore) == text
 
 
 def test_money_is_integer_ore_only():

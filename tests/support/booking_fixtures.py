@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from nattvandring import clock, events
-from tests.booking.helpers import NOW
+from tests.support.booking import NOW
 
 BOOKING_EVENTS = (
     events.BookingCreated,

@@ -13,6 +13,9 @@ with ``inject`` and consumed one per matching request, in order::
         fake.inject(Fault.rate_limited(), Fault.hang(seconds=2))
         gateway = TwilioGateway(..., base_url=fake.base_url, timeout_s=0.5)
 
+``go_down(Fault.server_error(), Fault.server_error(on="list"))`` makes every request fail
+until ``come_back()`` (a provider outage).
+
 Created messages are stored as already ``sent`` (date_sent = now), although the create
 response says ``queued`` (``accepted`` for a Messaging Service without From), as Twilio does.
 Use the ``fake_twilio`` fixture in tests, or the context manager in benchmarks.
@@ -115,6 +118,7 @@ class FakeTwilio:
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
         self._faults: deque[Fault] = deque()
+        self._outage: dict[str, Fault] = {}
         self._stopping = threading.Event()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -154,6 +158,16 @@ class FakeTwilio:
         with self._lock:
             self._faults.extend(faults)
 
+    def go_down(self, *faults: Fault) -> None:
+        """An outage: every request answers with the fault for its ``on`` ("create" or
+        "list") until ``come_back``; injected one-off faults are used up first."""
+        with self._lock:
+            self._outage = {fault.on: fault for fault in faults}
+
+    def come_back(self) -> None:
+        with self._lock:
+            self._outage = {}
+
     def created_requests(self) -> list[RecordedRequest]:
         with self._lock:
             return [r for r in self.requests if r.method == "POST"]
@@ -164,7 +178,7 @@ class FakeTwilio:
                 if fault.on == on:
                     self._faults.remove(fault)
                     return fault
-        return None
+            return self._outage.get(on)
 
     def _message(self, account_sid: str, form: dict[str, str]) -> dict:
         """The create response for ``form`` (the record is stored by ``_store``)."""

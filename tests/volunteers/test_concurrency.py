@@ -25,9 +25,9 @@ from nattvandring.messaging.models import SmsKind, SmsMessage
 from nattvandring.volunteers import services
 from nattvandring.volunteers.models import MembershipRequest
 from tests import factories
-from tests.booking.helpers import NOW
-from tests.booking.test_concurrency import fire, logged_in
-from tests.conftest import make_test_app
+from tests.support.booking import NOW
+from tests.support.database import make_test_app
+from tests.support.http import fire, logged_in
 
 pytestmark = pytest.mark.slow
 

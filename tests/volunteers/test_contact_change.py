@@ -11,8 +11,8 @@ from nattvandring.messaging.dispatch import dispatch_due
 from nattvandring.messaging.models import SmsKind, SmsMessage
 from nattvandring.volunteers import services
 from tests.factories import PASSWORD
-from tests.messaging.test_dispatch import Recording
 from tests.support.identity import code_rows, mailed_link, sent_code, wrong
+from tests.support.sms import Recording
 
 SECRET = "test-secret-key-that-is-long-enough-000"
 NEW = "+46701740684"

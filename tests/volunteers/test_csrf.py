@@ -11,8 +11,9 @@ from nattvandring.booking import services_roster as sr
 from nattvandring.booking.models import Assignment
 from nattvandring.db import get_engine, session_scope
 from nattvandring.volunteers import services
-from tests.booking.helpers import NOW, make_shift
 from tests.factories import build_world
+from tests.support.booking import NOW
+from tests.support.shifts import make_shift
 
 
 def test_personal_page_forms_need_and_carry_the_token(csrf_app):

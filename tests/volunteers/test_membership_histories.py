@@ -19,7 +19,7 @@ from nattvandring.messaging.models import SmsKind, SmsMessage
 from nattvandring.messaging.webhooks import handle_inbound
 from nattvandring.volunteers import services, services_requests
 from nattvandring.volunteers.models import MembershipRequest, RequestStatus
-from tests.booking.helpers import NOW
+from tests.support.booking import NOW
 
 ASSOCIATIONS = ("assoc_b", "assoc_c")  # vol_a walks for assoc_a; assoc_c starts unapproved
 ACTIONS = st.lists(

@@ -18,8 +18,9 @@ from nattvandring.mail.models import EmailMessage
 from nattvandring.messaging.models import VOLUNTEER_SHIFT_KINDS, SmsKind, SmsMessage
 from nattvandring.volunteers import services
 from nattvandring.volunteers.models import MembershipRequest, RequestStatus
-from tests.booking.helpers import NOW, make_shift
 from tests.factories import login
+from tests.support.booking import NOW
+from tests.support.shifts import make_shift
 
 SECRET = "test-secret-key-that-is-long-enough-000"
 
@@ -321,7 +322,7 @@ def test_a_leaders_correction_of_their_own_member_moves_waiting_sms(client, worl
 
 
 def test_the_person_sees_what_the_leader_typed_and_erasure_removes_it(app, client, world, db):
-    from nattvandring.reports.privacy import erase_user, export_data
+    from nattvandring.volunteers.privacy import erase_user, export_data
 
     ask_vol_a_to_b(client, world, db, email="typad@example.org")
     vol_a = db.get(User, world.ids["vol_a"])

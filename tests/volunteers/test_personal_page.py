@@ -14,7 +14,8 @@ from nattvandring.booking import services_booking as sb
 from nattvandring.booking import services_roster as sr
 from nattvandring.booking.models import Assignment
 from nattvandring.volunteers import services
-from tests.booking.helpers import FRIDAY_EVENING, NOW, make_shift
+from tests.support.booking import FRIDAY_EVENING, NOW
+from tests.support.shifts import make_shift
 
 SECRET = "test-secret-key-that-is-long-enough-000"
 

@@ -12,8 +12,8 @@ import pytest
 
 from nattvandring.db import get_engine, session_scope
 from nattvandring.web.csrf import cross_site_reason, origin_of
-from tests.conftest import make_test_app
 from tests.factories import PASSWORD, build_world
+from tests.support.database import make_test_app
 
 PUBLIC = "https://nattvandring.example.se"
 CROSS_SITE_SV = "Formuläret skickades från en annan webbplats"

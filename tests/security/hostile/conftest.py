@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from nattvandring.db import get_engine
-from tests.conftest import make_test_app
 from tests.security.hostile.recording import RecordingRequest
 from tests.security.matrix_runner import Matrix
+from tests.support.database import make_test_app
 
 
 def make_fuzz_app(tmp_path, **overrides):  # type: ignore[no-untyped-def]

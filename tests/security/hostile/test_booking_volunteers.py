@@ -10,9 +10,10 @@ from flask import current_app
 from nattvandring.booking.forms import AddWalkerForm, CancelBookingForm
 from nattvandring.volunteers import csv_import
 from nattvandring.volunteers.forms import ImportConfirmForm, MemberForm
-from tests.planning.conftest import book, make_shift
+from nattvandring.volunteers.services import CleanMember
 from tests.security.hostile.harness import Target, check_target
 from tests.security.hostile.world import Fuzzer, World, base_world
+from tests.support.shifts import book, make_shift
 
 
 def build(session) -> World:  # type: ignore[no-untyped-def]
@@ -25,9 +26,14 @@ def build(session) -> World:  # type: ignore[no-untyped-def]
     booking = book(session, shift, ids["assoc_a"], walkers=[ids["vol_a"]])
     ids.update(shift=shift.id, booking=booking.id)  # type: ignore[arg-type]
     # What the preview page signs after a valid upload of one new member.
-    rows = [["Ny Medlem", "+46701112233", "", 1990]]
-    world.raw["import"] = csv_import._serializer(current_app.config["SECRET_KEY"]).dumps(
-        {"a": ids["assoc_a"], "rows": rows}
+    member = CleanMember(name="Ny Medlem", phone_e164="+46701112233", email=None, birth_year=1990)
+    preview = csv_import.Preview(
+        rows=[
+            csv_import.PreviewRow(1, "Ny Medlem", "070-111 22 33", "", "1990", "new", clean=member)
+        ]
+    )
+    world.raw["import"] = csv_import.sign_rows(
+        current_app.config["SECRET_KEY"], ids["assoc_a"], preview
     )
     return world
 

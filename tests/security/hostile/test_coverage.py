@@ -24,8 +24,15 @@ from nattvandring.app import create_app
 from tests.security.conftest import NOW, fingerprint
 from tests.security.hostile.harness import Target
 from tests.security.hostile.recording import Watch, listening
-from tests.security.matrix_runner import STAFF, is_login_redirect, rules_of
-from tests.security.test_access_matrix import REFUSED, _actors, _parse, _spec_for
+from tests.security.matrix_runner import (
+    REFUSED,
+    STAFF,
+    actors_of,
+    is_login_redirect,
+    parse_spec,
+    rules_of,
+)
+from tests.support.access_matrix import spec_for
 
 #: POST endpoints without anything to type: the form is a button (only the CSRF token, and
 #: the ids in the URL, which the access matrix covers). Checked below: they read no field.
@@ -131,9 +138,9 @@ def test_every_flask_form_is_fuzzed_or_excluded_with_a_reason():
 
 def _admitted(rule) -> tuple[str, str]:  # type: ignore[no-untyped-def]
     """An actor the access matrix lets through ``rule``'s POST, and the answer it gets."""
-    spec = _spec_for(rule.endpoint, "POST")
+    spec = spec_for(rule.endpoint, "POST")
     assert spec is not None, rule.endpoint
-    for actor, outcome in _parse(spec, _actors(rule)).items():
+    for actor, outcome in parse_spec(spec, actors_of(rule)).items():
         # "login" is where logging out ends: a success for someone logged in.
         if outcome not in REFUSED or (outcome == "login" and actor in STAFF):
             return actor, outcome

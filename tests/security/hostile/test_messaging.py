@@ -12,10 +12,10 @@ from werkzeug.datastructures import MultiDict
 from nattvandring.accounts.models import User
 from nattvandring.db import get_engine
 from nattvandring.messaging.models import SmsMessage
-from tests.planning.conftest import book, make_shift
 from tests.security.hostile.conftest import make_fuzz_app
 from tests.security.hostile.harness import Target, check_target
 from tests.security.hostile.world import Fuzzer, World, base_world
+from tests.support.shifts import book, make_shift
 
 TOKEN = "twilio-auth-token"
 PUBLIC = "https://nattvandring.example.se"

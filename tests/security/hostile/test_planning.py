@@ -21,9 +21,9 @@ from nattvandring.planning.forms import (
     ShiftForm,
     SpecialNightForm,
 )
-from tests.planning.conftest import book, make_series
 from tests.security.hostile.harness import Target, check_target
 from tests.security.hostile.world import Fuzzer, World, base_world
+from tests.support.shifts import book, make_series
 
 
 def build(session) -> World:  # type: ignore[no-untyped-def]

@@ -23,8 +23,8 @@ from nattvandring import clock
 from nattvandring.app import create_app
 from tests.security.conftest import NOW
 from tests.security.hostile.recording import Watch, listening
-from tests.security.matrix_runner import methods_of, row_counts, rules_of
-from tests.security.test_access_matrix import _actors, _parse, _spec_for
+from tests.security.matrix_runner import actors_of, methods_of, parse_spec, row_counts, rules_of
+from tests.support.access_matrix import spec_for
 
 VALUES = [
     "",
@@ -80,9 +80,9 @@ FALLBACK = ("302", "409", "404", "503")
 
 def readers(rule) -> list[tuple[str, int]]:  # type: ignore[no-untyped-def]
     """Every actor the page lets in (200), else the one who gets furthest, with the status."""
-    spec = _spec_for(rule.endpoint, "GET")
+    spec = spec_for(rule.endpoint, "GET")
     assert spec is not None, rule.endpoint
-    outcomes = _parse(spec, _actors(rule))
+    outcomes = parse_spec(spec, actors_of(rule))
     admitted = [(actor, 200) for actor, outcome in outcomes.items() if outcome == "200"]
     if admitted:
         return admitted

@@ -10,9 +10,10 @@ from flask import current_app
 from sqlmodel import select
 
 from nattvandring.accounts.models import User
-from nattvandring.reports.forms import CorrectionForm, EraseForm, ReportForm, ReturnForm
+from nattvandring.reports.forms import CorrectionForm, ReportForm, ReturnForm
 from nattvandring.reports.models import UnsafePlace
 from nattvandring.reports.services_report import start_report
+from nattvandring.volunteers.forms import EraseForm
 from nattvandring.volunteers.services import personal_token
 from tests.reports.conftest import file_report, make_walk
 from tests.security.hostile.harness import Target, check_target
@@ -96,7 +97,7 @@ TARGETS = [
     ),
     Target(
         "personal_report",
-        "reports.personal_report",
+        "volunteers.personal_report",
         None,
         lambda w: f"/me/{w.raw['personal']}/reports/{w.ids['draft_shift']}",
         lambda w: _report(w.ids),
@@ -122,7 +123,7 @@ TARGETS = [
     ),
     Target(
         "personal_erase",
-        "reports.personal_erase",
+        "volunteers.personal_erase",
         None,
         lambda w: f"/me/{w.raw['personal']}/privacy/erase",
         lambda w: {"confirm": "y"},

@@ -1,4 +1,4 @@
-"""The sponsorship blueprint and helpers its view modules share (downloads, filters)."""
+"""The sponsorship blueprint and the helpers its view modules share (downloads, filters)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from flask import Blueprint, Response, request, stream_with_context
 from sqlmodel import Session
 
 from ..db import get_engine, new_session
-from ..web.downloads import content_disposition
+from ..exports import content_disposition
 
 bp = Blueprint("sponsorship", __name__)
 

@@ -21,11 +21,11 @@ from ..associations.models import Association
 from ..booking.models import Assignment
 from ..clock import utcnow
 from ..errors import RuleViolation
+from ..formatting import national_phone
 from ..i18n import _l
 from ..planning.models import Shift
-from ..volunteers.models import MembershipRequest
-from ..web.template_helpers import national_phone
-from .models import HoursLedgerEntry, Incident, PatrolReport, ReportWalker
+from ..reports.models import HoursLedgerEntry, Incident, PatrolReport, ReportWalker
+from .models import MembershipRequest
 
 log = logging.getLogger(__name__)
 

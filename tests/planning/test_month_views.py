@@ -6,13 +6,13 @@ from datetime import date, time, timedelta
 from urllib.parse import quote
 
 import pytest
-from sqlalchemy import event
 
 from nattvandring.accounts.models import User
-from nattvandring.db import get_engine
-from nattvandring.municipalities.models import Municipality, PatrolArea
+from nattvandring.municipalities.models import Municipality
+from nattvandring.planning.models import PatrolArea
 from tests.factories import login
-from tests.planning.conftest import book, make_shift
+from tests.support.queries import count_queries
+from tests.support.shifts import book, make_shift
 
 
 @pytest.fixture
@@ -61,19 +61,10 @@ def test_area_filter(client, world, month):
 
 
 def _count_queries(app, client, url):  # type: ignore[no-untyped-def]
-    statements: list[str] = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-        statements.append(statement)
-
-    engine = get_engine(app)
-    event.listen(engine, "before_cursor_execute", before)
-    try:
+    with count_queries(app) as counter:
         response = client.get(url)
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
     assert response.status_code == 200
-    return len(statements), response.get_data(as_text=True)
+    return len(counter.executed), response.get_data(as_text=True)
 
 
 def _setup_fill(db, world):  # type: ignore[no-untyped-def]

@@ -11,13 +11,12 @@ from sqlmodel import SQLModel, select
 
 from nattvandring import clock, events, tokens
 from nattvandring.accounts.models import AccessToken, Membership, TokenPurpose, User
+from nattvandring.formatting import national_phone
 from nattvandring.reports import situation
 from nattvandring.reports.models import HoursLedgerEntry
-from nattvandring.reports.privacy import erase_user, retention_sweep
 from nattvandring.reports.queries import approved_walks, hours_by_association_month
-from nattvandring.web.template_helpers import national_phone
-
-from .conftest import make_walk, march_world
+from nattvandring.volunteers.privacy import erase_user, retention_sweep
+from tests.reports.conftest import make_walk, march_world
 
 
 def _figures(db, world):  # type: ignore[no-untyped-def]

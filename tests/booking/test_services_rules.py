@@ -6,9 +6,9 @@ import pytest
 from sqlmodel import select
 
 from nattvandring.audit.models import AuditEntry
+from nattvandring.booking.services_rules import RulesInput, update_rules
 from nattvandring.errors import RuleViolation
 from nattvandring.municipalities.models import Municipality
-from nattvandring.planning.services_rules import RulesInput, update_rules
 
 
 def _rules(**overrides) -> RulesInput:  # type: ignore[no-untyped-def]

@@ -15,10 +15,9 @@ from sqlmodel import Session, select
 
 from ..associations.models import Association
 from ..booking.models import Assignment, AssignmentStatus, Booking, BookingStatus
+from ..booking.rules import FILL_BELOW_MINIMUM, shift_fill_state
 from ..clock import local_to_utc, to_local
-from ..municipalities.models import PatrolArea
-from .models import Shift, ShiftStatus
-from .rules import FILL_BELOW_MINIMUM, shift_fill_state
+from .models import PatrolArea, Shift, ShiftStatus
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Tests for nattvandring.planning.rules (pure, no app, no database)."""
+"""Tests for nattvandring.booking.rules (pure, no app, no database)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from nattvandring.clock import STOCKHOLM
-from nattvandring.errors import RuleViolation
-from nattvandring.planning.rules import (
+from nattvandring.booking.rules import (
     age_in_year,
     check_can_book,
     check_coordinator_cancel,
@@ -19,6 +17,8 @@ from nattvandring.planning.rules import (
     leader_cancel_deadline,
     shift_fill_state,
 )
+from nattvandring.clock import STOCKHOLM
+from nattvandring.errors import RuleViolation
 
 # Friday 2026-05-08 20:00-23:00 local (summer time) = 18:00-21:00 UTC.
 START = datetime(2026, 5, 8, 18, 0, tzinfo=UTC)

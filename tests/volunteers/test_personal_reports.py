@@ -1,4 +1,4 @@
-"""Filing from the personal link and the personal-page block."""
+"""Filing a report from the personal link, and the reports block of the personal page."""
 
 from __future__ import annotations
 
@@ -10,8 +10,7 @@ from sqlmodel import select
 from nattvandring import tokens
 from nattvandring.accounts.models import TokenPurpose, User
 from nattvandring.reports.models import PatrolReport, ReportWalker
-
-from .conftest import file_report, make_walk
+from tests.reports.conftest import file_report, make_walk
 
 
 def _token(db, user_id: int) -> str:  # type: ignore[no-untyped-def]
@@ -109,7 +108,7 @@ def test_personal_block_lists_own_walks_and_reports_to_file(app, db, world, walk
     raw = _token(db, world.ids["vol_a2"])
     with app.test_request_context("/"):
         user = db.get(User, world.ids["vol_a2"])
-        html = render_template("reports/_personal_block.html", personal_token=raw, user=user)
+        html = render_template("volunteers/_personal_block.html", personal_token=raw, user=user)
     assert "Godkända vandringar: <strong>1</strong>" in html
     assert "Timmar: <strong>2,0 h</strong>" in html
     assert f"/me/{raw}/reports/{walk_a.shift.id}" in html  # the unreported walk

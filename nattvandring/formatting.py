@@ -1,0 +1,90 @@
+"""How the app writes money, phone numbers, hours and dates for people.
+
+One copy of each, used by templates (as filters, see ``web/template_helpers.py``), exports,
+SMS texts and services alike. Pure functions except the date ones, which format in the
+request's locale (flask-babel) and in Europe/Stockholm.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+import phonenumbers
+from flask_babel import format_date, format_datetime
+
+from .clock import to_local
+
+# --- money (whole öre inside) -------------------------------------------------------------
+
+
+def format_sek(ore: int) -> str:
+    """Format öre as Swedish kronor: 150000 -> "1 500 kr", 123456 -> "1 234,56 kr".
+
+    Thousands are grouped with a normal space (U+0020, not NBSP) so the text survives
+    latin-1 PDFs, CSV and SMS alike; negative amounts get a leading "-".
+    """
+    if isinstance(ore, bool) or not isinstance(ore, int):
+        raise ValueError(f"ore must be an integer, got {ore!r}")
+    sign = "-" if ore < 0 else ""
+    kronor, rest = divmod(abs(ore), 100)
+    grouped = f"{kronor:,}".replace(",", " ")
+    return f"{sign}{grouped},{rest:02d} kr" if rest else f"{sign}{grouped} kr"
+
+
+def sek(ore: int | None) -> str:
+    """``format_sek`` for templates: nothing for None."""
+    return "" if ore is None else format_sek(int(ore))
+
+
+def sv_decimal(value: Decimal) -> str:
+    """A decimal with at most two decimals and a Swedish comma: 4.50 -> "4,5", 3 -> "3"."""
+    text = format(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text.replace(".", ",")
+
+
+# --- hours ------------------------------------------------------------------------------------
+
+
+def hours(minutes: int, places: int = 2) -> Decimal:
+    """Minutes as decimal hours rounded half up to ``places`` decimals: 270 -> 4.50."""
+    step = Decimal(1).scaleb(-places)
+    return (Decimal(minutes) / 60).quantize(step, rounding=ROUND_HALF_UP)
+
+
+def hours_text(minutes: int | None) -> str:
+    """Minutes as Swedish decimal hours with one decimal: 270 -> "4,5 h"."""
+    return f"{hours(minutes or 0, 1)} h".replace(".", ",")
+
+
+# --- phone numbers ----------------------------------------------------------------------------
+
+
+def national_phone(e164: str | None) -> str:
+    """A stored +46 number as Swedes write it (070-123 45 67); other input as given."""
+    if not e164:
+        return ""
+    try:
+        number = phonenumbers.parse(e164, "SE")
+    except phonenumbers.NumberParseException:
+        return e164
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
+# --- dates and times (aware UTC in, Europe/Stockholm out) -------------------------------------
+
+
+def local_datetime(value: datetime | None, fmt: str = "EEE d MMM yyyy HH:mm") -> str:
+    if value is None:
+        return ""
+    return format_datetime(to_local(value).replace(tzinfo=None), fmt)
+
+
+def local_time(value: datetime | None) -> str:
+    return to_local(value).strftime("%H:%M") if value else ""
+
+
+def local_date(value: datetime | None, fmt: str = "EEE d MMM yyyy") -> str:
+    return format_date(to_local(value).date(), fmt) if value else ""

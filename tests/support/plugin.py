@@ -1,0 +1,106 @@
+"""The test suite's pytest plugin: the database per test, the shared fixtures and settings.
+
+Registered by tests/conftest.py. Set NATTVANDRING_TEST_DATABASE_URL=postgresql://... to run
+the whole suite on PostgreSQL; tests marked ``postgres`` run only then. Under pytest-xdist
+every worker has a database of its own (tests/support/database.py).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from hypothesis import settings as hypothesis_settings
+
+from nattvandring import clock
+from nattvandring.db import get_engine, session_scope
+from tests.support import database, url_builders
+from tests.support.database import make_test_app
+
+os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost,::1")
+os.environ.setdefault("no_proxy", "127.0.0.1,localhost,::1")
+
+url_builders.install()
+
+# Example runs slow down with the machine's load and with xdist's parallel workers: a deadline
+# would turn that into failures. The example database is hypothesis' default directory
+# (.hypothesis/), which several processes may share.
+hypothesis_settings.register_profile("nattvandring", deadline=None)
+hypothesis_settings.load_profile("nattvandring")
+
+
+def pytest_configure(config):  # type: ignore[no-untyped-def]
+    database.ensure_postgres_database()
+
+
+def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def]
+    if database.PG_URL:
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL: set NATTVANDRING_TEST_DATABASE_URL")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+def pytest_report_header(config):  # type: ignore[no-untyped-def]
+    if database.BASE_URL:
+        return f"database: PostgreSQL {database.BASE_URL} (a database per xdist worker)"
+    return "database: SQLite (a copy of the schema template per test)"
+
+
+@pytest.fixture(autouse=True)
+def _no_outside_network(network_guard):  # type: ignore[no-untyped-def]
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _unfrozen_clock() -> Iterator[None]:
+    yield
+    clock.freeze(None)
+
+
+@pytest.fixture
+def app(tmp_path):  # type: ignore[no-untyped-def]
+    app = make_test_app(tmp_path)
+    yield app
+    get_engine(app).dispose()
+
+
+@pytest.fixture
+def csrf_app(tmp_path):  # type: ignore[no-untyped-def]
+    """An app with CSRF protection on, as in production."""
+    app = make_test_app(tmp_path, WTF_CSRF_ENABLED=True)
+    yield app
+    get_engine(app).dispose()
+
+
+@pytest.fixture
+def client(app):  # type: ignore[no-untyped-def]
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):  # type: ignore[no-untyped-def]
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def db(app):  # type: ignore[no-untyped-def]
+    """A session for arranging and inspecting data.
+
+    Its transactions begin deferred, so reading never blocks the app's writers; commit (or
+    roll back) before using the client so that rows are visible and the next read is fresh.
+    """
+    with app.app_context(), session_scope(get_engine(app), write=False) as session:
+        yield session
+
+
+@pytest.fixture
+def world(app):  # type: ignore[no-untyped-def]
+    """Two municipalities with a coordinator, two associations each, leaders and volunteers."""
+    from tests.factories import build_world
+
+    with app.app_context(), session_scope(get_engine(app)) as session:
+        built = build_world(session)
+    return built

@@ -1,0 +1,61 @@
+"""nattvandring.formatting: money, hours, phone numbers (pure, no app)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from nattvandring.formatting import format_sek, hours, hours_text, national_phone, sek, sv_decimal
+
+
+@pytest.mark.parametrize(
+    ("ore", "text"),
+    [
+        (150_000, "1 500 kr"),
+        (123_456, "1 234,56 kr"),
+        (0, "0 kr"),
+        (5, "0,05 kr"),
+        (99_900, "999 kr"),
+        (100_000_000, "1 000 000 kr"),
+        (-150_050, "-1 500,50 kr"),
+    ],
+)
+def test_format_sek(ore, text):
+    assert format_sek(ore) == text
+
+
+def test_sek_filter_shows_nothing_for_none():
+    assert sek(None) == ""
+    assert sek(150_000) == "1 500 kr"
+
+
+@pytest.mark.parametrize(
+    ("minutes", "two", "text"),
+    [
+        (0, Decimal("0.00"), "0,0 h"),
+        (270, Decimal("4.50"), "4,5 h"),
+        (361, Decimal("6.02"), "6,0 h"),
+    ],
+)
+def test_hours(minutes, two, text):
+    assert hours(minutes) == two
+    assert hours_text(minutes) == text
+
+
+def test_hours_round_half_up():
+    assert hours(3, 1) == Decimal("0.1")  # 0.05 h
+    assert hours_text(None) == "0,0 h"
+
+
+@pytest.mark.parametrize(
+    ("value", "text"), [(Decimal("4.50"), "4,5"), (Decimal("3"), "3"), (Decimal("0.125"), "0,13")]
+)
+def test_sv_decimal(value, text):
+    assert sv_decimal(value) == text
+
+
+def test_national_phone():
+    assert national_phone("+46701234567") == "070-123 45 67"
+    assert national_phone(None) == ""
+    assert national_phone("not a number") == "not a number"
