@@ -226,15 +226,17 @@ def capped_by_day(
 ) -> list[tuple[date, int]]:
     """Per evening, the money that counts after the yearly cap (running total per year).
 
-    The cap of a year is the one in force on its last day that the computation reaches
-    (``up_to`` or 31 December), so a raised cap lets a year's cut walks be paid later.
-    ``cap_used``: per year, what runs settled before versioned terms already paid."""
+    The cap of a year is the one in force on its 1 January: a changed cap applies from the
+    next calendar year, so the cap of a year that payouts have begun to settle never
+    changes under them (a lowered cap would otherwise take paid money back).
+    ``cap_used``: per year, what runs settled before versioned terms already paid.
+    ``up_to`` is kept for callers; the cap does not depend on it."""
     result: list[tuple[date, int]] = []
     running: dict[int, int] = defaultdict(int)
     used = cap_used or {}
     for evening in evenings:
         year = evening.day.year
-        cap = terms_on(versions, min(up_to, date(year, 12, 31))).cap_ore
+        cap = terms_on(versions, date(year, 1, 1)).cap_ore
         if cap is not None:
             cap = max(0, cap - used.get(year, 0))
         before = running[year]

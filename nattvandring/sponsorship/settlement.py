@@ -7,8 +7,9 @@ runs add up to one run over the whole period (see ``earnings``). Two guards keep
 still:
 
 - a change of terms applies from its date on, so it never changes what an earlier evening
-  earned; a lowered cap or budget never takes money back either: a deduction happens only
-  when the earnings themselves fell (a report corrected after it was paid);
+  earned; a changed cap applies from the next calendar year, and a lowered budget only
+  stops further payments: a deduction happens only when the earnings themselves fell (a
+  report corrected after it was paid);
 - the budget only decides who is paid first (``allocation``); money cut by the budget or
   the cap stays owed and is paid by a later run if the terms make room.
 
@@ -103,11 +104,10 @@ def plan_run(
         )
         target_now = sum(a for _, a in capped_now)
         target_then = sum(a for _, a in capped_then)
-        # Money is taken back only when the earnings fell, never for a change of terms.
-        due = max(target_now - member.paid_ore, min(0, earned_all - member.accounted_ore))
-        adjustment = max(
-            target_then - member.paid_ore, min(0, earned_before - member.accounted_ore)
-        )
+        # Negative only when the earnings fell (a corrected report): terms never change an
+        # earlier evening's earnings, and a year's cap is fixed from its 1 January.
+        due = target_now - member.paid_ore
+        adjustment = target_then - member.paid_ore
         dues[key] = due
         unpaid[key] = allocation.dated_unpaid(
             capped_now, paid=member.paid_ore, due=max(due, 0), last_day=period_end

@@ -169,3 +169,26 @@ def test_a_short_budget_pays_out_the_same_total_and_nobody_more_than_earned(
     for association in ASSOCIATIONS:
         assert 0 <= split.get(association, 0) <= earned.get(association, 0)
         assert 0 <= whole.get(association, 0) <= earned.get(association, 0)
+
+
+def test_a_correction_in_one_year_is_deducted_even_when_another_year_earns():
+    """Found by the property above: a paid 2026 walk corrected while 2027 earns under the
+    same yearly cap must still be deducted (the split used to keep both years' caps)."""
+    from datetime import UTC, datetime
+
+    def walk(walk_id, start, ages):  # type: ignore[no-untyped-def]
+        walkers = tuple(Walker(age=a, minutes=60) for a in ages)
+        return ApprovedWalk(walk_id, start, start + timedelta(hours=1), 1, walkers)
+
+    walks = [
+        (3, walk(13, datetime(2027, 4, 23, 19, tzinfo=UTC), [None, 30, 30, 60]), 142, None),
+        (3, walk(17, datetime(2027, 1, 1, 20, tzinfo=UTC), [60, 60, 30]), 47, None),
+        (3, walk(23, datetime(2026, 7, 31, 19, tzinfo=UTC), [60, None, 60, 60]), 171, 391),
+    ]
+    versions = [Terms(TERM_START, PaymentRule("per_walk", 478_683, 3, 18), cap_ore=711)]
+    joined = dict.fromkeys(ASSOCIATIONS, TERM_START)
+    periods = partition([2, 81, 117, 402])
+    days = run_days(periods, [27, 0, 36, 47, 13], FINAL)
+    split = simulate(versions, walks, periods, days, joined)
+    whole = simulate(versions, walks, [(TERM_START, TERM_END)], [FINAL], joined)
+    assert split == whole == {1: 0, 2: 0, 3: 711}
