@@ -18,9 +18,9 @@ from nattvandring.db import get_engine, make_engine, session_scope
 from nattvandring.demo.loader import load_demo
 from nattvandring.sponsorship import services_runs, services_terms
 from nattvandring.sponsorship.models import PayoutLine, PayoutRun, RunStatus, SponsorAgreement
-from tests.conftest import make_test_app
+from tests.support.database import make_test_app
 
-BEFORE = "5e1f0c2a9b7d"
+BEFORE = "7c3e9a1f4b20"
 LINE_COLUMNS = (
     "id, run_id, association_id, kind, covers_start, covers_end, walks, walkers,"
     " volunteer_minutes, rule_amount_ore, amount_ore, explanation, association_name,"
