@@ -84,7 +84,7 @@ def endpoints(base: str, sample: Sample) -> list[tuple[str, str, dict, str | Non
         ),
         ("leader booking calendar", f"{base}/booking/{aid}/calendar", {}, "leader", 200),
         ("volunteer personal page", f"{base}/me/{sample.personal_page}", {}, None, 200),
-        ("personal feed, full", feed, {"Cache-Control": "no-cache"}, None, 200),
+        ("personal feed, cached body", feed, {}, None, 200),
         ("personal feed, 304", feed, {"If-None-Match": etag}, None, 304),
         ("public feed", f"{base}/feeds/kommun/{sample.slug}.ics", {}, None, 200),
     ]
@@ -222,9 +222,9 @@ def write_doc(command: str, database: str, sample: Sample, rows: list[dict], ext
         "",
         "## Personal feed with 100 walks",
         "",
-        "The iCal issue's goals, against the landing page of the same app in the same run "
-        "(each feed measurement is taken against the landing page's rate just before and "
-        "just after it, so drifting load cancels out):",
+        "Issue #19's goals, against the app's own /healthz in the same run (each feed "
+        "measurement is taken against /healthz just before and just after it, so drifting "
+        "load cancels out); the full render is measured in-process and reported, not gated:",
         "",
         f"`{shlex.join(['python', '-m', 'benchmarks.ical_feed', *extra['feed_argv']])}`",
         "",

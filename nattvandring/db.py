@@ -38,9 +38,6 @@ def make_engine(url: str, *, busy_timeout_ms: int = 15000, echo: bool = False) -
             echo=echo,
             hide_parameters=True,
             connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
-            # Named parameters: a value used in several places of a statement (the feeds'
-            # window bounds and token, up to seven times) is converted once, not per "?".
-            paramstyle="named",
         )
         _configure_sqlite(engine, busy_timeout_ms)
         return engine

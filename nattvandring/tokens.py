@@ -380,3 +380,54 @@ def rotate_stable_link(
     return stable_link(
         session, purpose, secret_key=secret_key, user_id=user_id, association_id=association_id
     )
+
+
+def _first_nonce(secret_key: str, purpose: str, owner: str) -> str:
+    """The nonce of a stable link's first row: derived, not random, so that concurrent
+    first uses make the same row and all get the same link (a rotation picks a random
+    one)."""
+    mac = hmac.new(secret_key.encode(), f"first-nonce:{purpose}:{owner}".encode(), "sha256")
+    return mac.hexdigest()[:32]
+
+
+def stable_link_for_read(
+    session: Session,
+    purpose: TokenPurpose,
+    *,
+    secret_key: SigningKeys,
+    user_id: int | None = None,
+    association_id: int | None = None,
+) -> str:
+    """``stable_link`` for a GET, whose transaction only reads.
+
+    A link made on first use is written in a transaction of its own on the same session:
+    the read transaction so far is ended (it wrote nothing), and the insert runs in one that
+    takes SQLite's write lock at BEGIN (so it waits its turn instead of failing, which
+    upgrading a read transaction cannot), with a derived first nonce and
+    ``ON CONFLICT DO NOTHING``: simultaneous first visits all get the same link. Needs no
+    second connection, so a busy pool cannot deadlock on it.
+    """
+    condition = _owner_condition(user_id, association_id)
+    current = session.exec(
+        select(AccessToken.nonce, AccessToken.token_hash)
+        .where(*_current(purpose, condition))
+        .order_by(AccessToken.id.desc())  # type: ignore[union-attr]
+        .limit(1)
+    ).first()
+    owner = {"user_id": user_id, "association_id": association_id}
+    if current is not None:
+        nonce, digest = current
+        return link_from_nonce(nonce, purpose, secret_key=secret_key, digest=digest, **owner)
+    nonce = _first_nonce(_keys(secret_key)[0], purpose, _owner(user_id, association_id))
+    raw = link_from_nonce(nonce, purpose, secret_key=secret_key, **owner)
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("stable_link_for_read: the session has unflushed changes")
+    session.commit()  # the read transaction so far: nothing to write
+    session.connection(execution_options={"sqlite_begin": "BEGIN IMMEDIATE"})
+    try:
+        _add_rows(session, [_row(purpose, nonce, raw, user_id, association_id)])
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return raw

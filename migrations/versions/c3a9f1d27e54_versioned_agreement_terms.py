@@ -6,7 +6,7 @@ start. Approved and paid runs are left exactly as they are: the agreement's
 earnings from the day after (docs/sponsorship.md, "Versioned terms").
 
 Revision ID: c3a9f1d27e54
-Revises: 7c3e9a1f4b20
+Revises: c4a9e2f7d1b3
 Create Date: 2026-12-04 23:10:00
 """
 
@@ -18,7 +18,7 @@ from alembic import op
 
 
 revision: str = 'c3a9f1d27e54'
-down_revision: str | None = '7c3e9a1f4b20'
+down_revision: str | None = 'c4a9e2f7d1b3'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -26,7 +26,7 @@ from datetime import date, datetime, timedelta
 from enum import Enum
 from typing import Literal
 
-from icalendar import Alarm, Calendar, Event, vCalAddress, vDuration, vGeo
+from icalendar import Alarm, Calendar, Event, vCalAddress, vDuration, vGeo, vText
 
 from nattvandring.clock import ensure_utc
 
@@ -90,12 +90,12 @@ def render_feed(
     if len(ids) != len(set(ids)):
         raise ValueError("a feed must not contain the same shift twice")
     cal = Calendar.new(
-        prodid=prodid,
-        method="PUBLISH",
-        calscale="GREGORIAN",
-        name=_one_line(name),
-        uid=feed_uid(name, host),
+        prodid=prodid, method="PUBLISH", calscale="GREGORIAN", uid=feed_uid(name, host)
     )
+    # As TEXT (escaped): Calendar.new writes the name raw, and a parser then cuts it at ",".
+    title = vText(_one_line(name))
+    cal.add("NAME", title)
+    cal.add("X-WR-CALNAME", title)
     cal.add("REFRESH-INTERVAL", interval, parameters={"VALUE": "DURATION"})
     # A plain string: icalendar renders a timedelta here invalidly.
     cal.add("X-PUBLISHED-TTL", vDuration(interval).to_ical().decode("ascii"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete
 from sqlmodel import Session, select
@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from ..booking.models import Assignment, AssignmentStatus
 from ..clock import utcnow
 from ..planning.models import Shift
-from .feeds import oldest_scanned
+from .feeds import PAST_DAYS
 from .models import CancelledWalk
 
 
@@ -56,7 +56,8 @@ def forget_person(session: Session, user_id: int) -> None:
 
 def purge_old(session: Session, *, now: datetime | None = None) -> int:
     """Drop records of walks too old for any feed to scan; returns how many."""
-    cutoff = oldest_scanned(now or utcnow())
+    # A month beyond the window: the window's day may lag the clock by a missed job or two.
+    cutoff = (now or utcnow()) - timedelta(days=PAST_DAYS + 31)
     old_shifts = select(Shift.id).where(Shift.start_at < cutoff)
     result = session.exec(  # type: ignore[call-overload]
         delete(CancelledWalk).where(CancelledWalk.shift_id.in_(old_shifts))  # type: ignore[attr-defined]

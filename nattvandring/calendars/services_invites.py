@@ -1,10 +1,12 @@
 """E-mailed calendar invites (iTIP): REQUEST when a volunteer gets a walk or it changes,
 CANCEL when it is cancelled or they leave it. Only for volunteers with an e-mail address.
 
-The SEQUENCE sent to a person never goes down: it is the shift's SEQUENCE, raised above
-what this person last received when needed (a CANCEL after a REQUEST of the same shift
-version, or a new REQUEST after a CANCEL). The outbox's dedupe key
-``ics:<shift>:<user>:<sequence>:<method>`` records what was sent and stops duplicates.
+An invite carries the walk's SEQUENCE from its ``EventVersion``, the one every feed shows
+for the same UID (``calendars.changes`` raises it with each change, before the invite is
+rendered). Should an invite still have to go above it (a CANCEL after a REQUEST of the same
+version), the event's version is lifted to match, so no feed shows a lower SEQUENCE than a
+mailbox. The outbox's dedupe key ``ics:<shift>:<user>:<sequence>:<method>`` records what was
+sent and stops duplicates.
 """
 
 from __future__ import annotations
@@ -27,7 +29,9 @@ from ..mail.models import EmailMessage
 from ..mail.services import queue_email
 from ..municipalities.models import Municipality
 from ..planning.models import PatrolArea, Shift
+from . import changes
 from .ical import InviteMethod, render_invite
+from .models import EventVersion
 from .services_links import personal_page_url
 from .services_personal import personal_event, walk_of
 
@@ -121,14 +125,19 @@ def send_invite(
     )
     if booking is None:
         return None
-    if assignment is None:  # removed: a stand-in that is never added to the session
-        assignment = Assignment(
-            shift_id=shift_id, booking_id=booking.id, user_id=user_id, created_at=shift.updated_at
-        )
+    # The flush raises the walk's EventVersion for the change this invite announces.
+    session.flush()
+    version = session.exec(
+        select(EventVersion).where(EventVersion.shift_id == shift_id)
+    ).scalar_one_or_none()
+    if version is not None:
+        session.refresh(version)
     history = _history(session, shift_id, user_id)
-    sequence = next_sequence(shift.sequence, method, history)
+    sequence = next_sequence(version.sequence if version else 0, method, history)
     if sequence is None:
         return None
+    if version is None or sequence > version.sequence:
+        changes.raise_sequence(session, shift_id, sequence)
     area = session.get(PatrolArea, shift.area_id)
     association = session.get(Association, booking.association_id)
     municipality = session.get(Municipality, shift.municipality_id)
@@ -137,8 +146,8 @@ def send_invite(
         session, user_id=user.id, secret_key=settings.secret_key, base_url=settings.base_url
     )  # type: ignore[arg-type]
     event = personal_event(
-        walk_of(shift, assignment, booking, area, association, municipality),
-        personal_url=page,
+        walk_of(shift, booking, area, association, municipality, version),
+        base_url=settings.base_url,
         alarm_minutes=settings.alarm_minutes,
     )
     if method == "REQUEST" and event.status == "CANCELLED":
@@ -167,7 +176,8 @@ def send_invite(
     else:
         subject = f"Nattvandring {area.name} {when}"
         intro = f"Du är med och nattvandrar i {area.name} {when}."
-    body = "\n\n".join([f"Hej {user.name}!", intro, event.description, "/" + association.name])
+    details = f"{event.description}\nDin sida: {page}"
+    body = "\n\n".join([f"Hej {user.name}!", intro, details, "/" + association.name])
     message = queue_email(
         session,
         to_address=user.email,

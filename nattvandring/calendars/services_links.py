@@ -36,7 +36,8 @@ def _link(base_url: str, path: str) -> FeedLink:
 def personal_feed_link(
     session: Session, *, user_id: int, secret_key: tokens.SigningKeys, base_url: str
 ) -> FeedLink:
-    raw = tokens.stable_link(
+    """Safe in a GET: see ``tokens.stable_link_for_read``."""
+    raw = tokens.stable_link_for_read(
         session, TokenPurpose.PERSONAL_FEED, secret_key=secret_key, user_id=user_id
     )
     return _link(base_url, f"/feeds/personal/{raw}.ics")
@@ -55,7 +56,8 @@ def rotate_personal_feed(
 def association_feed_link(
     session: Session, *, association_id: int, secret_key: tokens.SigningKeys, base_url: str
 ) -> FeedLink:
-    raw = tokens.stable_link(
+    """Safe in a GET: see ``tokens.stable_link_for_read``."""
+    raw = tokens.stable_link_for_read(
         session,
         TokenPurpose.ASSOCIATION_FEED,
         secret_key=secret_key,
@@ -81,21 +83,5 @@ def personal_page_url(
 ) -> str:
     raw = tokens.stable_link(
         session, TokenPurpose.PERSONAL_PAGE, secret_key=secret_key, user_id=user_id
-    )
-    return volunteer_page_url(base_url, raw)
-
-
-def personal_page_url_from_nonce(
-    nonce: str,
-    *,
-    digest: str | None,
-    user_id: int,
-    secret_key: tokens.SigningKeys,
-    base_url: str,
-) -> str:
-    """The same link from the nonce and digest the personal feed's stamp already read (no
-    query)."""
-    raw = tokens.link_from_nonce(
-        nonce, TokenPurpose.PERSONAL_PAGE, secret_key=secret_key, user_id=user_id, digest=digest
     )
     return volunteer_page_url(base_url, raw)

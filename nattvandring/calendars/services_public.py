@@ -11,7 +11,7 @@ from functools import cache
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import Integer, bindparam, case, cast, func, or_, select
+from sqlalchemy import bindparam, func, select
 from sqlmodel import Session
 
 from ..associations.models import Association
@@ -19,17 +19,18 @@ from ..booking.models import Booking, BookingStatus
 from ..municipalities.models import Municipality
 from ..planning.models import PatrolArea, Shift, ShiftStatus
 from .feeds import (
-    SCAN_FROM,
-    FeedStamp,
     FeedWindow,
-    latest_column,
+    event_time,
     make_stamp,
-    row_changes,
+    shift_cancel_time,
+    version_columns,
+    version_join,
     visible,
-    window_columns,
+    window_of,
 )
-from .ical import CalendarEvent
-from .ical_text import render_feed_fast as render_feed
+from .http import FeedStamp
+from .ical import CalendarEvent, render_feed
+from .models import EventVersion
 
 PUBLIC_STATUSES = (ShiftStatus.PLANNED, ShiftStatus.BOOKED, ShiftStatus.CANCELLED)
 
@@ -52,146 +53,90 @@ class PublicScope:
         return found
 
 
-def find_scope(session: Session, slug: str, area_id: int | None = None) -> PublicScope | None:
-    """One query: the municipality by slug (and the area, which must belong to it)."""
-    if area_id is None:
-        municipality = session.exec(select(Municipality).where(Municipality.slug == slug)).first()
-        return PublicScope(municipality[0]) if municipality else None
-    row = session.exec(
-        select(Municipality, PatrolArea)
+@dataclass(frozen=True)
+class PublicFeed:
+    scope: PublicScope
+    window: FeedWindow
+    stamp: FeedStamp
+
+
+SLUG, AREA_ID = bindparam("slug"), bindparam("area_id")
+
+
+@cache
+def _feed_statement(by_area: bool) -> Any:
+    """Built once: the municipality by slug (and the area, which must belong to it) with
+    the feed's version row."""
+    if not by_area:
+        table, on = version_join("municipality", Municipality.id)
+        query = select(Municipality, *version_columns()).outerjoin(table, on)
+        return query.where(Municipality.slug == SLUG)
+    table, on = version_join("area", PatrolArea.id)
+    return (
+        select(Municipality, PatrolArea, *version_columns())
         .join(PatrolArea, PatrolArea.municipality_id == Municipality.id)
-        .where(Municipality.slug == slug, PatrolArea.id == area_id)
-    ).first()
-    return PublicScope(row[0], row[1]) if row else None
-
-
-def _cancel_time() -> Any:
-    return case(
-        (Shift.status == ShiftStatus.CANCELLED, func.coalesce(Shift.cancelled_at, Shift.updated_at))
+        .outerjoin(table, on)
+        .where(Municipality.slug == SLUG, PatrolArea.id == AREA_ID)
     )
 
 
-MUNICIPALITY_ID = bindparam("municipality_id")
-AREA_ID = bindparam("area_id")
+def find_feed(
+    session: Session, slug: str, area_id: int | None, *, config: Any, host: str, base_url: str
+) -> PublicFeed | None:
+    """The one query of a 304."""
+    params = {"slug": slug} if area_id is None else {"slug": slug, "area_id": area_id}
+    row = session.exec(_feed_statement(area_id is not None), params=params).first()  # type: ignore[call-overload]
+    if row is None:
+        return None
+    scope = PublicScope(row[0], row[1] if area_id is not None else None)
+    window = window_of(row.window_day, config)
+    identity = ("public", scope.municipality.id, area_id, host, base_url)
+    return PublicFeed(scope, window, make_stamp(row, window, identity))
 
 
-def _scope() -> list[Any]:
-    """Shifts of the municipality, and of one area when ``area_id`` is not NULL."""
+def _event_columns() -> list[Any]:
     return [
-        Shift.municipality_id == MUNICIPALITY_ID,
-        # The cast lets PostgreSQL type "$n IS NULL" when no area is given.
-        or_(cast(AREA_ID, Integer).is_(None), Shift.area_id == AREA_ID),
+        func.coalesce(EventVersion.sequence, 0).label("event_sequence"),
+        func.coalesce(EventVersion.changed, 0).label("event_changed"),
     ]
 
 
-@cache
-def _stamp_statement() -> Any:
-    shown = [*_scope(), Shift.start_at >= SCAN_FROM, visible(_cancel_time())]
-
-    def over_bookings(column: Any, *extra: Any) -> Any:
-        return (
-            select(column)
-            .select_from(Booking)
-            .join(Shift, Shift.id == Booking.shift_id)
-            .where(*shown, *extra)
-            .scalar_subquery()
-        )
-
-    named = (
-        select(func.max(Association.updated_at))
-        .join(Booking, Booking.association_id == Association.id)
-        .join(Shift, Shift.id == Booking.shift_id)
-        .where(*shown, Booking.status == BookingStatus.ACTIVE)
-        .scalar_subquery()
-    )
-    return (
-        select(
-            *window_columns(_cancel_time()),
-            over_bookings(func.count(Booking.id)).label("bookings"),
-            over_bookings(func.count(Booking.id), Booking.status == BookingStatus.ACTIVE).label(
-                "active"
-            ),
-            over_bookings(func.max(Booking.created_at)).label("booked"),
-            over_bookings(func.max(Booking.cancelled_at)).label("unbooked"),
-            named.label("association_changed"),
-            *row_changes(PatrolArea),
-        )
-        .join(PatrolArea, PatrolArea.id == Shift.area_id)
-        .where(*_scope(), Shift.start_at >= SCAN_FROM)
-    )
-
-
-def _params(scope: PublicScope, window: FeedWindow) -> dict[str, Any]:
-    area_id = scope.area.id if scope.area is not None else None
-    return {**window.params, "municipality_id": scope.municipality.id, "area_id": area_id}
-
-
-def public_stamp(
-    session: Session, scope: PublicScope, window: FeedWindow, *, host: str, base_url: str
-) -> FeedStamp:
-    """The single aggregate query of a public feed."""
-    row = session.exec(_stamp_statement(), params=_params(scope, window)).one()
-    area_id = scope.area.id if scope.area else None
-    return make_stamp(
-        row,
-        window=window,
-        identity=("public", scope.municipality.id, area_id, scope.name, host, base_url),
-        changed=(
-            row.booked,
-            row.unbooked,
-            row.association_changed,
-            row.patrolarea_changed,
-            scope.municipality.updated_at,
-        ),
-        extra=(row.bookings, row.active, scope.municipality.slug),
-    )
-
-
-@cache
-def _rows_statement() -> Any:
-    return (
+def public_events(
+    session: Session, scope: PublicScope, window: FeedWindow, *, base_url: str
+) -> list[CalendarEvent]:
+    """One query: visible shifts with their area, version and every booking's association."""
+    municipality = scope.municipality
+    query = (
         select(
             Shift,
             PatrolArea.name.label("area_name"),
             PatrolArea.meeting_point,
             PatrolArea.latitude,
             PatrolArea.longitude,
-            PatrolArea.updated_at.label("area_updated_at"),
+            *_event_columns(),
             Booking.status.label("booking_status"),
-            Booking.created_at.label("booked_at"),
-            Booking.cancelled_at.label("unbooked_at"),
             Association.name.label("association_name"),
-            Association.updated_at.label("association_updated_at"),
         )
         .join(PatrolArea, PatrolArea.id == Shift.area_id)
+        .outerjoin(EventVersion, EventVersion.shift_id == Shift.id)
         .outerjoin(Booking, Booking.shift_id == Shift.id)
         .outerjoin(Association, Association.id == Booking.association_id)
-        .where(*_scope(), Shift.status.in_(PUBLIC_STATUSES), visible(_cancel_time()))
+        .where(
+            *scope.conditions(),
+            Shift.status.in_(PUBLIC_STATUSES),  # type: ignore[attr-defined]
+            visible(shift_cancel_time(), window),
+        )
         .order_by(Shift.start_at, Shift.id, Booking.id)
     )
-
-
-def public_events(
-    session: Session, scope: PublicScope, window: FeedWindow, *, base_url: str
-) -> list[CalendarEvent]:
-    """One query: visible shifts with their area and every booking's association."""
-    municipality = scope.municipality
     shifts: dict[int, tuple[Shift, Any]] = {}
     names: dict[int, list[str]] = {}
-    statuses: dict[int, list[str]] = {}
-    changed: dict[int, list[Any]] = {}
-    for row in session.exec(_rows_statement(), params=_params(scope, window)):
+    for row in session.exec(query):  # type: ignore[call-overload]
         shift = row.Shift
         if shift.id not in shifts:
             shifts[shift.id] = (shift, row)
-            names[shift.id], statuses[shift.id] = [], []
-            changed[shift.id] = [shift.updated_at, row.area_updated_at, municipality.updated_at]
-        if row.booking_status is not None:
-            statuses[shift.id].append(row.booking_status)
-            changed[shift.id] += [row.booked_at, row.unbooked_at]
-            if row.booking_status == BookingStatus.ACTIVE and row.association_name:
-                names[shift.id].append(row.association_name)
-                changed[shift.id].append(row.association_updated_at)
+            names[shift.id] = []
+        if row.booking_status == BookingStatus.ACTIVE and row.association_name:
+            names[shift.id].append(row.association_name)
     url = f"{base_url}/kommun/{quote(municipality.slug)}"
     return [
         public_event(
@@ -199,21 +144,12 @@ def public_events(
             row,
             municipality_name=municipality.name,
             association_names=names[shift_id],
-            sequence=public_sequence(shift.sequence, statuses[shift_id]),
-            last_modified=latest_column(*changed[shift_id]) or shift.updated_at,
+            sequence=row.event_sequence,
+            last_modified=event_time(row.event_changed),
             url=url,
         )
         for shift_id, (shift, row) in shifts.items()
     ]
-
-
-def public_sequence(shift_sequence: int, booking_statuses: list[str]) -> int:
-    """SEQUENCE of the public event: the shift's own, plus one per booking made and one per
-    booking cancelled, since each may move the event between TENTATIVE and CONFIRMED.
-    Bookings are never deleted, so it only grows."""
-    made = len(booking_statuses)
-    cancelled = sum(1 for status in booking_statuses if status == BookingStatus.CANCELLED)
-    return (shift_sequence or 0) + made + cancelled
 
 
 def public_event(
@@ -272,30 +208,30 @@ def render_public(
 def walk_event(session: Session, shift_id: int, *, base_url: str) -> CalendarEvent | None:
     """The public event of one shift (one query), or None if there is no such shift."""
     query = (
-        select(Shift, PatrolArea, Municipality, Booking, Association)
+        select(Shift, PatrolArea, Municipality, Booking, Association, *_event_columns())
         .join(PatrolArea, PatrolArea.id == Shift.area_id)
         .join(Municipality, Municipality.id == Shift.municipality_id)
+        .outerjoin(EventVersion, EventVersion.shift_id == Shift.id)
         .outerjoin(Booking, Booking.shift_id == Shift.id)
         .outerjoin(Association, Association.id == Booking.association_id)
         .where(Shift.id == shift_id)
         .order_by(Booking.id)
     )
-    rows = session.exec(query).all()
+    rows = session.exec(query).all()  # type: ignore[call-overload]
     if not rows:
         return None
-    shift, area, municipality = rows[0][0], rows[0][1], rows[0][2]
-    bookings = [(booking, association) for *_, booking, association in rows if booking]
-    active = [(b, a) for b, a in bookings if b.status == BookingStatus.ACTIVE]
-    changed = [shift.updated_at, area.updated_at, municipality.updated_at]
-    changed += [moment for b, _a in bookings for moment in (b.created_at, b.cancelled_at)]
-    changed += [association.updated_at for _b, association in active]
+    first = rows[0]
+    shift, area, municipality = first[0], first[1], first[2]
+    active = [
+        row[4].name for row in rows if row[3] is not None and row[3].status == BookingStatus.ACTIVE
+    ]
     return public_event(
         shift,
         area,
         municipality_name=municipality.name,
-        association_names=[association.name for _b, association in active],
-        sequence=public_sequence(shift.sequence, [b.status for b, _a in bookings]),
-        last_modified=latest_column(*changed) or shift.updated_at,
+        association_names=active,
+        sequence=first.event_sequence,
+        last_modified=event_time(first.event_changed),
         url=f"{base_url}/kommun/{quote(municipality.slug)}",
     )
 

@@ -8,7 +8,7 @@ from sqlmodel import Session
 from .. import events, tokens
 from ..accounts.models import TokenPurpose
 from ..booking.models import Booking
-from . import services_cancelled
+from . import changes, services_cancelled  # noqa: F401 - changes: the flush listener
 from .ical import InviteMethod
 from .services_invites import (
     InviteSettings,

@@ -9,25 +9,29 @@ from __future__ import annotations
 import hashlib
 
 from flask import current_app, flash, redirect, render_template, url_for
-from flask_login import login_required
+from flask_login import current_user, login_required
+from sqlmodel import select
 
-from .. import tokens
+from .. import authz, tokens
 from ..accounts.models import TokenPurpose
 from ..associations.models import Association
 from ..db import db_session
 from ..errors import NotFound
-from ..i18n import _
+from ..i18n import _, _l
+from ..municipalities.models import Municipality
+from ..planning.models import PatrolArea
+from ..web import nav
 from ..web.forms_util import load_for
 from . import (
     services_association,
     services_links,
     services_personal,
     services_public,
+    services_sent,
 )
 from .blueprint import bp
-from .feeds import PRIVATE_CACHE, PUBLIC_CACHE, FeedStamp, FeedWindow, calendar_response
-from .ical import feed_etag
-from .ical_text import render_feed_fast as render_feed
+from .http import PRIVATE_CACHE, PUBLIC_CACHE, FeedStamp, calendar_response
+from .ical import feed_etag, render_feed
 from .qr import qr_svg
 
 
@@ -44,20 +48,26 @@ def _alarm() -> int | None:
     return minutes if minutes > 0 else None
 
 
+def _keys() -> tuple[str, ...]:
+    return tokens.signing_keys(current_app.config)
+
+
 # --- public -------------------------------------------------------------------------------
 
 
 def _public_feed(slug: str, area_id: int | None):  # type: ignore[no-untyped-def]
     session = db_session()
-    scope = services_public.find_scope(session, slug, area_id)
-    if scope is None:
-        raise NotFound()
-    window = FeedWindow.current()
     host, base_url = _cfg("CALENDAR_HOST"), _base_url()
-    stamp = services_public.public_stamp(session, scope, window, host=host, base_url=base_url)
+    feed = services_public.find_feed(
+        session, slug, area_id, config=current_app.config, host=host, base_url=base_url
+    )
+    if feed is None:
+        raise NotFound()
     return calendar_response(
-        stamp,
-        lambda: services_public.render_public(session, scope, window, host=host, base_url=base_url),
+        feed.stamp,
+        lambda: services_public.render_public(
+            session, feed.scope, feed.window, host=host, base_url=base_url
+        ),
         cache_control=PUBLIC_CACHE,
     )
 
@@ -79,82 +89,97 @@ def walk_ics(shift_id: int):  # type: ignore[no-untyped-def]
     event = services_public.walk_event(db_session(), shift_id, base_url=_base_url())
     if event is None:
         raise NotFound()
-    name = f"Nattvandring {shift_id}"
-    body = render_feed(name=name, events=[event], host=host)
+    body = render_feed(name=f"Nattvandring {shift_id}", events=[event], host=host)
     stamp = FeedStamp(
         etag=feed_etag(("walk", shift_id, hashlib.sha256(body).hexdigest())),
-        last_modified=event.last_modified.replace(microsecond=0),
+        last_modified=event.last_modified,
     )
     return calendar_response(
         stamp, lambda: body, cache_control=PUBLIC_CACHE, filename=f"nattvandring-{shift_id}.ics"
     )
 
 
-# --- secret feeds -------------------------------------------------------------------------
-
-
-def _keys() -> tuple[str, ...]:
-    return tokens.signing_keys(current_app.config)
-
-
-# The token is checked inside each feed's stamp query (one query answers a 304); a token
-# that is not live for that feed answers 404.
+# --- secret feeds: a token that is not live for that feed answers 404 ---------------------
 
 
 @bp.get("/feeds/personal/<token>.ics")
 def personal_feed(token: str):  # type: ignore[no-untyped-def]
     session = db_session()
-    window = FeedWindow.current()
     host, base_url, alarm = _cfg("CALENDAR_HOST"), _base_url(), _alarm()
-    found = services_personal.personal_stamp(
+    feed = services_personal.find_feed(
         session,
         token,
-        window,
+        config=current_app.config,
         host=host,
         base_url=base_url,
         alarm_minutes=alarm or 0,
         secret_key=_keys(),
     )
-    if found is None:
+    if feed is None:
         raise NotFound()
-
-    def render() -> bytes:
-        page = services_links.personal_page_url_from_nonce(
-            found.page_nonce,
-            digest=found.page_digest,
-            user_id=found.user_id,
-            secret_key=_keys(),
-            base_url=base_url,
-        )
-        return services_personal.render_personal(
-            session, found.user_id, window, host=host, personal_url=page, alarm_minutes=alarm
-        )
-
-    return calendar_response(found.stamp, render, cache_control=PRIVATE_CACHE)
+    return calendar_response(
+        feed.stamp,
+        lambda: services_personal.render_personal(
+            session, feed.user_id, feed.window, host=host, base_url=base_url, alarm_minutes=alarm
+        ),
+        cache_control=PRIVATE_CACHE,
+    )
 
 
 @bp.get("/feeds/association/<token>.ics")
 def association_feed(token: str):  # type: ignore[no-untyped-def]
     session = db_session()
-    window = FeedWindow.current()
     host, base_url = _cfg("CALENDAR_HOST"), _base_url()
-    found = services_association.association_stamp(
-        session, token, window, host=host, base_url=base_url, secret_key=_keys()
+    feed = services_association.find_feed(
+        session, token, config=current_app.config, host=host, base_url=base_url, secret_key=_keys()
     )
-    if found is None:
+    if feed is None:
         raise NotFound()
-    stamp, association_id = found
 
     def render() -> bytes:
-        association = session.get_one(Association, association_id)
+        association = session.get_one(Association, feed.association_id)
         return services_association.render_association(
-            session, association, window, host=host, base_url=base_url
+            session, association, feed.window, host=host, base_url=base_url
         )
 
-    return calendar_response(stamp, render, cache_control=PRIVATE_CACHE)
+    return calendar_response(feed.stamp, render, cache_control=PRIVATE_CACHE)
+
+
+# --- admin: sent e-mail ------------------------------------------------------------------
+
+
+@bp.get("/admin/email")
+@login_required
+def sent_email():  # type: ignore[no-untyped-def]
+    authz.require_admin(current_user)
+    return render_template(
+        "calendars/sent_email.html",
+        rows=services_sent.sent_emails(db_session()),
+        page_size=services_sent.PAGE_SIZE,
+    )
+
+
+nav.register("calendars.sent_email", _l("Skickade e-post"), authz.is_admin, order=81)
 
 
 # --- links on pages -----------------------------------------------------------------------
+
+
+@bp.app_template_global("public_area_feeds")
+def public_area_feeds(municipality: Municipality) -> list[dict[str, str]]:
+    """For the public page: each active area's feed (https and webcal)."""
+    areas = db_session().exec(
+        select(PatrolArea)
+        .where(PatrolArea.municipality_id == municipality.id, PatrolArea.active.is_(True))  # type: ignore[attr-defined]
+        .order_by(PatrolArea.name)
+    )
+    found = []
+    for area in areas:
+        https = url_for(
+            "calendars.area_feed", slug=municipality.slug, area_id=area.id, _external=True
+        )
+        found.append({"name": area.name, "https": https, "webcal": services_links.to_webcal(https)})
+    return found
 
 
 @bp.app_template_global("personal_calendar")

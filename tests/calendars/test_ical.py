@@ -365,3 +365,17 @@ def test_feed_etag_distinguishes_shape_and_refuses_unstable_parts():
         feed_etag([{"a", "b"}])
     with pytest.raises(TypeError):
         feed_etag([object()])
+
+
+def test_the_calendar_name_is_escaped_text():
+    from nattvandring.calendars.ical import render_feed
+
+    name = "Nattvandring Hässleholm – Centrum, norr; väst"
+    raw = render_feed(name=name, events=[], host="h")
+    assert b"X-WR-CALNAME:Nattvandring H\xc3\xa4ssleholm \xe2\x80\x93 Centrum\\, norr\\; v" in raw
+    parsed = vobject.readOne(raw.decode("utf-8"))
+    assert (
+        parsed.contents["x-wr-calname"][0].value == "Nattvandring Hässleholm – Centrum, norr; väst"
+    )
+    # icalendar reads NAME as an unknown type and keeps the escapes: the bytes are right.
+    assert b"\r\nNAME:Nattvandring H\xc3\xa4ssleholm \xe2\x80\x93 Centrum\\, norr\\; v" in raw

@@ -8,6 +8,7 @@ import icalendar
 from flask import render_template_string
 
 from nattvandring import clock
+from nattvandring.accounts.models import User
 from nattvandring.booking import services_booking, services_roster
 from nattvandring.planning.services_common import cancel_shift_row
 from tests.calendars.conftest import association_feed_path, personal_feed_path, personal_page_token
@@ -113,15 +114,49 @@ def test_walk_booked_staffed_and_cancelled_through_the_real_services(app, client
         return events.get(uid)
 
     assert str(event(personal)["STATUS"]) == "CONFIRMED"
+    booked = event(personal)["SEQUENCE"]
     assert "Nattvandrare: 1" in str(event(association)["DESCRIPTION"])
     public = event("/feeds/kommun/hässleholm.ics")
     assert "Förening: IFK Hässleholm" in str(public["DESCRIPTION"])
     # The coordinator cancels the night: every feed keeps it, marked cancelled.
     cancel_shift_row(db, db.get(type(shift), shift.id), reason="Storm", actor_id=ids["coord_h"])
     db.commit()
-    # The public event also counts the booking made and the booking the cancellation ended.
-    sequences = {personal: 1, association: 1, "/feeds/kommun/hässleholm.ics": 3}
-    for path, sequence in sequences.items():
+    # One SEQUENCE per walk, whichever feed shows it, higher than before the cancellation.
+    sequences = set()
+    for path in (personal, association, "/feeds/kommun/hässleholm.ics"):
         cancelled = event(path)
         assert str(cancelled["STATUS"]) == "CANCELLED", path
-        assert cancelled["SEQUENCE"] == sequence, path
+        sequences.add(cancelled["SEQUENCE"])
+    assert len(sequences) == 1 and sequences.pop() > booked
+
+
+def test_the_public_page_links_each_areas_feed(client, db, world):
+    html = client.get("/kommun/hässleholm").get_data(as_text=True)
+    area = f"/feeds/kommun/h%C3%A4ssleholm/{world.ids['area_h']}.ics"
+    assert f"webcal://localhost{area}" in html
+    assert f"http://localhost{area}" in html
+    assert client.get(area).status_code == 200
+
+
+def test_the_admin_sees_each_invites_method_uid_and_sequence(app, client, db, world):
+    clock.freeze(NOW)
+    ids = world.ids
+    db.get(User, ids["vol_a"]).email = "vol.a@example.org"
+    shift = make_shift(
+        db, municipality_id=ids["hassleholm"], area_id=ids["area_h"], day=date(2026, 10, 9)
+    )
+    booking = services_booking.book_shift(
+        db, association_id=ids["assoc_a"], shift_id=shift.id, actor_id=ids["leader_a"]
+    )
+    services_roster.add_to_roster(
+        db, booking_id=booking.id, user_id=ids["vol_a"], actor_id=ids["leader_a"]
+    )
+    db.commit()
+    login(client, world.emails["coord_h"])
+    assert client.get("/admin/email").status_code == 403
+    admin = app.test_client()
+    login(admin, world.emails["admin"])
+    html = admin.get("/admin/email").get_data(as_text=True)
+    assert "Skickade e-post" in html or "Sent e-mail" in html
+    assert "REQUEST" in html
+    assert f"shift-{shift.id}@nattvandring.local · SEQUENCE" in html

@@ -20,7 +20,7 @@ from nattvandring.sponsorship import services_runs, services_terms
 from nattvandring.sponsorship.models import PayoutLine, PayoutRun, RunStatus, SponsorAgreement
 from tests.support.database import make_test_app
 
-BEFORE = "7c3e9a1f4b20"
+BEFORE = "c4a9e2f7d1b3"
 LINE_COLUMNS = (
     "id, run_id, association_id, kind, covers_start, covers_end, walks, walkers,"
     " volunteer_minutes, rule_amount_ore, amount_ore, explanation, association_name,"

@@ -115,6 +115,7 @@ EXPECTED: dict[str, str] = {
     "calendars.rotate_personal": _own_link("302"),
     "calendars.association_calendar": _for_association("200"),
     "calendars.rotate_association": _for_association("302"),
+    "calendars.sent_email": _roles("200", "admin"),
     "messaging.outbox": _roles("200", "coord_h,coord_b,admin"),
     "messaging.retry": "admin=302 leader_a,coord_h=403 leader_b,coord_b,liaison,liaison2=404 "
     "anon=login",
