@@ -9,6 +9,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
@@ -29,6 +30,16 @@ class Statement:
     amount_ore: int
     sponsor_name: str
     run_label: str
+    draft: bool = False
+    issued_on: date | None = None
+    agreement_name: str = ""
+    # (evening, walkers, hours, "räknas" or why not), one per approved walk of the period
+    walks: Sequence[tuple[str, str, str, str]] = ()
+
+
+def amount_label(amount_ore: int) -> str:
+    """What the bottom line says: money to the association, or money back from it."""
+    return "Att återbetala" if amount_ore < 0 else "Att betala"
 
 
 _PDF_ENCODING = "windows-1252"
@@ -57,26 +68,52 @@ def _statement_page(pdf: FPDF, st: Statement) -> None:
         new_y=YPos.NEXT,
     )
     pdf.ln(4)
+    if st.draft:
+        pdf.set_font("Helvetica", "B", 18)
+        pdf.set_text_color(166, 27, 27)
+        pdf.multi_cell(
+            width,
+            9,
+            pdf_safe("UTKAST – inte godkänt, betala inte ut"),
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+        )
+        pdf.set_text_color(0, 0, 0)
     pdf.set_font("Helvetica", "B", 16)
     pdf.multi_cell(width, 8, pdf_safe("Utbetalningsunderlag"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font("Helvetica", "B", 13)
     pdf.multi_cell(width, 7, pdf_safe(st.association_name), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font("Helvetica", "", 11)
     for label, value in (
+        ("Utfärdat", st.issued_on.isoformat() if st.issued_on else ""),
+        ("Avtal", st.agreement_name),
         ("Organisationsnummer", st.org_number),
         ("Konto", st.account_label),
         ("Period", st.period_label),
     ):
-        _pair(pdf, label, value)
+        if value:
+            _pair(pdf, label, value)
     pdf.ln(4)
     for label, value in st.lines:
         _pair(pdf, label, value)
+    if st.walks:
+        pdf.ln(3)
+        pdf.set_font("Helvetica", "B", 10)
+        for text, w in (("Kväll", 30), ("Vandrare", 25), ("Timmar", 25), ("", 0)):
+            pdf.cell(w or pdf.epw - 80, 6, pdf_safe(text or "Ersätts"))
+        pdf.ln(6)
+        pdf.set_font("Helvetica", "", 10)
+        for evening, walkers, hours_text, note in st.walks:
+            pdf.cell(30, 5, pdf_safe(evening))
+            pdf.cell(25, 5, pdf_safe(walkers))
+            pdf.cell(25, 5, pdf_safe(hours_text))
+            pdf.multi_cell(pdf.epw - 80, 5, pdf_safe(note), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(4)
     pdf.set_font("Helvetica", "I", 10)
     pdf.multi_cell(width, 5, pdf_safe(st.explanation), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(4)
     pdf.set_font("Helvetica", "B", 14)
-    _pair(pdf, "Att betala", format_sek(st.amount_ore))
+    _pair(pdf, amount_label(st.amount_ore), format_sek(abs(st.amount_ore)))
     pdf.ln(8)
     pdf.set_font("Helvetica", "", 9)
     pdf.multi_cell(

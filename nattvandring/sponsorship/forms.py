@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, SelectMultipleField, StringField
+from wtforms import HiddenField, IntegerField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.validators import ValidationError as WTFValidationError
@@ -127,9 +127,31 @@ class AgreementForm(FlaskForm):
     min_age = IntegerField(
         _l("Lägsta ålder"), default=18, validators=[InputRequired(), NumberRange(0, 120)]
     )
+    allocation = SelectField(
+        _l("Om budgeten inte räcker"),
+        choices=[
+            SelectChoice("by_date", _l("Efter vandringsdatum: först vandrat, först betalt")),
+            SelectChoice("pro_rata", _l("I proportion till vad varje förening har tjänat in")),
+        ],
+        default="by_date",
+    )
 
     def validate_packages(self, field: StringField) -> None:
         self.parsed_packages = parse_packages(field.data or "")
+
+
+class AgreementEditForm(AgreementForm):
+    """Changing an agreement: new terms apply from a day, after a preview (``confirm``)."""
+
+    terms_from = DayField(
+        _l("Ändringen gäller från"),
+        validators=[Optional()],
+        description=_l(
+            "Vandringar från och med den dagen ersätts enligt de nya villkoren. "
+            "Godkända utbetalningar ändras aldrig."
+        ),
+    )
+    confirm = HiddenField()
 
 
 def parse_packages(text: str) -> tuple[tuple[int, int], ...]:

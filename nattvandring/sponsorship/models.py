@@ -27,7 +27,14 @@ class Sponsor(SQLModel, table=True):
 
 
 class SponsorAgreement(SQLModel, table=True):
-    """One agreement of a sponsor: validity, limits and the payment rule (as JSON)."""
+    """One agreement of a sponsor: validity, coverage, and its terms.
+
+    The terms (rule, cap, budget, allocation) are versioned in ``AgreementTerms``; the
+    columns ``budget_ore``, ``cap_per_association_year_ore`` and ``rule`` here mirror the
+    latest version (written only by ``services_agreements``) for lists and dashboards.
+    ``settled_through``: runs approved before terms were versioned settled every evening up
+    to this day under the old arithmetic; later runs count earnings from the day after.
+    """
 
     __tablename__ = "sponsor_agreement"
 
@@ -39,8 +46,33 @@ class SponsorAgreement(SQLModel, table=True):
     budget_ore: int | None = None
     cap_per_association_year_ore: int | None = None
     rule: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    settled_through: date | None = None
     created_at: datetime = created_at_field()
     updated_at: datetime = created_at_field()
+
+
+class AgreementTerms(SQLModel, table=True):
+    """A version of an agreement's terms, in force from ``valid_from`` until the next one.
+
+    Versions are only added (from a day after the last approved run), never edited, so an
+    approved run's evenings keep the terms they were paid under."""
+
+    __tablename__ = "agreement_terms"
+    __table_args__ = (
+        UniqueConstraint("agreement_id", "valid_from", name="uq_agreement_terms_from"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    agreement_id: int = Field(foreign_key="sponsor_agreement.id", index=True, ondelete="CASCADE")
+    valid_from: date
+    rule: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    budget_ore: int | None = None
+    cap_per_association_year_ore: int | None = None
+    allocation: str = Field(default="by_date", max_length=10)
+    created_by_id: int | None = Field(
+        default=None, foreign_key="user_account.id", ondelete="SET NULL"
+    )
+    created_at: datetime = created_at_field()
 
 
 class AgreementMunicipality(SQLModel, table=True):
@@ -131,7 +163,11 @@ class PayoutLine(SQLModel, table=True):
     volunteer_minutes: int = 0
     rule_amount_ore: int = 0  # what the rule gives before cap and budget
     amount_ore: int = 0  # payable in this run (negative for a deduction)
-    explanation: str = Field(default="", max_length=1000)
+    cut_by_cap_ore: int = 0  # earned but held back by the yearly cap in this run
+    cut_by_budget_ore: int = 0  # owed but not paid because the budget ran short
+    explanation: str = Field(default="", max_length=1000)  # Swedish, for exports
+    # The explanation as data, rendered in the reader's language (``explain.line_text``).
+    details: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     # Snapshot of the payee at computation time, so a frozen line never changes.
     association_name: str = Field(max_length=160)
     org_number: str = Field(max_length=11)

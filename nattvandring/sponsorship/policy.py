@@ -135,6 +135,24 @@ def _run_agreement(actor: Identity, agreement: Any) -> bool:
     )
 
 
+def may_change_terms(actor: Identity, agreement: Any) -> bool:
+    """Name, validity and terms: the liaison or an admin; for an agreement of one
+    municipality also that municipality's coordinator. A shared agreement's terms bind the
+    associations of every covered municipality, which no single coordinator answers for."""
+    if sees_whole_agreement(actor, agreement.sponsor_id):
+        return True
+    covered = agreement_municipality_ids(authz.session_of(agreement), agreement.id)
+    return len(covered) == 1 and covered <= actor.municipality_ids()
+
+
+@authz.action("SponsorAgreement", "edit")
+def _edit_agreement(actor: Identity, agreement: Any) -> bool:
+    """The edit page: terms (``may_change_terms``) or the coordinator's own coverage."""
+    return may_change_terms(actor, agreement) or coordinates_agreement(
+        authz.session_of(agreement), actor, agreement.id
+    )
+
+
 @authz.action("SponsorAgreement", "manage")
 def _manage_agreement(actor: Identity, agreement: Any) -> bool:
     return coordinates_agreement(authz.session_of(agreement), actor, agreement.id)

@@ -19,6 +19,7 @@ from .models import (
     COMMITTED,
     AgreementAssociation,
     AgreementMunicipality,
+    AgreementTerms,
     PayoutLine,
     PayoutRun,
     Sponsor,
@@ -67,6 +68,7 @@ class AgreementInput:
     cap_per_association_year_ore: int | None
     rule: PaymentRule
     municipality_ids: tuple[int, ...]
+    allocation: str = "by_date"
 
 
 def _check(data: AgreementInput) -> date:
@@ -104,6 +106,16 @@ def create_agreement(
     )
     session.add(agreement)
     session.flush()
+    session.add(
+        AgreementTerms(
+            agreement_id=agreement.id,  # type: ignore[arg-type]
+            valid_from=agreement.valid_from,
+            rule=data.rule.to_dict(),
+            budget_ore=data.budget_ore,
+            cap_per_association_year_ore=data.cap_per_association_year_ore,
+            allocation=data.allocation,
+        )
+    )
     set_municipalities(session, agreement, data.municipality_ids)
     log.info("agreement %s created for sponsor %s", agreement.id, sponsor.id)
     return agreement
@@ -115,16 +127,64 @@ def update_agreement(
     agreement: SponsorAgreement,
     data: AgreementInput,
     editable_municipality_ids: set[int] | None,
+    terms_from: date | None = None,
+    may_change_terms: bool = True,
+    actor_id: int | None = None,
 ) -> SponsorAgreement:
-    """Change an agreement; ``editable_municipality_ids`` (None = all) limits coverage edits."""
+    """Change an agreement; ``editable_municipality_ids`` (None = all) limits coverage edits.
+
+    Name, validity and terms are the agreement's terms: only a user who ``may_change_terms``
+    changes them. A change of rule, cap, budget or allocation becomes a new version in
+    force from ``terms_from`` (``services_terms.add_version``)."""
+    from . import services_terms
+
     valid_to = _check(data)
+    proposed = services_terms.TermsInput(
+        data.rule, data.budget_ore, data.cap_per_association_year_ore, data.allocation
+    )
+    new_terms = services_terms.changes(session, agreement, proposed)
+    renamed = (data.name.strip(), data.valid_from, valid_to) != (
+        agreement.name,
+        agreement.valid_from,
+        agreement.valid_to,
+    )
+    if (new_terms or renamed) and not may_change_terms:
+        raise RuleViolation(
+            "shared_terms",
+            _l(
+                "Villkoren i ett avtal för flera kommuner ändras av sponsorns kontaktperson "
+                "eller en administratör."
+            ),
+            field="name",
+        )
+    settled = services_terms.last_committed_day(session, agreement.id)  # type: ignore[arg-type]
+    if settled is not None and (data.valid_from != agreement.valid_from or valid_to < settled):
+        raise RuleViolation(
+            "validity_settled",
+            _l(
+                "Avtalets startdatum kan inte ändras och slutdatum inte läggas före %(day)s "
+                "när utbetalningar är godkända.",
+                day=settled.isoformat(),
+            ),
+            field="valid_from",
+        )
     agreement.name = data.name.strip()
     agreement.valid_from = data.valid_from
     agreement.valid_to = valid_to
-    agreement.budget_ore = data.budget_ore
-    agreement.cap_per_association_year_ore = data.cap_per_association_year_ore
-    agreement.rule = data.rule.to_dict()
     agreement.updated_at = utcnow()
+    session.add(agreement)
+    session.flush()
+    _realign_first_version(session, agreement)
+    if new_terms:
+        if terms_from is None:
+            raise RuleViolation(
+                "terms_from_required",
+                _l("Ange från vilket datum ändringen gäller."),
+                field="terms_from",
+            )
+        services_terms.add_version(
+            session, agreement=agreement, terms=proposed, valid_from=terms_from, actor_id=actor_id
+        )
     current = set(municipality_ids(session, agreement.id))  # type: ignore[arg-type]
     wanted = set(data.municipality_ids)
     if editable_municipality_ids is not None:
@@ -137,9 +197,25 @@ def update_agreement(
             field="municipality_ids",
         )
     set_municipalities(session, agreement, tuple(sorted(wanted)))
-    session.add(agreement)
-    session.flush()
     return agreement
+
+
+def _realign_first_version(session: Session, agreement: SponsorAgreement) -> None:
+    """Keep the first version starting on the agreement's first day (a moved start, before
+    any approved run, moves it; versions before the new start are dropped)."""
+    from . import services_terms
+
+    found = services_terms.rows(session, agreement.id)  # type: ignore[arg-type]
+    before = [r for r in found if r.valid_from <= agreement.valid_from]
+    if not before:
+        return
+    keep = before[-1]
+    for row in before[:-1]:
+        session.delete(row)
+    if keep.valid_from != agreement.valid_from:
+        keep.valid_from = agreement.valid_from
+        session.add(keep)
+    session.flush()
 
 
 def set_municipalities(

@@ -16,12 +16,13 @@ from typing import Any
 from sqlmodel import Session, col, func, select
 
 from ..associations.models import Association
+from ..clock import to_local, utcnow
 from ..exports import ore_to_kronor
 from ..formatting import format_sek, hours
 from ..municipalities.models import Municipality
 from . import walks
 from .exports import Statement
-from .models import LineKind, PayoutLine, PayoutRun, Sponsor, SponsorAgreement
+from .models import LineKind, PayoutLine, PayoutRun, RunStatus, Sponsor, SponsorAgreement
 
 STREAM_BATCH = 1000
 
@@ -38,7 +39,11 @@ RUN_HEADER = (
     "Volontärtimmar",
     "Belopp (kr)",
     "Förklaring",
+    "Status",
 )
+#: The last column of every run row: a draft says so on each row, so no copy of the file
+#: is mistaken for an approved payout.
+STATUS_LABELS = {"draft": "UTKAST", "approved": "Godkänd", "paid": "Betald"}
 SUMMARY_HEADER = (
     "Förening",
     "Organisationsnummer",
@@ -107,7 +112,7 @@ def account_label(line: PayoutLine | Association) -> str:
     return f"{ACCOUNT_LABELS.get(kind, kind)} {line.account_number}"
 
 
-def run_row(line: PayoutLine) -> list[Any]:
+def run_row(line: PayoutLine, status: str = "") -> list[Any]:
     return [
         line.association_name,
         line.org_number,
@@ -121,6 +126,7 @@ def run_row(line: PayoutLine) -> list[Any]:
         hours(line.volunteer_minutes),
         ore_to_kronor(line.amount_ore),
         line.explanation,
+        STATUS_LABELS.get(status, status),
     ]
 
 
@@ -130,6 +136,7 @@ def run_rows(
     totals: list[Any] | None = None,
     *,
     municipality_ids: Scope = None,
+    status: str = "",
 ) -> Iterator[list[Any]]:
     """Export rows of a run; fills ``totals`` (if given) once the last row is out."""
     sums = [0, 0, 0, 0]
@@ -138,7 +145,7 @@ def run_rows(
         sums[1] += line.walkers
         sums[2] += line.volunteer_minutes
         sums[3] += line.amount_ore
-        yield run_row(line)
+        yield run_row(line, status)
     if totals is not None:
         totals[:] = [
             "Summa",
@@ -153,6 +160,7 @@ def run_rows(
             hours(sums[2]),
             ore_to_kronor(sums[3]),
             "",
+            STATUS_LABELS.get(status, status),
         ]
 
 
@@ -211,6 +219,55 @@ def summary_rows(
         totals[:] = ["Summa", "", "", None, sums[0], sums[1], hours(sums[2])]
 
 
+@dataclass(frozen=True)
+class WalkRow:
+    """One approved walk of a statement: paid (``reason`` empty) or why not."""
+
+    evening: date
+    walkers: int
+    minutes: int
+    reason: str  # Swedish, empty when the walk counts
+
+
+def walk_rows(session: Session, run: PayoutRun, association_id: int) -> list[WalkRow]:
+    """The association's approved walks in the run's period, as the run saw them (ledger
+    before its cutoff), each with whether it counts under the terms of its evening."""
+    from .earnings import earned
+    from .models import AgreementAssociation
+    from .services_agreements import municipality_ids
+    from .services_terms import versions
+
+    agreement = session.get(SponsorAgreement, run.agreement_id)
+    assert agreement is not None
+    found = walks.approved_walks(
+        session,
+        association_ids=[association_id],
+        start=run.period_start,
+        end=run.period_end,
+        recorded_before=run.cutoff_at,
+    ).get(association_id, [])
+    enrolment = session.get(AgreementAssociation, (agreement.id, association_id))
+    result = earned(
+        versions(session, agreement),
+        found,
+        term_start=max(run.period_start, agreement.valid_from),
+        term_end=agreement.valid_to,
+        up_to=run.period_end,
+        municipality_ids=set(municipality_ids(session, agreement.id)),  # type: ignore[arg-type]
+        enrolled_from=None if enrolment is None else enrolment.joined_on,
+    )
+    reasons = dict(result.excluded)
+    return [
+        WalkRow(
+            walk.evening,
+            len(walk.walkers),
+            sum(w.minutes for w in walk.walkers),
+            reasons.get(walk.walk_id, ""),
+        )
+        for walk in sorted(found, key=lambda w: (w.start, w.walk_id))
+    ]
+
+
 def statements(
     session: Session,
     run: PayoutRun,
@@ -240,8 +297,24 @@ def statements(
             ("Volontärtimmar", f"{hours(minutes)}".replace(".", ",")),
         ]
         for line in lines:
-            label = "Perioden" if line.kind == LineKind.PERIOD else "Justering"
+            if line.kind == LineKind.PERIOD:
+                label = (
+                    f"Ersättning {line.covers_start.isoformat()} – {line.covers_end.isoformat()}"
+                )
+            elif line.amount_ore < 0:
+                label = "Avdrag för tidigare perioder"
+            else:
+                label = "Justering för tidigare perioder"
             facts.append((label, format_sek(line.amount_ore)))
+        listed = [
+            (
+                row.evening.isoformat(),
+                str(row.walkers),
+                f"{hours(row.minutes)}".replace(".", ","),
+                row.reason or "räknas",
+            )
+            for row in walk_rows(session, run, first.association_id)
+        ]
         result.append(
             Statement(
                 association_name=first.association_name,
@@ -253,6 +326,10 @@ def statements(
                 amount_ore=amount,
                 sponsor_name=sponsor.name,
                 run_label=f"{agreement.name}, utbetalning nr {run.id}",
+                draft=run.status == RunStatus.DRAFT,
+                issued_on=to_local(utcnow()).date(),
+                agreement_name=agreement.name,
+                walks=listed,
             )
         )
     return result

@@ -6,9 +6,10 @@ changes the ledger, never an approved line, and the next run pays (or deducts) t
 difference for the earlier period in an adjustment line "Justering för tidigare period":
 the rule over that period with the new ledger minus what was already paid for it.
 
-Cap per association and year (the year of the period's first day) and the agreement
-budget count everything in approved and paid runs plus the lines computed so far in this
-run; associations are taken in name order, adjustments before the period itself.
+What a run pays is worked out by ``settlement.plan_run`` from running totals under the
+agreement's versioned terms, so consecutive runs add up to one run over their whole period
+(a weekend split over two runs is paid once, packages carry over, the cap counts per year);
+the budget, when short, is shared by the agreement's allocation policy, never by name.
 """
 
 from __future__ import annotations
@@ -16,8 +17,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
-from functools import partial
+from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
@@ -25,47 +25,19 @@ from .. import dates
 from ..associations.models import Association
 from ..clock import utcnow
 from ..errors import RuleViolation
-from ..formatting import format_sek
 from ..i18n import _l
-from . import walks
+from . import explain, services_terms, walks
+from .earnings import Terms
 from .models import COMMITTED, LineKind, PayoutLine, PayoutRun, RunStatus, SponsorAgreement
-from .rules import ApprovedWalk, PaymentRule, RuleResult, apply_limits, evaluate
-from .services_agreements import agreement_rule, committed_ore, enrolments, municipality_ids
+from .services_agreements import enrolments, municipality_ids
+from .settlement import Member, RunPlan, plan_run
 
 log = logging.getLogger(__name__)
-
-ADJUSTMENT_LABEL = "Justering för tidigare period"
-
-
-@dataclass
-class _Limits:
-    cap: int | None
-    budget_left: int | None
-    paid_by_year: dict[tuple[int, int], int]
-
-    def take(self, association_id: int, year: int, amount: int) -> tuple[int, str | None]:
-        if amount <= 0:
-            payable, note = amount, None
-        else:
-            payable, note = apply_limits(
-                amount,
-                cap_per_year_ore=self.cap,
-                already_paid_this_year_ore=max(0, self.paid_by_year[(association_id, year)]),
-                budget_left_ore=self.budget_left,
-            )
-        self.paid_by_year[(association_id, year)] += payable
-        if self.budget_left is not None:
-            self.budget_left -= payable
-        return payable, note
 
 
 def _clip(agreement: SponsorAgreement, start: date, end: date) -> tuple[date, date] | None:
     first, last = max(start, agreement.valid_from), min(end, agreement.valid_to)
     return (first, last) if first <= last else None
-
-
-def _period_label(start: date, end: date) -> str:
-    return f"{start.isoformat()}–{end.isoformat()}"
 
 
 def create_run(
@@ -102,6 +74,7 @@ def create_run(
             _l("Perioden överlappar en annan utbetalning för samma avtal."),
             field="period_start",
         )
+    _refuse_before_committed(session, agreement, period_end)
     run = PayoutRun(
         agreement_id=agreement.id,  # type: ignore[arg-type]
         sponsor_id=agreement.sponsor_id,
@@ -149,6 +122,20 @@ def approve(
             "stale_run",
             _l("En annan utbetalning har godkänts sedan beräkningen. Räkna om först."),
         )
+    earlier_draft = session.exec(
+        select(PayoutRun.id).where(
+            PayoutRun.agreement_id == agreement.id,
+            PayoutRun.id != run.id,
+            PayoutRun.status == RunStatus.DRAFT,
+            PayoutRun.period_end < run.period_start,
+        )
+    ).first()
+    if earlier_draft is not None:
+        # Runs settle in date order: what this run pays counts on the earlier one.
+        raise RuleViolation(
+            "earlier_draft",
+            _l("Godkänn eller ta bort det tidigare utkastet först."),
+        )
     run.status = RunStatus.APPROVED
     run.approved_at = utcnow()
     run.approved_by_id = actor_id
@@ -193,165 +180,188 @@ def _lock(session: Session, agreement: SponsorAgreement) -> None:
     ).first()
 
 
-def _committed_lines(session: Session, agreement_id: int, exclude_run_id: int):
-    return session.exec(
+def _committed_lines(session: Session, agreement_id: int, exclude_run_id: int | None):
+    query = (
         select(PayoutLine, PayoutRun)
         .join(PayoutRun, col(PayoutRun.id) == PayoutLine.run_id)
-        .where(
-            PayoutRun.agreement_id == agreement_id,
-            col(PayoutRun.status).in_(COMMITTED),
-            PayoutRun.id != exclude_run_id,
-        )
-    ).all()
+        .where(PayoutRun.agreement_id == agreement_id, col(PayoutRun.status).in_(COMMITTED))
+    )
+    if exclude_run_id is not None:
+        query = query.where(PayoutRun.id != exclude_run_id)
+    return session.exec(query).all()
 
 
-def _compute(session: Session, run: PayoutRun, agreement: SponsorAgreement) -> None:
-    assert agreement.id is not None and run.id is not None, "both are saved rows"
-    rule = agreement_rule(agreement)
-    covered = set(municipality_ids(session, agreement.id))
-    enrolled = enrolments(session, agreement.id)
-    ids = [assoc.id for _, assoc in enrolled if assoc.id is not None]
-    paid_by_year: dict[tuple[int, int], int] = defaultdict(int)
-    paid_for: dict[tuple[int, date, date], int] = defaultdict(int)
-    counted_for: dict[tuple[int, date, date], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-    earlier: dict[tuple[date, date], tuple[date, date]] = {}
-    for line, earlier_run in _committed_lines(session, agreement.id, run.id):
-        paid_by_year[(line.association_id, line.covers_start.year)] += line.amount_ore
-        key = (line.association_id, line.covers_start, line.covers_end)
-        paid_for[key] += line.amount_ore
+@dataclass
+class _Settled:
+    """What committed runs settled, per association (``earnings`` counts from ``start``)."""
+
+    start: date
+    members: list[Member]
+    total_ore: int
+    figures: dict[int, list[int]]
+    associations: dict[int, Association]
+
+
+def _settled(session: Session, agreement: SponsorAgreement, exclude_run_id: int | None) -> _Settled:
+    settled = agreement.settled_through
+    start = agreement.valid_from
+    if settled is not None:
+        start = max(start, settled + timedelta(days=1))
+    paid: dict[int, int] = defaultdict(int)
+    accounted: dict[int, int] = defaultdict(int)
+    legacy: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    figures: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    total = 0
+    for line, earlier in _committed_lines(session, agreement.id, exclude_run_id):  # type: ignore[arg-type]
+        total += line.amount_ore
+        if settled is not None and earlier.period_start <= settled:
+            # Paid under the arithmetic before versioned terms: counts for the cap only.
+            legacy[line.association_id][line.covers_start.year] += line.amount_ore
+            continue
+        paid[line.association_id] += line.amount_ore
+        accounted[line.association_id] += line.rule_amount_ore
         for i, value in enumerate(
             (line.walks, line.walks_considered, line.walkers, line.volunteer_minutes)
         ):
-            counted_for[key][i] += value
-        span = (earlier_run.period_start, earlier_run.period_end)
-        clipped = _clip(agreement, *span)
-        if clipped is not None:
-            earlier[span] = clipped
-    budget_left = None
-    if agreement.budget_ore is not None:
-        budget_left = agreement.budget_ore - committed_ore(
-            session,
-            agreement.id,
-            exclude_run_id=run.id,
+            figures[line.association_id][i] += value
+    enrolled = enrolments(session, agreement.id)  # type: ignore[arg-type]
+    members = [
+        Member(
+            assoc.id,  # type: ignore[arg-type]
+            enrolment.joined_on,
+            paid[assoc.id],  # type: ignore[index]
+            accounted[assoc.id],  # type: ignore[index]
+            tuple(sorted(legacy[assoc.id].items())),  # type: ignore[index]
         )
-    limits = _Limits(agreement.cap_per_association_year_ore, budget_left, paid_by_year)
-    current = _clip(agreement, run.period_start, run.period_end)
-    assert current is not None
-    walks_now = walks.approved_walks(
-        session,
-        association_ids=ids,
-        start=current[0],
-        end=current[1],
-        recorded_before=run.cutoff_at,
-    )
-    walks_before = {
-        span: walks.approved_walks(
-            session,
-            association_ids=ids,
-            start=clipped[0],
-            end=clipped[1],
-            recorded_before=run.cutoff_at,
-        )
-        for span, clipped in sorted(earlier.items())
-    }
-    for enrolment, assoc in enrolled:
-        assert assoc.id is not None
-        result = partial(_evaluate_for, rule, covered, assoc.id, enrolment.joined_on)
-        for span, clipped in sorted(earlier.items()):
-            res = result(walks_before[span], *clipped)
-            paid = paid_for[(assoc.id, span[0], span[1])]
-            delta = res.amount_ore - paid
-            if delta == 0:
-                continue
-            payable, note = limits.take(assoc.id, span[0].year, delta)
-            if payable == 0:
-                continue
-            text = (
-                f"{ADJUSTMENT_LABEL} {_period_label(*span)}: {res.explanation} = "
-                f"{format_sek(res.amount_ore)}, tidigare utbetalt {format_sek(paid)}"
-            )
-            before = counted_for[(assoc.id, span[0], span[1])]
-            figures = (
-                res.qualifying_walks - before[0],
-                res.walks_considered - before[1],
-                res.walkers - before[2],
-                res.volunteer_minutes - before[3],
-            )
-            _add_line(
-                session, run, assoc, LineKind.ADJUSTMENT, span, res, payable, text, note, figures
-            )
-        res = result(walks_now, *current)
-        payable, note = limits.take(assoc.id, run.period_start.year, res.amount_ore)
-        span = (run.period_start, run.period_end)
-        figures = (res.qualifying_walks, res.walks_considered, res.walkers, res.volunteer_minutes)
-        _add_line(
-            session,
-            run,
-            assoc,
-            LineKind.PERIOD,
-            span,
-            res,
-            payable,
-            res.explanation,
-            note,
-            figures,
-        )
-    session.flush()
+        for enrolment, assoc in enrolled
+    ]
+    associations = {assoc.id: assoc for _, assoc in enrolled}
+    return _Settled(start, members, total, figures, associations)  # type: ignore[arg-type]
 
 
-def _evaluate_for(
-    rule: PaymentRule,
-    covered: set[int],
-    association_id: int,
-    joined_on: date,
-    found: dict[int, list[ApprovedWalk]],
+def plan_for(
+    session: Session,
+    agreement: SponsorAgreement,
     first: date,
     last: date,
-) -> RuleResult:
-    return evaluate(
-        rule,
-        found.get(association_id, []),
-        period_start=first,
-        period_end=last,
-        municipality_ids=covered,
-        enrolled_from=joined_on,
-    )
+    *,
+    cutoff: datetime | None,
+    versions: list[Terms] | None = None,
+    exclude_run_id: int | None = None,
+) -> RunPlan:
+    """The plan of a run over ``first..last`` with the ledger recorded before ``cutoff``."""
+    plan, _ = _plan(session, agreement, first, last, cutoff, versions, exclude_run_id)
+    return plan
 
 
-def _add_line(
+def _plan(
     session: Session,
-    run: PayoutRun,
-    assoc: Association,
-    kind: LineKind,
-    span: tuple[date, date],
-    res: RuleResult,
-    payable: int,
-    text: str,
-    note: str | None,
-    figures: tuple[int, int, int, int],
-) -> None:
-    """Store a line; ``figures`` are walks, considered, walkers, minutes (adjustments: the
-    change against what earlier lines for that period recorded)."""
-    if note:
-        text = f"{text}; {note} (beräknat {format_sek(res.amount_ore)})"
-    session.add(
-        PayoutLine(
-            run_id=run.id,  # type: ignore[arg-type]
-            association_id=assoc.id,  # type: ignore[arg-type]
-            kind=kind,
-            covers_start=span[0],
-            covers_end=span[1],
-            walks=figures[0],
-            walks_considered=figures[1],
-            walkers=figures[2],
-            volunteer_minutes=figures[3],
-            rule_amount_ore=res.amount_ore,
-            amount_ore=payable,
-            explanation=text[:1000],
-            association_name=assoc.name,
-            org_number=assoc.org_number,
-            account_type=assoc.account_type,
-            account_number=assoc.account_number,
-            municipality_id=assoc.municipality_id,
-        )
+    agreement: SponsorAgreement,
+    first: date,
+    last: date,
+    cutoff: datetime | None,
+    versions: list[Terms] | None,
+    exclude_run_id: int | None,
+) -> tuple[RunPlan, _Settled]:
+    terms = versions or services_terms.versions(session, agreement)
+    settled = _settled(session, agreement, exclude_run_id)
+    clipped = _clip(agreement, first, last)
+    assert clipped is not None
+    found = walks.approved_walks(
+        session,
+        association_ids=list(settled.associations),
+        start=settled.start,
+        end=clipped[1],
+        recorded_before=cutoff,
     )
+    plan = plan_run(
+        terms,
+        found,
+        settled.members,
+        term_start=settled.start,
+        term_end=agreement.valid_to,
+        period_start=clipped[0],
+        period_end=clipped[1],
+        municipality_ids=set(municipality_ids(session, agreement.id)),  # type: ignore[arg-type]
+        committed_total_ore=settled.total_ore,
+    )
+    return plan, settled
+
+
+def _refuse_before_committed(session: Session, agreement: SponsorAgreement, end: date) -> None:
+    later = session.exec(
+        select(PayoutRun.id).where(
+            PayoutRun.agreement_id == agreement.id,
+            col(PayoutRun.status).in_(COMMITTED),
+            PayoutRun.period_start > end,
+        )
+    ).first()
+    if later is not None:
+        raise RuleViolation(
+            "before_approved_run",
+            _l(
+                "Perioden ligger före en godkänd utbetalning. Sena godkännanden och "
+                "rättelser betalas i nästa utbetalning."
+            ),
+            field="period_start",
+        )
+
+
+def _compute(session: Session, run: PayoutRun, agreement: SponsorAgreement) -> None:
+    _refuse_before_committed(session, agreement, run.period_end)
+    terms = services_terms.versions(session, agreement)
+    plan, settled = _plan(
+        session, agreement, run.period_start, run.period_end, run.cutoff_at, terms, run.id
+    )
+    for line in plan.lines:
+        assoc = settled.associations[line.association_id]
+        evenings = line.evenings
+        figures = (
+            sum(e.walks for e in evenings),
+            line.walks_considered,
+            sum(e.walkers for e in evenings),
+            sum(e.minutes for e in evenings),
+        )
+        if line.kind == LineKind.ADJUSTMENT:
+            before = settled.figures[line.association_id]
+            figures = tuple(now - then for now, then in zip(figures, before, strict=True))
+        earlier = plan.earned[line.association_id].between(None, line.first - timedelta(days=1))
+        units_before: dict[str, int] = defaultdict(int)
+        for evening in earlier:
+            units_before[evening.kind] += evening.units
+        details = explain.line_details(
+            terms,
+            line.kind,
+            evenings,
+            last_day=line.last,
+            earned_ore=line.earned_ore,
+            amount_ore=line.amount_ore,
+            cut_by_cap_ore=line.cut_by_cap_ore,
+            cut_by_budget_ore=line.cut_by_budget_ore,
+            units_before=dict(units_before),
+        )
+        session.add(
+            PayoutLine(
+                run_id=run.id,  # type: ignore[arg-type]
+                association_id=assoc.id,  # type: ignore[arg-type]
+                kind=line.kind,
+                covers_start=line.first,
+                covers_end=line.last,
+                walks=figures[0],
+                walks_considered=figures[1],
+                walkers=figures[2],
+                volunteer_minutes=figures[3],
+                rule_amount_ore=line.earned_ore,
+                amount_ore=line.amount_ore,
+                cut_by_cap_ore=line.cut_by_cap_ore,
+                cut_by_budget_ore=line.cut_by_budget_ore,
+                explanation=explain.line_text(details)[:1000],
+                details=details,
+                association_name=assoc.name,
+                org_number=assoc.org_number,
+                account_type=assoc.account_type,
+                account_number=assoc.account_number,
+                municipality_id=assoc.municipality_id,
+            )
+        )
+    session.flush()

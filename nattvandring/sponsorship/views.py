@@ -6,7 +6,7 @@ views_dashboard.py, attached to the same blueprint ``bp``.
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlmodel import col, select
 
@@ -21,12 +21,12 @@ from ..i18n import _, _l
 from ..municipalities.models import Municipality
 from ..web import nav
 from ..web.forms_util import load_for, show_violation
-from . import policy
+from . import explain, policy, services_terms
 from . import services_agreements as agreements
 from .blueprint import bp
 from .forms import AgreementForm, EnrolForm, RunForm, SponsorForm, choices
 from .models import PayoutRun, Sponsor, SponsorAgreement
-from .rules import PaymentRule, describe_rule
+from .views_terms import agreement_input, municipality_choices, terms_history
 
 
 @bp.route("/sponsorship/sponsors", methods=["GET", "POST"])
@@ -129,44 +129,6 @@ def agreement_list():
     )
 
 
-def _municipality_choices(form: AgreementForm) -> set[int] | None:
-    """Fill the municipality checkboxes; returns the ids this user may change (None = all)."""
-    session = db_session()
-    editable = policy.editable_municipality_ids(current_user)
-    rows = session.exec(select(Municipality).order_by(Municipality.name)).all()
-    form.municipality_ids.choices = choices(
-        (m.id, m.name) for m in rows if editable is None or m.id in editable
-    )
-    return editable
-
-
-def _agreement_input(form: AgreementForm) -> agreements.AgreementInput:
-    kind = form.kind.data or "per_walk"
-    packages = getattr(form, "parsed_packages", ()) if kind == "per_package" else ()
-    try:
-        rule = PaymentRule(
-            kind=kind,
-            amount_ore=0 if kind == "per_package" else (form.amount.ore or 0),
-            min_walkers=form.min_walkers.data or 0,
-            min_age=form.min_age.data or 0,
-            packages=packages,
-        )
-    except ValueError as exc:
-        field = "packages" if kind == "per_package" else "amount"
-        raise RuleViolation(
-            "rule_invalid", _l("Ersättningsregeln är ofullständig."), field=field
-        ) from exc
-    return agreements.AgreementInput(
-        name=form.name.data or "",
-        valid_from=form.valid_from.data,
-        valid_to=form.valid_to.data,
-        budget_ore=form.budget.ore,
-        cap_per_association_year_ore=form.cap.ore,
-        rule=rule,
-        municipality_ids=tuple(form.municipality_ids.data or ()),
-    )
-
-
 @bp.route("/sponsorship/sponsors/<int:sponsor_id>/agreements/new", methods=["GET", "POST"])
 @login_required
 def agreement_new(sponsor_id: int):
@@ -176,11 +138,11 @@ def agreement_new(sponsor_id: int):
     if row is None:
         raise NotFound()
     form = AgreementForm()
-    _municipality_choices(form)
+    municipality_choices(form)
     status = 200
     if form.validate_on_submit():
         try:
-            deal = agreements.create_agreement(session, sponsor=row, data=_agreement_input(form))
+            deal = agreements.create_agreement(session, sponsor=row, data=agreement_input(form))
         except RuleViolation as violation:
             session.rollback()
             show_violation(form, violation)
@@ -191,49 +153,13 @@ def agreement_new(sponsor_id: int):
     elif form.is_submitted():
         status = 422
     return render_template(
-        "sponsorship/agreement_form.html", form=form, sponsor=row, agreement=None
-    ), status
-
-
-@bp.route("/sponsorship/agreements/<int:agreement_id>/edit", methods=["GET", "POST"])
-@login_required
-def agreement_edit(agreement_id: int):
-    deal = load_for(SponsorAgreement, agreement_id, "manage")
-    session = db_session()
-    rule = agreements.agreement_rule(deal)
-    form = AgreementForm(
-        obj=None if request.method == "POST" else deal,
-        budget=deal.budget_ore,
-        cap=deal.cap_per_association_year_ore,
-        kind=rule.kind,
-        amount=rule.amount_ore,
-        min_walkers=rule.min_walkers,
-        min_age=rule.min_age,
-        packages=", ".join(f"{s}:{a // 100}" for s, a in rule.packages),
-        municipality_ids=agreements.municipality_ids(session, agreement_id),
-    )
-    editable = _municipality_choices(form)
-    status = 200
-    if form.validate_on_submit():
-        try:
-            agreements.update_agreement(
-                session,
-                agreement=deal,
-                data=_agreement_input(form),
-                editable_municipality_ids=editable,
-            )
-        except RuleViolation as violation:
-            session.rollback()
-            show_violation(form, violation)
-            status = 422
-        else:
-            flash(_("Avtalet är sparat."), "success")
-            return redirect(url_for("sponsorship.agreement", agreement_id=agreement_id))
-    elif form.is_submitted():
-        status = 422
-    sponsor_row = session.get(Sponsor, deal.sponsor_id)
-    return render_template(
-        "sponsorship/agreement_form.html", form=form, sponsor=sponsor_row, agreement=deal
+        "sponsorship/agreement_form.html",
+        form=form,
+        sponsor=row,
+        agreement=None,
+        may_change=True,
+        effects=None,
+        history=[],
     ), status
 
 
@@ -283,7 +209,8 @@ def render_agreement(deal: SponsorAgreement, enrolment: EnrolForm, run_form: Run
         "sponsorship/agreement.html",
         agreement=deal,
         sponsor=session.get(Sponsor, deal.sponsor_id),
-        rule_text=describe_rule(agreements.agreement_rule(deal)),
+        rule_text=explain.describe_terms(services_terms.current(session, deal), _),
+        history=terms_history(deal),
         municipalities=municipalities,
         enrolments=agreements.enrolments(session, deal.id, municipality_ids=scope),  # type: ignore[arg-type]
         runs=runs,
@@ -294,6 +221,7 @@ def render_agreement(deal: SponsorAgreement, enrolment: EnrolForm, run_form: Run
         enrol_form=enrolment,
         run_form=run_form,
         can_manage=authz.can(current_user, "manage", deal),
+        can_edit=authz.can(current_user, "edit", deal),
         can_run=authz.can(current_user, "run", deal),
         my_municipalities=policy.editable_municipality_ids(current_user),
     )

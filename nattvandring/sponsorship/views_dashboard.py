@@ -17,24 +17,25 @@ from ..db import db_session
 from ..errors import NotFound
 from ..exports import csv_rows, xlsx_bytes
 from ..formatting import hours
-from ..i18n import _l
+from ..i18n import _, _l
 from ..municipalities.models import Municipality
 from ..web import nav
 from ..web.query import date_arg, int_arg
+from . import explain, walks
 from . import services_exports as rows
-from . import walks
 from .blueprint import XLSX_TYPE, bp, csv_dialect, download, stream_csv
 from .exports import statement_pdf
 from .models import (
     COMMITTED,
     AgreementAssociation,
     AgreementMunicipality,
+    LineKind,
     PayoutLine,
     PayoutRun,
     Sponsor,
     SponsorAgreement,
 )
-from .services_agreements import committed_ore
+from .services_terms import budget_status
 
 MONTHS = ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
 
@@ -150,11 +151,7 @@ def dashboard():
     for row in figures:
         by_month[row.month] = by_month.get(row.month, 0) + row.walks
     series = [(f"{MONTHS[m.month - 1]} {m:%y}", by_month[m]) for m in sorted(by_month)]
-    budgets = []
-    for deal in scope["agreements"]:
-        used = committed_ore(session, deal.id)
-        left = None if deal.budget_ore is None else deal.budget_ore - used
-        budgets.append((deal, used, left))
+    budgets = [(deal, budget_status(session, deal)) for deal in scope["agreements"]]
     filters = {
         key: value
         for key, value in (
@@ -235,7 +232,21 @@ def statement():
         .where(col(PayoutLine.association_id).in_(own), col(PayoutRun.status).in_(COMMITTED))
         .order_by(col(PayoutRun.period_start).desc(), col(PayoutLine.id))
     ).all()
-    return render_template("sponsorship/statement.html", lines=found, hours=hours)
+    walk_lists = {
+        line.id: rows.walk_rows(session, run, line.association_id)
+        for line, run, _agreement, _sponsor in found
+        if line.kind == LineKind.PERIOD
+    }
+    return render_template(
+        "sponsorship/statement.html",
+        lines=found,
+        hours=hours,
+        walk_lists=walk_lists,
+        explain_line=lambda line: (
+            explain.line_text(line.details, _) if line.details else line.explanation
+        ),
+        reason=lambda text: explain.reason_text(text, _),
+    )
 
 
 @bp.get("/sponsorship/statement/<int:run_id>/<int:association_id>.pdf")

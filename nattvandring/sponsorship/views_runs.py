@@ -17,7 +17,7 @@ from ..formatting import hours
 from ..i18n import _, _l
 from ..web import nav
 from ..web.forms_util import load_for, show_violation
-from . import policy, services_runs
+from . import explain, policy, services_runs, services_terms
 from . import services_exports as rows
 from .blueprint import XLSX_TYPE, bp, csv_dialect, download, stream_csv
 from .exports import statement_pdf
@@ -95,15 +95,26 @@ def _load_run(run_id: int, action: str = "view") -> tuple[PayoutRun, SponsorAgre
     return run, deal
 
 
-def _render_run(run: PayoutRun, deal: SponsorAgreement, paid_form: PaidForm) -> str:
+def _render_run(
+    run: PayoutRun, deal: SponsorAgreement, paid_form: PaidForm, template: str = "run.html"
+) -> str:
     session = db_session()
     scope = policy.line_scope(current_user, run.sponsor_id)
+    lines = rows.run_lines(session, run.id, municipality_ids=scope)  # type: ignore[arg-type]
     return render_template(
-        "sponsorship/run.html",
+        f"sponsorship/{template}",
         run=run,
         agreement=deal,
         sponsor=session.get(Sponsor, run.sponsor_id),
-        lines=rows.run_lines(session, run.id, municipality_ids=scope),  # type: ignore[arg-type]
+        lines=lines,
+        cuts=[line for line in lines if line.cut_by_budget_ore or line.cut_by_cap_ore],
+        associations=len({line.association_id for line in lines}),
+        explain_line=lambda line: (
+            explain.line_text(line.details, _) if line.details else line.explanation
+        ),
+        allocation=explain.allocation_label(
+            services_terms.current(session, deal, run.period_end).allocation, _
+        ),
         totals=rows.run_totals(session, run.id, municipality_ids=scope),  # type: ignore[arg-type]
         partial=policy.sees_only_part(scope, policy.run_municipality_ids(db_session(), run)),
         can_manage=authz.can(current_user, "manage", run),
@@ -144,9 +155,20 @@ def run_recompute(run_id: int):
     )
 
 
+@bp.get("/sponsorship/runs/<int:run_id>/approve")
+@login_required
+def run_approve_confirm(run_id: int):
+    """The deliberate step before locking: the total, the associations, and every cut."""
+    payout, deal = _load_run(run_id, "manage")
+    if payout.status != RunStatus.DRAFT:
+        return redirect(url_for("sponsorship.run", run_id=run_id))
+    return _render_run(payout, deal, PaidForm(formdata=None), "run_approve.html")
+
+
 @bp.post("/sponsorship/runs/<int:run_id>/approve")
 @login_required
 def run_approve(run_id: int):
+    """The lock button of the confirmation page (the run page links there, not here)."""
     return _act(
         run_id,
         lambda s, r, a: services_runs.approve(s, run=r, agreement=a, actor_id=current_user.id),
@@ -193,8 +215,13 @@ def run_paid(run_id: int):
     return _render_run(payout, deal, form), 422
 
 
-def _run_filename(run: PayoutRun, deal: SponsorAgreement, ext: str) -> str:
-    return f"utbetalning-{run.id}-{deal.name}-{run.period_start}–{run.period_end}.{ext}"
+def _run_filename(run: PayoutRun, deal: SponsorAgreement, ext: str, variant: str = "") -> str:
+    """Distinct per run, format and variant; a draft's name says "utkast"."""
+    draft = "-utkast" if run.status == RunStatus.DRAFT else ""
+    tail = f"-{variant}" if variant else ""
+    return (
+        f"utbetalning-{run.id}-{deal.name}-{run.period_start}–{run.period_end}{draft}{tail}.{ext}"
+    )
 
 
 @bp.get("/sponsorship/runs/<int:run_id>/export.<fmt>")
@@ -208,15 +235,16 @@ def run_export(run_id: int, fmt: str):
         return stream_csv(
             lambda reader: csv_rows(
                 rows.RUN_HEADER,
-                rows.run_rows(reader, run_id, municipality_ids=scope),
+                rows.run_rows(reader, run_id, municipality_ids=scope, status=payout.status),
                 dialect=dialect,  # type: ignore[arg-type]
             ),
-            _run_filename(payout, deal, "csv"),
+            _run_filename(payout, deal, "csv", "excel" if dialect == "excel_sv" else "utf8"),
         )
     if fmt == "xlsx":
         totals: list[Any] = []
-        found = rows.run_rows(session, run_id, totals, municipality_ids=scope)
-        data = xlsx_bytes("Utbetalning", rows.RUN_HEADER, found, totals=totals)
+        found = rows.run_rows(session, run_id, totals, municipality_ids=scope, status=payout.status)
+        title = "Utkast" if payout.status == RunStatus.DRAFT else "Utbetalning"
+        data = xlsx_bytes(title, rows.RUN_HEADER, found, totals=totals)
         return download(data, XLSX_TYPE, _run_filename(payout, deal, "xlsx"))
     if fmt == "pdf":
         data = statement_pdf(rows.statements(session, payout, municipality_ids=scope))

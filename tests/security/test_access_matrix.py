@@ -76,8 +76,10 @@ def _shared_maintenance(ok: str) -> str:
 #: Routes on the shared agreement and its run (URL ids: SHARED_OBJECTS).
 SHARED_EXPECTED: dict[str, str] = {
     "sponsorship.agreement": _shared("200", coordinators="200"),
-    "sponsorship.agreement_edit GET": _shared_maintenance("200"),
-    "sponsorship.agreement_edit POST": _shared_maintenance("422"),
+    # Coordinators change their own coverage; the shared terms are the liaison's (or an
+    # admin's): the page opens for all three.
+    "sponsorship.agreement_edit GET": _shared("200", coordinators="200"),
+    "sponsorship.agreement_edit POST": _shared("422", coordinators="422"),
     "sponsorship.enrol": _shared_maintenance("422"),
     # The association is Hässleholm's: Bjuv's coordinator may not withdraw it.
     "sponsorship.withdraw": "coord_h,admin=302 coord_b,liaison=403 leader_a,leader_b,liaison2=404 "
@@ -86,6 +88,7 @@ SHARED_EXPECTED: dict[str, str] = {
     "sponsorship.run": _shared("200", coordinators="200"),
     "sponsorship.run_export": _shared("200", coordinators="200"),
     "sponsorship.run_recompute": _shared("302", coordinators="403"),
+    "sponsorship.run_approve_confirm": _shared("200", coordinators="403"),
     "sponsorship.run_approve": _shared("302", coordinators="403"),
     "sponsorship.run_delete": _shared("302", coordinators="403"),
     "sponsorship.run_paid": _shared("422", coordinators="403"),

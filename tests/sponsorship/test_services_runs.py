@@ -155,8 +155,8 @@ def test_budget_across_runs(db, world, place):
         actor_id=None,
     )
     c = _lines(db, april)[(world.ids["assoc_c"], LineKind.PERIOD)]
-    assert (c.rule_amount_ore, c.amount_ore) == (450_000, 50_000)
-    assert "budgeten är slut" in c.explanation
+    assert (c.rule_amount_ore, c.amount_ore, c.cut_by_budget_ore) == (450_000, 50_000, 400_000)
+    assert "budgeten räcker inte: 4 000 kr kvar att betala" in c.explanation
 
 
 def test_approved_run_never_changes_and_correction_lands_in_next_run(db, world, place):
@@ -198,10 +198,13 @@ def test_approved_run_never_changes_and_correction_lands_in_next_run(db, world, 
     lines = run_lines(db, april.id)
     assert [(x.kind, x.covers_start, x.walks, x.amount_ore) for x in lines] == [
         (LineKind.PERIOD, date(2026, 4, 1), 1, 150_000),
-        (LineKind.ADJUSTMENT, date(2026, 3, 1), -1, -150_000),
+        (LineKind.ADJUSTMENT, date(2026, 1, 1), -1, -150_000),
     ]
-    assert lines[1].explanation.startswith("Justering för tidigare period 2026-03-01–2026-03-31")
-    assert "tidigare utbetalt 3 000 kr" in lines[1].explanation
+    assert lines[1].covers_end == date(2026, 3, 31)
+    assert lines[1].explanation == (
+        "Justering för tidigare perioder: intjänat ändrat med -1 500 kr "
+        "(sent godkända eller rättade rapporter)"
+    )
     assert run_totals(db, april.id).amount_ore == 0
     # once April is approved the correction is settled: May has no further adjustment
     runs.approve(db, run=april, agreement=deal, actor_id=world.ids["admin"])

@@ -200,6 +200,7 @@ EXPECTED: dict[str, str] = {
     "sponsorship.run_create": _run("422"),
     "sponsorship.run": _run("200"),
     "sponsorship.run_recompute": _run("302"),
+    "sponsorship.run_approve_confirm": _run("200"),
     "sponsorship.run_approve": _run("302"),
     "sponsorship.run_delete": _run("302"),
     "sponsorship.run_paid": _run("422"),
@@ -211,8 +212,10 @@ EXPECTED: dict[str, str] = {
     "sponsorship.agreement_list": "leader_a,leader_b=403 anon=login *=200",
     "sponsorship.agreement_new GET": _roles("200", "coord_h,coord_b,admin"),
     "sponsorship.agreement_new POST": _roles("422", "coord_h,coord_b,admin"),
-    "sponsorship.agreement_edit GET": _agreement_admin("200"),
-    "sponsorship.agreement_edit POST": _agreement_admin("422"),
+    # The liaison changes the sponsor's terms too (a coordinator: the terms of their agreement
+    # of one municipality, and their own coverage).
+    "sponsorship.agreement_edit GET": _run("200"),
+    "sponsorship.agreement_edit POST": _run("422"),
     "sponsorship.agreement": _run("200"),
     "sponsorship.enrol": _agreement_admin("422"),
     "sponsorship.withdraw": _agreement_admin("302"),

@@ -9,7 +9,14 @@ import pytest
 
 from nattvandring.accounts.forms import InviteForm
 from nattvandring.sponsorship import services_runs
-from nattvandring.sponsorship.forms import AgreementForm, EnrolForm, PaidForm, RunForm, SponsorForm
+from nattvandring.sponsorship.forms import (
+    AgreementEditForm,
+    AgreementForm,
+    EnrolForm,
+    PaidForm,
+    RunForm,
+    SponsorForm,
+)
 from tests.factories import org_number
 from tests.security.hostile.harness import Target, check_target
 from tests.security.hostile.world import Fuzzer, World, base_world
@@ -54,6 +61,7 @@ AGREEMENT = {
     "packages": "10:12 000",
     "min_walkers": "3",
     "min_age": "18",
+    "allocation": "by_date",
 }
 
 TARGETS = [
@@ -87,8 +95,15 @@ TARGETS = [
         "sponsorship.agreement_edit",
         "admin",
         lambda w: f"/sponsorship/agreements/{w.ids['agreement']}/edit",
-        lambda w: AGREEMENT | {"municipality_ids": str(w.ids["hassleholm"])},
-        forms=(AgreementForm,),
+        lambda w: (
+            AGREEMENT
+            | {
+                "municipality_ids": str(w.ids["hassleholm"]),
+                "terms_from": "2026-01-01",
+                "confirm": "1",
+            }
+        ),
+        forms=(AgreementEditForm,),
     ),
     Target(
         "enrol",

@@ -1,0 +1,95 @@
+"""The migration to versioned terms on a copy of the demo data with approved payouts.
+
+The demo is loaded and two payouts approved at the head schema; the database is then taken
+back to the revision before versioned terms (which drops the versions, the new line columns
+and ``settled_through``, as a database of that time would be) and upgraded again.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from alembic import command
+from sqlalchemy import text
+from sqlmodel import Session, select
+
+from nattvandring import clock, migrate
+from nattvandring.db import get_engine, make_engine, session_scope
+from nattvandring.demo.loader import load_demo
+from nattvandring.sponsorship import services_runs, services_terms
+from nattvandring.sponsorship.models import PayoutLine, PayoutRun, RunStatus, SponsorAgreement
+from tests.support.database import make_test_app
+
+BEFORE = "f565eb128b80"
+LINE_COLUMNS = (
+    "id, run_id, association_id, kind, covers_start, covers_end, walks, walkers,"
+    " volunteer_minutes, rule_amount_ore, amount_ore, explanation, association_name,"
+    " org_number, account_number"
+)
+
+
+def _lines(engine) -> list:
+    with engine.connect() as connection:
+        return list(
+            connection.execute(
+                text(f"SELECT {LINE_COLUMNS} FROM payout_line ORDER BY id")  # noqa: S608
+            ).all()
+        )
+
+
+def _downgrade(engine, revision: str) -> None:
+    config = migrate.alembic_config(engine.url.render_as_string(hide_password=False))
+    with migrate._migrating(engine) as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+
+def test_approved_demo_payouts_stay_exactly_as_they_were(tmp_path):
+    url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    app = make_test_app(tmp_path, DATABASE_URL=url)
+    clock.freeze(datetime(2026, 4, 20, 8, tzinfo=UTC))
+    try:
+        with app.app_context(), session_scope(get_engine(app)) as session:
+            load_demo(session)
+        clock.freeze(datetime(2026, 4, 21, 8, tzinfo=UTC))  # after the demo's approvals
+        with app.app_context(), session_scope(get_engine(app)) as session:
+            deal = session.exec(select(SponsorAgreement)).one()
+            for first, last in (
+                (date(2026, 1, 1), date(2026, 3, 31)),
+                (date(2026, 4, 1), date(2026, 4, 20)),
+            ):
+                run = services_runs.create_run(
+                    session, agreement=deal, period_start=first, period_end=last, actor_id=None
+                )
+                services_runs.approve(session, run=run, agreement=deal, actor_id=1)
+        get_engine(app).dispose()
+        before = _lines(engine)
+        assert before and sum(row.amount_ore for row in before) > 0
+
+        _downgrade(engine, BEFORE)
+        with engine.connect() as connection:
+            tables = connection.exec_driver_sql("SELECT name FROM sqlite_master").scalars().all()
+        assert "agreement_terms" not in tables
+        migrate.upgrade(engine)
+
+        assert _lines(engine) == before
+        with Session(engine) as session:
+            deal = session.exec(select(SponsorAgreement)).one()
+            assert deal.settled_through == date(2026, 4, 20)
+            [version] = services_terms.versions(session, deal)
+            assert version.valid_from == deal.valid_from
+            assert version.rule.to_dict() == deal.rule
+            assert version.budget_ore == deal.budget_ore == 7_500_000
+            statuses = session.exec(select(PayoutRun.status)).all()
+            assert statuses == [RunStatus.APPROVED, RunStatus.APPROVED]
+            # The next payout starts after the settled days: no adjustment re-pays them.
+            with app.app_context():
+                plan = services_runs.plan_for(
+                    session, deal, date(2026, 4, 21), date(2026, 5, 31), cutoff=None
+                )
+            assert [line for line in plan.lines if line.kind == "adjustment"] == []
+            assert session.exec(select(PayoutLine)).all()
+    finally:
+        engine.dispose()

@@ -1,0 +1,136 @@
+"""Editing an agreement's terms: from a date, with a preview, history, and who may."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlmodel import select
+
+from nattvandring import clock
+from nattvandring.sponsorship import services_runs as runs
+from nattvandring.sponsorship.models import AgreementMunicipality, AgreementTerms
+
+from .conftest import agreement as make_agreement
+from .conftest import login_as as login
+from .conftest import walk
+
+pytestmark = pytest.mark.usefixtures("world")
+ADULTS = [1980, 1981, 1982]
+
+
+def _form(world, **changes) -> dict:
+    data = {
+        "name": "Trygghetsvandring",
+        "valid_from": "2026-01-01",
+        "valid_to": "2028-12-31",
+        "municipality_ids": [world.ids["hassleholm"], world.ids["bjuv"]],
+        "budget": "",
+        "cap": "",
+        "kind": "per_walk",
+        "amount": "1500",
+        "packages": "",
+        "min_walkers": "3",
+        "min_age": "18",
+        "allocation": "by_date",
+        "terms_from": "",
+    }
+    data.update(changes)
+    return data
+
+
+def _versions(db, deal) -> list[tuple[date, int]]:
+    db.rollback()  # end the read snapshot: the app committed in its own session
+    rows = db.exec(
+        select(AgreementTerms)
+        .where(AgreementTerms.agreement_id == deal.id)
+        .order_by(AgreementTerms.valid_from)
+    ).all()
+    return [(row.valid_from, row.rule["amount_ore"]) for row in rows]
+
+
+def test_a_rate_change_asks_from_when_shows_what_it_changes_and_keeps_history(
+    client, db, world, place
+):
+    clock.freeze(datetime(2026, 3, 1, tzinfo=UTC))
+    deal = make_agreement(db, world, enrol=("assoc_a",))
+    for day in (6, 13):
+        walk(db, **place["assoc_a"], evening=date(2026, 3, day), birth_years=ADULTS)
+    walk(db, **place["assoc_a"], evening=date(2026, 4, 10), birth_years=ADULTS)
+    clock.freeze(datetime(2026, 4, 20, tzinfo=UTC))
+    march = runs.create_run(
+        db,
+        agreement=deal,
+        period_start=date(2026, 3, 1),
+        period_end=date(2026, 3, 31),
+        actor_id=None,
+    )
+    runs.approve(db, run=march, agreement=deal, actor_id=world.ids["admin"])
+    db.commit()
+    login(client, world.emails["liaison"])
+    url = f"/sponsorship/agreements/{deal.id}/edit"
+    assert "tidigast från 2026-04-01" in client.get(url).get_data(as_text=True)
+
+    missing = client.post(url, data=_form(world, amount="2000"))
+    assert missing.status_code == 422
+    assert "Ange från vilket datum ändringen gäller." in missing.get_data(as_text=True)
+    settled = client.post(url, data=_form(world, amount="2000", terms_from="2026-03-15"))
+    assert settled.status_code == 422
+    assert "tidigast från 2026-04-01" in settled.get_data(as_text=True)
+
+    preview = client.post(url, data=_form(world, amount="2000", terms_from="2026-04-01"))
+    page = preview.get_data(as_text=True)
+    assert preview.status_code == 200
+    assert "Kontrollera ändringen innan du sparar" in page
+    assert "2026-04-01 – 2026-04-20" in page and "1 500 kr" in page and "2 000 kr" in page
+    assert _versions(db, deal) == [(date(2026, 1, 1), 150_000)]  # nothing saved yet
+
+    saved = client.post(url, data=_form(world, amount="2000", terms_from="2026-04-01", confirm="1"))
+    assert saved.status_code == 302
+    assert _versions(db, deal) == [(date(2026, 1, 1), 150_000), (date(2026, 4, 1), 200_000)]
+    page = client.get(f"/sponsorship/agreements/{deal.id}").get_data(as_text=True)
+    assert "Villkorens historik" in page
+    assert "1 500 kr per godkänd vandring" in page and "2 000 kr per godkänd vandring" in page
+
+
+def test_only_the_liaison_or_an_admin_changes_a_shared_agreements_terms(client, db, world):
+    deal = make_agreement(db, world, enrol=())  # Hässleholm and Bjuv
+    db.commit()
+    login(client, world.emails["coord_h"])
+    url = f"/sponsorship/agreements/{deal.id}/edit"
+    page = client.get(url).get_data(as_text=True)
+    assert "ändras av sponsorns kontaktperson" in page and 'name="amount"' not in page
+    # A posted rate is ignored: the terms stay as they are.
+    done = client.post(
+        url,
+        data=_form(
+            world,
+            amount="9000",
+            terms_from="2026-06-01",
+            municipality_ids=[world.ids["hassleholm"]],
+        ),
+    )
+    assert done.status_code == 302
+    assert _versions(db, deal) == [(date(2026, 1, 1), 150_000)]
+    covered = db.exec(
+        select(AgreementMunicipality.municipality_id).where(
+            AgreementMunicipality.agreement_id == deal.id
+        )
+    ).all()
+    assert sorted(covered) == sorted([world.ids["hassleholm"], world.ids["bjuv"]])
+    refused = client.post(url, data=_form(world, amount="9000", terms_from="2026-06-01"))
+    assert refused.status_code == 422  # Bjuv's coverage is not Hässleholm's to change
+    assert _versions(db, deal) == [(date(2026, 1, 1), 150_000)]
+
+
+def test_the_coordinator_of_a_one_municipality_agreement_changes_its_terms(client, db, world):
+    deal = make_agreement(db, world, municipalities=("bjuv",), enrol=())
+    db.commit()
+    login(client, world.emails["coord_b"])
+    url = f"/sponsorship/agreements/{deal.id}/edit"
+    data = _form(
+        world, amount="1800", terms_from="2026-06-01", municipality_ids=[world.ids["bjuv"]]
+    )
+    assert client.post(url, data=data).status_code == 200  # the preview
+    assert client.post(url, data={**data, "confirm": "1"}).status_code == 302
+    assert _versions(db, deal) == [(date(2026, 1, 1), 150_000), (date(2026, 6, 1), 180_000)]
