@@ -7,7 +7,8 @@ Create Date: 2026-12-04 23:40:00
 Backfill: every walk's SEQUENCE starts above anything a feed or an invite showed for it
 before (the shift's own, plus one per booking made and cancelled, plus the cancelled-walk
 bump, and the highest invite sent), and every possible feed owner gets a row changed "now",
-so Last-Modified never goes back across the upgrade. The window starts at today.
+so Last-Modified never goes back across the upgrade. The window's day is left to the first run
+of the worker's job (calendars.tasks.move_feed_window), which reads the application's clock.
 """
 
 from collections.abc import Sequence
@@ -87,8 +88,6 @@ def upgrade() -> None:
         for kind, table in owners
         for (owner_id,) in connection.execute(sa.text(f'SELECT id FROM {table}'))
     ]
-    day = now.date().toordinal() - datetime(1970, 1, 1).date().toordinal()
-    feed_rows.append({'kind': 'window', 'owner_id': 0, 'version': day, 'changed': 0})
     op.bulk_insert(feeds, feed_rows)
 
 

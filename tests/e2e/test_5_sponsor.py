@@ -62,6 +62,13 @@ def xlsx_checks_out(keys, tmp_path, run_id: int, served) -> list[tuple]:
     return [dict(zip(header, row, strict=True)) for row in lines]
 
 
+def approve(keys) -> None:
+    """Lock the shown run: the run page links to a confirmation page, whose button locks."""
+    keys.follow(keys.page.get_by_role("link", name="Godkänn och lås …"))
+    assert keys.page.get_by_role("button", name="Godkänn och lås").is_visible()
+    keys.follow(keys.page.get_by_role("button", name="Godkänn och lås"))
+
+
 def test_sponsor_runs_payouts_and_the_excel_totals_add_up(people, served, story, tmp_path):
     served.at(PAYOUT_DAY)
     keys = people.desktop()
@@ -74,6 +81,11 @@ def test_sponsor_runs_payouts_and_the_excel_totals_add_up(people, served, story,
     screenshot(page, "sponsor-payout-run")
     lines = xlsx_checks_out(keys, tmp_path, spring, served)
     assert all(line["Belopp (kr)"] == line["Vandringar"] * 1500 for line in lines)
+    # Runs settle in date order: the spring run is approved (after its confirmation page)
+    # before April's, which then pays only what April added.
+    approve(keys)
+    with session_scope(served.engine, write=False) as session:
+        assert session.get(PayoutRun, spring).status == "approved"
 
     story.need("report_id")
     april = run_payout(keys, date(2026, 4, 1), date(2026, 4, 30))
@@ -83,6 +95,6 @@ def test_sponsor_runs_payouts_and_the_excel_totals_add_up(people, served, story,
     assert {(other["Vandringar"], other["Belopp (kr)"]) for other in others} <= {(0, 0)}
     assert (line["Vandringar"], line["Vandrare"], line["Belopp (kr)"]) == (1, 3, 1500)
     assert Decimal(str(line["Volontärtimmar"])) == Decimal(11)
-    keys.follow(page.get_by_role("button", name="Godkänn och lås"))
+    approve(keys)
     with session_scope(served.engine, write=False) as session:
         assert session.get(PayoutRun, april).status == "approved"
