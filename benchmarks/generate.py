@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlmodel import Session
 
-from nattvandring import tokens
+from nattvandring import stable_links
 from nattvandring.accounts.models import Membership, Role, TokenPurpose
 from nattvandring.associations.models import Association
 from nattvandring.booking.models import Assignment, Booking
@@ -240,10 +240,10 @@ def _sample(session: Session, municipality_id: int, secret_key: str) -> dict[str
         "association_id": club.id,
         "leader_email": club.contact_email,
         "volunteer_id": walker,
-        "personal_page": tokens.stable_link(
+        "personal_page": stable_links.stable_link(
             session, TokenPurpose.PERSONAL_PAGE, secret_key=secret_key, user_id=walker
         ),
-        "personal_feed": tokens.stable_link(
+        "personal_feed": stable_links.stable_link(
             session, TokenPurpose.PERSONAL_FEED, secret_key=secret_key, user_id=walker
         ),
     }

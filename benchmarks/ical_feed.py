@@ -54,7 +54,7 @@ def build_database(url: str, walks: int) -> str:
     """Schema plus one volunteer on ``walks`` booked walks; returns the feed path."""
     from sqlmodel import SQLModel
 
-    from nattvandring import tokens
+    from nattvandring import stable_links
     from nattvandring.accounts.models import Membership, Role, TokenPurpose, User
     from nattvandring.app import create_app
     from nattvandring.associations.models import Association
@@ -110,10 +110,10 @@ def build_database(url: str, walks: int) -> str:
             session.add(booking)
             session.flush()
             session.add(Assignment(shift_id=shift.id, booking_id=booking.id, user_id=walker.id))
-        raw = tokens.stable_link(
+        raw = stable_links.stable_link(
             session, TokenPurpose.PERSONAL_FEED, secret_key=SECRET, user_id=walker.id
         )
-        tokens.stable_link(
+        stable_links.stable_link(
             session, TokenPurpose.PERSONAL_PAGE, secret_key=SECRET, user_id=walker.id
         )
     engine.dispose()

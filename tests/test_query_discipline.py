@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from nattvandring import clock, tokens
+from nattvandring import clock, stable_links
 from nattvandring.accounts.models import TokenPurpose
 from nattvandring.booking.models import Assignment, Booking
 from nattvandring.municipalities.models import Municipality
@@ -69,8 +69,12 @@ def pages(app, db, world) -> dict[str, tuple[str, str, dict[str, str]]]:
     """Name -> (who, URL, headers); who is a staff key or "" for token links."""
     secret = app.config["SECRET_KEY"]
     vol_a = world.ids["vol_a"]
-    feed = tokens.stable_link(db, TokenPurpose.PERSONAL_FEED, secret_key=secret, user_id=vol_a)
-    page = tokens.stable_link(db, TokenPurpose.PERSONAL_PAGE, secret_key=secret, user_id=vol_a)
+    feed = stable_links.stable_link(
+        db, TokenPurpose.PERSONAL_FEED, secret_key=secret, user_id=vol_a
+    )
+    page = stable_links.stable_link(
+        db, TokenPurpose.PERSONAL_PAGE, secret_key=secret, user_id=vol_a
+    )
     slug = db.get(Municipality, world.ids["hassleholm"]).slug
     db.commit()
     mid, aid = world.ids["hassleholm"], world.ids["assoc_a"]

@@ -7,7 +7,7 @@ import logging
 
 from flask import Flask
 
-from .. import db, tokens
+from .. import db, stable_links, tokens
 from .verification import purge_old
 
 log = logging.getLogger(__name__)
@@ -20,10 +20,10 @@ PURGE_SECONDS = 24 * 3600
 
 def rekey_links(app: Flask) -> int:
     """Give every live personal and feed link a row for the current SECRET_KEY, so links
-    made from now on use it (``tokens.rekey``); links sent before keep working while their
+    made from now on use it (``stable_links.rekey``); links sent before keep working while their
     key is in SECRET_KEY_FALLBACKS."""
     with db.session_scope(db.get_engine(app)) as session:
-        added = tokens.rekey(session, secret_key=tokens.signing_keys(app.config))
+        added = stable_links.rekey(session, secret_key=tokens.signing_keys(app.config))
     if added:
         log.info("Links: %s stable links now have a row for the current key", added)
     return added

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from .. import tokens
+from .. import stable_links, tokens
 from ..accounts.models import TokenPurpose
 from ..volunteers.services import personal_page_url as volunteer_page_url
 
@@ -36,8 +36,8 @@ def _link(base_url: str, path: str) -> FeedLink:
 def personal_feed_link(
     session: Session, *, user_id: int, secret_key: tokens.SigningKeys, base_url: str
 ) -> FeedLink:
-    """Safe in a GET: see ``tokens.stable_link_for_read``."""
-    raw = tokens.stable_link_for_read(
+    """Safe in a GET: see ``stable_links.stable_link_for_read``."""
+    raw = stable_links.stable_link_for_read(
         session, TokenPurpose.PERSONAL_FEED, secret_key=secret_key, user_id=user_id
     )
     return _link(base_url, f"/feeds/personal/{raw}.ics")
@@ -47,7 +47,7 @@ def rotate_personal_feed(
     session: Session, *, user_id: int, secret_key: tokens.SigningKeys, base_url: str
 ) -> FeedLink:
     """Revoke the volunteer's feed link (the old one then answers 404) and make a new one."""
-    raw = tokens.rotate_stable_link(
+    raw = stable_links.rotate_stable_link(
         session, TokenPurpose.PERSONAL_FEED, secret_key=secret_key, user_id=user_id
     )
     return _link(base_url, f"/feeds/personal/{raw}.ics")
@@ -56,8 +56,8 @@ def rotate_personal_feed(
 def association_feed_link(
     session: Session, *, association_id: int, secret_key: tokens.SigningKeys, base_url: str
 ) -> FeedLink:
-    """Safe in a GET: see ``tokens.stable_link_for_read``."""
-    raw = tokens.stable_link_for_read(
+    """Safe in a GET: see ``stable_links.stable_link_for_read``."""
+    raw = stable_links.stable_link_for_read(
         session,
         TokenPurpose.ASSOCIATION_FEED,
         secret_key=secret_key,
@@ -69,7 +69,7 @@ def association_feed_link(
 def rotate_association_feed(
     session: Session, *, association_id: int, secret_key: tokens.SigningKeys, base_url: str
 ) -> FeedLink:
-    raw = tokens.rotate_stable_link(
+    raw = stable_links.rotate_stable_link(
         session,
         TokenPurpose.ASSOCIATION_FEED,
         secret_key=secret_key,
@@ -81,7 +81,7 @@ def rotate_association_feed(
 def personal_page_url(
     session: Session, *, user_id: int, secret_key: tokens.SigningKeys, base_url: str
 ) -> str:
-    raw = tokens.stable_link(
+    raw = stable_links.stable_link(
         session, TokenPurpose.PERSONAL_PAGE, secret_key=secret_key, user_id=user_id
     )
     return volunteer_page_url(base_url, raw)

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col
 from sqlmodel import select as sm_select
 
-from .. import tokens
+from .. import stable_links, tokens
 from ..accounts.models import TokenPurpose, User
 from ..clock import utcnow
 from ..db import get_engine, session_scope, writer
@@ -109,7 +109,7 @@ class DispatcherBase:
             links = {
                 user_id: personal_url(
                     self.base_url,
-                    tokens.stable_link(
+                    stable_links.stable_link(
                         session,
                         TokenPurpose.PERSONAL_PAGE,
                         secret_key=self.secret_key,

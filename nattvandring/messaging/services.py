@@ -15,7 +15,7 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from .. import tokens
+from .. import stable_links, tokens
 from ..accounts.models import TokenPurpose, User
 from ..clock import utcnow
 from ..errors import RuleViolation
@@ -101,7 +101,7 @@ def queue_sms(
         return None
     if LINK_MARKER in body:
         # Create the personal link now (in this transaction); its value is derived at send.
-        tokens.stable_link(
+        stable_links.stable_link(
             session,
             TokenPurpose.PERSONAL_PAGE,
             secret_key=tokens.signing_keys(current_app.config),

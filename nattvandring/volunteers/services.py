@@ -13,7 +13,7 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
-from .. import tokens
+from .. import stable_links, tokens
 from ..accounts.models import Membership, PendingRole, Role, TokenPurpose, User
 from ..accounts.services import grant, normalize_email, normalize_phone
 from ..audit.services import record
@@ -285,7 +285,7 @@ def remove_member(
 
 
 def personal_token(session: Session, user: User, secret_key: tokens.SigningKeys) -> str:
-    return tokens.stable_link(
+    return stable_links.stable_link(
         session, TokenPurpose.PERSONAL_PAGE, secret_key=secret_key, user_id=user.id
     )
 
@@ -306,7 +306,7 @@ def rotate_personal_link(
     session: Session, user: User, secret_key: tokens.SigningKeys, *, actor_id: int | None
 ) -> str:
     """A new personal link; the old one answers 404 from now on. Returns the new token."""
-    raw = tokens.rotate_stable_link(
+    raw = stable_links.rotate_stable_link(
         session, TokenPurpose.PERSONAL_PAGE, secret_key=secret_key, user_id=user.id
     )
     record(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import icalendar
 import vobject
 
-from nattvandring import tokens
+from nattvandring import stable_links
 from nattvandring.accounts.models import TokenPurpose
 from nattvandring.booking.models import Assignment, Booking
 
@@ -32,20 +32,20 @@ def assign(session, booking: Booking, user_id: int, status: str = "assigned") ->
 
 
 def personal_feed_path(session, user_id: int) -> str:
-    raw = tokens.stable_link(
+    raw = stable_links.stable_link(
         session, TokenPurpose.PERSONAL_FEED, secret_key=SECRET, user_id=user_id
     )
     return f"/feeds/personal/{raw}.ics"
 
 
 def association_feed_path(session, association_id: int) -> str:
-    raw = tokens.stable_link(
+    raw = stable_links.stable_link(
         session, TokenPurpose.ASSOCIATION_FEED, secret_key=SECRET, association_id=association_id
     )
     return f"/feeds/association/{raw}.ics"
 
 
 def personal_page_token(session, user_id: int) -> str:
-    return tokens.stable_link(
+    return stable_links.stable_link(
         session, TokenPurpose.PERSONAL_PAGE, secret_key=SECRET, user_id=user_id
     )

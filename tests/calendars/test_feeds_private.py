@@ -8,7 +8,7 @@ import icalendar
 import pytest
 import recurring_ical_events
 
-from nattvandring import clock, tokens
+from nattvandring import clock, stable_links, tokens
 from nattvandring.accounts.models import TokenPurpose
 from nattvandring.associations.models import Association
 from nattvandring.booking.models import Assignment, Booking
@@ -206,7 +206,7 @@ def test_rotating_the_personal_link_makes_the_old_one_404(client, db, world, wal
 def test_a_new_personal_page_link_changes_nothing_in_the_feed(client, db, world, walks):
     path = walks["paths"]["vol_a"]
     first = client.get(path)
-    tokens.rotate_stable_link(
+    stable_links.rotate_stable_link(
         db, TokenPurpose.PERSONAL_PAGE, secret_key=SECRET, user_id=world.ids["vol_a"]
     )
     db.commit()

@@ -16,7 +16,7 @@ import requests
 from sqlmodel import select
 from twilio.request_validator import RequestValidator
 
-from nattvandring import tokens
+from nattvandring import stable_links
 from nattvandring.accounts.models import TokenPurpose
 from nattvandring.clock import STOCKHOLM
 from nattvandring.db import session_scope
@@ -143,7 +143,7 @@ def sent_sms(served: Served, user_id: int, kind: str) -> str:
         assert message.status == "sent", (kind, message.status)
         link = personal_url(
             served.base_url,
-            tokens.stable_link(
+            stable_links.stable_link(
                 session, TokenPurpose.PERSONAL_PAGE, secret_key=SECRET, user_id=user_id
             ),
         )

@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from sqlmodel import select
 
-from nattvandring import tokens
+from nattvandring import stable_links
 from nattvandring.accounts.models import Membership, Role, TokenPurpose
 from nattvandring.db import session_scope
 from nattvandring.volunteers.services import personal_page_url
@@ -84,7 +84,7 @@ def test_every_public_page_and_a_volunteers_pages(people, served):
         volunteer = session.exec(
             select(Membership.user_id).where(Membership.role == Role.VOLUNTEER)
         ).first()
-        token = tokens.stable_link(
+        token = stable_links.stable_link(
             session, TokenPurpose.PERSONAL_PAGE, secret_key=SECRET, user_id=volunteer
         )
     keys = people.phone()

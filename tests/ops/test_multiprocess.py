@@ -24,7 +24,7 @@ import redis
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from nattvandring import clock, tokens
+from nattvandring import clock, stable_links
 from nattvandring.accounts.models import TokenPurpose
 from nattvandring.app import create_app
 from nattvandring.booking.models import Assignment, Booking
@@ -251,7 +251,7 @@ def _sms_exactly_once(engine: Engine, seeded: Seed, fake: FakeTwilio, winner: Bo
 def _feeds(engine: Engine, seeded: Seed, servers: list[str], winner: Booking) -> None:
     volunteer_id = seeded.volunteers[winner.association_id][0]
     with session_scope(engine) as session:
-        raw = tokens.stable_link(
+        raw = stable_links.stable_link(
             session, TokenPurpose.PERSONAL_FEED, secret_key=SECRET, user_id=volunteer_id
         )
     browser = Browser("10.0.2.1")

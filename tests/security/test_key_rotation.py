@@ -12,7 +12,7 @@ import re
 import pytest
 from sqlmodel import select
 
-from nattvandring import clock, scheduler, tokens
+from nattvandring import clock, scheduler, stable_links, tokens
 from nattvandring.accounts.models import AccessToken, TokenPurpose, User
 from nattvandring.accounts.tasks import rekey_links
 from nattvandring.app import create_app
@@ -81,10 +81,10 @@ def _current_links(app, user_key: str = "vol_a") -> dict[str, str]:
     with app.app_context(), session_scope(get_engine(app)) as session:
         person = session.get(User, ids[user_key])
         page = personal_token(session, person, keys)
-        feed = tokens.stable_link(
+        feed = stable_links.stable_link(
             session, TokenPurpose.PERSONAL_FEED, secret_key=keys, user_id=ids[user_key]
         )
-        association = tokens.stable_link(
+        association = stable_links.stable_link(
             session, TokenPurpose.ASSOCIATION_FEED, secret_key=keys, association_id=ids["assoc_a"]
         )
     return {
@@ -181,7 +181,7 @@ def test_a_link_made_with_a_key_outside_the_list_answers_404(before, rotated):
             if purpose == TokenPurpose.ASSOCIATION_FEED
             else {"user_id": ids["vol_a"]}
         )
-        return tokens.link_from_nonce(nonces[purpose], purpose, secret_key=UNLISTED, **owner)
+        return stable_links.link_from_nonce(nonces[purpose], purpose, secret_key=UNLISTED, **owner)
 
     links = {
         "personal page": f"/me/{forged(TokenPurpose.PERSONAL_PAGE)}",
