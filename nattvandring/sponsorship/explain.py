@@ -39,8 +39,11 @@ def line_details(
     cut_by_cap_ore: int,
     cut_by_budget_ore: int,
     units_before: dict[str, int],
+    earlier_draft: bool = False,
 ) -> dict[str, Any]:
-    """The data behind a line's explanation: per version of the terms, what was counted."""
+    """The data behind a line's explanation: per version of the terms, what was counted.
+    ``earlier_draft``: an earlier run was still a draft, so the adjustment also holds its
+    walks (not only late approvals and corrections)."""
     parts: list[dict[str, Any]] = []
     counters = dict(units_before)
     for evening in evenings:
@@ -69,7 +72,7 @@ def line_details(
                 part["waiting"] += 1
             elif not paired:
                 part["lone"] += 1
-    return {
+    details: dict[str, Any] = {
         "kind": kind,
         "parts": parts,
         "earned": earned_ore,
@@ -77,6 +80,9 @@ def line_details(
         "cap_cut": cut_by_cap_ore,
         "budget_cut": cut_by_budget_ore,
     }
+    if earlier_draft:
+        details["earlier_draft"] = True
+    return details
 
 
 def _part_text(part: dict[str, Any], _: Translate) -> str:
@@ -133,7 +139,13 @@ def line_text(details: dict[str, Any], _: Translate = sv) -> str:
     parts = [_part_text(part, _) for part in details.get("parts", [])]
     if details["kind"] == "adjustment":
         text = _("Justering för tidigare perioder")
-        if details["earned"]:
+        if details["earned"] and details.get("earlier_draft"):
+            text += ": " + _(
+                "intjänat ändrat med %(amount)s (vandringar som ingen godkänd utbetalning "
+                "har avräknat: ett tidigare utkast, sent godkända eller rättade rapporter)",
+                amount=format_sek(details["earned"]),
+            )
+        elif details["earned"]:
             text += ": " + _(
                 "intjänat ändrat med %(amount)s (sent godkända eller rättade rapporter)",
                 amount=format_sek(details["earned"]),

@@ -122,15 +122,7 @@ def approve(
             "stale_run",
             _l("En annan utbetalning har godkänts sedan beräkningen. Räkna om först."),
         )
-    earlier_draft = session.exec(
-        select(PayoutRun.id).where(
-            PayoutRun.agreement_id == agreement.id,
-            PayoutRun.id != run.id,
-            PayoutRun.status == RunStatus.DRAFT,
-            PayoutRun.period_end < run.period_start,
-        )
-    ).first()
-    if earlier_draft is not None:
+    if earlier_draft(session, run) is not None:
         # Runs settle in date order: what this run pays counts on the earlier one.
         raise RuleViolation(
             "earlier_draft",
@@ -142,6 +134,21 @@ def approve(
     session.add(run)
     session.flush()
     log.info("payout run %s approved", run.id)
+
+
+def earlier_draft(session: Session, run: PayoutRun) -> PayoutRun | None:
+    """An open draft of the same agreement before ``run``: runs settle in date order, so
+    until it is approved (or deleted) ``run`` also counts that draft's walks."""
+    return session.exec(
+        select(PayoutRun)
+        .where(
+            PayoutRun.agreement_id == run.agreement_id,
+            PayoutRun.id != run.id,
+            PayoutRun.status == RunStatus.DRAFT,
+            PayoutRun.period_end < run.period_start,
+        )
+        .order_by(col(PayoutRun.period_start))
+    ).first()
 
 
 def mark_paid(session: Session, *, run: PayoutRun, paid_on: date, reference: str) -> None:
@@ -313,6 +320,7 @@ def _compute(session: Session, run: PayoutRun, agreement: SponsorAgreement) -> N
     plan, settled = _plan(
         session, agreement, run.period_start, run.period_end, run.cutoff_at, terms, run.id
     )
+    unsettled_draft = earlier_draft(session, run) is not None
     for line in plan.lines:
         assoc = settled.associations[line.association_id]
         evenings = line.evenings
@@ -339,6 +347,7 @@ def _compute(session: Session, run: PayoutRun, agreement: SponsorAgreement) -> N
             cut_by_cap_ore=line.cut_by_cap_ore,
             cut_by_budget_ore=line.cut_by_budget_ore,
             units_before=dict(units_before),
+            earlier_draft=unsettled_draft and line.kind == LineKind.ADJUSTMENT,
         )
         session.add(
             PayoutLine(

@@ -118,6 +118,9 @@ def _render_run(
         totals=rows.run_totals(session, run.id, municipality_ids=scope),  # type: ignore[arg-type]
         partial=policy.sees_only_part(scope, policy.run_municipality_ids(db_session(), run)),
         can_manage=authz.can(current_user, "manage", run),
+        earlier_draft=(
+            services_runs.earlier_draft(session, run) if run.status == RunStatus.DRAFT else None
+        ),
         paid_form=paid_form,
         account_label=rows.account_label,
         hours=hours,
