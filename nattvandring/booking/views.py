@@ -101,7 +101,9 @@ def calendar(association_id: int):
         )
     from ..rounds.queries import open_rounds_by_shift
 
-    in_round = open_rounds_by_shift(session, [row.shift.id for row in rows])
+    in_round = open_rounds_by_shift(
+        session, [row.shift.id for row in rows if row.shift.id is not None]
+    )
     by_day = defaultdict(list)
     for row in rows:
         by_day[to_local(row.shift.start_at).date()].append(row)
