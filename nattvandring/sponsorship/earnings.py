@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
 
-from .rules import ApprovedWalk, PaymentRule, _counts
+from .rules import ApprovedWalk, PaymentRule, walker_counts
 
 BY_DATE = "by_date"
 PRO_RATA = "pro_rata"
@@ -185,7 +185,7 @@ def earned(
         needed = max(rule.min_walkers, 1)
         n = walkers = minutes = 0
         for walk in found:
-            counted = [w for w in walk.walkers if _counts(w, rule.min_age)]
+            counted = [w for w in walk.walkers if walker_counts(w, rule.min_age)]
             if len(counted) < needed:
                 result.excluded.append(
                     (walk.walk_id, f"för få vandrare ({len(counted)} av {needed})")

@@ -14,8 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from ..formatting import format_sek
-from ..formatting import sv_decimal as _sv_decimal
+from ..formatting import format_sek, sv_decimal
 from .earnings import Evening, Terms, package_split, terms_on
 from .rules import PaymentRule
 
@@ -88,7 +87,7 @@ def _part_text(part: dict[str, Any], _: Translate) -> str:
         return f"{label} × {rate}"
     if rule.kind == "per_hour":
         minutes = part["units"]
-        hours = _sv_decimal(Decimal(minutes) / 60)
+        hours = sv_decimal(Decimal(minutes) / 60)
         return _("%(hours)s volontärtimmar × %(rate)s", hours=hours, rate=rate)
     if rule.kind == "per_weekend":
         n = part["units"]

@@ -172,7 +172,7 @@ class RuleResult:
     weekends: tuple[date, ...] = field(default=())
 
 
-def _counts(walker: Walker, min_age: int) -> bool:
+def walker_counts(walker: Walker, min_age: int) -> bool:
     """A walker counts when old enough; an unknown age fails any minimum age."""
     if min_age == 0:
         return True
@@ -214,7 +214,7 @@ def evaluate(
             excluded.append((walk.walk_id, REASON_MUNICIPALITY))
             continue
         considered += 1
-        counted = [w for w in walk.walkers if _counts(w, rule.min_age)]
+        counted = [w for w in walk.walkers if walker_counts(w, rule.min_age)]
         if len(counted) < needed:
             excluded.append((walk.walk_id, f"för få vandrare ({len(counted)} av {needed})"))
             continue
