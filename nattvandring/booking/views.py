@@ -99,6 +99,11 @@ def calendar(association_id: int):
             only_open=only_open,
             max_associations=municipality.max_associations_per_shift,
         )
+    from ..rounds.queries import open_rounds_by_shift
+
+    in_round = open_rounds_by_shift(
+        session, [row.shift.id for row in rows if row.shift.id is not None]
+    )
     by_day = defaultdict(list)
     for row in rows:
         by_day[to_local(row.shift.start_at).date()].append(row)
@@ -109,6 +114,7 @@ def calendar(association_id: int):
         approved=approved,
         view=view,
         rows=rows,
+        in_round=in_round,
         by_day=by_day,
         weeks=months.weeks(year, month),
         month_start=months.bounds(year, month)[0],

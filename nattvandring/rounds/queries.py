@@ -1,4 +1,5 @@
-"""Read models of booking rounds: the published result and the rounds due for a draw."""
+"""Read models of booking rounds: the published result, the rounds due for a draw, the free
+nights a new round may take and the calendar's round nights."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from ..associations.models import Association
-from ..planning.models import PatrolArea, Shift
-from .models import BookingRound, RoundPick, RoundStatus
+from ..booking.models import Booking, BookingStatus
+from ..planning.models import PatrolArea, Shift, ShiftStatus
+from .models import BookingRound, RoundPick, RoundShift, RoundStatus
 
 
 @dataclass
@@ -47,3 +49,43 @@ def due_rounds(session: Session, now: datetime) -> list[int]:
         )
     )
     return [round_id for round_id in found if round_id is not None]
+
+
+def free_shifts(
+    session: Session, *, municipality_id: int, start: datetime, end: datetime, after: datetime
+) -> list[tuple[Shift, str]]:
+    """The municipality's nights a round may take: starting in [start, end) and after
+    ``after`` (the deadline), not cancelled, not booked, not already in an open round."""
+    booked = select(Booking.shift_id).where(Booking.status == BookingStatus.ACTIVE)
+    in_open = (
+        select(RoundShift.shift_id)
+        .join(BookingRound, col(BookingRound.id) == RoundShift.round_id)
+        .where(BookingRound.status == RoundStatus.OPEN)
+    )
+    rows = session.exec(
+        select(Shift, PatrolArea.name)
+        .join(PatrolArea, col(PatrolArea.id) == Shift.area_id)
+        .where(
+            Shift.municipality_id == municipality_id,
+            Shift.start_at >= start,
+            Shift.start_at < end,
+            Shift.start_at > after,
+            Shift.status != ShiftStatus.CANCELLED,
+            col(Shift.id).not_in(booked),
+            col(Shift.id).not_in(in_open),
+        )
+        .order_by(col(Shift.start_at), col(Shift.id))
+    ).all()
+    return [(shift, name) for shift, name in rows]
+
+
+def open_rounds_by_shift(session: Session, shift_ids: list[int]) -> dict[int, BookingRound]:
+    """For the calendar: which of these nights wait for an open round's draw."""
+    if not shift_ids:
+        return {}
+    rows = session.exec(
+        select(RoundShift.shift_id, BookingRound)
+        .join(BookingRound, col(BookingRound.id) == RoundShift.round_id)
+        .where(BookingRound.status == RoundStatus.OPEN, col(RoundShift.shift_id).in_(shift_ids))
+    ).all()
+    return {shift_id: found for shift_id, found in rows}

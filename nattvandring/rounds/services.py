@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 from sqlmodel import Session, col, delete, func, select
 
-from .. import dates, events
+from .. import events
 from ..associations.models import Association
 from ..audit.services import record
 from ..booking.models import Booking, BookingStatus, ReserveEntry, ReserveStatus
@@ -31,15 +30,8 @@ from ..municipalities.models import Municipality
 from ..planning.models import PatrolArea, Shift, ShiftStatus
 from .draw import DrawResult, Pick, draw, seed_commitment
 from .models import BookingRound, RoundPick, RoundShift, RoundStatus, RoundWish
-
-
-@dataclass
-class RoundInput:
-    name: str
-    first_day: date
-    last_day: date
-    deadline: datetime  # aware UTC
-    max_nights_per_association: int | None = None
+from .queries import free_shifts
+from .rules import RoundInput, check_input, chosen_nights
 
 
 def open_round_of(session: Session, shift_id: int) -> BookingRound | None:
@@ -73,49 +65,22 @@ def open_round(
     actor_id: int | None,
     now: datetime | None = None,
 ) -> BookingRound:
-    """A round over the municipality's free nights from ``first_day`` to ``last_day``."""
+    """A round over the municipality's free nights from ``first_day`` to ``last_day``, or
+    over the chosen ones among them (``data.shift_ids``)."""
     moment = now or utcnow()
-    name = data.name.strip()
-    if not name:
-        raise RuleViolation("name_required", _l("Ge omgången ett namn."), field="name")
-    dates.check_day(data.first_day, field="first_day")
-    dates.check_day(data.last_day, field="last_day")
-    if data.last_day < data.first_day:
-        raise RuleViolation(
-            "period_reversed", _l("Sista dagen kan inte vara före den första."), field="last_day"
-        )
-    if data.deadline <= moment:
-        raise RuleViolation(
-            "deadline_past", _l("Sista dag att önska måste ligga framåt i tiden."), field="deadline"
-        )
-    cap = data.max_nights_per_association
-    if cap is not None and not 1 <= cap <= 100:
-        raise RuleViolation(
-            "max_nights_range",
-            _l("Högsta antal kvällar per förening måste vara mellan 1 och 100, eller tomt."),
-            field="max_nights_per_association",
-        )
+    name = check_input(data, moment)
     start = local_to_utc(data.first_day, time(0))
     end = local_to_utc(data.last_day + timedelta(days=1), time(0))
-    booked = select(Booking.shift_id).where(Booking.status == BookingStatus.ACTIVE)
-    in_open = (
-        select(RoundShift.shift_id)
-        .join(BookingRound, col(BookingRound.id) == RoundShift.round_id)
-        .where(BookingRound.status == RoundStatus.OPEN)
+    free = free_shifts(
+        session,
+        municipality_id=municipality.id,  # type: ignore[arg-type]
+        start=start,
+        end=end,
+        after=data.deadline,
     )
-    shifts = session.exec(
-        select(Shift.id)
-        .where(
-            Shift.municipality_id == municipality.id,
-            Shift.start_at >= start,
-            Shift.start_at < end,
-            Shift.start_at > data.deadline,
-            Shift.status != ShiftStatus.CANCELLED,
-            col(Shift.id).not_in(booked),
-            col(Shift.id).not_in(in_open),
-        )
-        .order_by(col(Shift.start_at), col(Shift.id))
-    ).all()
+    shifts = [shift.id for shift, _name in free]
+    if data.shift_ids is not None:
+        shifts = chosen_nights(shifts, data.shift_ids)
     if not shifts:
         raise RuleViolation(
             "no_free_nights",
@@ -127,7 +92,7 @@ def open_round(
         municipality_id=municipality.id,  # type: ignore[arg-type]
         name=name[:120],
         deadline=data.deadline,
-        max_nights_per_association=cap,
+        max_nights_per_association=data.max_nights_per_association,
         seed=seed,
         seed_sha256=seed_commitment(seed),
         created_by_id=actor_id,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import time, timedelta
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlmodel import col, select
@@ -14,27 +16,64 @@ from ..i18n import _
 from ..planning.blueprint import planning_municipality
 from ..planning.forms import optional_int
 from ..web.forms_util import load_for, show_violation, whole_number
-from . import policy, services  # noqa: F401 - policy registers rules
+from . import policy, rules, services  # noqa: F401 - policy registers rules
 from .blueprint import bp
 from .forms import RoundForm
 from .models import BookingRound, RoundStatus
-from .queries import published
+from .queries import free_shifts, published
 
 
-def _list_page(municipality, form: RoundForm, status: int = 200):
+def _list_page(municipality, form: RoundForm, status: int = 200, choice=None):
     rows = db_session().exec(
         select(BookingRound)
         .where(BookingRound.municipality_id == municipality.id)
         .order_by(col(BookingRound.deadline).desc())
     )
     return render_template(
-        "rounds/list.html", municipality=municipality, rounds=list(rows), form=form
+        "rounds/list.html",
+        municipality=municipality,
+        rounds=list(rows),
+        form=form,
+        choice=choice,
     ), status
+
+
+def _round_input(form: RoundForm, shift_ids: list[int] | None) -> services.RoundInput:
+    return services.RoundInput(
+        name=form.name.data or "",
+        first_day=form.first_day.data,
+        last_day=form.last_day.data,
+        deadline=local_to_utc(form.deadline_day.data, form.deadline_time.data),
+        max_nights_per_association=optional_int(form.max_nights),
+        shift_ids=shift_ids,
+    )
+
+
+def _ticked() -> list[int] | None:
+    """The nights ticked in the second step, or None when the whole range was asked for.
+    A value that is no id becomes 0, which no free night has: refused, not ignored."""
+    if request.form.get("choose") != "1":
+        return None
+    return [whole_number(raw) or 0 for raw in request.form.getlist("shift")]
+
+
+def _choice(municipality, data: services.RoundInput, ticked: list[int] | None):
+    """The range's free nights for the second step, with the ticked ones (all at first)."""
+    free = free_shifts(
+        db_session(),
+        municipality_id=municipality.id,
+        start=local_to_utc(data.first_day, time(0)),
+        end=local_to_utc(data.last_day + timedelta(days=1), time(0)),
+        after=data.deadline,
+    )
+    chosen = {shift.id for shift, _name in free} if ticked is None else set(ticked)
+    return {"free": free, "ticked": chosen}
 
 
 @bp.route("/planning/<int:municipality_id>/rounds", methods=["GET", "POST"])
 @login_required
 def rounds(municipality_id: int):
+    """One form in two steps: the period, then (optionally) the free nights to take."""
     municipality = planning_municipality(municipality_id)
     form = RoundForm()
     if request.method == "GET":
@@ -42,14 +81,12 @@ def rounds(municipality_id: int):
     if not form.validate_on_submit():
         return _list_page(municipality, form, 422)
     session = db_session()
-    data = services.RoundInput(
-        name=form.name.data or "",
-        first_day=form.first_day.data,
-        last_day=form.last_day.data,
-        deadline=local_to_utc(form.deadline_day.data, form.deadline_time.data),
-        max_nights_per_association=optional_int(form.max_nights),
-    )
+    ticked = _ticked()
+    data = _round_input(form, ticked)
     try:
+        if request.form.get("step") == "choose":
+            rules.check_input(data, utcnow())
+            return _list_page(municipality, form, choice=_choice(municipality, data, None))
         found = services.open_round(
             session, municipality=municipality, data=data, actor_id=current_user.id
         )
@@ -60,7 +97,8 @@ def rounds(municipality_id: int):
         elif violation.field == "max_nights_per_association":
             violation.field = "max_nights"
         show_violation(form, violation)
-        return _list_page(municipality, form, 422)
+        choice = _choice(municipality, data, ticked) if ticked is not None else None
+        return _list_page(municipality, form, 422, choice)
     flash(_("Bokningsomgången är öppen för önskemål."), "success")
     return redirect(url_for("rounds.detail", round_id=found.id))
 

@@ -240,3 +240,57 @@ def test_the_worker_job_draws_due_rounds_once(app, world, db, season):
     db.expire_all()
     assert db.get(BookingRound, found.id).status == "drawn"
     assert len(db.exec(select(RoundPick)).all()) == 1
+
+
+def test_a_round_of_chosen_nights_takes_only_those(world, db, ctx):
+    municipality = db.get(Municipality, world.ids["hassleholm"])
+    shifts = [
+        make_shift(
+            db,
+            municipality_id=municipality.id,
+            area_id=world.ids["area_h"],
+            start=FRIDAY_EVENING + timedelta(days=7 * n),
+        )
+        for n in range(3)
+    ]
+    elsewhere = make_shift(
+        db, municipality_id=world.ids["bjuv"], area_id=world.ids["area_b"], start=FRIDAY_EVENING
+    )
+    outside = make_shift(
+        db,
+        municipality_id=municipality.id,
+        area_id=world.ids["area_h"],
+        start=FRIDAY_EVENING + timedelta(days=60),
+    )
+
+    def data(chosen):
+        return rs.RoundInput(
+            name="Valda kvällar",
+            first_day=date(2026, 11, 1),
+            last_day=date(2026, 11, 30),
+            deadline=DEADLINE,
+            shift_ids=chosen,
+        )
+
+    for wrong in ([elsewhere.id], [shifts[0].id, outside.id], [0], []):
+        with pytest.raises(RuleViolation) as refused:
+            rs.open_round(db, municipality=municipality, data=data(wrong), actor_id=None, now=NOW)
+        assert refused.value.code in ("night_not_free", "no_nights_chosen")
+    assert db.exec(select(BookingRound)).all() == []
+    found = rs.open_round(
+        db,
+        municipality=municipality,
+        data=data([shifts[2].id, shifts[0].id]),
+        actor_id=None,
+        now=NOW,
+    )
+    assert [s.id for s, _area in rs.round_shifts(db, found)] == [shifts[0].id, shifts[2].id]
+    # The night left out is booked the ordinary way; a chosen night is not free any more.
+    sb.book_shift(
+        db, association_id=world.ids["assoc_a"], shift_id=shifts[1].id, actor_id=None, now=NOW
+    )
+    with pytest.raises(RuleViolation) as taken:
+        rs.open_round(
+            db, municipality=municipality, data=data([shifts[0].id]), actor_id=None, now=NOW
+        )
+    assert taken.value.code == "night_not_free"

@@ -132,3 +132,62 @@ def test_the_result_page_in_english(app, client, world):
     assert 'lang="en"' in english
     assert "Seed" in english and seed in english and "Picks" in english
     assert "IFK Hässleholm" in english and "Your wishes" in english
+
+
+def test_the_coordinator_chooses_nights_and_the_calendar_shows_them_in_the_round(client, world, db):
+    clock.freeze(NOW)
+    shifts = [
+        make_shift(
+            db,
+            municipality_id=world.ids["hassleholm"],
+            area_id=world.ids["area_h"],
+            start=FRIDAY_EVENING + timedelta(days=7 * n),
+        )
+        for n in range(3)
+    ]
+    elsewhere = make_shift(
+        db, municipality_id=world.ids["bjuv"], area_id=world.ids["area_b"], start=FRIDAY_EVENING
+    )
+    outside = make_shift(
+        db,
+        municipality_id=world.ids["hassleholm"],
+        area_id=world.ids["area_h"],
+        start=FRIDAY_EVENING + timedelta(days=60),
+    )
+    db.commit()
+    factories.login(client, world.emails["coord_h"])
+    url = f"/planning/{world.ids['hassleholm']}/rounds"
+    data = {
+        "name": "Valda fredagar",
+        "first_day": "2026-11-01",
+        "last_day": "2026-11-30",
+        "deadline_day": "2026-11-03",
+        "deadline_time": "12:00",
+    }
+    step = client.post(url, data={**data, "step": "choose"})
+    assert step.status_code == 200
+    for shift in shifts:
+        assert f'name="shift" value="{shift.id}" id="shift-{shift.id}" checked' in step.text
+    assert f'value="{elsewhere.id}"' not in step.text and f'value="{outside.id}"' not in step.text
+    assert db.exec(select(BookingRound)).all() == []
+    for wrong in (elsewhere.id, outside.id, "x"):
+        refused = client.post(url, data={**data, "choose": "1", "shift": [shifts[0].id, wrong]})
+        assert refused.status_code == 422
+        assert "Välj bland de lediga passen i perioden" in refused.text
+    none_ticked = client.post(url, data={**data, "choose": "1"})
+    assert none_ticked.status_code == 422 and "Välj minst en kväll." in none_ticked.text
+    db.rollback()
+    assert db.exec(select(BookingRound)).all() == []
+    created = client.post(url, data={**data, "choose": "1", "shift": [shifts[0].id, shifts[2].id]})
+    assert created.status_code == 302
+    db.rollback()
+    found = db.exec(select(BookingRound)).one()
+    client.post("/logout")
+    factories.login(client, world.emails["leader_a"])
+    page = client.get(f"/booking/{world.ids['assoc_a']}/calendar").text
+    wishes_url = f"/booking/{world.ids['assoc_a']}/rounds/{found.id}"
+    assert page.count(f'href="{wishes_url}"') == 2
+    assert page.count("I bokningsrunda: Valda fredagar") == 2
+    assert page.count(">Ledigt<") == 1  # the night left out is booked the ordinary way
+    month = client.get(f"/booking/{world.ids['assoc_a']}/calendar?view=month&month=2026-11").text
+    assert month.count("I bokningsrunda: Valda fredagar") == 2

@@ -40,7 +40,7 @@ def build(session) -> World:
     session.flush()
     session.add_all(RoundShift(round_id=found.id, shift_id=s.id) for s in nights[:2])
     session.flush()
-    ids.update(round=found.id, night_1=nights[0].id, night_2=nights[1].id)
+    ids.update(round=found.id, night_1=nights[0].id, night_2=nights[1].id, night_3=nights[2].id)
     return world
 
 
@@ -59,6 +59,28 @@ TARGETS = [
             "max_nights": "2",
         },
         forms=(RoundForm,),
+        values={"step": ("choose", "open", ""), "choose": ("1", "0"), "shift": ("1", "x")},
+    ),
+    Target(
+        "round_new_chosen_nights",
+        "rounds.rounds",
+        "coord_h",
+        lambda w: f"/planning/{w.ids['hassleholm']}/rounds",
+        lambda w: {
+            "name": "Julhelgerna",
+            "first_day": "2026-12-01",
+            "last_day": "2026-12-31",
+            "deadline_day": "2026-11-25",
+            "deadline_time": "12:00",
+            "max_nights": "2",
+            "choose": "1",
+            "shift": str(w.ids["night_3"]),
+        },
+        forms=(RoundForm,),
+        values={
+            "step": ("choose", ""),
+            "shift": ("0", "-1", "2147483648", "9223372036854775808", "1.5"),
+        },
     ),
     Target(
         "round_wishes",
