@@ -74,7 +74,7 @@ def _statement_page(pdf: FPDF, st: Statement) -> None:
         pdf.multi_cell(
             width,
             9,
-            pdf_safe("UTKAST – inte godkänt, betala inte ut"),
+            pdf_safe("UTKAST / DRAFT – inte godkänt, betala inte ut"),
             new_x=XPos.LMARGIN,
             new_y=YPos.NEXT,
         )

@@ -43,7 +43,7 @@ RUN_HEADER = (
 )
 #: The last column of every run row: a draft says so on each row, so no copy of the file
 #: is mistaken for an approved payout.
-STATUS_LABELS = {"draft": "UTKAST", "approved": "Godkänd", "paid": "Betald"}
+STATUS_LABELS = {"draft": "UTKAST / DRAFT", "approved": "Godkänd", "paid": "Betald"}
 SUMMARY_HEADER = (
     "Förening",
     "Organisationsnummer",
