@@ -60,13 +60,7 @@ def stable_link(
     have made that row (a key retired before ``rekey`` ran), a row for the current key is
     added.
     """
-    condition = _owner_condition(user_id, association_id)
-    current = session.exec(
-        select(AccessToken.nonce, AccessToken.token_hash)
-        .where(*_current(purpose, condition))
-        .order_by(col(AccessToken.id).desc())
-        .limit(1)
-    ).first()
+    current = _newest_row(session, purpose, user_id, association_id)
     if current is None:
         fresh = stable_nonce(
             session, purpose, secret_key=secret_key, user_id=user_id, association_id=association_id
@@ -87,6 +81,18 @@ def stable_link(
     if not tokens.same_digest(digest, tokens.hash_token(raw)):
         _add_rows(session, [_row(purpose, nonce, raw, user_id, association_id)])
     return raw
+
+
+def _newest_row(
+    session: Session, purpose: TokenPurpose, user_id: int | None, association_id: int | None
+) -> Any:
+    """(nonce, token_hash) of the link's newest live row, or None before first use."""
+    return session.exec(
+        select(AccessToken.nonce, AccessToken.token_hash)
+        .where(*_current(purpose, _owner_condition(user_id, association_id)))
+        .order_by(col(AccessToken.id).desc())
+        .limit(1)
+    ).first()
 
 
 def _owner_condition(user_id: int | None, association_id: int | None) -> Any:
@@ -246,13 +252,7 @@ def stable_link_for_read(
     ``ON CONFLICT DO NOTHING``: simultaneous first visits all get the same link. Needs no
     second connection, so a busy pool cannot deadlock on it.
     """
-    condition = _owner_condition(user_id, association_id)
-    current = session.exec(
-        select(AccessToken.nonce, AccessToken.token_hash)
-        .where(*_current(purpose, condition))
-        .order_by(col(AccessToken.id).desc())
-        .limit(1)
-    ).first()
+    current = _newest_row(session, purpose, user_id, association_id)
     if current is not None:
         nonce, digest = current
         assert nonce is not None  # stable links always carry their nonce
