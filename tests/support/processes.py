@@ -7,6 +7,7 @@ database, a real browser). Every process listens on 127.0.0.1 only and is stoppe
 from __future__ import annotations
 
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -21,12 +22,40 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
+# Each xdist worker and process draws its own ports.
+_random = random.Random()
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A port no one listens on, below the kernel's ephemeral range.
+
+    A port from ``bind(0)`` comes from the ephemeral range, which the kernel also hands to
+    outgoing connections (to PostgreSQL, to the fake Twilio): between choosing a port and a
+    server binding it, a client socket could take it ("Address already in use"). Below that
+    range only listeners live, so a port found free stays free for the servers started here."""
+    low = _ephemeral_range()[0]
+    if low <= 11_000:  # an unusual kernel setting: no room below, take the kernel's choice
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            return sock.getsockname()[1]
+    for _ in range(200):
+        port = _random.randrange(10_000, low)
+        with socket.socket() as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port below the ephemeral range")
+
+
+def _ephemeral_range() -> tuple[int, int]:
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+    except (OSError, ValueError):
+        return 32768, 60999
+    return int(low), int(high)
 
 
 def app_environment(settings: Mapping[str, object]) -> dict[str, str]:
