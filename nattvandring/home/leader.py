@@ -31,9 +31,9 @@ UNDER_WAY = timedelta(hours=12)
 class AssociationHome:
     association: Association
     next_walk: booking.OurBooking | None
-    below_minimum: list[booking.OurBooking]
-    awaiting_answers: list[booking.OurBooking]
-    reports: list[MissingReport]
+    below_minimum: Shown[booking.OurBooking]
+    awaiting_answers: Shown[booking.OurBooking]
+    reports: Shown[MissingReport]
     open_nights: Shown[booking.ShiftRow]
     offers: list[tuple[ReserveEntry, Shift, str]]  # entry, night, area
 
@@ -76,9 +76,9 @@ def association_home(
     return AssociationHome(
         association=association,
         next_walk=coming[0] if coming else None,
-        below_minimum=[row for row in coming if row.status.state == BELOW_MINIMUM],
-        awaiting_answers=[row for row in coming if row.status.waiting > 0],
-        reports=reports,
+        below_minimum=shown([row for row in coming if row.status.state == BELOW_MINIMUM]),
+        awaiting_answers=shown([row for row in coming if row.status.waiting > 0]),
+        reports=shown(reports),
         open_nights=shown(open_nights),
         offers=offers,
     )

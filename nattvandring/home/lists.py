@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 #: At most this many rows of one kind on a home page; the rest are behind "Visa alla".
-SHOWN = 8
+SHOWN = 5
 
 T = TypeVar("T")
 

@@ -12,6 +12,8 @@ from ..clock import to_local
 from ..sponsorship import services_agreements as agreements
 from ..sponsorship import walks
 from ..sponsorship.models import PayoutRun, RunStatus, SponsorAgreement
+from ..sponsorship.services_terms import BudgetStatus, budget_status
+from .lists import Shown, shown
 
 
 @dataclass(frozen=True)
@@ -20,8 +22,8 @@ class AgreementHome:
     since: date  # the first evening no run covers
     until: date  # today, or the agreement's last day
     walks: int  # approved walks in since..until
-    budget_left_ore: int | None  # None: the agreement has no budget
-    drafts: list[PayoutRun]
+    budget: BudgetStatus  # the budget in force, used and left (as the dashboard shows it)
+    drafts: Shown[PayoutRun]
 
     @property
     def all_done(self) -> bool:
@@ -31,7 +33,8 @@ class AgreementHome:
 def agreement_home(
     session: Session, deal: SponsorAgreement, runs: list[PayoutRun], today: date
 ) -> AgreementHome:
-    """One agreement's part (at most three queries: enrolments, walks, budget used)."""
+    """One agreement's part (at most four queries: enrolments, walks, the budget in force and
+    what runs used of it)."""
     assert deal.id is not None
     covered = max((run.period_end for run in runs), default=None)
     since = deal.valid_from if covered is None else max(deal.valid_from, covered + timedelta(1))
@@ -48,18 +51,17 @@ def agreement_home(
                 end=until,
             )
         )
-    left = None
-    if deal.budget_ore is not None:
-        left = deal.budget_ore - agreements.committed_ore(session, deal.id)
     return AgreementHome(
         agreement=deal,
         since=since,
         until=until,
         walks=count,
-        budget_left_ore=left,
-        drafts=sorted(
-            (run for run in runs if run.status == RunStatus.DRAFT),
-            key=lambda run: (run.period_start, run.id or 0),
+        budget=budget_status(session, deal),
+        drafts=shown(
+            sorted(
+                (run for run in runs if run.status == RunStatus.DRAFT),
+                key=lambda run: (run.period_start, run.id or 0),
+            )
         ),
     )
 
