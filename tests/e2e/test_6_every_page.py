@@ -129,7 +129,8 @@ def test_each_roles_home_on_a_phone(people, served, role):
         # Rows, or the sentence that all is done (the sponsor's agreement may show both).
         assert found["rows"] or found["done"], found
         assert found["right"] <= 390, found
-    screenshot(page, f"home-{role}-phone")
+    screenshot(page, f"home-{role}-phone", full_page=False)  # docs/screenshots/
+    screenshot(page, f"home-{role}-phone-full")
     # An item's link opens the page that resolves it, for this person.
     first = page.locator("main a.home-item").first
     if first.count():
