@@ -205,7 +205,7 @@ def places_to_follow_up(
     session: Session, *, municipality_ids: set[int], limit: int
 ) -> list[tuple[UnsafePlace, Shift, str]]:
     """Unsafe places of approved reports still only reported (neither forwarded nor fixed),
-    oldest first, with the walk and the area's name (at most ``limit``, one query)."""
+    newest first, with the walk and the area's name (at most ``limit``, one query)."""
     if not municipality_ids:
         return []
     return list(
@@ -219,7 +219,7 @@ def places_to_follow_up(
                 PatrolReport.status == ReportStatus.APPROVED,
                 UnsafePlace.status == UnsafePlaceStatus.REPORTED,
             )
-            .order_by(col(UnsafePlace.reported_at), col(UnsafePlace.id))
+            .order_by(col(UnsafePlace.reported_at).desc(), col(UnsafePlace.id).desc())
             .limit(limit)
         ).all()
     )
