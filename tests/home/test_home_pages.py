@@ -327,3 +327,33 @@ def test_admin_with_a_running_worker_and_nothing_failed_reads_that_all_is_done(c
     assert "Alla SMS de senaste sju dagarna har gått fram." in part(html, "admin-sms")
     assert "Alla inbjudningar är besvarade." in part(html, "admin-invitations")
     assert "Allt är gjort" in html
+
+
+# --- in English ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("who", "done"),
+    [
+        ("coord_b", "All done: no reports, nights, associations or places are waiting for you."),
+        ("leader_c", "All done: every group is staffed, everyone has answered"),
+        ("admin", "Every invitation has been answered."),
+    ],
+)
+def test_the_home_in_english(client, world, who, done):
+    login(client, world.emails[who])
+    client.post("/lang", data={"lang": "en"})
+    html = client.get("/").get_data(as_text=True)
+    assert done in html
+    assert "Allt är gjort" not in html
+
+
+def test_a_walker_count_in_english(client, db, world):
+    ids = world.ids
+    thin = night(db, world, days=2)
+    booked(db, thin, ids["assoc_b"], confirmed=(ids["vol_b"],))
+    db.commit()
+    login(client, world.emails["coord_h"])
+    client.post("/lang", data={"lang": "en"})
+    html = client.get("/").get_data(as_text=True)
+    assert "1 walker of at least 3" in part(html, "coord-nights")
