@@ -184,3 +184,11 @@ def test_no_personal_data_in_any_answer(client, nights, db):
         for secret in secrets:
             assert secret not in body
         assert "mailto:" not in body and "tel:" not in body
+
+
+def test_head_and_vary(client, nights):
+    response = client.head("/api/v1/municipalities/hassleholm/nights")
+    assert response.status_code == 200
+    assert response.data == b""
+    assert "Accept-Language" in response.headers["Vary"]
+    assert response.headers["ETag"]
