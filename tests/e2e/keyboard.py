@@ -44,6 +44,8 @@ class Keyboard:
     def focus(self, target: Locator) -> None:
         """Press Tab until ``target`` (exactly one element) has focus, wrapping round once."""
         count = target.count()
+        if (count == 0 or (count == 1 and not target.is_visible())) and self.unfold_menu():
+            count = target.count()  # a main-menu link, folded away on a phone
         if count != 1:
             raise AssertionError(f"expected one element for {target}, found {count}")
         handle = target.element_handle()
@@ -58,6 +60,16 @@ class Keyboard:
             f"{self.page.evaluate(_DESCRIBE, handle)} on {self.page.url} is not reachable "
             f"with Tab ({limit} presses)"
         )
+
+    def unfold_menu(self) -> bool:
+        """On a phone the main menu is folded behind its button: Tab to it and press Enter.
+        Returns whether a folded menu was opened."""
+        button = self.page.locator("#menu-button[aria-expanded=false]")
+        if button.count() != 1 or not button.is_visible():
+            return False
+        self.press(button)
+        assert button.get_attribute("aria-expanded") == "true", "the menu button opened nothing"
+        return True
 
     # -- actions ------------------------------------------------------------------------------
     def follow(self, target: Locator, key: str = "Enter") -> None:
