@@ -103,10 +103,12 @@ class Keyboard:
             "language Swedish (chromium-l10n installed)?"
         )
 
-    def time(self, target: Locator, at: time) -> None:
-        self.focus(target)
-        self.page.keyboard.type(f"{at.hour:02d}{at.minute:02d}")
-        assert target.input_value() == at.strftime("%H:%M"), target.input_value()
+    def time(self, target: Locator, at: time, typed: str | None = None) -> None:
+        """A time field, typed as an iPhone's number pad gives it: digits only ("2200"),
+        unless ``typed`` says otherwise ("22,00" from a Swedish decimal pad)."""
+        text = typed if typed is not None else f"{at.hour:02d}{at.minute:02d}"
+        assert target.get_attribute("type") in (None, "text"), "a time field is a text field"
+        self.type(target, text)
 
     def choose(self, target: Locator, label: str) -> None:
         """Pick an option of a closed <select> with the arrow keys."""
