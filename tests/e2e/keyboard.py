@@ -64,8 +64,10 @@ class Keyboard:
     def unfold_menu(self) -> bool:
         """On a phone the main menu is folded behind its button: Tab to it and press Enter.
         Returns whether a folded menu was opened."""
-        button = self.page.locator("#menu-button[aria-expanded=false]")
+        button = self.page.locator("#menu-button")
         if button.count() != 1 or not button.is_visible():
+            return False
+        if button.get_attribute("aria-expanded") != "false":
             return False
         self.press(button)
         assert button.get_attribute("aria-expanded") == "true", "the menu button opened nothing"

@@ -87,3 +87,23 @@ def test_the_phone_check_finds_actions_off_screen_and_a_header_that_does_not_fol
     header = [f.detail for f in checks.findings if f.check == "mobile header"]
     assert "the menu does not fold" in header, header
     assert any(d.startswith('"Översikt" is') for d in header), header
+
+
+FOLDED_MENU = """<!doctype html><html lang="sv"><head><title>Meny</title></head><body>
+<header><nav aria-label="Huvudmeny">
+  <button type="button" id="menu-button" aria-expanded="false" aria-controls="main-menu"
+    onclick="const open = this.getAttribute('aria-expanded') !== 'true';
+             this.setAttribute('aria-expanded', String(open));
+             document.getElementById('main-menu').hidden = !open">Meny</button>
+  <ul id="main-menu" hidden><li><a href="#rapporter">Rapporter</a></li></ul>
+</nav></header><main><h1>Meny</h1></main></body></html>"""
+
+
+def test_the_keyboard_opens_a_folded_menu_to_reach_its_links(page):
+    page.set_content(FOLDED_MENU)
+    keys = Keyboard(page, PageChecks())
+    link = page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Rapporter")
+    assert link.count() == 0  # folded away
+    keys.focus(link)
+    assert page.locator("#menu-button").get_attribute("aria-expanded") == "true"
+    assert link.evaluate("el => el === document.activeElement")
