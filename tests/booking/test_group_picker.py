@@ -289,3 +289,16 @@ def test_unknown_user_has_no_name_leak_via_candidates(db, world, group, ctx):
     )
     names = {c.name for c in found}
     assert "Vol B" not in names and db.get(User, world.ids["vol_b"]) is not None
+
+
+def test_booking_at_night_says_the_groups_sms_wait_for_the_morning(client, world, db, frozen):
+    shift = make_shift(db, municipality_id=world.ids["hassleholm"], area_id=world.ids["area_h"])
+    db.commit()
+    clock.freeze(datetime(2026, 11, 2, 21, 45, tzinfo=UTC))  # Monday 22:45 in Stockholm
+    login(client, world.emails["leader_a"])
+    booked = client.post(
+        f"/booking/{world.ids['assoc_a']}/shifts/{shift.id}/book", follow_redirects=True
+    )
+    html = booked.get_data(as_text=True)
+    assert "Passet är bokat." in html
+    assert "Det är natt nu. SMS:en skickas i morgon kl 08:00: inga SMS går ut på natten." in html

@@ -99,7 +99,9 @@ def test_the_call_asks_only_members_who_can_walk(client, world, db, group):
     assert "Ni frågade medlemmarna" in page and "Fråga medlemmarna: vi" not in page
     sent = asks(db)
     assert set(sent) == {world.ids["vol_a2"], group["english"]}
-    assert sent[world.ids["vol_a2"]].body.startswith("Hej Vol! IFK Hässleholm behöver en nattvandrare till fre 6 nov")
+    assert sent[world.ids["vol_a2"]].body.startswith(
+        "Hej Vol! IFK Hässleholm behöver en nattvandrare till fre 6 nov"
+    )
     assert "Svara JA" in sent[world.ids["vol_a2"]].body
     assert (
         sent[group["english"]].body.startswith("Hi Emma!")
