@@ -133,7 +133,8 @@ def test_rules_page_validates_and_saves(client, world, db):
     assert stored.allow_reserve_list is False
     assert stored.reserve_offer_hours == 12
     log = client.get(f"/planning/{world.ids['hassleholm']}/audit").get_data(as_text=True)
-    assert "municipality.rules_changed" in log and "Coord H" in log
+    assert "Ändrade bokningsreglerna" in log and "Coord H" in log
+    assert "Antal föreningar per pass: 1 → 2" in log and "rules_changed" not in log
 
 
 def test_audit_page_shows_only_own_municipality(client, world, db):

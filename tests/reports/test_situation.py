@@ -70,7 +70,7 @@ def test_page_and_exports(app, client, db, world) -> None:
     assert page.status_code == 200
     assert '<span class="figure" id="fig-walks">2</span>' in html
     assert '<span class="figure" id="fig-walkers">4</span>' in html
-    assert '<span class="figure" id="fig-hours">15,0 h</span>' in html
+    assert '<span class="figure" id="fig-hours">15 h</span>' in html
     assert '<span class="figure" id="fig-young">55</span>' in html
     assert '<span class="figure" id="fig-incidents">4</span>' in html
     assert '<td class="num" id="inc-alcohol">2</td>' in html
