@@ -90,7 +90,7 @@ def coverage(municipality_id: int):
         coverage=result,
         weeks=weeks,
         weeks_asked=asked,
-        weeks_limited=asked != weeks,
+        weeks_limited=asked > weeks,
         # A cell opens the calendar at the month of the week's Friday, the patrol night.
         week_month=lambda monday: (monday + timedelta(days=4)).strftime("%Y-%m"),
     )
