@@ -61,7 +61,7 @@ def test_leader_imports_members_books_builds_the_group_and_cancels(people, serve
     keys.upload(page.get_by_label("CSV-fil"), export)
     keys.follow(page.get_by_role("button", name="Förhandsgranska"))
     status = " ".join(page.get_by_role("status").inner_text().split())
-    assert "4 nya medlemmar" in status and "1 rader med fel" in status, status
+    assert "4 nya medlemmar" in status and "1 rad med fel" in status, status
     screenshot(page, "leader-import-preview")
     keys.follow(page.get_by_role("button", name="Importera 4 medlemmar"))
     assert page.get_by_text("4 medlemmar importerades.").is_visible()
