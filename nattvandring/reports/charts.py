@@ -12,7 +12,7 @@ from html import escape
 
 from babel.dates import format_date
 
-from ..formatting import current_language
+from ..formatting import current_language, decimal_text
 
 PALETTE = ("#0b5394", "#b45f06", "#38761d", "#741b47", "#134f5c", "#7f6000", "#666666")
 WIDTH, HEIGHT = 640, 300
@@ -32,7 +32,7 @@ def _nice_max(value: float) -> float:
 def _fmt(value: float) -> str:
     if float(value).is_integer():
         return str(int(value))
-    return f"{value:.1f}".replace(".", ",")
+    return decimal_text(Decimal(str(value)), 1, trim=False)  # "3,8" in Swedish, "3.8" in English
 
 
 def bar_chart(

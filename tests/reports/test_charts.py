@@ -21,3 +21,19 @@ def test_month_labels_in_english(app):
         assert month_label(date(2027, 1, 1)) == "Jan 2027"
         assert month_label(date(2026, 5, 1)) == "May 2026"
         assert month_label(date(2026, 10, 1)) == "Oct 2026"
+
+
+def test_bar_values_use_the_reader_s_decimal_separator(app):
+    from decimal import Decimal
+
+    from nattvandring.reports.charts import bar_chart
+
+    def chart() -> str:
+        return bar_chart(
+            title="t", description="d", labels=["jan"], series=[("h", [Decimal("3.75")])]
+        )
+
+    with app.test_request_context():
+        assert "3,8" in chart()
+        with force_locale("en"):
+            assert "3.8" in chart() and "3,8" not in chart()
