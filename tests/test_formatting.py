@@ -15,6 +15,7 @@ from nattvandring.formatting import (
     national_phone,
     sek,
     sv_decimal,
+    tel_uri,
 )
 
 
@@ -85,3 +86,9 @@ def test_national_phone():
     assert national_phone("+46701234567") == "070-123 45 67"
     assert national_phone(None) == ""
     assert national_phone("not a number") == "not a number"
+
+
+def test_tel_uri_calls_the_stored_number_and_refuses_what_is_not_one():
+    assert tel_uri("+46701234567") == "tel:+46701234567"
+    assert tel_uri("0701234567") == "tel:+46701234567"
+    assert tel_uri("") == tel_uri(None) == tel_uri("javascript:alert(1)") == tel_uri("12") == ""

@@ -45,6 +45,15 @@ SWEDISH = re.compile(r"(?<![\w-])(" + "|".join(SWEDISH_WORDS) + r")(?![\w-])", r
 ENGLISH = re.compile(r"(?<![\w-])(" + "|".join(ENGLISH_WORDS) + r")(?![\w-])")
 #: Downloads and feeds: calendar feeds and the outbox's raw SMS are not pages.
 SKIPPED = re.compile(r"\.(ics|png|svg|json)$|^/(static|feeds|webhooks)/")
+#: What a person reads: pages and the documents they download.
+READ_TYPES = {
+    "text/html",
+    "text/csv",
+    "application/pdf",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+#: Addresses shown to copy (feeds, links) are not words.
+URL = re.compile(r"\b(?:https?|webcal)://\S+")
 #: Attributes people read (or hear from a screen reader).
 READ_ATTRIBUTES = ("aria-label", "title", "placeholder", "alt", "aria-description")
 #: Product and brand names that are the same in both languages.
@@ -155,11 +164,14 @@ def _leaks(matrix, language: str, pattern: re.Pattern[str], own: re.Pattern[str]
         response = matrix.clients[actor].get(url)
         if response.status_code != 200 or SKIPPED.search(url.split("?")[0]):
             continue
+        if response.mimetype not in READ_TYPES:  # JSON of the open-data API: keys, not words
+            continue
         text = page_text(response.get_data(), url.split("?")[0])
         for value in typed:
             text = text.replace(value, " ")
         for name in NAMES:
             text = text.replace(name, " ")
+        text = URL.sub(" ", text)
         read += 1
         in_own_language += bool(own.search(text))
         for match in pattern.finditer(text):
