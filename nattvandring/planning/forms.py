@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    FloatField,
     HiddenField,
     IntegerField,
     SelectField,
@@ -18,7 +17,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..i18n import _l
-from ..web.fields import ClockField, DayField
+from ..web.fields import ClockField, DayField, NumberField
 
 WEEKDAY_NAMES = {
     0: _l("Måndag"),
@@ -57,11 +56,11 @@ class AreaForm(FlaskForm):
         description=_l("Adress eller plats där gruppen hämtar västar, t.ex. fritidsgården."),
         validators=[Length(max=255)],
     )
-    latitude = FloatField(
-        _l("Latitud"), description=_l("Valfritt, t.ex. 56.1589"), validators=[Optional()]
+    latitude = NumberField(
+        _l("Latitud"), description=_l("Valfritt, t.ex. 56,1589"), validators=[Optional()]
     )
-    longitude = FloatField(
-        _l("Longitud"), description=_l("Valfritt, t.ex. 13.7668"), validators=[Optional()]
+    longitude = NumberField(
+        _l("Longitud"), description=_l("Valfritt, t.ex. 13,7668"), validators=[Optional()]
     )
     description = TextAreaField(_l("Beskrivning"), validators=[Length(max=2000)])
     default_start = ClockField(_l("Starttid (standard)"), validators=[InputRequired()])

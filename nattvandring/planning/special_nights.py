@@ -14,6 +14,7 @@ import holidays
 from dateutil.relativedelta import SA, relativedelta
 from flask_babel.speaklater import LazyString
 
+from nattvandring.formatting import current_language
 from nattvandring.i18n import _l
 
 #: Key used for every public holiday taken from the ``holidays`` package.
@@ -30,8 +31,8 @@ LAST_SCHOOL_DAY = "last_school_day"
 class SpecialNight:
     """One special night. Equality and hashing use ``day`` and ``key`` only.
 
-    ``label`` is a lazy translatable string for the nights defined here, and the plain
-    Swedish name from the ``holidays`` package for public holidays.
+    ``label`` is a lazy translatable string for the nights defined here, and the name from
+    the ``holidays`` package in the reader's language for public holidays.
     """
 
     day: date
@@ -50,10 +51,16 @@ def night_walk_day(year: int) -> date:
     return date(year, 9, 1) + relativedelta(weekday=SA(+2))
 
 
+#: The ``holidays`` package's language for each UI language (it names Swedish holidays in
+#: Swedish and US English).
+HOLIDAY_LANGUAGES = {"sv": "sv", "en": "en_US"}
+
+
 def _public_holidays(year: int) -> list[SpecialNight]:
     # include_sundays=False is the default in holidays 0.109, but older and newer releases
     # have differed, so say it explicitly: plain Sundays are not special nights.
-    calendar = holidays.country_holidays("SE", years=year, language="sv", include_sundays=False)
+    language = HOLIDAY_LANGUAGES.get(current_language(), "sv")
+    calendar = holidays.country_holidays("SE", years=year, language=language, include_sundays=False)
     return [SpecialNight(day, PUBLIC_HOLIDAY, name) for day, name in calendar.items()]
 
 

@@ -16,6 +16,8 @@ from fpdf.enums import XPos, YPos
 
 from nattvandring.formatting import format_sek
 
+from .explain import Translate, sv
+
 
 @dataclass(frozen=True)
 class Statement:
@@ -33,13 +35,13 @@ class Statement:
     draft: bool = False
     issued_on: date | None = None
     agreement_name: str = ""
-    # (evening, walkers, hours, "räknas" or why not), one per approved walk of the period
+    # (evening, walkers, hours, "counts" or why not, translated), one per approved walk
     walks: Sequence[tuple[str, str, str, str]] = ()
 
 
-def amount_label(amount_ore: int) -> str:
+def amount_label(amount_ore: int, _: Translate = sv) -> str:
     """What the bottom line says: money to the association, or money back from it."""
-    return "Att återbetala" if amount_ore < 0 else "Att betala"
+    return _("Att återbetala") if amount_ore < 0 else _("Att betala")
 
 
 _PDF_ENCODING = "windows-1252"
@@ -56,7 +58,7 @@ def pdf_safe(text: str) -> str:
     return text.encode(_PDF_ENCODING, errors="replace").decode(_PDF_ENCODING)
 
 
-def _statement_page(pdf: FPDF, st: Statement) -> None:
+def _statement_page(pdf: FPDF, st: Statement, _: Translate) -> None:
     pdf.add_page()
     width = pdf.epw
     pdf.set_font("Helvetica", "", 10)
@@ -74,22 +76,24 @@ def _statement_page(pdf: FPDF, st: Statement) -> None:
         pdf.multi_cell(
             width,
             9,
-            pdf_safe("UTKAST / DRAFT – inte godkänt, betala inte ut"),
+            pdf_safe(_("UTKAST / DRAFT – inte godkänt, betala inte ut")),
             new_x=XPos.LMARGIN,
             new_y=YPos.NEXT,
         )
         pdf.set_text_color(0, 0, 0)
     pdf.set_font("Helvetica", "B", 16)
-    pdf.multi_cell(width, 8, pdf_safe("Utbetalningsunderlag"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(
+        width, 8, pdf_safe(_("Utbetalningsunderlag")), new_x=XPos.LMARGIN, new_y=YPos.NEXT
+    )
     pdf.set_font("Helvetica", "B", 13)
     pdf.multi_cell(width, 7, pdf_safe(st.association_name), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font("Helvetica", "", 11)
     for label, value in (
-        ("Utfärdat", st.issued_on.isoformat() if st.issued_on else ""),
-        ("Avtal", st.agreement_name),
-        ("Organisationsnummer", st.org_number),
-        ("Konto", st.account_label),
-        ("Period", st.period_label),
+        (_("Utfärdat"), st.issued_on.isoformat() if st.issued_on else ""),
+        (_("Avtal"), st.agreement_name),
+        (_("Organisationsnummer"), st.org_number),
+        (_("Konto"), st.account_label),
+        (_("Period"), st.period_label),
     ):
         if value:
             _pair(pdf, label, value)
@@ -99,8 +103,8 @@ def _statement_page(pdf: FPDF, st: Statement) -> None:
     if st.walks:
         pdf.ln(3)
         pdf.set_font("Helvetica", "B", 10)
-        for text, w in (("Kväll", 30), ("Vandrare", 25), ("Timmar", 25), ("", 0)):
-            pdf.cell(w or pdf.epw - 80, 6, pdf_safe(text or "Ersätts"))
+        for text, w in ((_("Kväll"), 30), (_("Vandrare"), 25), (_("Timmar"), 25), ("", 0)):
+            pdf.cell(w or pdf.epw - 80, 6, pdf_safe(text or _("Ersätts")))
         pdf.ln(6)
         pdf.set_font("Helvetica", "", 10)
         for evening, walkers, hours_text, note in st.walks:
@@ -113,14 +117,14 @@ def _statement_page(pdf: FPDF, st: Statement) -> None:
     pdf.multi_cell(width, 5, pdf_safe(st.explanation), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(4)
     pdf.set_font("Helvetica", "B", 14)
-    _pair(pdf, amount_label(st.amount_ore), format_sek(abs(st.amount_ore)))
+    _pair(pdf, amount_label(st.amount_ore, _), format_sek(abs(st.amount_ore)))
     pdf.ln(8)
     pdf.set_font("Helvetica", "", 9)
     pdf.multi_cell(
         width,
         5,
         pdf_safe(
-            "Ersättningen betalas till föreningens konto ovan, aldrig till enskilda vandrare."
+            _("Ersättningen betalas till föreningens konto ovan, aldrig till enskilda vandrare.")
         ),
         new_x=XPos.LMARGIN,
         new_y=YPos.NEXT,
@@ -132,8 +136,9 @@ def _pair(pdf: FPDF, label: str, value: str) -> None:
     pdf.multi_cell(pdf.epw - 60, 7, pdf_safe(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
-def statement_pdf(statements: Sequence[Statement]) -> bytes:
+def statement_pdf(statements: Sequence[Statement], _: Translate = sv) -> bytes:
     """Render one A4 page per statement with the PDF core fonts; returns the PDF bytes.
+    Labels are in the language of ``_`` (the statements' own texts come translated).
 
     Names with characters outside Windows-1252 (emoji, ...) are printed with "?" instead of
     failing. With no statements the PDF holds a single page saying so.
@@ -141,17 +146,17 @@ def statement_pdf(statements: Sequence[Statement]) -> bytes:
     pdf = FPDF(format="A4")
     pdf.core_fonts_encoding = _PDF_ENCODING
     pdf.set_auto_page_break(auto=True, margin=15)
-    pdf.set_title(pdf_safe("Utbetalningsunderlag"))
+    pdf.set_title(pdf_safe(_("Utbetalningsunderlag")))
     pdf.set_creator("Nattvandring")
     for statement in statements:
-        _statement_page(pdf, statement)
+        _statement_page(pdf, statement, _)
     if not statements:
         pdf.add_page()
         pdf.set_font("Helvetica", "", 12)
         pdf.cell(
             pdf.epw,
             8,
-            pdf_safe("Inga utbetalningar i denna körning."),
+            pdf_safe(_("Inga utbetalningar i denna körning.")),
             new_x=XPos.LMARGIN,
             new_y=YPos.NEXT,
         )

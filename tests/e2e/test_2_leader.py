@@ -71,7 +71,7 @@ def test_leader_imports_members_books_builds_the_group_and_cancels(people, serve
     keys.upload(page.get_by_label("CSV-fil"), export)
     keys.follow(page.get_by_role("button", name="Förhandsgranska"))
     status = " ".join(page.get_by_role("status").inner_text().split())
-    assert "5 nya medlemmar" in status and "1 rader med fel" in status, status
+    assert "5 nya medlemmar" in status and "1 rad med fel" in status, status
     # Feedback before importing: the 16-year-old is importable, but too young to walk.
     assert page.get_by_text("1 medlem är för ung för att gå pass i år.").is_visible()
     warning = page.get_by_role("row").filter(has_text=YOUNG.name)

@@ -15,7 +15,7 @@ from wtforms.fields.core import UnboundField
 from wtforms.validators import InputRequired
 
 import nattvandring
-from nattvandring.web.fields import ClockField, DayField
+from nattvandring.web.fields import ClockField, DayField, NumberField
 from tests.security.hostile.harness import date_fields
 
 
@@ -69,6 +69,69 @@ def test_day_field_refuses_dates_outside_the_window(app, posted, valid):
             assert form.day.errors == ["Ange ett datum mellan 2000-01-01 och 2100-12-31."]
         else:
             assert isinstance(form.day.data, date)
+
+
+def _decimal_fields(form: type[FlaskForm]) -> dict[str, type]:
+    from wtforms import DecimalField, FloatField
+    from wtforms.fields.core import UnboundField
+
+    return {
+        name: unbound.field_class
+        for klass in reversed(form.__mro__)
+        for name, unbound in vars(klass).items()
+        if isinstance(unbound, UnboundField)
+        and issubclass(unbound.field_class, (FloatField, DecimalField))
+    }
+
+
+def test_every_decimal_field_of_every_form_takes_a_decimal_comma():
+    fields = {
+        f"{form.__module__}.{form.__qualname__}.{name}": field_class
+        for form in _flask_forms()
+        for name, field_class in _decimal_fields(form).items()
+    }
+    assert len(fields) >= 2, fields  # the area form's latitude and longitude
+    plain = sorted(name for name, cls in fields.items() if not issubclass(cls, NumberField))
+    assert not plain, f"decimal fields without the comma (use web.fields.NumberField): {plain}"
+
+
+class _NumberForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    value = NumberField()
+
+
+@pytest.mark.parametrize(
+    ("posted", "value"),
+    [
+        ("56,1589", 56.1589),
+        ("56.1589", 56.1589),
+        (" -0,5 ", -0.5),
+        ("1 200,25", 1200.25),
+        ("13", 13.0),
+    ],
+)
+def test_number_field_takes_commas_and_points(app, posted, value):
+    with app.test_request_context():
+        form = _NumberForm(formdata=MultiDict({"value": posted}))
+        assert form.validate(), form.value.errors
+        assert form.value.data == value
+
+
+@pytest.mark.parametrize("posted", ["56,15,89", "abc", "nan", "inf", "1e999"])
+def test_number_field_refuses_what_is_not_a_number_saying_how_to_write_one(app, posted):
+    with app.test_request_context():
+        form = _NumberForm(formdata=MultiDict({"value": posted}))
+        assert not form.validate()
+        assert form.value.errors == ['Skriv ett tal, till exempel "56,1589" eller "56.1589".']
+
+
+def test_number_field_shows_a_swedish_comma(app):
+    with app.test_request_context():
+        form = _NumberForm(data={"value": 56.1589})
+        assert 'value="56,1589"' in form.value()
+        assert 'inputmode="decimal"' in form.value()
 
 
 def test_every_time_field_of_every_form_is_a_clock_field():
