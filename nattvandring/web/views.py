@@ -1,11 +1,13 @@
-"""Start page and language switch."""
+"""Start page (for a signed-in person, their home: ``home.services``) and language switch."""
 
 from __future__ import annotations
 
 from flask import current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
+from ..clock import utcnow
 from ..db import db_session
+from ..home.services import home_for
 from ..i18n import _l
 from . import nav
 from .blueprint import bp
@@ -16,7 +18,8 @@ from .redirects import local_path
 def index():
     if not current_user.is_authenticated:
         return render_template("web/landing.html")
-    return render_template("web/dashboard.html")
+    home = home_for(db_session(), current_user, utcnow())
+    return render_template("home/index.html", home=home)
 
 
 @bp.post("/lang")
