@@ -1,7 +1,7 @@
 """An equipment note per patrol area, shown to the walkers on their personal page
 
 Revision ID: a7d2e4c9b1f3
-Revises: c3a9f1d27e54
+Revises: 9b7e4c2d1a60
 Create Date: 2026-12-05 02:30:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 
 
 revision: str = 'a7d2e4c9b1f3'
-down_revision: str | None = 'c3a9f1d27e54'
+down_revision: str | None = '9b7e4c2d1a60'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -26,7 +26,7 @@ from .story import AFTER_THE_WALK, COORDINATOR, LEADER, SPONSOR, log_in
 ADMIN = "admin@demo.nattvandring.se"
 MAX_PAGES = 80
 SKIP = re.compile(
-    r"\.(ics|csv|xlsx|pdf|json)$|^/(static|feeds|webhooks|logout)|/export|/privacy/erase"
+    r"\.(ics|csv|xlsx|pdf|json)$|^/(static|feeds|webhooks|logout|api/)|/export|/privacy/erase"
 )
 
 
