@@ -175,6 +175,17 @@ class ReportDue:
 
 
 @dataclass(frozen=True)
+class ReportReminderRequested:
+    """A coordinator asked the leaders to file an overdue report (SMS and e-mail)."""
+
+    shift_id: int
+    booking_id: int
+    association_id: int
+    due_at: Any  # aware UTC datetime: when the report was due
+    requested_at: Any  # aware UTC datetime: one reminder per request
+
+
+@dataclass(frozen=True)
 class PersonErased:
     """A volunteer was anonymised; areas holding copies of their data scrub them."""
 

@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
+from ..accounts.models import User
 from ..associations.models import Association
 from ..municipalities.models import Municipality
 from ..planning.models import PatrolArea, Shift, ShiftStatus
@@ -258,10 +259,16 @@ class Walk:
     area_name: str
     meeting_point: str
     association_name: str
+    latitude: float | None = None
+    longitude: float | None = None
+    equipment_note: str = ""
+    leader_name: str = ""
+    leader_phone: str = ""  # E.164, the association's contact person
 
 
 def walks_of(session: Session, user_id: int) -> list[Walk]:
-    """All of the user's walks on live bookings, oldest first (one query)."""
+    """All of the user's walks on live bookings, oldest first (one query), with the place
+    and the association's contact person."""
     found = session.exec(
         select(  # type: ignore[call-overload]  # sqlmodel types up to 4 entities
             Assignment,
@@ -269,6 +276,11 @@ def walks_of(session: Session, user_id: int) -> list[Walk]:
             col(PatrolArea.name),
             col(PatrolArea.meeting_point),
             col(Association.name),
+            col(PatrolArea.latitude),
+            col(PatrolArea.longitude),
+            col(PatrolArea.equipment_note),
+            col(Association.contact_name),
+            col(Association.contact_phone),
         )
         .join(Shift, Shift.id == Assignment.shift_id)
         .join(PatrolArea, PatrolArea.id == Shift.area_id)
@@ -281,7 +293,31 @@ def walks_of(session: Session, user_id: int) -> list[Walk]:
         )
         .order_by(Shift.start_at, Assignment.id)
     ).all()
-    return [Walk(a, s, area, meeting, assoc) for a, s, area, meeting, assoc in found]
+    return [Walk(*row) for row in found]
+
+
+def fellow_walkers(
+    session: Session, booking_ids: list[int], user_id: int
+) -> dict[int, list[tuple[int, str]]]:
+    """Per booking, the other walkers who have not declined, as (user id, full name), in
+    one query; the page shows first names only."""
+    if not booking_ids:
+        return {}
+    rows = session.exec(
+        select(Assignment.booking_id, User.id, User.name)
+        .join(User, col(User.id) == Assignment.user_id)
+        .where(
+            col(Assignment.booking_id).in_(booking_ids),
+            Assignment.user_id != user_id,
+            Assignment.status != AssignmentStatus.DECLINED,
+            col(User.anonymized_at).is_(None),
+        )
+        .order_by(col(User.name), col(User.id))
+    ).all()
+    found: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for booking_id, other_id, name in rows:
+        found[booking_id].append((other_id, name))  # type: ignore[arg-type]
+    return dict(found)
 
 
 @dataclass

@@ -6,9 +6,12 @@ volunteer, a phone number or an e-mail address.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import quote
 
 from sqlalchemy import bindparam, func, select
@@ -17,6 +20,7 @@ from sqlmodel import Session, col
 
 from ..associations.models import Association
 from ..booking.models import Booking, BookingStatus
+from ..clock import to_local
 from ..municipalities.models import Municipality
 from ..planning.models import PatrolArea, Shift, ShiftStatus
 from .feeds import (
@@ -207,8 +211,31 @@ def render_public(
 # --- one walk -----------------------------------------------------------------------------
 
 
-def walk_event(session: Session, shift_id: int, *, base_url: str) -> CalendarEvent | None:
-    """The public event of one shift (one query), or None if there is no such shift."""
+class WalkFile(NamedTuple):
+    """One walk's download: its public event, named by its local date and area."""
+
+    event: CalendarEvent
+    name: str  # the calendar's name, e.g. "Nattvandring 2026-12-04 Centrum"
+    filename: str  # ASCII, e.g. "nattvandring-2026-12-04-centrum.ics"
+
+
+def file_slug(text: str) -> str:
+    """An ASCII slug for a file name: "Södra Centrum" → "sodra-centrum"."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60].strip("-")
+
+
+def walk_file_names(start_at: datetime, area_name: str) -> tuple[str, str]:
+    """The calendar name and the file name of one walk's download (local start date)."""
+    day = to_local(start_at).date().isoformat()
+    slug = file_slug(area_name)
+    filename = f"nattvandring-{day}-{slug}.ics" if slug else f"nattvandring-{day}.ics"
+    return f"Nattvandring {day} {area_name}".strip(), filename
+
+
+def walk_file(session: Session, shift_id: int, *, base_url: str) -> WalkFile | None:
+    """The public event of one shift (one query) with its names, or None if there is no
+    such shift."""
     query = (
         select(Shift, PatrolArea, Municipality, Booking, Association, *_event_columns())
         .join(PatrolArea, col(PatrolArea.id) == Shift.area_id)
@@ -227,7 +254,7 @@ def walk_event(session: Session, shift_id: int, *, base_url: str) -> CalendarEve
     active = [
         row[4].name for row in rows if row[3] is not None and row[3].status == BookingStatus.ACTIVE
     ]
-    return public_event(
+    event = public_event(
         shift,
         area,
         municipality_name=municipality.name,
@@ -236,6 +263,8 @@ def walk_event(session: Session, shift_id: int, *, base_url: str) -> CalendarEve
         last_modified=event_time(first.event_changed),
         url=f"{base_url}/kommun/{quote(municipality.slug)}",
     )
+    name, filename = walk_file_names(shift.start_at, area.name)
+    return WalkFile(event, name, filename)
 
 
 def _geo(area: Any) -> tuple[float, float] | None:

@@ -86,16 +86,16 @@ def area_feed(slug: str, area_id: int):
 def walk_ics(shift_id: int):
     """One walk, public information only (the booking SMS links here)."""
     host = _cfg("CALENDAR_HOST")
-    event = services_public.walk_event(db_session(), shift_id, base_url=_base_url())
-    if event is None:
+    walk = services_public.walk_file(db_session(), shift_id, base_url=_base_url())
+    if walk is None:
         raise NotFound()
-    body = render_feed(name=f"Nattvandring {shift_id}", events=[event], host=host)
+    body = render_feed(name=walk.name, events=[walk.event], host=host)
     stamp = FeedStamp(
         etag=feed_etag(("walk", shift_id, hashlib.sha256(body).hexdigest())),
-        last_modified=event.last_modified,
+        last_modified=walk.event.last_modified,
     )
     return calendar_response(
-        stamp, lambda: body, cache_control=PUBLIC_CACHE, filename=f"nattvandring-{shift_id}.ics"
+        stamp, lambda: body, cache_control=PUBLIC_CACHE, filename=walk.filename
     )
 
 

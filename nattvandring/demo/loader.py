@@ -71,6 +71,7 @@ def load_demo(session: Session, *, if_empty: bool = False, scale: int = 0):
                         latitude=lat,
                         longitude=lon,
                         description=f"Vandring i {area_name} med start vid {meeting}.",
+                        equipment_note=f"Västar och första hjälpen-väska hämtas vid {meeting}.",
                         default_start=start,
                         default_end=end,
                     )

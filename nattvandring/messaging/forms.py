@@ -31,6 +31,7 @@ KIND_LABELS = {
     SmsKind.LEADER_DECLINED: _l("Till ledare: tackat nej"),
     SmsKind.LEADER_UNDERSTAFFED: _l("Till ledare: för få i gruppen"),
     SmsKind.LEADER_REPORT_DUE: _l("Till ledare: dags för rapport"),
+    SmsKind.LEADER_REPORT_OVERDUE: _l("Till ledare: påminnelse om försenad rapport"),
     SmsKind.LEADER_INVALID_NUMBER: _l("Till ledare: ogiltigt nummer"),
     SmsKind.RESERVE_OFFERED: _l("Reservlistan: ledigt pass"),
     SmsKind.RESERVE_EXPIRED: _l("Reservlistan: erbjudandet gick ut"),

@@ -40,6 +40,8 @@ class SmsKind(StrEnum):
     LEADER_DECLINED = "leader_declined"
     LEADER_UNDERSTAFFED = "leader_understaffed"
     LEADER_REPORT_DUE = "leader_report_due"
+    # The coordinator's "Påminn" on an overdue report (reports/services_remind.py).
+    LEADER_REPORT_OVERDUE = "leader_report_overdue"
     LEADER_INVALID_NUMBER = "leader_invalid_number"
     RESERVE_OFFERED = "reserve_offered"
     RESERVE_EXPIRED = "reserve_expired"

@@ -181,7 +181,10 @@ def on_walker_call_filled(session: Session, event: events.WalkerCallFilled) -> N
 
 @events.subscribe(events.ReportDue)
 def on_report_due(session: Session, event: events.ReportDue) -> None:
-    extra = {"due_date": to_local(event.due_at).strftime("%Y-%m-%d")}
+    extra = {
+        "due_date": to_local(event.due_at).strftime("%Y-%m-%d"),
+        "booking_id": event.booking_id,  # the SMS links to the report itself
+    }
     to_leaders(
         session,
         SmsKind.LEADER_REPORT_DUE,

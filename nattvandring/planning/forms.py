@@ -63,6 +63,14 @@ class AreaForm(FlaskForm):
         _l("Longitud"), description=_l("Valfritt, t.ex. 13,7668"), validators=[Optional()]
     )
     description = TextAreaField(_l("Beskrivning"), validators=[Length(max=2000)])
+    equipment_note = TextAreaField(
+        _l("Utrustning"),
+        description=_l(
+            "Visas för nattvandrarna, t.ex. Västar och första hjälpen-väska hämtas på "
+            "fritidsgården. Ta med ficklampa."
+        ),
+        validators=[Length(max=500)],
+    )
     default_start = ClockField(_l("Starttid (standard)"), validators=[InputRequired()])
     default_end = ClockField(
         _l("Sluttid (standard)"),

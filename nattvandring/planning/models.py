@@ -28,6 +28,8 @@ class PatrolArea(SQLModel, table=True):
     latitude: float | None = None
     longitude: float | None = None
     description: str = Field(default="", max_length=2000)
+    # What the walkers bring or collect at the meeting point (vests, first-aid kit, torch).
+    equipment_note: str = Field(default="", max_length=500, sa_column_kwargs={"server_default": ""})
     default_start: time = Field(default=time(21, 0))
     default_end: time = Field(default=time(1, 0))
     default_min_walkers: int = Field(default=3)

@@ -25,6 +25,7 @@ class AreaInput:
     latitude: float | None = None
     longitude: float | None = None
     description: str = ""
+    equipment_note: str = ""
     default_start: time = time(21, 0)
     default_end: time = time(1, 0)
     default_min_walkers: int = 3
@@ -94,6 +95,7 @@ def _apply(area: PatrolArea, data: AreaInput) -> None:
     area.latitude = data.latitude
     area.longitude = data.longitude
     area.description = data.description.strip()
+    area.equipment_note = data.equipment_note.strip()
     area.default_start = data.default_start
     area.default_end = data.default_end
     area.default_min_walkers = data.default_min_walkers

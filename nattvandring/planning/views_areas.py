@@ -24,6 +24,7 @@ def _input(form: AreaForm) -> services.AreaInput:
         latitude=form.latitude.data,
         longitude=form.longitude.data,
         description=form.description.data or "",
+        equipment_note=form.equipment_note.data or "",
         default_start=form.default_start.data,
         default_end=form.default_end.data,
         default_min_walkers=form.default_min_walkers.data,

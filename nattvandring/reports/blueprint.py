@@ -71,9 +71,8 @@ def detail_context(report: PatrolReport) -> dict:
     walkers = walkers_of(session, report)
     user_ids = {w.user_id for w in walkers} | {report.filed_by_id, report.approved_by_id}
     user_ids.discard(None)
-    names = {
-        u.id: u.name for u in session.exec(select(User).where(col(User.id).in_(user_ids))).all()
-    }
+    users = session.exec(select(User).where(col(User.id).in_(user_ids))).all()
+    names = {u.id: u.name for u in users}
     totals = ledger.walker_totals(session, report.id)  # type: ignore[arg-type]
     return {
         "report": report,
@@ -82,6 +81,7 @@ def detail_context(report: PatrolReport) -> dict:
         "association": session.get(Association, report.association_id),
         "walkers": walkers,
         "names": names,
+        "birth_years": {u.id: u.birth_year for u in users},
         "totals": totals,
         "total_minutes": sum(totals.values())
         if report.status == ReportStatus.APPROVED

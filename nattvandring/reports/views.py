@@ -14,17 +14,22 @@ from .. import authz
 from ..accounts.models import Role, User
 from ..associations.models import Association
 from ..booking.models import Booking
+from ..clock import utcnow
 from ..db import db_session
 from ..errors import NotFound, RuleViolation
+from ..formatting import local_time
 from ..i18n import _, _l
 from ..planning.models import PatrolArea, Shift
+from ..planning.schedule import evening_of
 from ..web import nav
 from ..web.forms_util import load_for, show_violation
 from . import editing
+from .approval_checks import ApprovalWarning, ReportedWalker, approval_warnings
 from .blueprint import bp, coordinator_municipality_ids, detail_context
 from .forms import CorrectionForm, ReturnForm
 from .models import EDITABLE, PatrolReport, ReportStatus
 from .services_due import missing_reports
+from .services_remind import REMIND_INTERVAL, last_reminders
 from .services_report import member_ids, start_report, walkers_of
 from .services_review import approve, correct_walker, return_report
 
@@ -67,6 +72,9 @@ def index():
             "missing": missing_reports(session, municipality_ids=muni_ids),
             "reports": _report_rows(query),
         }
+        overdue = [m.booking.id for m in coordinator["missing"] if m.overdue]
+        coordinator["reminded"] = last_reminders(session, overdue)
+        coordinator["remind_after"] = utcnow() - REMIND_INTERVAL
     leader = None
     if leader_ids:
         leader = {
@@ -135,10 +143,52 @@ def detail(report_id: int):
     return _render_detail(report)
 
 
+def _warning_text(warning: ApprovalWarning) -> str:
+    params = dict(warning.params)
+    if warning.code == "under_minimum":
+        return _("Bara %(count)s vandrare i rapporten; kvällen kräver minst %(minimum)s.", **params)
+    if warning.code == "too_young":
+        return _("%(name)s fyller %(age)s år i år; åldersgränsen är %(minimum)s år.", **params)
+    if warning.code == "birth_year_missing":
+        return _("%(name)s har inget födelseår, så åldern kan inte kontrolleras.", **params)
+    params.update(start=local_time(params["start"]), end=local_time(params["end"]))
+    return _(
+        "%(name)s gick %(start)s–%(end)s, mer än %(minutes)s minuter från de planerade tiderna.",
+        **params,
+    )
+
+
+def _approval_warnings(context: dict) -> list[str]:
+    """The submitted report's deviations from the night's rules, as sentences."""
+    shift = context["shift"]
+    names, birth_years = context["names"], context["birth_years"]
+    walkers = [
+        ReportedWalker(
+            name=names.get(w.user_id) or _("Raderad person"),
+            birth_year=birth_years.get(w.user_id),
+            start_at=w.start_at,
+            end_at=w.end_at,
+        )
+        for w in context["walkers"]
+        if w.in_filed_report
+    ]
+    found = approval_warnings(
+        walkers=walkers,
+        min_walkers=shift.min_walkers,
+        min_age=shift.min_age,
+        evening=evening_of(shift.start_at),
+        planned_start=shift.start_at,
+        planned_end=shift.end_at,
+    )
+    return [_warning_text(warning) for warning in found]
+
+
 def _render_detail(report: PatrolReport, *, return_form=None, correction_form=None):
     context = detail_context(report)
     can_review = authz.can(current_user, "review", report)
+    reviewing = can_review and report.status == ReportStatus.SUBMITTED
     context.update(
+        approval_warnings=_approval_warnings(context) if reviewing else [],
         can_file=authz.can(current_user, "file", report) and report.status in EDITABLE,
         can_review=can_review,
         return_form=return_form or ReturnForm(formdata=None),

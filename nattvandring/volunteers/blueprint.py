@@ -14,9 +14,10 @@ from .. import tokens
 from ..accounts.models import User
 from ..db import db_session
 from ..errors import NotFound
-from . import services
+from . import services, walk_view
 
 bp = Blueprint("volunteers", __name__)
+bp.add_app_template_filter(walk_view.tel_uri, "tel_uri")
 
 
 def personal_owner(token: str) -> User:

@@ -16,7 +16,7 @@ from ..db import db_session
 from ..errors import NotFound, RuleViolation
 from ..i18n import _
 from ..web.forms_util import show_violation
-from . import services, services_requests
+from . import services, services_requests, walk_view
 from .blueprint import bp, personal_owner, private
 from .models import MembershipRequest
 
@@ -44,6 +44,19 @@ def personal(token: str):
     now = utcnow()
     walks = queries.walks_of(session, user.id)
     upcoming = [w for w in walks if w.shift.end_at > now]
+    fellows = queries.fellow_walkers(session, [w.assignment.booking_id for w in upcoming], user.id)
+    details = {
+        w.assignment.id: walk_view.walk_details(
+            leader_name=w.leader_name,
+            leader_phone=w.leader_phone,
+            fellow_names=[name for _id, name in fellows.get(w.assignment.booking_id, [])],
+            latitude=w.latitude,
+            longitude=w.longitude,
+            meeting_point=w.meeting_point,
+            equipment_note=w.equipment_note,
+        )
+        for w in upcoming
+    }
     past = [w for w in walks if w.shift.end_at <= now][::-1]
     associations = _associations_of(user.id)
     open_places = queries.open_places_for(
@@ -59,6 +72,7 @@ def personal(token: str):
             user=user,
             personal_token=token,
             upcoming=upcoming,
+            details=details,
             past=past,
             associations=associations,
             open_places=open_places,

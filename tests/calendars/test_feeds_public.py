@@ -13,6 +13,7 @@ from nattvandring import clock
 from nattvandring.accounts.models import User
 from nattvandring.associations.models import Association
 from nattvandring.calendars.feeds import advance_window
+from nattvandring.calendars.services_public import walk_file_names
 from nattvandring.planning.models import PatrolArea, Shift
 from tests.calendars.conftest import assign
 from tests.support.shifts import book, make_shift
@@ -250,10 +251,11 @@ def test_awkward_text_round_trips_through_the_feed(client, db, world, frozen):
 def test_walk_ics_is_a_public_download(client, db, world, nights):
     response = client.get(f"/walks/{nights['booked']}.ics")
     assert response.status_code == 200
-    name = f"nattvandring-{nights['booked']}.ics"
+    name = "nattvandring-2026-10-10-centrum.ics"  # by the walk's local date and area
     assert response.headers["Content-Disposition"] == (
         f"attachment; filename=\"{name}\"; filename*=UTF-8''{name}"
     )
+    assert "Nattvandring 2026-10-10 Centrum" in response.get_data(as_text=True)
     assert response.headers["Cache-Control"] == "public, max-age=300"
     (event,) = icalendar.Calendar.from_ical(response.data).events
     assert str(event["UID"]) == f"shift-{nights['booked']}@nattvandring.local"
@@ -263,3 +265,14 @@ def test_walk_ics_is_a_public_download(client, db, world, nights):
     )
     assert again.status_code == 304
     assert client.get("/walks/999999.ics").status_code == 404
+
+
+def test_walk_file_names_are_ascii_and_use_the_local_date():
+    # 23:30 UTC on 10 Oct is 01:30 on 11 Oct in Stockholm.
+    late = datetime(2026, 10, 10, 23, 30, tzinfo=UTC)
+    assert walk_file_names(late, "Södra Ängen/Öster") == (
+        "Nattvandring 2026-10-11 Södra Ängen/Öster",
+        "nattvandring-2026-10-11-sodra-angen-oster.ics",
+    )
+    assert walk_file_names(late, "«»")[1] == "nattvandring-2026-10-11.ics"
+    assert walk_file_names(late, "x" * 200)[1] == f"nattvandring-2026-10-11-{'x' * 60}.ics"

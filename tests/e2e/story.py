@@ -37,6 +37,8 @@ AGREEMENT = "Trygghetsvandring Hässleholm och Bjuv"
 
 AREA = "Norra station"
 MEETING_POINT = "Hässleholm Norra, vid cykelparkeringen"
+MEETING_AT = ("56.1612", "13.7655")  # the meeting point's latitude and longitude
+EQUIPMENT = "Västar och första hjälpen-väska finns i cykelgaraget. Ta med ficklampa."
 SEASON = (date(2026, 4, 1), date(2026, 6, 13))
 NIGHT = (time(21, 0), time(1, 0))
 VALBORG = date(2026, 4, 30)  # a Thursday in 2026: an extra night, not a regular one

@@ -19,6 +19,8 @@ from .served import START
 from .story import (
     AREA,
     COORDINATOR,
+    EQUIPMENT,
+    MEETING_AT,
     MEETING_POINT,
     NIGHT,
     SEASON,
@@ -49,6 +51,9 @@ def test_coordinator_plans_a_season_adds_valborg_and_sees_coverage(people, serve
     keys.follow(page.get_by_role("link", name="Nytt område"))
     keys.type(page.get_by_label("Namn", exact=True), AREA)
     keys.type(page.get_by_label("Samlingsplats"), MEETING_POINT)
+    keys.type(page.get_by_label("Latitud"), MEETING_AT[0])
+    keys.type(page.get_by_label("Longitud"), MEETING_AT[1])
+    keys.type(page.get_by_label("Utrustning"), EQUIPMENT)
     keys.time(page.get_by_label("Starttid (standard)"), NIGHT[0])
     keys.time(page.get_by_label("Sluttid (standard)"), NIGHT[1])
     keys.follow(page.get_by_role("button", name="Spara"))

@@ -1,21 +1,35 @@
-"""A volunteer, on a phone: opens the personal link from the booking SMS, confirms, adds the
+"""A volunteer, on a phone: opens the personal link from the booking SMS, confirms, sees who
+leads (tap to call), who else walks, where to meet (map links) and what to bring, adds the
 walk to the calendar, copies the subscribe link; then answers NEJ by SMS and sees it."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import requests
 from icalendar import Calendar
-from sqlmodel import select
+from sqlmodel import col, select
 
+from nattvandring.accounts.models import User
+from nattvandring.associations.models import Association
 from nattvandring.booking.models import Assignment, AssignmentStatus
 from nattvandring.db import session_scope
 from nattvandring.messaging.models import SmsMessage
 
 from .checks import screenshot
 from .served import START
-from .story import AREA, MEETING_POINT, MEMBERS, links_in, sent_sms, text_by_sms
+from .story import (
+    AREA,
+    ASSOCIATION,
+    EQUIPMENT,
+    MEETING_AT,
+    MEETING_POINT,
+    MEMBERS,
+    links_in,
+    sent_sms,
+    text_by_sms,
+)
 
 
 def assignment_status(served, shift_id: int, user_id: int) -> str:
@@ -25,6 +39,22 @@ def assignment_status(served, shift_id: int, user_id: int) -> str:
                 Assignment.shift_id == shift_id, Assignment.user_id == user_id
             )
         ).one()
+
+
+def walk_people(served, shift_id: int, user_id: int) -> tuple[str, str, list[str]]:
+    """The association's contact (name, E.164) and the other walkers who have not declined."""
+    with session_scope(served.engine, write=False) as session:
+        association = session.exec(select(Association).where(Association.name == ASSOCIATION)).one()
+        others = session.exec(
+            select(User.name)
+            .join(Assignment, col(Assignment.user_id) == User.id)
+            .where(
+                Assignment.shift_id == shift_id,
+                Assignment.user_id != user_id,
+                Assignment.status != AssignmentStatus.DECLINED,
+            )
+        ).all()
+        return association.contact_name, association.contact_phone, list(others)
 
 
 def test_volunteer_confirms_subscribes_and_then_declines_by_sms(people, served, story):
@@ -50,12 +80,40 @@ def test_volunteer_confirms_subscribes_and_then_declines_by_sms(people, served, 
     keys.follow(walk.get_by_role("button", name="Jag kommer"))
     assert walk.get_by_text("Bekräftat").is_visible()
     assert assignment_status(served, shift_id, user_id) == AssignmentStatus.CONFIRMED
+
+    # Who leads, who else walks, where to meet and what to bring: on the walk itself.
+    leader_name, leader_phone, others = walk_people(served, shift_id, user_id)
+    assert walk.get_by_text(leader_name).is_visible()
+    call = walk.locator(f'a[href="tel:{leader_phone}"]')  # tap to call
+    assert call.is_visible()
+    box = call.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= 390 and box["height"] >= 24, box
+    fellows = walk.locator("dt:has-text('Du går med') + dd").inner_text()
+    assert others and fellows == ", ".join(sorted(name.split()[0] for name in others)), fellows
+    main = page.locator("main").inner_text()
+    for name in others:  # first names only: no surname of anyone else on the page
+        surname = name.split(maxsplit=1)[1]
+        assert not re.search(rf"\b{re.escape(surname)}\b", main), name
+    lat, lon = MEETING_AT
+    osm = walk.get_by_role("link", name="Visa på OpenStreetMap")
+    assert osm.is_visible()
+    assert osm.get_attribute("href") == (
+        f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=17/{lat}/{lon}"
+    )
+    assert walk.get_by_role("link", name="Öppna i kartappen").get_attribute("href") == (
+        f"geo:{lat},{lon}"
+    )
+    assert walk.get_by_text(EQUIPMENT).is_visible()
+    # The QR code is for scanning from another screen: not on the phone, nor its wording.
+    assert page.locator(".qr").is_hidden()
+    assert page.get_by_text("Skanna koden med mobilen", exact=False).is_hidden()
+    assert page.get_by_text("Tryck på knappen ovan", exact=False).is_visible()
     screenshot(page, "volunteer-personal-page", full_page=False)
     screenshot(page, "volunteer-personal-page-full")
 
-    # The walk's .ics, from the personal page.
+    # The walk's .ics, from the personal page: named by its date and area.
     download = keys.download(walk.get_by_role("link", name="Lägg till i kalendern"))
-    assert download.suggested_filename == f"nattvandring-{shift_id}.ics"
+    assert download.suggested_filename == "nattvandring-2026-04-10-norra-station.ics"
     (event,) = Calendar.from_ical(download.path().read_bytes()).walk("VEVENT")
     assert event.decoded("DTSTART") == datetime(2026, 4, 10, 19, 0, tzinfo=UTC)  # 21:00 CEST
     assert event.decoded("DTEND") == datetime(2026, 4, 10, 23, 0, tzinfo=UTC)

@@ -247,6 +247,8 @@ def test_report_due_goes_to_the_leader_after_the_walk(app, world, db, frozen):
     [row] = rows(db)
     assert row.user_id == world.ids["leader_a"] and row.due_at == NOW
     assert "dags att lämna rapport" in row.body and "Senast 2026-11-25" in row.body
+    # The link leads to the report itself, not the home page.
+    assert row.body.endswith(f"/reports/booking/{walk.booking_id}")
 
 
 def test_understaffed_scan_once_per_walk_within_48_hours(app, world, db, frozen):

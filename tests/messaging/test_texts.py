@@ -37,6 +37,7 @@ def context(language: str, **changes: object) -> dict[str, object]:
         "minimum": 3,
         "association": "IFK Hässleholm",
         "due_date": "2026-12-05",
+        "booking_id": 42,
         "code": "[[kod]]",
         "minutes": 15,
         "until": "2026-11-26 21:00",
@@ -80,7 +81,13 @@ SNAPSHOTS = {
     ("leader_understaffed", "sv"): "IFK Hässleholm: nattvandringen fre 27 nov kl 21:00, "
     f"Centrum, har bara 2 av minst 3 vandrare. Lägg till fler i gruppen: {BASE}",
     ("leader_report_due", "sv"): "IFK Hässleholm: dags att lämna rapport för nattvandringen "
-    f"fre 27 nov, Centrum. Senast 2026-12-05. {BASE}",
+    f"fre 27 nov, Centrum. Senast 2026-12-05. {BASE}/reports/booking/42",
+    ("leader_report_overdue", "sv"): "IFK Hässleholm: påminnelse från samordnaren. Rapporten "
+    "för nattvandringen fre 27 nov, Centrum skulle ha lämnats 2026-12-05. "
+    f"{BASE}/reports/booking/42",
+    ("leader_report_overdue", "en"): "IFK Hässleholm: a reminder from the coordinator. The "
+    "report for the night walk Fri 27 Nov, Centrum was due 2026-12-05. "
+    f"{BASE}/reports/booking/42",
     ("leader_invalid_number", "sv"): "SMS till Åsa Öberg gick inte fram: numret verkar "
     "ogiltigt. Be hen uppdatera numret inför nattvandringen fre 27 nov kl 21:00, Centrum.",
     ("reserve_offered", "sv"): "IFK Hässleholm: nattvandringen fre 27 nov kl 21:00, Centrum, "

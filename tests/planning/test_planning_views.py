@@ -116,6 +116,7 @@ def test_area_create_edit_and_validation(client, world, db):
         data={
             "name": "Stationen",
             "meeting_point": "Resecentrum",
+            "equipment_note": "Västar hämtas i receptionen.",
             "latitude": "56,156",  # the Swedish decimal comma
             "longitude": " 13.764 ",
             "default_start": "20:00",
@@ -133,6 +134,19 @@ def test_area_create_edit_and_validation(client, world, db):
     assert (area.latitude, area.longitude) == (56.156, 13.764)
     edit = client.get(f"/planning/areas/{area.id}/edit").get_data(as_text=True)
     assert 'value="56,156"' in edit and 'inputmode="decimal"' in edit
+    assert area.equipment_note == "Västar hämtas i receptionen."
+    too_long = client.post(
+        f"/planning/areas/{area.id}/edit",
+        data={
+            "name": "Stationen",
+            "equipment_note": "x" * 501,
+            "default_start": "20:00",
+            "default_end": "00:00",
+            "default_min_walkers": "3",
+            "min_age": "20",
+        },
+    )
+    assert too_long.status_code == 422
     response = client.post(f"/planning/areas/{area.id}/active", data={"active": "0"})
     assert response.status_code == 302
     db.rollback()  # end the read snapshot; see the app's commits

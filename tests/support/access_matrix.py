@@ -184,6 +184,12 @@ EXPECTED: dict[str, str] = {
     "reports.index": "liaison,liaison2=403 anon=login *=200",
     # Checked inline in the view: a coordinator of the same municipality also gets 404 here.
     "reports.start": "leader_a,admin=302 anon=login *=404",
+    # The report-due SMS link: the leader gets the report (here: not started, a page with the
+    # button), the municipality's coordinator the report list; nobody else learns of it.
+    "reports.for_booking": "leader_a,admin=200 coord_h=302 leader_b,coord_b,liaison,liaison2=404 "
+    "anon=login",
+    # "Påminn": the walk in the matrix world lies ahead, so there is nothing overdue (409).
+    "reports.remind": _coordinator_acts("409"),
     "reports.edit GET": _for_association("302"),  # submitted: editing redirects to the report
     "reports.edit POST": _for_association("409"),
     "reports.detail": _seen_by_coordinator("200"),

@@ -155,8 +155,8 @@ def test_a_leader_books_a_night_and_the_volunteer_confirms_from_the_sms(deployed
 
     # The group: a member who walks nowhere else that night.
     user_id, label = free_member(deployed, journey, shift_id)
-    keys.choose(page.get_by_label("Medlem"), label)
-    keys.follow(page.get_by_role("button", name="Lägg till", exact=True))
+    keys.tick(page.get_by_label(label, exact=True))
+    keys.follow(page.get_by_role("button", name="Lägg till valda"))
     assert page.get_by_text("Nattvandraren är tillagd i gruppen.").is_visible()
     assert assignment_status(deployed, shift_id, user_id) == AssignmentStatus.ASSIGNED
     seen.all_https(deployed)

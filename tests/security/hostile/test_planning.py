@@ -48,6 +48,7 @@ AREA = {
     "latitude": "56.156",
     "longitude": "13.764",
     "description": "Runt stationen",
+    "equipment_note": "Västar i receptionen",
     "default_start": "21:00",
     "default_end": "01:00",
     "default_min_walkers": "3",

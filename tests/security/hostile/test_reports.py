@@ -1,5 +1,6 @@
 """Hostile input to patrol reports: the leader's and the walker's report form, the
-coordinator's return and correction, erasure from the personal page, unsafe-place status."""
+coordinator's return, correction and reminder, erasure from the personal page, unsafe-place
+status."""
 
 from __future__ import annotations
 
@@ -54,6 +55,7 @@ def build(session) -> World:
         approve_by=ids["coord_h"],
     )
     ids["approved"] = approved.id
+    ids["overdue_booking"] = walk(date(2026, 11, 6)).booking.id  # never reported: overdue
     place = session.exec(select(UnsafePlace).where(UnsafePlace.report_id == approved.id)).one()
     ids["place"] = place.id
     secret = current_app.config["SECRET_KEY"]
@@ -128,6 +130,17 @@ TARGETS = [
         lambda w: f"/me/{w.raw['personal']}/privacy/erase",
         lambda w: {"confirm": "y"},
         forms=(EraseForm,),
+    ),
+    # "Påminn" posts nothing but the CSRF token: stray or hostile fields change nothing.
+    Target(
+        "report_remind",
+        "reports.remind",
+        "coord_h",
+        lambda w: f"/reports/booking/{w.ids['overdue_booking']}/remind",
+        lambda w: {},
+        reached=frozenset({302}),
+        tampered_only=True,
+        values={"booking_id": HUGE_IDS, "next": OFF_SITE},
     ),
     # The follow-up buttons on the lägesbild post a fixed status and the page to return to.
     Target(
