@@ -68,6 +68,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from .web.template_helpers import init_app as init_template_helpers
 
     init_template_helpers(app)
+    from .extensions import drop_idle_limiter_hooks
+
+    drop_idle_limiter_hooks(app)
     return app
 
 

@@ -38,3 +38,24 @@ def limit_code_tries():
         deduct_when=lambda response: response.status_code == 422,
         scope="code-tries",
     )
+
+
+def drop_idle_limiter_hooks(app) -> None:  # type: ignore[no-untyped-def]
+    """Take Flask-Limiter's before-request hook off ``app`` while nothing needs it.
+
+    Every limit here decorates its view (``@limiter.limit``), and such a view checks its own
+    limits when it is called. The before-request hook only adds application, default,
+    blueprint and meta limits, of which there are none, yet it cost /healthz a third of its
+    time. It stays when any such limit is configured. The after-request hook stays: it makes
+    the conditional deductions (``deduct_when``).
+    """
+    manager = limiter.limit_manager
+    if (
+        manager.application_limits
+        or manager.default_limits
+        or getattr(manager, "_blueprint_limits", True)
+        or getattr(limiter, "_meta_limits", True)
+    ):
+        return
+    before = app.before_request_funcs.get(None, [])
+    before[:] = [hook for hook in before if hook != limiter._check_request_limit]
