@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import Flask
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -40,7 +41,7 @@ def limit_code_tries():
     )
 
 
-def drop_idle_limiter_hooks(app) -> None:  # type: ignore[no-untyped-def]
+def drop_idle_limiter_hooks(app: Flask) -> None:
     """Take Flask-Limiter's before-request hook off ``app`` while nothing needs it.
 
     Every limit here decorates its view (``@limiter.limit``), and such a view checks its own
