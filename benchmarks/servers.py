@@ -32,7 +32,9 @@ def serve(
     process = processes.spawn(argv, env)
     base = f"http://127.0.0.1:{port}"
     try:
-        processes.wait_for_http(f"{base}/healthz" if app is None else base, process=process)
+        processes.wait_for_http(
+            f"{base}/healthz" if app is None else base, process=process, timeout=180
+        )
         yield base
     finally:
         printed = processes.stop(process)
