@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         rate_s = statistics.median(r.rate for r in s)
         rate_g = statistics.median(r.rate for r in g)
         print(
-            f"| {endpoint.label} | {rate_s:.0f} | {rate_g:.0f} | {rate_s / rate_g:.2f} "
+            f"| {endpoint.label} | {rate_s:.0f} | {rate_g:.0f} | {rate_s / max(rate_g, 0.01):.2f} "
             f"| {statistics.median(r.p99_ms for r in s):.0f} "
             f"| {statistics.median(r.p99_ms for r in g):.0f} |"
         )
