@@ -69,8 +69,8 @@ def captured(function, argv: list[str]) -> str:
     try:
         with contextlib.redirect_stdout(buffer):
             function(argv) if function.__code__.co_argcount else function()
-    except Exception as exc:  # one failed benchmark must not lose the others' figures
-        buffer.write(f"FAILED: {type(exc).__name__}: {str(exc).splitlines()[0][:300]}\n")
+    except (Exception, SystemExit) as exc:  # one failed benchmark must not lose the others
+        buffer.write(f"FAILED: {type(exc).__name__}: {(str(exc).splitlines() or [''])[0][:300]}\n")
     finally:
         sys.argv = saved
     text = buffer.getvalue()
