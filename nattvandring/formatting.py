@@ -73,6 +73,17 @@ def national_phone(e164: str | None) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
 
 
+def tel_uri(e164: str | None) -> str:
+    """A ``tel:`` link for a stored number ("tel:+46701234567"), or "" when it isn't one."""
+    try:
+        number = phonenumbers.parse(e164 or "", "SE")
+    except phonenumbers.NumberParseException:
+        return ""
+    if not phonenumbers.is_possible_number(number):
+        return ""
+    return "tel:" + phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
 # --- dates and times (aware UTC in, Europe/Stockholm out) -------------------------------------
 
 

@@ -6,7 +6,15 @@ from decimal import Decimal
 
 import pytest
 
-from nattvandring.formatting import format_sek, hours, hours_text, national_phone, sek, sv_decimal
+from nattvandring.formatting import (
+    format_sek,
+    hours,
+    hours_text,
+    national_phone,
+    sek,
+    sv_decimal,
+    tel_uri,
+)
 
 
 @pytest.mark.parametrize(
@@ -59,3 +67,9 @@ def test_national_phone():
     assert national_phone("+46701234567") == "070-123 45 67"
     assert national_phone(None) == ""
     assert national_phone("not a number") == "not a number"
+
+
+def test_tel_uri_calls_the_stored_number_and_refuses_what_is_not_one():
+    assert tel_uri("+46701234567") == "tel:+46701234567"
+    assert tel_uri("0701234567") == "tel:+46701234567"
+    assert tel_uri("") == tel_uri(None) == tel_uri("javascript:alert(1)") == tel_uri("12") == ""

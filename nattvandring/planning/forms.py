@@ -12,14 +12,13 @@ from wtforms import (
     SelectMultipleField,
     StringField,
     TextAreaField,
-    TimeField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..i18n import _l
-from ..web.fields import DayField
+from ..web.fields import ClockField, DayField
 
 WEEKDAY_NAMES = {
     0: _l("Måndag"),
@@ -65,8 +64,8 @@ class AreaForm(FlaskForm):
         _l("Longitud"), description=_l("Valfritt, t.ex. 13.7668"), validators=[Optional()]
     )
     description = TextAreaField(_l("Beskrivning"), validators=[Length(max=2000)])
-    default_start = TimeField(_l("Starttid (standard)"), validators=[InputRequired()])
-    default_end = TimeField(
+    default_start = ClockField(_l("Starttid (standard)"), validators=[InputRequired()])
+    default_end = ClockField(
         _l("Sluttid (standard)"),
         description=_l("En sluttid före starttiden betyder efter midnatt."),
         validators=[InputRequired()],
@@ -94,8 +93,8 @@ class SeriesForm(FlaskForm):
     weekdays = MultiCheckboxField(_l("Veckodagar"), coerce=int, choices=WEEKDAY_CHOICES)
     start_date = DayField(_l("Första datum"), validators=[InputRequired()])
     end_date = DayField(_l("Sista datum"), validators=[InputRequired()])
-    start_time = TimeField(_l("Starttid"), validators=[InputRequired()])
-    end_time = TimeField(
+    start_time = ClockField(_l("Starttid"), validators=[InputRequired()])
+    end_time = ClockField(
         _l("Sluttid"),
         description=_l("En sluttid före starttiden betyder efter midnatt, t.ex. 21:00–01:00."),
         validators=[InputRequired()],
@@ -134,8 +133,8 @@ class ShiftForm(FlaskForm):
         description=_l("Kvällen passet börjar."),
         validators=[InputRequired()],
     )
-    start_time = TimeField(_l("Starttid"), validators=[InputRequired()])
-    end_time = TimeField(
+    start_time = ClockField(_l("Starttid"), validators=[InputRequired()])
+    end_time = ClockField(
         _l("Sluttid"),
         description=_l("En sluttid före starttiden betyder efter midnatt."),
         validators=[InputRequired()],
@@ -160,8 +159,8 @@ class CancelForm(FlaskForm):
 
 
 class SeriesTimesForm(FlaskForm):
-    start_time = TimeField(_l("Ny starttid"), validators=[InputRequired()])
-    end_time = TimeField(
+    start_time = ClockField(_l("Ny starttid"), validators=[InputRequired()])
+    end_time = ClockField(
         _l("Ny sluttid"),
         description=_l("En sluttid före starttiden betyder efter midnatt."),
         validators=[InputRequired()],

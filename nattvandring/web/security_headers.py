@@ -12,7 +12,6 @@ HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
 #: Set on every response unless the view set its own value.
 HEADERS = (
     ("Content-Security-Policy", CSP),
-    ("X-Frame-Options", "DENY"),
     ("X-Content-Type-Options", "nosniff"),
     # Personal links carry tokens in the URL: another site never gets a Referer. Our own
     # pages do (this server already has the URL), and with it browsers send our real
@@ -30,6 +29,10 @@ def init_app(app: Flask) -> None:
         headers = response.headers
         present = {name.lower() for name, _value in headers.items()}
         missing = [(name, value) for name, value in HEADERS if name.lower() not in present]
+        csp = headers.get("Content-Security-Policy", CSP)
+        # Only a view that set its own frame-ancestors (the open-data widget) may be framed.
+        if "frame-ancestors 'none'" in csp and "x-frame-options" not in present:
+            missing.append(("X-Frame-Options", "DENY"))
         if request.is_secure and HSTS[0].lower() not in present:
             missing.append(HSTS)
         headers.extend(missing)

@@ -309,3 +309,12 @@ def test_import_roles_and_tenants(client, world):
         ).status_code
         == 404
     )
+
+
+def test_import_preview_warns_about_a_member_too_young_to_walk(client, world, db, frozen):
+    login(client, world.emails["leader_a"])
+    content = "Namn;Mobil;Födelseår\nUnga Ung;070-321 45 67;2010\n"
+    html = upload(client, world.ids["assoc_a"], content.encode("utf-8")).get_data(as_text=True)
+    assert "1 medlem är för ung för att gå pass i år." in html
+    assert "Fyller 16 i år: för ung för att gå pass (minst 18 år)." in html
+    assert "Importera 1 medlem" in html  # still importable
