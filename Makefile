@@ -91,7 +91,15 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# The load generator is wrk (Debian's package), installed with apt-get when missing. A
+# PostgreSQL run too: make bench BENCH_ARGS="--postgres postgresql://.../empty_db".
 bench: install
+	@command -v wrk >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; \
+	  else \
+	    echo "make bench needs Debian's wrk (apt-get install wrk as root)"; exit 1; \
+	  fi; }
 	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 
 clean:

@@ -8,6 +8,8 @@ associations of 20 volunteers per municipality, one coordinator, one leader per
 association, all staff with the demo password below); this module adds one year of Friday
 and Saturday shifts in every patrol area (half a year back, half a year ahead), a booking
 for four shifts of five, and four walkers from the booking association on every booking.
+Reports, walkers and hours-ledger rows for every past booking, a sponsor with an agreement, a
+liaison and a draft payout run, and an administrator come from ``benchmarks.generate_reports``.
 Everything is inserted in bulk (multi-row INSERT ... RETURNING), a few statements per
 municipality.
 """
@@ -24,6 +26,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlmodel import Session
 
+from benchmarks.generate_reports import SPONSOR_EMAIL, admin, reports_for, sponsor_with_run
 from nattvandring import stable_links
 from nattvandring.accounts.models import Membership, Role, TokenPurpose
 from nattvandring.associations.models import Association
@@ -52,6 +55,10 @@ class Sample:
     volunteer_id: int
     personal_page: str  # raw token
     personal_feed: str  # raw token
+    admin_email: str
+    sponsor_email: str
+    run_id: int  # the sponsor's draft payout run
+    booking_id: int  # an upcoming booking of the association (its walking group)
     counts: dict[str, int]
     seconds: float
 
@@ -172,7 +179,14 @@ def generate(
     engine = make_engine(url)
     if migrate:
         upgrade(engine)
-    counts = {"municipalities": municipalities, "shifts": 0, "bookings": 0, "walkers": 0}
+    counts = {
+        "municipalities": municipalities,
+        "shifts": 0,
+        "bookings": 0,
+        "walkers": 0,
+        "reports": 0,
+        "ledger_rows": 0,
+    }
     evenings = _evenings(to_local(utcnow()).date())
     password_hash = hash_password(PASSWORD)
     with Session(engine) as session:
@@ -186,8 +200,16 @@ def generate(
         for municipality_id in created:
             for key, value in _year_for(session, municipality_id, evenings).items():
                 counts[key] += value
+            for key, value in reports_for(session, municipality_id).items():
+                counts[key] += value
             session.commit()
-        sample = _sample(session, created[0], secret_key)
+        people = {
+            "admin_email": admin(session, password_hash),
+            "run_id": sponsor_with_run(session, created[0], password_hash),
+            "sponsor_email": SPONSOR_EMAIL,
+        }
+        session.commit()
+        sample = _sample(session, created[0], secret_key) | people
         session.commit()
         counts["associations"] = len(
             session.execute(
@@ -231,6 +253,16 @@ def _sample(session: Session, municipality_id: int, secret_key: str) -> dict[str
     )
     from nattvandring.accounts.models import User
 
+    upcoming = (
+        session.execute(
+            select(Booking.id)
+            .join(Shift, Shift.id == Booking.shift_id)
+            .where(Booking.association_id == club.id, Shift.start_at > utcnow())
+            .order_by(Shift.start_at)
+        )
+        .scalars()
+        .first()
+    )
     coordinator_user = session.get(User, coordinator)
     assert coordinator_user is not None and walker is not None
     return {
@@ -239,6 +271,7 @@ def _sample(session: Session, municipality_id: int, secret_key: str) -> dict[str
         "coordinator_email": coordinator_user.email,
         "association_id": club.id,
         "leader_email": club.contact_email,
+        "booking_id": upcoming,
         "volunteer_id": walker,
         "personal_page": stable_links.stable_link(
             session, TokenPurpose.PERSONAL_PAGE, secret_key=secret_key, user_id=walker

@@ -73,21 +73,23 @@ def fill(engine: Engine, associations: int, walks: int, walkers_per_walk: int) -
                 for m in range(MUNICIPALITIES)
             ],
         )
+        # One patrol area per association: one walk per area and evening (a shift's area and
+        # start are unique).
         _bulk(
             session,
             PatrolArea,
             [
                 {
-                    "id": m + 1,
-                    "municipality_id": m + 1,
-                    "name": "Centrum",
+                    "id": a + 1,
+                    "municipality_id": a % MUNICIPALITIES + 1,
+                    "name": f"Område {a + 1}",
                     "meeting_point": "Torget",
                     "latitude": 56.0,
                     "longitude": 13.0,
                     "default_start": clock_time(21),
                     "default_end": clock_time(1),
                 }
-                for m in range(MUNICIPALITIES)
+                for a in range(associations)
             ],
         )
         _bulk(
@@ -120,7 +122,7 @@ def fill(engine: Engine, associations: int, walks: int, walkers_per_walk: int) -
                 {
                     "id": w + 1,
                     "municipality_id": muni,
-                    "area_id": muni,
+                    "area_id": assoc,
                     "start_at": start,
                     "end_at": end,
                 }

@@ -47,7 +47,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.config.setdefault("RATELIMIT_ENABLED", True)
     limiter.init_app(app)
 
-    from .web import converters, errors, i18n_setup, security_headers
+    from .web import converters, errors, fragments, i18n_setup, security_headers
     from .web.auth_setup import init_login
 
     converters.init_app(app)
@@ -55,6 +55,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     init_login(app)
     security_headers.init_app(app)
     errors.init_app(app)
+    fragments.init_app(app)
 
     import_module("nattvandring.models")
     from .authz import load_policies
@@ -68,6 +69,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from .web.template_helpers import init_app as init_template_helpers
 
     init_template_helpers(app)
+    from .extensions import drop_idle_limiter_hooks
+
+    drop_idle_limiter_hooks(app)
     return app
 
 

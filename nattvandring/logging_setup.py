@@ -12,6 +12,8 @@ import uuid
 from flask import Flask, g, has_request_context, request
 
 access_log = logging.getLogger("nattvandring.access")
+#: Health probes: not access-logged while they succeed.
+PROBES = frozenset({"ops.healthz", "ops.readyz"})
 
 
 class RequestIdFilter(logging.Filter):
@@ -46,6 +48,8 @@ class RedactFilter(logging.Filter):
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if record.name == access_log.name and not record.exc_info:
+            return True  # built from the method, URL rule and status alone (see below)
         message = record.getMessage()
         masked = redact(message)
         if masked != message:
@@ -97,6 +101,8 @@ def configure_logging(app: Flask) -> None:
     @app.after_request
     def _echo_request_id(response):
         response.headers["X-Request-Id"] = g.get("request_id", "-")
+        if request.endpoint in PROBES and response.status_code < 400:
+            return response  # a load balancer's probe every few seconds is no news
         rule = route_label()
         elapsed_ms = (time.perf_counter() - g.get("request_started", time.perf_counter())) * 1000
         access_log.info("%s %s %s %.1fms", request.method, rule, response.status_code, elapsed_ms)

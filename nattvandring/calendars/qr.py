@@ -3,13 +3,31 @@
 from __future__ import annotations
 
 import io
+from hashlib import sha256
 
 import segno
+from flask import has_app_context
 from markupsafe import Markup
 
 
 def qr_svg(data: str, *, title: str = "") -> Markup:
-    """An inline ``<svg>`` element (no XML declaration) that scales with its container."""
+    """An inline ``<svg>`` element (no XML declaration) that scales with its container.
+
+    Drawn once per URL and title, then served from the app's cache (web/fragments.py); the
+    key is a hash, so a secret link never appears in a cache key."""
+    if not has_app_context():
+        return _draw(data, title)
+    from ..web.fragments import cache
+
+    key = "qr:" + sha256(f"{title}\n{data}".encode()).hexdigest()
+    found = cache.get(key)
+    if found is None:
+        found = str(_draw(data, title))
+        cache.set(key, found)
+    return Markup(found)  # noqa: S704 - drawn by segno above, no input markup
+
+
+def _draw(data: str, title: str) -> Markup:
     code = segno.make(data, error="m", micro=False)
     buffer = io.BytesIO()
     code.save(

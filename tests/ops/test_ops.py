@@ -83,3 +83,19 @@ def test_access_log_names_the_rule_not_the_token(client, caplog):
     text = caplog.text
     assert "GET /reset/<token> 404" in text
     assert secret not in text
+
+
+def test_successful_probes_are_not_access_logged(client, caplog):
+    import logging
+
+    caplog.set_level(logging.INFO, logger="nattvandring.access")
+    assert client.get("/healthz").status_code == 200
+    assert "/healthz" not in caplog.text
+    client.get("/reset/x")
+    assert "GET /reset/<token> 404" in caplog.text
+
+
+def test_the_limiter_checks_in_its_decorators_only(app):
+    from nattvandring.extensions import limiter
+
+    assert limiter._check_request_limit not in app.before_request_funcs[None]

@@ -81,6 +81,8 @@ class Matrix:
             RATELIMIT_CODE_TRIES="100000 per minute",
             PUBLIC_BASE_URL="http://localhost",
             TWILIO_AUTH_TOKEN="twilio-auth-token",
+            # Cached fragments on, as in production: no actor may see another's.
+            CACHE_TYPE="SimpleCache",
         )
         self.engine = get_engine(self.app)
         self.clients: dict[str, object] = {}
