@@ -47,7 +47,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.config.setdefault("RATELIMIT_ENABLED", True)
     limiter.init_app(app)
 
-    from .web import converters, errors, fragments, i18n_setup, security_headers
+    from .web import caching, converters, errors, i18n_setup, security_headers
     from .web.auth_setup import init_login
 
     converters.init_app(app)
@@ -55,7 +55,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     init_login(app)
     security_headers.init_app(app)
     errors.init_app(app)
-    fragments.init_app(app)
+    caching.init_app(app)
 
     import_module("nattvandring.models")
     from .authz import load_policies

@@ -13,11 +13,11 @@ from markupsafe import Markup
 def qr_svg(data: str, *, title: str = "") -> Markup:
     """An inline ``<svg>`` element (no XML declaration) that scales with its container.
 
-    Drawn once per URL and title, then served from the app's cache (web/fragments.py); the
+    Drawn once per URL and title, then served from the app's cache (web/caching.py); the
     key is a hash, so a secret link never appears in a cache key."""
     if not has_app_context():
         return _draw(data, title)
-    from ..web.fragments import cache
+    from ..web.caching import cache
 
     key = "qr:" + sha256(f"{title}\n{data}".encode()).hexdigest()
     found = cache.get(key)

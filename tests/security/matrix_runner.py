@@ -81,7 +81,7 @@ class Matrix:
             RATELIMIT_CODE_TRIES="100000 per minute",
             PUBLIC_BASE_URL="http://localhost",
             TWILIO_AUTH_TOKEN="twilio-auth-token",
-            # Cached fragments on, as in production: no actor may see another's.
+            # The cache on, as in production (QR codes): no actor may see another's.
             CACHE_TYPE="SimpleCache",
         )
         self.engine = get_engine(self.app)
