@@ -153,6 +153,8 @@ EXPECTED: dict[str, str] = {
     "planning.series_new GET": _municipality("200"),
     "planning.series_new POST": _municipality("422"),
     "planning.special_night_add": _municipality("422"),
+    "planning.special_nights": _municipality("200"),
+    "planning.school_breaks_save": _municipality("302"),
     "planning.shift_edit GET": _municipality("200"),
     "planning.shift_edit POST": _municipality("422"),
     "planning.shift_cancel": _municipality("422"),
