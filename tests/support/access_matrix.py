@@ -192,6 +192,7 @@ EXPECTED: dict[str, str] = {
     "reports.situation": _roles("200", "coord_h,coord_b,admin"),
     "reports.situation_csv": _roles("200", "coord_h,coord_b,admin"),
     "reports.situation_xlsx": _roles("200", "coord_h,coord_b,admin"),
+    "reports.situation_pdf": _roles("200", "coord_h,coord_b,admin"),
     "reports.place_status": "coord_h,admin=302 anon=login *=404",
     "sponsorship.dashboard": _roles("200", "liaison,liaison2,admin"),
     "sponsorship.summary_export": _roles("200", "liaison,liaison2,admin"),
