@@ -95,8 +95,13 @@ def db_upgrade(revision: str) -> None:
     from .migrate import upgrade
 
     app = _app()
-    upgrade(get_engine(app), revision)
-    click.echo("Database is up to date.")
+    applied = upgrade(get_engine(app), revision)
+    for rev, message in applied:
+        click.echo(f"Applied: {rev} {message}")
+    if not applied:
+        click.echo("Database is up to date.")
+    else:
+        click.echo(f"{len(applied)} migration(s) applied.")
 
 
 @db.command("current")

@@ -23,11 +23,20 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
+def upgrade(engine: Engine, revision: str = "head") -> list[tuple[str, str]]:
+    """Apply migrations up to ``revision``; the ``(revision, message)`` of each one applied,
+    oldest first (empty when the database was already there)."""
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     with _migrating(engine) as connection:
+        before = MigrationContext.configure(connection).get_current_revision()
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+        after = MigrationContext.configure(connection).get_current_revision()
+    if after == before or after is None:
+        return []
+    script = ScriptDirectory.from_config(config)
+    applied = list(script.iterate_revisions(after, before))  # newest first
+    return [(rev.revision, (rev.doc or "").strip()) for rev in reversed(applied)]
 
 
 @contextmanager

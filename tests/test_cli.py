@@ -129,3 +129,24 @@ def test_serve_keeps_secret_links_out_of_the_request_log(tmp_path, monkeypatch, 
     assert result.exit_code == 0, result.output
     assert "SECRET" in _request_line_logged(WSGIRequestHandler, caplog)  # Werkzeug's own
     assert "SECRET" not in _request_line_logged(options["request_handler"], caplog)
+
+
+def test_upgrade_names_each_migration_it_applied(tmp_path):
+    from alembic.script import ScriptDirectory
+
+    from nattvandring.migrate import alembic_config, head_revision
+
+    runner, env = CliRunner(), _env(tmp_path)
+    first = runner.invoke(cli.main, ["db", "upgrade"], env=env)
+    assert first.exit_code == 0, first.output
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    every = list(script.walk_revisions())
+    applied = [line for line in first.output.splitlines() if line.startswith("Applied: ")]
+    assert len(applied) == len(every)
+    assert applied[-1].startswith(f"Applied: {head_revision()} ")
+    root = every[-1]
+    assert applied[0] == f"Applied: {root.revision} {(root.doc or '').strip()}"
+    assert "Database is up to date." not in first.output
+    again = runner.invoke(cli.main, ["db", "upgrade"], env=env)
+    assert again.exit_code == 0
+    assert again.output.strip() == "Database is up to date."

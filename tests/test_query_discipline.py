@@ -87,6 +87,11 @@ def pages(app, db, world) -> dict[str, tuple[str, str, dict[str, str]]]:
         "personal page": ("", f"/me/{page}", {}),
         "personal feed": ("", f"/feeds/personal/{feed}.ics", {}),
         "public feed": ("", f"/feeds/kommun/{slug}.ics", {}),
+        "public page": ("", f"/kommun/{slug}", {}),
+        "home page": ("", "/", {}),
+        "open data week": ("", "/api/v1/municipalities", {}),
+        "open data nights": ("", f"/api/v1/municipalities/{slug}/nights", {}),
+        "widget": ("", f"/kommun/{slug}/widget", {}),
         "sponsor dashboard": ("liaison", "/sponsorship/?start=2026-01-01&end=2026-12-31", {}),
     }
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TypedDict
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from .. import events
 from ..accounts.services import normalize_email, normalize_phone
@@ -110,4 +110,24 @@ def update_profile(
         object_id=association.id,
         municipality_id=association.municipality_id,
         association_id=association.id,
+    )
+
+
+def awaiting_approval(
+    session: Session, *, municipality_ids: set[int], limit: int
+) -> list[Association]:
+    """Registered associations of ``municipality_ids`` waiting for the coordinator's
+    approval, oldest first (at most ``limit``, one query)."""
+    if not municipality_ids:
+        return []
+    return list(
+        session.exec(
+            select(Association)
+            .where(
+                col(Association.municipality_id).in_(municipality_ids),
+                Association.status == AssociationStatus.PENDING,
+            )
+            .order_by(col(Association.created_at), col(Association.id))
+            .limit(limit)
+        ).all()
     )

@@ -20,7 +20,7 @@ from ..clock import utcnow
 from ..errors import RuleViolation
 from ..i18n import _l
 from ..municipalities.models import Municipality
-from ..planning.models import Shift, ShiftStatus
+from ..planning.models import PatrolArea, Shift, ShiftStatus
 from .locking import lock_association, lock_shift
 from .models import ReserveEntry, ReserveStatus
 from .offers import offer_expiry
@@ -245,3 +245,28 @@ def withdraw_reserve(
         if municipality is not None and taken < municipality.max_associations_per_shift:
             offer_to_first_waiting(session, shift)
     return entry
+
+
+def offers_to(
+    session: Session, association_ids: set[int], *, now: datetime
+) -> list[tuple[ReserveEntry, Shift, str]]:
+    """Open offers from the reserve list to ``association_ids`` (not yet expired, on live
+    nights to come), soonest night first, with the area's name (one query)."""
+    if not association_ids:
+        return []
+    return list(
+        session.exec(
+            select(ReserveEntry, Shift, PatrolArea.name)
+            .join(Shift, col(Shift.id) == ReserveEntry.shift_id)
+            .join(PatrolArea, col(PatrolArea.id) == Shift.area_id)
+            .where(
+                col(ReserveEntry.association_id).in_(association_ids),
+                ReserveEntry.status == ReserveStatus.OFFERED,
+                Shift.status != ShiftStatus.CANCELLED,
+                Shift.start_at > now,
+                (col(ReserveEntry.offer_expires_at).is_(None))
+                | (col(ReserveEntry.offer_expires_at) > now),
+            )
+            .order_by(col(Shift.start_at), col(ReserveEntry.id))
+        ).all()
+    )

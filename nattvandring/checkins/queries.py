@@ -50,20 +50,27 @@ class WalkerTimes:
 
 
 def times_by_walker(session: Session, booking_id: int) -> dict[int, WalkerTimes]:
-    events: dict[int, list[tuple[str, datetime]]] = {}
+    return times_by_booking(session, [booking_id]).get(booking_id, {})
+
+
+def times_by_booking(session: Session, booking_ids: list[int]) -> dict[int, dict[int, WalkerTimes]]:
+    """Each walker's times per booking, for any number of bookings (one query)."""
+    if not booking_ids:
+        return {}
+    events: dict[tuple[int, int], list[tuple[str, datetime]]] = {}
     for event in session.exec(
         select(CheckEvent)
-        .where(CheckEvent.booking_id == booking_id)
-        .order_by(col(CheckEvent.user_id), col(CheckEvent.seq))
+        .where(col(CheckEvent.booking_id).in_(booking_ids))
+        .order_by(col(CheckEvent.booking_id), col(CheckEvent.user_id), col(CheckEvent.seq))
     ).all():
         if event.user_id is not None:
-            events.setdefault(event.user_id, []).append((event.kind, event.at))
-    found = {}
-    for user_id, history in events.items():
+            events.setdefault((event.booking_id, event.user_id), []).append((event.kind, event.at))
+    found: dict[int, dict[int, WalkerTimes]] = {}
+    for (booking_id, user_id), history in events.items():
         pairs = rules.intervals(history)
         if not pairs:
             continue
-        found[user_id] = WalkerTimes(
+        found.setdefault(booking_id, {})[user_id] = WalkerTimes(
             user_id=user_id,
             checked_in=pairs[-1][1] is None,
             first_in=pairs[0][0],
@@ -158,10 +165,12 @@ def live_bookings(
 
 
 def out_now(session: Session, municipality_ids: set[int], now: datetime) -> list[GroupOut]:
-    """The groups with at least one walker checked in right now."""
+    """The groups with at least one walker checked in right now (two queries)."""
     groups = []
-    for booking, shift, area, association in live_bookings(session, municipality_ids, now):
-        times = times_by_walker(session, booking.id)  # type: ignore[arg-type]
+    live = live_bookings(session, municipality_ids, now)
+    by_booking = times_by_booking(session, [booking.id for booking, *_ in live])  # type: ignore[misc]
+    for booking, shift, area, association in live:
+        times = by_booking.get(booking.id, {})  # type: ignore[arg-type]
         inside = [t for t in times.values() if t.checked_in]
         if not inside:
             continue

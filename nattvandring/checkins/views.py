@@ -195,15 +195,6 @@ def _municipalities() -> list[Municipality]:
     return list(db_session().exec(query).all())
 
 
-@bp.app_template_global("checkins_out_now_count")
-def out_now_count() -> int | None:
-    """Groups out now, for the coordinator's home page (None for other roles)."""
-    if not policy.sees_out_now(current_user):
-        return None
-    ids = {m.id for m in _municipalities()}
-    return len(queries.out_now(db_session(), ids, utcnow()))  # type: ignore[arg-type]
-
-
 @bp.get("/ute-nu")
 @login_required
 def out_now():

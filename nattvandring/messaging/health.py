@@ -113,3 +113,18 @@ def backlog(session: Session, municipality_ids: set[int] | None = None) -> Backl
         )
     ).one()
     return Backlog(waiting=int(due[0]), retrying=int(retrying[0]), oldest_due=due[1])
+
+
+#: What an admin is asked to look at: messages that did not reach the person.
+NOT_DELIVERED = (SmsStatus.FAILED, SmsStatus.UNDELIVERED)
+
+
+def not_delivered(session: Session, *, since: datetime) -> dict[str, int]:
+    """Messages queued since ``since`` that failed or were not delivered, per status (one
+    query; statuses without any are left out)."""
+    rows = session.execute(
+        select(col(SmsMessage.status), func.count())
+        .where(col(SmsMessage.status).in_(NOT_DELIVERED), col(SmsMessage.created_at) >= since)
+        .group_by(col(SmsMessage.status))
+    ).all()
+    return {str(status): int(count) for status, count in rows}

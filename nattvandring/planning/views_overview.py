@@ -15,9 +15,10 @@ from ..audit.models import AuditEntry
 from ..booking import services_rules
 from ..clock import to_local, utcnow
 from ..db import db_session
-from ..errors import NotFound, RuleViolation
+from ..errors import RuleViolation
 from ..i18n import _
-from ..municipalities.models import Municipality
+from ..municipalities.blueprint import public_municipality
+from ..opendata import services as opendata
 from ..web.forms_util import show_violation
 from ..web.query import int_arg, month_arg
 from . import coverage as coverage_mod
@@ -145,23 +146,21 @@ def rules(municipality_id: int):
 
 @bp.get("/kommun/<slug>")
 def public(slug: str):
+    municipality = public_municipality(slug)
     session = db_session()
-    municipality = session.exec(select(Municipality).where(Municipality.slug == slug)).first()
-    if municipality is None:
-        raise NotFound()
     today = to_local(utcnow()).date()
-    start, end = local_day_bounds(today, today + timedelta(weeks=PUBLIC_WEEKS))
-    rows = load_shift_rows(
+    found = opendata.municipality_nights(
         session,
-        municipality_id=municipality.id,  # type: ignore[arg-type]
-        start=max(start, utcnow() - timedelta(hours=12)),
-        end=end,
-        include_cancelled=False,
+        municipality,
+        first=today,
+        last=today + timedelta(weeks=PUBLIC_WEEKS, days=-1),
+        upcoming_only=True,
     )
-    rows = [row for row in rows if row.shift.end_at > utcnow()]
-    by_day = [(day, list(items)) for day, items in groupby(rows, key=lambda r: r.local_day)]
+    by_day = [
+        (day, list(items)) for day, items in groupby(found.nights, key=lambda n: n.row.local_day)
+    ]
     nights = special_nights_between(
-        session, municipality, today, today + timedelta(weeks=PUBLIC_WEEKS)
+        session, municipality, today, today + timedelta(weeks=PUBLIC_WEEKS, days=-1)
     )
     return render_template(
         "planning/public.html",
@@ -169,7 +168,12 @@ def public(slug: str):
         municipality=municipality,
         by_day=by_day,
         weeks=PUBLIC_WEEKS,
-        covered=sum(1 for row in rows if row.booked),
-        total=len(rows),
+        covered=found.tally.covered,
+        total=found.tally.total,
+        areas=[
+            (item.area, opendata.map_links(item.area.latitude, item.area.longitude))
+            for item in found.areas
+        ],
+        associations=opendata.approved_associations(session, municipality.id),  # type: ignore[arg-type]
         format_day=lambda day: format_date(day, "EEEE d MMMM"),
     )

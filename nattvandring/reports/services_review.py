@@ -7,11 +7,12 @@ from datetime import timedelta
 
 from sqlmodel import Session, col, select
 
+from ..associations.models import Association
 from ..audit.services import record as audit
 from ..clock import utcnow
 from ..errors import RuleViolation
 from ..i18n import _l
-from ..planning.models import Shift
+from ..planning.models import PatrolArea, Shift
 from . import ledger
 from .models import PatrolReport, ReportStatus, ReportWalker, UnsafePlace, UnsafePlaceStatus
 from .services_report import lock, member_ids, walkers_of
@@ -173,5 +174,52 @@ def places_of(session: Session, report_id: int) -> list[UnsafePlace]:
             select(UnsafePlace)
             .where(UnsafePlace.report_id == report_id)
             .order_by(col(UnsafePlace.id))
+        ).all()
+    )
+
+
+def awaiting_review(
+    session: Session, *, municipality_ids: set[int], limit: int
+) -> list[tuple[PatrolReport, Shift, str, str]]:
+    """Submitted reports of ``municipality_ids``, oldest submission first, with the
+    association's and the area's names (at most ``limit``, one query)."""
+    if not municipality_ids:
+        return []
+    return list(
+        session.exec(
+            select(PatrolReport, Shift, Association.name, PatrolArea.name)
+            .join(Shift, col(Shift.id) == PatrolReport.shift_id)
+            .join(Association, col(Association.id) == PatrolReport.association_id)
+            .join(PatrolArea, col(PatrolArea.id) == Shift.area_id)
+            .where(
+                col(PatrolReport.municipality_id).in_(municipality_ids),
+                PatrolReport.status == ReportStatus.SUBMITTED,
+            )
+            .order_by(col(PatrolReport.submitted_at), col(PatrolReport.id))
+            .limit(limit)
+        ).all()
+    )
+
+
+def places_to_follow_up(
+    session: Session, *, municipality_ids: set[int], limit: int
+) -> list[tuple[UnsafePlace, Shift, str]]:
+    """Unsafe places of approved reports still only reported (neither forwarded nor fixed),
+    newest first, with the walk and the area's name (at most ``limit``, one query)."""
+    if not municipality_ids:
+        return []
+    return list(
+        session.exec(
+            select(UnsafePlace, Shift, PatrolArea.name)
+            .join(PatrolReport, col(PatrolReport.id) == UnsafePlace.report_id)
+            .join(Shift, col(Shift.id) == PatrolReport.shift_id)
+            .join(PatrolArea, col(PatrolArea.id) == UnsafePlace.area_id)
+            .where(
+                col(UnsafePlace.municipality_id).in_(municipality_ids),
+                PatrolReport.status == ReportStatus.APPROVED,
+                UnsafePlace.status == UnsafePlaceStatus.REPORTED,
+            )
+            .order_by(col(UnsafePlace.reported_at).desc(), col(UnsafePlace.id).desc())
+            .limit(limit)
         ).all()
     )

@@ -353,3 +353,16 @@ def committed_ore(
 
 def agreement_rule(agreement: SponsorAgreement) -> PaymentRule:
     return PaymentRule.from_dict(agreement.rule)
+
+
+def runs_of(session: Session, agreement_ids: Collection[int]) -> list[PayoutRun]:
+    """The payout runs of ``agreement_ids``, newest period first (one query)."""
+    if not agreement_ids:
+        return []
+    return list(
+        session.exec(
+            select(PayoutRun)
+            .where(col(PayoutRun.agreement_id).in_(list(agreement_ids)))
+            .order_by(col(PayoutRun.period_end).desc(), col(PayoutRun.id).desc())
+        ).all()
+    )

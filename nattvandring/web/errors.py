@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template, request
+from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -19,6 +19,15 @@ log = logging.getLogger(__name__)
 log.addFilter(RedactFilter())
 
 HANDLED = (400, 403, 404, 405, 413, 429, 500)
+_API_CODES = {
+    400: "bad_request",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    429: "too_many_requests",
+    500: "internal_error",
+}
 
 
 def _title(code: int) -> str:
@@ -48,6 +57,9 @@ def _explanation(code: int) -> str:
 
 
 def render_error(code: int, message: str | None = None):
+    if request.path.startswith("/api/"):
+        payload = {"error": _API_CODES.get(code, "error"), "message": message or _title(code)}
+        return jsonify(payload), code, {"Cache-Control": "no-store"}
     wants_text = request.path.startswith(("/webhooks/", "/feeds/", "/healthz", "/readyz"))
     if wants_text:
         return f"{code} {_title(code)}\n", code, {"Content-Type": "text/plain; charset=utf-8"}

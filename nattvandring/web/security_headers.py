@@ -15,7 +15,9 @@ def init_app(app: Flask) -> None:
     def _headers(response):
         headers = response.headers
         headers.setdefault("Content-Security-Policy", CSP)
-        headers.setdefault("X-Frame-Options", "DENY")
+        # Only a view that set its own frame-ancestors (the open-data widget) may be framed.
+        if "frame-ancestors 'none'" in headers["Content-Security-Policy"]:
+            headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("X-Content-Type-Options", "nosniff")
         # Personal links carry tokens in the URL: another site never gets a Referer. Our own
         # pages do (this server already has the URL), and with it browsers send our real

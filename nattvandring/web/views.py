@@ -1,12 +1,16 @@
-"""Start page and language switch."""
+"""Start page (for a signed-in person, their home: ``home.services``) and language switch."""
 
 from __future__ import annotations
 
 from flask import current_app, redirect, render_template, request, session, url_for
+from flask_babel import format_date
 from flask_login import current_user
 
+from ..clock import utcnow
 from ..db import db_session
+from ..home.services import home_for
 from ..i18n import _l
+from ..opendata import services as opendata
 from . import nav
 from .blueprint import bp
 from .redirects import local_path
@@ -15,8 +19,16 @@ from .redirects import local_path
 @bp.get("/")
 def index():
     if not current_user.is_authenticated:
-        return render_template("web/landing.html")
-    return render_template("web/dashboard.html")
+        monday, sunday = opendata.current_week()
+        return render_template(
+            "web/landing.html",
+            week=opendata.week_summary(db_session(), first=monday, last=sunday),
+            week_number=monday.isocalendar().week,
+            first_day=format_date(monday, "d MMMM"),
+            last_day=format_date(sunday, "d MMMM"),
+        )
+    home = home_for(db_session(), current_user, utcnow())
+    return render_template("home/index.html", home=home)
 
 
 @bp.post("/lang")

@@ -155,13 +155,17 @@ def test_out_now_and_the_home_page_count(app, db, world):
     assert "IFK Hässleholm" in page and "2 vandrare incheckade" in page
     assert "ute sedan 21:10" in page
     assert "Pass som har börjat utan incheckning" in page  # the second walk
-    assert "Ute nu: 1 grupp" in client.get("/").get_data(as_text=True)
+    home = client.get("/").get_data(as_text=True)  # the coordinator's home lists the group
+    listed = home.split('id="coord-out-now"')[1].split("</section>")[0]
+    assert "IFK Hässleholm" in listed and "2 vandrare incheckade" in listed
+    assert 'href="/ute-nu"' in listed
     bjuv = as_user(app, world, "coord_b")  # sees nothing of Hässleholm
     page = bjuv.get("/ute-nu").get_data(as_text=True)
     assert "IFK Hässleholm" not in page and "Ingen grupp är ute just nu." in page
-    assert "Ute nu: 0 grupper" in bjuv.get("/").get_data(as_text=True)
+    home = bjuv.get("/").get_data(as_text=True)
+    assert "IFK Hässleholm" not in home and "Ingen grupp är ute just nu." in home
     assert leader.get("/ute-nu").status_code == 403
-    assert "Ute nu:" not in leader.get("/").get_data(as_text=True)
+    assert 'id="coord-out-now"' not in leader.get("/").get_data(as_text=True)
 
 
 def test_the_coordinator_turns_nudges_off(client, db, world):

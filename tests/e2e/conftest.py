@@ -20,6 +20,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, sync_playwright
 
+from tests.support import pages_checked
+
 from .browser import browser_tests_required, find_chromium, launch
 from .checks import PHONE, SCREENSHOTS, PageChecks, screenshot
 from .deployed import Deployed
@@ -36,6 +38,8 @@ def pytest_collection_modifyitems(config, items):
     positions = [n for n, item in enumerate(items) if HERE in Path(str(item.path)).parents]
     for n in positions:
         items[n].add_marker(pytest.mark.e2e)
+        # Under xdist (--dist loadgroup) one worker runs every journey, in this order.
+        items[n].add_marker(pytest.mark.xdist_group("browser-journeys"))
     # The HTTPS journeys (tests/e2e/https) first: each deployment rebuilds the run's
     # database, which on PostgreSQL is the one `served` uses until the package ends.
     journeys = [items[n] for n in positions]
@@ -146,20 +150,9 @@ class People:
             context.close()
 
 
-_checked = {"pages": 0}
-
-
 @pytest.fixture
 def people(request, browser: Browser, served: Served) -> Iterator[People]:
     opened = People(browser, served)
     yield opened
-    _checked["pages"] += opened.pages_checked()
+    pages_checked.add(opened.pages_checked())
     opened.close(request.node.name, getattr(request.node, "e2e_failed", True))
-
-
-def pytest_terminal_summary(terminalreporter):
-    if _checked["pages"]:
-        terminalreporter.write_line(
-            f"e2e: {_checked['pages']} page views checked with axe-core, at 390 px and for "
-            "error messages tied to their fields"
-        )

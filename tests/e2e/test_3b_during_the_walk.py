@@ -72,10 +72,12 @@ def test_the_leader_checks_in_the_group_and_the_coordinator_sees_it(people, serv
     coordinator = people.phone()  # on call, on the phone
     page = coordinator.page
     log_in(coordinator, served, COORDINATOR)
-    assert page.get_by_role("link", name="Ute nu: 1 grupp").is_visible()
-    coordinator.follow(
-        page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Ute nu")
-    )
+    # The home page lists the group out now; its line opens "Ute nu".
+    listed = page.locator("#coord-out-now a.home-item").filter(has_text=AREA)
+    assert listed.get_by_text(ASSOCIATION).is_visible()
+    assert f"{len(walking) - 1} vandrare incheckade" in listed.inner_text()
+    screenshot(page, "coordinator-home-out-now", full_page=False)
+    coordinator.follow(listed)
     group = page.locator("li.out-now-group").filter(has_text=AREA)
     assert group.get_by_text(ASSOCIATION).is_visible()
     text = group.inner_text()

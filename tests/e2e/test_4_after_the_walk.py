@@ -64,6 +64,12 @@ def test_the_leader_files_the_report_and_the_coordinator_approves_it(people, ser
     report = report_of(served, story.booking_id)
     assert report.status == "submitted"
     assert report.young_people_met == 35 and report.summary == summary
+    # The leader's home no longer asks for this report.
+    leader.follow(
+        page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Översikt")
+    )
+    assert page.locator(f"#lead-{report.association_id}-reports").is_visible()
+    assert not page.locator(f"#lead-{report.association_id}-reports").get_by_text(AREA).count()
 
     coordinator = people.desktop()
     page = coordinator.page
@@ -88,5 +94,17 @@ def test_the_leader_files_the_report_and_the_coordinator_approves_it(people, ser
     coordinator.follow(menu.get_by_role("link", name="Lägesbild"))
     assert page.locator("figure.chart-figure svg").is_visible()
     screenshot(page, "situation-report", full_page=False)
+
+    # The coordinator's home: the report no longer waits; the unsafe place the group found
+    # does, and its line opens the lägesbild at the place, where it is forwarded.
+    place = "Trasig belysning i gångtunneln"
+    coordinator.follow(menu.get_by_role("link", name="Översikt"))
+    assert not page.locator("#coord-reports").get_by_text(AREA).count()
+    coordinator.follow(page.locator("#coord-places a.home-item").filter(has_text=place))
+    found = page.locator("li[id^='place-']").filter(has_text=place)
+    assert page.url.endswith("#" + (found.get_attribute("id") or "?"))
+    coordinator.follow(found.get_by_role("button", name="Markera vidarebefordrad"))
+    coordinator.follow(menu.get_by_role("link", name="Översikt"))
+    assert not page.locator("#coord-places").get_by_text(place).count()
 
     story.report_id = report.id

@@ -19,13 +19,14 @@ from nattvandring.accounts.models import Membership, Role, TokenPurpose
 from nattvandring.db import session_scope
 from nattvandring.volunteers.services import personal_page_url
 
+from .checks import screenshot
 from .served import SECRET
 from .story import AFTER_THE_WALK, COORDINATOR, LEADER, SPONSOR, log_in
 
 ADMIN = "admin@demo.nattvandring.se"
 MAX_PAGES = 80
 SKIP = re.compile(
-    r"\.(ics|csv|xlsx|pdf|json)$|^/(static|feeds|webhooks|logout)|/export|/privacy/erase"
+    r"\.(ics|csv|xlsx|pdf|json)$|^/(static|feeds|webhooks|logout|api/)|/export|/privacy/erase"
 )
 
 
@@ -92,3 +93,50 @@ def test_every_public_page_and_a_volunteers_pages(people, served):
     visited += crawl(keys, served, "/kommun/hassleholm")
     visited += crawl(keys, served, personal_page_url("", token))
     assert "/login" in visited and "/register" in visited, visited
+
+
+# The heading of each role's part of the home page (Karin leads IFK Hässleholm).
+HOME_PARTS = {
+    "admin": (ADMIN, "Drift"),
+    "coordinator": (COORDINATOR, "Samordning"),
+    "leader": (LEADER, "IFK Hässleholm"),
+    "sponsor": (SPONSOR, "Sponsoravtal"),
+}
+
+# Per list on the home page: how many rows it shows and whether it says all is done; per
+# row, its right edge (nothing off-screen on a 390 px phone).
+_HOME_LISTS = """() => [...document.querySelectorAll('main section.home-list')].map(s => ({
+  id: s.id,
+  rows: s.querySelectorAll('.home-items > li').length,
+  done: !!s.querySelector('.home-done'),
+  right: Math.max(0, ...[...s.querySelectorAll('.home-item, .home-item .button')]
+    .map(el => el.getBoundingClientRect().right)),
+}))"""
+
+
+@pytest.mark.parametrize("role", list(HOME_PARTS))
+def test_each_roles_home_on_a_phone(people, served, role):
+    served.at(AFTER_THE_WALK)
+    email, heading = HOME_PARTS[role]
+    keys = people.phone()
+    page = keys.page
+    log_in(keys, served, email)  # lands on the home page
+    assert urlsplit(page.url).path == "/"
+    assert page.get_by_role("heading", name=heading, level=2).is_visible()
+    lists = page.evaluate(_HOME_LISTS)
+    assert lists, "no lists on the home page"
+    for found in lists:
+        # Rows, or the sentence that all is done (the sponsor's agreement may show both).
+        assert found["rows"] or found["done"], found
+        assert found["right"] <= 390, found
+    screenshot(page, f"home-{role}-phone", full_page=False)  # docs/screenshots/
+    screenshot(page, f"home-{role}-phone-full")
+    # An item's link opens the page that resolves it, for this person.
+    first = page.locator("main a.home-item").first
+    if first.count():
+        target = urlsplit(first.get_attribute("href") or "").path
+        keys.follow(first)
+        assert urlsplit(page.url).path == target
+        assert not page.get_by_role(
+            "heading", name=re.compile("Sidan finns inte|Åtkomst nekad|Något gick fel")
+        ).count()

@@ -154,6 +154,9 @@ LISTS = [
     ("/hours", "IFK Hässleholm", "leader_a", ("coord_b", "leader_b")),
     ("/messages", "Vol A", "coord_h", ("coord_b",)),
     ("/associations", "IFK Hässleholm", "coord_h", ("coord_b",)),
+    # The home page: each person's part names only their own tenants.
+    ("/", "IFK Hässleholm", "leader_a", ("coord_b", "liaison2")),
+    ("/", "Trygghetsvandring", "liaison", ("liaison2", "coord_b", "leader_a")),
 ]
 
 

@@ -150,6 +150,12 @@ EXPECTED: dict[str, str] = {
     "planning.rules GET": _municipality("200"),
     "planning.rules POST": _municipality("422"),
     "planning.public": _everyone("200"),
+    # Open data: public, read-only, for anyone (tests/security/test_public_routes.py checks
+    # that they show nothing private).
+    "opendata.municipalities": _everyone("200"),
+    "opendata.nights": _everyone("200"),
+    "opendata.openapi_description": _everyone("200"),
+    "opendata.widget": _everyone("200"),
     "planning.series_new GET": _municipality("200"),
     "planning.series_new POST": _municipality("422"),
     "planning.special_night_add": _municipality("422"),

@@ -15,7 +15,7 @@ from hypothesis import settings as hypothesis_settings
 
 from nattvandring import clock
 from nattvandring.db import get_engine, session_scope
-from tests.support import database, url_builders
+from tests.support import database, pages_checked, url_builders
 from tests.support.database import make_test_app
 
 os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost,::1")
@@ -41,6 +41,24 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+def pytest_sessionfinish(session):
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # an xdist worker: the controller prints the sum
+        workeroutput[pages_checked.KEY] = pages_checked.here()
+
+
+def pytest_testnodedown(node, error):
+    pages_checked.add(getattr(node, "workeroutput", {}).get(pages_checked.KEY, 0))
+
+
+def pytest_terminal_summary(terminalreporter):
+    if pages_checked.here():
+        terminalreporter.write_line(
+            f"e2e: {pages_checked.here()} page views checked with axe-core, at 390 px and for "
+            "error messages tied to their fields"
+        )
 
 
 def pytest_report_header(config):
