@@ -130,6 +130,25 @@ class ReserveOffered:
 
 
 @dataclass(frozen=True)
+class WalkerCallOpened:
+    """A group asked these members by SMS for one more walker ("Vi behöver en till")."""
+
+    call_id: int
+    shift_id: int
+    association_id: int
+    user_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class WalkerCallFilled:
+    """A walker call got its walker: asks not yet sent are not sent."""
+
+    call_id: int
+    shift_id: int
+    association_id: int
+
+
+@dataclass(frozen=True)
 class BookingRoundDrawn:
     """A booking round was drawn: its bookings exist, its leaders are to hear the result."""
 

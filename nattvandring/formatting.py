@@ -11,7 +11,7 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 import phonenumbers
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, get_locale
 
 from .clock import to_local
 
@@ -37,6 +37,25 @@ def sek(ore: int | None) -> str:
     return "" if ore is None else format_sek(int(ore))
 
 
+def current_language() -> str:
+    """The request's language ("sv" or "en"); Swedish outside a request."""
+    try:
+        locale = get_locale()
+    except (RuntimeError, KeyError, AttributeError):  # no app or request context
+        return "sv"
+    return locale.language if locale is not None else "sv"
+
+
+def decimal_text(value: Decimal, places: int = 2, *, trim: bool = True) -> str:
+    """A decimal rounded half up to ``places`` decimals, with the reader's separator: a
+    comma in Swedish ("4,5"), a point in English ("4.5"). ``trim`` drops trailing zeros."""
+    step = Decimal(1).scaleb(-places)
+    text = format(value.quantize(step, rounding=ROUND_HALF_UP), "f")
+    if trim and "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text if current_language() == "en" else text.replace(".", ",")
+
+
 def sv_decimal(value: Decimal) -> str:
     """A decimal with at most two decimals and a Swedish comma: 4.50 -> "4,5", 3 -> "3"."""
     text = format(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), "f")
@@ -55,8 +74,23 @@ def hours(minutes: int, places: int = 2) -> Decimal:
 
 
 def hours_text(minutes: int | None) -> str:
-    """Minutes as Swedish decimal hours with one decimal: 270 -> "4,5 h"."""
-    return f"{hours(minutes or 0, 1)} h".replace(".", ",")
+    """Minutes as people read a duration on a page: 225 -> "3 h 45 min", 240 -> "4 h",
+    45 -> "45 min", 0 -> "0 h" (the same in Swedish and English). Negative minutes (a
+    correction) get a leading "-"."""
+    total = int(minutes or 0)
+    sign = "-" if total < 0 else ""
+    whole, rest = divmod(abs(total), 60)
+    if whole and rest:
+        return f"{sign}{whole} h {rest} min"
+    if rest:
+        return f"{sign}{rest} min"
+    return f"{sign}{whole} h"
+
+
+def decimal_hours_text(minutes: int | None) -> str:
+    """Minutes as decimal hours with two decimals, for documents and exports: 225 -> "3,75"
+    in Swedish, "3.75" in English."""
+    return decimal_text(hours(minutes or 0), 2, trim=False)
 
 
 # --- phone numbers ----------------------------------------------------------------------------
@@ -71,6 +105,17 @@ def national_phone(e164: str | None) -> str:
     except phonenumbers.NumberParseException:
         return e164
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
+def tel_uri(e164: str | None) -> str:
+    """A ``tel:`` link for a stored number ("tel:+46701234567"), or "" when it isn't one."""
+    try:
+        number = phonenumbers.parse(e164 or "", "SE")
+    except phonenumbers.NumberParseException:
+        return ""
+    if not phonenumbers.is_possible_number(number):
+        return ""
+    return "tel:" + phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 # --- dates and times (aware UTC in, Europe/Stockholm out) -------------------------------------

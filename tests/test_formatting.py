@@ -6,7 +6,17 @@ from decimal import Decimal
 
 import pytest
 
-from nattvandring.formatting import format_sek, hours, hours_text, national_phone, sek, sv_decimal
+from nattvandring.formatting import (
+    decimal_hours_text,
+    decimal_text,
+    format_sek,
+    hours,
+    hours_text,
+    national_phone,
+    sek,
+    sv_decimal,
+    tel_uri,
+)
 
 
 @pytest.mark.parametrize(
@@ -31,21 +41,38 @@ def test_sek_filter_shows_nothing_for_none():
 
 
 @pytest.mark.parametrize(
-    ("minutes", "two", "text"),
+    ("minutes", "two", "text", "decimal"),
     [
-        (0, Decimal("0.00"), "0,0 h"),
-        (270, Decimal("4.50"), "4,5 h"),
-        (361, Decimal("6.02"), "6,0 h"),
+        (0, Decimal("0.00"), "0 h", "0,00"),
+        (45, Decimal("0.75"), "45 min", "0,75"),
+        (225, Decimal("3.75"), "3 h 45 min", "3,75"),
+        (240, Decimal("4.00"), "4 h", "4,00"),
+        (361, Decimal("6.02"), "6 h 1 min", "6,02"),
+        (71_940, Decimal("1199.00"), "1199 h", "1199,00"),
+        (-60, Decimal("-1.00"), "-1 h", "-1,00"),
     ],
 )
-def test_hours(minutes, two, text):
+def test_hours(minutes, two, text, decimal):
+    """One formatter for pages ("3 h 45 min") and one for documents ("3,75")."""
     assert hours(minutes) == two
     assert hours_text(minutes) == text
+    assert decimal_hours_text(minutes) == decimal
 
 
 def test_hours_round_half_up():
     assert hours(3, 1) == Decimal("0.1")  # 0.05 h
-    assert hours_text(None) == "0,0 h"
+    assert hours_text(None) == "0 h"
+
+
+def test_decimals_follow_the_reader_s_language(app):
+    from flask_babel import force_locale
+
+    with app.test_request_context():
+        assert decimal_hours_text(225) == "3,75"
+        assert decimal_text(Decimal("56.1589"), 4) == "56,1589"
+        with force_locale("en"):
+            assert decimal_hours_text(225) == "3.75"
+            assert decimal_text(Decimal("4.50")) == "4.5"
 
 
 @pytest.mark.parametrize(
@@ -59,3 +86,9 @@ def test_national_phone():
     assert national_phone("+46701234567") == "070-123 45 67"
     assert national_phone(None) == ""
     assert national_phone("not a number") == "not a number"
+
+
+def test_tel_uri_calls_the_stored_number_and_refuses_what_is_not_one():
+    assert tel_uri("+46701234567") == "tel:+46701234567"
+    assert tel_uri("0701234567") == "tel:+46701234567"
+    assert tel_uri("") == tel_uri(None) == tel_uri("javascript:alert(1)") == tel_uri("12") == ""

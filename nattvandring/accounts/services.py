@@ -26,6 +26,10 @@ def normalize_email(email: str) -> str:
 def normalize_phone(raw: str) -> str:
     """Any common Swedish or international format to E.164, or a RuleViolation."""
     text = (raw or "").strip()
+    if not text:  # not "Ogiltigt mobilnummer: " with nothing after it
+        raise RuleViolation(
+            "phone_missing", _l("Mobilnummer saknas. Skriv ett svenskt mobilnummer."), field="phone"
+        )
     try:
         number = phonenumbers.parse(text, "SE")
     except phonenumbers.NumberParseException as exc:

@@ -1,24 +1,50 @@
-"""Booking forms: adding a walker and cancelling a booking."""
+"""Booking forms: choosing walkers for the group, and cancelling a booking."""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import SelectField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange
+from wtforms import Field, TextAreaField
+from wtforms.validators import Length, ValidationError
 
 from ..i18n import _l
 from ..web.forms_util import MAX_ID
 
 
+class MemberIdsField(Field):
+    """One or more member ids under one name (``user_id``): the picker's checkboxes.
+
+    The template draws the checkboxes (with each member's reason if they cannot walk); the
+    service decides who may be added. Here only the shape is checked: whole numbers a column
+    can hold, each once.
+    """
+
+    def _value(self) -> str:
+        return ""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        self.data: list[int] = []
+        for raw in valuelist:
+            try:
+                value = int(str(raw).strip())
+            except ValueError:
+                raise ValueError(_l("Välj medlemmar ur listan.")) from None
+            if not 0 < value <= MAX_ID:
+                raise ValueError(_l("Välj medlemmar ur listan."))
+            if value not in self.data:
+                self.data.append(value)
+
+
+def _at_least_one(form: FlaskForm, field: Field) -> None:
+    if not field.data:
+        raise ValidationError(_l("Välj minst en medlem."))
+
+
 class AddWalkerForm(FlaskForm):
-    user_id = SelectField(
-        _l("Medlem"),
-        coerce=int,
-        validators=[
-            DataRequired(_l("Välj en medlem.")),
-            NumberRange(max=MAX_ID, message=_l("Välj en medlem.")),
-        ],
-    )
+    user_id = MemberIdsField(_l("Medlemmar"), default=list, validators=[_at_least_one])
+
+
+class CallWalkerForm(FlaskForm):
+    """ "Vi behöver en till": ask the members who can walk, by SMS (no fields)."""
 
 
 class CancelBookingForm(FlaskForm):

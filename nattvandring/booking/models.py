@@ -94,3 +94,62 @@ class Assignment(SQLModel, table=True):
     self_signed_up: bool = Field(default=False)
     created_at: datetime = created_at_field()
     responded_at: datetime | None = None
+
+
+class WalkerCallStatus(StrEnum):
+    OPEN = "open"
+    FILLED = "filled"
+
+
+class WalkerCall(SQLModel, table=True):
+    """ "Vi behöver en till": a group asks its members by SMS; the first to answer JA joins.
+
+    ``open_key`` is 1 while open and NULL once filled, so the unique index allows one open
+    call per booking. ``joined`` counts who joined through it, up to ``needed``; both are
+    changed only under the shift's row lock (``booking.calls``).
+    """
+
+    __tablename__ = "walker_call"
+
+    id: int | None = Field(default=None, primary_key=True)
+    booking_id: int = Field(foreign_key="booking.id", index=True)
+    shift_id: int = Field(foreign_key="shift.id")
+    needed: int = Field(default=1)
+    joined: int = Field(default=0)
+    status: str = Field(default=WalkerCallStatus.OPEN, max_length=10)
+    open_key: int | None = Field(default=1)
+    created_by_id: int | None = Field(
+        default=None, foreign_key="user_account.id", ondelete="SET NULL"
+    )
+    created_at: datetime = created_at_field()
+    filled_at: datetime | None = None
+
+
+Index(
+    "uq_walker_call_open",
+    col(WalkerCall.booking_id),
+    col(WalkerCall.open_key),
+    unique=True,
+)
+
+
+class CallAnswer(StrEnum):
+    NONE = ""
+    JOINED = "joined"
+    TOO_LATE = "too_late"  # said JA after the group was full: "Tack, vi är fulltaliga"
+    DECLINED = "declined"
+    REFUSED = "refused"  # said JA but could no longer walk (e.g. booked elsewhere since)
+
+
+class WalkerCallInvite(SQLModel, table=True):
+    """One member asked by a ``WalkerCall`` (one SMS), and their answer."""
+
+    __tablename__ = "walker_call_invite"
+    __table_args__ = (UniqueConstraint("call_id", "user_id", name="uq_walker_call_invite"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    call_id: int = Field(foreign_key="walker_call.id", ondelete="CASCADE")
+    user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    answer: str = Field(default=CallAnswer.NONE, max_length=10)
+    created_at: datetime = created_at_field()
+    answered_at: datetime | None = None

@@ -4,40 +4,49 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from sqlmodel import col, select
 
 from .. import authz
-from ..accounts.models import Membership, Role, User
 from ..associations.models import Association
 from ..clock import utcnow
 from ..db import db_session
 from ..errors import NotFound, RuleViolation
 from ..i18n import _
+from ..messaging import sms_wait
 from ..municipalities.models import Municipality
 from ..planning.models import PatrolArea, Shift
 from ..web.forms_util import load_for, show_violation
-from . import capacity, policy, queries, rules, services_booking, services_roster
+from . import (
+    calls,
+    candidates,
+    capacity,
+    policy,
+    queries,
+    rules,
+    services_booking,
+    services_group,
+    services_roster,
+)
 from .blueprint import bp
-from .forms import AddWalkerForm, CancelBookingForm
+from .forms import AddWalkerForm, CallWalkerForm, CancelBookingForm
 from .models import Assignment, AssignmentStatus, Booking, BookingStatus
 
 PERSON_CODES = frozenset(
-    {"not_member", "already_on_shift", "birth_year_missing", "too_young", "overlap"}
+    {
+        "not_member",
+        "already_on_shift",
+        "birth_year_missing",
+        "too_young",
+        "overlap",
+        "opted_out",
+        "nobody_chosen",
+        "selection_refused",
+    }
 )
 
 
-def _member_choices(association_id: int, exclude: set[int]) -> list[tuple[int, str]]:
-    rows = db_session().exec(
-        select(User.id, User.name, User.birth_year)
-        .join(Membership, col(Membership.user_id) == User.id)
-        .where(Membership.association_id == association_id, Membership.role == Role.VOLUNTEER)
-        .order_by(User.name)
-    )
-    return [
-        (uid, f"{name} ({year})" if year else name)
-        for uid, name, year in rows
-        if uid is not None and uid not in exclude
-    ]
+def _quiet_note() -> str | None:
+    until = sms_wait.quiet_until()
+    return sms_wait.note(until) if until is not None else None
 
 
 def _roster_page(booking: Booking, form: AddWalkerForm | None = None, status: int = 200):
@@ -65,10 +74,17 @@ def _roster_page(booking: Booking, form: AddWalkerForm | None = None, status: in
     )
     can_edit = authz.can(current_user, "roster", booking)
     form = form or AddWalkerForm(formdata=None)
-    form.user_id.choices = [(0, _("Välj medlem"))] + _member_choices(
-        association.id,  # type: ignore[arg-type]
-        {a.user_id for a, _u in roster},
+    members = (
+        candidates.candidates(
+            session,
+            association_id=association.id,  # type: ignore[arg-type]
+            shift=shift,
+            booking_id=booking.id,  # type: ignore[arg-type]
+        )
+        if can_edit
+        else []
     )
+    on_roster = {a.user_id for a, _u in roster}
     body = render_template(
         "booking/roster.html",
         booking=booking,
@@ -85,6 +101,11 @@ def _roster_page(booking: Booking, form: AddWalkerForm | None = None, status: in
         active=booking.status == BookingStatus.ACTIVE,
         can_edit=can_edit,
         form=form,
+        members=[m for m in members if m.user_id not in on_roster],
+        chosen=set(form.user_id.data or []),
+        quiet_note=_quiet_note(),
+        call=calls.open_call(session, booking.id),  # type: ignore[arg-type]
+        call_form=CallWalkerForm(formdata=None),
     )
     return body, status
 
@@ -100,24 +121,61 @@ def roster(booking_id: int):
 def roster_add(booking_id: int):
     booking = load_for(Booking, booking_id, "roster")
     form = AddWalkerForm()
-    form.user_id.choices = None  # validated by the service (membership), not by a list
-    form.user_id.validate_choice = False
     session = db_session()
     if not form.validate_on_submit():
         return _roster_page(booking, form, 422)
+    chosen = list(form.user_id.data)
     try:
-        services_roster.add_to_roster(
-            session, booking_id=booking_id, user_id=form.user_id.data, actor_id=current_user.id
+        added = services_group.add_members(
+            session, booking_id=booking_id, user_ids=chosen, actor_id=current_user.id
         )
     except RuleViolation as violation:
         session.rollback()
         form = AddWalkerForm(formdata=None)
-        # About the chosen person: next to the member list. About the group or the shift
+        form.user_id.data = chosen  # the selection stays ticked, to correct it
+        # About the chosen people: next to the member list. About the group or the shift
         # (full, started, cancelled): a flash, since the list may not even be shown then.
         violation.field = "user_id" if violation.code in PERSON_CODES else None
         show_violation(form, violation)
         return _roster_page(session.get(Booking, booking_id), form, 422)  # type: ignore[arg-type]
-    flash(_("Nattvandraren är tillagd i gruppen."), "success")
+    if len(added) == 1:
+        flash(_("Nattvandraren är tillagd i gruppen."), "success")
+    else:
+        flash(_("%(n)s nattvandrare är tillagda i gruppen.", n=len(added)), "success")
+    held = sms_wait.held_until(session, [f"confirmation:{a.id}" for a in added])
+    if held is not None:
+        flash(sms_wait.note(held), "info")
+    return redirect(url_for("booking.roster", booking_id=booking_id))
+
+
+@bp.post("/booking/bookings/<int:booking_id>/call")
+@login_required
+def roster_call(booking_id: int):
+    """ "Vi behöver en till": ask the members who can walk, by SMS."""
+    booking = load_for(Booking, booking_id, "roster")
+    form = CallWalkerForm()
+    session = db_session()
+    if not form.validate_on_submit():
+        return _roster_page(booking, status=422)
+    try:
+        call, asked = calls.start_call(session, booking_id=booking_id, actor_id=current_user.id)
+    except RuleViolation as violation:
+        session.rollback()
+        show_violation(None, violation)
+        return _roster_page(session.get(Booking, booking_id), status=422)  # type: ignore[arg-type]
+    flash(
+        _(
+            "%(n)s medlemmar har fått ett SMS. Den första som svarar JA kommer med i gruppen.",
+            n=asked,
+        ),
+        "success",
+    )
+    held = sms_wait.held_until(
+        session,
+        [f"call:{call.id}:{uid}" for uid in calls.asked_ids(session, call.id)],  # type: ignore[arg-type]
+    )
+    if held is not None:
+        flash(sms_wait.note(held), "info")
     return redirect(url_for("booking.roster", booking_id=booking_id))
 
 

@@ -18,7 +18,8 @@ Core (non-ORM) writes to the watched tables bypass this listener; there are none
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -67,6 +68,13 @@ class Changes:
         return bool(
             self.shifts or self.feeds or self.areas or self.associations or self.municipalities
         )
+
+    def add(self, other: Changes) -> None:
+        self.shifts |= other.shifts
+        self.feeds |= other.feeds
+        self.areas |= other.areas
+        self.associations |= other.associations
+        self.municipalities |= other.municipalities
 
 
 def _touched(obj: Any, is_new_or_deleted: bool) -> bool:
@@ -267,8 +275,37 @@ def _transaction_ended(session: Session) -> None:
     session.info.pop("calendar_raised", None)
 
 
+@contextmanager
+def recorded_at_the_end(session: Session) -> Iterator[None]:
+    """Collect what the flushes inside change, and record it once when the block ends.
+
+    For bulk loads in one transaction that add and change walks (the demo: thousands of
+    flushes). Recording after every flush raises the same versions, since a transaction
+    raises each one once; this only reads the walks' owners once instead of per flush. A walk
+    deleted inside the block would lose its walkers' feeds: bulk loads don't delete walks."""
+    if _DEFERRED in session.info:  # nested: the outer block records
+        yield
+        return
+    pending = session.info[_DEFERRED] = Changes()
+    try:
+        yield
+        session.flush()
+    finally:
+        session.info.pop(_DEFERRED, None)
+    if pending:
+        record(session, pending)
+
+
+_DEFERRED = "calendar_changes_deferred"
+
+
 @event.listens_for(OrmSession, "after_flush")
 def _after_flush(session: Session, _context: Any) -> None:
     changes = collect(session)
-    if changes:
+    if not changes:
+        return
+    pending = session.info.get(_DEFERRED)
+    if pending is not None:
+        pending.add(changes)
+    else:
         record(session, changes)

@@ -12,7 +12,7 @@ from ..booking.models import Assignment, Booking, BookingStatus
 from ..clock import utcnow
 from ..db import db_session
 from ..errors import Forbidden, NotFound, RuleViolation
-from ..i18n import _, _l
+from ..i18n import _, _l, ngettext
 from ..municipalities.models import Municipality
 from ..planning.models import Shift
 from ..volunteers import services as volunteers
@@ -117,7 +117,7 @@ def _leader_check(booking_id: int, assignment_id: int | None, kind: str):
     try:
         if assignment_id is None:
             count = services.check_group(session, booking, at=utcnow(), actor_id=current_user.id)
-            flash(_("%(n)s incheckade.", n=count), "success")
+            flash(ngettext("%(num)s incheckad.", "%(num)s incheckade.", count), "success")
             return back
         assignment = session.get(Assignment, assignment_id)
         if assignment is None or assignment.booking_id != booking.id:

@@ -10,6 +10,7 @@ from ..accounts.models import Role, User
 from ..accounts.services import grant
 from ..associations.models import Association, AssociationStatus
 from ..associations.validation import with_check_digit
+from ..calendars.changes import recorded_at_the_end
 from ..clock import utcnow
 from ..discovery import area_modules
 from ..municipalities.models import Municipality
@@ -140,9 +141,10 @@ def load_demo(session: Session, *, if_empty: bool = False, scale: int = 0):
     logins.append(("sponsor liaison", liaison.email or ""))
 
     # Each area may add its own demo data in a ``demo_data`` module (ORDER decides the order).
-    for step in sorted(area_modules("demo_data"), key=lambda module: module.ORDER):
-        session.flush()
-        step.load(session)
+    with recorded_at_the_end(session):
+        for step in sorted(area_modules("demo_data"), key=lambda module: module.ORDER):
+            session.flush()
+            step.load(session)
 
     if scale:
         from .scale import generate

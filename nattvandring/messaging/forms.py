@@ -34,6 +34,7 @@ KIND_LABELS = {
     SmsKind.LEADER_INVALID_NUMBER: _l("Till ledare: ogiltigt nummer"),
     SmsKind.RESERVE_OFFERED: _l("Reservlistan: ledigt pass"),
     SmsKind.RESERVE_EXPIRED: _l("Reservlistan: erbjudandet gick ut"),
+    SmsKind.WALKER_CALL: _l("Vi behöver en till"),
     SmsKind.ROUND_RESULT: _l("Bokningsomgång: resultatet"),
     SmsKind.MEMBERSHIP_QUESTION: _l("Fråga om medlemskap"),
     SmsKind.VERIFICATION_CODE: _l("Kod för att bekräfta numret"),

@@ -43,6 +43,8 @@ class SmsKind(StrEnum):
     LEADER_INVALID_NUMBER = "leader_invalid_number"
     RESERVE_OFFERED = "reserve_offered"
     RESERVE_EXPIRED = "reserve_expired"
+    # "Vi behöver en till": a group asks its members for one more walker (booking/calls.py).
+    WALKER_CALL = "walker_call"
     ROUND_RESULT = "round_result"
     MEMBERSHIP_QUESTION = "membership_question"
     VERIFICATION_CODE = "verification_code"

@@ -155,6 +155,7 @@ USEFUL_UNTIL: dict[str, UsefulRule] = {
     SmsKind.LEADER_DECLINED: _until_start,
     SmsKind.LEADER_UNDERSTAFFED: _until_start,
     SmsKind.RESERVE_OFFERED: _until_start,
+    SmsKind.WALKER_CALL: _until_start,
 }
 
 
@@ -175,6 +176,7 @@ EXPIRY_REASONS: dict[str, str] = {
     SmsKind.LEADER_DECLINED: "the walk has started",
     SmsKind.LEADER_UNDERSTAFFED: "the walk has started",
     SmsKind.RESERVE_OFFERED: "the walk has started",
+    SmsKind.WALKER_CALL: "the walk has started",
     SmsKind.VERIFICATION_CODE: "the code has expired",
     SmsKind.LEADER_NOT_STARTED: "the walk has ended",
     SmsKind.LEADER_STILL_OUT: "the nudge's moment has passed",

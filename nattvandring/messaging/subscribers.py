@@ -7,6 +7,7 @@ from sqlmodel import Session
 from .. import events
 from ..accounts.models import User
 from ..clock import to_local
+from . import services_calls
 from . import services_roster as roster
 from .models import SmsKind, SmsMessage
 from .services import cancel_rows, open_rows, scrub_person
@@ -154,6 +155,27 @@ def on_reserve_offer_expired(session: Session, event: events.ReserveOfferExpired
         association_id=event.association_id,
         shift_id=event.shift_id,
         dedupe_key=f"reserve_expired:{event.reserve_entry_id}",
+    )
+
+
+@events.subscribe(events.WalkerCallOpened)
+def on_walker_call_opened(session: Session, event: events.WalkerCallOpened) -> None:
+    services_calls.ask_members(
+        session,
+        call_id=event.call_id,
+        shift_id=event.shift_id,
+        association_id=event.association_id,
+        user_ids=event.user_ids,
+    )
+
+
+@events.subscribe(events.WalkerCallFilled)
+def on_walker_call_filled(session: Session, event: events.WalkerCallFilled) -> None:
+    services_calls.stop_asking(
+        session,
+        call_id=event.call_id,
+        shift_id=event.shift_id,
+        association_id=event.association_id,
     )
 
 

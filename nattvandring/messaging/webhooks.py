@@ -1,6 +1,7 @@
 """Twilio webhooks: delivery status callbacks and inbound SMS (JA/NEJ/STOPP/START/HJÄLP, and
 MEDLEM JA/NEJ to a question about joining an association; START/SLUT and IN/UT check the
-walker in and out, see ``nattvandring.checkins``).
+walker in and out, see ``nattvandring.checkins``; JA/NEJ to "Vi behöver en till", see
+``services_calls``).
 
 Both are CSRF-exempt (Twilio cannot send a token), rate-limited, and accepted only with a
 valid ``X-Twilio-Signature`` computed over the public URL: PUBLIC_BASE_URL + path, or, when
@@ -29,6 +30,7 @@ from ..checkins.sms import answer_check
 from ..clock import utcnow
 from ..errors import RuleViolation
 from ..volunteers.services_requests import answer_by_sms, open_questions
+from . import services_calls
 from . import services_roster as roster
 from .gateways import InvalidNumber, OptedOut, classify_error_code
 from .models import InboundReceipt, SmsMessage, SmsStatus, WebhookReceipt
@@ -239,6 +241,9 @@ def handle_inbound(session: Session, *, from_e164: str, body: str) -> str | None
         except RuleViolation:  # answered on the page at the same moment
             return _reply("no_question", user)
         return _reply(kind, user, membership_context)
+    asked = services_calls.answer(session, user, yes=command == "yes")
+    if asked is not None:  # an answer to "Vi behöver en till"
+        return asked
     assignment = roster.next_assignment(session, user.id, utcnow())  # type: ignore[arg-type]
     found = roster.shift_and_area(session, assignment.shift_id) if assignment else None
     if assignment is None or found is None:

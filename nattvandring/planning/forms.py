@@ -5,21 +5,19 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    FloatField,
     HiddenField,
     IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
-    TimeField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..i18n import _l
-from ..web.fields import DayField
+from ..web.fields import ClockField, DayField, NumberField
 
 WEEKDAY_NAMES = {
     0: _l("Måndag"),
@@ -58,15 +56,15 @@ class AreaForm(FlaskForm):
         description=_l("Adress eller plats där gruppen hämtar västar, t.ex. fritidsgården."),
         validators=[Length(max=255)],
     )
-    latitude = FloatField(
-        _l("Latitud"), description=_l("Valfritt, t.ex. 56.1589"), validators=[Optional()]
+    latitude = NumberField(
+        _l("Latitud"), description=_l("Valfritt, t.ex. 56,1589"), validators=[Optional()]
     )
-    longitude = FloatField(
-        _l("Longitud"), description=_l("Valfritt, t.ex. 13.7668"), validators=[Optional()]
+    longitude = NumberField(
+        _l("Longitud"), description=_l("Valfritt, t.ex. 13,7668"), validators=[Optional()]
     )
     description = TextAreaField(_l("Beskrivning"), validators=[Length(max=2000)])
-    default_start = TimeField(_l("Starttid (standard)"), validators=[InputRequired()])
-    default_end = TimeField(
+    default_start = ClockField(_l("Starttid (standard)"), validators=[InputRequired()])
+    default_end = ClockField(
         _l("Sluttid (standard)"),
         description=_l("En sluttid före starttiden betyder efter midnatt."),
         validators=[InputRequired()],
@@ -94,8 +92,8 @@ class SeriesForm(FlaskForm):
     weekdays = MultiCheckboxField(_l("Veckodagar"), coerce=int, choices=WEEKDAY_CHOICES)
     start_date = DayField(_l("Första datum"), validators=[InputRequired()])
     end_date = DayField(_l("Sista datum"), validators=[InputRequired()])
-    start_time = TimeField(_l("Starttid"), validators=[InputRequired()])
-    end_time = TimeField(
+    start_time = ClockField(_l("Starttid"), validators=[InputRequired()])
+    end_time = ClockField(
         _l("Sluttid"),
         description=_l("En sluttid före starttiden betyder efter midnatt, t.ex. 21:00–01:00."),
         validators=[InputRequired()],
@@ -150,8 +148,8 @@ class ShiftForm(FlaskForm):
         description=_l("Kvällen passet börjar."),
         validators=[InputRequired()],
     )
-    start_time = TimeField(_l("Starttid"), validators=[InputRequired()])
-    end_time = TimeField(
+    start_time = ClockField(_l("Starttid"), validators=[InputRequired()])
+    end_time = ClockField(
         _l("Sluttid"),
         description=_l("En sluttid före starttiden betyder efter midnatt."),
         validators=[InputRequired()],
@@ -176,8 +174,8 @@ class CancelForm(FlaskForm):
 
 
 class SeriesTimesForm(FlaskForm):
-    start_time = TimeField(_l("Ny starttid"), validators=[InputRequired()])
-    end_time = TimeField(
+    start_time = ClockField(_l("Ny starttid"), validators=[InputRequired()])
+    end_time = ClockField(
         _l("Ny sluttid"),
         description=_l("En sluttid före starttiden betyder efter midnatt."),
         validators=[InputRequired()],

@@ -15,6 +15,7 @@ from dateutil.relativedelta import SA, relativedelta
 from flask_babel import force_locale
 from flask_babel.speaklater import LazyString
 
+from nattvandring.formatting import current_language
 from nattvandring.i18n import _l
 
 #: Key used for every public holiday taken from the ``holidays`` package.
@@ -50,8 +51,8 @@ KNOWN_KEYS = frozenset({PUBLIC_HOLIDAY, *NAMES})
 class SpecialNight:
     """One special night. Equality and hashing use ``day`` and ``key`` only.
 
-    ``label`` is a lazy translatable string for the nights defined here, and the plain
-    Swedish name from the ``holidays`` package for public holidays.
+    ``label`` is a lazy translatable string for the nights defined here, and the name from
+    the ``holidays`` package in the reader's language for public holidays.
     """
 
     day: date
@@ -70,10 +71,16 @@ def night_walk_day(year: int) -> date:
     return date(year, 9, 1) + relativedelta(weekday=SA(+2))
 
 
+#: The ``holidays`` package's language for each UI language (it names Swedish holidays in
+#: Swedish and US English).
+HOLIDAY_LANGUAGES = {"sv": "sv", "en": "en_US"}
+
+
 def _public_holidays(year: int) -> list[SpecialNight]:
     # include_sundays=False is the default in holidays 0.109, but older and newer releases
     # have differed, so say it explicitly: plain Sundays are not special nights.
-    calendar = holidays.country_holidays("SE", years=year, language="sv", include_sundays=False)
+    language = HOLIDAY_LANGUAGES.get(current_language(), "sv")
+    calendar = holidays.country_holidays("SE", years=year, language=language, include_sundays=False)
     return [SpecialNight(day, PUBLIC_HOLIDAY, name) for day, name in calendar.items()]
 
 
@@ -134,11 +141,9 @@ def night_label(key: str | None, day: date) -> str | LazyString | None:
 
 def swedish_label(key: str | None, day: date) -> str | None:
     """``night_label`` in Swedish whatever the request's language (feeds are Swedish)."""
-    label = night_label(key, day)
-    if label is None:
-        return None
     with force_locale("sv"):
-        return str(label)
+        label = night_label(key, day)
+        return None if label is None else str(label)
 
 
 def break_days(iso_week: int, start: date, end: date) -> list[list[date]]:

@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from sqlmodel import col, select
 
 from ..accounts.models import User
+from ..audit import texts as audit_texts
 from ..audit.models import AuditEntry
 from ..booking import services_rules
 from ..clock import to_local, utcnow
@@ -81,13 +82,21 @@ def calendar(municipality_id: int):
 def coverage(municipality_id: int):
     municipality = planning_municipality(municipality_id)
     session = db_session()
-    weeks = int_arg("weeks") or coverage_mod.DEFAULT_WEEKS
+    asked = int_arg("weeks") or coverage_mod.DEFAULT_WEEKS
+    weeks = max(1, min(asked, coverage_mod.MAX_WEEKS))
     areas = areas_of(session, municipality_id)
     result = coverage_mod.coverage(
         session, municipality_id=municipality_id, areas=areas, weeks=weeks
     )
     return render_template(
-        "planning/coverage.html", municipality=municipality, coverage=result, weeks=weeks
+        "planning/coverage.html",
+        municipality=municipality,
+        coverage=result,
+        weeks=weeks,
+        weeks_asked=asked,
+        weeks_limited=asked > weeks,
+        # A cell opens the calendar at the month of the week's Friday, the patrol night.
+        week_month=lambda monday: (monday + timedelta(days=4)).strftime("%Y-%m"),
     )
 
 
@@ -114,6 +123,8 @@ def audit(municipality_id: int):
         rows=rows[:AUDIT_PAGE_SIZE],
         page=page,
         has_more=len(rows) > AUDIT_PAGE_SIZE,
+        audit_sentence=audit_texts.sentence,
+        audit_details=audit_texts.details_text,
     )
 
 

@@ -11,7 +11,7 @@ from .. import authz
 from ..accounts.models import Role
 from ..db import db_session
 from ..errors import RuleViolation
-from ..i18n import _
+from ..i18n import _, ngettext
 from ..municipalities.models import Municipality
 from ..web.forms_util import load_for, show_violation
 from . import services_series_edit as edit
@@ -137,9 +137,10 @@ def series_times(series_id: int):
         )
         return _render(series, times_form=form, preview=preview, mode="times", status=422)
     flash(
-        _(
-            "%(count)s kommande pass har fått nya tider, varav %(booked)s bokade.",
-            count=len(preview.affected),
+        ngettext(
+            "%(num)s kommande pass har fått nya tider, varav %(booked)s bokade.",
+            "%(num)s kommande pass har fått nya tider, varav %(booked)s bokade.",
+            len(preview.affected),
             booked=preview.booked_count,
         ),
         "success",
@@ -176,9 +177,10 @@ def series_cancel(series_id: int):
         preview = edit.preview_cancel(session, series)
         return _render(series, cancel_form=form, preview=preview, mode="cancel", status=422)
     flash(
-        _(
-            "%(count)s kommande pass är inställda, varav %(booked)s bokade.",
-            count=len(preview.affected),
+        ngettext(
+            "%(num)s kommande pass är inställda, varav %(booked)s bokade.",
+            "%(num)s kommande pass är inställda, varav %(booked)s bokade.",
+            len(preview.affected),
             booked=preview.booked_count,
         ),
         "success",

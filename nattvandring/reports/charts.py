@@ -10,6 +10,10 @@ from collections.abc import Sequence
 from decimal import Decimal
 from html import escape
 
+from babel.dates import format_date
+
+from ..formatting import current_language, decimal_text
+
 PALETTE = ("#0b5394", "#b45f06", "#38761d", "#741b47", "#134f5c", "#7f6000", "#666666")
 WIDTH, HEIGHT = 640, 300
 LEFT, RIGHT, TOP, BOTTOM = 48, 12, 16, 72
@@ -30,7 +34,7 @@ def _nice_max(value: float) -> float:
 def _fmt(value: float) -> str:
     if float(value).is_integer():
         return str(int(value))
-    return f"{value:.1f}".replace(".", ",")
+    return decimal_text(Decimal(str(value)), 1, trim=False)  # "3,8" in Swedish, "3.8" in English
 
 
 def bar_chart(
@@ -128,6 +132,7 @@ def month_labels(months: Sequence) -> list[str]:
 
 
 def month_label(month) -> str:
-    """Short Swedish month label: 2027-03-01 -> 'mar 2027'."""
-    names = ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
-    return f"{names[month.month - 1]} {month.year}"
+    """Short month label in the reader's language (Babel): 2027-03-01 -> 'mar 2027' in
+    Swedish, 'Mar 2027' in English."""
+    name = format_date(month, "LLL", locale=current_language()).rstrip(".")
+    return f"{name} {month.year}"

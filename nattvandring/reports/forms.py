@@ -26,6 +26,7 @@ from wtforms.validators import (
 
 from ..errors import RuleViolation
 from ..i18n import _l
+from ..web.fields import ClockField, as_clock_text
 from ..web.forms_util import MAX_ID, posted_id, show_violation
 from .models import IncidentCategory
 from .services_report import IncidentInput, PlaceInput, ReportInput, WalkerInput
@@ -35,8 +36,8 @@ from .situation import CATEGORY_LABELS
 class WalkerRow(Form):
     user_id = HiddenField()
     walked = BooleanField(_l("Vandrade"), default=True)
-    start = StringField(_l("Start"), validators=[Length(max=5)])
-    end = StringField(_l("Slut"), validators=[Length(max=5)])
+    start = ClockField(_l("Start"))
+    end = ClockField(_l("Slut"))
 
 
 class IncidentRow(Form):
@@ -77,8 +78,8 @@ class ReportForm(FlaskForm):
         validate_choice=False,
         validators=[Optional(), NumberRange(min=0, max=MAX_ID, message=_l("Välj en medlem."))],
     )
-    add_start = StringField(_l("Start"), validators=[Length(max=5)])
-    add_end = StringField(_l("Slut"), validators=[Length(max=5)])
+    add_start = ClockField(_l("Start"))
+    add_end = ClockField(_l("Slut"))
     incidents = FieldList(FormField(IncidentRow))
     places = FieldList(FormField(PlaceRow))
     save = SubmitField(_l("Spara utkast"))
@@ -111,11 +112,17 @@ def report_input(form: ReportForm) -> ReportInput:
     for index, row in enumerate(form.walkers):
         user_id = posted_id(row.user_id.data)
         if row.walked.data and user_id is not None:
-            walkers.append(WalkerInput(user_id, row.start.data or "", row.end.data or ""))
+            walkers.append(
+                WalkerInput(user_id, as_clock_text(row.start.data), as_clock_text(row.end.data))
+            )
             form.walker_rows.append(index)
     if form.add_walker.data:
         walkers.append(
-            WalkerInput(form.add_walker.data, form.add_start.data or "", form.add_end.data or "")
+            WalkerInput(
+                form.add_walker.data,
+                as_clock_text(form.add_start.data),
+                as_clock_text(form.add_end.data),
+            )
         )
         form.walker_rows.append(None)
     incidents = [

@@ -8,10 +8,10 @@ nights come out right (the skipped spring hour is refused).
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, time, timedelta
 
 from ..clock import ensure_utc, is_nonexistent_local, local_to_utc, to_local
+from ..clocktext import ClockTextError, parse_clock_text
 from ..errors import RuleViolation
 from ..i18n import _l
 from ..planning.schedule import duration_minutes, evening_of
@@ -21,16 +21,13 @@ SLACK = timedelta(hours=3)
 #: The longest a single walker can be reported for.
 MAX_WALK = timedelta(hours=14)
 
-_HHMM = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$")
-
 
 def parse_hhmm(text: str, *, field: str) -> time:
-    match = _HHMM.match(text or "")
-    if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
-        raise RuleViolation(
-            "time_invalid", _l("Skriv tiden som TT:MM, till exempel 22:30."), field=field
-        )
-    return time(int(match.group(1)), int(match.group(2)))
+    """A walker's typed time (any form ``clocktext`` reads); a RuleViolation on ``field``."""
+    try:
+        return parse_clock_text(text)
+    except ClockTextError as error:
+        raise RuleViolation("time_invalid", error.message, field=field) from None
 
 
 def _distance(instant: datetime, start: datetime, end: datetime) -> timedelta:

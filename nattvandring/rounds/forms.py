@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, StringField, TimeField
+from wtforms import IntegerField, StringField
 from wtforms.validators import InputRequired, Length, Optional
 
 from ..i18n import _l
-from ..web.fields import DayField
+from ..web.fields import ClockField, DayField
 
 
 class RoundForm(FlaskForm):
@@ -19,7 +19,7 @@ class RoundForm(FlaskForm):
     first_day = DayField(_l("Första kvällen"), validators=[InputRequired()])
     last_day = DayField(_l("Sista kvällen"), validators=[InputRequired()])
     deadline_day = DayField(_l("Sista dag att önska"), validators=[InputRequired()])
-    deadline_time = TimeField(_l("Klockan"), validators=[InputRequired()])
+    deadline_time = ClockField(_l("Klockan"), validators=[InputRequired()])
     max_nights = IntegerField(
         _l("Högst antal kvällar per förening"),
         description=_l("Lämna tomt för inget tak."),

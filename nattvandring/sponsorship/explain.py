@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from ..formatting import format_sek, sv_decimal
+from ..formatting import decimal_text, format_sek, sv_decimal
 from .earnings import Evening, Terms, package_split, terms_on
 from .rules import PaymentRule
 
@@ -25,6 +25,20 @@ _FRIDAY = 4
 def sv(msgid: str, **params: Any) -> str:
     """The Swedish text: message ids are Swedish (the same substitution as gettext)."""
     return msgid % params if params else msgid
+
+
+def plural_of(_: Translate) -> Callable[..., str]:
+    """``ngettext`` in the language of ``_``: Swedish message ids for ``sv``, the catalog
+    (flask-babel) otherwise. ``%(num)s`` is the count, as in flask-babel."""
+    if _ is sv:
+
+        def swedish(singular: str, plural: str, num: int, **params: Any) -> str:
+            return (singular if num == 1 else plural) % {"num": num, **params}
+
+        return swedish
+    from flask_babel import ngettext
+
+    return ngettext
 
 
 def line_details(
@@ -87,31 +101,32 @@ def line_details(
 def _part_text(part: dict[str, Any], _: Translate) -> str:
     rule = PaymentRule.from_dict(part["rule"])
     rate = format_sek(rule.amount_ore)
+    ngettext = plural_of(_)
     if rule.kind == "per_walk":
         n = part["units"]
-        label = _("%(n)s godkänd vandring", n=n) if n == 1 else _("%(n)s godkända vandringar", n=n)
+        label = ngettext("%(num)s godkänd vandring", "%(num)s godkända vandringar", n)
         return f"{label} × {rate}"
     if rule.kind == "per_hour":
         minutes = part["units"]
-        hours = sv_decimal(Decimal(minutes) / 60)
+        value = Decimal(minutes) / 60
+        hours = sv_decimal(value) if _ is sv else decimal_text(value)
         return _("%(hours)s volontärtimmar × %(rate)s", hours=hours, rate=rate)
     if rule.kind == "per_weekend":
         n = part["units"]
-        text = (
-            _("%(n)s helg (fre+lör) × %(rate)s", n=n, rate=rate)
-            if n == 1
-            else _("%(n)s helger (fre+lör) × %(rate)s", n=n, rate=rate)
+        text = ngettext(
+            "%(num)s helg (fre+lör) × %(rate)s", "%(num)s helger (fre+lör) × %(rate)s", n, rate=rate
         )
         if part.get("waiting"):
-            text += "; " + _(
-                "%(n)s fredag räknas med lördagen i nästa utbetalning", n=part["waiting"]
+            text += "; " + ngettext(
+                "%(num)s fredag räknas med lördagen i nästa utbetalning",
+                "%(num)s fredagar räknas med lördagarna i nästa utbetalning",
+                part["waiting"],
             )
         if part.get("lone"):
-            lone = part["lone"]
-            text += "; " + (
-                _("%(n)s kväll utan komplett helg ersätts inte", n=lone)
-                if lone == 1
-                else _("%(n)s kvällar utan komplett helg ersätts inte", n=lone)
+            text += "; " + ngettext(
+                "%(num)s kväll utan komplett helg ersätts inte",
+                "%(num)s kvällar utan komplett helg ersätts inte",
+                part["lone"],
             )
         return text
     total = part.get("total_units", part["units"])

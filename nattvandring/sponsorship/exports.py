@@ -1,7 +1,7 @@
 """Payout statements: one PDF page per association.
 
 A pure helper (no database, no Flask): views feed it statements and send the result. The
-PDF helpers are the core ``nattvandring.pdf``; CSV and XLSX, ``nattvandring.exports``.
+CSV and XLSX writing is the core ``nattvandring.exports``.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from nattvandring.formatting import format_sek
-from nattvandring.pdf import new_document, pair, pdf_safe
+from nattvandring.pdf import ENCODING, pair, pdf_safe
 
-__all__ = ["Statement", "amount_label", "pdf_safe", "statement_pdf"]
+from .explain import Translate, sv
 
 
 @dataclass(frozen=True)
@@ -35,16 +35,16 @@ class Statement:
     draft: bool = False
     issued_on: date | None = None
     agreement_name: str = ""
-    # (evening, walkers, hours, "räknas" or why not), one per approved walk of the period
+    # (evening, walkers, hours, "counts" or why not, translated), one per approved walk
     walks: Sequence[tuple[str, str, str, str]] = ()
 
 
-def amount_label(amount_ore: int) -> str:
+def amount_label(amount_ore: int, _: Translate = sv) -> str:
     """What the bottom line says: money to the association, or money back from it."""
-    return "Att återbetala" if amount_ore < 0 else "Att betala"
+    return _("Att återbetala") if amount_ore < 0 else _("Att betala")
 
 
-def _statement_page(pdf: FPDF, st: Statement) -> None:
+def _statement_page(pdf: FPDF, st: Statement, _: Translate) -> None:
     pdf.add_page()
     width = pdf.epw
     pdf.set_font("Helvetica", "", 10)
@@ -62,22 +62,24 @@ def _statement_page(pdf: FPDF, st: Statement) -> None:
         pdf.multi_cell(
             width,
             9,
-            pdf_safe("UTKAST / DRAFT – inte godkänt, betala inte ut"),
+            pdf_safe(_("UTKAST / DRAFT – inte godkänt, betala inte ut")),
             new_x=XPos.LMARGIN,
             new_y=YPos.NEXT,
         )
         pdf.set_text_color(0, 0, 0)
     pdf.set_font("Helvetica", "B", 16)
-    pdf.multi_cell(width, 8, pdf_safe("Utbetalningsunderlag"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(
+        width, 8, pdf_safe(_("Utbetalningsunderlag")), new_x=XPos.LMARGIN, new_y=YPos.NEXT
+    )
     pdf.set_font("Helvetica", "B", 13)
     pdf.multi_cell(width, 7, pdf_safe(st.association_name), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font("Helvetica", "", 11)
     for label, value in (
-        ("Utfärdat", st.issued_on.isoformat() if st.issued_on else ""),
-        ("Avtal", st.agreement_name),
-        ("Organisationsnummer", st.org_number),
-        ("Konto", st.account_label),
-        ("Period", st.period_label),
+        (_("Utfärdat"), st.issued_on.isoformat() if st.issued_on else ""),
+        (_("Avtal"), st.agreement_name),
+        (_("Organisationsnummer"), st.org_number),
+        (_("Konto"), st.account_label),
+        (_("Period"), st.period_label),
     ):
         if value:
             pair(pdf, label, value)
@@ -87,8 +89,8 @@ def _statement_page(pdf: FPDF, st: Statement) -> None:
     if st.walks:
         pdf.ln(3)
         pdf.set_font("Helvetica", "B", 10)
-        for text, w in (("Kväll", 30), ("Vandrare", 25), ("Timmar", 25), ("", 0)):
-            pdf.cell(w or pdf.epw - 80, 6, pdf_safe(text or "Ersätts"))
+        for text, w in ((_("Kväll"), 30), (_("Vandrare"), 25), (_("Timmar"), 25), ("", 0)):
+            pdf.cell(w or pdf.epw - 80, 6, pdf_safe(text or _("Ersätts")))
         pdf.ln(6)
         pdf.set_font("Helvetica", "", 10)
         for evening, walkers, hours_text, note in st.walks:
@@ -101,36 +103,41 @@ def _statement_page(pdf: FPDF, st: Statement) -> None:
     pdf.multi_cell(width, 5, pdf_safe(st.explanation), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(4)
     pdf.set_font("Helvetica", "B", 14)
-    pair(pdf, amount_label(st.amount_ore), format_sek(abs(st.amount_ore)))
+    pair(pdf, amount_label(st.amount_ore, _), format_sek(abs(st.amount_ore)))
     pdf.ln(8)
     pdf.set_font("Helvetica", "", 9)
     pdf.multi_cell(
         width,
         5,
         pdf_safe(
-            "Ersättningen betalas till föreningens konto ovan, aldrig till enskilda vandrare."
+            _("Ersättningen betalas till föreningens konto ovan, aldrig till enskilda vandrare.")
         ),
         new_x=XPos.LMARGIN,
         new_y=YPos.NEXT,
     )
 
 
-def statement_pdf(statements: Sequence[Statement]) -> bytes:
+def statement_pdf(statements: Sequence[Statement], _: Translate = sv) -> bytes:
     """Render one A4 page per statement with the PDF core fonts; returns the PDF bytes.
+    Labels are in the language of ``_`` (the statements' own texts come translated).
 
     Names with characters outside Windows-1252 (emoji, ...) are printed with "?" instead of
     failing. With no statements the PDF holds a single page saying so.
     """
-    pdf = new_document("Utbetalningsunderlag")
+    pdf = FPDF(format="A4")
+    pdf.core_fonts_encoding = ENCODING
+    pdf.set_auto_page_break(auto=True, margin=15)
+    pdf.set_title(pdf_safe(_("Utbetalningsunderlag")))
+    pdf.set_creator("Nattvandring")
     for statement in statements:
-        _statement_page(pdf, statement)
+        _statement_page(pdf, statement, _)
     if not statements:
         pdf.add_page()
         pdf.set_font("Helvetica", "", 12)
         pdf.cell(
             pdf.epw,
             8,
-            pdf_safe("Inga utbetalningar i denna körning."),
+            pdf_safe(_("Inga utbetalningar i denna körning.")),
             new_x=XPos.LMARGIN,
             new_y=YPos.NEXT,
         )

@@ -18,43 +18,66 @@ from sqlmodel import Session, col, func, select
 from ..associations.models import Association
 from ..clock import to_local, utcnow
 from ..exports import ore_to_kronor
-from ..formatting import format_sek, hours
+from ..formatting import decimal_hours_text, format_sek, hours
+from ..i18n import _
 from ..municipalities.models import Municipality
-from . import walks
+from . import explain, walks
 from .exports import Statement
 from .models import LineKind, PayoutLine, PayoutRun, RunStatus, Sponsor, SponsorAgreement
 
 STREAM_BATCH = 1000
 
-RUN_HEADER = (
-    "Förening",
-    "Organisationsnummer",
-    "Kontotyp",
-    "Kontonummer",
-    "Typ",
-    "Period från",
-    "Period till",
-    "Vandringar",
-    "Vandrare",
-    "Volontärtimmar",
-    "Belopp (kr)",
-    "Förklaring",
-    "Status",
-)
-#: The last column of every run row: a draft says so on each row, so no copy of the file
-#: is mistaken for an approved payout.
-STATUS_LABELS = {"draft": "UTKAST / DRAFT", "approved": "Godkänd", "paid": "Betald"}
-SUMMARY_HEADER = (
-    "Förening",
-    "Organisationsnummer",
-    "Kommun",
-    "Månad",
-    "Vandringar",
-    "Vandrare",
-    "Volontärtimmar",
-)
+
+def run_header() -> tuple[str, ...]:
+    """The run export's columns, in the reader's language."""
+    return (
+        _("Förening"),
+        _("Organisationsnummer"),
+        _("Kontotyp"),
+        _("Kontonummer"),
+        _("Typ"),
+        _("Period från"),
+        _("Period till"),
+        _("Vandringar"),
+        _("Vandrare"),
+        _("Volontärtimmar"),
+        _("Belopp (kr)"),
+        _("Förklaring"),
+        _("Status"),
+    )
+
+
+def status_label(status: str) -> str:
+    """The last column of every run row: a draft says so on each row, so no copy of the
+    file is mistaken for an approved payout."""
+    labels = {"draft": _("UTKAST / DRAFT"), "approved": _("Godkänd"), "paid": _("Betald")}
+    return labels.get(status, status)
+
+
+def summary_header() -> tuple[str, ...]:
+    return (
+        _("Förening"),
+        _("Organisationsnummer"),
+        _("Kommun"),
+        _("Månad"),
+        _("Vandringar"),
+        _("Vandrare"),
+        _("Volontärtimmar"),
+    )
+
+
 ACCOUNT_LABELS = {"bankgiro": "Bankgiro", "plusgiro": "Plusgiro"}
-KIND_LABELS = {LineKind.PERIOD: "Period", LineKind.ADJUSTMENT: "Justering för tidigare period"}
+
+
+def kind_label(kind: str) -> str:
+    labels = {LineKind.PERIOD: _("Period"), LineKind.ADJUSTMENT: _("Justering för tidigare period")}
+    return labels.get(kind, kind)  # type: ignore[call-overload]
+
+
+def explanation(line: PayoutLine) -> str:
+    """A line's explanation in the reader's language (from its stored details; lines
+    stored before details existed keep their Swedish text)."""
+    return explain.line_text(line.details, _) if line.details else line.explanation
 
 
 #: The municipalities whose lines a reader sees; None: every line of the run.
@@ -118,15 +141,15 @@ def run_row(line: PayoutLine, status: str = "") -> list[Any]:
         line.org_number,
         ACCOUNT_LABELS.get(line.account_type, line.account_type),
         line.account_number,
-        KIND_LABELS.get(line.kind, line.kind),  # type: ignore[call-overload]
+        kind_label(line.kind),
         line.covers_start,
         line.covers_end,
         line.walks,
         line.walkers,
         hours(line.volunteer_minutes),
         ore_to_kronor(line.amount_ore),
-        line.explanation,
-        STATUS_LABELS.get(status, status),
+        explanation(line),
+        status_label(status),
     ]
 
 
@@ -148,7 +171,7 @@ def run_rows(
         yield run_row(line, status)
     if totals is not None:
         totals[:] = [
-            "Summa",
+            _("Summa"),
             "",
             "",
             "",
@@ -160,7 +183,7 @@ def run_rows(
             hours(sums[2]),
             ore_to_kronor(sums[3]),
             "",
-            STATUS_LABELS.get(status, status),
+            status_label(status),
         ]
 
 
@@ -216,7 +239,7 @@ def summary_rows(
             hours(figures.minutes),
         ]
     if totals is not None:
-        totals[:] = ["Summa", "", "", None, sums[0], sums[1], hours(sums[2])]
+        totals[:] = [_("Summa"), "", "", None, sums[0], sums[1], hours(sums[2])]
 
 
 @dataclass(frozen=True)
@@ -292,26 +315,28 @@ def statements(
         walkers = sum(line.walkers for line in period)
         minutes = sum(line.volunteer_minutes for line in period)
         facts = [
-            ("Godkända vandringar", str(walks_count)),
-            ("Vandrare (summa per vandring)", str(walkers)),
-            ("Volontärtimmar", f"{hours(minutes)}".replace(".", ",")),
+            (_("Godkända vandringar"), str(walks_count)),
+            (_("Vandrare (summa per vandring)"), str(walkers)),
+            (_("Volontärtimmar"), decimal_hours_text(minutes)),
         ]
         for line in lines:
             if line.kind == LineKind.PERIOD:
-                label = (
-                    f"Ersättning {line.covers_start.isoformat()} – {line.covers_end.isoformat()}"
+                label = _(
+                    "Ersättning %(start)s – %(end)s",
+                    start=line.covers_start.isoformat(),
+                    end=line.covers_end.isoformat(),
                 )
             elif line.amount_ore < 0:
-                label = "Avdrag för tidigare perioder"
+                label = _("Avdrag för tidigare perioder")
             else:
-                label = "Justering för tidigare perioder"
+                label = _("Justering för tidigare perioder")
             facts.append((label, format_sek(line.amount_ore)))
         listed = [
             (
                 row.evening.isoformat(),
                 str(row.walkers),
-                f"{hours(row.minutes)}".replace(".", ","),
-                row.reason or "räknas",
+                decimal_hours_text(row.minutes),
+                explain.reason_text(row.reason, _),
             )
             for row in walk_rows(session, run, first.association_id)
         ]
@@ -322,10 +347,12 @@ def statements(
                 account_label=account_label(first),
                 period_label=f"{run.period_start.isoformat()} – {run.period_end.isoformat()}",
                 lines=facts,
-                explanation="\n".join(line.explanation for line in lines),
+                explanation="\n".join(explanation(line) for line in lines),
                 amount_ore=amount,
                 sponsor_name=sponsor.name,
-                run_label=f"{agreement.name}, utbetalning nr {run.id}",
+                run_label=_(
+                    "%(agreement)s, utbetalning nr %(id)s", agreement=agreement.name, id=run.id
+                ),
                 draft=run.status == RunStatus.DRAFT,
                 issued_on=to_local(utcnow()).date(),
                 agreement_name=agreement.name,

@@ -16,7 +16,6 @@ from ..clock import to_local, utcnow
 from ..db import db_session
 from ..errors import NotFound
 from ..exports import csv_rows, xlsx_bytes
-from ..formatting import hours
 from ..i18n import _, _l
 from ..municipalities.models import Municipality
 from ..reports.charts import bar_chart, month_labels
@@ -167,7 +166,6 @@ def dashboard():
             sum(r.walker_visits for r in figures),
             sum(r.minutes for r in figures),
         ),
-        hours=hours,
         export_url=lambda fmt, **extra: url_for(
             "sponsorship.summary_export", fmt=fmt, **filters, **extra
         ),
@@ -179,7 +177,7 @@ def dashboard():
 def summary_export(fmt: str):
     scope = _scope()
     session = db_session()
-    name = f"timmar-{scope['start']}–{scope['end']}"
+    name = _("timmar") + f"-{scope['start']}–{scope['end']}"
     kwargs = {
         "association_ids": scope["association_ids"],
         "start": scope["start"],
@@ -190,7 +188,7 @@ def summary_export(fmt: str):
         dialect = csv_dialect()
         return stream_csv(
             lambda reader: csv_rows(
-                rows.SUMMARY_HEADER,
+                rows.summary_header(),
                 rows.summary_rows(reader, **kwargs),
                 dialect=dialect,  # type: ignore[arg-type]
             ),
@@ -200,7 +198,7 @@ def summary_export(fmt: str):
         totals: list[Any] = []
         data = rows.summary_rows(session, totals=totals, **kwargs)
         return download(
-            xlsx_bytes("Timmar", rows.SUMMARY_HEADER, data, totals=totals),
+            xlsx_bytes(_("Timmar"), rows.summary_header(), data, totals=totals),
             XLSX_TYPE,
             f"{name}.xlsx",
         )
@@ -233,7 +231,6 @@ def statement():
     return render_template(
         "sponsorship/statement.html",
         lines=found,
-        hours=hours,
         walk_lists=walk_lists,
         explain_line=lambda line: (
             explain.line_text(line.details, _) if line.details else line.explanation
@@ -258,9 +255,9 @@ def statement_pdf_download(run_id: int, association_id: int):
     if not found:
         raise NotFound()
     return download(
-        statement_pdf(found),
+        statement_pdf(found, _),
         "application/pdf",
-        f"utbetalning-{run_id}-{found[0].association_name}.pdf",
+        _("utbetalning") + f"-{run_id}-{found[0].association_name}.pdf",
     )
 
 

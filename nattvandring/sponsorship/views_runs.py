@@ -13,7 +13,6 @@ from ..accounts.models import Role
 from ..db import db_session
 from ..errors import RuleViolation
 from ..exports import csv_rows, xlsx_bytes
-from ..formatting import hours
 from ..i18n import _, _l
 from ..web import nav
 from ..web.forms_util import load_for, show_violation
@@ -123,7 +122,6 @@ def _render_run(
         ),
         paid_form=paid_form,
         account_label=rows.account_label,
-        hours=hours,
     )
 
 
@@ -219,12 +217,11 @@ def run_paid(run_id: int):
 
 
 def _run_filename(run: PayoutRun, deal: SponsorAgreement, ext: str, variant: str = "") -> str:
-    """Distinct per run, format and variant; a draft's name says "utkast"."""
-    draft = "-utkast" if run.status == RunStatus.DRAFT else ""
+    """Distinct per run, format and variant; a draft's name says "utkast" ("draft")."""
+    draft = "-" + _("utkast") if run.status == RunStatus.DRAFT else ""
     tail = f"-{variant}" if variant else ""
-    return (
-        f"utbetalning-{run.id}-{deal.name}-{run.period_start}–{run.period_end}{draft}{tail}.{ext}"
-    )
+    stem = _("utbetalning")
+    return f"{stem}-{run.id}-{deal.name}-{run.period_start}–{run.period_end}{draft}{tail}.{ext}"
 
 
 @bp.get("/sponsorship/runs/<int:run_id>/export.<fmt>")
@@ -237,7 +234,7 @@ def run_export(run_id: int, fmt: str):
         dialect = csv_dialect()
         return stream_csv(
             lambda reader: csv_rows(
-                rows.RUN_HEADER,
+                rows.run_header(),
                 rows.run_rows(reader, run_id, municipality_ids=scope, status=payout.status),
                 dialect=dialect,  # type: ignore[arg-type]
             ),
@@ -246,11 +243,11 @@ def run_export(run_id: int, fmt: str):
     if fmt == "xlsx":
         totals: list[Any] = []
         found = rows.run_rows(session, run_id, totals, municipality_ids=scope, status=payout.status)
-        title = "Utkast" if payout.status == RunStatus.DRAFT else "Utbetalning"
-        data = xlsx_bytes(title, rows.RUN_HEADER, found, totals=totals)
+        title = _("Utkast") if payout.status == RunStatus.DRAFT else _("Utbetalning")
+        data = xlsx_bytes(title, rows.run_header(), found, totals=totals)
         return download(data, XLSX_TYPE, _run_filename(payout, deal, "xlsx"))
     if fmt == "pdf":
-        data = statement_pdf(rows.statements(session, payout, municipality_ids=scope))
+        data = statement_pdf(rows.statements(session, payout, municipality_ids=scope), _)
         return download(data, "application/pdf", _run_filename(payout, deal, "pdf"))
     abort(404)
 

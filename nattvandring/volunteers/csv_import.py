@@ -14,7 +14,6 @@ import io
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -24,7 +23,8 @@ from ..accounts.models import Membership, Role, User
 from ..errors import RuleViolation
 from ..i18n import _l
 from ..tokens import SigningKeys
-from .services import CleanMember, MemberInput, clean
+from .csv_preview import Preview, PreviewRow, warn_about_age
+from .services import MemberInput, clean
 
 MAX_BYTES = 1_000_000
 MAX_ROWS = 2000
@@ -48,32 +48,6 @@ HEADERS = {
     "birth_year": {"birth year", "birthyear", "year of birth", "fodelsear", "fodd", "arsklass",
                    "fodelsedatum", "date of birth", "birth date", "birthdate"},
 }  # fmt: skip
-
-
-@dataclass
-class PreviewRow:
-    line: int
-    name: str
-    phone: str
-    email: str
-    birth_year: str
-    # "new"; "ask" (a known person, who is asked to join); "member" (already one); "asked"
-    # (asked before); "duplicate"; "error"
-    status: str
-    message: str = ""
-    clean: CleanMember | None = None
-
-
-@dataclass
-class Preview:
-    rows: list[PreviewRow] = field(default_factory=list)
-
-    @property
-    def valid(self) -> list[PreviewRow]:
-        return [r for r in self.rows if r.status in ("new", "ask")]
-
-    def count(self, status: str) -> int:
-        return sum(1 for r in self.rows if r.status == status)
 
 
 def _fold(text: str) -> str:
@@ -203,6 +177,7 @@ def parse(session: Session, content: bytes, *, association_id: int) -> Preview:
         seen[phone] = line
         row.status = "new"
     _mark_known(session, preview, association_id)
+    warn_about_age(session, preview, association_id)
     return preview
 
 

@@ -11,7 +11,7 @@ from ..associations.models import Association, AssociationStatus
 from ..db import db_session
 from ..errors import NotFound, RuleViolation
 from ..formatting import national_phone
-from ..i18n import _, _l
+from ..i18n import _, _l, ngettext
 from ..web import nav
 from ..web.forms_util import load_for, show_violation
 from . import csv_import, services, services_requests
@@ -276,13 +276,22 @@ def import_confirm(association_id: int):
             "volunteers/import.html", form=ImportForm(formdata=None), association=association
         ), 422
     flash(
-        _("%(added)s medlemmar importerades.", added=added)
+        ngettext("%(num)s medlem importerades.", "%(num)s medlemmar importerades.", added)
         + (
             " " + _("%(n)s som redan finns hos oss får en fråga om att gå med.", n=asked)
             if asked
             else ""
         )
-        + (" " + _("%(n)s var redan medlemmar eller tillfrågade.", n=skipped) if skipped else ""),
+        + (
+            " "
+            + ngettext(
+                "%(num)s var redan medlem eller tillfrågad.",
+                "%(num)s var redan medlemmar eller tillfrågade.",
+                skipped,
+            )
+            if skipped
+            else ""
+        ),
         "success",
     )
     return redirect(url_for("volunteers.members", association_id=association_id))

@@ -8,7 +8,15 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import get_locale
 
-from ..formatting import hours_text, local_date, local_datetime, local_time, national_phone, sek
+from ..formatting import (
+    hours_text,
+    local_date,
+    local_datetime,
+    local_time,
+    national_phone,
+    sek,
+    tel_uri,
+)
 from .nav import items_for_current_user
 
 
@@ -18,6 +26,7 @@ def init_app(app: Flask) -> None:
         local_time=local_time,
         local_date=local_date,
         phone=national_phone,
+        tel=tel_uri,
         sek=sek,
         hours=hours_text,
     )

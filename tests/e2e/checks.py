@@ -1,5 +1,7 @@
-"""What every page a journey visits must pass: axe-core, no sideways scrolling at 390 px, and
-error messages tied to their fields. Findings are collected and reported together."""
+"""What every page a journey visits must pass: axe-core, no sideways scrolling at 390 px, every
+action within the phone's width (none in a table scrolled sideways), a folded header menu with
+tap targets of 24 px (44 px for the menu button), and error messages tied to their fields.
+Findings are collected and reported together."""
 
 from __future__ import annotations
 
@@ -25,8 +27,8 @@ _RUN_AXE = """async () => {
 # The page must not scroll sideways; name the widest elements when it does.
 _OVERFLOW = """() => {
   const root = document.documentElement;
-  const width = root.clientWidth;
-  if (root.scrollWidth <= width) return null;
+  const width = Math.min(root.clientWidth, window.innerWidth);
+  if (root.scrollWidth <= width && document.body.scrollWidth <= width) return null;
   const classes = el => typeof el.className === 'string' && el.className.trim()
     ? '.' + el.className.trim().split(/\\s+/).join('.') : '';
   const describe = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + classes(el);
@@ -45,6 +47,65 @@ _OVERFLOW = """() => {
     .sort((a, b) => b[1] - a[1]).slice(0, 6)
     .map(([el, right]) => describe(el) + ' (right edge ' + Math.round(right) + ' px)');
   return {scrollWidth: root.scrollWidth, width, wide};
+}"""
+
+# Every control a person taps (links, buttons, fields) lies within the phone's width: none sits
+# off-screen in a table that scrolls sideways. Hidden and visually hidden elements (the skip
+# link, screen-reader texts) don't count.
+_OFF_SCREEN = """() => {
+  const width = Math.min(document.documentElement.clientWidth, window.innerWidth);
+  const describe = el => {
+    const text = (el.getAttribute('aria-label') || el.innerText || el.value || el.name || '')
+      .trim().replace(/\\s+/g, ' ').slice(0, 40);
+    return el.tagName.toLowerCase() + ' "' + text + '"';
+  };
+  return [...document.querySelectorAll(
+      'a[href], button, input:not([type=hidden]), select, textarea, summary')]
+    .map(el => [el, el.getBoundingClientRect()])
+    .filter(([el, r]) => r.width > 2 && r.height > 2 && r.right > 0)
+    .filter(([el, r]) => getComputedStyle(el).visibility !== 'hidden')
+    .filter(([el, r]) => r.right > width + 1 || r.left < -1)
+    .slice(0, 6)
+    .map(([el, r]) =>
+      describe(el) + ' (' + Math.round(r.left) + '–' + Math.round(r.right) + ' px)');
+}"""
+
+# The header on a phone: the menu folds behind a button of at least 44×44 px, the header is
+# at most 120 px tall, and every link or button of the header (the open menu's too) is at
+# least 24 px tall. The menu is opened for the measurement and closed again.
+_HEADER = """() => {
+  const problems = [];
+  const header = document.querySelector('.site-header');
+  if (!header) return problems;
+  const tall = header.getBoundingClientRect().height;
+  if (tall > 120) problems.push('the header is ' + Math.round(tall) + ' px tall');
+  const button = document.getElementById('menu-button');
+  const folded = button && button.getClientRects().length > 0;
+  if (document.getElementById('main-nav') && !folded) problems.push('the menu does not fold');
+  if (folded) {
+    const r = button.getBoundingClientRect();
+    if (r.width < 44 || r.height < 44)
+      problems.push(
+        'the menu button is ' + Math.round(r.width) + '×' + Math.round(r.height) + ' px');
+    if (button.getAttribute('aria-expanded') !== 'false')
+      problems.push('the folded menu is open on arrival');
+    if (!document.getElementById(button.getAttribute('aria-controls') || ''))
+      problems.push('the menu button controls nothing');
+    button.click();
+    if (button.getAttribute('aria-expanded') !== 'true')
+      problems.push('the menu button opens nothing');
+  }
+  for (const el of header.querySelectorAll('a[href], button')) {
+    const r = el.getBoundingClientRect();
+    const name = '"' + (el.innerText || '').trim() + '"';
+    if (!el.getClientRects().length) {
+      problems.push(name + ' is hidden in the open menu');
+      continue;
+    }
+    if (r.height < 24) problems.push(name + ' is ' + Math.round(r.height) + ' px tall');
+  }
+  if (folded) button.click();
+  return problems;
 }"""
 
 # A box that scrolls sideways at this width (a wide table) must take keyboard focus itself,
@@ -125,6 +186,8 @@ class PageChecks:
             page.evaluate("() => new Promise(r => requestAnimationFrame(() => r()))")
             overflow = page.evaluate(_OVERFLOW)
             scrollers = page.evaluate(_SCROLLERS)
+            off_screen = page.evaluate(_OFF_SCREEN)
+            header = page.evaluate(_HEADER)
         finally:
             if size is not None and size != PHONE:
                 page.set_viewport_size(size)
@@ -137,6 +200,11 @@ class PageChecks:
         for scroller in scrollers:
             detail = f"{scroller} scrolls sideways at 390 px but has no tabindex and name"
             self.findings.append(Finding(where, "mobile", detail))
+        for control in off_screen:
+            detail = f"{control} is outside the 390 px screen (scroll sideways to reach it)"
+            self.findings.append(Finding(where, "mobile", detail))
+        for problem in header:
+            self.findings.append(Finding(where, "mobile header", problem))
 
     def report(self) -> str:
         return "\n".join(str(finding) for finding in self.findings)

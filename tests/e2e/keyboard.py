@@ -44,6 +44,8 @@ class Keyboard:
     def focus(self, target: Locator) -> None:
         """Press Tab until ``target`` (exactly one element) has focus, wrapping round once."""
         count = target.count()
+        if (count == 0 or (count == 1 and not target.is_visible())) and self.unfold_menu():
+            count = target.count()  # a main-menu link, folded away on a phone
         if count != 1:
             raise AssertionError(f"expected one element for {target}, found {count}")
         handle = target.element_handle()
@@ -58,6 +60,18 @@ class Keyboard:
             f"{self.page.evaluate(_DESCRIBE, handle)} on {self.page.url} is not reachable "
             f"with Tab ({limit} presses)"
         )
+
+    def unfold_menu(self) -> bool:
+        """On a phone the main menu is folded behind its button: Tab to it and press Enter.
+        Returns whether a folded menu was opened."""
+        button = self.page.locator("#menu-button")
+        if button.count() != 1 or not button.is_visible():
+            return False
+        if button.get_attribute("aria-expanded") != "false":
+            return False
+        self.press(button)
+        assert button.get_attribute("aria-expanded") == "true", "the menu button opened nothing"
+        return True
 
     # -- actions ------------------------------------------------------------------------------
     def follow(self, target: Locator, key: str = "Enter") -> None:
@@ -91,10 +105,12 @@ class Keyboard:
             "language Swedish (chromium-l10n installed)?"
         )
 
-    def time(self, target: Locator, at: time) -> None:
-        self.focus(target)
-        self.page.keyboard.type(f"{at.hour:02d}{at.minute:02d}")
-        assert target.input_value() == at.strftime("%H:%M"), target.input_value()
+    def time(self, target: Locator, at: time, typed: str | None = None) -> None:
+        """A time field, typed as an iPhone's number pad gives it: digits only ("2200"),
+        unless ``typed`` says otherwise ("22,00" from a Swedish decimal pad)."""
+        text = typed if typed is not None else f"{at.hour:02d}{at.minute:02d}"
+        assert target.get_attribute("type") in (None, "text"), "a time field is a text field"
+        self.type(target, text)
 
     def choose(self, target: Locator, label: str) -> None:
         """Pick an option of a closed <select> with the arrow keys."""

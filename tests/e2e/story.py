@@ -64,6 +64,9 @@ MEMBERS = (
     Member("Noor Haddad", "+46 70 174 06 92", "+46701740692", 1990),
     Member("Tove Lind", "070 174 06 93", "+46701740693", 1972),
 )
+# A member the import takes, with a warning: too young to walk in 2026 (the area asks for 18),
+# so the group picker shows her greyed out with the reason.
+YOUNG = Member("Ella Ung", "070-174 06 94", "+46701740694", 2010)
 # A row the import must refuse, to show an error in the preview.
 BAD_ROW = ("Kalle Kort", "12345", "kalle@example.org", "2011")
 
@@ -71,7 +74,7 @@ BAD_ROW = ("Kalle Kort", "12345", "kalle@example.org", "2011")
 def members_csv() -> str:
     """What a club's member register exports: semicolons, Swedish headers."""
     lines = ["Namn;Mobil;E-post;Födelseår"]
-    lines += [f"{m.name};{m.mobile};;{m.birth_year}" for m in MEMBERS]
+    lines += [f"{m.name};{m.mobile};;{m.birth_year}" for m in (*MEMBERS, YOUNG)]
     lines.append(";".join(BAD_ROW))
     return "\n".join(lines) + "\n"
 

@@ -16,7 +16,17 @@ from nattvandring.planning.models import Shift
 
 from .checks import screenshot
 from .served import START
-from .story import AREA, ASSOCIATION, FRIDAY, LEADER, MEMBERS, SATURDAY, log_in, members_csv
+from .story import (
+    AREA,
+    ASSOCIATION,
+    FRIDAY,
+    LEADER,
+    MEMBERS,
+    SATURDAY,
+    YOUNG,
+    log_in,
+    members_csv,
+)
 
 SMS_WAIT_SECONDS = 30
 
@@ -61,10 +71,14 @@ def test_leader_imports_members_books_builds_the_group_and_cancels(people, serve
     keys.upload(page.get_by_label("CSV-fil"), export)
     keys.follow(page.get_by_role("button", name="Förhandsgranska"))
     status = " ".join(page.get_by_role("status").inner_text().split())
-    assert "4 nya medlemmar" in status and "1 rader med fel" in status, status
+    assert "5 nya medlemmar" in status and "1 rad med fel" in status, status
+    # Feedback before importing: the 16-year-old is importable, but too young to walk.
+    assert page.get_by_text("1 medlem är för ung för att gå pass i år.").is_visible()
+    warning = page.get_by_role("row").filter(has_text=YOUNG.name)
+    assert "Fyller 16 i år: för ung för att gå pass (minst 18 år)" in warning.inner_text()
     screenshot(page, "leader-import-preview")
-    keys.follow(page.get_by_role("button", name="Importera 4 medlemmar"))
-    assert page.get_by_text("4 medlemmar importerades.").is_visible()
+    keys.follow(page.get_by_role("button", name="Importera 5 medlemmar"))
+    assert page.get_by_text("5 medlemmar importerades.").is_visible()
     with session_scope(served.engine, write=False) as session:
         association = session.exec(select(Association).where(Association.name == ASSOCIATION)).one()
         imported = {
@@ -76,7 +90,7 @@ def test_leader_imports_members_books_builds_the_group_and_cancels(people, serve
                 .where(Membership.role == Role.VOLUNTEER)
             )
         }
-    for member in MEMBERS:
+    for member in (*MEMBERS, YOUNG):
         assert imported[member.name].phone_e164 == member.e164
         assert imported[member.name].birth_year == member.birth_year
         assert page.get_by_role("link", name=member.name).is_visible()
@@ -85,10 +99,16 @@ def test_leader_imports_members_books_builds_the_group_and_cancels(people, serve
     # Book Friday 10 April and put the group together.
     friday = book(keys, served, story.area_id, FRIDAY)
     screenshot(page, "leader-roster-empty")
+    # One step: tick the four, add them together. The 16-year-old can't be ticked, and says why.
+    young = page.get_by_label(f"{YOUNG.name} ({YOUNG.birth_year})", exact=True)
+    assert young.is_disabled()
+    reason = page.locator(f"#{young.get_attribute('id')}-why")
+    assert reason.is_visible() and "För ung: fyller 16 i år, minst 18 krävs" in reason.inner_text()
     for member in MEMBERS:
-        keys.choose(page.get_by_label("Medlem"), f"{member.name} ({member.birth_year})")
-        keys.follow(page.get_by_role("button", name="Lägg till", exact=True))
-        assert page.get_by_text("Nattvandraren är tillagd i gruppen.").is_visible()
+        keys.tick(page.get_by_label(f"{member.name} ({member.birth_year})", exact=True))
+    screenshot(page, "leader-group-picker", full_page=False)
+    keys.follow(page.get_by_role("button", name="Lägg till valda"))
+    assert page.get_by_text(f"{len(MEMBERS)} nattvandrare är tillagda i gruppen.").is_visible()
     # Asked, not yet confirmed: the group is not staffed until the walkers answer.
     assert page.locator(".below-minimum").get_by_text("har inte svarat än").is_visible()
     rows = page.locator("table tbody tr")

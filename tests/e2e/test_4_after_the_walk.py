@@ -3,6 +3,8 @@ sees it in the situation report (lägesbild). Saturday 11 April 2026, 11:00."""
 
 from __future__ import annotations
 
+from datetime import time
+
 from sqlmodel import func, select
 
 from nattvandring.db import session_scope
@@ -41,16 +43,22 @@ def test_the_leader_files_the_report_and_the_coordinator_approves_it(people, ser
     leader.follow(due.get_by_role("button", name="Skriv rapport"))
 
     walked = [m.name for m in MEMBERS if m.name != story.decliner]
+    # Times as phones type them: an iPhone's number pad has digits only, a Swedish decimal
+    # pad adds ",", others "." or ":". Each walker's times come from another keyboard.
+    typed_times = iter([("2100", "0100"), ("21,00", "1"), ("21.00", "01:00"), ("21", "100")])
     for member in MEMBERS:
         group = page.get_by_role("group", name=member.name, exact=True)
         if member.name not in walked:
             if group.count():  # she said no: not on the report
                 leader.tick(group.get_by_label("Vandrade"), on=False)
             continue
+        start, end = next(typed_times)
         leader.tick(group.get_by_label("Vandrade"))
-        leader.type(group.get_by_label("Start"), "21:00")
+        leader.time(group.get_by_label("Start"), time(21), start)
         # A typo for the one who went home at midnight: the error is tied to her field.
-        leader.type(group.get_by_label("Slut"), "24:00" if member.name == EARLY_LEAVER else "01:00")
+        leader.time(
+            group.get_by_label("Slut"), time(1), "2400" if member.name == EARLY_LEAVER else end
+        )
     summary = "Lugn kväll vid stationen. Många unga vid cykelparkeringen, god stämning."
     leader.type(page.get_by_label("Antal unga ni mötte (uppskattning)"), "35")
     leader.type(page.get_by_label("Sammanfattning av kvällen"), summary)
@@ -58,8 +66,8 @@ def test_the_leader_files_the_report_and_the_coordinator_approves_it(people, ser
     leader.type(page.get_by_label("Var?"), "Gångtunneln under järnvägen")
     leader.follow(page.get_by_role("button", name="Skicka in rapporten"))
     early_end = page.get_by_role("group", name=EARLY_LEAVER, exact=True).get_by_label("Slut")
-    assert_field_error(leader, early_end, None)
-    leader.type(early_end, "00:00")
+    assert_field_error(leader, early_end, "Timmen måste vara 00–23.")
+    leader.time(early_end, time(0), "0000")
     leader.follow(page.get_by_role("button", name="Skicka in rapporten"))
     report = report_of(served, story.booking_id)
     assert report.status == "submitted"

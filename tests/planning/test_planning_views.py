@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlmodel import select
 
 from nattvandring.planning.models import PatrolArea, Shift, ShiftSeries
@@ -114,8 +116,8 @@ def test_area_create_edit_and_validation(client, world, db):
         data={
             "name": "Stationen",
             "meeting_point": "Resecentrum",
-            "latitude": "56.156",
-            "longitude": "13.764",
+            "latitude": "56,156",  # the Swedish decimal comma
+            "longitude": " 13.764 ",
             "default_start": "20:00",
             "default_end": "00:00",
             "default_min_walkers": "3",
@@ -128,6 +130,9 @@ def test_area_create_edit_and_validation(client, world, db):
     db.rollback()
     area = db.exec(select(PatrolArea).where(PatrolArea.name == "Stationen")).one()
     assert (area.meeting_point, area.default_max_walkers, area.min_age) == ("Resecentrum", None, 20)
+    assert (area.latitude, area.longitude) == (56.156, 13.764)
+    edit = client.get(f"/planning/areas/{area.id}/edit").get_data(as_text=True)
+    assert 'value="56,156"' in edit and 'inputmode="decimal"' in edit
     response = client.post(f"/planning/areas/{area.id}/active", data={"active": "0"})
     assert response.status_code == 302
     db.rollback()  # end the read snapshot; see the app's commits
@@ -241,3 +246,22 @@ def test_special_night_in_year_1_is_refused_with_the_window(client, world, db, f
     assert "Ange ett datum mellan 2000-01-01 och 2100-12-31." in response.get_data(as_text=True)
     db.rollback()
     assert db.exec(select(Shift)).all() == []
+
+
+def test_coverage_cells_open_the_calendar_and_a_long_range_says_it_is_cut(client, world, planned):
+    login(client, world.emails["coord_h"])
+    h = world.ids["hassleholm"]
+    page = client.get(f"/planning/{h}/coverage").get_data(as_text=True)
+    assert "veckor; sidan visar högst" not in page
+    # The booked Saturday 5 September 2026: its cell links the area's calendar that month.
+    cell = re.search(r'<td class="num cov-cell"[^>]*data-week="2026-36">(.*?)</td>', page, re.S)
+    assert cell, page
+    link = re.search(r'<a class="cov-link" href="([^"]+)"\s+title="([^"]+)"', cell[1])
+    assert link, cell[1]
+    assert link[1].replace("&amp;", "&") == (
+        f"/planning/{h}/calendar?area={world.ids['area_h']}&month=2026-09"
+    )
+    assert "Centrum vecka 36: 1 bokade, 1 lediga, 1 under minimum" in link[2]
+    long = client.get(f"/planning/{h}/coverage?weeks=100").get_data(as_text=True)
+    assert "Du bad om 100 veckor; sidan visar högst 52." in long
+    assert long.count('<th scope="col" class="num">') == 52

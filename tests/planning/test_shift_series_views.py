@@ -133,7 +133,8 @@ def test_rules_page_validates_and_saves(client, world, db):
     assert stored.allow_reserve_list is False
     assert stored.reserve_offer_hours == 12
     log = client.get(f"/planning/{world.ids['hassleholm']}/audit").get_data(as_text=True)
-    assert "municipality.rules_changed" in log and "Coord H" in log
+    assert "Ändrade bokningsreglerna" in log and "Coord H" in log
+    assert "Antal föreningar per pass: 1 → 2" in log and "rules_changed" not in log
 
 
 def test_audit_page_shows_only_own_municipality(client, world, db):
@@ -197,3 +198,28 @@ def test_special_nights_preview_with_an_unreadable_date_is_a_422(client, world):
     )
     assert response.status_code == 422
     assert 'id="last_school_day-error"' in response.get_data(as_text=True)
+
+
+def test_audit_page_reads_as_sentences_not_codes(client, world, db):
+    """The Swedish log used to show "roster.declined assignment #710" and "shift=182"."""
+    for action, object_type, details in (
+        ("roster.declined", "assignment", "shift=182"),
+        ("member.added", "user", "new person"),
+    ):
+        db.add(
+            AuditEntry(
+                action=action,
+                object_type=object_type,
+                object_id=710,
+                municipality_id=world.ids["hassleholm"],
+                details=details,
+            )
+        )
+    db.commit()
+    login(client, world.emails["coord_h"])
+    page = client.get(f"/planning/{world.ids['hassleholm']}/audit").get_data(as_text=True)
+    assert "En vandrare tackade nej till pass #182" in page
+    assert "Lade till person #710 som medlem" in page and "ny person" in page
+    for code in ("roster.declined", "shift=182", "new person", "assignment", "member.added"):
+        assert code not in page, code
+    # English: tests/audit/test_texts.py (the db fixture's app context keeps Swedish cached).

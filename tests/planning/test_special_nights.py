@@ -74,6 +74,17 @@ def test_public_holidays_have_swedish_names():
     assert date(2026, 12, 26) in by_key(nights, PUBLIC_HOLIDAY)
 
 
+def test_holidays_and_special_nights_are_named_in_english_for_english_readers(app):
+    from flask_babel import force_locale
+
+    with app.test_request_context(), force_locale("en"):
+        nights = special_nights(2026)
+        assert labels_on(nights, date(2026, 12, 25)) == {"Christmas Day"}
+        assert labels_on(nights, date(2026, 6, 6)) == {"National Day"}
+        assert labels_on(nights, date(2026, 4, 30)) == {"Walpurgis Night (Valborg)"}
+        assert labels_on(nights, date(2026, 12, 31)) == {"New Year's Eve"}
+
+
 def test_halloween_and_all_saints_day_on_the_same_date_are_both_kept():
     # In 2026 Alla helgons dag falls on 31 October.
     nights = [n for n in special_nights(2026) if n.day == date(2026, 10, 31)]

@@ -78,9 +78,9 @@ def test_leader_hours_page(client, db, world) -> None:
     login(client, world.emails["leader_a"])
     html = client.get("/hours?year=2026").get_data(as_text=True)
     assert "IFK Hässleholm" in html
-    assert _row("2026-03", "1", "2", "7,0 h") in html
-    assert _row("2026-04", "1", "1", "3,0 h") in html
-    assert "Vår 2026" in html and "10,0 h" in html
+    assert _row("2026-03", "1", "2", "7 h") in html
+    assert _row("2026-04", "1", "1", "3 h") in html
+    assert "Våren 2026" in html and "10 h" in html
     assert "<svg" in html
     # Another association's id in the URL shows the leader's own association, never B's.
     other = client.get(f"/hours?year=2026&association={world.ids['assoc_b']}").get_data(
@@ -94,8 +94,8 @@ def test_coordinator_hours_with_filters(client, db, world) -> None:
     db.commit()
     login(client, world.emails["coord_h"])
     html = client.get("/hours?from=2026-01-01&to=2026-12-31").get_data(as_text=True)
-    assert _row("IFK Hässleholm", "2", "3", "10,0 h") in html
-    assert _row("Scoutkåren", "1", "2", "8,0 h") in html
+    assert _row("IFK Hässleholm", "2", "3", "10 h") in html
+    assert _row("Scoutkåren", "1", "2", "8 h") in html
     assert "Bjuvs IF" not in html
     only_b = client.get(
         f"/hours?from=2026-01-01&to=2026-12-31&area={built['station'].id}"

@@ -39,7 +39,7 @@ def test_the_pdf_has_the_period_the_figures_the_chart_and_the_places(client, db,
     # The chart labels every month, the empty ones too, with the year under the first
     # month and under January.
     for month in ("nov", "dec", "jan", "feb", "mar", "apr"):
-        assert re.search(rf"\b{month}\b", text), month
+        assert re.search(rf"\b{month}", text), month  # Babel's short names: "mars"…
     assert "2025" in text and "2026" in text
     # The unsafe places with their status.
     assert "Trasig lampa" in text and "Vidarebefordrad" in text

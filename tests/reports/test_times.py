@@ -55,11 +55,15 @@ def test_end_before_start_and_far_away_times_are_refused() -> None:
         walker_interval(start, end, "22:00", "22:00", prefix="w-")
 
 
-@pytest.mark.parametrize("text", ["", "25:00", "7", "aa:bb", "12:60"])
+@pytest.mark.parametrize("text", ["", "25:00", "2400", "aa:bb", "12:60"])
 def test_parse_rejects_bad_text(text: str) -> None:
     with pytest.raises(RuleViolation):
         parse_hhmm(text, field="start")
 
 
-def test_parse_accepts_dot() -> None:
-    assert parse_hhmm("22.15", field="start") == time(22, 15)
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("22.15", time(22, 15)), ("2215", time(22, 15)), ("22,15", time(22, 15)), ("7", time(7))],
+)
+def test_parse_accepts_what_a_phone_types(text: str, expected: time) -> None:
+    assert parse_hhmm(text, field="start") == expected

@@ -81,7 +81,7 @@ def test_leader_files_report_from_roster(client, db, world, walk_a) -> None:
     assert (place.latitude, place.longitude, place.status) == (56.1589, 13.7668, "reported")
     db.commit()
     detail = client.get(f"/reports/{report.id}").get_data(as_text=True)
-    assert "Väntar på godkännande" in detail and "13,5 h" in detail
+    assert "Väntar på godkännande" in detail and "13 h 30 min" in detail
     # Submitted: the leader can no longer change it.
     locked = client.post(f"/reports/{report.id}/edit", data=_form(world, young_people_met="1"))
     assert locked.status_code == 409
@@ -192,7 +192,7 @@ def test_coordinator_approves_corrects_and_sees_history(client, db, world, walk_
     db.commit()
     html = client.get(f"/reports/{report.id}").get_data(as_text=True)
     assert "Godkännande" in html and "Rättelse" in html and "Gick hem 23:00" in html
-    assert "-120" in html and "7,0 h" in html  # 540 - 120 = 420 minutes
+    assert "-120" in html and "7 h" in html  # 540 - 120 = 420 minutes
     # A second approval is refused.
     assert client.post(f"/reports/{report.id}/approve").status_code == 409
 

@@ -103,6 +103,8 @@ EXPECTED: dict[str, str] = {
     "booking.roster": _seen_by_coordinator("200"),
     "booking.roster_add": _for_association("422"),
     "booking.roster_remove": _for_association("302"),
+    # "Vi behöver en till": vol_a2 can walk and is asked.
+    "booking.roster_call": _for_association("302"),
     "booking.cancel GET": _seen_by_coordinator("200"),
     # The leader may cancel without a reason; a coordinator (or admin) must give one.
     "booking.cancel POST": "leader_a=302 coord_h,admin=422 leader_b,coord_b,liaison,liaison2=404 "

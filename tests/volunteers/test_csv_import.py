@@ -178,3 +178,43 @@ def test_an_overlong_cell_is_an_error_of_its_row_only(world, db, ctx):
     assert first.status == "new"  # a long cell in a column we do not read does not matter
     assert second.status == "error" and "för långt" in second.message
     assert second.name == long_name[: csv_import.MAX_FIELD_CHARS]
+
+
+# --- feedback in the preview ------------------------------------------------------------------
+
+
+def test_an_empty_phone_says_it_is_missing(world, db, ctx):
+    preview = parse(db, world, "namn;mobil;födelseår\nUtan Nummer;;1980\n".encode())
+    (row,) = preview.rows
+    assert row.status == "error"
+    assert row.message == "Mobilnummer saknas. Skriv ett svenskt mobilnummer."
+    assert "Ogiltigt mobilnummer:" not in row.message
+
+
+def test_a_member_too_young_to_walk_is_importable_with_a_warning(world, db, ctx):
+    from nattvandring import clock
+    from tests.support.booking import NOW
+
+    clock.freeze(NOW)  # 2026; Hässleholm's areas ask for 18
+    content = "namn;mobil;födelseår\nUnga Ung;0701231231;2010\nVuxen;0701231232;2008\n"
+    preview = parse(db, world, content.encode())
+    young, adult = preview.rows
+    assert young.status == "new" and adult.status == "new"
+    assert young.warning == (
+        "Fyller 16 i år: för ung för att gå pass (minst 18 år). Kan gå från 2028."
+    )
+    assert adult.warning == "" and preview.warned == 1
+    assert [r.line for r in preview.valid] == [2, 3]
+
+
+def test_the_warning_follows_the_municipalitys_lowest_age(world, db, ctx):
+    from nattvandring.planning.models import PatrolArea
+    from nattvandring.volunteers.csv_preview import age_warning, lowest_min_age
+
+    area = db.get(PatrolArea, world.ids["area_h"])
+    area.min_age = 20
+    db.flush()
+    assert lowest_min_age(db, world.ids["assoc_a"]) == 20
+    assert age_warning(2007, year=2026, min_age=20).startswith("Fyller 19 i år")
+    assert age_warning(None, year=2026, min_age=20) == ""
+    assert age_warning(2010, year=2026, min_age=0) == ""

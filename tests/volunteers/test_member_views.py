@@ -219,6 +219,9 @@ def test_import_preview_writes_nothing_until_confirmed(client, world, db):
     assert preview.status_code == 200
     assert "Åsa Öberg" in html and "Dubblett" in html and "Ogiltigt mobilnummer" in html
     assert "Inget är sparat än." in html
+    # One of each, in the singular (ngettext): "1 rad med fel", never "1 rader med fel".
+    assert "1 ny medlem ·" in html and "1 dubblett i filen" in html and "1 rad med fel" in html
+    assert "0 redan medlemmar eller tillfrågade" in html
     assert "Åsa Öberg" not in members_of(db, world.ids["assoc_a"])
     confirm = client.post(
         f"/members/{world.ids['assoc_a']}/import/confirm", data={"payload": payload_of(html)}
@@ -226,6 +229,18 @@ def test_import_preview_writes_nothing_until_confirmed(client, world, db):
     assert confirm.status_code == 302
     names = members_of(db, world.ids["assoc_a"])
     assert "Åsa Öberg" in names and "Åsa Dubblett" not in names and "Bo" not in names
+
+
+def test_import_preview_counts_one_existing_member_in_the_singular(client, world, db):
+    from nattvandring.accounts.models import User
+    from nattvandring.formatting import national_phone
+
+    login(client, world.emails["leader_a"])
+    phone = db.get(User, world.ids["vol_a"]).phone_e164
+    content = f"Namn;Mobil\nVol A;{national_phone(phone)}\n".encode()
+    html = upload(client, world.ids["assoc_a"], content).get_data(as_text=True)
+    assert "1 redan medlem eller tillfrågad" in html
+    assert "1 redan medlemmar" not in html
 
 
 def test_import_cp1252_through_the_page(client, world, db):
@@ -309,3 +324,12 @@ def test_import_roles_and_tenants(client, world):
         ).status_code
         == 404
     )
+
+
+def test_import_preview_warns_about_a_member_too_young_to_walk(client, world, db, frozen):
+    login(client, world.emails["leader_a"])
+    content = "Namn;Mobil;Födelseår\nUnga Ung;070-321 45 67;2010\n"
+    html = upload(client, world.ids["assoc_a"], content.encode("utf-8")).get_data(as_text=True)
+    assert "1 medlem är för ung för att gå pass i år." in html
+    assert "Fyller 16 i år: för ung för att gå pass (minst 18 år)." in html
+    assert "Importera 1 medlem" in html  # still importable

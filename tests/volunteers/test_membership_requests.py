@@ -265,7 +265,7 @@ def test_csv_import_of_a_known_number_asks_and_shows_only_the_file(client, world
         data={"payload": payload},
         follow_redirects=True,
     )
-    assert "1 medlemmar importerades" in done.text and "1 som redan finns" in done.text
+    assert "1 medlem importerades" in done.text and "1 som redan finns" in done.text
     assert "Vol A" not in done.text and "Från Filen" in done.text
     assert not is_member(db, world.ids["vol_a"], world.ids["assoc_b"])
 

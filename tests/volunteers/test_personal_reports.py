@@ -110,7 +110,7 @@ def test_personal_block_lists_own_walks_and_reports_to_file(app, db, world, walk
         user = db.get(User, world.ids["vol_a2"])
         html = render_template("volunteers/_personal_block.html", personal_token=raw, user=user)
     assert "Godkända vandringar: <strong>1</strong>" in html
-    assert "Timmar: <strong>2,0 h</strong>" in html
+    assert "Timmar: <strong>2 h</strong>" in html
     assert f"/me/{raw}/reports/{walk_a.shift.id}" in html  # the unreported walk
     assert f"/me/{raw}/reports/{done.shift.id}" not in html  # already approved
     assert f"/me/{raw}/privacy/export.json" in html and f"/me/{raw}/privacy/erase" in html

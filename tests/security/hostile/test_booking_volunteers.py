@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from flask import current_app
 
-from nattvandring.booking.forms import AddWalkerForm, CancelBookingForm
+from nattvandring.booking.forms import AddWalkerForm, CallWalkerForm, CancelBookingForm
 from nattvandring.volunteers import csv_import
 from nattvandring.volunteers.forms import ImportConfirmForm, MemberForm
 from nattvandring.volunteers.services import CleanMember
@@ -48,7 +48,16 @@ TARGETS = [
         lambda w: f"/booking/bookings/{w.ids['booking']}/roster",
         lambda w: {"user_id": str(w.ids["vol_a2"])},
         forms=(AddWalkerForm,),
-        values={"user_id": ("0", "1", "2147483648", "9223372036854775808")},
+        values={"user_id": ("0", "1", "-1", "abc", "2147483648", "9223372036854775808")},
+    ),
+    # "Vi behöver en till": no fields but the token; the group has room and vol_a2 to ask.
+    Target(
+        "roster_call",
+        "booking.roster_call",
+        "leader_a",
+        lambda w: f"/booking/bookings/{w.ids['booking']}/call",
+        lambda w: {},
+        forms=(CallWalkerForm,),
     ),
     # A coordinator must give a reason (the leader may leave it out).
     Target(
