@@ -1,7 +1,7 @@
 """School breaks per municipality (sportlov, påsklov, höstlov by ISO week)
 
 Revision ID: d7b2e4a91c05
-Revises: c3a9f1d27e54
+Revises: 9b7e4c2d1a60
 Create Date: 2026-12-05 02:30:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 
 
 revision: str = 'd7b2e4a91c05'
-down_revision: str | None = 'c3a9f1d27e54'
+down_revision: str | None = '9b7e4c2d1a60'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
