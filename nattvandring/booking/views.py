@@ -17,6 +17,7 @@ from ..db import db_session
 from ..errors import NotFound, RuleViolation
 from ..i18n import _, _l
 from ..planning.models import PatrolArea, Shift
+from ..planning.services_special import nights_by_day, special_nights_between
 from ..web import nav
 from ..web.forms_util import load_for, show_violation
 from ..web.query import int_arg, month_arg
@@ -107,8 +108,12 @@ def calendar(association_id: int):
     by_day = defaultdict(list)
     for row in rows:
         by_day[to_local(row.shift.start_at).date()].append(row)
+    nights = special_nights_between(
+        session, municipality, to_local(start).date(), to_local(end).date()
+    )
     return render_template(
         "booking/calendar.html",
+        specials=nights_by_day(nights),
         association=association,
         municipality=municipality,
         approved=approved,

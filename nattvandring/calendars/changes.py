@@ -40,7 +40,7 @@ FeedKey = tuple[str, int]
 # The columns a feed or invite shows, per watched table (insert and delete always count).
 SHOWN: dict[type, tuple[str, ...]] = {
     Shift: ("start_at", "end_at", "status", "area_id", "municipality_id", "sequence",
-            "cancelled_at"),
+            "cancelled_at", "special_key"),
     Booking: ("status", "association_id", "shift_id", "cancelled_at"),
     Assignment: ("status", "shift_id", "booking_id", "user_id"),
     CancelledWalk: ("shift_id", "user_id", "booking_id"),

@@ -27,8 +27,9 @@ from sqlmodel import Session, col
 from .. import tokens
 from ..accounts.models import AccessToken, TokenPurpose
 from ..booking.models import Booking, BookingStatus
-from ..clock import utcnow
+from ..clock import to_local, utcnow
 from ..planning.models import Shift, ShiftStatus
+from ..planning.special_nights import swedish_label
 from .changes import bump_feeds, owners
 from .http import FeedStamp
 from .ical import feed_etag
@@ -246,3 +247,12 @@ def advance_window(session: Session, *, config: Any, today: date | None = None) 
         _VERSIONS.insert().values(kind=WINDOW[0], owner_id=WINDOW[1], version=new_day, changed=0)
     )
     return len(dropped)
+
+
+def special_night(summary: str, key: str | None, start: datetime) -> tuple[str, tuple[str, ...]]:
+    """A walk's SUMMARY and CATEGORIES with the special night it is marked with (Swedish,
+    like every feed): "Nattvandring Centrum – Valborgsmässoafton", ("Valborgsmässoafton",)."""
+    name = swedish_label(key, to_local(start).date())
+    if not name:
+        return summary, ()
+    return f"{summary} – {name}", (name,)

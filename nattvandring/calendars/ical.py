@@ -51,7 +51,7 @@ _METHODS = frozenset({"REQUEST", "CANCEL"})
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufeff]")
 DEFAULT_PRODID = "-//Nattvandring//Nattvandring//SV"
 # Raise this when the rendered output changes shape, so old ETags stop matching.
-RENDER_VERSION = 1
+RENDER_VERSION = 2  # 2: special nights in SUMMARY and CATEGORIES
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +70,7 @@ class CalendarEvent:
     sequence: int
     last_modified: datetime
     alarm_minutes_before: int | None = None
+    categories: tuple[str, ...] = ()
 
 
 def event_uid(shift_id: int, host: str) -> str:
@@ -212,6 +213,8 @@ def _build_event(
         organizer=organizer,
         attendees=attendees,
     )
+    if event.categories:
+        vevent.add("CATEGORIES", [_one_line(name) for name in event.categories])
     if event.geo is not None:
         latitude, longitude = event.geo
         if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):

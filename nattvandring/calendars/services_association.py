@@ -18,6 +18,7 @@ from .feeds import (
     FeedWindow,
     event_time,
     make_stamp,
+    special_night,
     token_owner,
     token_row,
     visible,
@@ -88,6 +89,7 @@ def _rows_statement(association_id: int, window: FeedWindow) -> Any:
             col(PatrolArea.latitude),
             col(PatrolArea.longitude),
             col(Association.contact_name),
+            col(Shift.special_key),
             col(Municipality.name).label("municipality_name"),
             col(Municipality.slug),
             walkers.c.walkers,
@@ -124,12 +126,17 @@ def association_events(
         lines.append(f"Nattvandrare: {walkers}")
         lines.append(f"Ledare: {row.contact_name}")
         has_geo = row.latitude is not None and row.longitude is not None
+        summary, categories = special_night(
+            ("Inställd: " if cancelled else "")
+            + f"Nattvandring {row.area_name} ({walkers} nattvandrare)",
+            row.special_key,
+            row.start_at,
+        )
         events[row.shift_id] = CalendarEvent(
             shift_id=row.shift_id,
             start=row.start_at,
             end=row.end_at,
-            summary=("Inställd: " if cancelled else "")
-            + f"Nattvandring {row.area_name} ({walkers} nattvandrare)",
+            summary=summary,
             description="\n".join(lines),
             location=f"{row.meeting_point or row.area_name}, {row.municipality_name}",
             geo=(row.latitude, row.longitude) if has_geo else None,
@@ -137,6 +144,7 @@ def association_events(
             status="CANCELLED" if cancelled else "CONFIRMED",
             sequence=row.sequence,
             last_modified=event_time(row.changed),
+            categories=categories,
         )
     return list(events.values())
 

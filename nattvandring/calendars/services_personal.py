@@ -26,6 +26,7 @@ from .feeds import (
     FeedWindow,
     event_time,
     make_stamp,
+    special_night,
     token_owner,
     token_row,
     visible,
@@ -76,6 +77,7 @@ class PersonalWalk(NamedTuple):
     contact_phone: str
     municipality_name: str
     municipality_slug: str
+    special_key: str | None = None
 
 
 def _rows_statement(user_id: int, window: FeedWindow) -> Any:
@@ -98,6 +100,7 @@ def _rows_statement(user_id: int, window: FeedWindow) -> Any:
             col(Association.contact_phone),
             col(Municipality.name).label("municipality_name"),
             col(Municipality.slug).label("municipality_slug"),
+            col(Shift.special_key),
         )
         .select_from(walk)
         .join(Shift, Shift.id == walk.c.shift_id)
@@ -159,6 +162,7 @@ def personal_event(
         contact = f"{contact}, {national_phone(walk.contact_phone)}"
     lines.append(f"Ledare: {contact}")
     has_geo = walk.latitude is not None and walk.longitude is not None
+    summary, categories = special_night(summary, walk.special_key, walk.start_at)
     return CalendarEvent(
         shift_id=walk.shift_id,
         start=walk.start_at,
@@ -172,6 +176,7 @@ def personal_event(
         sequence=walk.sequence,
         last_modified=event_time(walk.changed),
         alarm_minutes_before=None if cancelled or not alarm_minutes else alarm_minutes,
+        categories=categories,
     )
 
 
@@ -218,4 +223,5 @@ def walk_of(
         contact_phone=association.contact_phone,
         municipality_name=municipality.name,
         municipality_slug=municipality.slug,
+        special_key=shift.special_key,
     )

@@ -28,6 +28,7 @@ from .feeds import (
     event_time,
     make_stamp,
     shift_cancel_time,
+    special_night,
     version_columns,
     version_join,
     visible,
@@ -186,6 +187,7 @@ def public_event(
         lines.append("Ingen förening har bokat kvällen än.")
     if cancelled:
         lines.append("Kvällen är inställd.")
+    summary, categories = special_night(summary, shift.special_key, shift.start_at)
     return CalendarEvent(
         shift_id=shift.id,  # type: ignore[arg-type]
         start=shift.start_at,
@@ -198,6 +200,7 @@ def public_event(
         status="CANCELLED" if cancelled else ("CONFIRMED" if booked else "TENTATIVE"),
         sequence=sequence,
         last_modified=last_modified,
+        categories=categories,
     )
 
 

@@ -15,7 +15,7 @@ from ..clock import to_local, utcnow
 from ..municipalities.models import Municipality
 from ..planning.models import PatrolArea, Shift, ShiftStatus
 from ..planning.month import ShiftRow, load_shift_rows, local_day_bounds
-from ..planning.special_nights import PUBLIC_HOLIDAY, special_nights_between
+from ..planning.special_nights import PUBLIC_HOLIDAY, night_label, special_nights_between
 
 
 @dataclass
@@ -110,7 +110,11 @@ def special_name(names: dict[tuple[date, str], str], day: date, key: str | None)
     """The shown name of a special night: its own, or the public holiday's of that day."""
     if key is None:
         return None
-    return names.get((day, key)) or names.get((day, PUBLIC_HOLIDAY))
+    found = names.get((day, key)) or names.get((day, PUBLIC_HOLIDAY))
+    if found is None:  # a school break, or a night outside the calendar's (last school day)
+        label = night_label(key, day)
+        found = None if label is None else str(label)
+    return found
 
 
 def municipality_nights(

@@ -13,11 +13,18 @@ from ..demo import data
 from ..municipalities.models import Municipality
 from . import special_nights as specials
 from .models import PatrolArea, Shift
-from .services_series import SeriesInput, add_special_night, create_series
+from .services_series import SeriesInput, create_series
+from .services_special import add_special_night, save_school_breaks
 
 ORDER = 10
 WEEKS_BEFORE = 8
 WEEKS_AFTER = 10
+# Skåne's school breaks: sportlov week 8, påsklov week 14, höstlov week 44.
+DEMO_BREAKS: dict[str, int | None] = {
+    specials.SPORTLOV: 8,
+    specials.PASKLOV: 14,
+    specials.HOSTLOV: 44,
+}
 
 
 SPRING = ((3, 1), (6, 13))  # (month, day) of the demo spring season's first and last night
@@ -56,6 +63,7 @@ def load(session: Session) -> None:
                 _season(session, municipality, group, season_first, season_last, start, end)
         for season_first, season_last in seasons:
             _valborg(session, municipality, areas, season_first, season_last)
+        save_school_breaks(session, municipality=municipality, weeks=DEMO_BREAKS, actor_id=None)
     session.flush()
 
 

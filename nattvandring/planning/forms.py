@@ -13,7 +13,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..i18n import _l
@@ -132,6 +132,22 @@ class SpecialNightForm(FlaskForm):
     day = DayField(validators=[InputRequired()])
     key = HiddenField(validators=[InputRequired()])
     area_ids = MultiCheckboxField(_l("Områden"), coerce=int)
+
+
+def _week_field(label) -> IntegerField:
+    return IntegerField(
+        label,
+        description=_l("Veckonummer (1–53). Lämna tomt om kommunen inte har lovet."),
+        validators=[Optional(), NumberRange(min=1, max=53)],
+    )
+
+
+class SchoolBreakForm(FlaskForm):
+    """A municipality's school-break weeks (ISO week numbers)."""
+
+    sportlov = _week_field(_l("Sportlov, vecka"))
+    pasklov = _week_field(_l("Påsklov, vecka"))
+    hostlov = _week_field(_l("Höstlov, vecka"))
 
 
 class ShiftForm(FlaskForm):

@@ -94,3 +94,20 @@ class Shift(SQLModel, table=True):
     cancelled_at: datetime | None = None
     cancel_reason: str = Field(default="", max_length=500)
     created_at: datetime = created_at_field()
+
+
+class SchoolBreak(SQLModel, table=True):
+    """A municipality's school break (sportlov, påsklov, höstlov) by ISO week number.
+
+    The weeks differ by municipality (and sportlov by region); the planner suggests the
+    break's evenings each season and the calendars show them like special nights.
+    """
+
+    __tablename__ = "school_break"
+    __table_args__ = (UniqueConstraint("municipality_id", "kind", name="uq_school_break_kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    municipality_id: int = Field(foreign_key="municipality.id", index=True)
+    kind: str = Field(max_length=20)  # special_nights.BREAK_KEYS
+    iso_week: int
+    updated_at: datetime = updated_at_field()

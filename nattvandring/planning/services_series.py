@@ -1,4 +1,4 @@
-"""Creating patrol nights: a season (series) in one form, and one-click special nights."""
+"""Creating patrol nights: a season (series) in one form (special nights: services_special)."""
 
 from __future__ import annotations
 
@@ -13,9 +13,8 @@ from ..audit.services import record
 from ..errors import RuleViolation
 from ..i18n import _l
 from ..municipalities.models import Municipality
-from . import special_nights as specials
 from .models import PatrolArea, Shift, ShiftSeries
-from .schedule import generate_series, walk_instants
+from .schedule import generate_series
 from .services_common import store_optional
 from .services_nights import flush_nights, lock_planning, taken_nights
 from .validation import check_distinct_times, check_walker_limits
@@ -43,7 +42,7 @@ class CreateResult:
     series: ShiftSeries | None = None
 
 
-def _areas(session: Session, municipality: Municipality, area_ids: Sequence[int]):
+def active_areas(session: Session, municipality: Municipality, area_ids: Sequence[int]):
     ids = {int(i) for i in area_ids}
     if not ids:
         raise RuleViolation("no_areas", _l("Välj minst ett område."), field="area_ids")
@@ -61,7 +60,7 @@ def _areas(session: Session, municipality: Municipality, area_ids: Sequence[int]
     return areas
 
 
-def _new_shift(
+def new_shift(
     municipality: Municipality,
     area: PatrolArea,
     start: datetime,
@@ -102,7 +101,7 @@ def create_series(
     dates.check_day(data.start_date, field="start_date")
     dates.check_day(data.end_date, field="end_date")
     check_distinct_times(data.start_time, data.end_time)
-    areas = _areas(session, municipality, data.area_ids)
+    areas = active_areas(session, municipality, data.area_ids)
     nights = generate_series(
         start_date=data.start_date,
         end_date=data.end_date,
@@ -149,7 +148,7 @@ def create_series(
             if (area.id, start) in taken:
                 result.skipped += 1
                 continue
-            shift = _new_shift(
+            shift = new_shift(
                 municipality,
                 area,
                 start,
@@ -173,75 +172,6 @@ def create_series(
             f"{data.start_date.isoformat()}–{data.end_date.isoformat()} "
             f"{data.start_time:%H:%M}–{data.end_time:%H:%M}; "
             f"{', '.join(a.name for a in areas)}; "
-            f"skapade {len(result.created)}, hoppade över {result.skipped}"
-        ),
-    )
-    return result
-
-
-def add_special_night(
-    session: Session,
-    *,
-    municipality: Municipality,
-    day: date,
-    key: str,
-    area_ids: Sequence[int],
-    actor_id: int | None,
-) -> CreateResult:
-    """One shift per chosen area on ``day`` at the area's default times, ``special_key`` set."""
-    known = {
-        specials.PUBLIC_HOLIDAY,
-        specials.VALBORG,
-        specials.MIDSUMMER_EVE,
-        specials.NIGHT_WALK_DAY,
-        specials.HALLOWEEN,
-        specials.NEW_YEARS_EVE,
-        specials.LAST_SCHOOL_DAY,
-    }
-    if key not in known:
-        raise RuleViolation("unknown_special", _l("Okänd särskild kväll."))
-    dates.check_day(day, field="day")
-    areas = _areas(session, municipality, area_ids)
-    result = CreateResult()
-    nights: list[tuple[PatrolArea, datetime, datetime]] = []
-    for area in areas:
-        check_distinct_times(area.default_start, area.default_end)
-        start, end = walk_instants(day, area.default_start, area.default_end)
-        nights.append((area, start, end))
-    assert municipality.id is not None
-    lock_planning(session, municipality.id)
-    existing = taken_nights(session, [a.id for a in areas], [start for _, start, _ in nights])
-    for area, start, end in nights:
-        if (area.id, start) in existing:
-            # Already planned (e.g. Valborg on a Friday of a series): just mark it special.
-            shift = existing[(area.id, start)]  # type: ignore[index]
-            if shift.special_key is None:
-                shift.special_key = key
-                session.add(shift)
-            result.skipped += 1
-            continue
-        shift = _new_shift(
-            municipality,
-            area,
-            start,
-            end,
-            min_walkers=None,
-            max_walkers=None,
-            min_age=None,
-            special_key=key,
-        )
-        session.add(shift)
-        result.created.append(shift)
-    flush_nights(session)
-    record(
-        session,
-        actor_id=actor_id,
-        action="special_night.added",
-        object_type="shift",
-        object_id=result.created[0].id if result.created else None,
-        municipality_id=municipality.id,
-        details=(
-            f"{day.isoformat()} {key}; {', '.join(a.name for a in areas)}; "
             f"skapade {len(result.created)}, hoppade över {result.skipped}"
         ),
     )

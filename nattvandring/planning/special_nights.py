@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 import holidays
 from dateutil.relativedelta import SA, relativedelta
+from flask_babel import force_locale
 from flask_babel.speaklater import LazyString
 
 from nattvandring.formatting import current_language
@@ -25,6 +26,25 @@ NIGHT_WALK_DAY = "night_walk_day"
 HALLOWEEN = "halloween"
 NEW_YEARS_EVE = "new_years_eve"
 LAST_SCHOOL_DAY = "last_school_day"
+#: School breaks: a municipality sets each one's ISO week (``planning.models.SchoolBreak``).
+SPORTLOV = "sportlov"
+PASKLOV = "pasklov"
+HOSTLOV = "hostlov"
+BREAK_KEYS = (SPORTLOV, PASKLOV, HOSTLOV)
+
+#: The name of every key except ``PUBLIC_HOLIDAY`` (whose name depends on the day).
+NAMES: dict[str, LazyString] = {
+    VALBORG: _l("Valborgsmässoafton"),
+    MIDSUMMER_EVE: _l("Midsommarafton"),
+    NIGHT_WALK_DAY: _l("Nattvandringens dag"),
+    HALLOWEEN: _l("Halloween"),
+    NEW_YEARS_EVE: _l("Nyårsafton"),
+    LAST_SCHOOL_DAY: _l("Skolavslutning"),
+    SPORTLOV: _l("Sportlov"),
+    PASKLOV: _l("Påsklov"),
+    HOSTLOV: _l("Höstlov"),
+}
+KNOWN_KEYS = frozenset({PUBLIC_HOLIDAY, *NAMES})
 
 
 @dataclass(frozen=True)
@@ -72,14 +92,14 @@ def special_nights(year: int, *, last_school_day: date | None = None) -> list[Sp
     """
     nights = _public_holidays(year)
     nights += [
-        SpecialNight(date(year, 4, 30), VALBORG, _l("Valborgsmässoafton")),
-        SpecialNight(midsummer_eve(year), MIDSUMMER_EVE, _l("Midsommarafton")),
-        SpecialNight(night_walk_day(year), NIGHT_WALK_DAY, _l("Nattvandringens dag")),
-        SpecialNight(date(year, 10, 31), HALLOWEEN, _l("Halloween")),
-        SpecialNight(date(year, 12, 31), NEW_YEARS_EVE, _l("Nyårsafton")),
+        SpecialNight(date(year, 4, 30), VALBORG, NAMES[VALBORG]),
+        SpecialNight(midsummer_eve(year), MIDSUMMER_EVE, NAMES[MIDSUMMER_EVE]),
+        SpecialNight(night_walk_day(year), NIGHT_WALK_DAY, NAMES[NIGHT_WALK_DAY]),
+        SpecialNight(date(year, 10, 31), HALLOWEEN, NAMES[HALLOWEEN]),
+        SpecialNight(date(year, 12, 31), NEW_YEARS_EVE, NAMES[NEW_YEARS_EVE]),
     ]
     if last_school_day is not None and last_school_day.year == year:
-        nights.append(SpecialNight(last_school_day, LAST_SCHOOL_DAY, _l("Skolavslutning")))
+        nights.append(SpecialNight(last_school_day, LAST_SCHOOL_DAY, NAMES[LAST_SCHOOL_DAY]))
     unique: dict[tuple[date, str], SpecialNight] = {}
     for night in nights:
         unique.setdefault((night.day, night.key), night)
@@ -102,4 +122,41 @@ def special_nights_between(
             for night in special_nights(year, last_school_day=last_school_day)
             if start <= night.day <= end
         ]
+    return found
+
+
+def night_label(key: str | None, day: date) -> str | LazyString | None:
+    """The name of the special night ``key`` on ``day`` (None for no key).
+
+    A public holiday is named by the ``holidays`` package for that day; a key this version
+    does not know (a row written by a newer one) shows as itself rather than failing.
+    """
+    if not key:
+        return None
+    if key == PUBLIC_HOLIDAY:
+        found = _public_holidays(day.year)
+        return next((night.label for night in found if night.day == day), None)
+    return NAMES.get(key, key)
+
+
+def swedish_label(key: str | None, day: date) -> str | None:
+    """``night_label`` in Swedish whatever the request's language (feeds are Swedish)."""
+    with force_locale("sv"):
+        label = night_label(key, day)
+        return None if label is None else str(label)
+
+
+def break_days(iso_week: int, start: date, end: date) -> list[list[date]]:
+    """The weeks numbered ``iso_week`` (Monday to Sunday) that meet ``[start, end]``, each
+    cut to the period. A week 53 exists only in some years; other years have none."""
+    found: list[list[date]] = []
+    for year in range(start.year - 1, end.year + 2):
+        try:
+            monday = date.fromisocalendar(year, iso_week, 1)
+        except ValueError:
+            continue
+        days = [monday + timedelta(days=n) for n in range(7)]
+        days = [day for day in days if start <= day <= end]
+        if days:
+            found.append(days)
     return found

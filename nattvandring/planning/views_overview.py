@@ -27,6 +27,7 @@ from .blueprint import bp, planning_municipality
 from .forms import RulesForm, optional_int
 from .month import load_shift_rows, local_day_bounds, month_grid
 from .services_areas import areas_of
+from .services_special import nights_by_day, special_nights_between
 
 PUBLIC_WEEKS = 8
 AUDIT_PAGE_SIZE = 100
@@ -54,8 +55,10 @@ def calendar(municipality_id: int):
         session, municipality_id=municipality_id, start=start, end=end, area_id=area_id
     )
     by_day = {day: list(items) for day, items in groupby(rows, key=lambda r: r.local_day)}
+    nights = special_nights_between(session, municipality, first, next_first - timedelta(days=1))
     return render_template(
         "planning/calendar.html",
+        specials=nights_by_day(nights),
         municipality=municipality,
         areas=areas,
         area_id=area_id,
@@ -167,8 +170,12 @@ def public(slug: str):
     by_day = [
         (day, list(items)) for day, items in groupby(found.nights, key=lambda n: n.row.local_day)
     ]
+    nights = special_nights_between(
+        session, municipality, today, today + timedelta(weeks=PUBLIC_WEEKS, days=-1)
+    )
     return render_template(
         "planning/public.html",
+        specials=nights_by_day(nights),
         municipality=municipality,
         by_day=by_day,
         weeks=PUBLIC_WEEKS,

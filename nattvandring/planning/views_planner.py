@@ -6,7 +6,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import format_date
 from flask_login import current_user, login_required
 from sqlmodel import Session, col, select
 
@@ -21,26 +20,21 @@ from ..i18n import _
 from ..municipalities.models import Municipality
 from ..web.forms_util import load_for, show_violation
 from ..web.query import date_arg
-from . import services_series, services_shifts
+from . import services_series, services_shifts, services_special
 from .blueprint import bp, planning_municipality
-from .forms import CancelForm, SeriesForm, ShiftForm, SpecialNightForm, choices, optional_int
-from .models import PatrolArea, Shift, ShiftSeries, ShiftStatus
-from .month import local_day_bounds
+from .forms import (
+    CancelForm,
+    SchoolBreakForm,
+    SeriesForm,
+    ShiftForm,
+    SpecialNightForm,
+    choices,
+    optional_int,
+)
+from .models import PatrolArea, Shift, ShiftSeries
 from .services_areas import areas_of
-from .special_nights import special_nights_between
-
-
-def _planned_days(session, municipality_id: int, first: date, last: date) -> set[date]:
-    start, end = local_day_bounds(first, last)
-    rows = session.exec(
-        select(Shift.start_at).where(
-            Shift.municipality_id == municipality_id,
-            Shift.start_at >= start,
-            Shift.start_at < end,
-            Shift.status != ShiftStatus.CANCELLED,
-        )
-    )
-    return {to_local(start_at).date() for start_at in rows}
+from .services_special import school_breaks, suggestions
+from .views_special import render_special_nights
 
 
 def _day_of(field) -> date | None:
@@ -53,20 +47,19 @@ def _day_of(field) -> date | None:
 def _render_planner(municipality: Municipality, form: SeriesForm, status: int = 200):
     session = db_session()
     first, last = _day_of(form.start_date), _day_of(form.end_date)
-    nights = []
-    planned: set[date] = set()
-    if first and last and last >= first and (last - first).days <= 400:
-        nights = special_nights_between(first, last, last_school_day=_day_of(form.last_school_day))
-        planned = _planned_days(session, municipality.id, first, last)  # type: ignore[arg-type]
+    nights: list = []
+    if first and last and last >= first:
+        nights = suggestions(
+            session, municipality, first, last, last_school_day=_day_of(form.last_school_day)
+        )
     active_areas = [a for a in areas_of(session, municipality.id) if a.active]  # type: ignore[arg-type]
     return render_template(
         "planning/series_new.html",
         municipality=municipality,
         form=form,
         nights=nights,
-        planned=planned,
+        breaks=school_breaks(session, municipality.id),  # type: ignore[arg-type]
         areas=active_areas,
-        weekday_name=lambda day: format_date(day, "EEEE"),
     ), status
 
 
@@ -185,16 +178,30 @@ def special_night_add(municipality_id: int):
     days: dict[str, Any] = {
         name: day.isoformat() for name, day in period.items() if day is not None
     }
-    back = url_for("planning.series_new", municipality_id=municipality_id, **days)
+    to_page = request.form.get("return_to") == "special_nights"
+    back = url_for(
+        "planning.special_nights" if to_page else "planning.series_new",
+        municipality_id=municipality_id,
+        **days,
+    )
     if not form.validate_on_submit():
         for errors in form.errors.values():
             for error in errors:
                 flash(str(error), "error")
+        if to_page:
+            weeks = school_breaks(session, municipality_id)
+            return render_special_nights(
+                municipality,
+                SchoolBreakForm(formdata=None, data=weeks),
+                422,
+                start=period["start_date"],
+                end=period["end_date"],
+            )
         return _render_planner(
             municipality, _fresh_planner(session, municipality_id, **period), 422
         )
     try:
-        result = services_series.add_special_night(
+        result = services_special.add_special_night(
             session,
             municipality=municipality,
             day=form.day.data,

@@ -16,7 +16,9 @@ from ..formatting import current_language, decimal_text
 
 PALETTE = ("#0b5394", "#b45f06", "#38761d", "#741b47", "#134f5c", "#7f6000", "#666666")
 WIDTH, HEIGHT = 640, 300
-LEFT, RIGHT, TOP, BOTTOM = 48, 12, 16, 58
+LEFT, RIGHT, TOP, BOTTOM = 48, 12, 16, 72
+LINE = 13  # a label's second line (the year) sits this far below its first
+GLYPH = 0.6  # a glyph's average width in em: "sep" at 11 px is about 20 px wide
 
 
 def _nice_max(value: float) -> float:
@@ -80,10 +82,7 @@ def bar_chart(
                 f'height="{h:.1f}" fill="{PALETTE[s % len(PALETTE)]}">'
                 f"<title>{escape(name)}, {escape(label)}: {_fmt(value)}</title></rect>"
             )
-        parts.append(
-            f'<text x="{LEFT + g * group_w + group_w / 2:.1f}" y="{TOP + plot_h + 16}" '
-            f'text-anchor="middle" font-size="11" fill="#14213d">{escape(label)}</text>'
-        )
+        parts.append(_label(LEFT + g * group_w + group_w / 2, TOP + plot_h + 16, label, group_w))
     for s, (name, _data) in enumerate(series):
         lx = LEFT + (s % 3) * 190
         ly = HEIGHT - 22 + 22 * (s // 3)
@@ -95,6 +94,41 @@ def bar_chart(
         )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _label(x: float, y: float, label: str, group_w: float) -> str:
+    """A group's label, one <tspan> per line ("\n" splits: "jan" over "2026"), set small
+    enough that its lines fit their group (a year becomes "’26" when even that is too wide)."""
+    lines = label.split("\n")
+
+    def fits(size: int) -> bool:
+        return all(len(text) * size * GLYPH < group_w for text in lines)
+
+    size = 11
+    while size > 7 and not fits(size):
+        size -= 1
+    if not fits(size):
+        lines = [f"’{t[2:]}" if len(t) == 4 and t.isdigit() else t for t in lines]
+    while size > 5 and not fits(size):
+        size -= 1
+    spans = "".join(
+        f'<tspan x="{x:.1f}" dy="{0 if n == 0 else LINE}">{escape(text)}</tspan>'
+        for n, text in enumerate(lines)
+    )
+    return (
+        f'<text x="{x:.1f}" y="{y}" text-anchor="middle" font-size="{size}" '
+        f'fill="#14213d">{spans}</text>'
+    )
+
+
+def month_labels(months: Sequence) -> list[str]:
+    """One label per month, every month included: its short name, with the year on a second
+    line under the first month and under each January ("jan\n2026", "feb", …)."""
+    labels = []
+    for index, month in enumerate(months):
+        name, _, year = month_label(month).rpartition(" ")
+        labels.append(f"{name}\n{year}" if index == 0 or month.month == 1 else name)
+    return labels
 
 
 def month_label(month) -> str:

@@ -21,7 +21,7 @@ from ..planning.models import PatrolArea
 from ..web import nav
 from ..web.query import int_arg, year_arg
 from .blueprint import bp, coordinator_period
-from .charts import bar_chart, month_label
+from .charts import bar_chart, month_label, month_labels
 from .queries import hours_by_association_month
 from .situation import months_between
 
@@ -129,7 +129,7 @@ def _coordinator_hours():
     chart = bar_chart(
         title=_("Timmar per förening och månad"),
         description=_("Godkända volontärtimmar per förening och månad i vald period."),
-        labels=[month_label(m) for m in months],
+        labels=month_labels(months),
         series=[(name, [_hours(per_cell[(aid, m)]) for m in months]) for name, aid, *_r in table],
         chart_id="hours-chart",
     )

@@ -7,10 +7,13 @@ from flask_login import current_user, login_required
 from sqlmodel import col, select
 
 from .. import authz
+from ..clock import utcnow
 from ..db import db_session
 from ..errors import RuleViolation
 from ..exports import content_disposition, csv_rows, xlsx_bytes
+from ..formatting import local_datetime
 from ..i18n import _, _l
+from ..municipalities.models import Municipality
 from ..planning.models import PatrolArea
 from ..web import nav
 from ..web.forms_util import load_for, show_violation
@@ -18,9 +21,10 @@ from ..web.query import int_arg
 from ..web.redirects import local_path
 from . import situation as lagesbild
 from .blueprint import bp, coordinator_period
-from .charts import bar_chart, month_label
+from .charts import bar_chart, month_labels
 from .models import UnsafePlace, UnsafePlaceStatus
 from .services_review import set_place_status
+from .situation_pdf import situation_pdf as render_situation_pdf
 
 
 def _filters():
@@ -50,7 +54,7 @@ def situation():
     chart = bar_chart(
         title=_("Vandringar och incidenter per månad"),
         description=_("Antal godkända vandringar och rapporterade incidenter per månad."),
-        labels=[month_label(month) for month, _f in report.months],
+        labels=month_labels([month for month, _f in report.months]),
         series=[
             (_("Vandringar"), [f.walks for _m, f in report.months]),
             (_("Incidenter"), [f.incident_total for _m, f in report.months]),
@@ -90,6 +94,29 @@ def situation_csv():
             "Content-Disposition": content_disposition(_filename(report, "csv")),
             "Content-Type": "text/csv; charset=utf-8",
         },
+    )
+
+
+@bp.get("/lagesbild.pdf")
+@login_required
+def situation_pdf():
+    report, _areas, area = _filters()
+    municipality_ids, _start, _end = coordinator_period()
+    names = db_session().exec(
+        select(Municipality.name)
+        .where(col(Municipality.id).in_(municipality_ids))
+        .order_by(Municipality.name)
+    )
+    data = render_situation_pdf(
+        report,
+        places=list(names),
+        area_name=area.name if area else None,
+        issued=local_datetime(utcnow()),
+    )
+    return Response(
+        data,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": content_disposition(_filename(report, "pdf"))},
     )
 
 

@@ -6,7 +6,6 @@ CSV and XLSX writing is the core ``nattvandring.exports``.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -15,6 +14,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from nattvandring.formatting import format_sek
+from nattvandring.pdf import ENCODING, pair, pdf_safe
 
 from .explain import Translate, sv
 
@@ -42,20 +42,6 @@ class Statement:
 def amount_label(amount_ore: int, _: Translate = sv) -> str:
     """What the bottom line says: money to the association, or money back from it."""
     return _("Att återbetala") if amount_ore < 0 else _("Att betala")
-
-
-_PDF_ENCODING = "windows-1252"
-_REPLACEMENTS = str.maketrans({"\u2212": "-", "\u2009": " ", "\u202f": " ", "\u200b": ""})
-
-
-def pdf_safe(text: str) -> str:
-    """Make arbitrary text printable with the PDF core fonts (Windows-1252).
-
-    å, ä, ö, é, – and € survive; anything else (emoji, CJK) becomes "?".
-    """
-    text = unicodedata.normalize("NFC", str(text)).translate(_REPLACEMENTS)
-    text = "".join(ch if ch in "\n\t" or ch.isprintable() else "?" for ch in text)
-    return text.encode(_PDF_ENCODING, errors="replace").decode(_PDF_ENCODING)
 
 
 def _statement_page(pdf: FPDF, st: Statement, _: Translate) -> None:
@@ -96,10 +82,10 @@ def _statement_page(pdf: FPDF, st: Statement, _: Translate) -> None:
         (_("Period"), st.period_label),
     ):
         if value:
-            _pair(pdf, label, value)
+            pair(pdf, label, value)
     pdf.ln(4)
     for label, value in st.lines:
-        _pair(pdf, label, value)
+        pair(pdf, label, value)
     if st.walks:
         pdf.ln(3)
         pdf.set_font("Helvetica", "B", 10)
@@ -117,7 +103,7 @@ def _statement_page(pdf: FPDF, st: Statement, _: Translate) -> None:
     pdf.multi_cell(width, 5, pdf_safe(st.explanation), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(4)
     pdf.set_font("Helvetica", "B", 14)
-    _pair(pdf, amount_label(st.amount_ore, _), format_sek(abs(st.amount_ore)))
+    pair(pdf, amount_label(st.amount_ore, _), format_sek(abs(st.amount_ore)))
     pdf.ln(8)
     pdf.set_font("Helvetica", "", 9)
     pdf.multi_cell(
@@ -131,11 +117,6 @@ def _statement_page(pdf: FPDF, st: Statement, _: Translate) -> None:
     )
 
 
-def _pair(pdf: FPDF, label: str, value: str) -> None:
-    pdf.cell(60, 7, pdf_safe(label))
-    pdf.multi_cell(pdf.epw - 60, 7, pdf_safe(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-
-
 def statement_pdf(statements: Sequence[Statement], _: Translate = sv) -> bytes:
     """Render one A4 page per statement with the PDF core fonts; returns the PDF bytes.
     Labels are in the language of ``_`` (the statements' own texts come translated).
@@ -144,7 +125,7 @@ def statement_pdf(statements: Sequence[Statement], _: Translate = sv) -> bytes:
     failing. With no statements the PDF holds a single page saying so.
     """
     pdf = FPDF(format="A4")
-    pdf.core_fonts_encoding = _PDF_ENCODING
+    pdf.core_fonts_encoding = ENCODING
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.set_title(pdf_safe(_("Utbetalningsunderlag")))
     pdf.set_creator("Nattvandring")

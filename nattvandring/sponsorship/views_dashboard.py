@@ -18,6 +18,8 @@ from ..errors import NotFound
 from ..exports import csv_rows, xlsx_bytes
 from ..i18n import _, _l
 from ..municipalities.models import Municipality
+from ..reports.charts import bar_chart, month_labels
+from ..reports.situation import months_between
 from ..web import nav
 from ..web.query import date_arg, int_arg
 from . import explain, walks
@@ -36,7 +38,8 @@ from .models import (
 )
 from .services_terms import budget_status
 
-MONTHS = ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
+#: The chart shows at most this many months: the last ones of the period.
+CHART_MONTHS = 36
 
 
 def _my_agreements() -> list[SponsorAgreement]:
@@ -110,27 +113,6 @@ def _scope() -> dict[str, Any]:
     }
 
 
-def bar_chart(series: list[tuple[str, int]], height: int = 160) -> dict[str, Any]:
-    """Geometry for a server-rendered SVG bar chart (no JavaScript)."""
-    top = max((value for _, value in series), default=0) or 1
-    width, gap = 36, 8
-    bars = []
-    for index, (label, value) in enumerate(series):
-        bar_height = round(value / top * (height - 30))
-        x = index * (width + gap) + gap
-        bars.append(
-            {
-                "x": x,
-                "y": height - 20 - bar_height,
-                "w": width,
-                "h": bar_height,
-                "label": label,
-                "value": value,
-            }
-        )
-    return {"bars": bars, "width": max(len(series), 1) * (width + gap) + gap, "height": height}
-
-
 @bp.get("/sponsorship/")
 @login_required
 def dashboard():
@@ -149,7 +131,16 @@ def dashboard():
     by_month: dict[date, int] = {}
     for row in figures:
         by_month[row.month] = by_month.get(row.month, 0) + row.walks
-    series = [(f"{MONTHS[m.month - 1]} {m:%y}", by_month[m]) for m in sorted(by_month)]
+    # Every month of the period, empty ones included (the last CHART_MONTHS of a long one).
+    months = months_between(scope["start"], scope["end"])
+    shown = months[-CHART_MONTHS:]
+    chart = bar_chart(
+        title=_("Godkända vandringar per månad"),
+        description=_("Antal godkända vandringar per månad i vald period."),
+        labels=month_labels(shown),
+        series=[(_("Vandringar"), [by_month.get(month, 0) for month in shown])],
+        chart_id="sponsor-chart",
+    )
     budgets = [(deal, budget_status(session, deal)) for deal in scope["agreements"]]
     filters = {
         key: value
@@ -166,7 +157,9 @@ def dashboard():
         scope=scope,
         figures=figures,
         names=names,
-        chart=bar_chart(series),
+        chart=chart,
+        chart_cut=len(months) > len(shown),
+        chart_months=len(shown),
         budgets=budgets,
         totals=(
             sum(r.walks for r in figures),

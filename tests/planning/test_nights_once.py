@@ -13,9 +13,10 @@ from nattvandring.errors import RuleViolation
 from nattvandring.municipalities.models import Municipality
 from nattvandring.planning import special_nights as specials
 from nattvandring.planning.models import Shift, ShiftSeries, ShiftStatus
-from nattvandring.planning.services_series import SeriesInput, add_special_night, create_series
+from nattvandring.planning.services_series import SeriesInput, create_series
 from nattvandring.planning.services_series_edit import apply_time_change
 from nattvandring.planning.services_shifts import cancel_shift, edit_shift, shift_input_from
+from nattvandring.planning.services_special import add_special_night
 from tests.support.shifts import make_shift
 
 

@@ -13,7 +13,8 @@ from nattvandring.errors import RuleViolation
 from nattvandring.municipalities.models import Municipality
 from nattvandring.planning.models import PatrolArea, Shift, ShiftSeries
 from nattvandring.planning.schedule import duration
-from nattvandring.planning.services_series import SeriesInput, add_special_night, create_series
+from nattvandring.planning.services_series import SeriesInput, create_series
+from nattvandring.planning.services_special import add_special_night
 
 
 def _series(world, **overrides) -> SeriesInput:

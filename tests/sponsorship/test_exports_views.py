@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -216,3 +217,20 @@ def test_content_disposition_has_ascii_fallback_and_utf8_name():
     header = content_disposition('utbetalning-Trygghet "åäö"/x.csv')
     assert header.startswith('attachment; filename="utbetalning-Trygghet_aao_-x.csv"')
     assert "filename*=UTF-8''utbetalning-Trygghet%20%22%C3%A5%C3%A4%C3%B6%22-x.csv" in header
+
+
+def test_the_dashboard_chart_labels_every_month_empty_ones_included(client, world, paid_run):
+    login_as(client, world.emails["liaison"])
+    page = client.get("/sponsorship/?start=2025-11-01&end=2026-12-31").get_data(as_text=True)
+    svg = page[page.index('<svg xmlns="http://www.w3.org/2000/svg" class="chart"') :]
+    svg = svg[: svg.index("</svg>")]
+    names = re.findall(r'<tspan x="[0-9.]+" dy="0">([^<]+)</tspan>', svg)
+    months = ["jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
+    # The walks are in March; the rest are empty. (Babel's short names: "mars", "juni"…)
+    assert [name[:3] for name in names] == ["nov", "dec", *months]
+    years = re.findall(r'<tspan x="[0-9.]+" dy="13">([^<]+)</tspan>', svg)
+    assert years == ["2025", "2026"]  # under the first month and under January
+    # A period of twenty years shows its last 36 months and says so.
+    long = client.get("/sponsorship/?start=2007-01-01&end=2026-12-31").get_data(as_text=True)
+    assert "Diagrammet visar periodens sista 36 månader." in long
+    assert len(re.findall(r'dy="0"', long)) == 36
