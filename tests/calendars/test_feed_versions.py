@@ -109,18 +109,9 @@ def small_world(app, db, world):
     return {"areas": [ids["area_h"], other.id], "paths": paths, "day": 0}
 
 
-@settings(
-    max_examples=12,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-@given(steps=st.lists(st.sampled_from(STEPS), min_size=1, max_size=8))
-def test_random_histories_keep_the_validators_and_sequence_right(
-    client, db, world, small_world, steps
-):
+def _booked_walk(db, world, small_world) -> Shift:
+    """A new night (one day later each example), booked, with one walker; committed."""
     ids = world.ids
-    small_world["day"] += 1
-    clock.freeze(NOW + timedelta(minutes=small_world["day"] * 20))
     shift = make_shift(
         db,
         municipality_id=ids["hassleholm"],
@@ -136,6 +127,21 @@ def test_random_histories_keep_the_validators_and_sequence_right(
         db, booking_id=booking.id, user_id=ids["vol_a"], actor_id=ids["leader_a"]
     )
     db.commit()
+    return shift
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(steps=st.lists(st.sampled_from(STEPS), min_size=1, max_size=8))
+def test_random_histories_keep_the_validators_and_sequence_right(
+    client, db, world, small_world, steps
+):
+    small_world["day"] += 1
+    clock.freeze(NOW + timedelta(minutes=small_world["day"] * 20))
+    shift = _booked_walk(db, world, small_world)
     state = {**small_world, "shift": shift.id}
     uid = f"shift-{shift.id}@nattvandring.local"
     paths = small_world["paths"]
@@ -211,23 +217,8 @@ def test_recording_at_the_end_of_a_bulk_load_moves_what_each_flush_would(
     """The same history in one transaction, recorded after each flush and then once at the
     end (as the demo loads): the same feeds and walks move. (How far differs: an invite
     may lift a SEQUENCE before or after the walk's own raise.)"""
-    ids = world.ids
     small_world["day"] += 1
-    shift = make_shift(
-        db,
-        municipality_id=ids["hassleholm"],
-        area_id=small_world["areas"][0],
-        day=date(2026, 10, 10) + timedelta(days=small_world["day"]),
-        start=time(21),
-        end=time(1),
-    )
-    booking = services_booking.book_shift(
-        db, association_id=ids["assoc_a"], shift_id=shift.id, actor_id=ids["leader_a"]
-    )
-    services_roster.add_to_roster(
-        db, booking_id=booking.id, user_id=ids["vol_a"], actor_id=ids["leader_a"]
-    )
-    db.commit()
+    shift = _booked_walk(db, world, small_world)
     before = _versions(db)
     state = {**small_world, "shift": shift.id}
     moved = []
