@@ -70,6 +70,7 @@ SENTENCES: dict[str, LazyString] = {
     "shift.edited": _l("Ändrade pass #%(id)s"),
     "shift.cancelled": _l("Ställde in pass #%(id)s"),
     "special_night.added": _l("Lade till en särskild kväll"),
+    "school_breaks.saved": _l("Sparade kommunens skollov (veckonummer)"),
 }
 UNKNOWN = _l("Händelse av okänt slag")
 
