@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import flash, redirect, render_template
 from sqlmodel import Session, col, select
 
@@ -18,6 +20,8 @@ from .services_report import (
     roster_user_ids,
     save_report,
     submit_report,
+    untouched,
+    walkers_from_log,
     walkers_of,
 )
 from .services_review import places_of
@@ -28,15 +32,20 @@ BLANK_PLACES = 1
 
 
 def _initial(session: Session, report: PatrolReport, shift: Shift) -> dict:
+    times: list[tuple[int | None, datetime, datetime]]
+    if untouched(report):  # opened during the walk, perhaps: the log as it is now
+        times = list(walkers_from_log(session, report.booking_id, shift))
+    else:
+        times = [(w.user_id, w.start_at, w.end_at) for w in walkers_of(session, report)]
     walkers = [
         {
-            "user_id": str(w.user_id),
+            "user_id": str(user_id),
             "walked": True,
-            "start": local_hhmm(w.start_at),
-            "end": local_hhmm(w.end_at),
+            "start": local_hhmm(start_at),
+            "end": local_hhmm(end_at),
         }
-        for w in walkers_of(session, report)
-        if w.user_id is not None
+        for user_id, start_at, end_at in times
+        if user_id is not None
     ]
     incidents = [
         {"category": i.category, "what": i.description, "place": i.place}

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, delete, select
 
@@ -115,6 +116,35 @@ def walkers_of(session: Session, report: PatrolReport) -> list[ReportWalker]:
     )
 
 
+def walkers_from_log(
+    session: Session, booking_id: int, shift: Shift
+) -> list[tuple[int, datetime, datetime]]:
+    """(user, start, end) for each walker of the group and anyone else in the sign-in log,
+    with their times from the log rounded to 5 minutes (the planned times if they never
+    checked in)."""
+    logged = times_by_walker(session, booking_id)
+    user_ids = roster_user_ids(session, booking_id)
+    user_ids += sorted(set(logged) - set(user_ids))
+    found = []
+    for user_id in user_ids:
+        times = logged.get(user_id)
+        start_at, end_at = report_times(
+            times.first_in if times else None,
+            times.last_out if times else None,
+            shift_start=shift.start_at,
+            shift_end=shift.end_at,
+            slack=SLACK,
+        )
+        found.append((user_id, start_at, end_at))
+    return found
+
+
+def untouched(report: PatrolReport) -> bool:
+    """A draft nobody has saved yet. It may have been opened while the group was still out,
+    so its form keeps following the sign-in log (``editing``) until the leader saves it."""
+    return report.status == ReportStatus.DRAFT and report.updated_at == report.created_at
+
+
 def start_report(session: Session, booking: Booking, *, actor_id: int | None) -> PatrolReport:
     """The booking's report, created as a draft pre-filled on first use: each walker of the
     group (and anyone else in the sign-in log) with their times from the log, rounded to 5
@@ -137,20 +167,10 @@ def start_report(session: Session, booking: Booking, *, actor_id: int | None) ->
         municipality_id=shift.municipality_id,
         filed_by_id=actor_id,
     )
+    report.updated_at = report.created_at  # untouched until saved (see ``untouched``)
     session.add(report)
     session.flush()
-    logged = times_by_walker(session, booking.id)  # type: ignore[arg-type]
-    user_ids = roster_user_ids(session, booking.id)  # type: ignore[arg-type]
-    user_ids += sorted(set(logged) - set(user_ids))
-    for user_id in user_ids:
-        times = logged.get(user_id)
-        start_at, end_at = report_times(
-            times.first_in if times else None,
-            times.last_out if times else None,
-            shift_start=shift.start_at,
-            shift_end=shift.end_at,
-            slack=SLACK,
-        )
+    for user_id, start_at, end_at in walkers_from_log(session, booking.id, shift):  # type: ignore[arg-type]
         session.add(
             ReportWalker(
                 report_id=report.id,  # type: ignore[arg-type]
@@ -258,7 +278,8 @@ def save_report(
         )
     report.young_people_met = data.young_people_met
     report.summary = data.summary.strip()[:4000]
-    report.updated_at = utcnow()
+    # Saved: no longer ``untouched``, even if saved in the very instant it was created.
+    report.updated_at = max(utcnow(), report.created_at + timedelta(microseconds=1))
     if report.filed_by_id is None:
         report.filed_by_id = actor_id
     session.flush()

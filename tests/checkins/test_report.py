@@ -89,3 +89,53 @@ def test_the_report_starts_from_the_log(app, db, world):
     db.commit()
     ledger = db.exec(select(HoursLedgerEntry)).all()
     assert sorted(e.minutes for e in ledger) == [3 * 60, 4 * 60 + 20]
+
+
+def test_a_draft_started_during_the_walk_follows_the_log_until_saved(app, db, world):
+    """A leader may open the report while the group is still out (the draft is created then);
+    until they save it, the form keeps following the log: later check-ins and check-outs
+    reach it. Once saved, their own times stay."""
+    walk = group_walk(db, world, start=START)
+    client = app.test_client()
+    first = user(db, world.ids["vol_a"]).phone_e164
+    second = user(db, world.ids["vol_a2"]).phone_e164
+    db.commit()
+    at(START)  # 21:00
+    sms(client, first, "START")
+    at(START + timedelta(minutes=30))  # 21:30: the leader opens the report during the walk
+    login(client, world.emails["leader_a"])
+    assert client.post(f"/reports/booking/{walk.booking_id}").status_code == 302
+    report = db.exec(select(PatrolReport)).one()
+    db.commit()
+    at(START + timedelta(minutes=42))  # 21:42 -> 21:40
+    sms(client, second, "IN")
+    at(START + timedelta(hours=3, minutes=41))  # 00:41 -> 00:40
+    sms(client, first, "SLUT")
+    page = client.get(f"/reports/{report.id}/edit").get_data(as_text=True)
+    assert _value(page, "walkers-0-start") == "21:00"
+    assert _value(page, "walkers-0-end") == "00:40"
+    assert _value(page, "walkers-1-start") == "21:40"
+    assert "Checkade aldrig in" not in page
+
+    # The leader saves their own times: the log no longer overwrites them.
+    saved = client.post(
+        f"/reports/{report.id}/edit",
+        data={
+            "young_people_met": "3",
+            "summary": "",
+            "walkers-0-user_id": str(world.ids["vol_a"]),
+            "walkers-0-walked": "y",
+            "walkers-0-start": "21:00",
+            "walkers-0-end": "00:30",
+            "walkers-1-user_id": str(world.ids["vol_a2"]),
+            "walkers-1-walked": "y",
+            "walkers-1-start": "21:40",
+            "walkers-1-end": "01:00",
+        },
+    )
+    assert saved.status_code == 302, saved.get_data(as_text=True)
+    at(START + timedelta(hours=4, minutes=20))
+    sms(client, second, "SLUT")
+    page = client.get(f"/reports/{report.id}/edit").get_data(as_text=True)
+    assert _value(page, "walkers-0-end") == "00:30"
+    assert _value(page, "walkers-1-end") == "01:00"
