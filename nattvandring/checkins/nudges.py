@@ -24,19 +24,19 @@ from datetime import datetime
 
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ..accounts.models import User
 from ..booking.models import Booking
 from ..clock import utcnow
 from ..messaging import services_roster as roster
-from ..messaging.models import SmsKind
-from ..messaging.services import queue_sms
+from ..messaging.models import OPEN_STATUSES, SmsKind, SmsMessage
+from ..messaging.services import cancel_rows, queue_sms
 from ..messaging.services_notices import shift_context
 from ..messaging.texts import render
 from ..planning.models import PatrolArea, Shift
 from . import rules
-from .models import CheckEvent, CheckinNudge, CheckinSettings, NudgeKind
+from .models import CheckEvent, CheckinNudge, CheckinSettings, CheckKind, NudgeKind
 from .queries import live_bookings, times_by_walker
 
 log = logging.getLogger(__name__)
@@ -204,6 +204,31 @@ def scan(session: Session, *, now: datetime | None = None) -> int:
     return queued
 
 
+def withdraw(session: Session, booking_id: int, shift_id: int, checked: str) -> int:
+    """A nudge still waiting to go out (the provider was down, say) is withdrawn once its
+    reason is gone: "Har ni kommit i väg?" when someone checks in, the gentle check when the
+    last walker checks out. Returns the number of SMS withdrawn."""
+    if checked == CheckKind.IN:
+        kind, reason = NudgeKind.NOT_STARTED, "no longer useful: the group has checked in"
+    else:
+        times = times_by_walker(session, booking_id)
+        if any(t.checked_in for t in times.values()):
+            return 0
+        kind, reason = NudgeKind.STILL_OUT, "no longer useful: every walker has checked out"
+    rows = session.exec(
+        select(SmsMessage).where(
+            SmsMessage.shift_id == shift_id,
+            SmsMessage.kind == SMS_KIND[kind],
+            col(SmsMessage.status).in_(list(OPEN_STATUSES)),
+            col(SmsMessage.dedupe_key).startswith(f"nudge:{kind}:{booking_id}:"),
+        )
+    ).all()
+    withdrawn = cancel_rows(session, rows, reason)
+    if withdrawn:
+        log.info("Nudge %s for booking %s withdrawn: %s", kind, booking_id, reason)
+    return withdrawn
+
+
 def _has_events(session: Session, booking_id: int) -> bool:
     return (
         session.exec(select(CheckEvent.id).where(CheckEvent.booking_id == booking_id)).first()
@@ -211,4 +236,4 @@ def _has_events(session: Session, booking_id: int) -> bool:
     )
 
 
-__all__ = ["due_nudge", "save_settings", "scan", "settings_for"]
+__all__ = ["due_nudge", "save_settings", "scan", "settings_for", "withdraw"]

@@ -18,7 +18,7 @@ from ..clock import ensure_utc
 from ..errors import RuleViolation
 from ..i18n import _l
 from ..planning.models import Shift, ShiftStatus
-from . import rules
+from . import nudges, rules
 from .models import CheckEvent, CheckKind
 
 log = logging.getLogger(__name__)
@@ -160,6 +160,7 @@ def check(
         log.info(
             "User %s checked %s for booking %s (%s)", assignment.user_id, kind, booking.id, source
         )
+        nudges.withdraw(session, booking.id, shift.id, kind)  # type: ignore[arg-type]
         return Checked(event, True)
     raise CheckRefused("busy", _l("Försök igen om en stund."))
 

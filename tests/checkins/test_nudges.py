@@ -124,3 +124,44 @@ def test_two_workers_at_once_fire_each_nudge_once(app, db, world):
     assert sorted(row.shift_id for row in rows) == sorted(w.shift_id for w in walks)
     assert len({row.dedupe_key for row in rows}) == len(walks)
     assert len(db.exec(select(CheckinNudge)).all()) == len(walks)
+
+
+def test_a_nudge_not_yet_sent_is_withdrawn_once_its_reason_is_gone(app, client, db, world):
+    """A nudge held up (a provider outage, a busy worker) is no longer useful once the group
+    has checked in, or once the last walker has checked out: it is not sent late."""
+    group_walk(db, world, start=START)
+    first = user(db, world.ids["vol_a"]).phone_e164
+    second = user(db, world.ids["vol_a2"]).phone_e164
+    db.commit()
+    at(START + timedelta(minutes=20))
+    assert scan_nudges(app) == 1  # queued, not yet sent
+    at(START + timedelta(minutes=25))
+    sms(client, first, "START")
+    sms(client, second, "START")
+    [row] = nudges(db, "leader_not_started")
+    assert row.status == "cancelled" and "checked in" in row.error_message
+
+    at(END + timedelta(hours=2))
+    sms(client, first, "SLUT")
+    assert scan_nudges(app) == 1  # the second walker is still checked in
+    [still_out] = nudges(db, "leader_still_out")
+    assert still_out.status == "pending"
+    at(END + timedelta(hours=2, minutes=5))
+    sms(client, second, "SLUT")  # the last one out
+    [still_out] = nudges(db, "leader_still_out")
+    assert still_out.status == "cancelled" and "checked out" in still_out.error_message
+
+
+def test_a_check_out_with_walkers_still_in_keeps_the_nudge(app, client, db, world):
+    group_walk(db, world, start=START)
+    first = user(db, world.ids["vol_a"]).phone_e164
+    second = user(db, world.ids["vol_a2"]).phone_e164
+    db.commit()
+    at(START)
+    sms(client, first, "START")
+    sms(client, second, "START")
+    at(END + timedelta(hours=2))
+    assert scan_nudges(app) == 1
+    sms(client, first, "SLUT")
+    [still_out] = nudges(db, "leader_still_out")
+    assert still_out.status == "pending"
