@@ -69,6 +69,34 @@ def test_two_walkers_at_the_same_instant(app, client, db, world):
     assert {e.at for e in logged} == {START} and {e.booking_id for e in logged} == {walk.booking_id}
 
 
+def test_two_walkers_by_sms_in_the_same_instant_at_once(app, db, world):
+    """Two walkers' START arrive together (two requests, two transactions, one clock
+    instant): both are checked in, each with their own row."""
+    walk = group_walk(db, world, start=START)
+    numbers = [phone(db, world, key) for key in ("vol_a", "vol_a2")]
+    db.commit()
+    at(START)
+    barrier = threading.Barrier(2)
+    replies: list[str] = []
+
+    def send(number: str) -> None:
+        client = app.test_client()
+        barrier.wait()
+        replies.append(sms(client, number, "START"))
+
+    threads = [threading.Thread(target=send, args=(number,)) for number in numbers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert len(replies) == 2 and all("Du är incheckad kl 21:00" in r for r in replies), replies
+    logged = events(db)
+    assert sorted((e.user_id, e.kind, e.seq, e.at) for e in logged) == sorted(
+        (world.ids[key], "in", 1, START) for key in ("vol_a", "vol_a2")
+    )
+    assert {e.booking_id for e in logged} == {walk.booking_id}
+
+
 def test_the_same_walker_by_sms_twice_at_once_is_one_check_in(app, db, world):
     group_walk(db, world, start=START)
     number = phone(db, world, "vol_a")
