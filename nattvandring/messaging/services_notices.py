@@ -21,7 +21,7 @@ from ..planning.models import PatrolArea, Shift
 from . import services_roster as roster
 from .models import SmsKind, SmsMessage, SmsStatus
 from .services import cancel_rows, open_rows, queue_sms
-from .services_timing import A_DAY, QuietHours, reminder_times
+from .services_timing import A_DAY, QuietHours, Walk, reminder_times, useful_until
 from .texts import (
     LINK_MARKER,
     TOKEN_LENGTH,
@@ -93,8 +93,10 @@ def _queue_for_walker(
     due_at: datetime | None = None,
 ) -> SmsMessage | None:
     now = utcnow()
-    if shift.start_at <= now:
-        return None  # nothing about a walk is worth sending once it has started
+    # A confirmation or reminder is of no use once the walk has started; a notice of a
+    # change or cancellation is, until its end (walkers already out are told).
+    if now >= useful_until(kind, queued_at=now, walk=Walk(shift.start_at, shift.end_at)):
+        return None
     not_after = None  # from the kind (``services_timing.useful_until``)
     if kind == SmsKind.REMINDER and due_at is not None:
         body, not_after = _reminder(user, shift, area, due_at)

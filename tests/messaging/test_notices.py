@@ -285,3 +285,36 @@ def test_nothing_queued_for_a_walk_that_started(app, world, db, frozen):
     walk = make_walk(db, world, start=NOW - timedelta(minutes=5))
     assign(db, walk, world.ids["vol_a"])
     assert rows(db) == []
+
+
+def test_a_walk_cancelled_or_changed_while_under_way_is_still_told_until_its_end(
+    app, world, db, frozen
+):
+    """A notice of a change or cancellation is useful until the walk's end: the walkers of a
+    walk called off at 22:00 while they are out are told (a confirmation or reminder is not
+    queued once the walk has started)."""
+    walk = make_walk(db, world, start=START)
+    assign(db, walk, world.ids["vol_a"])
+    assign(db, walk, world.ids["vol_a2"])
+    db.commit()
+    clock.freeze(START + timedelta(hours=1))  # an hour into the walk
+    shift = db.get(Shift, walk.shift_id)
+    shift.end_at = START + timedelta(hours=3)  # ends an hour early
+    shift.sequence += 1
+    db.flush()
+    events.emit(
+        db, events.ShiftChanged(shift_id=walk.shift_id, time_changed=True, place_changed=False)
+    )
+    changes = [r for r in rows(db, user_id=world.ids["vol_a"]) if r.kind == "change"]
+    assert [(r.status, r.not_after) for r in changes] == [("pending", shift.end_at)]
+    assert not [r for r in rows(db) if r.kind == "reminder" and r.status == "pending"]
+
+    clock.freeze(START + timedelta(hours=2))
+    events.emit(db, events.ShiftCancelled(shift_id=walk.shift_id, reason="storm"))
+    told = [r for r in rows(db) if r.kind == "cancellation"]
+    assert sorted(r.user_id for r in told) == sorted([world.ids["vol_a"], world.ids["vol_a2"]])
+    assert {(r.status, r.not_after) for r in told} == {("pending", shift.end_at)}
+
+    clock.freeze(shift.end_at)  # nothing is queued about a walk that has ended
+    assign(db, make_walk(db, world, start=START - timedelta(hours=5)), world.ids["vol_b"])
+    assert rows(db, user_id=world.ids["vol_b"]) == []
