@@ -22,9 +22,12 @@ CHECK_WORDS = {"START": "in", "IN": "in", "SLUT": "out", "UT": "out"}
 
 
 def fold(text: str) -> str:
-    """Upper case letters without accents: 'Slüt', 'ÚT' and 'ut' all fold to 'SLUT', 'UT'."""
+    """Upper case letters without accents: 'Slüt', 'ÚT' and 'ut' all fold to 'SLUT', 'UT'.
+
+    Only the accents go: a letter with no plain form ('ø', 'ß') is kept, so 'UTØ' is not 'UT'.
+    """
     decomposed = unicodedata.normalize("NFKD", text or "")
-    return "".join(c for c in decomposed if c.isalpha() and c.isascii()).upper()
+    return "".join(c for c in decomposed if c.isalpha() and not unicodedata.combining(c)).upper()
 
 
 def check_word(body: str | None) -> str | None:

@@ -33,6 +33,11 @@ END = START + timedelta(hours=4)
         ("ut", "out"),
         (" u t ", "out"),
         ("Üt", "out"),
+        ("Stårt", "in"),  # å, ä and ö fold to a and o (a slip on a Swedish keyboard)
+        ("STÄRT", "in"),
+        ("ÅT", None),  # ... but only onto the words themselves
+        ("UTØ", None),  # a letter that does not fold is kept, not dropped
+        ("Iñ", "in"),
         ("ja", None),
         ("In i morgon", None),
         ("Ut och gå", None),
