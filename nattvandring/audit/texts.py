@@ -43,6 +43,7 @@ SENTENCES: dict[str, LazyString] = {
     "member.link_rotated": _l("Gav person #%(id)s en ny personlig länk"),
     "municipality.created": _l("Skapade kommunen"),
     "municipality.rules_changed": _l("Ändrade bokningsreglerna"),
+    "municipality.nudges_changed": _l("Ändrade påminnelserna till ledare under vandringen"),
     "person.phone_changed": _l("Person #%(id)s bytte mobilnummer"),
     "person.email_changed": _l("Person #%(id)s bytte e-postadress"),
     "report.approve": _l("Godkände rapport #%(id)s"),

@@ -27,6 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from ..accounts.models import User
+from ..audit.services import record
 from ..booking.models import Booking
 from ..clock import utcnow
 from ..messaging import services_roster as roster
@@ -64,6 +65,14 @@ def save_settings(
     actor_id: int | None,
 ) -> CheckinSettings:
     found = settings_for(session, municipality_id)
+    changed = [
+        f"{name}: {old} → {new}"
+        for name, old, new in (
+            ("nudge_not_started", found.nudge_not_started, not_started),
+            ("nudge_still_out", found.nudge_still_out, still_out),
+        )
+        if old != new
+    ]
     found.nudge_not_started = not_started
     found.nudge_still_out = still_out
     found.updated_by_id = actor_id
@@ -80,6 +89,16 @@ def save_settings(
             not_started=not_started,
             still_out=still_out,
             actor_id=actor_id,
+        )
+    if changed:  # a safety setting: who turned a nudge off, and when
+        record(
+            session,
+            actor_id=actor_id,
+            action="municipality.nudges_changed",
+            object_type="municipality",
+            object_id=municipality_id,
+            municipality_id=municipality_id,
+            details="; ".join(changed),
         )
     return found
 

@@ -182,6 +182,13 @@ def test_the_coordinator_turns_nudges_off(client, db, world):
     db.commit()
     row = db.exec(CheckinSettings.__table__.select()).one()
     assert (row.nudge_not_started, row.nudge_still_out) == (False, True)
+    from nattvandring.audit.models import AuditEntry
+
+    [entry] = db.exec(
+        AuditEntry.__table__.select().where(AuditEntry.action == "municipality.nudges_changed")
+    ).all()
+    assert (entry.actor_user_id, entry.municipality_id) == (world.ids["coord_h"], municipality)
+    assert entry.details == "nudge_not_started: True → False"
     assert client.post(f"/ute-nu/settings/{world.ids['bjuv']}").status_code == 404
 
 
