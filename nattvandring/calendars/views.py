@@ -195,9 +195,28 @@ def personal_calendar(personal_token: str) -> dict[str, object] | None:
     return {
         "https": link.https,
         "webcal": link.webcal,
-        "qr": qr_svg(link.webcal, title=_("QR-kod för att prenumerera på kalendern")),
+        "qr_url": url_for("calendars.personal_qr", personal_token=personal_token),
         "rotate_url": url_for("calendars.rotate_personal", personal_token=personal_token),
     }
+
+
+@bp.get("/me/<personal_token>/calendar/qr.svg")
+def personal_qr(personal_token: str):
+    """The personal page's QR code as an image of its own, so that a phone, which is shown
+    an empty pixel instead (a <picture> source for narrow screens), never downloads it."""
+    session = db_session()
+    page = tokens.resolve(session, TokenPurpose.PERSONAL_PAGE, personal_token, secret_key=_keys())
+    if page is None or page.user_id is None:
+        raise NotFound()
+    link = services_links.personal_feed_link(
+        session, user_id=page.user_id, secret_key=_keys(), base_url=_base_url()
+    )
+    svg = qr_svg(link.webcal, title=_("QR-kod för att prenumerera på kalendern"))
+    response = current_app.response_class(str(svg), mimetype="image/svg+xml")
+    # It encodes the secret feed link: never cached, never indexed (as the personal page).
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
 
 
 @bp.post("/me/<personal_token>/calendar/rotate")

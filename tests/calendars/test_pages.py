@@ -74,10 +74,24 @@ def test_personal_block_shows_links_qr_and_rotate(app, db, world):
         )
     assert f'href="webcal://localhost{feed}"' in html
     assert f'value="http://localhost{feed}"' in html
-    assert "<svg" in html and 'class="qr-code"' in html
+    assert f'<img src="/me/{page}/calendar/qr.svg"' in html  # the code is an image of its own
     assert f'action="/me/{page}/calendar/rotate"' in html
     assert 'name="csrf_token"' in html
     assert empty.strip() == ""
+
+
+def test_the_personal_qr_code_is_an_svg_of_the_feed_link_never_cached(client, db, world):
+    page = personal_page_token(db, world.ids["vol_a"])
+    feed = personal_feed_path(db, world.ids["vol_a"])
+    db.commit()
+    response = client.get(f"/me/{page}/calendar/qr.svg")
+    assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+    assert response.headers["Cache-Control"] == "no-store"
+    svg = response.get_data(as_text=True)
+    assert svg.startswith("<svg") and 'class="qr-code"' in svg
+    assert client.get("/me/nope/calendar/qr.svg").status_code == 404
+    feed_token = feed.removeprefix("/feeds/personal/").removesuffix(".ics")
+    assert client.get(f"/me/{feed_token}/calendar/qr.svg").status_code == 404
 
 
 def test_personal_page_includes_the_block_and_feed_tokens_open_no_page(client, db, world):

@@ -117,6 +117,28 @@ _SCROLLERS = """() => [...document.body.querySelectorAll('*')]
     (el.getAttribute('aria-label') || el.getAttribute('aria-labelledby'))))
   .map(el => el.tagName.toLowerCase() + '.' + el.className + ' (' + el.scrollWidth + ' px)')"""
 
+# A table that scrolls sideways at this width: wider than the box it scrolls in (or than the
+# screen). On list pages a row is a card instead (table.stack), so its action is in reach.
+_WIDE_TABLES = """() => {
+  const width = Math.min(document.documentElement.clientWidth, window.innerWidth);
+  const found = [];
+  for (const table of document.querySelectorAll('main table')) {
+    if (!table.getClientRects().length) continue;
+    let box = null;
+    for (let up = table.parentElement; up && up !== document.body; up = up.parentElement)
+      if (['auto', 'scroll'].includes(getComputedStyle(up).overflowX)) { box = up; break; }
+    const wide = box ? box.scrollWidth > box.clientWidth + 1
+                     : table.getBoundingClientRect().right > width + 1;
+    if (!wide) continue;
+    const head = table.querySelector('caption, th');
+    const name = (box && box.getAttribute('aria-label')) ||
+      (head ? head.innerText.trim().slice(0, 40) : '');
+    found.push('table' + (table.className ? '.' + table.className.split(/\\s+/).join('.') : '') +
+      ' "' + name + '" (' + Math.round(box ? box.scrollWidth : table.scrollWidth) + ' px)');
+  }
+  return found;
+}"""
+
 # Every visible error message in a form has an id that a field (or fieldset) names in its
 # aria-describedby, and every field marked invalid points at an existing description.
 _ERRORS = """() => {
@@ -188,6 +210,7 @@ class PageChecks:
             scrollers = page.evaluate(_SCROLLERS)
             off_screen = page.evaluate(_OFF_SCREEN)
             header = page.evaluate(_HEADER)
+            wide_tables = page.evaluate(_WIDE_TABLES)
         finally:
             if size is not None and size != PHONE:
                 page.set_viewport_size(size)
@@ -202,6 +225,9 @@ class PageChecks:
             self.findings.append(Finding(where, "mobile", detail))
         for control in off_screen:
             detail = f"{control} is outside the 390 px screen (scroll sideways to reach it)"
+            self.findings.append(Finding(where, "mobile", detail))
+        for table in wide_tables:
+            detail = f"{table} scrolls sideways at 390 px: make its rows cards (table.stack)"
             self.findings.append(Finding(where, "mobile", detail))
         for problem in header:
             self.findings.append(Finding(where, "mobile header", problem))

@@ -8,6 +8,7 @@ SMS, the walk is reported and approved, and the insurer pays for it.
 from __future__ import annotations
 
 import re
+import time as clock
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
@@ -153,6 +154,21 @@ def sent_sms(served: Served, user_id: int, kind: str) -> str:
             ),
         )
         return message.body.replace(LINK_MARKER, link)
+
+
+def wait_until_sent(served: Served, query, seconds: float = 30) -> list[SmsMessage]:
+    """The messages ``query`` selects, once the worker has sent them all (it polls every
+    second through the console backend)."""
+    deadline = clock.monotonic() + seconds
+    while True:
+        with session_scope(served.engine, write=False) as session:
+            found = list(session.exec(query).all())
+            for message in found:
+                session.expunge(message)
+        if found and all(m.status == "sent" for m in found):
+            return found
+        assert clock.monotonic() < deadline, [(m.kind, m.user_id, m.status) for m in found]
+        clock.sleep(1)
 
 
 def links_in(text: str) -> list[str]:

@@ -27,7 +27,8 @@ HIDDEN_OVERFLOW = """<!doctype html><html lang="sv"><head><title>Bred tabell</ti
 
 
 # On a phone: the row's action sits at the right of a table that scrolls sideways inside its
-# box (the page itself does not scroll), and a header menu that never folds, with short links.
+# box (the page itself does not scroll; the table is not cards), and a header menu that never
+# folds, with short links.
 ACTION_OFF_SCREEN = """<!doctype html><html lang="sv"><head><title>Rapporter</title></head><body>
 <header class="site-header"><nav id="main-nav" aria-label="Huvudmeny"><ul>
   <li><a href="/a" style="font-size:10px;line-height:10px;display:inline-block">Översikt</a></li>
@@ -84,6 +85,8 @@ def test_the_phone_check_finds_actions_off_screen_and_a_header_that_does_not_fol
     details = [f.detail for f in checks.findings if f.check == "mobile"]
     assert not any(d.startswith("scrolls sideways") for d in details), details
     assert any('button "Skriv rapport"' in d and "outside the 390 px" in d for d in details)
+    # The table scrolls sideways inside its (focusable, named) box: a list's rows are cards.
+    assert any(d.endswith("make its rows cards (table.stack)") for d in details), details
     header = [f.detail for f in checks.findings if f.check == "mobile header"]
     assert "the menu does not fold" in header, header
     assert any(d.startswith('"Översikt" is') for d in header), header

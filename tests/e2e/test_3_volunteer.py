@@ -1,6 +1,7 @@
 """A volunteer, on a phone: opens the personal link from the booking SMS, confirms, sees who
 leads (tap to call), who else walks, where to meet (map links) and what to bring, adds the
-walk to the calendar, copies the subscribe link; then answers NEJ by SMS and sees it."""
+walk to the calendar, copies the subscribe link (the QR code is for wide screens: the phone
+never downloads it); then answers NEJ by SMS and sees it."""
 
 from __future__ import annotations
 
@@ -74,6 +75,8 @@ def test_volunteer_confirms_subscribes_and_then_declines_by_sms(people, served, 
 
     keys = people.phone()
     page = keys.page
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
     keys.open(personal)  # tapped in the SMS app
     walk = page.locator("ul.walk-list > li").filter(has_text=AREA)
     assert walk.get_by_text("Väntar på ditt svar").is_visible()
@@ -108,6 +111,7 @@ def test_volunteer_confirms_subscribes_and_then_declines_by_sms(people, served, 
     assert page.locator(".qr").is_hidden()
     assert page.get_by_text("Skanna koden med mobilen", exact=False).is_hidden()
     assert page.get_by_text("Tryck på knappen ovan", exact=False).is_visible()
+    assert not [url for url in requested if "/calendar/qr" in url], requested  # not downloaded
     screenshot(page, "volunteer-personal-page", full_page=False)
     screenshot(page, "volunteer-personal-page-full")
 
@@ -133,6 +137,16 @@ def test_volunteer_confirms_subscribes_and_then_declines_by_sms(people, served, 
     assert [e.decoded("DTSTART") for e in events if AREA in str(e.get("SUMMARY"))] == [
         datetime(2026, 4, 10, 19, 0, tzinfo=UTC)
     ]
+
+    # On a computer's wide screen the code is there, to scan with the phone.
+    wide = people.desktop()
+    wide.open(personal)
+    assert wide.page.get_by_text("Skanna koden med mobilen", exact=False).is_visible()
+    wide.page.wait_for_function(
+        "() => { const img = document.querySelector('.qr img');"
+        " return img && img.complete && img.naturalWidth > 1; }"
+    )
+    assert wide.page.get_by_role("img", name="QR-kod för att prenumerera på kalendern").is_visible()
 
     # Plans change: she answers NEJ to the SMS; Twilio calls our signed webhook.
     answer = text_by_sms(served, volunteer.e164, "Nej", sid="SM" + "e2e".ljust(32, "0"))

@@ -68,7 +68,13 @@ def test_approved_walks_with_cutoff(db, world) -> None:
 
 
 def _row(label: str, *cells: str) -> str:
-    tds = "".join(f'<td class="num">{c}</td>' for c in cells)
+    """A row of the hours tables: its label, then walks, walkers and hours (as a phone's card
+    labels them)."""
+    labels = ("Vandringar", "Vandrare", "Timmar")
+    tds = "".join(
+        f'<td class="num" data-label="{name}">{c}</td>'
+        for name, c in zip(labels, cells, strict=True)
+    )
     return f'<th scope="row">{label}</th>{tds}'
 
 

@@ -73,7 +73,7 @@ def test_page_and_exports(app, client, db, world) -> None:
     assert '<span class="figure" id="fig-hours">15 h</span>' in html
     assert '<span class="figure" id="fig-young">55</span>' in html
     assert '<span class="figure" id="fig-incidents">4</span>' in html
-    assert '<td class="num" id="inc-alcohol">2</td>' in html
+    assert '<td class="num" data-label="Antal" id="inc-alcohol">2</td>' in html
     assert '<strong id="places-forwarded">1</strong>' in html
     # The chart is drawn on the server: no script in the page's content (only the header's menu).
     assert "<svg" in html and "<script" not in html.split('<main id="main"')[1]

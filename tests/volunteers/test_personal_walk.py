@@ -108,6 +108,8 @@ def test_the_leaders_of_my_associations_are_named(client, group):
 def test_qr_code_is_for_wide_screens_and_phones_get_their_own_words(client, group):
     html = client.get(f"/me/{group['token']}").get_data(as_text=True)
     assert '<div class="qr wide-only">' in html
+    # A narrow screen's <picture> source is an inline pixel: a phone never loads the code.
+    assert '<source media="(max-width: 40rem)" srcset="data:image/gif;base64,' in html
     wide = re.search(r'<span class="wide-only">([^<]*)</span>', html)
     narrow = re.search(r'<span class="narrow-only">([^<]*)</span>', html)
     assert wide is not None and "Skanna koden med mobilen" in wide.group(1)
