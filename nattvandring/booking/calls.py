@@ -170,16 +170,19 @@ def start_call(
 
 
 def open_invite(session: Session, user_id: int, now: datetime) -> WalkerCallInvite | None:
-    """The person's newest unanswered ask whose walk has not started (open or filled call)."""
+    """The person's newest unanswered ask whose walk has not started (open or filled call).
+    An ask of a cancelled shift or booking is withdrawn: a JA/NEJ then answers something else."""
     return session.exec(
         select(WalkerCallInvite)
         .join(WalkerCall, col(WalkerCall.id) == WalkerCallInvite.call_id)
         .join(Shift, col(Shift.id) == WalkerCall.shift_id)
+        .join(Booking, col(Booking.id) == WalkerCall.booking_id)
         .where(
             WalkerCallInvite.user_id == user_id,
             WalkerCallInvite.answer == CallAnswer.NONE,
             Shift.start_at > now,
             Shift.status != ShiftStatus.CANCELLED,
+            Booking.status == BookingStatus.ACTIVE,
         )
         .order_by(col(WalkerCallInvite.created_at).desc(), col(WalkerCallInvite.id).desc())
     ).first()

@@ -16,6 +16,7 @@ from nattvandring.booking import services_booking as sb
 from nattvandring.booking import services_roster as sr
 from nattvandring.booking.models import (
     Assignment,
+    CallAnswer,
     WalkerCall,
     WalkerCallInvite,
 )
@@ -187,6 +188,21 @@ def test_a_later_walk_waiting_for_an_answer_takes_the_ja(client, world, db, grou
     assert "Du har bekräftat nattvandringen" in answer
     fresh(db)
     assert db.exec(select(WalkerCall)).one().status == "open"
+
+
+def test_an_ask_of_a_cancelled_booking_answers_nothing(client, world, db, group):
+    login(client, world.emails["leader_a"])
+    client.post(group["call"])
+    sb.cancel_booking(db, booking_id=group["booking"], actor_id=None, as_coordinator=False)
+    db.commit()
+    # The NEJ is no answer to the withdrawn ask: it goes the usual way (nothing to answer).
+    answer = inbound(client, phone(db, world.ids["vol_a2"]), "NEJ").get_data(as_text=True)
+    assert "tack för svaret" not in answer
+    fresh(db)
+    invite = db.exec(
+        select(WalkerCallInvite).where(WalkerCallInvite.user_id == world.ids["vol_a2"])
+    ).one()
+    assert invite.answer == CallAnswer.NONE
 
 
 def test_nobody_to_ask_and_a_full_group_are_refused(client, world, db, group):
