@@ -206,6 +206,28 @@ def test_a_shift_without_room_for_a_group_offers_no_booking(client, world, db, s
     assert f"/shifts/{shift.id}" not in home
 
 
+def test_an_offer_from_the_reserve_list_holds_a_groups_room(world, db, shared):
+    """B lets its place on a shared shift go; the reserve list's first association is offered
+    it, and while the offer runs A's group cannot fill the room that group would need."""
+    from nattvandring.booking import services_reserve as reserve
+
+    shift, people = shared
+    municipality = db.get(Municipality, world.ids["hassleholm"])
+    third = factories.association(db, municipality, "Tredje föreningen")
+    a = _book(db, world, shift, "assoc_a")
+    b = _book(db, world, shift, "assoc_b")
+    for uid in people["assoc_a"][:2]:
+        _add(db, a, uid)
+    reserve.join_reserve(db, association_id=third.id, shift_id=shift.id, actor_id=None, now=NOW)
+    sb.cancel_booking(db, booking_id=b.id, actor_id=None, as_coordinator=False, now=NOW)
+    assert [o.association_id for o in reserve.open_offers(db, shift.id)] == [third.id]
+    with pytest.raises(RuleViolation) as refused:
+        _add(db, a, people["assoc_a"][2])
+    assert refused.value.code == "roster_full"
+    booked = sb.book_shift(db, association_id=third.id, shift_id=shift.id, actor_id=None, now=NOW)
+    assert booked.status == "active"
+
+
 # --- random histories -------------------------------------------------------------------
 
 _starts = itertools.count()
