@@ -16,9 +16,10 @@ from sqlmodel import Session, col, func, select
 
 from ..accounts.models import User
 from ..associations.models import Association
+from ..errors import RuleViolation
 from ..municipalities.models import Municipality
 from ..planning.models import PatrolArea, Shift, ShiftStatus
-from . import capacity, rules
+from . import capacity
 from .models import (
     Assignment,
     AssignmentStatus,
@@ -38,7 +39,9 @@ class ShiftRow:
     shift: Shift
     area_name: str
     booked_by: list[tuple[int, str]] = field(default_factory=list)  # (association id, name)
-    walkers: int = 0
+    # Walkers (declined answers excluded) of each active group on the shift, by booking.
+    groups: dict[int, int] = field(default_factory=dict)
+    confirmed: int = 0  # confirmed walkers of our group
     reserve_status: str | None = None  # this association's reserve entry, if any
     # Offered to another association from the reserve list: nobody else may book it now.
     offered_to_other: bool = False
@@ -49,13 +52,39 @@ class ShiftRow:
         return self.own_booking_id is not None
 
     @property
-    def fill_state(self) -> str:
-        return rules.shift_fill_state(
-            booked=bool(self.booked_by),
-            cancelled=self.shift.status == ShiftStatus.CANCELLED,
-            walkers=self.walkers,
+    def walkers(self) -> int:
+        """Our group's walkers; on a shared shift the other groups are not ours to count."""
+        return self.groups.get(self.own_booking_id, 0) if self.own_booking_id else 0
+
+    @property
+    def status(self) -> capacity.GroupStatus:
+        """Our group against its minimum and maximum, as its own page tells it."""
+        others = [w for b, w in self.groups.items() if b != self.own_booking_id]
+        room = capacity.room_for_group(
+            max_walkers=self.shift.max_walkers,
             min_walkers=self.shift.min_walkers,
+            own=self.walkers,
+            others=others,
         )
+        return capacity.group_status(
+            confirmed=self.confirmed,
+            waiting=self.walkers - self.confirmed,
+            min_walkers=self.shift.min_walkers,
+            max_walkers=None if room is None else self.walkers + room,
+        )
+
+    @property
+    def room_for_a_group(self) -> bool:
+        """Whether one more association's group still fits (its minimum, at least)."""
+        try:
+            capacity.check_room_to_book(
+                max_walkers=self.shift.max_walkers,
+                min_walkers=self.shift.min_walkers,
+                groups=list(self.groups.values()),
+            )
+        except RuleViolation:
+            return False
+        return True
 
 
 def calendar_rows(
@@ -93,16 +122,25 @@ def calendar_rows(
     for booking_id, shift_id, association_id, name in bookings:
         row = rows[shift_id]
         row.booked_by.append((association_id, name))
+        row.groups[booking_id] = 0  # type: ignore[index]
         if association_id == association.id:
             row.own_booking_id = booking_id
     counts = session.exec(
-        select(Assignment.shift_id, func.count())
+        select(Assignment.booking_id, Assignment.shift_id, Assignment.status, func.count())
+        .join(Booking, col(Booking.id) == Assignment.booking_id)
         .join(Shift, col(Shift.id) == Assignment.shift_id)
-        .where(col(Assignment.status).in_(OCCUPYING), *conditions)
-        .group_by(col(Assignment.shift_id))
+        .where(
+            col(Assignment.status).in_(OCCUPYING),
+            Booking.status == BookingStatus.ACTIVE,
+            *conditions,
+        )
+        .group_by(col(Assignment.booking_id), col(Assignment.shift_id), Assignment.status)
     ).all()
-    for shift_id, count in counts:
-        rows[shift_id].walkers = count
+    for booking_id, shift_id, status, count in counts:
+        row = rows[shift_id]
+        row.groups[booking_id] = row.groups.get(booking_id, 0) + count
+        if booking_id == row.own_booking_id and status == AssignmentStatus.CONFIRMED:
+            row.confirmed += count
     reserves = session.exec(
         select(ReserveEntry.shift_id, ReserveEntry.association_id, ReserveEntry.status)
         .join(Shift, col(Shift.id) == ReserveEntry.shift_id)
@@ -123,6 +161,7 @@ def calendar_rows(
             r
             for r in result
             if len(r.booked_by) < max_associations
+            and r.room_for_a_group
             and (not r.offered_to_other or r.reserve_status == ReserveStatus.OFFERED)
         ]
     return result
@@ -138,10 +177,6 @@ class OurBooking:
     declined: int = 0
     # Walkers of the other associations' groups on the same shift (a shared shift).
     others: list[int] = field(default_factory=list)
-
-    @property
-    def below_minimum(self) -> bool:
-        return rules.is_below_minimum(walkers=self.walkers, min_walkers=self.shift.min_walkers)
 
     @property
     def status(self) -> capacity.GroupStatus:

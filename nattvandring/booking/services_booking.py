@@ -73,6 +73,16 @@ def walkers_by_booking(session: Session, shift_id: int) -> dict[int, int]:
     return {booking_id: int(count) for booking_id, count in rows}  # type: ignore[misc]
 
 
+def offered_groups(session: Session, shift_id: int) -> int:
+    """Open offers from the shift's reserve list: each holds a group's minimum until it is
+    taken or passed on, so the groups already booked cannot fill that room meanwhile."""
+    return session.exec(
+        select(func.count())
+        .select_from(ReserveEntry)
+        .where(ReserveEntry.shift_id == shift_id, ReserveEntry.status == ReserveStatus.OFFERED)
+    ).one()
+
+
 def room_for_another_group(session: Session, shift: Shift) -> bool:
     """Whether the walkers' room left on the shift still fits one more group's minimum."""
     try:

@@ -39,12 +39,14 @@ def walkers_on_shift(session: Session, shift_id: int) -> int:
 
 def places_taken_for(session: Session, shift: Shift, booking_id: int) -> int:
     """Places on the shift this group cannot fill: its own walkers plus what the other groups
-    hold (each at least the group minimum, ``capacity.held``)."""
-    from .services_booking import walkers_by_booking
+    hold (each at least the group minimum, ``capacity.held``), and a minimum for each open
+    offer from the reserve list (the offered association's group is promised its room)."""
+    from .services_booking import offered_groups, walkers_by_booking
 
     groups = walkers_by_booking(session, shift.id)  # type: ignore[arg-type]
     own = groups.pop(booking_id, 0)
-    return own + sum(capacity.held(w, shift.min_walkers) for w in groups.values())
+    others = [*groups.values(), *[0] * offered_groups(session, shift.id)]  # type: ignore[arg-type]
+    return own + sum(capacity.held(w, shift.min_walkers) for w in others)
 
 
 def is_volunteer_of(session: Session, user_id: int, association_id: int) -> bool:

@@ -60,11 +60,12 @@ def _roster_page(booking: Booking, form: AddWalkerForm | None = None, status: in
     confirmed = sum(1 for a, _u in roster if a.status == AssignmentStatus.CONFIRMED)
     others = services_booking.walkers_by_booking(session, shift.id)  # type: ignore[arg-type]
     others.pop(booking.id, None)  # type: ignore[arg-type]
+    offered = services_booking.offered_groups(session, shift.id)  # type: ignore[arg-type]
     room = capacity.room_for_group(
         max_walkers=shift.max_walkers,
         min_walkers=shift.min_walkers,
         own=walkers,
-        others=list(others.values()),
+        others=[*others.values(), *[0] * offered],
     )
     status_now = capacity.group_status(
         confirmed=confirmed,
@@ -95,7 +96,7 @@ def _roster_page(booking: Booking, form: AddWalkerForm | None = None, status: in
         walkers=walkers,
         group=status_now,
         room=room,
-        shared=bool(others),
+        shared=bool(others) or bool(offered),
         full=room == 0,
         started=utcnow() >= shift.start_at,
         active=booking.status == BookingStatus.ACTIVE,

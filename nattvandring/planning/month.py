@@ -27,6 +27,9 @@ class ShiftRow:
     meeting_point: str
     associations: list[str] = field(default_factory=list)
     walkers: int = 0
+    # Walkers of each active booking's group: on a shared shift every group needs the
+    # minimum, so the shift is only as staffed as its thinnest group.
+    groups: dict[int, int] = field(default_factory=dict)
 
     @property
     def booked(self) -> bool:
@@ -41,9 +44,14 @@ class ShiftRow:
         return shift_fill_state(
             booked=self.booked,
             cancelled=self.cancelled,
-            walkers=self.walkers,
+            walkers=self.thinnest_group,
             min_walkers=self.shift.min_walkers,
         )
+
+    @property
+    def thinnest_group(self) -> int:
+        """Walkers of the booked group with fewest (the shift's walkers when none is booked)."""
+        return min(self.groups.values(), default=self.walkers)
 
     @property
     def below_minimum(self) -> bool:
@@ -92,18 +100,20 @@ def load_shift_rows(
         return []
 
     bookings = session.exec(
-        select(Booking.shift_id, Association.name)
+        select(Booking.id, Booking.shift_id, Association.name)
         .join(Shift, col(Shift.id) == Booking.shift_id)
         .join(Association, col(Association.id) == Booking.association_id)
         .where(*in_range, Booking.status == BookingStatus.ACTIVE)
         .order_by(col(Booking.created_at), col(Booking.id))
     ).all()
     names: dict[int, list[str]] = defaultdict(list)
-    for shift_id, association_name in bookings:
+    for booking_id, shift_id, association_name in bookings:
         names[shift_id].append(association_name)
+        if shift_id in rows:
+            rows[shift_id].groups[booking_id] = 0  # type: ignore[index]
 
     counts = session.exec(
-        select(Assignment.shift_id, func.count(col(Assignment.id)))
+        select(Assignment.booking_id, Assignment.shift_id, func.count(col(Assignment.id)))
         .join(Booking, col(Booking.id) == Assignment.booking_id)
         .join(Shift, col(Shift.id) == Assignment.shift_id)
         .where(
@@ -111,11 +121,12 @@ def load_shift_rows(
             Booking.status == BookingStatus.ACTIVE,
             Assignment.status != AssignmentStatus.DECLINED,
         )
-        .group_by(col(Assignment.shift_id))
+        .group_by(col(Assignment.booking_id), col(Assignment.shift_id))
     ).all()
-    for shift_id, count in counts:
+    for booking_id, shift_id, count in counts:
         if shift_id in rows:
-            rows[shift_id].walkers = int(count)
+            rows[shift_id].walkers += int(count)
+            rows[shift_id].groups[booking_id] = int(count)
     for shift_id, association_names in names.items():
         if shift_id in rows:
             rows[shift_id].associations = association_names

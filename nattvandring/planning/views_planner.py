@@ -16,7 +16,7 @@ from ..booking.models import Booking, BookingStatus
 from ..clock import to_local, utcnow
 from ..db import db_session
 from ..errors import RuleViolation
-from ..i18n import _
+from ..i18n import _, ngettext
 from ..municipalities.models import Municipality
 from ..web.forms_util import load_for, show_violation
 from ..web.query import date_arg
@@ -213,15 +213,28 @@ def special_night_add(municipality_id: int):
         session.rollback()
         show_violation(None, violation)
         return redirect(back), 303
-    flash(
-        _(
-            "Skapade %(created)s pass den %(day)s. %(skipped)s fanns redan.",
-            created=len(result.created),
-            day=form.day.data.isoformat(),
-            skipped=result.skipped,
-        ),
-        "success",
-    )
+    day = form.day.data.isoformat()
+    if result.created:
+        flash(
+            _(
+                "Skapade %(created)s pass den %(day)s. %(skipped)s fanns redan.",
+                created=len(result.created),
+                day=day,
+                skipped=result.skipped,
+            ),
+            "success",
+        )
+    else:
+        # A second identical post (double click, another tab, a colleague): nothing new.
+        flash(
+            ngettext(
+                "Inga nya pass skapades: kvällen den %(day)s fanns redan.",
+                "Inga nya pass skapades: alla %(num)s kvällar från den %(day)s fanns redan.",
+                result.skipped,
+                day=day,
+            ),
+            "warning",
+        )
     return redirect(back)
 
 

@@ -3,7 +3,7 @@ nights a new round may take and the calendar's round nights."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlmodel import Session, col, select
@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from ..associations.models import Association
 from ..booking.models import Booking, BookingStatus
 from ..planning.models import PatrolArea, Shift, ShiftStatus
-from .models import BookingRound, RoundPick, RoundShift, RoundStatus
+from .models import BookingRound, RoundPick, RoundShift, RoundStatus, RoundWish
 
 
 @dataclass
@@ -21,6 +21,8 @@ class Published:
     found: BookingRound
     order: list[tuple[int, str]]  # (association id, name) in draw order
     picks: list[tuple[RoundPick, str, Shift, str]]  # pick, association, shift, area
+    # What the draw was run on, in draw order: each association's nights, most wanted first.
+    wishes: list[tuple[str, list[tuple[Shift, str]]]] = field(default_factory=list)
 
 
 def published(session: Session, found: BookingRound) -> Published:
@@ -39,7 +41,17 @@ def published(session: Session, found: BookingRound) -> Published:
         ).all()
     )
     order = [(aid, names.get(aid, "")) for aid in ids]
-    return Published(found, order, [tuple(row) for row in picks])  # type: ignore[misc]
+    ranked: dict[int, list[tuple[Shift, str]]] = {aid: [] for aid in ids}
+    for aid, shift, area in session.exec(
+        select(RoundWish.association_id, Shift, PatrolArea.name)
+        .join(Shift, col(Shift.id) == RoundWish.shift_id)
+        .join(PatrolArea, col(PatrolArea.id) == Shift.area_id)
+        .where(RoundWish.round_id == found.id, col(RoundWish.association_id).in_(ids))
+        .order_by(col(RoundWish.association_id), col(RoundWish.rank))
+    ):
+        ranked[aid].append((shift, area))
+    wishes = [(name, ranked[aid]) for aid, name in order]
+    return Published(found, order, [tuple(row) for row in picks], wishes)  # type: ignore[misc]
 
 
 def due_rounds(session: Session, now: datetime) -> list[int]:

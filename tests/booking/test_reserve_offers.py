@@ -194,6 +194,19 @@ def test_a_late_offer_gets_a_shorter_window(app, world, db, line):
     assert _entry(db, ids, shift, "A09").offer_expires_at == cancelled + timedelta(hours=5)
 
 
+def test_the_window_is_the_municipalitys(app, world, db, line):
+    """The coordinator sets the window ("Timmar som ett erbjudande ... gäller"): 6 hours."""
+    ids, _emails, shift, booking = line
+    db.get(Municipality, world.ids["hassleholm"]).reserve_offer_hours = 6
+    cancelled = NOW + timedelta(hours=1)
+    sb.cancel_booking(db, booking_id=booking.id, actor_id=None, as_coordinator=False, now=cancelled)
+    db.commit()
+    assert _entry(db, ids, shift, "A09").offer_expires_at == cancelled + timedelta(hours=6)
+    assert sr.pass_on_expired_offers(db, now=cancelled + timedelta(hours=6)) == 1
+    db.commit()
+    assert _entry(db, ids, shift, "A11").status == "offered"
+
+
 def test_others_can_join_the_list_of_an_offered_shift(app, db, line):
     ids, _emails, shift, booking = line
     sb.cancel_booking(

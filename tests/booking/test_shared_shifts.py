@@ -163,6 +163,71 @@ def test_only_confirmed_walkers_staff_a_group(client, world, db, shared, frozen)
     assert "Fullt bemannad" in ours
 
 
+def _calendar(client, world, key) -> str:
+    factories.login(client, world.emails[f"leader_{key[-1]}"])
+    html = client.get(f"/booking/{world.ids[key]}/calendar?month=2026-11").get_data(as_text=True)
+    client.post("/logout")
+    return html
+
+
+def test_the_calendar_shows_our_group_as_its_page_does(client, world, db, shared, frozen):
+    """Two walkers asked, none confirmed: the group is under its minimum in the calendar too,
+    and each group's button counts its own walkers, not the whole shift's."""
+    shift, people = shared
+    a = _book(db, world, shift, "assoc_a")
+    for uid in people["assoc_a"][:2]:
+        _add(db, a, uid)
+    b = _book(db, world, shift, "assoc_b")
+    db.commit()
+    for key in ("assoc_a", "assoc_b"):
+        html = _calendar(client, world, key)
+        assert "Bokat av er" in html and "Under minimum" in html
+    assert "Gruppen (0)" in _calendar(client, world, "assoc_b")
+    for row in db.exec(select(Assignment).where(Assignment.booking_id == a.id)):
+        row.status = AssignmentStatus.CONFIRMED
+    db.commit()
+    html = _calendar(client, world, "assoc_a")
+    assert "Under minimum" not in html and "Gruppen (2)" in html
+    assert "Under minimum" in _calendar(client, world, "assoc_b")
+    assert b.id is not None
+
+
+def test_a_shift_without_room_for_a_group_offers_no_booking(client, world, db, shared, frozen):
+    shift, people = shared
+    a = _book(db, world, shift, "assoc_a")
+    for uid in people["assoc_a"]:
+        _add(db, a, uid)
+    db.commit()
+    html = _calendar(client, world, "assoc_b")
+    assert "Bokat av" in html
+    assert f"/shifts/{shift.id}/book" not in html
+    factories.login(client, world.emails["leader_b"])
+    home = client.get("/").get_data(as_text=True)
+    assert f"/shifts/{shift.id}" not in home
+
+
+def test_an_offer_from_the_reserve_list_holds_a_groups_room(world, db, shared):
+    """B lets its place on a shared shift go; the reserve list's first association is offered
+    it, and while the offer runs A's group cannot fill the room that group would need."""
+    from nattvandring.booking import services_reserve as reserve
+
+    shift, people = shared
+    municipality = db.get(Municipality, world.ids["hassleholm"])
+    third = factories.association(db, municipality, "Tredje föreningen")
+    a = _book(db, world, shift, "assoc_a")
+    b = _book(db, world, shift, "assoc_b")
+    for uid in people["assoc_a"][:2]:
+        _add(db, a, uid)
+    reserve.join_reserve(db, association_id=third.id, shift_id=shift.id, actor_id=None, now=NOW)
+    sb.cancel_booking(db, booking_id=b.id, actor_id=None, as_coordinator=False, now=NOW)
+    assert [o.association_id for o in reserve.open_offers(db, shift.id)] == [third.id]
+    with pytest.raises(RuleViolation) as refused:
+        _add(db, a, people["assoc_a"][2])
+    assert refused.value.code == "roster_full"
+    booked = sb.book_shift(db, association_id=third.id, shift_id=shift.id, actor_id=None, now=NOW)
+    assert booked.status == "active"
+
+
 # --- random histories -------------------------------------------------------------------
 
 _starts = itertools.count()

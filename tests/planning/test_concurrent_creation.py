@@ -1,4 +1,5 @@
-"""Ten identical "Planera säsong" posts at once create each night exactly once.
+"""Ten identical "Planera säsong" posts at once create each night exactly once; so do ten
+identical posts of one special night.
 
 Real processes: two gunicorn servers with two workers each (production config), real HTTP
 with real CSRF tokens, ten browser sessions of one coordinator, on PostgreSQL (the municipality
@@ -19,6 +20,7 @@ from sqlmodel import func, select
 
 from nattvandring import migrate
 from nattvandring.db import make_engine, session_scope
+from nattvandring.planning import special_nights as specials
 from nattvandring.planning.models import Shift, ShiftSeries
 from nattvandring.planning.schedule import generate_series
 from tests import factories
@@ -30,6 +32,8 @@ pytestmark = pytest.mark.slow
 
 POSTS = 10
 SECRET = "concurrent-creation-secret-key-long-enough-0001"
+#: Outside the season's Fridays and Saturdays: a night of its own for the special-night race.
+HALLOWEEN = date(2027, 10, 31)
 SEASON = {
     "weekdays": ["4", "5"],
     "start_date": "2027-01-01",
@@ -96,6 +100,26 @@ def _race(url: str) -> None:
                     if location.startswith("/"):
                         location = bases[n % 2] + location
                     shown.append(browser.get(location).text)
+                # The same special night, ten times at once, from the special nights page.
+                calls = []
+                for n, browser in enumerate(browsers):
+                    page = f"{bases[n % 2]}/planning/{municipality_id}/special-nights"
+                    data = {
+                        "day": HALLOWEEN.isoformat(),
+                        "key": specials.HALLOWEEN,
+                        "area_ids": [str(a) for a in area_ids],
+                        "return_to": "special_nights",
+                        "csrf_token": browser.token_from(page),
+                    }
+                    calls.append(lambda b=browser, p=page, d=data: b.post(p, d))
+                answers = fire(calls)
+                assert Counter(a.status_code for a in answers) == Counter({302: POSTS})
+                special_shown = []
+                for n, (browser, answer) in enumerate(zip(browsers, answers, strict=True)):
+                    location = answer.headers["Location"]
+                    if location.startswith("/"):
+                        location = bases[n % 2] + location
+                    special_shown.append(browser.get(location).text)
                     browser.close()
         except BaseException:
             for printed in logs:
@@ -110,8 +134,20 @@ def _race(url: str) -> None:
             if f"Inga nya pass skapades: alla {expected} kvällar fanns redan." in page
         ]
         assert (len(created), len(repeated)) == (1, POSTS - 1)
+        day = HALLOWEEN.isoformat()
+        created = [p for p in special_shown if f"Skapade 2 pass den {day}. 0 fanns redan." in p]
+        repeated = [
+            p
+            for p in special_shown
+            if f"Inga nya pass skapades: alla 2 kvällar från den {day} fanns redan." in p
+        ]
+        assert (len(created), len(repeated)) == (1, POSTS - 1)
         with session_scope(engine, write=False) as session:
-            assert session.exec(select(func.count()).select_from(Shift)).one() == expected
+            specials_made = session.exec(
+                select(Shift.area_id).where(Shift.special_key == specials.HALLOWEEN)
+            ).all()
+            assert sorted(specials_made) == sorted(area_ids)
+            assert session.exec(select(func.count()).select_from(Shift)).one() == expected + 2
             per_night = session.exec(
                 select(Shift.area_id, Shift.start_at, func.count()).group_by(
                     Shift.area_id, Shift.start_at

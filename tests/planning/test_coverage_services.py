@@ -70,3 +70,24 @@ def test_declined_walkers_and_cancelled_bookings_do_not_count(app, world, db, fr
     result = coverage(db, municipality_id=hid, areas=areas_of(db, hid), weeks=1)
     cell = result.cell(world.ids["area_h"], (2026, 36))
     assert (cell.booked, cell.open) == (0, 1)
+
+
+def test_a_shared_shift_is_under_minimum_while_one_group_is(app, world, db, frozen):
+    """Each group needs the minimum: two walkers in one group and none in the other is not
+    a staffed shift, though two walkers are enough for one group."""
+    from nattvandring.booking.models import Assignment
+
+    hid = world.ids["hassleholm"]
+    s = make_shift(
+        db, municipality_id=hid, area_id=world.ids["area_h"], day=date(2026, 9, 4), min_walkers=1
+    )
+    book(db, s, world.ids["assoc_a"], walkers=[world.ids["vol_a"], world.ids["vol_a2"]])
+    second = book(db, s, world.ids["assoc_b"])
+    db.commit()
+    result = coverage(db, municipality_id=hid, areas=areas_of(db, hid), weeks=1)
+    assert result.cell(world.ids["area_h"], (2026, 36)).below_minimum == 1
+    assert [row.shift.id for row in result.attention] == [s.id]
+    db.add(Assignment(shift_id=s.id, booking_id=second.id, user_id=world.ids["vol_b"]))
+    db.commit()
+    result = coverage(db, municipality_id=hid, areas=areas_of(db, hid), weeks=1)
+    assert result.cell(world.ids["area_h"], (2026, 36)).below_minimum == 0

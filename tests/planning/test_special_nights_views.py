@@ -69,6 +69,21 @@ def test_adding_from_the_page_comes_back_to_it(client, db, world, frozen):
     db.rollback()
     (shift,) = db.exec(select(Shift)).all()
     assert shift.special_key == specials.HALLOWEEN
+    # The same post again (a double click, a colleague): nothing new, and it says so.
+    again = client.post(
+        f"/planning/{h}/special-nights",
+        data={
+            "day": HALLOWEEN.isoformat(),
+            "key": specials.HALLOWEEN,
+            "area_ids": [str(world.ids["area_h"])],
+            "return_to": "special_nights",
+        },
+    )
+    page = client.get(again.headers["Location"]).get_data(as_text=True)
+    assert "Inga nya pass skapades: kvällen den 2026-10-31 fanns redan." in page
+    assert "Skapade 0 pass" not in page
+    db.rollback()
+    assert len(db.exec(select(Shift)).all()) == 1
     # A refused post (no day) shows the page again with the error, as a 422.
     refused = client.post(
         f"/planning/{h}/special-nights",

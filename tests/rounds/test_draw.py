@@ -89,6 +89,55 @@ def test_an_unmet_wish_was_taken_by_those_ahead_or_beaten_by_a_higher_rank(case)
             assert full or (reached_max and len(higher) == len(got)), (aid, wish)
 
 
+def turns(result):
+    """Every turn of the draw as its published order and picks replay it: (association, draft
+    round, how many picks were made before the turn, its pick or None). The last round is
+    the one in which nobody could pick any more."""
+    last = max((p.draft_round for p in result.picks), default=0) + 1
+    replayed = []
+    for draft_round in range(1, last + 1):
+        turn = result.order if draft_round % 2 == 1 else list(reversed(result.order))
+        made = [p for p in result.picks if p.draft_round == draft_round]
+        # The round's picks follow its turn order: forwards, then backwards (snake).
+        assert [p.association_id for p in made] == [
+            a for a in turn if a in {p.association_id for p in made}
+        ]
+        before = sum(1 for p in result.picks if p.draft_round < draft_round)
+        for aid in turn:
+            pick = next((p for p in made if p.association_id == aid), None)
+            replayed.append((aid, draft_round, before, pick))
+            before += pick is not None
+    return replayed
+
+
+@settings(max_examples=300)
+@given(rounds())
+def test_at_every_turn_each_better_wish_was_taken_by_those_ahead(case):
+    """At each of its turns, an association below its maximum took its highest-ranked wish
+    that those ahead of it (the picks made before that turn) had left room on, or passed
+    because they had filled all of them. So an unmet wish means a higher-ranked night (up to
+    the maximum) or a night taken by associations ahead of it in the order of that pick."""
+    seed, wishes, capacity, maximum = case
+    result = run(seed, wishes, capacity, maximum)
+    assert sorted(result.order) == sorted(a for a in wishes if ranked(wishes, capacity, a))
+    for aid, draft_round, before, pick in turns(result):
+        earlier = result.picks[:before]
+        held = [p.shift_id for p in earlier if p.association_id == aid]
+        if maximum is not None and len(held) >= maximum:
+            assert pick is None, (aid, draft_round)
+            continue
+        mine = ranked(wishes, capacity, aid)
+        better = mine if pick is None else mine[: mine.index(pick.shift_id)]
+        for wish in better:
+            if wish in held:
+                continue
+            taken = sum(1 for p in earlier if p.shift_id == wish)
+            assert taken == capacity[wish], (aid, draft_round, wish, pick)
+        if pick is not None:
+            assert pick.shift_id not in held
+            assert sum(1 for p in earlier if p.shift_id == pick.shift_id) < capacity[pick.shift_id]
+
+
 @settings(max_examples=300)
 @given(rounds(identical=True))
 def test_associations_with_the_same_wishes_get_numbers_differing_by_at_most_one(case):

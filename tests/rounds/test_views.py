@@ -89,6 +89,10 @@ def test_a_round_from_opening_to_the_published_result(client, world, db):
     db.rollback()
     found = db.get(BookingRound, found.id)
     assert found.seed in drawn.text and "IFK Hässleholm" in drawn.text
+    # The wishes the draw ran on are published with it, so anyone can run it again.
+    wishes = drawn.text[drawn.text.index("Önskemål</h3>") :]
+    assert "IFK Hässleholm" in wishes
+    assert wishes.index("fre 13 nov. 2026 21:00") < wishes.index("fre 6 nov. 2026 21:00")
 
 
 def test_the_result_page_in_english(app, client, world):
@@ -131,6 +135,7 @@ def test_the_result_page_in_english(app, client, world):
     english = client.get(f"/booking/{world.ids['assoc_a']}/rounds/{round_id}").text
     assert 'lang="en"' in english
     assert "Seed" in english and seed in english and "Picks" in english
+    assert "Wishes</h3>" in english and "anyone can run the draw again" in english
     assert "IFK Hässleholm" in english and "Your wishes" in english
 
 
