@@ -160,7 +160,16 @@ def parse(session: Session, content: bytes, *, association_id: int) -> Preview:
         shown = [value[:MAX_FIELD_CHARS].replace("\x00", "\ufffd") for value in values]
         row = PreviewRow(line, shown[0], shown[1], shown[2], shown[3], status="error")
         preview.rows.append(row)
-        if any(len(value) > MAX_FIELD_CHARS for value in values):
+        too_long = [value for value in values if len(value) > MAX_FIELD_CHARS]
+        if any("\n" in value for value in too_long):  # the rest of the file in one field
+            row.message = str(
+                _l(
+                    "Raden har ett citattecken som inte avslutas: resten av filen lästes som "
+                    "ett fält."
+                )
+            )
+            continue
+        if too_long:
             row.message = str(
                 _l("Ett fält är för långt (högst %(max)s tecken).", max=MAX_FIELD_CHARS)
             )

@@ -236,3 +236,11 @@ def test_the_warning_follows_the_municipalitys_lowest_age(world, db, ctx):
     assert age_warning(2007, year=2026, min_age=20).startswith("Fyller 19 i år")
     assert age_warning(None, year=2026, min_age=20) == ""
     assert age_warning(2010, year=2026, min_age=0) == ""
+
+
+def test_a_quote_left_open_is_named_in_its_row(world, db, ctx):
+    rows = "".join(f"Person {n};07012300{n:02d}\n" for n in range(10, 99))
+    content = 'Namn;Mobil\nAnna;0701231231\n"Berit;0701231232\n' + rows + "x" * 300_000
+    first, second = parse(db, world, content.encode()).rows
+    assert first.status == "new"
+    assert second.status == "error" and "citattecken som inte avslutas" in second.message
