@@ -51,6 +51,15 @@ def coordinator_municipality_ids() -> set[int]:
     return current_user.municipality_ids()
 
 
+def _years_before(day: date, years: int) -> date:
+    """The same day ``years`` earlier; 29 February becomes 1 March (the period stays within
+    the years, and ``replace`` would raise: it was a 500)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return date(day.year - years, 3, 1)
+
+
 def coordinator_period() -> tuple[set[int], date, date]:
     """The coordinator's municipalities and the ?from=&to= period (this year by default,
     at most three years, swapped when given backwards)."""
@@ -61,7 +70,7 @@ def coordinator_period() -> tuple[set[int], date, date]:
     if end < start:
         start, end = end, start
     if (end - start).days > 3 * 366:
-        start = end.replace(year=end.year - 3)
+        start = _years_before(end, 3)
     return coordinator_municipality_ids(), start, end
 
 

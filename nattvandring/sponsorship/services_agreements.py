@@ -77,7 +77,8 @@ def _check(data: AgreementInput) -> date:
     dates.check_day(data.valid_from, field="valid_from")
     if data.valid_to is not None:
         dates.check_day(data.valid_to, field="valid_to")
-    valid_to = data.valid_to or default_valid_to(data.valid_from)
+    # The default end stays inside the date window, as a typed one must.
+    valid_to = data.valid_to or min(default_valid_to(data.valid_from), dates.LAST_DAY)
     if valid_to < data.valid_from:
         raise RuleViolation(
             "period_invalid", _l("Slutdatum ligger före startdatum."), field="valid_to"

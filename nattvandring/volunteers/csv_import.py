@@ -34,6 +34,12 @@ MAX_FIELD_CHARS = 300
 SIGNED_MAX_AGE = 3600
 _SALT = "member-import-v1"
 
+# The csv module refuses a field over 131 072 characters by raising for the whole file. A
+# file is at most MAX_BYTES, so with this limit no field can reach it: a long field becomes
+# its own row's error (MAX_FIELD_CHARS) instead. The limit is process-wide; raising it only
+# lets other readers take longer fields.
+csv.field_size_limit(max(csv.field_size_limit(), MAX_BYTES + 1))
+
 HEADERS = {
     "name": {"name", "namn", "full name", "fullstandigt namn", "for- och efternamn", "medlem"},
     "first": {"first name", "firstname", "fornamn", "tilltalsnamn", "given name"},
@@ -75,9 +81,11 @@ def decode(content: bytes) -> str:
             text = content.decode("cp1252")
         except UnicodeDecodeError as exc:
             raise unreadable from exc
-    # No CSV export holds NUL, and the database cannot store it; a UTF-16 file (whose ASCII
-    # also decodes as UTF-8) is full of them.
-    if "\x00" in text:
+    # A UTF-16 file (whose ASCII also decodes as UTF-8) is full of NULs: unreadable. A stray
+    # NUL in a UTF-8 or Windows-1252 file is its row's error (``parse``): the database cannot
+    # store it.
+    header = text.split("\n", 1)[0]
+    if "\x00" in header or text.count("\x00") * 8 > len(text):
         raise unreadable
     return text
 
@@ -149,13 +157,25 @@ def parse(session: Session, content: bytes, *, association_id: int) -> Preview:
             part for part in (cell(record, "first"), cell(record, "last")) if part
         )
         values = (name, cell(record, "phone"), cell(record, "email"), cell(record, "birth_year"))
-        shown = [value[:MAX_FIELD_CHARS] for value in values]
+        shown = [value[:MAX_FIELD_CHARS].replace("\x00", "\ufffd") for value in values]
         row = PreviewRow(line, shown[0], shown[1], shown[2], shown[3], status="error")
         preview.rows.append(row)
-        if any(len(value) > MAX_FIELD_CHARS for value in values):
+        too_long = [value for value in values if len(value) > MAX_FIELD_CHARS]
+        if any("\n" in value for value in too_long):  # the rest of the file in one field
+            row.message = str(
+                _l(
+                    "Raden har ett citattecken som inte avslutas: resten av filen lästes som "
+                    "ett fält."
+                )
+            )
+            continue
+        if too_long:
             row.message = str(
                 _l("Ett fält är för långt (högst %(max)s tecken).", max=MAX_FIELD_CHARS)
             )
+            continue
+        if any("\x00" in value for value in values):
+            row.message = str(_l("Raden har ett tecken som inte kan sparas (NUL)."))
             continue
         try:
             row.clean = clean(
@@ -194,8 +214,8 @@ def _unreadable_line(line: int) -> RuleViolation:
 
 
 def _records(reader: Any) -> Iterator[tuple[int, list[str]]]:
-    """(line number, cells) per record; a record the csv module cannot read (a field over its
-    limit of 131 072 characters, say) refuses the file, naming the line."""
+    """(line number, cells) per record; a record the csv module cannot read refuses the
+    file, naming the line."""
     line = 2
     while True:
         try:

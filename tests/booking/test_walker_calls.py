@@ -266,3 +266,28 @@ def test_two_ja_at_the_same_moment_only_one_joins(app, client, world, db, group)
     assert len(group_now) == 2  # vol_a and exactly one of the two
     call = db.exec(select(WalkerCall)).one()
     assert (call.status, call.joined) == ("filled", 1)
+
+
+def test_a_pending_member_is_neither_offered_nor_asked_nor_added(client, world, db, group):
+    """Issue 16: a person the leader typed in (another association's volunteer, asked to join
+    and not yet answering) is in no picker, no call and no group."""
+    from nattvandring.volunteers.models import MembershipRequest
+
+    login(client, world.emails["leader_a"])
+    pending = world.ids["vol_b"]
+    national = "0" + phone(db, pending)[3:]
+    client.post(f"/members/{world.ids['assoc_a']}/new", data={"name": "Bea", "phone": national})
+    fresh(db)
+    assert db.exec(select(MembershipRequest.user_id)).all() == [pending]
+    page = client.get(group["url"]).get_data(as_text=True)
+    assert f'value="{world.ids["vol_a2"]}"' in page and f'value="{pending}"' not in page
+    picked = client.post(group["url"], data={"user_id": [world.ids["vol_a2"], pending]})
+    assert picked.status_code == 422
+    assert "en person som inte är medlem" in picked.get_data(as_text=True)
+    assert client.post(group["call"]).status_code == 302
+    assert pending not in asks(db)
+    answer = inbound(client, phone(db, pending), "JA").get_data(as_text=True)
+    assert "Du är med i gruppen" not in answer
+    fresh(db)
+    assert db.exec(select(Assignment).where(Assignment.user_id == pending)).first() is None
+    assert db.exec(select(WalkerCallInvite).where(WalkerCallInvite.user_id == pending)).all() == []

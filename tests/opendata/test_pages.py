@@ -161,3 +161,26 @@ def test_widget_shows_only_coming_nights_and_a_limited_number(client, nights, db
     page = client.get("/kommun/hassleholm/widget").get_data(as_text=True)
     assert page.count('class="covered"') + page.count('class="uncovered"') == 12
     assert "kvällar till" in page
+
+
+@pytest.mark.parametrize(
+    ("query", "kept"),
+    [
+        ("from=2026-05-01&x=%ZZ", "?from=2026-05-01&x=%25ZZ"),  # a stray % is re-encoded
+        ("a=%C3%A9", "?a=%C3%A9"),
+        ("k=%3Cscript%3E%0D%0A", "?k=%3Cscript%3E%0D%0A"),
+        ("a=" + "x" * 2000, ""),  # a long query is dropped, not copied
+    ],
+)
+def test_slug_redirect_rebuilds_the_query_from_parsed_values(client, nights, query, kept):
+    response = client.get("/kommun/H%C3%A4ssleholm?" + query)
+    assert response.status_code == 301
+    assert response.headers["Location"].endswith("/kommun/hassleholm" + kept)
+
+
+def test_slug_redirect_never_copies_raw_bytes(client, nights):
+    response = client.get("/kommun/H%C3%A4ssleholm?a=\xe9")  # sent as UTF-8, unencoded
+    location = response.headers["Location"]
+    assert location.endswith("/kommun/hassleholm?a=%C3%A9")
+    assert re.fullmatch(r"[A-Za-z0-9/:._~?&=%+-]*", location), location
+    assert not re.search(r"%(?![0-9A-F]{2})", location)

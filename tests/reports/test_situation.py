@@ -201,3 +201,13 @@ def test_place_status_follow_up(client, db, world) -> None:
         data={"status": "fixed", "next": "/\t/evil.example"},
     )
     assert back.headers["Location"] == "/lagesbild"
+
+
+def test_a_long_period_ending_on_a_leap_day_is_cut_to_three_years(client, db, world) -> None:
+    # Cutting 2024-02-29 back three years by replacing the year was a 500 (2021-02-29).
+    login(client, world.emails["coord_h"])
+    for path in ("/lagesbild", "/lagesbild.csv", "/lagesbild.xlsx", "/lagesbild.pdf", "/hours"):
+        response = client.get(f"{path}?from=2000-01-01&to=2024-02-29")
+        assert response.status_code == 200, (path, response.status_code)
+    page = client.get("/lagesbild?from=2000-01-01&to=2024-02-29").get_data(as_text=True)
+    assert "2021-03-01" in page or "1 mars 2021" in page

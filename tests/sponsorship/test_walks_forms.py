@@ -6,12 +6,12 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from nattvandring import clock
+from nattvandring import clock, dates
 from nattvandring.reports import queries
 from nattvandring.sponsorship import walks
 from nattvandring.sponsorship.forms import ore_to_input, parse_kronor
 
-from .conftest import correct_walker_out, walk
+from .conftest import agreement, correct_walker_out, walk
 
 
 @pytest.mark.parametrize(
@@ -88,3 +88,10 @@ def test_monthly_figures_match_reports_queries(db, world, place):
         )
     )
     assert [(f.association_id, f.walks) for f in bjuv] == [(world.ids["assoc_c"], 1)]
+
+
+def test_an_agreements_default_end_stays_inside_the_date_window(db, world):
+    late = agreement(db, world, enrol=(), valid_from=date(2100, 6, 1))
+    assert late.valid_to == dates.LAST_DAY  # three years on would be 2103
+    usual = agreement(db, world, enrol=(), valid_from=date(2026, 1, 1))
+    assert usual.valid_to == date(2028, 12, 31)

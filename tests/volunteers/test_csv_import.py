@@ -147,25 +147,43 @@ def test_import_rows_adds_memberships_once_and_asks_known_people(app, world, db,
     assert (vol_b_row.name, vol_b_row.birth_year) == ("Vol B", 1980)  # the person is unchanged
 
 
-def test_a_field_over_the_csv_modules_limit_refuses_the_file_naming_the_line(world, db, ctx):
-    # Python's csv module raises for a field over 131 072 characters (it was a 500).
+def test_a_field_over_the_csv_modules_limit_is_an_error_of_its_row_only(world, db, ctx):
+    # Python's csv module raises for a field over 131 072 characters (it was a 500, then the
+    # whole file was refused).
     content = "Namn;Mobil\nAnna;0701231231\n" + "B" * 131_073 + ";0701231232\n"
-    with pytest.raises(RuleViolation) as excinfo:
-        parse(db, world, content.encode())
-    assert excinfo.value.code == "file_unreadable_line"
-    assert "Rad 3 kunde inte läsas" in str(excinfo.value)
+    first, second = parse(db, world, content.encode()).rows
+    assert first.status == "new"
+    assert second.status == "error" and "för långt" in second.message
+    assert second.name == "B" * csv_import.MAX_FIELD_CHARS
 
 
 @pytest.mark.parametrize(
     "content",
     [
-        b"Namn;Mobil\nAn\x00na;0701231231\n",  # UTF-8 (it used to pass)
-        "Namn;Mobil\nÅsa\x00;0701231231\n".encode("cp1252"),
-        "Namn;Mobil\nAnna;0701231231\n".encode("utf-16-le"),  # ASCII that decodes as UTF-8
+        b"Namn;Mobil\nAnna;0701231230\nAn\x00na;0701231231\n",  # UTF-8 (it used to pass)
+        "Namn;Mobil\nAnna;0701231230\nÅsa\x00;0701231231\n".encode("cp1252"),
+        b"Namn;Mobil\nAnna;0701231230\nAnna;070\x001231231\n",
     ],
-    ids=["utf-8", "cp1252", "utf-16 without BOM"],
+    ids=["utf-8", "cp1252", "in the number"],
 )
-def test_nul_bytes_refuse_the_file_in_any_encoding(world, db, ctx, content):
+def test_a_nul_byte_is_an_error_of_its_row_only(world, db, ctx, content):
+    first, second = parse(db, world, content).rows
+    assert first.status == "new"
+    assert second.status == "error" and "NUL" in second.message
+    assert second.clean is None
+    assert "\x00" not in second.name + second.phone  # shown as U+FFFD, never stored
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "Namn;Mobil\nAnna;0701231231\n".encode("utf-16-le"),  # ASCII that decodes as UTF-8
+        "Namn;Mobil\nAnna;0701231231\n".encode("utf-16"),
+        b"Na\x00mn;Mobil\nAnna;0701231231\n",  # no column can be read from the header
+    ],
+    ids=["utf-16 without BOM", "utf-16", "in the header"],
+)
+def test_a_utf16_file_or_a_nul_in_the_header_refuses_the_file(world, db, ctx, content):
     with pytest.raises(RuleViolation) as excinfo:
         parse(db, world, content)
     assert excinfo.value.code == "file_encoding"
@@ -218,3 +236,11 @@ def test_the_warning_follows_the_municipalitys_lowest_age(world, db, ctx):
     assert age_warning(2007, year=2026, min_age=20).startswith("Fyller 19 i år")
     assert age_warning(None, year=2026, min_age=20) == ""
     assert age_warning(2010, year=2026, min_age=0) == ""
+
+
+def test_a_quote_left_open_is_named_in_its_row(world, db, ctx):
+    rows = "".join(f"Person {n};07012300{n:02d}\n" for n in range(10, 99))
+    content = 'Namn;Mobil\nAnna;0701231231\n"Berit;0701231232\n' + rows + "x" * 300_000
+    first, second = parse(db, world, content.encode()).rows
+    assert first.status == "new"
+    assert second.status == "error" and "citattecken som inte avslutas" in second.message

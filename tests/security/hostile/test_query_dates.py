@@ -35,6 +35,10 @@ CASES = [
     ("coord_h", "planning.series_new", {"start_date": "0001-01-01"}),
     ("coord_h", "planning.series_new", {"last_school_day": "9999-06-11"}),
     ("liaison", "sponsorship.dashboard", {"start": "0001-01-01", "end": "9999-12-31"}),
+    ("coord_h", "reports.situation_pdf", {"from": "0001-01-01"}),
+    ("coord_h", "reports.situation_pdf", {"to": "9999-12-31"}),
+    ("coord_h", "planning.special_nights", {"start_date": "9999-12-01"}),
+    ("coord_h", "planning.special_nights", {"end_date": "0001-01-01"}),
 ]
 
 
@@ -87,3 +91,19 @@ def test_the_same_pages_take_dates_inside_the_window(matrix):
 def test_the_sms_filter_form_shows_the_window_next_to_its_date(matrix, day):
     response, html = _get(matrix, "coord_h", "messaging.outbox", {"day": day})
     assert response.status_code == 422 and WINDOW in html
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "reports.situation",
+        "reports.situation_csv",
+        "reports.situation_xlsx",
+        "reports.situation_pdf",
+        "reports.hours",
+    ],
+)
+def test_a_period_cut_to_three_years_from_a_leap_day_is_no_500(matrix, endpoint):
+    # 2024-02-29 minus three years by replacing the year was 2021-02-29: a 500.
+    response, _html = _get(matrix, "coord_h", endpoint, {"from": "2000-01-01", "to": "2024-02-29"})
+    assert response.status_code == 200, (endpoint, response.status_code)

@@ -8,9 +8,10 @@ one it answers in its own way. Actors that read the same keys share one sweep (t
 hours page reads ``year``, the coordinator's ``from`` and ``to``: both are swept). Keys first
 read while sweeping (a parameter read only when another one is set) join the sweep. Each key
 gets every value alone, then every key gets the same value at once (``from`` and ``to``
-together), then each key is sent twice. A new filter is therefore fuzzed as soon as it
-exists, and no page is skipped. The anonymous public is sent a long query too: a page that
-refuses them (a redirect to the login page) must not copy it into its headers either.
+together), then each key is sent twice, then each pair of keys gets far-apart dates. A new
+filter is therefore fuzzed as soon as it exists, and no page is skipped. The anonymous
+public is sent a long query too: a page that refuses them (a redirect to the login page) must
+not copy it into its headers either.
 """
 
 from __future__ import annotations
@@ -63,6 +64,9 @@ VALUES = [
     "2027-03-28T02:30",
     "20260430",
 ]
+
+#: Pairs of far-apart values for two keys at once: days, months and years.
+PERIODS = [("2000-01-01", "2024-02-29"), ("2000-01", "2100-12"), ("2000", "2100")]
 
 #: The most header bytes an answer may carry: nginx's proxy_buffer_size is one 4 kB page on
 #: most machines, and a response whose headers outgrow it is a 502 there.
@@ -138,6 +142,12 @@ def sweep(matrix, rule, actor: str, status: int, keys: frozenset[str]) -> set[st
         todo += sorted(watch.keys - done - set(todo))
     for value in VALUES:
         get([(key, value) for key in sorted(done)])
+    # Two keys far apart (a period from the window's first day to a leap day, say): the page's
+    # own limits on a period then run (cutting one to three years was a 500 on a 29 February).
+    for first in sorted(done):
+        for second in sorted(done - {first}):
+            for low, high in PERIODS:
+                get([(first, low), (second, high)])
     return done
 
 
