@@ -123,6 +123,7 @@ EXPECTED: dict[str, str] = {
     "calendars.personal_feed": _everyone("200"),  # a live feed token is the credential
     "calendars.association_feed": _everyone("200"),
     "calendars.rotate_personal": _own_link("302"),
+    "calendars.personal_qr": _own_link("200"),
     "calendars.association_calendar": _for_association("200"),
     "calendars.rotate_association": _for_association("302"),
     "calendars.sent_email": _roles("200", "admin"),
