@@ -10,16 +10,16 @@ import hashlib
 
 from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from .. import authz, tokens
-from ..accounts.models import TokenPurpose
 from ..associations.models import Association
 from ..db import db_session
 from ..errors import NotFound
 from ..i18n import _, _l
 from ..municipalities.models import Municipality
 from ..planning.models import PatrolArea
+from ..volunteers.services import user_for_personal_token
 from ..web import nav
 from ..web.forms_util import load_for
 from . import (
@@ -182,15 +182,22 @@ def public_area_feeds(municipality: Municipality) -> list[dict[str, str]]:
     return found
 
 
+def _link_holder(session: Session, personal_token: str) -> int | None:
+    """The person a live personal-page link belongs to, as the personal page itself decides
+    (an inactive or erased person's old link opens nothing), else None."""
+    user = user_for_personal_token(session, personal_token, secret_key=_keys())
+    return None if user is None else user.id
+
+
 @bp.app_template_global("personal_calendar")
 def personal_calendar(personal_token: str) -> dict[str, object] | None:
     """For templates/calendars/_personal_block.html: the volunteer's feed links and QR."""
     session = db_session()
-    page = tokens.resolve(session, TokenPurpose.PERSONAL_PAGE, personal_token, secret_key=_keys())
-    if page is None or page.user_id is None:
+    user_id = _link_holder(session, personal_token)
+    if user_id is None:
         return None
     link = services_links.personal_feed_link(
-        session, user_id=page.user_id, secret_key=_keys(), base_url=_base_url()
+        session, user_id=user_id, secret_key=_keys(), base_url=_base_url()
     )
     return {
         "https": link.https,
@@ -205,11 +212,11 @@ def personal_qr(personal_token: str):
     """The personal page's QR code as an image of its own, so that a phone, which is shown
     an empty pixel instead (a <picture> source for narrow screens), never downloads it."""
     session = db_session()
-    page = tokens.resolve(session, TokenPurpose.PERSONAL_PAGE, personal_token, secret_key=_keys())
-    if page is None or page.user_id is None:
+    user_id = _link_holder(session, personal_token)
+    if user_id is None:
         raise NotFound()
     link = services_links.personal_feed_link(
-        session, user_id=page.user_id, secret_key=_keys(), base_url=_base_url()
+        session, user_id=user_id, secret_key=_keys(), base_url=_base_url()
     )
     svg = qr_svg(link.webcal, title=_("QR-kod för att prenumerera på kalendern"))
     response = current_app.response_class(str(svg), mimetype="image/svg+xml")
@@ -222,11 +229,11 @@ def personal_qr(personal_token: str):
 @bp.post("/me/<personal_token>/calendar/rotate")
 def rotate_personal(personal_token: str):
     session = db_session()
-    page = tokens.resolve(session, TokenPurpose.PERSONAL_PAGE, personal_token, secret_key=_keys())
-    if page is None or page.user_id is None:
+    user_id = _link_holder(session, personal_token)
+    if user_id is None:
         raise NotFound()
     services_links.rotate_personal_feed(
-        session, user_id=page.user_id, secret_key=_keys(), base_url=_base_url()
+        session, user_id=user_id, secret_key=_keys(), base_url=_base_url()
     )
     flash(
         _("Du har fått en ny kalenderlänk. Den gamla slutar fungera: prenumerera på nytt."),

@@ -94,6 +94,16 @@ def test_the_personal_qr_code_is_an_svg_of_the_feed_link_never_cached(client, db
     assert client.get(f"/me/{feed_token}/calendar/qr.svg").status_code == 404
 
 
+def test_an_inactive_persons_old_link_opens_no_qr_code_and_rotates_nothing(client, db, world):
+    page = personal_page_token(db, world.ids["vol_a"])
+    person = db.get(User, world.ids["vol_a"])
+    person.is_active = False
+    db.add(person)
+    db.commit()
+    assert client.get(f"/me/{page}/calendar/qr.svg").status_code == 404
+    assert client.post(f"/me/{page}/calendar/rotate").status_code == 404
+
+
 def test_personal_page_includes_the_block_and_feed_tokens_open_no_page(client, db, world):
     page = personal_page_token(db, world.ids["vol_a"])
     feed = personal_feed_path(db, world.ids["vol_a"])
