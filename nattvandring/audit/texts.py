@@ -136,6 +136,8 @@ SETTINGS: dict[str, LazyString] = {
     "min_walkers": _l("Minsta antal nattvandrare"),
     "max_walkers": _l("Högsta antal nattvandrare"),
     "min_age": _l("Åldersgräns (år)"),
+    "nudge_not_started": _l("SMS till ledaren när ingen har checkat in 20 minuter efter starten"),
+    "nudge_still_out": _l("SMS till ledaren när någon är incheckad två timmar efter passets slut"),
 }
 _SETTING = re.compile(r"^(?P<name>[a-z_]+):? (?P<old>\S+) → (?P<new>\S+)$")
 _VALUES: dict[str, LazyString] = {"True": _l("ja"), "False": _l("nej"), "None": _l("inget")}

@@ -56,6 +56,9 @@ def test_swedish_details_say_the_same_in_swedish(swedish):
         "Rättade tiden för vandrare #8 i rapport #3"
     )
     assert texts.details_text("walker=8 delta=-60") == "-60 minuter"
+    assert texts.details_text("nudge_still_out: True → False") == (
+        "SMS till ledaren när någon är incheckad två timmar efter passets slut: ja → nej"
+    )
 
 
 def test_an_unknown_kind_is_not_shown_as_a_code(swedish):
