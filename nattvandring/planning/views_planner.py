@@ -228,8 +228,8 @@ def special_night_add(municipality_id: int):
         # A second identical post (double click, another tab, a colleague): nothing new.
         flash(
             ngettext(
-                "Inga nya pass skapades: kvällen den %(day)s fanns redan.",
-                "Inga nya pass skapades: alla %(num)s kvällar från den %(day)s fanns redan.",
+                "Inga nya pass skapades: passet den %(day)s fanns redan.",
+                "Inga nya pass skapades: alla %(num)s pass den %(day)s fanns redan.",
                 result.skipped,
                 day=day,
             ),

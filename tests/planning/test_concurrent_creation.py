@@ -139,7 +139,7 @@ def _race(url: str) -> None:
         repeated = [
             p
             for p in special_shown
-            if f"Inga nya pass skapades: alla 2 kvällar från den {day} fanns redan." in p
+            if f"Inga nya pass skapades: alla 2 pass den {day} fanns redan." in p
         ]
         assert (len(created), len(repeated)) == (1, POSTS - 1)
         with session_scope(engine, write=False) as session:
