@@ -135,7 +135,7 @@ def test_the_result_page_in_english(app, client, world):
     english = client.get(f"/booking/{world.ids['assoc_a']}/rounds/{round_id}").text
     assert 'lang="en"' in english
     assert "Seed" in english and seed in english and "Picks" in english
-    assert "Wishes</h3>" in english and "anyone can run the draw again" in english
+    assert "Wishes</h3>" in english and "anyone can follow the draw pick by pick" in english
     assert "IFK Hässleholm" in english and "Your wishes" in english
 
 
