@@ -161,7 +161,7 @@ def parse(session: Session, content: bytes, *, association_id: int) -> Preview:
         row = PreviewRow(line, shown[0], shown[1], shown[2], shown[3], status="error")
         preview.rows.append(row)
         too_long = [value for value in values if len(value) > MAX_FIELD_CHARS]
-        if any("\n" in value for value in too_long):  # the rest of the file in one field
+        if any("\n" in value for value in values):  # a quote left open: later lines in a field
             row.message = str(
                 _l(
                     "Raden har ett citattecken som inte avslutas: resten av filen lästes som "

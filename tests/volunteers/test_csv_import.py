@@ -244,3 +244,9 @@ def test_a_quote_left_open_is_named_in_its_row(world, db, ctx):
     first, second = parse(db, world, content.encode()).rows
     assert first.status == "new"
     assert second.status == "error" and "citattecken som inte avslutas" in second.message
+
+
+def test_a_quote_left_open_in_a_short_file_is_named_too(world, db, ctx):
+    content = 'Namn;Mobil\nAnna;"0701231231\nCarl;0701231232\nDora;0701231233\n'
+    (only,) = parse(db, world, content.encode()).rows
+    assert only.status == "error" and "citattecken som inte avslutas" in only.message
