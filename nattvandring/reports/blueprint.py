@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from dateutil.relativedelta import relativedelta
 from flask import Blueprint
 from flask_login import current_user
 from sqlmodel import col, select
@@ -51,15 +52,6 @@ def coordinator_municipality_ids() -> set[int]:
     return current_user.municipality_ids()
 
 
-def _years_before(day: date, years: int) -> date:
-    """The same day ``years`` earlier; 29 February becomes 1 March (the period stays within
-    the years, and ``replace`` would raise: it was a 500)."""
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:
-        return date(day.year - years, 3, 1)
-
-
 def coordinator_period() -> tuple[set[int], date, date]:
     """The coordinator's municipalities and the ?from=&to= period (this year by default,
     at most three years, swapped when given backwards)."""
@@ -70,7 +62,7 @@ def coordinator_period() -> tuple[set[int], date, date]:
     if end < start:
         start, end = end, start
     if (end - start).days > 3 * 366:
-        start = _years_before(end, 3)
+        start = end - relativedelta(years=3)  # 29 February: the 28th, never a 500
     return coordinator_municipality_ids(), start, end
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
+from dateutil.relativedelta import relativedelta
 from sqlmodel import Session, col, func, select
 
 from .. import dates
@@ -33,12 +34,10 @@ DEFAULT_YEARS = 3
 
 
 def default_valid_to(valid_from: date) -> date:
-    """Three years from ``valid_from``, the last day included (29 Feb falls back to 28)."""
-    try:
-        end = valid_from.replace(year=valid_from.year + DEFAULT_YEARS)
-    except ValueError:
-        end = valid_from.replace(year=valid_from.year + DEFAULT_YEARS, day=28)
-    return date.fromordinal(end.toordinal() - 1)
+    """Three years from ``valid_from``, the last day included (29 Feb falls back to 28), and
+    never past the date window's end, as a typed end may not be."""
+    end = valid_from + relativedelta(years=DEFAULT_YEARS) - timedelta(days=1)
+    return min(end, dates.LAST_DAY)
 
 
 def create_sponsor(session: Session, *, name: str, org_number: str) -> Sponsor:
@@ -77,8 +76,7 @@ def _check(data: AgreementInput) -> date:
     dates.check_day(data.valid_from, field="valid_from")
     if data.valid_to is not None:
         dates.check_day(data.valid_to, field="valid_to")
-    # The default end stays inside the date window, as a typed one must.
-    valid_to = data.valid_to or min(default_valid_to(data.valid_from), dates.LAST_DAY)
+    valid_to = data.valid_to or default_valid_to(data.valid_from)
     if valid_to < data.valid_from:
         raise RuleViolation(
             "period_invalid", _l("Slutdatum ligger före startdatum."), field="valid_to"
