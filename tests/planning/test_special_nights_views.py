@@ -80,7 +80,7 @@ def test_adding_from_the_page_comes_back_to_it(client, db, world, frozen):
         },
     )
     page = client.get(again.headers["Location"]).get_data(as_text=True)
-    assert "Inga nya pass skapades: kvällen den 2026-10-31 fanns redan." in page
+    assert "Inga nya pass skapades: passet den 2026-10-31 fanns redan." in page
     assert "Skapade 0 pass" not in page
     db.rollback()
     assert len(db.exec(select(Shift)).all()) == 1
