@@ -120,7 +120,7 @@ def start_call(
             "call_open",
             str(_l("Ni har redan frågat medlemmarna. Den första som svarar JA kommer med.")),
         )
-    taken = places_taken_for(session, shift, booking_id)
+    taken = places_taken_for(session, shift, booking_id, now=moment)
     if shift.max_walkers is not None and taken >= shift.max_walkers:
         raise RuleViolation(
             "roster_full", str(_l("Gruppen är full: det finns inga platser kvar på passet."))

@@ -9,7 +9,7 @@ take the whole shift and leave the second booked but unable ever to reach its mi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ..errors import RuleViolation
@@ -24,6 +24,16 @@ BELOW_MINIMUM = "below_minimum"
 def held(walkers: int, min_walkers: int) -> int:
     """Places a booked group holds on the shift: its walkers, but at least the minimum."""
     return max(walkers, min_walkers)
+
+
+def groups_holding_room(
+    walkers: Mapping[int, int], offers: int, *, besides: int | None = None
+) -> list[int]:
+    """The groups holding room on a shift, besides booking ``besides``: the walkers of each
+    active booking (``walkers``, by booking), and an empty group for each open offer from the
+    reserve list. The offered association's group is promised its minimum while the offer
+    runs, so the groups already booked cannot fill that room meanwhile."""
+    return [*(w for booking, w in walkers.items() if booking != besides), *[0] * offers]
 
 
 def room_for_group(

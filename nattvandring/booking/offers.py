@@ -26,6 +26,13 @@ def offer_expiry(*, offered_at: datetime, shift_start: datetime, window_hours: i
     return min(full, half)
 
 
+def offer_running(expires_at: datetime | None, now: datetime) -> bool:
+    """Whether an open offer's window is still running at ``now`` (an offer without an
+    expiry predates windows: it runs until the sweep gives it one). Only a running offer
+    holds room on a shared shift; ``services_booking.offer_holds`` is the same rule in SQL."""
+    return expires_at is None or ensure_utc(now) < ensure_utc(expires_at)
+
+
 def check_offer_allows(
     *,
     now: datetime,
@@ -53,7 +60,7 @@ def check_offer_allows(
             ),
         )
     expires = mine[0]
-    if expires is not None and ensure_utc(now) >= ensure_utc(expires):
+    if not offer_running(expires, now):
         raise RuleViolation(
             "offer_expired",
             _l(

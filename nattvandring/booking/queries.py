@@ -16,6 +16,7 @@ from sqlmodel import Session, col, func, select
 
 from ..accounts.models import User
 from ..associations.models import Association
+from ..clock import utcnow
 from ..errors import RuleViolation
 from ..municipalities.models import Municipality
 from ..planning.models import PatrolArea, Shift, ShiftStatus
@@ -28,6 +29,8 @@ from .models import (
     ReserveEntry,
     ReserveStatus,
 )
+from .offers import offer_running
+from .services_booking import offer_holds
 
 OCCUPYING = (AssignmentStatus.ASSIGNED, AssignmentStatus.CONFIRMED)
 
@@ -45,6 +48,8 @@ class ShiftRow:
     reserve_status: str | None = None  # this association's reserve entry, if any
     # Offered to another association from the reserve list: nobody else may book it now.
     offered_to_other: bool = False
+    # Offers to other associations whose window still runs: each holds a group's room.
+    offers: int = 0
     own_booking_id: int | None = None
 
     @property
@@ -59,7 +64,7 @@ class ShiftRow:
     @property
     def status(self) -> capacity.GroupStatus:
         """Our group against its minimum and maximum, as its own page tells it."""
-        others = [w for b, w in self.groups.items() if b != self.own_booking_id]
+        others = capacity.groups_holding_room(self.groups, self.offers, besides=self.own_booking_id)
         room = capacity.room_for_group(
             max_walkers=self.shift.max_walkers,
             min_walkers=self.shift.min_walkers,
@@ -80,7 +85,7 @@ class ShiftRow:
             capacity.check_room_to_book(
                 max_walkers=self.shift.max_walkers,
                 min_walkers=self.shift.min_walkers,
-                groups=list(self.groups.values()),
+                groups=capacity.groups_holding_room(self.groups, self.offers),
             )
         except RuleViolation:
             return False
@@ -96,8 +101,10 @@ def calendar_rows(
     area_id: int | None = None,
     only_open: bool = False,
     max_associations: int = 1,
+    now: datetime | None = None,
 ) -> list[ShiftRow]:
     """Shifts of the association's municipality starting in ``[start, end)`` (4 queries)."""
+    moment = now or utcnow()
     conditions = [
         Shift.municipality_id == association.municipality_id,
         Shift.start_at >= start,
@@ -142,7 +149,12 @@ def calendar_rows(
         if booking_id == row.own_booking_id and status == AssignmentStatus.CONFIRMED:
             row.confirmed += count
     reserves = session.exec(
-        select(ReserveEntry.shift_id, ReserveEntry.association_id, ReserveEntry.status)
+        select(
+            ReserveEntry.shift_id,
+            ReserveEntry.association_id,
+            ReserveEntry.status,
+            ReserveEntry.offer_expires_at,
+        )
         .join(Shift, col(Shift.id) == ReserveEntry.shift_id)
         .where(
             (ReserveEntry.association_id == association.id)
@@ -150,11 +162,15 @@ def calendar_rows(
             *conditions,
         )
     ).all()
-    for shift_id, holder, status in reserves:
+    for shift_id, holder, status, expires in reserves:
         if holder == association.id:
             rows[shift_id].reserve_status = status
         else:
+            # Nobody else may book until the sweep passes the offer on (``check_offer_allows``),
+            # but only a running offer holds room against the groups already booked.
             rows[shift_id].offered_to_other = True
+            if offer_running(expires, moment):
+                rows[shift_id].offers += 1
     result = list(rows.values())
     if only_open:
         result = [
@@ -175,8 +191,9 @@ class OurBooking:
     walkers: int = 0
     confirmed: int = 0
     declined: int = 0
-    # Walkers of the other associations' groups on the same shift (a shared shift).
-    others: list[int] = field(default_factory=list)
+    # Walkers of the other associations' groups on the same shift (a shared shift), by booking.
+    others: dict[int, int] = field(default_factory=dict)
+    offers: int = 0  # running offers from the shift's reserve list (each holds a group's room)
 
     @property
     def status(self) -> capacity.GroupStatus:
@@ -184,7 +201,7 @@ class OurBooking:
             max_walkers=self.shift.max_walkers,
             min_walkers=self.shift.min_walkers,
             own=self.walkers,
-            others=self.others,
+            others=capacity.groups_holding_room(self.others, self.offers),
         )
         return capacity.group_status(
             confirmed=self.confirmed,
@@ -195,9 +212,14 @@ class OurBooking:
 
 
 def association_bookings(
-    session: Session, association_id: int, *, start: datetime, end: datetime
+    session: Session,
+    association_id: int,
+    *,
+    start: datetime,
+    end: datetime,
+    now: datetime | None = None,
 ) -> list[OurBooking]:
-    """The association's active bookings of shifts starting in ``[start, end)`` (3 queries)."""
+    """The association's active bookings of shifts starting in ``[start, end)`` (4 queries)."""
     conditions = [
         Booking.association_id == association_id,
         Booking.status == BookingStatus.ACTIVE,
@@ -241,8 +263,22 @@ def association_bookings(
         .where(other.status == BookingStatus.ACTIVE, *conditions)
         .group_by(col(other.shift_id), col(other.id))
     ).all()
-    for shift_id, _other_id, count in shared:
-        by_shift[shift_id].others.append(int(count))
+    for shift_id, other_id, count in shared:
+        by_shift[shift_id].others[other_id] = int(count)  # type: ignore[index]
+    offered = session.exec(
+        select(ReserveEntry.shift_id, func.count())
+        .select_from(ReserveEntry)
+        .join(Booking, col(Booking.shift_id) == ReserveEntry.shift_id)
+        .join(Shift, col(Shift.id) == Booking.shift_id)
+        .where(
+            offer_holds(now or utcnow()),
+            ReserveEntry.association_id != association_id,
+            *conditions,
+        )
+        .group_by(col(ReserveEntry.shift_id))
+    ).all()
+    for shift_id, count in offered:
+        by_shift[shift_id].offers = int(count)
     return list(rows.values())
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime, time
 
+from sqlalchemy import ColumnElement
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
@@ -25,6 +26,7 @@ from ..municipalities.models import Municipality
 from ..planning.models import Shift, ShiftStatus
 from . import rules
 from .capacity import check_room_to_book
+from .capacity import groups_holding_room as groups_holding_room_of
 from .locking import lock_association, lock_shift
 from .models import (
     Assignment,
@@ -73,23 +75,72 @@ def walkers_by_booking(session: Session, shift_id: int) -> dict[int, int]:
     return {booking_id: int(count) for booking_id, count in rows}  # type: ignore[misc]
 
 
-def offered_groups(session: Session, shift_id: int) -> int:
-    """Open offers from the shift's reserve list: each holds a group's minimum until it is
-    taken or passed on, so the groups already booked cannot fill that room meanwhile."""
-    return session.exec(
+def offer_holds(now: datetime) -> ColumnElement[bool]:
+    """SQL condition: an open offer whose window has not ended (``offer_expires_at > now``; an
+    offer without an expiry predates windows and is open until the sweep gives it one). An
+    expired offer the sweep has not passed on yet holds no room: ``check_offer_allows``
+    already treats it as expired."""
+    return (col(ReserveEntry.status) == ReserveStatus.OFFERED) & (
+        col(ReserveEntry.offer_expires_at).is_(None) | (col(ReserveEntry.offer_expires_at) > now)
+    )
+
+
+def offered_groups(
+    session: Session,
+    shift_id: int,
+    *,
+    now: datetime | None = None,
+    besides_association: int | None = None,
+) -> int:
+    """Open offers from the shift's reserve list (``offer_holds``), not counting one to
+    ``besides_association``: its own offer is the room it would book, not room taken."""
+    query = (
         select(func.count())
         .select_from(ReserveEntry)
-        .where(ReserveEntry.shift_id == shift_id, ReserveEntry.status == ReserveStatus.OFFERED)
-    ).one()
+        .where(ReserveEntry.shift_id == shift_id, offer_holds(now or utcnow()))
+    )
+    if besides_association is not None:
+        query = query.where(ReserveEntry.association_id != besides_association)
+    return session.exec(query).one()
 
 
-def room_for_another_group(session: Session, shift: Shift) -> bool:
-    """Whether the walkers' room left on the shift still fits one more group's minimum."""
+def groups_holding_room(
+    session: Session,
+    shift_id: int,
+    *,
+    now: datetime | None = None,
+    besides: int | None = None,
+    besides_association: int | None = None,
+) -> list[int]:
+    """The groups holding room on the shift (``capacity.groups_holding_room``: the walkers of
+    each active booking but ``besides``, and an empty group per open offer but one to
+    ``besides_association``), two queries."""
+    return groups_holding_room_of(
+        walkers_by_booking(session, shift_id),
+        offered_groups(session, shift_id, now=now, besides_association=besides_association),
+        besides=besides,
+    )
+
+
+def room_for_another_group(
+    session: Session,
+    shift: Shift,
+    *,
+    now: datetime | None = None,
+    besides_association: int | None = None,
+) -> bool:
+    """Whether the walkers' room left on the shift still fits one more group's minimum (for
+    ``besides_association``: its own open offer does not count against it)."""
     try:
         check_room_to_book(
             max_walkers=shift.max_walkers,
             min_walkers=shift.min_walkers,
-            groups=list(walkers_by_booking(session, shift.id).values()),  # type: ignore[arg-type]
+            groups=groups_holding_room(
+                session,
+                shift.id,  # type: ignore[arg-type]
+                now=now,
+                besides_association=besides_association,
+            ),
         )
     except RuleViolation:
         return False

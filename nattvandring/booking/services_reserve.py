@@ -179,7 +179,7 @@ def join_reserve(
     if (
         len(current) < municipality.max_associations_per_shift
         and not open_offers(session, shift_id)
-        and room_for_another_group(session, shift)
+        and room_for_another_group(session, shift, now=moment)
     ):
         raise RuleViolation("shift_open", _l("Passet är ledigt. Boka det i stället."))
     entry = session.exec(

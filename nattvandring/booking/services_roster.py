@@ -37,16 +37,18 @@ def walkers_on_shift(session: Session, shift_id: int) -> int:
     ).one()
 
 
-def places_taken_for(session: Session, shift: Shift, booking_id: int) -> int:
+def places_taken_for(
+    session: Session, shift: Shift, booking_id: int, *, now: datetime | None = None
+) -> int:
     """Places on the shift this group cannot fill: its own walkers plus what the other groups
-    hold (each at least the group minimum, ``capacity.held``), and a minimum for each open
-    offer from the reserve list (the offered association's group is promised its room)."""
+    hold (each at least the group minimum, ``capacity.held``), an open offer from the reserve
+    list counting as a group (``capacity.groups_holding_room``)."""
     from .services_booking import offered_groups, walkers_by_booking
 
-    groups = walkers_by_booking(session, shift.id)  # type: ignore[arg-type]
-    own = groups.pop(booking_id, 0)
-    others = [*groups.values(), *[0] * offered_groups(session, shift.id)]  # type: ignore[arg-type]
-    return own + sum(capacity.held(w, shift.min_walkers) for w in others)
+    walkers = walkers_by_booking(session, shift.id)  # type: ignore[arg-type]
+    offers = offered_groups(session, shift.id, now=now)  # type: ignore[arg-type]
+    others = capacity.groups_holding_room(walkers, offers, besides=booking_id)
+    return walkers.get(booking_id, 0) + sum(capacity.held(w, shift.min_walkers) for w in others)
 
 
 def is_volunteer_of(session: Session, user_id: int, association_id: int) -> bool:
@@ -121,7 +123,7 @@ def add_to_roster(
         shift_start=shift.start_at,
         shift_end=shift.end_at,
         max_walkers=shift.max_walkers,
-        current_walkers=places_taken_for(session, shift, booking_id),
+        current_walkers=places_taken_for(session, shift, booking_id, now=moment),
         min_age=shift.min_age,
         birth_year=user.birth_year,
         already_on_shift=existing is not None

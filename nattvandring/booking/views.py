@@ -99,6 +99,7 @@ def calendar(association_id: int):
             area_id=area_id,
             only_open=only_open,
             max_associations=municipality.max_associations_per_shift,
+            now=now,
         )
     from ..rounds.queries import open_rounds_by_shift
 
@@ -158,7 +159,9 @@ def _shift_page(association: Association, shift: Shift, status: int = 200):
     full = len(bookings) >= municipality.max_associations_per_shift
     if not full and bookings and not own:
         # A shared shift: full too when the room left is below a group's minimum.
-        full = not services_booking.room_for_another_group(session, shift)
+        full = not services_booking.room_for_another_group(
+            session, shift, now=now, besides_association=association.id
+        )
     from ..rounds.services import open_round_of
 
     in_round = open_round_of(session, shift.id)  # type: ignore[arg-type]
@@ -268,11 +271,15 @@ def ours(association_id: int):
     session = db_session()
     now = utcnow()
     upcoming = queries.association_bookings(
-        session, association_id, start=now - timedelta(hours=12), end=now + timedelta(days=400)
+        session,
+        association_id,
+        start=now - timedelta(hours=12),
+        end=now + timedelta(days=400),
+        now=now,
     )
     upcoming = [b for b in upcoming if b.shift.end_at > now]
     past = queries.association_bookings(
-        session, association_id, start=now - timedelta(days=120), end=now
+        session, association_id, start=now - timedelta(days=120), end=now, now=now
     )
     past = [b for b in past if b.shift.end_at <= now]
     past.reverse()

@@ -58,14 +58,16 @@ def _roster_page(booking: Booking, form: AddWalkerForm | None = None, status: in
     roster = queries.roster_of(session, booking.id)  # type: ignore[arg-type]
     walkers = sum(1 for a, _u in roster if a.status != AssignmentStatus.DECLINED)
     confirmed = sum(1 for a, _u in roster if a.status == AssignmentStatus.CONFIRMED)
-    others = services_booking.walkers_by_booking(session, shift.id)  # type: ignore[arg-type]
-    others.pop(booking.id, None)  # type: ignore[arg-type]
-    offered = services_booking.offered_groups(session, shift.id)  # type: ignore[arg-type]
+    others = services_booking.groups_holding_room(
+        session,
+        shift.id,  # type: ignore[arg-type]
+        besides=booking.id,
+    )
     room = capacity.room_for_group(
         max_walkers=shift.max_walkers,
         min_walkers=shift.min_walkers,
         own=walkers,
-        others=[*others.values(), *[0] * offered],
+        others=others,
     )
     status_now = capacity.group_status(
         confirmed=confirmed,
@@ -96,7 +98,7 @@ def _roster_page(booking: Booking, form: AddWalkerForm | None = None, status: in
         walkers=walkers,
         group=status_now,
         room=room,
-        shared=bool(others) or bool(offered),
+        shared=bool(others),
         full=room == 0,
         started=utcnow() >= shift.start_at,
         active=booking.status == BookingStatus.ACTIVE,

@@ -51,12 +51,12 @@ def association_home(
     offers: list[tuple[ReserveEntry, Shift, str]],
     now: datetime,
 ) -> AssociationHome:
-    """One association's part (seven queries through ``booking`` and ``rounds``)."""
+    """One association's part (eight queries through ``booking`` and ``rounds``)."""
     assert association.id is not None
     coming = [
         row
         for row in booking.association_bookings(
-            session, association.id, start=now - UNDER_WAY, end=now + AHEAD
+            session, association.id, start=now - UNDER_WAY, end=now + AHEAD, now=now
         )
         if row.shift.end_at > now
     ]
@@ -69,6 +69,7 @@ def association_home(
             end=now + OPEN_AHEAD,
             only_open=True,
             max_associations=municipality.max_associations_per_shift,
+            now=now,
         )
         rows = [row for row in rows if not row.is_ours]
         in_round = open_rounds_by_shift(session, [r.shift.id for r in rows if r.shift.id])
