@@ -13,8 +13,8 @@ from sqlmodel import Session, col, select
 from ..accounts.models import Membership, Role, User
 from ..associations.models import Association
 from ..booking.models import Assignment, AssignmentStatus, Booking, BookingStatus
-from ..booking.queries import next_assignment  # noqa: F401 - used by webhooks
 from ..booking.services_roster import confirm_assignment, decline_assignment  # noqa: F401
+from ..booking.walker_queries import next_assignment  # noqa: F401 - used by webhooks
 from ..planning.models import PatrolArea, Shift, ShiftStatus
 
 

@@ -9,7 +9,7 @@ from sqlmodel import col
 from .. import tokens
 from ..accounts.models import Role
 from ..associations.models import Association
-from ..booking import queries, services_roster
+from ..booking import services_roster, walker_queries
 from ..booking.models import Assignment, Booking
 from ..clock import utcnow
 from ..db import db_session
@@ -42,9 +42,11 @@ def personal(token: str):
     assert user.id is not None
     session = db_session()
     now = utcnow()
-    walks = queries.walks_of(session, user.id)
+    walks = walker_queries.walks_of(session, user.id)
     upcoming = [w for w in walks if w.shift.end_at > now]
-    fellows = queries.fellow_walkers(session, [w.assignment.booking_id for w in upcoming], user.id)
+    fellows = walker_queries.fellow_walkers(
+        session, [w.assignment.booking_id for w in upcoming], user.id
+    )
     details = {
         w.assignment.id: walk_view.walk_details(
             leader_name=w.leader_name,
@@ -59,7 +61,7 @@ def personal(token: str):
     }
     past = [w for w in walks if w.shift.end_at <= now][::-1]
     associations = _associations_of(user.id)
-    open_places = queries.open_places_for(
+    open_places = walker_queries.open_places_for(
         session,
         user.id,
         [a.id for a in associations if a.allow_self_signup and a.id is not None],

@@ -12,9 +12,9 @@ from nattvandring.accounts.models import Role
 from nattvandring.accounts.services import grant
 from nattvandring.associations.models import Association
 from nattvandring.audit.models import AuditEntry
-from nattvandring.booking import queries
 from nattvandring.booking import services_booking as sb
 from nattvandring.booking import services_roster as sr
+from nattvandring.booking import walker_queries
 from nattvandring.booking.models import Assignment
 from nattvandring.errors import RuleViolation
 from tests.support.booking import FRIDAY_EVENING, NOW, volunteer
@@ -221,14 +221,14 @@ def test_next_assignment_for_sms_replies(world, db, booked):
     later = sb.book_shift(
         db, association_id=world.ids["assoc_a"], shift_id=later_shift.id, actor_id=None, now=NOW
     )
-    assert queries.next_assignment(db, world.ids["vol_a"], NOW) is None
+    assert walker_queries.next_assignment(db, world.ids["vol_a"], NOW) is None
     second = add(db, later, world.ids["vol_a"])
     first = add(db, booking, world.ids["vol_a"])
-    assert queries.next_assignment(db, world.ids["vol_a"], NOW).id == first.id
+    assert walker_queries.next_assignment(db, world.ids["vol_a"], NOW).id == first.id
     sr.decline_assignment(db, first, now=NOW)
     # A second "NEJ" must hit the same walk, not the next one.
-    assert queries.next_assignment(db, world.ids["vol_a"], NOW).id == first.id
-    assert queries.next_assignment(db, world.ids["vol_a"], FRIDAY_EVENING).id == second.id
+    assert walker_queries.next_assignment(db, world.ids["vol_a"], NOW).id == first.id
+    assert walker_queries.next_assignment(db, world.ids["vol_a"], FRIDAY_EVENING).id == second.id
 
 
 def test_removing_a_member_drops_coming_walks(world, db, booked, emitted, frozen):
