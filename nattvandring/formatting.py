@@ -133,3 +133,22 @@ def local_time(value: datetime | None) -> str:
 
 def local_date(value: datetime | None, fmt: str = "EEE d MMM yyyy") -> str:
     return format_date(to_local(value).date(), fmt) if value else ""
+
+
+def axis_top(value: float) -> float:
+    """A chart axis' top: the smallest 1, 2, 2.5 or 5 times a power of ten at or above
+    ``value`` (1 for an empty chart)."""
+    if value <= 0:
+        return 1
+    magnitude = 10 ** (len(str(int(value))) - 1)
+    for step in (1, 2, 2.5, 5, 10):
+        if value <= step * magnitude:
+            return step * magnitude
+    return 10 * magnitude
+
+
+def chart_number(value: float) -> str:
+    """A chart's number: whole as is, else one decimal with the reader's separator."""
+    if float(value).is_integer():
+        return str(int(value))
+    return decimal_text(Decimal(str(value)), 1, trim=False)

@@ -14,6 +14,8 @@ from decimal import Decimal
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from .formatting import axis_top, chart_number
+
 ENCODING = "windows-1252"
 _REPLACEMENTS = str.maketrans({"\u2212": "-", "\u2009": " ", "\u202f": " ", "\u200b": ""})
 #: Bar colours (RGB), the same as the pages' SVG charts.
@@ -92,7 +94,7 @@ def bar_chart(
     split on "\\n"; labels too wide for their group are set smaller), a y-axis with four
     steps, and a legend. Empty groups keep their place and their label."""
     values = [float(v) for _name, data in series for v in data]
-    top = _nice_max(max(values, default=0))
+    top = axis_top(max(values, default=0))
     left, x0, y0 = 12.0, pdf.l_margin + 12.0, pdf.get_y() + 3
     plot_w = pdf.epw - left
     if pdf.will_page_break(height + 30):
@@ -103,7 +105,7 @@ def bar_chart(
     for tick in range(5):
         y = y0 + height - height * tick / 4
         pdf.line(x0, y, x0 + plot_w, y)
-        pdf.text(pdf.l_margin, y + 1, _fmt(top * tick / 4))
+        pdf.text(pdf.l_margin, y + 1, chart_number(top * tick / 4))
     groups = max(len(labels), 1)
     group_w = plot_w / groups
     bar_w = group_w * 0.8 / max(len(series), 1)
@@ -133,17 +135,3 @@ def bar_chart(
         pdf.set_x(pdf.get_x() + 4)
         pdf.cell(pdf.get_string_width(pdf_safe(name)) + 8, 5, pdf_safe(name))
     pdf.ln(8)
-
-
-def _nice_max(value: float) -> float:
-    if value <= 0:
-        return 1
-    magnitude = 10 ** (len(str(int(value))) - 1)
-    for step in (1, 2, 2.5, 5, 10):
-        if value <= step * magnitude:
-            return step * magnitude
-    return 10 * magnitude
-
-
-def _fmt(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:.1f}".replace(".", ",")

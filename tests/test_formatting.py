@@ -7,6 +7,8 @@ from decimal import Decimal
 import pytest
 
 from nattvandring.formatting import (
+    axis_top,
+    chart_number,
     decimal_hours_text,
     decimal_text,
     format_sek,
@@ -92,3 +94,19 @@ def test_tel_uri_calls_the_stored_number_and_refuses_what_is_not_one():
     assert tel_uri("+46701234567") == "tel:+46701234567"
     assert tel_uri("0701234567") == "tel:+46701234567"
     assert tel_uri("") == tel_uri(None) == tel_uri("javascript:alert(1)") == tel_uri("12") == ""
+
+
+@pytest.mark.parametrize(
+    ("value", "top"), [(0, 1), (2, 2), (3, 5), (7, 10), (13, 20), (21, 25), (240, 250), (251, 500)]
+)
+def test_a_chart_axis_ends_on_a_round_number(value, top):
+    assert axis_top(value) == top
+
+
+def test_chart_numbers_follow_the_reader_s_language(app):
+    from flask_babel import force_locale
+
+    with app.test_request_context():
+        assert (chart_number(6.0), chart_number(2.5)) == ("6", "2,5")
+        with force_locale("en"):
+            assert chart_number(2.5) == "2.5"

@@ -12,29 +12,13 @@ from html import escape
 
 from babel.dates import format_date
 
-from ..formatting import current_language, decimal_text
+from ..formatting import axis_top, chart_number, current_language
 
 PALETTE = ("#0b5394", "#b45f06", "#38761d", "#741b47", "#134f5c", "#7f6000", "#666666")
 WIDTH, HEIGHT = 640, 300
 LEFT, RIGHT, TOP, BOTTOM = 48, 12, 16, 72
 LINE = 13  # a label's second line (the year) sits this far below its first
 GLYPH = 0.6  # a glyph's average width in em: "sep" at 11 px is about 20 px wide
-
-
-def _nice_max(value: float) -> float:
-    if value <= 0:
-        return 1
-    magnitude = 10 ** (len(str(int(value))) - 1)
-    for step in (1, 2, 2.5, 5, 10):
-        if value <= step * magnitude:
-            return step * magnitude
-    return 10 * magnitude
-
-
-def _fmt(value: float) -> str:
-    if float(value).is_integer():
-        return str(int(value))
-    return decimal_text(Decimal(str(value)), 1, trim=False)  # "3,8" in Swedish, "3.8" in English
 
 
 def bar_chart(
@@ -47,7 +31,7 @@ def bar_chart(
 ) -> str:
     """Grouped bars: one group per label, one bar per series, with a legend and y-axis."""
     values = [float(v) for _, data in series for v in data]
-    top = _nice_max(max(values, default=0))
+    top = axis_top(max(values, default=0))
     plot_w = WIDTH - LEFT - RIGHT
     plot_h = HEIGHT - TOP - BOTTOM
     groups = max(len(labels), 1)
@@ -68,7 +52,7 @@ def bar_chart(
             f'<line x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}" '
             f'stroke="#c9ced6" stroke-width="1"/>'
             f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" '
-            f'fill="#4a5568">{_fmt(value)}</text>'
+            f'fill="#4a5568">{chart_number(value)}</text>'
         )
     for g, label in enumerate(labels):
         x0 = LEFT + g * group_w + group_w * 0.1
@@ -80,7 +64,7 @@ def bar_chart(
             parts.append(
                 f'<rect x="{x:.1f}" y="{y:.1f}" width="{max(bar_w - 1, 1):.1f}" '
                 f'height="{h:.1f}" fill="{PALETTE[s % len(PALETTE)]}">'
-                f"<title>{escape(name)}, {escape(label)}: {_fmt(value)}</title></rect>"
+                f"<title>{escape(name)}, {escape(label)}: {chart_number(value)}</title></rect>"
             )
         parts.append(_label(LEFT + g * group_w + group_w / 2, TOP + plot_h + 16, label, group_w))
     for s, (name, _data) in enumerate(series):
