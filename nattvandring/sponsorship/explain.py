@@ -183,7 +183,12 @@ def line_text(details: dict[str, Any], _: Translate = sv) -> str:
 
 def describe_terms(terms: Terms, _: Translate = sv) -> str:
     """One line describing a version's rule and conditions."""
-    rule = terms.rule
+    return describe_rule(terms.rule, _)
+
+
+def describe_rule(rule: PaymentRule, _: Translate = sv) -> str:
+    """One line describing a payment rule and its conditions ("1 500 kr per godkänd
+    vandring; minst 3 vandrare, 18 år eller äldre")."""
     if rule.kind == "per_package":
         pays = ", ".join(
             _("%(amount)s per %(size)s vandringar", amount=format_sek(a), size=s)

@@ -313,22 +313,3 @@ def apply_limits(
             payable = left
             notes.append(NOTE_BUDGET)
     return payable, "; ".join(notes) or None
-
-
-def describe_rule(rule: PaymentRule) -> str:
-    """One-line Swedish description of a rule, e.g. for an agreement page."""
-    if rule.kind == "per_package":
-        pays = ", ".join(f"{format_sek(a)} per {s} vandringar" for s, a in rule.packages)
-    else:
-        unit = {
-            "per_walk": "godkänd vandring",
-            "per_weekend": "helg (fredag och lördag)",
-            "per_hour": "volontärtimme",
-        }[rule.kind]
-        pays = f"{format_sek(rule.amount_ore)} per {unit}"
-    conditions = []
-    if rule.min_walkers:
-        conditions.append(f"minst {rule.min_walkers} vandrare")
-    if rule.min_age:
-        conditions.append(f"{rule.min_age} år eller äldre")
-    return f"{pays}; {', '.join(conditions)}" if conditions else pays

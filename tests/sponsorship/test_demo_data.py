@@ -9,12 +9,13 @@ from nattvandring.db import get_engine, session_scope
 from nattvandring.demo.loader import load_demo
 from nattvandring.municipalities.models import Municipality
 from nattvandring.sponsorship import demo_data
+from nattvandring.sponsorship.explain import describe_rule
 from nattvandring.sponsorship.models import (
     AgreementAssociation,
     AgreementMunicipality,
     SponsorAgreement,
 )
-from nattvandring.sponsorship.rules import PaymentRule, describe_rule
+from nattvandring.sponsorship.rules import PaymentRule
 
 
 def test_demo_agreement_is_idempotent(app):

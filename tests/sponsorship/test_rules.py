@@ -12,12 +12,12 @@ from hypothesis import strategies as st
 
 from nattvandring.clock import local_to_utc
 from nattvandring.formatting import format_sek
+from nattvandring.sponsorship.explain import describe_rule
 from nattvandring.sponsorship.rules import (
     ApprovedWalk,
     PaymentRule,
     Walker,
     apply_limits,
-    describe_rule,
     duration_minutes,
     evaluate,
 )
