@@ -38,7 +38,7 @@ from nattvandring.exports import csv_rows
 from nattvandring.municipalities.models import Municipality
 from nattvandring.planning.models import PatrolArea, Shift
 from nattvandring.reports.models import HoursLedgerEntry, PatrolReport, ReportWalker
-from nattvandring.sponsorship.services_exports import SUMMARY_HEADER, summary_rows
+from nattvandring.sponsorship.services_exports import summary_header, summary_rows
 
 YEAR = 2025
 MUNICIPALITIES = 10
@@ -184,7 +184,7 @@ def export(engine: Engine, ids: list[int], start: date, end: date) -> int:
         rows = summary_rows(
             session, association_ids=ids, start=start, end=end, municipality_ids=None
         )
-        return sum(len(chunk.encode("utf-8")) for chunk in csv_rows(SUMMARY_HEADER, rows))
+        return sum(len(chunk.encode("utf-8")) for chunk in csv_rows(summary_header(), rows))
 
 
 def aggregate(engine: Engine, ids: list[int], start: date, end: date) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from itertools import groupby
 
 from flask import flash, redirect, render_template, request, url_for
@@ -19,7 +19,9 @@ from ..db import db_session
 from ..errors import RuleViolation
 from ..i18n import _
 from ..municipalities.blueprint import public_municipality
+from ..municipalities.models import Municipality
 from ..opendata import services as opendata
+from ..web import page_cache
 from ..web.forms_util import show_violation
 from ..web.query import int_arg, month_arg
 from . import coverage as coverage_mod
@@ -42,12 +44,26 @@ def _shift_month(first: date, months: int) -> date:
 @login_required
 def calendar(municipality_id: int):
     municipality = planning_municipality(municipality_id)
-    session = db_session()
     first = month_arg("month", to_local(utcnow()).date().replace(day=1))
-    next_first = _shift_month(first, 1)
     view = "month" if request.args.get("view") == "month" else "list"
-    areas = areas_of(session, municipality_id)
     area_id = int_arg("area")
+    content = page_cache.fragment(
+        "planning.calendar",
+        municipality_id=municipality_id,
+        parts=(first, view, area_id),
+        render=lambda: (_calendar_content(municipality, first, view, area_id), None),
+    )
+    return render_template("planning/calendar.html", municipality=municipality, content=content)
+
+
+def _calendar_content(
+    municipality: Municipality, first: date, view: str, area_id: int | None
+) -> str:
+    """The month's content: the same for every coordinator of the municipality."""
+    session = db_session()
+    municipality_id: int = municipality.id  # type: ignore[assignment]
+    next_first = _shift_month(first, 1)
+    areas = areas_of(session, municipality_id)
     if area_id not in {a.id for a in areas}:
         area_id = None
     start, end = local_day_bounds(first, next_first - timedelta(days=1))
@@ -57,7 +73,7 @@ def calendar(municipality_id: int):
     by_day = {day: list(items) for day, items in groupby(rows, key=lambda r: r.local_day)}
     nights = special_nights_between(session, municipality, first, next_first - timedelta(days=1))
     return render_template(
-        "planning/calendar.html",
+        "planning/_calendar_content.html",
         specials=nights_by_day(nights),
         municipality=municipality,
         areas=areas,
@@ -158,23 +174,31 @@ def rules(municipality_id: int):
 @bp.get("/kommun/<slug>")
 def public(slug: str):
     municipality = public_municipality(slug)
-    session = db_session()
     today = to_local(utcnow()).date()
+    content = page_cache.fragment(
+        "planning.public",
+        municipality_id=municipality.id,  # type: ignore[arg-type]
+        # Its links are absolute (feeds to subscribe to): one fragment per host.
+        parts=(today, request.host_url),
+        render=lambda: _public_content(municipality, today),
+    )
+    return render_template("planning/public.html", municipality=municipality, content=content)
+
+
+def _public_content(municipality: Municipality, today: date) -> tuple[str, datetime]:
+    """The public page's content, and when the clock changes it: when the first night on it
+    ends (it leaves the page) or the day turns."""
+    session = db_session()
+    last = today + timedelta(weeks=PUBLIC_WEEKS, days=-1)
     found = opendata.municipality_nights(
-        session,
-        municipality,
-        first=today,
-        last=today + timedelta(weeks=PUBLIC_WEEKS, days=-1),
-        upcoming_only=True,
+        session, municipality, first=today, last=last, upcoming_only=True
     )
     by_day = [
         (day, list(items)) for day, items in groupby(found.nights, key=lambda n: n.row.local_day)
     ]
-    nights = special_nights_between(
-        session, municipality, today, today + timedelta(weeks=PUBLIC_WEEKS, days=-1)
-    )
-    return render_template(
-        "planning/public.html",
+    nights = special_nights_between(session, municipality, today, last)
+    html = render_template(
+        "planning/_public_content.html",
         specials=nights_by_day(nights),
         municipality=municipality,
         by_day=by_day,
@@ -188,3 +212,5 @@ def public(slug: str):
         associations=opendata.approved_associations(session, municipality.id),  # type: ignore[arg-type]
         format_day=lambda day: format_date(day, "EEEE d MMMM"),
     )
+    tomorrow = local_day_bounds(today, today)[1]
+    return html, min([night.row.shift.end_at for night in found.nights] + [tomorrow])

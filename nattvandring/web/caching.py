@@ -14,6 +14,8 @@ cache = Cache()
 
 
 def init_app(app: Flask) -> None:
+    from . import page_cache  # noqa: F401 - its listeners raise the versions of every write
+
     config = {key: value for key, value in app.config.items() if key.startswith("CACHE_")}
     if not config.get("CACHE_REDIS_URL"):
         config.pop("CACHE_REDIS_URL", None)

@@ -1,0 +1,239 @@
+"""Cached page fragments, keyed by the data version of the municipality they show.
+
+A fragment (the coordinator's month, the public page's nights) is rendered once per data
+version, locale and parameters, and served from the app's cache (``web.caching``: SimpleCache
+per process, Redis in production) until the version moves. Its key never names a viewer:
+only pages whose content is the same for everyone allowed to see them are cached, and the
+view checks access before it asks for the fragment.
+
+The versions are ``PageVersion`` rows: one per municipality and one (scope 0) for rows that
+belong to no municipality. A flush listener on every ORM session finds the municipality of
+each row written (its ``municipality_id``, or through its association, shift, patrol area or
+booking) and the transaction raises those versions as its last write, so they commit or
+roll back with the change itself, whichever process or job made it. Writes to tables that no
+cached page shows (outboxes, heartbeats, receipts, tokens, the audit log, calendar versions)
+move nothing, so the worker's steady writes do not empty the cache; a row of any other table
+whose municipality cannot be found raises scope 0, which every key includes.
+
+A fragment that the clock alone changes (a night leaves the public page when it ends) says
+until when it is valid, on the app's clock, and is rendered again after that.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any
+
+from flask import current_app
+from flask_babel import get_locale
+from markupsafe import Markup
+from sqlalchemy import event, inspect, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session as OrmSession
+
+from ..accounts.models import AccessToken, User, Verification
+from ..associations.models import Association
+from ..audit.models import AuditEntry
+from ..booking.models import Booking
+from ..calendars.models import EventVersion, FeedVersion
+from ..clock import utcnow
+from ..mail.models import EmailMessage
+from ..messaging.models import InboundReceipt, SmsMessage, SmsProviderHealth, WebhookReceipt
+from ..municipalities.models import Municipality
+from ..ops.models import WorkerHeartbeat
+from ..planning.models import PatrolArea, Shift
+from .caching import cache
+from .models import PageVersion
+
+EVERYTHING_ELSE = 0
+PENDING = "page_scopes"
+
+#: Tables that no cached page shows and that are written often (by the worker, by every
+#: login or link): their writes move no version.
+QUIET_TABLES = frozenset(
+    model.__tablename__
+    for model in (
+        AccessToken,
+        AuditEntry,
+        EmailMessage,
+        EventVersion,
+        FeedVersion,
+        InboundReceipt,
+        PageVersion,
+        SmsMessage,
+        SmsProviderHealth,
+        Verification,
+        WebhookReceipt,
+        WorkerHeartbeat,
+    )
+)
+#: Columns written on every login or visit, shown on no cached page.
+QUIET_COLUMNS = {User.__tablename__: frozenset({"last_login_at", "last_activity_at"})}
+
+#: How a row leads to its municipality: the first of these columns it has.
+_PARENTS: tuple[tuple[str, Any], ...] = (
+    ("association_id", Association.__table__),  # type: ignore[attr-defined]
+    ("shift_id", Shift.__table__),  # type: ignore[attr-defined]
+    ("area_id", PatrolArea.__table__),  # type: ignore[attr-defined]
+)
+_VERSIONS: Any = PageVersion.__table__  # type: ignore[attr-defined]
+_BOOKINGS: Any = Booking.__table__  # type: ignore[attr-defined]
+_ASSOCIATIONS: Any = Association.__table__  # type: ignore[attr-defined]
+
+
+# --- reading: the fragment ----------------------------------------------------------------
+
+
+def fragment(
+    name: str,
+    *,
+    municipality_id: int,
+    parts: Iterable[object],
+    render: Callable[[], tuple[str, datetime | None]],
+) -> Markup:
+    """The fragment ``name`` of a municipality's page for ``parts`` (its parameters).
+
+    ``render`` makes the HTML and says until when the clock leaves it true (None: until the
+    data changes). It runs only when no fragment is cached for the current version.
+    """
+    key = ":".join(
+        ["page", name, str(get_locale()), versions_key(municipality_id), *map(str, parts)]
+    )
+    found = cache.get(key)
+    now = utcnow()
+    if found is not None:
+        valid_until, html = found
+        if valid_until is None or now < valid_until:
+            return Markup(html)  # noqa: S704 - rendered by our own templates below
+    html, valid_until = render()
+    timeout = int(current_app.config["CACHE_DEFAULT_TIMEOUT"])
+    if valid_until is not None:
+        timeout = min(timeout, max(1, int((valid_until - now).total_seconds()) + 1))
+    cache.set(key, (valid_until, str(html)), timeout=timeout)
+    return Markup(html)  # noqa: S704 - rendered by our own templates
+
+
+def versions_key(municipality_id: int) -> str:
+    """The municipality's version and the one of everything else, in one small query."""
+    from ..db import db_session
+
+    rows = (
+        db_session()
+        .connection()
+        .execute(
+            select(_VERSIONS.c.scope, _VERSIONS.c.version, _VERSIONS.c.created).where(
+                _VERSIONS.c.scope.in_([EVERYTHING_ELSE, municipality_id])
+            )
+        )
+    )
+    found = {row.scope: f"{row.version}.{row.created}" for row in rows}
+    return f"{found.get(municipality_id, '0')}/{found.get(EVERYTHING_ELSE, '0')}"
+
+
+# --- writing: which municipalities a transaction changed ----------------------------------
+
+
+def _changed(obj: Any, is_new_or_deleted: bool) -> bool:
+    table = obj.__table__.name
+    if table in QUIET_TABLES:
+        return False
+    if is_new_or_deleted:
+        return True
+    quiet = QUIET_COLUMNS.get(table, frozenset())
+    state = inspect(obj)
+    return any(attr.history.has_changes() for attr in state.attrs if attr.key not in quiet)
+
+
+def _values(obj: Any, name: str) -> set[int]:
+    """The column's value now and before the flush (a row moved to another parent)."""
+    state = inspect(obj)
+    found = {state.dict.get(name), *state.attrs[name].history.deleted}
+    return {int(value) for value in found if value is not None}
+
+
+def scopes_of(session: OrmSession, objects: Iterable[Any]) -> set[int]:
+    """The municipalities of the rows, and ``EVERYTHING_ELSE`` for a row without one."""
+    scopes: set[int] = set()
+    parents: dict[str, set[int]] = {}
+    for obj in objects:
+        columns = inspect(obj).mapper.columns.keys()
+        if isinstance(obj, Municipality):
+            scopes |= _values(obj, "id")
+        elif "municipality_id" in columns and _values(obj, "municipality_id"):
+            scopes |= _values(obj, "municipality_id")
+        elif parent := next((c for c, _table in _PARENTS if c in columns), None):
+            parents.setdefault(parent, set()).update(_values(obj, parent))
+        elif "booking_id" in columns:
+            parents.setdefault("booking_id", set()).update(_values(obj, "booking_id"))
+        else:
+            scopes.add(EVERYTHING_ELSE)
+    connection = session.connection()
+    for column, table in _PARENTS:
+        ids = parents.get(column)
+        if ids:
+            found = connection.execute(
+                select(table.c.id, table.c.municipality_id).where(table.c.id.in_(ids))
+            ).all()
+            scopes |= {row.municipality_id for row in found}
+            if len(found) < len(ids):  # a parent deleted in the same transaction
+                scopes.add(EVERYTHING_ELSE)
+    if booking_ids := parents.get("booking_id"):
+        found = connection.execute(
+            select(_BOOKINGS.c.id, _ASSOCIATIONS.c.municipality_id)
+            .join(_ASSOCIATIONS, _ASSOCIATIONS.c.id == _BOOKINGS.c.association_id)
+            .where(_BOOKINGS.c.id.in_(booking_ids))
+        ).all()
+        scopes |= {row.municipality_id for row in found}
+        if len(found) < len(booking_ids):
+            scopes.add(EVERYTHING_ELSE)
+    return scopes
+
+
+@event.listens_for(OrmSession, "after_flush")
+def _after_flush(session: OrmSession, _context: Any) -> None:
+    new_or_deleted = set(map(id, session.new)) | set(map(id, session.deleted))
+    written = [
+        obj
+        for obj in [*session.new, *session.dirty, *session.deleted]
+        if hasattr(obj, "__table__") and _changed(obj, id(obj) in new_or_deleted)
+    ]
+    if written:
+        session.info.setdefault(PENDING, set()).update(scopes_of(session, written))
+
+
+@event.listens_for(OrmSession, "do_orm_execute")
+def _on_bulk_write(state: Any) -> None:
+    """A bulk UPDATE or DELETE through the session names its table, not its rows."""
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return
+    table = getattr(state.statement, "table", None)
+    if getattr(table, "name", None) not in QUIET_TABLES:
+        state.session.info.setdefault(PENDING, set()).add(EVERYTHING_ELSE)
+
+
+@event.listens_for(OrmSession, "before_commit")
+def _raise_versions(session: OrmSession) -> None:
+    """Raise the versions as the transaction's last writes, in a fixed order, so their row
+    locks come after every other lock the writer holds and cannot deadlock."""
+    session.flush()
+    scopes = session.info.pop(PENDING, None)
+    if not scopes:
+        return
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    created = time.time_ns() // 1000
+    connection = session.connection()
+    for scope in sorted(scopes):
+        statement = insert(_VERSIONS).values(scope=scope, version=1, created=created)
+        connection.execute(
+            statement.on_conflict_do_update(
+                index_elements=["scope"], set_={"version": _VERSIONS.c.version + 1}
+            )
+        )
+
+
+@event.listens_for(OrmSession, "after_rollback")
+def _forget(session: OrmSession) -> None:
+    session.info.pop(PENDING, None)

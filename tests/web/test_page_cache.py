@@ -1,0 +1,268 @@
+"""Cached page fragments (web/page_cache.py): which writes move which version, and the
+invariant that a cached page always equals a fresh render, over random histories."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time, timedelta
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+
+from nattvandring import clock
+from nattvandring.accounts.models import User
+from nattvandring.app import create_app
+from nattvandring.associations.models import Association
+from nattvandring.booking.models import Assignment
+from nattvandring.db import get_engine
+from nattvandring.messaging.models import SmsMessage
+from nattvandring.municipalities.models import Municipality
+from nattvandring.ops.models import WorkerHeartbeat
+from nattvandring.planning.models import PatrolArea, Shift
+from nattvandring.web.models import PageVersion
+from nattvandring.web.page_cache import EVERYTHING_ELSE
+from tests.factories import login
+from tests.support.database import SECRET_KEY
+from tests.support.shifts import book, make_shift
+
+NOW = datetime(2026, 9, 10, 12, 0, tzinfo=UTC)
+MAIN = re.compile(r"<main.*?</main>", re.S)
+
+
+@pytest.fixture
+def frozen():
+    clock.freeze(NOW)
+    yield NOW
+    clock.freeze(None)
+
+
+def versions(db) -> dict[int, int]:
+    db.commit()  # a fresh read
+    return {row.scope: row.version for row in db.exec(select(PageVersion)).all()}
+
+
+def raised(db, before: dict[int, int]) -> set[int]:
+    after = versions(db)
+    return {scope for scope, version in after.items() if version != before.get(scope)}
+
+
+def a_shift(
+    db, world, town: str = "hassleholm", day: date = date(2026, 9, 18), evening: bool = False
+) -> Shift:
+    """A night walk, 21:00-01:00, or with ``evening`` one that ends the same day."""
+    area = "area_h" if town == "hassleholm" else "area_b"
+    start, end = (time(18), time(22)) if evening else (time(21), time(1))
+    return make_shift(
+        db,
+        municipality_id=world.ids[town],
+        area_id=world.ids[area],
+        day=day,
+        start=start,
+        end=end,
+    )
+
+
+def test_a_write_raises_its_own_municipality_only(db, world):
+    shift = a_shift(db, world)
+    db.commit()
+    before = versions(db)
+    shift.notes = "Samling vid stationen"
+    db.add(shift)
+    db.commit()
+    assert raised(db, before) == {world.ids["hassleholm"]}
+
+    before = versions(db)
+    a_shift(db, world, "bjuv")
+    db.commit()
+    assert raised(db, before) == {world.ids["bjuv"]}
+
+
+def test_rows_find_their_municipality_through_association_shift_and_booking(db, world):
+    shift = a_shift(db, world)
+    db.commit()
+    before = versions(db)
+    booking = book(db, shift, world.ids["assoc_a"], [world.ids["vol_a"]])
+    db.commit()
+    assert raised(db, before) == {world.ids["hassleholm"]}
+
+    before = versions(db)
+    assignment = db.exec(select(Assignment).where(Assignment.booking_id == booking.id)).one()
+    db.delete(assignment)
+    db.commit()
+    assert raised(db, before) == {world.ids["hassleholm"]}
+
+    before = versions(db)
+    club = db.get(Association, world.ids["assoc_c"])
+    club.name = "Bjuvs IF Nattvandrare"
+    db.add(club)
+    db.commit()
+    assert raised(db, before) == {world.ids["bjuv"]}
+
+
+def test_reads_rollbacks_and_quiet_tables_move_nothing(db, world):
+    a_shift(db, world)
+    db.commit()
+    before = versions(db)
+    db.exec(select(Shift)).all()
+    db.commit()
+    a_shift(db, world, day=date(2026, 9, 19))
+    db.rollback()
+    db.add(WorkerHeartbeat(worker_id="w1", hostname="h", pid=1, started_at=NOW, beat_at=NOW))
+    db.add(SmsMessage(to_e164="+46701234567", body="Hej", kind="notice", dedupe_key="t1"))
+    person = db.get(User, world.ids["vol_a"])
+    person.last_login_at = NOW
+    db.add(person)
+    db.commit()
+    assert raised(db, before) == set()
+
+
+def test_a_row_without_a_municipality_raises_everything_else(db, world):
+    before = versions(db)
+    person = db.get(User, world.ids["vol_a"])
+    person.name = "Vol A Andersson"
+    db.add(person)
+    db.commit()
+    assert raised(db, before) == {EVERYTHING_ELSE}
+
+
+def test_the_cached_month_is_shared_by_coordinators_but_never_crosses_tenants(
+    app, client, db, world
+):
+    a_shift(db, world)
+    db.commit()
+    url = f"/planning/{world.ids['hassleholm']}/calendar?month=2026-09"
+    login(client, world.emails["coord_h"])
+    first = client.get(url)
+    assert first.status_code == 200 and "/planning/shifts/" in first.get_data(as_text=True)
+    other = app.test_client()
+    login(other, world.emails["coord_b"])
+    assert other.get(url).status_code == 404
+    leader = app.test_client()
+    login(leader, world.emails["leader_a"])
+    assert leader.get(url).status_code == 403
+
+
+# --- the invariant: a cached page is the page a fresh render gives --------------------------
+
+
+def uncached_twin(app):
+    """The same database served by an app whose cache is off."""
+    return create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": SECRET_KEY,
+            "DATABASE_URL": app.config["DATABASE_URL"],
+            "WTF_CSRF_ENABLED": False,
+            "PUBLIC_BASE_URL": "http://localhost",
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "CACHE_TYPE": "NullCache",
+        }
+    )
+
+
+def _pick(db, world, index: int) -> Shift | None:
+    shifts = db.exec(
+        select(Shift).where(Shift.municipality_id == world.ids["hassleholm"]).order_by(Shift.id)
+    ).all()
+    return shifts[index % len(shifts)] if shifts else None
+
+
+def step(db, world, name: str, n: int) -> None:
+    """One change of the kind ``name``, committed; ``n`` chooses the row and the value."""
+    try:
+        change(db, world, name, n)
+        db.commit()
+    except IntegrityError:  # the same night twice in an area: refused, so no change
+        db.rollback()
+
+
+def change(db, world, name: str, n: int) -> None:
+    shift = _pick(db, world, n)
+    if name == "new shift":
+        a_shift(db, world, day=date(2026, 9, 10) + timedelta(days=n % 20), evening=n % 2 == 1)
+    elif name == "other town" or shift is None:
+        a_shift(db, world, "bjuv", day=date(2026, 9, 10) + timedelta(days=n % 20))
+    elif name == "book":
+        if shift.status != "booked":
+            book(db, shift, world.ids["assoc_a" if n % 2 else "assoc_b"], [world.ids["vol_a"]])
+    elif name == "cancel":
+        shift.status = "cancelled"
+        shift.cancelled_at = clock.utcnow()
+    elif name == "move":
+        shift.start_at += timedelta(hours=1)
+        shift.end_at += timedelta(hours=1)
+    elif name == "remove walker":
+        walker = db.exec(select(Assignment).where(Assignment.shift_id == shift.id)).first()
+        if walker is not None:
+            db.delete(walker)
+    elif name == "rename area":
+        area = db.get(PatrolArea, world.ids["area_h"])
+        area.name = f"Centrum {n}"
+    elif name == "rename association":
+        club = db.get(Association, world.ids["assoc_a"])
+        club.name = f"IFK Hässleholm {n}"
+    elif name == "rename town":
+        town = db.get(Municipality, world.ids["hassleholm"])
+        town.name = f"Hässleholm {n}"
+    elif name == "heartbeat":
+        db.merge(WorkerHeartbeat(worker_id="w", hostname="h", pid=n, started_at=NOW, beat_at=NOW))
+    elif name == "tick":
+        clock.freeze(clock.utcnow() + timedelta(hours=1 + n % 30))
+
+
+STEPS = st.lists(
+    st.tuples(
+        st.sampled_from(
+            [
+                "new shift",
+                "other town",
+                "book",
+                "cancel",
+                "move",
+                "remove walker",
+                "rename area",
+                "rename association",
+                "rename town",
+                "heartbeat",
+                "tick",
+            ]
+        ),
+        st.integers(min_value=0, max_value=1000),
+    ),
+    min_size=1,
+    max_size=8,
+)
+
+
+@settings(max_examples=12, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(history=STEPS)
+# An evening walk (18-22) tomorrow, then the clock to 20:00 and to 23:00 that day: the walk
+# leaves the public page at its end, within the same day's fragment.
+@example(history=[("new shift", 1), ("tick", 29), ("tick", 2)])
+def test_cached_pages_equal_fresh_renders_after_every_change(app, db, world, history):
+    clock.freeze(NOW)
+    twin = uncached_twin(app)
+    try:
+        town = db.get(Municipality, world.ids["hassleholm"])
+        pages = [
+            f"/planning/{town.id}/calendar?month=2026-09",
+            f"/planning/{town.id}/calendar?month=2026-09&view=month",
+            f"/kommun/{town.slug}",
+        ]
+        db.commit()  # the arranging session reads afresh after the logins' writes
+        cached, fresh = app.test_client(), twin.test_client()
+        for client in (cached, fresh):
+            login(client, world.emails["coord_h"])
+        for name, n in [("new shift", 0), *history]:
+            step(db, world, name, n)
+            for page in pages:
+                seen = MAIN.search(cached.get(page).get_data(as_text=True))
+                expected = MAIN.search(fresh.get(page).get_data(as_text=True))
+                assert seen and expected
+                assert seen.group(0) == expected.group(0), (name, page)
+    finally:
+        clock.freeze(None)
+        get_engine(twin).dispose()
