@@ -49,7 +49,7 @@ def calendar(municipality_id: int):
     area_id = int_arg("area")
     content = page_cache.fragment(
         "planning.calendar",
-        municipality_id=municipality_id,
+        municipality_ids=[municipality_id],
         parts=(first, view, area_id),
         render=lambda: (_calendar_content(municipality, first, view, area_id), None),
     )
@@ -177,7 +177,7 @@ def public(slug: str):
     today = to_local(utcnow()).date()
     content = page_cache.fragment(
         "planning.public",
-        municipality_id=municipality.id,  # type: ignore[arg-type]
+        municipality_ids=[municipality.id],  # type: ignore[list-item]
         # Its links are absolute (feeds to subscribe to): one fragment per host.
         parts=(today, request.host_url),
         render=lambda: _public_content(municipality, today),

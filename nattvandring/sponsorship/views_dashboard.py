@@ -20,7 +20,7 @@ from ..i18n import _, _l
 from ..municipalities.models import Municipality
 from ..reports.charts import bar_chart, month_labels
 from ..reports.situation import months_between
-from ..web import nav
+from ..web import nav, page_cache
 from ..web.query import date_arg, int_arg
 from . import explain, walks
 from . import services_exports as rows
@@ -117,6 +117,31 @@ def _scope() -> dict[str, Any]:
 @login_required
 def dashboard():
     scope = _scope()
+    # The content is a function of the scope and the day (the budget in force today):
+    # liaisons with the same scope share it.
+    parts = (
+        to_local(utcnow()).date(),
+        [deal.id for deal in scope["agreements"]],
+        scope["association_ids"],
+        scope["municipality_ids"],
+        scope["start"],
+        scope["end"],
+        scope["municipality_id"],
+        scope["association_id"],
+    )
+    shown = {m.id for m in scope["municipalities"]} | {
+        a.municipality_id for a in scope["associations"]
+    }
+    content = page_cache.fragment(
+        "sponsorship.dashboard",
+        municipality_ids=shown,
+        parts=parts,
+        render=lambda: (_dashboard_content(scope), None),
+    )
+    return render_template("sponsorship/dashboard.html", content=content)
+
+
+def _dashboard_content(scope: dict[str, Any]) -> str:
     session = db_session()
     figures = list(
         walks.monthly_figures(
@@ -153,7 +178,7 @@ def dashboard():
         if value is not None
     }
     return render_template(
-        "sponsorship/dashboard.html",
+        "sponsorship/_dashboard_content.html",
         scope=scope,
         figures=figures,
         names=names,

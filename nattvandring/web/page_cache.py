@@ -89,17 +89,18 @@ _ASSOCIATIONS: Any = Association.__table__  # type: ignore[attr-defined]
 def fragment(
     name: str,
     *,
-    municipality_id: int,
+    municipality_ids: Iterable[int],
     parts: Iterable[object],
     render: Callable[[], tuple[str, datetime | None]],
 ) -> Markup:
-    """The fragment ``name`` of a municipality's page for ``parts`` (its parameters).
+    """The fragment ``name`` of a page for ``parts`` (its parameters) that shows data of
+    the municipalities ``municipality_ids`` (and rows of none).
 
     ``render`` makes the HTML and says until when the clock leaves it true (None: until the
-    data changes). It runs only when no fragment is cached for the current version.
+    data changes). It runs only when no fragment is cached for the current versions.
     """
     key = ":".join(
-        ["page", name, str(get_locale()), versions_key(municipality_id), *map(str, parts)]
+        ["page", name, str(get_locale()), versions_key(municipality_ids), *map(str, parts)]
     )
     found = cache.get(key)
     now = utcnow()
@@ -115,21 +116,22 @@ def fragment(
     return Markup(html)  # noqa: S704 - rendered by our own templates
 
 
-def versions_key(municipality_id: int) -> str:
-    """The municipality's version and the one of everything else, in one small query."""
+def versions_key(municipality_ids: Iterable[int]) -> str:
+    """The municipalities' versions and the one of everything else, in one small query."""
     from ..db import db_session
 
+    scopes = sorted({EVERYTHING_ELSE, *municipality_ids})
     rows = (
         db_session()
         .connection()
         .execute(
             select(_VERSIONS.c.scope, _VERSIONS.c.version, _VERSIONS.c.created).where(
-                _VERSIONS.c.scope.in_([EVERYTHING_ELSE, municipality_id])
+                _VERSIONS.c.scope.in_(scopes)
             )
         )
     )
     found = {row.scope: f"{row.version}.{row.created}" for row in rows}
-    return f"{found.get(municipality_id, '0')}/{found.get(EVERYTHING_ELSE, '0')}"
+    return "/".join(f"{scope}={found.get(scope, '0')}" for scope in scopes)
 
 
 # --- writing: which municipalities a transaction changed ----------------------------------

@@ -157,3 +157,18 @@ def _copy_template(url: str) -> bool:
     path.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(_sqlite_template(), path)
     return True
+
+
+def uncached_twin(app):
+    """Another app on ``app``'s database with its cache off: renders every page afresh."""
+    return create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": SECRET_KEY,
+            "DATABASE_URL": app.config["DATABASE_URL"],
+            "WTF_CSRF_ENABLED": False,
+            "PUBLIC_BASE_URL": "http://localhost",
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "CACHE_TYPE": "NullCache",
+        }
+    )

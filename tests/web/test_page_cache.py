@@ -14,7 +14,6 @@ from sqlmodel import select
 
 from nattvandring import clock
 from nattvandring.accounts.models import User
-from nattvandring.app import create_app
 from nattvandring.associations.models import Association
 from nattvandring.booking.models import Assignment
 from nattvandring.db import get_engine
@@ -25,7 +24,7 @@ from nattvandring.planning.models import PatrolArea, Shift
 from nattvandring.web.models import PageVersion
 from nattvandring.web.page_cache import EVERYTHING_ELSE
 from tests.factories import login
-from tests.support.database import SECRET_KEY
+from tests.support.database import uncached_twin
 from tests.support.shifts import book, make_shift
 
 NOW = datetime(2026, 9, 10, 12, 0, tzinfo=UTC)
@@ -146,21 +145,6 @@ def test_the_cached_month_is_shared_by_coordinators_but_never_crosses_tenants(
 
 
 # --- the invariant: a cached page is the page a fresh render gives --------------------------
-
-
-def uncached_twin(app):
-    """The same database served by an app whose cache is off."""
-    return create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": SECRET_KEY,
-            "DATABASE_URL": app.config["DATABASE_URL"],
-            "WTF_CSRF_ENABLED": False,
-            "PUBLIC_BASE_URL": "http://localhost",
-            "RATELIMIT_STORAGE_URI": "memory://",
-            "CACHE_TYPE": "NullCache",
-        }
-    )
 
 
 def _pick(db, world, index: int) -> Shift | None:
