@@ -190,14 +190,11 @@ def _link_holder(session: Session, personal_token: str) -> int | None:
 
 
 @bp.app_template_global("personal_calendar")
-def personal_calendar(personal_token: str) -> dict[str, object] | None:
-    """For templates/calendars/_personal_block.html: the volunteer's feed links and QR."""
-    session = db_session()
-    user_id = _link_holder(session, personal_token)
-    if user_id is None:
-        return None
+def personal_calendar(user_id: int, personal_token: str) -> dict[str, object]:
+    """For templates/calendars/_personal_block.html on the personal page, whose view has
+    found ``user_id`` as the holder of ``personal_token``: the feed links and QR."""
     link = services_links.personal_feed_link(
-        session, user_id=user_id, secret_key=_keys(), base_url=_base_url()
+        db_session(), user_id=user_id, secret_key=_keys(), base_url=_base_url()
     )
     return {
         "https": link.https,
