@@ -29,7 +29,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import get_locale
 from markupsafe import Markup
-from sqlalchemy import event, inspect, select
+from sqlalchemy import event, func, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session as OrmSession
 
@@ -89,12 +89,12 @@ _ASSOCIATIONS: Any = Association.__table__  # type: ignore[attr-defined]
 def fragment(
     name: str,
     *,
-    municipality_ids: Iterable[int],
+    municipality_ids: Iterable[int] | None,
     parts: Iterable[object],
     render: Callable[[], tuple[str, datetime | None]],
 ) -> Markup:
     """The fragment ``name`` of a page for ``parts`` (its parameters) that shows data of
-    the municipalities ``municipality_ids`` (and rows of none).
+    the municipalities ``municipality_ids`` (None: of every one) and rows of none.
 
     ``render`` makes the HTML and says until when the clock leaves it true (None: until the
     data changes). It runs only when no fragment is cached for the current versions.
@@ -116,10 +116,22 @@ def fragment(
     return Markup(html)  # noqa: S704 - rendered by our own templates
 
 
-def versions_key(municipality_ids: Iterable[int]) -> str:
-    """The municipalities' versions and the one of everything else, in one small query."""
+def versions_key(municipality_ids: Iterable[int] | None) -> str:
+    """The municipalities' versions and the one of everything else, in one small query.
+
+    For every municipality (None) the sum of all versions stands for them: versions only
+    grow, so the sum moves with each of them, and ``created`` tells a database made anew.
+    """
     from ..db import db_session
 
+    if municipality_ids is None:
+        row = (
+            db_session()
+            .connection()
+            .execute(select(func.sum(_VERSIONS.c.version), func.max(_VERSIONS.c.created)))
+            .one()
+        )
+        return f"all={row[0] or 0}.{row[1] or 0}"
     scopes = sorted({EVERYTHING_ELSE, *municipality_ids})
     rows = (
         db_session()

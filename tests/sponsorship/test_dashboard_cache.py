@@ -17,6 +17,7 @@ from nattvandring.associations.models import Association
 from nattvandring.db import get_engine
 from nattvandring.reports.models import PatrolReport
 from nattvandring.sponsorship.models import SponsorAgreement
+from nattvandring.web.caching import cache
 from tests.sponsorship.conftest import agreement, correct_walker_out, login_as, walk
 from tests.support.database import uncached_twin
 
@@ -67,7 +68,10 @@ def change(db, world, place, deal_id: int, name: str, n: int) -> None:
     )
 )
 def test_the_cached_dashboard_equals_a_fresh_render(app, db, world, place, history):
+    # Each history starts at NOW with an empty cache (time never runs back within one).
     clock.freeze(NOW)
+    with app.app_context():
+        cache.clear()
     deal = db.exec(select(SponsorAgreement)).first() or agreement(db, world, budget_ore=5_000_000)
     db.commit()
     twin = uncached_twin(app)
