@@ -14,6 +14,7 @@ from . import db
 from .discovery import area_blueprints
 from .extensions import csrf, limiter
 from .settings import ROOT, build_settings
+from .web.session_cookie import SessionInterface
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
@@ -100,3 +101,4 @@ def _configure_flask(app: Flask) -> None:
         BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "nattvandring" / "translations"),
         PROPAGATE_EXCEPTIONS=app.config.get("PROPAGATE_EXCEPTIONS", None),
     )
+    app.session_interface = SessionInterface()
