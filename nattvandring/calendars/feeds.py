@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, func, or_, select
+from sqlalchemy import Connection, and_, bindparam, case, func, or_, select
 from sqlalchemy.sql.elements import BindParameter
 from sqlmodel import Session, col
 
@@ -145,9 +145,9 @@ def token_statement(purpose: TokenPurpose, kind: str) -> Any:
     )
 
 
-def token_row(session: Session, purpose: TokenPurpose, kind: str, digest: str) -> Any:
+def token_row(connection: Connection, purpose: TokenPurpose, kind: str, digest: str) -> Any:
     statement = token_statement(purpose, kind)
-    return session.connection().execute(statement, {"digest": digest, "now": utcnow()}).first()
+    return connection.execute(statement, {"digest": digest, "now": utcnow()}).first()
 
 
 def token_owner(

@@ -52,7 +52,7 @@ def find_feed(
     if digest is None:
         return None
     purpose = TokenPurpose.ASSOCIATION_FEED
-    row = token_row(session, purpose, "association", digest)
+    row = token_row(session.connection(), purpose, "association", digest)
     association_id = token_owner(row, token, purpose, secret_key=secret_key)
     if association_id is None:
         return None

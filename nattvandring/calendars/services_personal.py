@@ -12,8 +12,8 @@ from datetime import datetime
 from typing import Any, NamedTuple
 from urllib.parse import quote
 
-from sqlalchemy import String, func, literal_column, select, union_all
-from sqlmodel import Session, col
+from sqlalchemy import Connection, String, func, literal_column, select, union_all
+from sqlmodel import col
 
 from .. import tokens
 from ..accounts.models import TokenPurpose
@@ -120,7 +120,7 @@ class PersonalFeed(NamedTuple):
 
 
 def find_feed(
-    session: Session,
+    connection: Connection,
     token: str,
     *,
     config: Any,
@@ -135,7 +135,7 @@ def find_feed(
     if digest is None:
         return None
     purpose = TokenPurpose.PERSONAL_FEED
-    row = token_row(session, purpose, "person", digest)
+    row = token_row(connection, purpose, "person", digest)
     user_id = token_owner(row, token, purpose, secret_key=secret_key)
     if user_id is None:
         return None
@@ -181,7 +181,7 @@ def personal_event(
 
 
 def render_personal(
-    session: Session,
+    connection: Connection,
     user_id: int,
     window: FeedWindow,
     *,
@@ -189,7 +189,7 @@ def render_personal(
     base_url: str,
     alarm_minutes: int | None,
 ) -> bytes:
-    rows = session.connection().execute(_rows_statement(user_id, window))
+    rows = connection.execute(_rows_statement(user_id, window))
     events = [
         personal_event(PersonalWalk(*row), base_url=base_url, alarm_minutes=alarm_minutes)
         for row in rows

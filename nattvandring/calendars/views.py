@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from .. import authz, tokens
 from ..associations.models import Association
-from ..db import db_session
+from ..db import db_session, read_connection
 from ..errors import NotFound
 from ..i18n import _, _l
 from ..municipalities.models import Municipality
@@ -104,26 +104,32 @@ def walk_ics(shift_id: int):
 
 @bp.get("/feeds/personal/<token>.ics")
 def personal_feed(token: str):
-    session = db_session()
     host, base_url, alarm = _cfg("CALENDAR_HOST"), _base_url(), _alarm()
-    feed = services_personal.find_feed(
-        session,
-        token,
-        config=current_app.config,
-        host=host,
-        base_url=base_url,
-        alarm_minutes=alarm or 0,
-        secret_key=_keys(),
-    )
-    if feed is None:
-        raise NotFound()
-    return calendar_response(
-        feed.stamp,
-        lambda: services_personal.render_personal(
-            session, feed.user_id, feed.window, host=host, base_url=base_url, alarm_minutes=alarm
-        ),
-        cache_control=PRIVATE_CACHE,
-    )
+    # Core reads only: the token with the feed's version, then (unless 304 or cached) the walks.
+    with read_connection() as connection:
+        feed = services_personal.find_feed(
+            connection,
+            token,
+            config=current_app.config,
+            host=host,
+            base_url=base_url,
+            alarm_minutes=alarm or 0,
+            secret_key=_keys(),
+        )
+        if feed is None:
+            raise NotFound()
+        return calendar_response(
+            feed.stamp,
+            lambda: services_personal.render_personal(
+                connection,
+                feed.user_id,
+                feed.window,
+                host=host,
+                base_url=base_url,
+                alarm_minutes=alarm,
+            ),
+            cache_control=PRIVATE_CACHE,
+        )
 
 
 @bp.get("/feeds/association/<token>.ics")
