@@ -75,20 +75,19 @@ class SiteCheckingCSRFProtect(CSRFProtect):
     """Flask-WTF's CSRFProtect that first refuses POSTs the browser marks as cross-site."""
 
     def protect(self, apply_exemptions: bool = False) -> None:
+        if request.method not in current_app.config["WTF_CSRF_METHODS"]:
+            return  # a GET or HEAD: nothing to check (Flask-WTF would return here too)
         if apply_exemptions and (not request.endpoint or self._is_exempt()):
             return
-        if request.method in current_app.config["WTF_CSRF_METHODS"]:
-            reason = cross_site_reason(
-                fetch_site=request.headers.get("Sec-Fetch-Site"),
-                origin=request.headers.get("Origin"),
-                own_origins=(
-                    origin_of(request.host_url),
-                    origin_of(current_app.config.get("PUBLIC_BASE_URL") or ""),
-                ),
-            )
-            if reason is not None:
-                log.info(
-                    "Refused a cross-site %s on %s: %s", request.method, request.url_rule, reason
-                )
-                raise CrossSiteRequest(reason)
+        reason = cross_site_reason(
+            fetch_site=request.headers.get("Sec-Fetch-Site"),
+            origin=request.headers.get("Origin"),
+            own_origins=(
+                origin_of(request.host_url),
+                origin_of(current_app.config.get("PUBLIC_BASE_URL") or ""),
+            ),
+        )
+        if reason is not None:
+            log.info("Refused a cross-site %s on %s: %s", request.method, request.url_rule, reason)
+            raise CrossSiteRequest(reason)
         super().protect(apply_exemptions=False)
