@@ -15,7 +15,7 @@ from sqlmodel import Session, col, func, select
 
 from ..accounts.models import User
 from ..associations.models import Association
-from ..clock import utcnow
+from ..clock import ensure_utc, utcnow
 from ..errors import RuleViolation
 from ..municipalities.models import Municipality
 from ..planning.models import PatrolArea, Shift, ShiftStatus
@@ -49,6 +49,7 @@ class ShiftRow:
     offered_to_other: bool = False
     # Offers to other associations whose window still runs: each holds a group's room.
     offers: int = 0
+    offer_expires: datetime | None = None  # when the first of those offers runs out
     own_booking_id: int | None = None
 
     @property
@@ -169,7 +170,11 @@ def calendar_rows(
             # but only a running offer holds room against the groups already booked.
             rows[shift_id].offered_to_other = True
             if offer_running(expires, moment):
-                rows[shift_id].offers += 1
+                row = rows[shift_id]
+                row.offers += 1
+                if expires is not None:
+                    expires = ensure_utc(expires)
+                    row.offer_expires = min(expires, row.offer_expires or expires)
     result = list(rows.values())
     if only_open:
         result = [

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -16,9 +17,11 @@ from ..clock import to_local, utcnow
 from ..db import db_session
 from ..errors import NotFound, RuleViolation
 from ..i18n import _, _l
+from ..municipalities.models import Municipality
 from ..planning.models import PatrolArea, Shift
+from ..planning.month import local_day_bounds
 from ..planning.services_special import nights_by_day, special_nights_between
-from ..web import nav
+from ..web import nav, page_cache
 from ..web.forms_util import load_for, show_violation
 from ..web.query import int_arg, month_arg
 from . import months, queries, services_booking, services_reserve
@@ -73,9 +76,8 @@ def calendar(association_id: int):
     now = utcnow()
     view = "month" if request.args.get("view") == "month" else "list"
     first = month_arg("month", None)
-    local_now = to_local(now)
-    year, month = (first.year, first.month) if first else (local_now.year, local_now.month)
-    start, end = months.bounds(year, month)
+    today = to_local(now).date()
+    year, month = (first.year, first.month) if first else (today.year, today.month)
     area_id = int_arg("area")
     only_open = request.args.get("open") == "1"
     municipality = queries.municipality_of(session, association)
@@ -85,22 +87,74 @@ def calendar(association_id: int):
         .order_by(PatrolArea.name)
     ).all()
     approved = association.status == "approved"
-    # The list starts today; without a chosen month it shows the coming six weeks.
+    # The list starts now; without a chosen month it shows the coming six weeks.
     coming_weeks = view == "list" and first is None
-    if view == "list":
-        start, end = (now, now + timedelta(weeks=6)) if coming_weeks else (max(start, now), end)
-    rows = []
+    nights = None
     if approved:
-        rows = queries.calendar_rows(
-            session,
-            association=association,
-            start=start,
-            end=end,
-            area_id=area_id,
-            only_open=only_open,
-            max_associations=municipality.max_associations_per_shift,
-            now=now,
+        choice = CalendarChoice(view, year, month, coming_weeks, area_id, only_open)
+        nights = page_cache.with_csrf(
+            page_cache.fragment(
+                "booking.calendar",
+                # The same for every leader of the association: no viewer in the key.
+                municipality_ids=[association.municipality_id],
+                parts=(association.id, today, *choice),
+                render=lambda: _calendar_nights(association, municipality, choice, now),
+            )
         )
+    return render_template(
+        "booking/calendar.html",
+        association=association,
+        municipality=municipality,
+        approved=approved,
+        view=view,
+        nights=nights,
+        month_start=months.bounds(year, month)[0],
+        coming_weeks=coming_weeks,
+        month=months.month_key(year, month),
+        prev_month=months.month_key(*months.shift_month(year, month, -1)),
+        next_month=months.month_key(*months.shift_month(year, month, 1)),
+        areas=areas,
+        area_id=area_id,
+        only_open=only_open,
+    )
+
+
+#: The list without a chosen month: from now through the end of the day six weeks ahead.
+COMING = timedelta(weeks=6)
+
+
+class CalendarChoice(NamedTuple):
+    view: str
+    year: int
+    month: int
+    coming_weeks: bool
+    area_id: int | None
+    only_open: bool
+
+
+def _calendar_nights(
+    association: Association, municipality: Municipality, choice: CalendarChoice, now: datetime
+) -> tuple[str, datetime]:
+    """The calendar's nights, and when the clock alone changes them: the list drops a night
+    when it starts, a running reserve offer stops holding room when it expires, and the
+    coming six weeks (through the end of that day) move at midnight."""
+    session = db_session()
+    start, end = months.bounds(choice.year, choice.month)
+    if choice.coming_weeks:
+        today = to_local(now).date()
+        start, end = now, local_day_bounds(today, today + COMING)[1]
+    elif choice.view == "list":
+        start = max(start, now)
+    rows = queries.calendar_rows(
+        session,
+        association=association,
+        start=start,
+        end=end,
+        area_id=choice.area_id,
+        only_open=choice.only_open,
+        max_associations=municipality.max_associations_per_shift,
+        now=now,
+    )
     from ..rounds.queries import open_rounds_by_shift
 
     in_round = open_rounds_by_shift(
@@ -112,27 +166,23 @@ def calendar(association_id: int):
     nights = special_nights_between(
         session, municipality, to_local(start).date(), to_local(end).date()
     )
-    return render_template(
-        "booking/calendar.html",
+    html = render_template(
+        "booking/_calendar_rows.html",
         specials=nights_by_day(nights),
         association=association,
         municipality=municipality,
-        approved=approved,
-        view=view,
+        view=choice.view,
         rows=rows,
         in_round=in_round,
         by_day=by_day,
-        weeks=months.weeks(year, month),
-        month_start=months.bounds(year, month)[0],
-        coming_weeks=coming_weeks,
-        month=months.month_key(year, month),
-        prev_month=months.month_key(*months.shift_month(year, month, -1)),
-        next_month=months.month_key(*months.shift_month(year, month, 1)),
-        areas=areas,
-        area_id=area_id,
-        only_open=only_open,
-        now=now,
+        weeks=months.weeks(choice.year, choice.month),
     )
+    today = to_local(now).date()
+    moments = [local_day_bounds(today, today)[1]]
+    if choice.view == "list":
+        moments += [row.shift.start_at for row in rows]
+    moments += [row.offer_expires for row in rows if row.offer_expires is not None]
+    return html, min(moments)
 
 
 def _shift_page(association: Association, shift: Shift, status: int = 200):

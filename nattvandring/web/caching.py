@@ -14,7 +14,9 @@ cache = Cache()
 
 
 def init_app(app: Flask) -> None:
-    from . import page_cache  # noqa: F401 - its listeners raise the versions of every write
+    from . import page_cache  # its listeners raise the versions of every write
+
+    app.jinja_env.globals["CSRF_SLOT"] = page_cache.CSRF_SLOT
 
     config = {key: value for key, value in app.config.items() if key.startswith("CACHE_")}
     if not config.get("CACHE_REDIS_URL"):

@@ -28,6 +28,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import get_locale
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from sqlalchemy import event, func, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -49,6 +50,9 @@ from .models import PageVersion
 
 EVERYTHING_ELSE = 0
 PENDING = "page_scopes"
+#: Where a cached fragment's forms have their CSRF token: ``with_csrf`` puts the viewer's own
+#: there. Escaped text can never contain it, so only a template can have put it there.
+CSRF_SLOT = Markup("<csrf-token-slot/>")
 
 #: Tables that no cached page shows and that are written often (by the worker, by every
 #: login or link): their writes move no version.
@@ -114,6 +118,11 @@ def fragment(
         timeout = min(timeout, max(1, int((valid_until - now).total_seconds()) + 1))
     cache.set(key, (valid_until, str(html)), timeout=timeout)
     return Markup(html)  # noqa: S704 - rendered by our own templates
+
+
+def with_csrf(html: Markup) -> Markup:
+    """A cached fragment with the viewer's CSRF token in its forms."""
+    return Markup(str(html).replace(CSRF_SLOT, generate_csrf()))  # noqa: S704 - see CSRF_SLOT
 
 
 def versions_key(municipality_ids: Iterable[int] | None) -> str:

@@ -9,13 +9,14 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from nattvandring import clock
 from nattvandring.accounts.models import User
 from nattvandring.associations.models import Association
-from nattvandring.booking.models import Assignment
+from nattvandring.booking.models import Assignment, ReserveEntry, ReserveStatus
 from nattvandring.db import get_engine
 from nattvandring.messaging.models import SmsMessage
 from nattvandring.municipalities.models import Municipality
@@ -24,12 +25,21 @@ from nattvandring.planning.models import PatrolArea, Shift
 from nattvandring.web.caching import cache
 from nattvandring.web.models import PageVersion
 from nattvandring.web.page_cache import EVERYTHING_ELSE
+from tests import factories
 from tests.factories import login
 from tests.support.database import uncached_twin
 from tests.support.shifts import book, make_shift
 
 NOW = datetime(2026, 9, 10, 12, 0, tzinfo=UTC)
 MAIN = re.compile(r"<main.*?</main>", re.S)
+TOKEN = re.compile(r'name="csrf_token" value="[^"<]+"')
+
+
+def main_of(response) -> str:
+    """The page's main element, CSRF tokens (each session's own) left out."""
+    found = MAIN.search(response.get_data(as_text=True))
+    assert found, response.status_code
+    return TOKEN.sub('name="csrf_token" value="…"', found.group(0))
 
 
 @pytest.fixture
@@ -145,6 +155,40 @@ def test_the_cached_month_is_shared_by_coordinators_but_never_crosses_tenants(
     assert leader.get(url).status_code == 403
 
 
+def test_the_leaders_calendar_is_the_leaders_own_and_follows_the_clock(app, db, world, frozen):
+    """A reserve offer holds a group's room until it expires; the cached calendar offers
+    "Boka" again from that moment, and its form carries the viewer's own CSRF token."""
+    town = db.get(Municipality, world.ids["hassleholm"])
+    town.max_associations_per_shift = 3
+    shift = a_shift(db, world)
+    book(db, shift, world.ids["assoc_b"])
+    third = factories.association(db, town, "Tredje föreningen")
+    db.add(
+        ReserveEntry(
+            shift_id=shift.id,
+            association_id=third.id,
+            status=ReserveStatus.OFFERED,
+            offered_at=NOW,
+            offer_expires_at=NOW + timedelta(hours=2),
+        )
+    )
+    db.commit()
+    club = world.ids["assoc_a"]
+    url = f"/booking/{club}/calendar?month=2026-09"
+    form = f'action="/booking/{club}/shifts/{shift.id}/book"'
+    leader = app.test_client()
+    login(leader, world.emails["leader_a"])
+    assert form not in leader.get(url).get_data(as_text=True)  # the offer holds the room
+    assert form not in leader.get(url).get_data(as_text=True)  # from the cache
+    clock.freeze(NOW + timedelta(hours=3))
+    page = leader.get(url).get_data(as_text=True)
+    assert form in page
+    token = re.search(r'name="csrf_token" value="([^"<]+)"', page).group(1)
+    signed = URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token")
+    with leader.session_transaction() as cookie:
+        assert signed.loads(token) == cookie["csrf_token"]  # this session's own token
+
+
 # --- the invariant: a cached page is the page a fresh render gives --------------------------
 
 
@@ -192,6 +236,22 @@ def change(db, world, name: str, n: int) -> None:
     elif name == "rename town":
         town = db.get(Municipality, world.ids["hassleholm"])
         town.name = f"Hässleholm {n}"
+    elif name == "offer":  # offered to another association from the reserve list, for hours
+        if (
+            shift.status == "booked"
+            and not db.exec(select(ReserveEntry).where(ReserveEntry.shift_id == shift.id)).first()
+        ):
+            db.add(
+                ReserveEntry(
+                    shift_id=shift.id,
+                    association_id=world.ids["assoc_b"],
+                    status=ReserveStatus.OFFERED,
+                    offered_at=clock.utcnow(),
+                    offer_expires_at=clock.utcnow() + timedelta(hours=1 + n % 5),
+                )
+            )
+    elif name == "far shift":  # beyond the coming six weeks: it enters the list later
+        a_shift(db, world, day=date(2026, 10, 22) + timedelta(days=n % 3))
     elif name == "heartbeat":
         db.merge(WorkerHeartbeat(worker_id="w", hostname="h", pid=n, started_at=NOW, beat_at=NOW))
     elif name == "tick":
@@ -211,6 +271,8 @@ STEPS = st.lists(
                 "rename area",
                 "rename association",
                 "rename town",
+                "offer",
+                "far shift",
                 "heartbeat",
                 "tick",
             ]
@@ -227,6 +289,8 @@ STEPS = st.lists(
 # An evening walk (18-22) tomorrow, then the clock to 20:00 and to 23:00 that day: the walk
 # leaves the public page at its end, within the same day's fragment.
 @example(history=[("new shift", 1), ("tick", 29), ("tick", 2)])
+# 22:00 the same day: tonight's walk has started and leaves the leader's list of coming nights.
+@example(history=[("tick", 7)])
 def test_cached_pages_equal_fresh_renders_after_every_change(app, db, world, history):
     # Each history starts at NOW with an empty cache (time never runs back within one).
     clock.freeze(NOW)
@@ -244,16 +308,24 @@ def test_cached_pages_equal_fresh_renders_after_every_change(app, db, world, his
         for client in (cached, fresh):
             login(client, world.emails["coord_h"])
         visitors = {"/": (app.test_client(), twin.test_client())}  # the start page
+        leader = (app.test_client(), twin.test_client())
+        for client in leader:
+            login(client, world.emails["leader_a"])
+        club = world.ids["assoc_a"]
+        for page in (  # the coming weeks, the open nights, a month as a list and a grid
+            f"/booking/{club}/calendar",
+            f"/booking/{club}/calendar?open=1",
+            f"/booking/{club}/calendar?month=2026-09",
+            f"/booking/{club}/calendar?month=2026-09&view=month",
+        ):
+            visitors[page] = leader
         db.commit()  # the arranging session reads afresh after the logins' writes
         for name, n in [("new shift", 0), *history]:
             step(db, world, name, n)
             seen_by = [(page, cached, fresh) for page in pages]
             seen_by += [(page, *pair) for page, pair in visitors.items()]
             for page, one, other in seen_by:
-                seen = MAIN.search(one.get(page).get_data(as_text=True))
-                expected = MAIN.search(other.get(page).get_data(as_text=True))
-                assert seen and expected
-                assert seen.group(0) == expected.group(0), (name, page)
+                assert main_of(one.get(page)) == main_of(other.get(page)), (name, page)
     finally:
         clock.freeze(None)
         get_engine(twin).dispose()
