@@ -5,20 +5,23 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from sqlmodel import select
 
-from nattvandring import clock
-from nattvandring.clock import to_local
-from nattvandring.demo.loader import load_demo
+from nattvandring.clock import to_local, utcnow
 from nattvandring.municipalities.models import Municipality
 from nattvandring.planning import demo_data
 from nattvandring.planning.models import Shift
 
 
+@pytest.fixture
+def app(demo_app):
+    """The demo as `nattvandring demo` loaded it on 14 April 2027 (tests/support/demo.py)."""
+    return demo_app
+
+
 def test_demo_plans_every_municipality_idempotently(app, db):
-    clock.freeze(datetime(2027, 4, 14, 10, tzinfo=UTC))  # Valborg is in range
-    load_demo(db)
-    db.commit()
+    assert utcnow() == datetime(2027, 4, 14, 10, tzinfo=UTC)  # Valborg is in range
     shifts = db.exec(select(Shift)).all()
     municipalities = db.exec(select(Municipality)).all()
     assert {s.municipality_id for s in shifts} == {m.id for m in municipalities}

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import select
 
 from nattvandring.associations.models import Association, AssociationStatus
 from nattvandring.db import get_engine, session_scope
-from nattvandring.demo.loader import load_demo
 from nattvandring.municipalities.models import Municipality
 from nattvandring.sponsorship import demo_data
 from nattvandring.sponsorship.explain import describe_rule
@@ -18,10 +18,15 @@ from nattvandring.sponsorship.models import (
 from nattvandring.sponsorship.rules import PaymentRule
 
 
+@pytest.fixture
+def app(demo_app):
+    """The demo as `nattvandring demo` loaded it (tests/support/demo.py)."""
+    return demo_app
+
+
 def test_demo_agreement_is_idempotent(app):
     with app.app_context(), session_scope(get_engine(app)) as session:
-        load_demo(session)
-        demo_data.load(session)
+        demo_data.load(session)  # the demo's agreement step again, after the whole demo
         deals = session.exec(select(SponsorAgreement)).all()
         assert len(deals) == 1
         deal = deals[0]

@@ -1,13 +1,14 @@
 """The migration to versioned terms on a copy of the demo data with approved payouts.
 
-The demo is loaded and two payouts approved at the head schema; the database is then taken
-back to the revision before versioned terms (which drops the versions, the new line columns
-and ``settled_through``, as a database of that time would be) and upgraded again.
+The demo is loaded (once per test run, tests/support/demo.py) and two payouts approved at
+the head schema; the database is then taken back to the revision before versioned terms
+(which drops the versions, the new line columns and ``settled_through``, as a database of
+that time would be) and upgraded again.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, timedelta
 
 from alembic import command
 from sqlalchemy import text
@@ -15,10 +16,10 @@ from sqlmodel import Session, select
 
 from nattvandring import clock, migrate
 from nattvandring.db import get_engine, make_engine, session_scope
-from nattvandring.demo.loader import load_demo
 from nattvandring.sponsorship import services_runs, services_terms
 from nattvandring.sponsorship.models import PayoutLine, PayoutRun, RunStatus, SponsorAgreement
 from tests.support.database import make_test_app
+from tests.support.demo import DEMO_AT
 
 BEFORE = "f565eb128b80"
 LINE_COLUMNS = (
@@ -44,21 +45,19 @@ def _downgrade(engine, revision: str) -> None:
         command.downgrade(config, revision)
 
 
-def test_approved_demo_payouts_stay_exactly_as_they_were(tmp_path):
-    url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
+def test_approved_demo_payouts_stay_exactly_as_they_were(tmp_path, demo_snapshot):
+    # A copy of the demo as `nattvandring db upgrade` and `nattvandring demo` made it at
+    # DEMO_AT, 14 April 2027 (tests/support/demo.py).
+    url = demo_snapshot.sqlite(tmp_path).url
     engine = make_engine(url)
-    migrate.upgrade(engine)
     app = make_test_app(tmp_path, DATABASE_URL=url)
-    clock.freeze(datetime(2026, 4, 20, 8, tzinfo=UTC))
     try:
-        with app.app_context(), session_scope(get_engine(app)) as session:
-            load_demo(session)
-        clock.freeze(datetime(2026, 4, 21, 8, tzinfo=UTC))  # after the demo's approvals
+        clock.freeze(DEMO_AT + timedelta(days=1))  # after the demo's approvals
         with app.app_context(), session_scope(get_engine(app)) as session:
             deal = session.exec(select(SponsorAgreement)).one()
             for first, last in (
-                (date(2026, 1, 1), date(2026, 3, 31)),
-                (date(2026, 4, 1), date(2026, 4, 20)),
+                (date(2027, 1, 1), date(2027, 3, 31)),
+                (date(2027, 4, 1), date(2027, 4, 14)),
             ):
                 run = services_runs.create_run(
                     session, agreement=deal, period_start=first, period_end=last, actor_id=None
@@ -77,7 +76,7 @@ def test_approved_demo_payouts_stay_exactly_as_they_were(tmp_path):
         assert _lines(engine) == before
         with Session(engine) as session:
             deal = session.exec(select(SponsorAgreement)).one()
-            assert deal.settled_through == date(2026, 4, 20)
+            assert deal.settled_through == date(2027, 4, 14)
             [version] = services_terms.versions(session, deal)
             assert version.valid_from == deal.valid_from
             assert version.rule.to_dict() == deal.rule
@@ -87,7 +86,7 @@ def test_approved_demo_payouts_stay_exactly_as_they_were(tmp_path):
             # The next payout starts after the settled days: no adjustment re-pays them.
             with app.app_context():
                 plan = services_runs.plan_for(
-                    session, deal, date(2026, 4, 21), date(2026, 5, 31), cutoff=None
+                    session, deal, date(2027, 4, 15), date(2027, 5, 31), cutoff=None
                 )
             assert [line for line in plan.lines if line.kind == "adjustment"] == []
             assert session.exec(select(PayoutLine)).all()

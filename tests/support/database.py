@@ -128,9 +128,9 @@ def _sqlite_file(url: str) -> Path | None:
     return Path(parsed.database)
 
 
-def make_test_app(tmp_path, **overrides):
-    """An app on an empty database with the current schema; ``overrides`` change settings."""
-    settings = {
+def test_settings(tmp_path, **overrides) -> dict[str, object]:
+    """The settings of a test's app; ``overrides`` change them."""
+    settings: dict[str, object] = {
         "TESTING": True,
         "SECRET_KEY": SECRET_KEY,
         "DATABASE_URL": PG_URL or f"sqlite:///{tmp_path / 'test.sqlite3'}",
@@ -139,6 +139,12 @@ def make_test_app(tmp_path, **overrides):
         "RATELIMIT_STORAGE_URI": "memory://",
     }
     settings.update(overrides)
+    return settings
+
+
+def make_test_app(tmp_path, **overrides):
+    """An app on an empty database with the current schema; ``overrides`` change settings."""
+    settings = test_settings(tmp_path, **overrides)
     copied = _copy_template(str(settings["DATABASE_URL"]))
     app = create_app(settings)
     engine = get_engine(app)

@@ -14,9 +14,10 @@ import pytest
 from hypothesis import settings as hypothesis_settings
 
 from nattvandring import clock
+from nattvandring.app import create_app
 from nattvandring.db import get_engine, session_scope
-from tests.support import database, pages_checked, url_builders
-from tests.support.database import make_test_app
+from tests.support import database, demo, pages_checked, url_builders
+from tests.support.database import make_test_app, test_settings
 
 os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost,::1")
 os.environ.setdefault("no_proxy", "127.0.0.1,localhost,::1")
@@ -47,6 +48,8 @@ def pytest_sessionfinish(session):
     workeroutput = getattr(session.config, "workeroutput", None)
     if workeroutput is not None:  # an xdist worker: the controller prints the sum
         workeroutput[pages_checked.KEY] = pages_checked.here()
+    # The workers end before the controller, which drops the demo's template.
+    demo.drop_postgres(template=workeroutput is None)
 
 
 def pytest_testnodedown(node, error):
@@ -89,6 +92,25 @@ def app(tmp_path):
 def csrf_app(tmp_path):
     """An app with CSRF protection on, as in production."""
     app = make_test_app(tmp_path, WTF_CSRF_ENABLED=True)
+    yield app
+    get_engine(app).dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_snapshot(tmp_path_factory) -> demo.DemoSnapshot:
+    """The demo, loaded once per run at DEMO_AT, copied per test (tests/support/demo.py)."""
+    return demo.DemoSnapshot(demo.run_dir(tmp_path_factory))
+
+
+@pytest.fixture
+def demo_app(tmp_path, demo_snapshot):
+    """An app on a copy of the demo (on the test database's backend), the clock at DEMO_AT.
+
+    A module whose tests start from the demo makes this its ``app`` fixture, and with it
+    ``db`` and ``client``."""
+    copy = demo_snapshot.postgres() if database.PG_URL else demo_snapshot.sqlite(tmp_path)
+    app = create_app(test_settings(tmp_path, DATABASE_URL=copy.url))
+    clock.freeze(demo.DEMO_AT)
     yield app
     get_engine(app).dispose()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import select
 
 from nattvandring.accounts.models import Membership, Role, User
@@ -10,10 +11,15 @@ from nattvandring.volunteers.models import MembershipRequest, RequestStatus
 from tests.factories import login
 
 
+@pytest.fixture
+def app(demo_app):
+    """The demo as `nattvandring demo` loaded it (tests/support/demo.py)."""
+    return demo_app
+
+
 def test_the_demo_has_one_open_question_the_leader_sees_only_as_typed(app, client, db):
     with app.test_request_context():
-        load_demo(db)
-        load_demo(db)  # idempotent: still one question
+        load_demo(db)  # the demo again, on top of itself: idempotent, still one question
     db.commit()
     (request,) = db.exec(select(MembershipRequest)).all()
     person = db.get(User, request.user_id)
