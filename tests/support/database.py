@@ -128,7 +128,7 @@ def _sqlite_file(url: str) -> Path | None:
     return Path(parsed.database)
 
 
-def test_settings(tmp_path, **overrides) -> dict[str, object]:
+def app_settings(tmp_path, **overrides) -> dict[str, object]:
     """The settings of a test's app; ``overrides`` change them."""
     settings: dict[str, object] = {
         "TESTING": True,
@@ -144,7 +144,7 @@ def test_settings(tmp_path, **overrides) -> dict[str, object]:
 
 def make_test_app(tmp_path, **overrides):
     """An app on an empty database with the current schema; ``overrides`` change settings."""
-    settings = test_settings(tmp_path, **overrides)
+    settings = app_settings(tmp_path, **overrides)
     copied = _copy_template(str(settings["DATABASE_URL"]))
     app = create_app(settings)
     engine = get_engine(app)
@@ -165,16 +165,18 @@ def _copy_template(url: str) -> bool:
     return True
 
 
+_TWIN_SETTINGS = (
+    "TESTING",
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "WTF_CSRF_ENABLED",
+    "PUBLIC_BASE_URL",
+    "RATELIMIT_STORAGE_URI",
+    "CACHE_TYPE",
+)
+
+
 def uncached_twin(app):
     """Another app on ``app``'s database with its cache off: renders every page afresh."""
-    return create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": SECRET_KEY,
-            "DATABASE_URL": app.config["DATABASE_URL"],
-            "WTF_CSRF_ENABLED": False,
-            "PUBLIC_BASE_URL": "http://localhost",
-            "RATELIMIT_STORAGE_URI": "memory://",
-            "CACHE_TYPE": "NullCache",
-        }
-    )
+    settings = {**app.config, "CACHE_TYPE": "NullCache"}
+    return create_app({key: settings[key] for key in _TWIN_SETTINGS})

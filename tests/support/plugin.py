@@ -17,7 +17,7 @@ from nattvandring import clock
 from nattvandring.app import create_app
 from nattvandring.db import get_engine, session_scope
 from tests.support import database, demo, pages_checked, url_builders
-from tests.support.database import make_test_app, test_settings
+from tests.support.database import app_settings, make_test_app
 
 os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost,::1")
 os.environ.setdefault("no_proxy", "127.0.0.1,localhost,::1")
@@ -109,7 +109,7 @@ def demo_app(tmp_path, demo_snapshot):
     A module whose tests start from the demo makes this its ``app`` fixture, and with it
     ``db`` and ``client``."""
     copy = demo_snapshot.postgres() if database.PG_URL else demo_snapshot.sqlite(tmp_path)
-    app = create_app(test_settings(tmp_path, DATABASE_URL=copy.url))
+    app = create_app(app_settings(tmp_path, DATABASE_URL=copy.url))
     clock.freeze(demo.DEMO_AT)
     yield app
     get_engine(app).dispose()
