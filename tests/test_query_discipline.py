@@ -15,6 +15,7 @@ from nattvandring.accounts.models import TokenPurpose
 from nattvandring.booking.models import Assignment, Booking
 from nattvandring.municipalities.models import Municipality
 from nattvandring.planning.models import Shift
+from nattvandring.web.caching import cache
 from tests.factories import login
 from tests.sponsorship.conftest import agreement, walk
 from tests.support.queries import count_queries
@@ -102,6 +103,8 @@ def measure(app, clients, targets) -> tuple[dict[str, int], dict[str, str]]:
         client = clients[who]
         assert client.get(url, headers=headers).status_code == 200, name  # warm-up
         app.extensions.pop("calendar_body_cache", None)  # feeds: measure the render
+        with app.app_context():
+            cache.clear()  # cached page fragments (web/page_cache.py): measure the render
         with count_queries(app) as counter:
             response = client.get(url, headers=headers)
         assert response.status_code == 200, name
