@@ -7,7 +7,7 @@ Europe/Stockholm happens only at the edges (forms, templates, SMS texts, exports
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -78,6 +78,11 @@ def local_to_utc(day: date, at: time) -> datetime:
     times with ``is_nonexistent_local`` first; here such a time maps one hour forward.
     """
     return datetime.combine(day, at, tzinfo=STOCKHOLM).astimezone(UTC)
+
+
+def local_day_end(day: date) -> datetime:
+    """The UTC instant the Stockholm ``day`` ends: the next local midnight."""
+    return local_to_utc(day + timedelta(days=1), time(0))
 
 
 def is_nonexistent_local(day: date, at: time) -> bool:

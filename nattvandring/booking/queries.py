@@ -8,7 +8,7 @@ per shift).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
@@ -185,6 +185,16 @@ def calendar_rows(
             and (not r.offered_to_other or r.reserve_status == ReserveStatus.OFFERED)
         ]
     return result
+
+
+def rows_change_at(rows: list[ShiftRow], *, list_view: bool) -> datetime:
+    """When the clock alone changes what these calendar rows show: a list drops a night when
+    it starts, and a running reserve offer stops holding a group's room when it expires.
+    ``datetime.max`` (UTC) when nothing shown waits on the clock."""
+    moments = [row.offer_expires for row in rows if row.offer_expires is not None]
+    if list_view:
+        moments += [row.shift.start_at for row in rows]
+    return min(moments, default=datetime.max.replace(tzinfo=UTC))
 
 
 @dataclass

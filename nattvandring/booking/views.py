@@ -13,13 +13,12 @@ from sqlmodel import col, select
 from .. import authz
 from ..accounts.models import Role
 from ..associations.models import Association
-from ..clock import to_local, utcnow
+from ..clock import local_day_end, to_local, utcnow
 from ..db import db_session
 from ..errors import NotFound, RuleViolation
 from ..i18n import _, _l
 from ..municipalities.models import Municipality
 from ..planning.models import PatrolArea, Shift
-from ..planning.month import local_day_bounds
 from ..planning.services_special import nights_by_day, special_nights_between
 from ..web import nav, page_cache
 from ..web.forms_util import load_for, show_violation
@@ -135,14 +134,13 @@ class CalendarChoice(NamedTuple):
 def _calendar_nights(
     association: Association, municipality: Municipality, choice: CalendarChoice, now: datetime
 ) -> tuple[str, datetime]:
-    """The calendar's nights, and when the clock alone changes them: the list drops a night
-    when it starts, a running reserve offer stops holding room when it expires, and the
-    coming six weeks (through the end of that day) move at midnight."""
+    """The calendar's nights, and when the clock alone changes them: when its rows change
+    (``queries.rows_change_at``) or the day ends (the coming six weeks run through a day)."""
     session = db_session()
     start, end = months.bounds(choice.year, choice.month)
+    today = to_local(now).date()
     if choice.coming_weeks:
-        today = to_local(now).date()
-        start, end = now, local_day_bounds(today, today + COMING)[1]
+        start, end = now, local_day_end(today + COMING)
     elif choice.view == "list":
         start = max(start, now)
     rows = queries.calendar_rows(
@@ -177,12 +175,10 @@ def _calendar_nights(
         by_day=by_day,
         weeks=months.weeks(choice.year, choice.month),
     )
-    today = to_local(now).date()
-    moments = [local_day_bounds(today, today)[1]]
-    if choice.view == "list":
-        moments += [row.shift.start_at for row in rows]
-    moments += [row.offer_expires for row in rows if row.offer_expires is not None]
-    return html, min(moments)
+    return html, min(
+        local_day_end(today),
+        queries.rows_change_at(rows, list_view=choice.view == "list"),
+    )
 
 
 def _shift_page(association: Association, shift: Shift, status: int = 200):

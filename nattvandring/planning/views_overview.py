@@ -14,7 +14,7 @@ from ..accounts.models import User
 from ..audit import texts as audit_texts
 from ..audit.models import AuditEntry
 from ..booking import services_rules
-from ..clock import to_local, utcnow
+from ..clock import local_day_end, to_local, utcnow
 from ..db import db_session
 from ..errors import RuleViolation
 from ..i18n import _
@@ -212,5 +212,5 @@ def _public_content(municipality: Municipality, today: date) -> tuple[str, datet
         associations=opendata.approved_associations(session, municipality.id),  # type: ignore[arg-type]
         format_day=lambda day: format_date(day, "EEEE d MMMM"),
     )
-    tomorrow = local_day_bounds(today, today)[1]
-    return html, min([night.row.shift.end_at for night in found.nights] + [tomorrow])
+    ends = [night.row.shift.end_at for night in found.nights]
+    return html, min([*ends, local_day_end(today)])
