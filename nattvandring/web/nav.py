@@ -28,6 +28,9 @@ def register(endpoint: str, label: Any, visible: Callable[[Any], bool], order: i
 
 
 def items_for_current_user() -> list[tuple[str, str]]:
-    if not getattr(current_user, "is_authenticated", False):
+    # The identity itself, not the proxy: every attribute read through ``current_user``
+    # goes through Flask-Login's lookup again, and the predicates read several each.
+    user = current_user._get_current_object()
+    if not getattr(user, "is_authenticated", False):
         return []
-    return [(item.endpoint, str(item.label)) for item in _items if item.visible(current_user)]
+    return [(item.endpoint, str(item.label)) for item in _items if item.visible(user)]
