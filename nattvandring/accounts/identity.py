@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from .models import Membership, Role, User
 
@@ -63,8 +63,17 @@ def load_identity(session: Session, login_id: str) -> Identity | None:
     user_part, _, version_part = login_id.partition(":")
     if not user_part.isdigit() or not version_part.isdigit():
         return None
-    user = session.get(User, int(user_part))
-    if user is None or not user.is_active or user.session_version != int(version_part):
+    # One round trip for the person and their memberships: every signed-in request asks.
+    rows = session.exec(
+        select(User, Membership)
+        .outerjoin(Membership, col(Membership.user_id) == User.id)
+        .where(User.id == int(user_part))
+        .order_by(col(Membership.id))
+    ).all()
+    if not rows:
         return None
-    memberships = list(session.exec(select(Membership).where(Membership.user_id == user.id)))
+    user = rows[0][0]
+    if not user.is_active or user.session_version != int(version_part):
+        return None
+    memberships = [membership for _, membership in rows if membership is not None]
     return Identity(user=user, memberships=memberships, language=user.language)
