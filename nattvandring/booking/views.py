@@ -17,7 +17,6 @@ from ..clock import local_day_end, to_local, utcnow
 from ..db import db_session
 from ..errors import NotFound, RuleViolation
 from ..i18n import _, _l
-from ..municipalities.models import Municipality
 from ..planning.models import PatrolArea, Shift
 from ..planning.services_special import nights_by_day, special_nights_between
 from ..web import nav, page_cache
@@ -71,50 +70,34 @@ def ours_start():
 @login_required
 def calendar(association_id: int):
     association = leader_association(association_id)
-    session = db_session()
     now = utcnow()
     view = "month" if request.args.get("view") == "month" else "list"
     first = month_arg("month", None)
     today = to_local(now).date()
     year, month = (first.year, first.month) if first else (today.year, today.month)
-    area_id = int_arg("area")
-    only_open = request.args.get("open") == "1"
-    municipality = queries.municipality_of(session, association)
-    areas = session.exec(
-        select(PatrolArea)
-        .where(PatrolArea.municipality_id == association.municipality_id)
-        .order_by(PatrolArea.name)
-    ).all()
     approved = association.status == "approved"
-    # The list starts now; without a chosen month it shows the coming six weeks.
-    coming_weeks = view == "list" and first is None
-    nights = None
+    content = None
     if approved:
-        choice = CalendarChoice(view, year, month, coming_weeks, area_id, only_open)
-        nights = page_cache.with_csrf(
+        # The list starts now; without a chosen month it shows the coming six weeks.
+        choice = CalendarChoice(
+            view,
+            year,
+            month,
+            coming_weeks=view == "list" and first is None,
+            area_id=int_arg("area"),
+            only_open=request.args.get("open") == "1",
+        )
+        content = page_cache.with_csrf(
             page_cache.fragment(
                 "booking.calendar",
                 # The same for every leader of the association: no viewer in the key.
                 municipality_ids=[association.municipality_id],
                 parts=(association.id, today, *choice),
-                render=lambda: _calendar_nights(association, municipality, choice, now),
+                render=lambda: _calendar_content(association, choice, now),
             )
         )
     return render_template(
-        "booking/calendar.html",
-        association=association,
-        municipality=municipality,
-        approved=approved,
-        view=view,
-        nights=nights,
-        month_start=months.bounds(year, month)[0],
-        coming_weeks=coming_weeks,
-        month=months.month_key(year, month),
-        prev_month=months.month_key(*months.shift_month(year, month, -1)),
-        next_month=months.month_key(*months.shift_month(year, month, 1)),
-        areas=areas,
-        area_id=area_id,
-        only_open=only_open,
+        "booking/calendar.html", association=association, approved=approved, content=content
     )
 
 
@@ -131,12 +114,19 @@ class CalendarChoice(NamedTuple):
     only_open: bool
 
 
-def _calendar_nights(
-    association: Association, municipality: Municipality, choice: CalendarChoice, now: datetime
+def _calendar_content(
+    association: Association, choice: CalendarChoice, now: datetime
 ) -> tuple[str, datetime]:
-    """The calendar's nights, and when the clock alone changes them: when its rows change
-    (``queries.rows_change_at``) or the day ends (the coming six weeks run through a day)."""
+    """The calendar below its heading, and when the clock alone changes it: when its rows
+    change (``queries.rows_change_at``) or the day ends (the coming six weeks run through a
+    day)."""
     session = db_session()
+    municipality = queries.municipality_of(session, association)
+    areas = session.exec(
+        select(PatrolArea)
+        .where(PatrolArea.municipality_id == association.municipality_id)
+        .order_by(PatrolArea.name)
+    ).all()
     start, end = months.bounds(choice.year, choice.month)
     today = to_local(now).date()
     if choice.coming_weeks:
@@ -165,7 +155,7 @@ def _calendar_nights(
         session, municipality, to_local(start).date(), to_local(end).date()
     )
     html = render_template(
-        "booking/_calendar_rows.html",
+        "booking/_calendar_content.html",
         specials=nights_by_day(nights),
         association=association,
         municipality=municipality,
@@ -174,6 +164,14 @@ def _calendar_nights(
         in_round=in_round,
         by_day=by_day,
         weeks=months.weeks(choice.year, choice.month),
+        month_start=months.bounds(choice.year, choice.month)[0],
+        coming_weeks=choice.coming_weeks,
+        month=months.month_key(choice.year, choice.month),
+        prev_month=months.month_key(*months.shift_month(choice.year, choice.month, -1)),
+        next_month=months.month_key(*months.shift_month(choice.year, choice.month, 1)),
+        areas=areas,
+        area_id=choice.area_id,
+        only_open=choice.only_open,
     )
     return html, min(
         local_day_end(today),
