@@ -42,74 +42,74 @@ from .services_terms import budget_status
 CHART_MONTHS = 36
 
 
-def _my_agreements() -> list[SponsorAgreement]:
+def _my_agreement_ids() -> list[int]:
     authz.require_role(current_user, Role.SPONSOR_LIAISON)
-    query = select(SponsorAgreement).order_by(SponsorAgreement.name)
+    query = select(SponsorAgreement.id)
     if not authz.is_admin(current_user):
         query = query.where(col(SponsorAgreement.sponsor_id).in_(current_user.sponsor_ids()))
-    return list(db_session().exec(query).all())
+    return sorted(db_session().exec(query).all())  # type: ignore[arg-type]
 
 
 def _scope() -> dict[str, Any]:
-    """The liaison's associations and municipalities, with the request's filters applied.
+    """The liaison's agreements, associations and municipalities (as ids: a page view only
+    needs them for its filters and its cache key), with the request's filters applied.
 
     A filter naming an association or municipality outside their agreements answers 404.
     """
     session = db_session()
-    deals = _my_agreements()
-    ids = [a.id for a in deals]
-    associations = (
-        session.exec(
-            select(Association)
-            .join(AgreementAssociation, col(AgreementAssociation.association_id) == Association.id)
-            .where(col(AgreementAssociation.agreement_id).in_(ids))
-            .order_by(Association.name)
+    deal_ids = _my_agreement_ids()
+    pairs: list[tuple[int, int]] = []
+    municipality_ids: list[int] = []
+    if deal_ids:
+        pairs = list(
+            session.exec(
+                select(Association.id, Association.municipality_id)
+                .join(
+                    AgreementAssociation,
+                    col(AgreementAssociation.association_id) == Association.id,
+                )
+                .where(col(AgreementAssociation.agreement_id).in_(deal_ids))
+                .distinct()
+            ).all()  # type: ignore[arg-type]
         )
-        .unique()
-        .all()
-        if ids
-        else []
-    )
-    associations = list({a.id: a for a in associations}.values())
-    municipalities = (
-        session.exec(
-            select(Municipality)
-            .join(
-                AgreementMunicipality, col(AgreementMunicipality.municipality_id) == Municipality.id
+        municipality_ids = sorted(
+            set(
+                session.exec(
+                    select(AgreementMunicipality.municipality_id).where(
+                        col(AgreementMunicipality.agreement_id).in_(deal_ids)
+                    )
+                ).all()
             )
-            .where(col(AgreementMunicipality.agreement_id).in_(ids))
-            .order_by(Municipality.name)
-        ).all()
-        if ids
-        else []
-    )
-    municipalities = list({m.id: m for m in municipalities}.values())
+        )
+    all_association_ids = sorted(association_id for association_id, _ in pairs)
     year = to_local(utcnow()).year
     start = date_arg("start", date(year, 1, 1))
     end = date_arg("end", date(year, 12, 31))
     if end < start:
         start, end = end, start
     municipality_id, association_id = int_arg("municipality"), int_arg("association")
-    chosen = [a.id for a in associations]
-    municipality_ids = [m.id for m in municipalities]
+    chosen = all_association_ids
+    chosen_municipalities = municipality_ids
     if municipality_id is not None:
         if municipality_id not in municipality_ids:
             raise NotFound()
-        municipality_ids = [municipality_id]
+        chosen_municipalities = [municipality_id]
     if association_id is not None:
         if association_id not in chosen:
             raise NotFound()
         chosen = [association_id]
     return {
-        "agreements": deals,
-        "associations": associations,
-        "municipalities": municipalities,
+        "agreement_ids": deal_ids,
+        "all_association_ids": all_association_ids,
+        "all_municipality_ids": municipality_ids,
+        # Every municipality whose rows the page shows: its cache key's versions.
+        "shown_municipality_ids": set(municipality_ids) | {m for _, m in pairs},
         "start": start,
         "end": end,
         "municipality_id": municipality_id,
         "association_id": association_id,
         "association_ids": chosen,
-        "municipality_ids": municipality_ids,
+        "municipality_ids": chosen_municipalities,
     }
 
 
@@ -121,7 +121,7 @@ def dashboard():
     # liaisons with the same scope share it.
     parts = (
         to_local(utcnow()).date(),
-        [deal.id for deal in scope["agreements"]],
+        scope["agreement_ids"],
         scope["association_ids"],
         scope["municipality_ids"],
         scope["start"],
@@ -129,12 +129,9 @@ def dashboard():
         scope["municipality_id"],
         scope["association_id"],
     )
-    shown = {m.id for m in scope["municipalities"]} | {
-        a.municipality_id for a in scope["associations"]
-    }
     content = page_cache.fragment(
         "sponsorship.dashboard",
-        municipality_ids=shown,
+        municipality_ids=scope["shown_municipality_ids"],
         parts=parts,
         render=lambda: (_dashboard_content(scope), None),
     )
@@ -143,6 +140,9 @@ def dashboard():
 
 def _dashboard_content(scope: dict[str, Any]) -> str:
     session = db_session()
+    agreements = _by_name(session, SponsorAgreement, scope["agreement_ids"])
+    associations = _by_name(session, Association, scope["all_association_ids"])
+    municipalities = _by_name(session, Municipality, scope["all_municipality_ids"])
     figures = list(
         walks.monthly_figures(
             session,
@@ -152,7 +152,7 @@ def _dashboard_content(scope: dict[str, Any]) -> str:
             municipality_ids=scope["municipality_ids"],
         )
     )
-    names = {a.id: a.name for a in scope["associations"]}
+    names = {a.id: a.name for a in associations}
     by_month: dict[date, int] = {}
     for row in figures:
         by_month[row.month] = by_month.get(row.month, 0) + row.walks
@@ -166,7 +166,7 @@ def _dashboard_content(scope: dict[str, Any]) -> str:
         series=[(_("Vandringar"), [by_month.get(month, 0) for month in shown])],
         chart_id="sponsor-chart",
     )
-    budgets = [(deal, budget_status(session, deal)) for deal in scope["agreements"]]
+    budgets = [(deal, budget_status(session, deal)) for deal in agreements]
     filters = {
         key: value
         for key, value in (
@@ -180,6 +180,9 @@ def _dashboard_content(scope: dict[str, Any]) -> str:
     return render_template(
         "sponsorship/_dashboard_content.html",
         scope=scope,
+        agreements=agreements,
+        associations=associations,
+        municipalities=municipalities,
         figures=figures,
         names=names,
         chart=chart,
@@ -195,6 +198,12 @@ def _dashboard_content(scope: dict[str, Any]) -> str:
             "sponsorship.summary_export", fmt=fmt, **filters, **extra
         ),
     )
+
+
+def _by_name(session: Any, model: Any, ids: list[int]) -> list[Any]:
+    if not ids:
+        return []
+    return list(session.exec(select(model).where(col(model.id).in_(ids)).order_by(model.name)))
 
 
 @bp.get("/sponsorship/summary.<fmt>")
