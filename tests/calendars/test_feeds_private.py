@@ -7,11 +7,13 @@ from datetime import UTC, date, datetime, time, timedelta
 import icalendar
 import pytest
 import recurring_ical_events
+from sqlalchemy import event
 
 from nattvandring import clock, stable_links, tokens
 from nattvandring.accounts.models import TokenPurpose
 from nattvandring.associations.models import Association
 from nattvandring.booking.models import Assignment, Booking
+from nattvandring.db import get_engine
 from nattvandring.planning.models import Shift
 from tests.calendars.conftest import (
     SECRET,
@@ -325,3 +327,32 @@ def test_a_feed_token_that_is_not_live_answers_404(client, db, world, walks, col
     db.commit()
     assert client.get(walks["paths"]["vol_a"]).status_code == 404
     assert client.get(walks["paths"]["vol_a2"]).status_code == 200
+
+
+def test_the_personal_feed_reads_in_one_snapshot_on_sqlite_and_sends_no_begin_on_postgresql(
+    app, client, db, world
+):
+    """SQLite: the token's version and the walks come from one transaction. PostgreSQL (read
+    committed, a snapshot per statement anyway): autocommit, so no BEGIN or ROLLBACK."""
+    clock.freeze(NOW)
+    path = _add_walks(db, world, 3)
+    engine = get_engine(app)
+    postgres = engine.dialect.name == "postgresql"
+    seen: list[bool] = []
+
+    def before(conn, _cursor, statement, *_args):
+        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
+            dbapi = conn.connection.dbapi_connection
+            seen.append(dbapi.autocommit if postgres else dbapi.in_transaction)
+
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        first = client.get(path)
+        assert client.get(path, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+    assert first.status_code == 200
+    assert len(seen) == 3 and all(seen), seen  # the version and the walks, then the 304
+    # The pool hands the connection on in its usual mode: a write still commits as a unit.
+    with engine.connect() as connection:
+        assert not postgres or connection.connection.dbapi_connection.autocommit is False
