@@ -21,6 +21,8 @@ until when it is valid, on the app's clock, and is rendered again after that.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import time
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -45,6 +47,7 @@ from ..messaging.models import InboundReceipt, SmsMessage, SmsProviderHealth, We
 from ..municipalities.models import Municipality
 from ..ops.models import WorkerHeartbeat
 from ..planning.models import PatrolArea, Shift
+from ..settings import ROOT
 from .caching import cache
 from .models import PageVersion
 
@@ -104,7 +107,14 @@ def fragment(
     data changes). It runs only when no fragment is cached for the current versions.
     """
     key = ":".join(
-        ["page", name, str(get_locale()), versions_key(municipality_ids), *map(str, parts)]
+        [
+            "page",
+            code_version(),
+            name,
+            str(get_locale()),
+            versions_key(municipality_ids),
+            *map(str, parts),
+        ]
     )
     found = cache.get(key)
     now = utcnow()
@@ -118,6 +128,24 @@ def fragment(
         timeout = min(timeout, max(1, int((valid_until - now).total_seconds()) + 1))
     cache.set(key, (valid_until, str(html)), timeout=timeout)
     return Markup(html)  # noqa: S704 - rendered by our own templates
+
+
+@functools.cache
+def code_version() -> str:
+    """A digest of what renders the fragments: the package, the templates, the translations.
+
+    In the key, so that a release never reads a fragment another release rendered (in a
+    shared Redis, across a deploy or beside the old workers of a rolling one)."""
+    digest = hashlib.sha256()
+    files = [
+        *(ROOT / "nattvandring").rglob("*.py"),
+        *(ROOT / "nattvandring" / "translations").rglob("*.po"),
+        *(ROOT / "templates").rglob("*.html"),
+    ]
+    for path in sorted(files):
+        digest.update(path.relative_to(ROOT).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def with_csrf(html: Markup) -> Markup:

@@ -22,6 +22,7 @@ from nattvandring.messaging.models import SmsMessage
 from nattvandring.municipalities.models import Municipality
 from nattvandring.ops.models import WorkerHeartbeat
 from nattvandring.planning.models import PatrolArea, Shift
+from nattvandring.web import page_cache
 from nattvandring.web.caching import cache
 from nattvandring.web.models import PageVersion
 from nattvandring.web.page_cache import EVERYTHING_ELSE
@@ -136,6 +137,25 @@ def test_a_row_without_a_municipality_raises_everything_else(db, world):
     db.add(person)
     db.commit()
     assert raised(db, before) == {EVERYTHING_ELSE}
+
+
+def test_another_release_never_reads_a_cached_fragment(app, db, monkeypatch):
+    """A fragment's key holds a digest of the code, templates and translations: after a
+    deploy (or beside a rolling one's old workers) nothing rendered by other code is read."""
+    rendered: list[str] = []
+
+    def render() -> tuple[str, None]:
+        rendered.append(page_cache.code_version())
+        return f"<p>{len(rendered)}</p>", None
+
+    def show() -> str:
+        return str(page_cache.fragment("probe", municipality_ids=None, parts=(), render=render))
+
+    with app.test_request_context():
+        assert show() == show() == "<p>1</p>"
+        monkeypatch.setattr(page_cache, "code_version", lambda: "another release")
+        assert show() == show() == "<p>2</p>"
+    assert len(rendered) == 2
 
 
 def test_the_cached_month_is_shared_by_coordinators_but_never_crosses_tenants(
