@@ -7,6 +7,7 @@ import re
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+from flask import g
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from itsdangerous import URLSafeTimedSerializer
@@ -201,9 +202,18 @@ def test_the_leaders_calendar_is_the_leaders_own_and_follows_the_clock(app, db, 
     assert form not in leader.get(url).get_data(as_text=True)  # the offer holds the room
     assert form not in leader.get(url).get_data(as_text=True)  # from the cache
     clock.freeze(NOW + timedelta(hours=3))
-    page = leader.get(url).get_data(as_text=True)
+    other = app.test_client()  # the same leader on another device: another session
+    login(other, world.emails["leader_a"])
+    # The test's app context outlives its requests, and Flask-WTF keeps a request's token on
+    # ``g``: drop it, so that each request signs its own session's token as in production.
+    g.pop("csrf_token", None)
+    assert form in other.get(url).get_data(as_text=True)  # rendered, and cached, for it
+    g.pop("csrf_token", None)
+    page = leader.get(url).get_data(as_text=True)  # the cached fragment
     assert form in page
-    token = re.search(r'name="csrf_token" value="([^"<]+)"', page).group(1)
+    # The Boka form's own field (the page's header has forms with a fresh token too).
+    boka = page[page.index(form) :]
+    token = re.search(r'name="csrf_token" value="([^"<]+)"', boka).group(1)
     signed = URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token")
     with leader.session_transaction() as cookie:
         assert signed.loads(token) == cookie["csrf_token"]  # this session's own token
