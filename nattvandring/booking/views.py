@@ -128,6 +128,7 @@ def _calendar_content(
         .order_by(PatrolArea.name)
     ).all()
     start, end = months.bounds(choice.year, choice.month)
+    month_start = start
     today = to_local(now).date()
     if choice.coming_weeks:
         start, end = now, local_day_end(today + COMING)
@@ -164,7 +165,7 @@ def _calendar_content(
         in_round=in_round,
         by_day=by_day,
         weeks=months.weeks(choice.year, choice.month),
-        month_start=months.bounds(choice.year, choice.month)[0],
+        month_start=month_start,
         coming_weeks=choice.coming_weeks,
         month=months.month_key(choice.year, choice.month),
         prev_month=months.month_key(*months.shift_month(choice.year, choice.month, -1)),

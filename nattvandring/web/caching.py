@@ -17,6 +17,7 @@ def init_app(app: Flask) -> None:
     from . import page_cache  # its listeners raise the versions of every write
 
     app.jinja_env.globals["CSRF_SLOT"] = page_cache.CSRF_SLOT
+    page_cache.code_version()  # read the code's files once at start-up, not in a request
 
     config = {key: value for key, value in app.config.items() if key.startswith("CACHE_")}
     if not config.get("CACHE_REDIS_URL"):
