@@ -267,7 +267,10 @@ def _on_bulk_write(state: Any) -> None:
 @event.listens_for(OrmSession, "before_commit")
 def _raise_versions(session: OrmSession) -> None:
     """Raise the versions as the transaction's last writes, in a fixed order, so their row
-    locks come after every other lock the writer holds and cannot deadlock."""
+    locks come after every other lock the writer holds and cannot deadlock. Releasing a
+    savepoint fires this event too; its scopes wait for the transaction's own commit."""
+    if session.in_nested_transaction():
+        return
     session.flush()
     scopes = session.info.pop(PENDING, None)
     if not scopes:
@@ -285,6 +288,9 @@ def _raise_versions(session: OrmSession) -> None:
         )
 
 
-@event.listens_for(OrmSession, "after_rollback")
-def _forget(session: OrmSession) -> None:
-    session.info.pop(PENDING, None)
+@event.listens_for(OrmSession, "after_transaction_end")
+def _forget(session: OrmSession, transaction: Any) -> None:
+    """A transaction rolled back changed nothing. Only the outermost one: a savepoint rolled
+    back (a lost insert race, say) leaves the transaction's earlier writes to commit."""
+    if transaction.parent is None:
+        session.info.pop(PENDING, None)

@@ -131,6 +131,36 @@ def test_reads_rollbacks_and_quiet_tables_move_nothing(db, world):
     assert raised(db, before) == set()
 
 
+def test_a_savepoint_rolled_back_keeps_the_transactions_earlier_writes(db, world):
+    """As when queue_sms loses its dedupe race after the service changed a shift."""
+    shift = a_shift(db, world)
+    db.add(SmsMessage(to_e164="+46701234567", body="Hej", kind="notice", dedupe_key="taken"))
+    db.commit()
+    before = versions(db)
+    shift.notes = "Samling vid stationen"
+    db.add(shift)
+    db.flush()
+    with pytest.raises(IntegrityError), db.begin_nested():
+        db.add(SmsMessage(to_e164="+46701234567", body="Hej", kind="notice", dedupe_key="taken"))
+        db.flush()
+    db.commit()
+    assert raised(db, before) == {world.ids["hassleholm"]}
+
+
+def test_versions_are_raised_at_the_commit_not_when_a_savepoint_is_released(db, world):
+    shift = a_shift(db, world)
+    db.commit()
+    before = versions(db)
+    shift.notes = "Samling vid stationen"
+    db.add(shift)
+    with db.begin_nested():  # as book_shift and add_to_roster do
+        db.flush()
+    in_the_transaction = {row.scope: row.version for row in db.exec(select(PageVersion)).all()}
+    assert in_the_transaction == before
+    db.commit()
+    assert raised(db, before) == {world.ids["hassleholm"]}
+
+
 def test_a_row_without_a_municipality_raises_everything_else(db, world):
     before = versions(db)
     person = db.get(User, world.ids["vol_a"])
