@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
+from functools import cache
 from itertools import count
 
 from sqlmodel import Session
@@ -18,7 +19,15 @@ from nattvandring.planning.models import PatrolArea
 from nattvandring.sponsorship.models import Sponsor
 
 PASSWORD = "correct-horse-battery"
-_HASH = hash_password(PASSWORD)
+
+
+@cache
+def _password_hash() -> str:
+    """The one hash of PASSWORD every person gets, made on first use (after the suite's
+    plugin chose argon2's parameters)."""
+    return hash_password(PASSWORD)
+
+
 _serial = count(1)
 # Places and associations exist before any clock a test freezes, as they would in real life:
 # otherwise their last change would lie in the test's future and win every LAST-MODIFIED.
@@ -40,7 +49,9 @@ def phone(n: int | None = None) -> str:
 
 
 def user(session: Session, name: str, *, email: str | None = None, **fields) -> User:
-    person = User(name=name, email=email, password_hash=_HASH if email else None, **fields)
+    person = User(
+        name=name, email=email, password_hash=_password_hash() if email else None, **fields
+    )
     session.add(person)
     session.flush()
     return person

@@ -10,10 +10,11 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 
+import argon2
 import pytest
 from hypothesis import settings as hypothesis_settings
 
-from nattvandring import clock
+from nattvandring import clock, passwords
 from nattvandring.app import create_app
 from nattvandring.db import get_engine, session_scope
 from tests.support import database, demo, pages_checked, url_builders
@@ -23,6 +24,10 @@ os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost,::1")
 os.environ.setdefault("no_proxy", "127.0.0.1,localhost,::1")
 
 url_builders.install()
+
+# Hundreds of logins: at argon2's defaults each would spend a tenth of a second hashing. The
+# servers and workers the slow tests and the journeys start use the defaults.
+passwords.use_parameters(argon2.profiles.CHEAPEST)
 
 # Example runs slow down with the machine's load and with xdist's parallel workers: a deadline
 # would turn that into failures. The example database is hypothesis' default directory
