@@ -128,12 +128,38 @@ def approve(
             "earlier_draft",
             _l("Godkänn eller ta bort det tidigare utkastet först."),
         )
+    if changed := payee_changed(session, run):
+        # The lines copied the payee when the run was computed; approved, they are paid as is.
+        raise RuleViolation(
+            "payee_changed",
+            _l(
+                "%(name)s har bytt konto eller organisationsnummer sedan beräkningen. "
+                "Räkna om först.",
+                name=changed,
+            ),
+        )
     run.status = RunStatus.APPROVED
     run.approved_at = utcnow()
     run.approved_by_id = actor_id
     session.add(run)
     session.flush()
     log.info("payout run %s approved", run.id)
+
+
+def payee_changed(session: Session, run: PayoutRun) -> str | None:
+    """The name of an association whose account or organisation number differs from what
+    ``run``'s lines copied, if any."""
+    return session.exec(
+        select(Association.name)
+        .join(PayoutLine, col(PayoutLine.association_id) == Association.id)
+        .where(
+            PayoutLine.run_id == run.id,
+            (col(PayoutLine.account_type) != Association.account_type)
+            | (col(PayoutLine.account_number) != Association.account_number)
+            | (col(PayoutLine.org_number) != Association.org_number),
+        )
+        .order_by(Association.name)
+    ).first()
 
 
 def earlier_draft(session: Session, run: PayoutRun) -> PayoutRun | None:

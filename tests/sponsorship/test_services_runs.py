@@ -8,6 +8,7 @@ import pytest
 from sqlmodel import select
 
 from nattvandring import clock
+from nattvandring.associations.models import Association
 from nattvandring.errors import RuleViolation
 from nattvandring.sponsorship import services_runs as runs
 from nattvandring.sponsorship.models import LineKind, PayoutLine, RunStatus
@@ -276,3 +277,42 @@ def test_stale_draft_cannot_be_approved_and_paid_needs_approval(db, world, place
     runs.recompute(db, run=april, agreement=deal)
     runs.approve(db, run=april, agreement=deal, actor_id=world.ids["admin"])
     assert april.status == RunStatus.APPROVED
+
+
+def test_a_payee_who_changed_account_after_the_computation_is_not_approved(app, db, world, place):
+    """The lines copy the account when the run is computed; approved, they are paid as they
+    stand. So a draft whose association changed account since is computed again first."""
+    clock.freeze(MAY)
+    deal = agreement(db, world, enrol=("assoc_a",))
+    walk(db, **place["assoc_a"], evening=date(2026, 3, 6), birth_years=ADULTS)
+    run = runs.create_run(
+        db,
+        agreement=deal,
+        period_start=date(2026, 3, 1),
+        period_end=date(2026, 3, 31),
+        actor_id=None,
+    )
+    club = db.get(Association, world.ids["assoc_a"])
+    club.account_type, club.account_number = "plusgiro", "4711-8"
+    db.add(club)
+    db.flush()
+    with pytest.raises(RuleViolation) as changed:
+        runs.approve(db, run=run, agreement=deal, actor_id=world.ids["admin"])
+    assert changed.value.code == "payee_changed"
+    with app.test_request_context():
+        assert str(changed.value.message) == (
+            f"{club.name} har bytt konto eller organisationsnummer sedan beräkningen. "
+            "Räkna om först."
+        )
+    assert run.status == RunStatus.DRAFT
+
+    clock.freeze(datetime(2026, 5, 2, tzinfo=UTC))
+    runs.recompute(db, run=run, agreement=deal)
+    runs.approve(db, run=run, agreement=deal, actor_id=world.ids["admin"])
+    assert run.status == RunStatus.APPROVED
+    line = _lines(db, run)[(world.ids["assoc_a"], LineKind.PERIOD)]
+    assert (line.account_type, line.account_number, line.amount_ore) == (
+        "plusgiro",
+        "4711-8",
+        150_000,
+    )
