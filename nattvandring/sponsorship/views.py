@@ -205,11 +205,13 @@ def render_agreement(deal: SponsorAgreement, enrolment: EnrolForm, run_form: Run
     # associations and money: the budget used by the others is not theirs to read.
     scope = policy.line_scope(current_user, deal.sponsor_id)
     used = agreements.committed_ore(session, deal.id, municipality_ids=scope)  # type: ignore[arg-type]
+    terms = services_terms.current(session, deal)  # today's; later versions are in the history
     return render_template(
         "sponsorship/agreement.html",
         agreement=deal,
+        terms=terms,
         sponsor=session.get(Sponsor, deal.sponsor_id),
-        rule_text=explain.describe_terms(services_terms.current(session, deal), _),
+        rule_text=explain.describe_terms(terms, _),
         history=terms_history(deal),
         municipalities=municipalities,
         enrolments=agreements.enrolments(session, deal.id, municipality_ids=scope),  # type: ignore[arg-type]

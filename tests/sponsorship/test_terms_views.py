@@ -9,6 +9,7 @@ from sqlmodel import select
 
 from nattvandring import clock
 from nattvandring.sponsorship import services_runs as runs
+from nattvandring.sponsorship import services_terms
 from nattvandring.sponsorship.models import AgreementMunicipality, AgreementTerms
 
 from .conftest import agreement as make_agreement
@@ -134,3 +135,22 @@ def test_the_coordinator_of_a_one_municipality_agreement_changes_its_terms(clien
     assert client.post(url, data=data).status_code == 200  # the preview
     assert client.post(url, data={**data, "confirm": "1"}).status_code == 302
     assert _versions(db, deal) == [(date(2026, 1, 1), 150_000), (date(2026, 6, 1), 180_000)]
+
+
+def test_the_agreement_page_shows_the_budget_and_cap_in_force_today(client, db, world):
+    """A version from next year is in the history, not in today's facts."""
+    clock.freeze(datetime(2026, 6, 1, tzinfo=UTC))
+    deal = make_agreement(db, world, budget_ore=10_000_000)
+    today = services_terms.current(db, deal)
+    later = services_terms.TermsInput(today.rule, budget_ore=30_000_000, cap_ore=500_000)
+    services_terms.add_version(
+        db, agreement=deal, terms=later, valid_from=date(2027, 1, 1), actor_id=None
+    )
+    db.commit()
+    login(client, world.emails["liaison"])
+    page = client.get(f"/sponsorship/agreements/{deal.id}").get_data(as_text=True)
+    facts = page[page.index('<dl class="facts">') : page.index("</dl>")]
+    assert "100 000 kr (använt 0 kr, kvar 100 000 kr)" in facts
+    assert "Inget tak" in facts
+    assert "300 000 kr" not in facts and "5 000 kr" not in facts
+    assert "Villkorens historik" in page
