@@ -100,6 +100,8 @@ def _render_run(
     session = db_session()
     scope = policy.line_scope(current_user, run.sponsor_id)
     lines = rows.run_lines(session, run.id, municipality_ids=scope)  # type: ignore[arg-type]
+    can_manage = authz.can(current_user, "manage", run)
+    draft = run.status == RunStatus.DRAFT
     return render_template(
         f"sponsorship/{template}",
         run=run,
@@ -116,10 +118,10 @@ def _render_run(
         ),
         totals=rows.run_totals(session, run.id, municipality_ids=scope),  # type: ignore[arg-type]
         partial=policy.sees_only_part(scope, policy.run_municipality_ids(db_session(), run)),
-        can_manage=authz.can(current_user, "manage", run),
-        earlier_draft=(
-            services_runs.earlier_draft(session, run) if run.status == RunStatus.DRAFT else None
-        ),
+        can_manage=can_manage,
+        earlier_draft=services_runs.earlier_draft(session, run) if draft else None,
+        # Named only to who may approve: a partial view must not learn other towns' clubs.
+        payee_changed=services_runs.payee_changed(session, run) if draft and can_manage else None,
         paid_form=paid_form,
         account_label=rows.account_label,
     )

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from sqlmodel import select
 
 from nattvandring import clock
+from nattvandring.associations.models import Association
 from nattvandring.sponsorship import services_runs as runs
 from nattvandring.sponsorship.models import LineKind, PayoutLine
 
@@ -138,3 +139,24 @@ def test_english_run_page_says_draft_and_explains_in_english(app, client, world,
         assert "Utkast" not in page
     page = client.get(f"/sponsorship/runs/{april_id}").get_data(as_text=True)
     assert "walks that no approved payout has settled" in page
+
+
+def test_the_run_pages_warn_of_a_payee_who_changed_account_and_approval_waits(
+    client, db, world, place
+):
+    """The lines copied the account at computation: the pages say so before the lock."""
+    _deal, spring, _april = _spring_and_april(db, world, place)
+    club = db.get(Association, world.ids["assoc_a"])
+    club.account_number = "5050-1055"
+    db.commit()
+    login_as(client, world.emails["liaison"])
+    warning = f"{club.name} har bytt konto eller organisationsnummer sedan beräkningen."
+    for url in (f"/sponsorship/runs/{spring.id}", f"/sponsorship/runs/{spring.id}/approve"):
+        assert warning in client.get(url).get_data(as_text=True)
+    refused = client.post(f"/sponsorship/runs/{spring.id}/approve")
+    assert refused.status_code == 422
+    assert warning in refused.get_data(as_text=True)
+
+    assert client.post(f"/sponsorship/runs/{spring.id}/recompute").status_code == 302
+    assert warning not in client.get(f"/sponsorship/runs/{spring.id}").get_data(as_text=True)
+    assert client.post(f"/sponsorship/runs/{spring.id}/approve").status_code == 302
