@@ -3,25 +3,28 @@
 
 from __future__ import annotations
 
-from argon2 import Parameters, PasswordHasher
+from argon2 import Parameters, PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
 MIN_LENGTH = 10
 
-_hasher = PasswordHasher()
+_hasher: PasswordHasher
 # Verified against when the user is unknown, so both answers take the same time.
-_DUMMY_HASH = _hasher.hash("nattvandring-timing-equaliser")
+_DUMMY_HASH: str
 
 
 def use_parameters(parameters: Parameters) -> None:
     """Hash and verify with ``parameters`` from now on, in this process only.
 
-    For the test suite (argon2's CHEAPEST profile): at the defaults every one of its hundreds
-    of logins spends a tenth of a second in argon2. Servers, workers and the CLI never call
-    it; tests/test_passwords.py checks a new process hashes with the defaults."""
+    The app uses the defaults below. The test suite calls this with argon2's CHEAPEST
+    profile: at the defaults every one of its hundreds of logins spends a tenth of a second in
+    argon2. tests/test_passwords.py checks a new process hashes with the defaults."""
     global _hasher, _DUMMY_HASH
     _hasher = PasswordHasher.from_parameters(parameters)
     _DUMMY_HASH = _hasher.hash("nattvandring-timing-equaliser")
+
+
+use_parameters(profiles.RFC_9106_LOW_MEMORY)  # argon2-cffi's own defaults
 
 
 def hash_password(password: str) -> str:
