@@ -15,19 +15,18 @@ DEFAULTS = "$argon2id$v=19$m=65536,t=3,p=4$"
 
 def test_a_new_process_hashes_with_the_defaults():
     """The suite hashes with the cheapest parameters (tests/support/plugin.py); a server,
-    worker or CLI process, which never calls use_parameters, must not."""
-    made = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "from nattvandring.passwords import hash_password as h; print(h('x'))",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
-    ).stdout.strip()
+    worker or CLI process, which never calls use_parameters, must not, and a hash stored at
+    argon2-cffi's defaults needs no rehash there."""
+    code = (
+        "from argon2 import PasswordHasher\n"
+        "from nattvandring.passwords import hash_password, needs_rehash\n"
+        "print(hash_password('x'), needs_rehash(PasswordHasher().hash('x')))"
+    )
+    made, rehash = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    ).stdout.split()
     assert made.startswith(DEFAULTS)
+    assert rehash == "False"
     assert not hash_password("x").startswith(DEFAULTS)  # the suite's own
 
 
