@@ -186,3 +186,56 @@ def test_sqlite_upgrade_reports_duplicate_nights(tmp_path):
 def test_postgresql_upgrade_reports_duplicate_nights():
     with _empty_postgres() as engine:
         _duplicates_are_reported_not_deleted(engine)
+
+
+def _memberships_become_open_periods(engine) -> None:
+    """e5c1a7d3b9f2: every covered municipality and enrolment becomes an open period."""
+    from datetime import date
+
+    from sqlalchemy import MetaData, Table
+
+    migrate.upgrade(engine, "b3e8f1c2d4a6")
+    names = ("municipality", "association", "sponsor", "sponsor_agreement")
+    names += ("agreement_municipality", "agreement_association")
+    with engine.begin() as connection:
+        old = MetaData()
+        tables = {name: Table(name, old, autoload_with=connection) for name in names}
+        for name, values in (
+            ("municipality", {"id": 1}),
+            ("association", {"id": 1, "municipality_id": 1}),
+            ("sponsor", {"id": 1}),
+            (
+                "sponsor_agreement",
+                {"id": 1, "sponsor_id": 1, "rule": {}, "valid_from": date(2026, 1, 1)}
+                | {"valid_to": date(2028, 12, 31)},
+            ),
+            ("agreement_municipality", {"agreement_id": 1, "municipality_id": 1}),
+            (
+                "agreement_association",
+                {"agreement_id": 1, "association_id": 1, "joined_on": date(2026, 2, 1)},
+            ),
+        ):
+            connection.execute(tables[name].insert(), _fill(tables[name], **values))
+    migrate.upgrade(engine)
+    assert _drift(engine) == []
+    with engine.connect() as connection:
+        covered = connection.execute(
+            text("SELECT municipality_id, covered_from, covered_until FROM agreement_municipality")
+        ).all()
+        enrolled = connection.execute(
+            text("SELECT association_id, joined_on, left_on FROM agreement_association")
+        ).all()
+    assert [tuple(row) for row in covered] == [(1, None, None)]
+    assert [(a, str(joined), left) for a, joined, left in enrolled] == [(1, "2026-02-01", None)]
+
+
+def test_sqlite_memberships_become_open_periods(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'memberships.sqlite3'}")
+    _memberships_become_open_periods(engine)
+    engine.dispose()
+
+
+@pytest.mark.postgres
+def test_postgresql_memberships_become_open_periods():
+    with _empty_postgres() as engine:
+        _memberships_become_open_periods(engine)

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from ..clock import to_local
 from ..sponsorship import services_agreements as agreements
+from ..sponsorship import services_membership as membership
 from ..sponsorship import walks
 from ..sponsorship.models import PayoutRun, RunStatus, SponsorAgreement
 from ..sponsorship.services_terms import BudgetStatus, budget_status
@@ -41,7 +42,7 @@ def agreement_home(
     until = min(today, deal.valid_to)
     count = 0
     if since <= until:
-        enrolled = [assoc.id for _, assoc in agreements.enrolments(session, deal.id)]
+        enrolled = [assoc.id for _, assoc in membership.enrolments(session, deal.id)]
         count = sum(
             figures.walks
             for figures in walks.monthly_figures(

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
 
+from .membership import Period, covers
 from .rules import ApprovedWalk, PaymentRule, walker_counts
 
 BY_DATE = "by_date"
@@ -157,11 +158,13 @@ def earned(
     term_start: date,
     term_end: date,
     up_to: date,
-    municipality_ids: set[int] | None,
-    enrolled_from: date | None,
+    coverage: Mapping[int, Sequence[Period]] | None,
+    enrolled: Sequence[Period] | None,
 ) -> Earned:
-    """Running earnings of one association from ``term_start`` up to ``up_to`` (inclusive)."""
-    from .rules import REASON_ENROLMENT, REASON_MUNICIPALITY, REASON_PERIOD
+    """Running earnings of one association from ``term_start`` up to ``up_to`` (inclusive):
+    the walks on evenings it was ``enrolled`` (None: always) in a municipality the
+    agreement covered then (``coverage`` per municipality; None: every municipality)."""
+    from .rules import REASON_ENROLMENT, REASON_LEFT, REASON_MUNICIPALITY, REASON_PERIOD
 
     check_versions(versions)
     last = min(up_to, term_end)
@@ -171,9 +174,11 @@ def earned(
         evening = walk.evening
         if not term_start <= evening <= last:
             result.excluded.append((walk.walk_id, REASON_PERIOD))
-        elif enrolled_from is not None and evening < enrolled_from:
-            result.excluded.append((walk.walk_id, REASON_ENROLMENT))
-        elif municipality_ids is not None and walk.municipality_id not in municipality_ids:
+        elif enrolled is not None and not covers(enrolled, evening):
+            joined = min((first for first, _ in enrolled), default=None)
+            left = joined is not None and evening >= joined
+            result.excluded.append((walk.walk_id, REASON_LEFT if left else REASON_ENROLMENT))
+        elif coverage is not None and not covers(coverage.get(walk.municipality_id, ()), evening):
             result.excluded.append((walk.walk_id, REASON_MUNICIPALITY))
         else:
             by_evening[evening].append(walk)

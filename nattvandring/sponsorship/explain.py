@@ -232,5 +232,6 @@ def reason_text(reason: str, _: Translate = sv) -> str:
         "utanför avtalsperioden": _("utanför avtalsperioden"),
         "utanför avtalets kommuner": _("utanför avtalets kommuner"),
         "före anslutningsdatum": _("före anslutningsdatum"),
+        "föreningen hade lämnat avtalet": _("föreningen hade lämnat avtalet"),
     }
     return known.get(reason, reason)

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Index, UniqueConstraint
+from sqlalchemy import JSON, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from ..models_base import created_at_field
@@ -76,26 +76,53 @@ class AgreementTerms(SQLModel, table=True):
 
 
 class AgreementMunicipality(SQLModel, table=True):
-    """A municipality covered by an agreement."""
+    """A period in which an agreement covers a municipality's walks: evenings from
+    ``covered_from`` (None: the agreement's first day) until, not including,
+    ``covered_until`` (None: still covered). Taking a municipality off ends its period
+    instead of deleting it, so the evenings that payouts settled stay covered."""
 
     __tablename__ = "agreement_municipality"
-
-    agreement_id: int = Field(
-        foreign_key="sponsor_agreement.id", primary_key=True, ondelete="CASCADE"
+    __table_args__ = (
+        Index(
+            "uq_agreement_municipality_open",
+            "agreement_id",
+            "municipality_id",
+            unique=True,
+            sqlite_where=text("covered_until IS NULL"),
+            postgresql_where=text("covered_until IS NULL"),
+        ),
     )
-    municipality_id: int = Field(foreign_key="municipality.id", primary_key=True, index=True)
+
+    id: int | None = Field(default=None, primary_key=True)
+    agreement_id: int = Field(foreign_key="sponsor_agreement.id", index=True, ondelete="CASCADE")
+    municipality_id: int = Field(foreign_key="municipality.id", index=True)
+    covered_from: date | None = None
+    covered_until: date | None = None
 
 
 class AgreementAssociation(SQLModel, table=True):
-    """An association enrolled in an agreement from ``joined_on``."""
+    """A period in which an association is enrolled in an agreement: evenings from
+    ``joined_on`` until, not including, ``left_on`` (None: still enrolled). Withdrawing
+    ends the period instead of deleting it, so the evenings that payouts settled stay
+    enrolled, and enrolling again starts a new period (or reopens the last one)."""
 
     __tablename__ = "agreement_association"
-
-    agreement_id: int = Field(
-        foreign_key="sponsor_agreement.id", primary_key=True, ondelete="CASCADE"
+    __table_args__ = (
+        Index(
+            "uq_agreement_association_open",
+            "agreement_id",
+            "association_id",
+            unique=True,
+            sqlite_where=text("left_on IS NULL"),
+            postgresql_where=text("left_on IS NULL"),
+        ),
     )
-    association_id: int = Field(foreign_key="association.id", primary_key=True, index=True)
+
+    id: int | None = Field(default=None, primary_key=True)
+    agreement_id: int = Field(foreign_key="sponsor_agreement.id", index=True, ondelete="CASCADE")
+    association_id: int = Field(foreign_key="association.id", index=True)
     joined_on: date
+    left_on: date | None = None
     created_at: datetime = created_at_field()
 
 

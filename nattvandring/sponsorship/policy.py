@@ -29,7 +29,8 @@ def covered_municipality_ids(session: Session | None, agreement_id: int | None) 
     return set(
         session.exec(
             select(AgreementMunicipality.municipality_id).where(
-                AgreementMunicipality.agreement_id == agreement_id
+                AgreementMunicipality.agreement_id == agreement_id,
+                col(AgreementMunicipality.covered_until).is_(None),
             )
         ).all()
     )
@@ -37,7 +38,8 @@ def covered_municipality_ids(session: Session | None, agreement_id: int | None) 
 
 def agreement_municipality_ids(session: Session | None, agreement_id: int | None) -> set[int]:
     """Every municipality a run of the agreement can pay into: the covered ones, and those
-    of enrolled associations (an enrolment outlives a municipality taken off the cover)."""
+    of associations ever enrolled (an enrolment outlives a municipality taken off the cover,
+    and a withdrawn association's earlier evenings can still be settled)."""
     if agreement_id is None or session is None:
         return set()
     enrolled = session.exec(

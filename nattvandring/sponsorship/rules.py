@@ -25,6 +25,7 @@ KINDS = ("per_walk", "per_weekend", "per_hour", "per_package")
 REASON_PERIOD = "utanför avtalsperioden"
 REASON_MUNICIPALITY = "utanför avtalets kommuner"
 REASON_ENROLMENT = "före anslutningsdatum"
+REASON_LEFT = "föreningen hade lämnat avtalet"
 NOTE_CAP = "taket för året nått"
 NOTE_BUDGET = "budgeten är slut"
 

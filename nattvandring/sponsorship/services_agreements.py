@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -11,15 +11,12 @@ from dateutil.relativedelta import relativedelta
 from sqlmodel import Session, col, func, select
 
 from .. import dates
-from ..associations.models import Association, AssociationStatus
 from ..associations.validation import normalize_org_number
-from ..clock import to_local, utcnow
+from ..clock import utcnow
 from ..errors import RuleViolation
 from ..i18n import _l
 from .models import (
     COMMITTED,
-    AgreementAssociation,
-    AgreementMunicipality,
     AgreementTerms,
     PayoutLine,
     PayoutRun,
@@ -27,6 +24,7 @@ from .models import (
     SponsorAgreement,
 )
 from .rules import PaymentRule
+from .services_membership import municipality_ids, set_municipalities
 
 log = logging.getLogger(__name__)
 
@@ -215,118 +213,6 @@ def _realign_first_version(session: Session, agreement: SponsorAgreement) -> Non
         keep.valid_from = agreement.valid_from
         session.add(keep)
     session.flush()
-
-
-def set_municipalities(
-    session: Session, agreement: SponsorAgreement, wanted: Iterable[int]
-) -> None:
-    wanted_set = set(wanted)
-    rows = session.exec(
-        select(AgreementMunicipality).where(AgreementMunicipality.agreement_id == agreement.id)
-    ).all()
-    for row in rows:
-        if row.municipality_id not in wanted_set:
-            session.delete(row)
-    have = {row.municipality_id for row in rows}
-    for municipality_id in sorted(wanted_set - have):
-        session.add(
-            AgreementMunicipality(agreement_id=agreement.id, municipality_id=municipality_id)  # type: ignore[arg-type]
-        )
-    session.flush()
-
-
-def municipality_ids(session: Session, agreement_id: int) -> list[int]:
-    return list(
-        session.exec(
-            select(AgreementMunicipality.municipality_id).where(
-                AgreementMunicipality.agreement_id == agreement_id
-            )
-        ).all()
-    )
-
-
-def enrolments(
-    session: Session, agreement_id: int, *, municipality_ids: Collection[int] | None = None
-) -> list[tuple[AgreementAssociation, Association]]:
-    """Enrolled associations, only those of ``municipality_ids`` when given."""
-    query = (
-        select(AgreementAssociation, Association)
-        .join(Association, col(Association.id) == AgreementAssociation.association_id)
-        .where(AgreementAssociation.agreement_id == agreement_id)
-        .order_by(Association.name, col(Association.id))
-    )
-    if municipality_ids is not None:
-        query = query.where(col(Association.municipality_id).in_(list(municipality_ids)))
-    return list(session.exec(query).all())
-
-
-def enrol(
-    session: Session,
-    *,
-    agreement: SponsorAgreement,
-    association: Association,
-    joined_on: date | None,
-    allowed_municipality_ids: set[int] | None,
-) -> AgreementAssociation:
-    """Enrol an approved association of a covered municipality (a coordinator: their own)."""
-    covered = set(municipality_ids(session, agreement.id))  # type: ignore[arg-type]
-    if association.municipality_id not in covered:
-        raise RuleViolation(
-            "not_covered",
-            _l("Föreningens kommun omfattas inte av avtalet."),
-            field="association_id",
-        )
-    if (
-        allowed_municipality_ids is not None
-        and association.municipality_id not in allowed_municipality_ids
-    ):
-        raise RuleViolation(
-            "not_your_municipality",
-            _l("Du kan bara ansluta föreningar i din egen kommun."),
-            field="association_id",
-        )
-    if association.status != AssociationStatus.APPROVED:
-        raise RuleViolation(
-            "not_approved", _l("Föreningen är inte godkänd."), field="association_id"
-        )
-    existing = session.get(AgreementAssociation, (agreement.id, association.id))
-    if existing is not None:
-        raise RuleViolation(
-            "already_enrolled", _l("Föreningen är redan ansluten."), field="association_id"
-        )
-    if joined_on is not None:
-        dates.check_day(joined_on, field="joined_on")
-    row = AgreementAssociation(
-        agreement_id=agreement.id,  # type: ignore[arg-type]
-        association_id=association.id,  # type: ignore[arg-type]
-        joined_on=joined_on or to_local(utcnow()).date(),
-    )
-    session.add(row)
-    session.flush()
-    return row
-
-
-def withdraw(
-    session: Session,
-    *,
-    agreement: SponsorAgreement,
-    association: Association,
-    allowed_municipality_ids: set[int] | None,
-) -> None:
-    """Remove an enrolment (lines already in runs are kept)."""
-    if (
-        allowed_municipality_ids is not None
-        and association.municipality_id not in allowed_municipality_ids
-    ):
-        raise RuleViolation(
-            "not_your_municipality",
-            _l("Du kan bara ändra föreningar i din egen kommun."),
-            field="association_id",
-        )
-    row = session.get(AgreementAssociation, (agreement.id, association.id))
-    if row is not None:
-        session.delete(row)
-        session.flush()
 
 
 def committed_ore(

@@ -256,8 +256,7 @@ def walk_rows(session: Session, run: PayoutRun, association_id: int) -> list[Wal
     """The association's approved walks in the run's period, as the run saw them (ledger
     before its cutoff), each with whether it counts under the terms of its evening."""
     from .earnings import earned
-    from .models import AgreementAssociation
-    from .services_agreements import municipality_ids
+    from .services_membership import coverage, members
     from .services_terms import versions
 
     agreement = session.get(SponsorAgreement, run.agreement_id)
@@ -269,15 +268,15 @@ def walk_rows(session: Session, run: PayoutRun, association_id: int) -> list[Wal
         end=run.period_end,
         recorded_before=run.cutoff_at,
     ).get(association_id, [])
-    enrolment = session.get(AgreementAssociation, (agreement.id, association_id))
+    enrolled = members(session, agreement.id, association_ids=[association_id])  # type: ignore[arg-type]
     result = earned(
         versions(session, agreement),
         found,
         term_start=max(run.period_start, agreement.valid_from),
         term_end=agreement.valid_to,
         up_to=run.period_end,
-        municipality_ids=set(municipality_ids(session, agreement.id)),  # type: ignore[arg-type]
-        enrolled_from=None if enrolment is None else enrolment.joined_on,
+        coverage=coverage(session, agreement.id),  # type: ignore[arg-type]
+        enrolled=enrolled[0][1] if enrolled else None,
     )
     reasons = dict(result.excluded)
     return [

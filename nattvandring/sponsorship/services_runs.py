@@ -29,7 +29,7 @@ from ..i18n import _l
 from . import explain, services_terms, walks
 from .earnings import Terms
 from .models import COMMITTED, LineKind, PayoutLine, PayoutRun, RunStatus, SponsorAgreement
-from .services_agreements import enrolments, municipality_ids
+from .services_membership import coverage, members
 from .settlement import Member, RunPlan, plan_run
 
 log = logging.getLogger(__name__)
@@ -257,19 +257,19 @@ def _settled(session: Session, agreement: SponsorAgreement, exclude_run_id: int 
             (line.walks, line.walks_considered, line.walkers, line.volunteer_minutes)
         ):
             figures[line.association_id][i] += value
-    enrolled = enrolments(session, agreement.id)  # type: ignore[arg-type]
-    members = [
+    enrolled = members(session, agreement.id)  # type: ignore[arg-type]
+    settled_members = [
         Member(
             assoc.id,  # type: ignore[arg-type]
-            enrolment.joined_on,
+            periods,
             paid[assoc.id],  # type: ignore[index]
             accounted[assoc.id],  # type: ignore[index]
             tuple(sorted(legacy[assoc.id].items())),  # type: ignore[index]
         )
-        for enrolment, assoc in enrolled
+        for assoc, periods in enrolled
     ]
-    associations = {assoc.id: assoc for _, assoc in enrolled}
-    return _Settled(start, members, total, figures, associations)  # type: ignore[arg-type]
+    associations = {assoc.id: assoc for assoc, _ in enrolled}
+    return _Settled(start, settled_members, total, figures, associations)  # type: ignore[arg-type]
 
 
 def plan_for(
@@ -315,7 +315,7 @@ def _plan(
         term_end=agreement.valid_to,
         period_start=clipped[0],
         period_end=clipped[1],
-        municipality_ids=set(municipality_ids(session, agreement.id)),  # type: ignore[arg-type]
+        coverage=coverage(session, agreement.id),  # type: ignore[arg-type]
         committed_total_ore=settled.total_ore,
     )
     return plan, settled

@@ -25,15 +25,17 @@ from datetime import date, timedelta
 
 from . import allocation
 from .earnings import Earned, Terms, capped_by_day, earned, terms_on
+from .membership import Period, is_open, overlaps
 from .rules import ApprovedWalk
 
 
 @dataclass(frozen=True)
 class Member:
-    """An enrolled association and what committed runs already settled for it."""
+    """An association enrolled in the agreement at some time (``enrolled``: its periods,
+    None: always) and what committed runs already settled for it."""
 
     association_id: int
-    joined_on: date | None
+    enrolled: tuple[Period, ...] | None
     paid_ore: int = 0  # amounts of committed lines
     accounted_ore: int = 0  # earnings committed lines accounted for (rule amounts)
     cap_used: tuple[tuple[int, int], ...] = ()  # (year, öre) paid by runs before versions
@@ -71,11 +73,12 @@ def plan_run(
     term_end: date,
     period_start: date,
     period_end: date,
-    municipality_ids: set[int] | None,
+    coverage: Mapping[int, Sequence[Period]] | None,
     committed_total_ore: int,
 ) -> RunPlan:
     """Plan a run over ``period_start..period_end``; ``committed_total_ore`` is everything
-    committed runs of the agreement paid (the budget used)."""
+    committed runs of the agreement paid (the budget used). An association that left
+    before the period gets a line only when an earlier evening still settles something."""
     before = period_start - timedelta(days=1)
     in_force = terms_on(versions, min(period_end, term_end))
     budget_left = None if in_force.budget_ore is None else in_force.budget_ore - committed_total_ore
@@ -91,8 +94,8 @@ def plan_run(
             term_start=term_start,
             term_end=term_end,
             up_to=period_end,
-            municipality_ids=municipality_ids,
-            enrolled_from=member.joined_on,
+            coverage=coverage,
+            enrolled=member.enrolled,
         )
         found[key] = result
         earned_before = result.total(None, before)
@@ -142,18 +145,35 @@ def plan_run(
             )
         else:
             adjustment_pay = 0
-        lines.append(
-            LinePlan(
-                key,
-                "period",
-                period_start,
-                period_end,
-                earned_all - earned_before,
-                total - adjustment_pay,
-                cut_by_cap_ore=max(0, cap_cut),
-                cut_by_budget_ore=(due - total) - max(0, adjustment - adjustment_pay),
-                evenings=found[key].between(period_start, period_end),
-                walks_considered=found[key].walks_considered(period_start, period_end),
-            )
+        period_line = LinePlan(
+            key,
+            "period",
+            period_start,
+            period_end,
+            earned_all - earned_before,
+            total - adjustment_pay,
+            cut_by_cap_ore=max(0, cap_cut),
+            cut_by_budget_ore=(due - total) - max(0, adjustment - adjustment_pay),
+            evenings=found[key].between(period_start, period_end),
+            walks_considered=found[key].walks_considered(period_start, period_end),
         )
+        if _belongs(member, period_start, period_end) or not _is_empty(period_line):
+            lines.append(period_line)
     return RunPlan(lines, budget_left, cut, in_force.allocation, found)
+
+
+def _belongs(member: Member, first: date, last: date) -> bool:
+    """Enrolled now or during ``first..last``: such a member always gets a period line."""
+    enrolled = member.enrolled
+    return enrolled is None or is_open(enrolled) or overlaps(enrolled, first, last)
+
+
+def _is_empty(line: LinePlan) -> bool:
+    return not (
+        line.earned_ore
+        or line.amount_ore
+        or line.cut_by_cap_ore
+        or line.cut_by_budget_ore
+        or line.evenings
+        or line.walks_considered
+    )

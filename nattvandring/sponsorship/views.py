@@ -23,6 +23,7 @@ from ..web import nav
 from ..web.forms_util import load_for, show_violation
 from . import explain, policy, services_terms
 from . import services_agreements as agreements
+from . import services_membership as membership
 from .blueprint import bp
 from .forms import AgreementForm, EnrolForm, RunForm, SponsorForm, choices
 from .models import PayoutRun, Sponsor, SponsorAgreement
@@ -166,7 +167,7 @@ def agreement_new(sponsor_id: int):
 def enrol_form(deal: SponsorAgreement, *, posted: bool = False) -> EnrolForm:
     """The enrolment form; bound to the request only when it is the form being posted."""
     session = db_session()
-    covered = agreements.municipality_ids(session, deal.id)  # type: ignore[arg-type]
+    covered = membership.municipality_ids(session, deal.id)  # type: ignore[arg-type]
     allowed = policy.editable_municipality_ids(current_user)
     rows = session.exec(
         select(Association)
@@ -192,7 +193,7 @@ def agreement(agreement_id: int):
 
 def render_agreement(deal: SponsorAgreement, enrolment: EnrolForm, run_form: RunForm) -> str:
     session = db_session()
-    covered = agreements.municipality_ids(session, deal.id)  # type: ignore[arg-type]
+    covered = membership.municipality_ids(session, deal.id)  # type: ignore[arg-type]
     municipalities = session.exec(
         select(Municipality).where(col(Municipality.id).in_(covered)).order_by(Municipality.name)
     ).all()
@@ -214,7 +215,7 @@ def render_agreement(deal: SponsorAgreement, enrolment: EnrolForm, run_form: Run
         rule_text=explain.describe_terms(terms, _),
         history=terms_history(deal),
         municipalities=municipalities,
-        enrolments=agreements.enrolments(session, deal.id, municipality_ids=scope),  # type: ignore[arg-type]
+        enrolments=membership.enrolments(session, deal.id, municipality_ids=scope),  # type: ignore[arg-type]
         runs=runs,
         used_ore=used,
         partial=policy.sees_only_part(
@@ -240,7 +241,7 @@ def enrol(agreement_id: int):
         try:
             if association is None:
                 raise RuleViolation("unknown", _l("Välj en förening."), field="association_id")
-            agreements.enrol(
+            membership.enrol(
                 session,
                 agreement=deal,
                 association=association,
@@ -265,7 +266,7 @@ def withdraw(agreement_id: int, association_id: int):
     if association is None:
         raise NotFound()
     try:
-        agreements.withdraw(
+        left_on = membership.withdraw(
             session,
             agreement=deal,
             association=association,
@@ -274,7 +275,14 @@ def withdraw(agreement_id: int, association_id: int):
     except RuleViolation as violation:
         session.rollback()
         raise Forbidden() from violation
-    flash(_("%(name)s är inte längre ansluten.", name=association.name), "success")
+    if left_on is not None:
+        message = _(
+            "%(name)s är inte längre ansluten från och med %(day)s. Kvällar före det räknas "
+            "som förut.",
+            name=association.name,
+            day=left_on.isoformat(),
+        )
+        flash(message, "success")
     return redirect(url_for("sponsorship.agreement", agreement_id=agreement_id))
 
 

@@ -68,7 +68,10 @@ def _scope() -> dict[str, Any]:
                     AgreementAssociation,
                     col(AgreementAssociation.association_id) == Association.id,
                 )
-                .where(col(AgreementAssociation.agreement_id).in_(deal_ids))
+                .where(
+                    col(AgreementAssociation.agreement_id).in_(deal_ids),
+                    col(AgreementAssociation.left_on).is_(None),
+                )
                 .distinct()
             ).all()  # type: ignore[arg-type]
         )
@@ -76,7 +79,8 @@ def _scope() -> dict[str, Any]:
             set(
                 session.exec(
                     select(AgreementMunicipality.municipality_id).where(
-                        col(AgreementMunicipality.agreement_id).in_(deal_ids)
+                        col(AgreementMunicipality.agreement_id).in_(deal_ids),
+                        col(AgreementMunicipality.covered_until).is_(None),
                     )
                 ).all()
             )

@@ -16,6 +16,7 @@ from ..municipalities.models import Municipality
 from ..web.forms_util import load_for, show_violation
 from . import explain, policy, services_terms
 from . import services_agreements as agreements
+from . import services_membership as membership
 from .blueprint import bp
 from .forms import AgreementEditForm, AgreementForm, choices, ore_to_input
 from .models import Sponsor, SponsorAgreement
@@ -84,7 +85,7 @@ def _current_values(deal: SponsorAgreement) -> dict:
         "min_age": rule.min_age,
         "packages": ", ".join(f"{s}:{ore_to_input(a)}" for s, a in rule.packages),
         "allocation": latest.allocation,
-        "municipality_ids": agreements.municipality_ids(session, deal.id),  # type: ignore[arg-type]
+        "municipality_ids": membership.municipality_ids(session, deal.id),  # type: ignore[arg-type]
     }
 
 

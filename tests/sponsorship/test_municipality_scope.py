@@ -16,9 +16,9 @@ from sqlmodel import select
 
 from nattvandring import clock
 from nattvandring.associations.models import Association
+from nattvandring.sponsorship import services_membership
 from nattvandring.sponsorship import services_runs as runs
 from nattvandring.sponsorship.models import (
-    AgreementMunicipality,
     PayoutLine,
     PayoutRun,
     RunStatus,
@@ -224,9 +224,9 @@ def test_coordinator_pays_out_a_run_of_their_own_municipality(client, db, world,
 
 
 def test_an_enrolment_outliving_the_cover_still_makes_the_run_shared(client, db, world, shared):
-    """Hässleholm taken off the cover while its associations stay enrolled: a run still pays
-    them (zero amounts, but their names and accounts), so it is not Bjuv's alone."""
-    db.delete(db.get(AgreementMunicipality, (shared.id, world.ids["hassleholm"])))
+    """Hässleholm taken off the cover while its associations stay enrolled: a run still has
+    lines for them (their names and accounts), so it is not Bjuv's alone."""
+    services_membership.set_municipalities(db, shared, [world.ids["bjuv"]])
     db.commit()
     run = _run(db, db.get(SponsorAgreement, shared.id))
     held = {line.municipality_id for line in db.exec(select(PayoutLine)).all()}

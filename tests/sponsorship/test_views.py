@@ -9,7 +9,9 @@ from sqlmodel import select
 
 from nattvandring import clock
 from nattvandring.accounts.models import Membership, Role
+from nattvandring.associations.models import Association
 from nattvandring.errors import RuleViolation
+from nattvandring.sponsorship import services_membership
 from nattvandring.sponsorship.models import (
     AgreementAssociation,
     PayoutLine,
@@ -289,7 +291,12 @@ def test_other_sponsor_and_wrong_roles(client, db, world):
     assert client.get(f"/sponsorship/agreements/{foreign.id}").status_code == 404
     assert client.post(f"/sponsorship/runs/{run.id}/approve").status_code == 404
     # association and municipality filters outside the agreements
-    db.delete(db.get(AgreementAssociation, (deal.id, world.ids["assoc_b"])))
+    services_membership.withdraw(
+        db,
+        agreement=deal,
+        association=db.get(Association, world.ids["assoc_b"]),
+        allowed_municipality_ids=None,
+    )
     db.commit()
     assert client.get(f"/sponsorship/?association={world.ids['assoc_b']}").status_code == 404
     assert client.get(f"/sponsorship/?association={world.ids['assoc_a']}").status_code == 200

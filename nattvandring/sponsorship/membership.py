@@ -1,0 +1,68 @@
+"""Who belongs to an agreement on which evening: coverage and enrolment as periods.
+
+A walk counts for an agreement when, on its evening, the agreement covered the walk's
+municipality and the association was enrolled. Both are kept as periods: a first evening
+counted and the first evening no longer counted (None: still open). Taking a municipality
+off or withdrawing an association ends the open period from ``effective_day`` (never an
+evening an approved payout settled) instead of deleting it, so runs, which count earnings
+from the agreement's start, never take back money paid for evenings before the change
+(the invariant tested in tests/sponsorship/test_membership.py). Pure: no database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+#: (first evening counted, first evening no longer counted or None while open)
+Period = tuple[date, date | None]
+
+#: The start of a period that began with the agreement, whenever that is.
+FROM_THE_START = date.min
+
+
+def covers(periods: Iterable[Period], day: date) -> bool:
+    return any(first <= day and (until is None or day < until) for first, until in periods)
+
+
+def overlaps(periods: Iterable[Period], first: date, last: date) -> bool:
+    """Whether any of ``periods`` counts an evening in ``first..last`` (inclusive)."""
+    return any(start <= last and (until is None or until > first) for start, until in periods)
+
+
+def is_open(periods: Sequence[Period]) -> bool:
+    return bool(periods) and periods[-1][1] is None
+
+
+def effective_day(today: date, first_changeable: date) -> date:
+    """The first evening a change of membership applies to: today, or the first evening no
+    approved payout settled if that is later."""
+    return max(today, first_changeable)
+
+
+def ended(periods: Sequence[Period], effective: date) -> tuple[Period, ...]:
+    """``periods`` with the open one ended before ``effective`` (dropped if it had not begun)."""
+    if not is_open(periods):
+        return tuple(periods)
+    first, _ = periods[-1]
+    kept = tuple(periods[:-1])
+    return kept if first >= effective else (*kept, (first, effective))
+
+
+def started(periods: Sequence[Period], first: date) -> tuple[Period, ...]:
+    """``periods`` with one open from ``first``: the last period is reopened (and reaches
+    back to ``first``) when ``first`` is not after its end, so no evening falls between."""
+    if is_open(periods):
+        return tuple(periods)
+    if periods:
+        start, until = periods[-1]
+        assert until is not None
+        if first <= until:
+            return (*periods[:-1], (min(start, first), None))
+    return (*periods, (first, None))
+
+
+def covered_again(periods: Sequence[Period], effective: date) -> tuple[Period, ...]:
+    """A municipality's coverage with it covered from ``effective`` on: a municipality
+    covered for the first time is covered from the agreement's start."""
+    return started(periods, effective if periods else FROM_THE_START)

@@ -1,0 +1,272 @@
+"""An agreement's members over time: the municipalities it covers and the associations
+enrolled in it, each kept as periods (``membership``). Services only flush.
+
+A change applies from ``membership.effective_day``: today, or the first evening no approved
+payout settled if that is later. So taking a municipality off or withdrawing an association
+never changes what an approved payout settled, and the next run neither deducts it nor
+pays the evenings after the change.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Sequence
+from datetime import date
+from typing import TypeVar
+
+from sqlmodel import Session, col, select
+
+from .. import dates
+from ..associations.models import Association, AssociationStatus
+from ..clock import to_local, utcnow
+from ..errors import RuleViolation
+from ..i18n import _l
+from . import membership, services_terms
+from .membership import FROM_THE_START, Period
+from .models import AgreementAssociation, AgreementMunicipality, SponsorAgreement
+
+Row = TypeVar("Row", AgreementMunicipality, AgreementAssociation)
+
+
+def _effective_day(session: Session, agreement: SponsorAgreement) -> date:
+    return membership.effective_day(
+        to_local(utcnow()).date(), services_terms.first_changeable_day(session, agreement)
+    )
+
+
+def _coverage_period(row: AgreementMunicipality) -> Period:
+    return (row.covered_from or FROM_THE_START, row.covered_until)
+
+
+def _enrolment_period(row: AgreementAssociation) -> Period:
+    return (row.joined_on, row.left_on)
+
+
+def _coverage_rows(session: Session, agreement_id: int) -> dict[int, list[AgreementMunicipality]]:
+    rows = session.exec(
+        select(AgreementMunicipality)
+        .where(AgreementMunicipality.agreement_id == agreement_id)
+        .order_by(col(AgreementMunicipality.id))
+    ).all()
+    found: dict[int, list[AgreementMunicipality]] = defaultdict(list)
+    for row in rows:
+        found[row.municipality_id].append(row)
+    return found
+
+
+def _enrolment_rows(session: Session, agreement_id: int, association_id: int):
+    return list(
+        session.exec(
+            select(AgreementAssociation)
+            .where(
+                AgreementAssociation.agreement_id == agreement_id,
+                AgreementAssociation.association_id == association_id,
+            )
+            .order_by(col(AgreementAssociation.id))
+        ).all()
+    )
+
+
+def _write(session: Session, rows: list[Row], periods: Sequence[Period], make, apply) -> None:
+    """Store ``periods`` (the result of ``membership.ended`` or ``started`` on ``rows``'
+    periods): those change only the last period, add one, or drop the last one."""
+    for row, period in zip(rows, periods, strict=False):
+        apply(row, period)
+        session.add(row)
+    for row in rows[len(periods) :]:
+        session.delete(row)
+    for period in periods[len(rows) :]:
+        session.add(make(period))
+    session.flush()
+
+
+def set_municipalities(
+    session: Session, agreement: SponsorAgreement, wanted: Iterable[int]
+) -> None:
+    """Cover ``wanted`` from now on: the others' periods end, a municipality covered for
+    the first time is covered from the agreement's start."""
+    wanted_set = set(wanted)
+    found = _coverage_rows(session, agreement.id)  # type: ignore[arg-type]
+    effective: date | None = None
+    for municipality_id in sorted(wanted_set | set(found)):
+        rows = found.get(municipality_id, [])
+        periods = [_coverage_period(row) for row in rows]
+        covered = municipality_id in wanted_set
+        if covered == membership.is_open(periods):
+            continue
+        effective = effective or _effective_day(session, agreement)
+        changed = (membership.covered_again if covered else membership.ended)(periods, effective)
+        _write_coverage(session, agreement, municipality_id, rows, changed)
+
+
+def _write_coverage(
+    session: Session,
+    agreement: SponsorAgreement,
+    municipality_id: int,
+    rows: list[AgreementMunicipality],
+    periods: Sequence[Period],
+) -> None:
+    def apply(row: AgreementMunicipality, period: Period) -> None:
+        row.covered_from = None if period[0] == FROM_THE_START else period[0]
+        row.covered_until = period[1]
+
+    def make(period: Period) -> AgreementMunicipality:
+        row = AgreementMunicipality(
+            agreement_id=agreement.id,  # type: ignore[arg-type]
+            municipality_id=municipality_id,
+        )
+        apply(row, period)
+        return row
+
+    _write(session, rows, periods, make, apply)
+
+
+def municipality_ids(session: Session, agreement_id: int) -> list[int]:
+    """The municipalities the agreement covers now."""
+    return list(
+        session.exec(
+            select(AgreementMunicipality.municipality_id).where(
+                AgreementMunicipality.agreement_id == agreement_id,
+                col(AgreementMunicipality.covered_until).is_(None),
+            )
+        ).all()
+    )
+
+
+def coverage(session: Session, agreement_id: int) -> dict[int, tuple[Period, ...]]:
+    """Every period of coverage, per municipality (what runs count walks by)."""
+    return {
+        municipality_id: tuple(_coverage_period(row) for row in rows)
+        for municipality_id, rows in _coverage_rows(session, agreement_id).items()
+    }
+
+
+def enrolments(
+    session: Session, agreement_id: int, *, municipality_ids: Collection[int] | None = None
+) -> list[tuple[AgreementAssociation, Association]]:
+    """The associations enrolled now (their open periods), only those of
+    ``municipality_ids`` when given."""
+    query = (
+        select(AgreementAssociation, Association)
+        .join(Association, col(Association.id) == AgreementAssociation.association_id)
+        .where(
+            AgreementAssociation.agreement_id == agreement_id,
+            col(AgreementAssociation.left_on).is_(None),
+        )
+        .order_by(Association.name, col(Association.id))
+    )
+    if municipality_ids is not None:
+        query = query.where(col(Association.municipality_id).in_(list(municipality_ids)))
+    return list(session.exec(query).all())
+
+
+def members(
+    session: Session, agreement_id: int, *, association_ids: Collection[int] | None = None
+) -> list[tuple[Association, tuple[Period, ...]]]:
+    """Every association ever enrolled, with its periods (what runs count walks by)."""
+    query = (
+        select(AgreementAssociation, Association)
+        .join(Association, col(Association.id) == AgreementAssociation.association_id)
+        .where(AgreementAssociation.agreement_id == agreement_id)
+        .order_by(Association.name, col(Association.id), col(AgreementAssociation.id))
+    )
+    if association_ids is not None:
+        query = query.where(col(Association.id).in_(list(association_ids)))
+    periods: dict[int, list[Period]] = defaultdict(list)
+    associations: dict[int, Association] = {}
+    for row, association in session.exec(query).all():
+        periods[row.association_id].append(_enrolment_period(row))
+        associations[row.association_id] = association
+    return [(associations[key], tuple(found)) for key, found in periods.items()]
+
+
+def enrol(
+    session: Session,
+    *,
+    agreement: SponsorAgreement,
+    association: Association,
+    joined_on: date | None,
+    allowed_municipality_ids: set[int] | None,
+) -> AgreementAssociation:
+    """Enrol an approved association of a covered municipality (a coordinator: their own)
+    from ``joined_on`` (default today). Enrolling again after a withdrawal starts a new
+    period, or reopens the last one if ``joined_on`` is not after it ended."""
+    covered = set(municipality_ids(session, agreement.id))  # type: ignore[arg-type]
+    if association.municipality_id not in covered:
+        raise RuleViolation(
+            "not_covered",
+            _l("Föreningens kommun omfattas inte av avtalet."),
+            field="association_id",
+        )
+    if (
+        allowed_municipality_ids is not None
+        and association.municipality_id not in allowed_municipality_ids
+    ):
+        raise RuleViolation(
+            "not_your_municipality",
+            _l("Du kan bara ansluta föreningar i din egen kommun."),
+            field="association_id",
+        )
+    if association.status != AssociationStatus.APPROVED:
+        raise RuleViolation(
+            "not_approved", _l("Föreningen är inte godkänd."), field="association_id"
+        )
+    rows = _enrolment_rows(session, agreement.id, association.id)  # type: ignore[arg-type]
+    periods = [_enrolment_period(row) for row in rows]
+    if membership.is_open(periods):
+        raise RuleViolation(
+            "already_enrolled", _l("Föreningen är redan ansluten."), field="association_id"
+        )
+    if joined_on is not None:
+        dates.check_day(joined_on, field="joined_on")
+    first = joined_on or to_local(utcnow()).date()
+    _write_enrolment(session, agreement, association, rows, membership.started(periods, first))
+    return _enrolment_rows(session, agreement.id, association.id)[-1]  # type: ignore[arg-type]
+
+
+def withdraw(
+    session: Session,
+    *,
+    agreement: SponsorAgreement,
+    association: Association,
+    allowed_municipality_ids: set[int] | None,
+) -> date | None:
+    """End the association's enrolment from ``membership.effective_day``, which it returns
+    (None: it was not enrolled); the evenings before stay enrolled."""
+    if (
+        allowed_municipality_ids is not None
+        and association.municipality_id not in allowed_municipality_ids
+    ):
+        raise RuleViolation(
+            "not_your_municipality",
+            _l("Du kan bara ändra föreningar i din egen kommun."),
+            field="association_id",
+        )
+    rows = _enrolment_rows(session, agreement.id, association.id)  # type: ignore[arg-type]
+    periods = [_enrolment_period(row) for row in rows]
+    if not membership.is_open(periods):
+        return None
+    effective = _effective_day(session, agreement)
+    _write_enrolment(session, agreement, association, rows, membership.ended(periods, effective))
+    return effective
+
+
+def _write_enrolment(
+    session: Session,
+    agreement: SponsorAgreement,
+    association: Association,
+    rows: list[AgreementAssociation],
+    periods: Sequence[Period],
+) -> None:
+    def make(period: Period) -> AgreementAssociation:
+        return AgreementAssociation(
+            agreement_id=agreement.id,  # type: ignore[arg-type]
+            association_id=association.id,  # type: ignore[arg-type]
+            joined_on=period[0],
+            left_on=period[1],
+        )
+
+    def apply(row: AgreementAssociation, period: Period) -> None:
+        row.joined_on, row.left_on = period
+
+    _write(session, rows, periods, make, apply)
