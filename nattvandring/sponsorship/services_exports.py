@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from sqlmodel import Session, col, func, select
@@ -161,13 +162,15 @@ def run_rows(
     municipality_ids: Scope = None,
     status: str = "",
 ) -> Iterator[list[Any]]:
-    """Export rows of a run; fills ``totals`` (if given) once the last row is out."""
-    sums = [0, 0, 0, 0]
+    """Export rows of a run; fills ``totals`` (if given) once the last row is out. The
+    hours total adds the rows' rounded hours, so it is what Excel's SUM of the column gives."""
+    walks_sum = walkers_sum = ore_sum = 0
+    hours_sum = Decimal(0)
     for line in iter_run_lines(session, run_id, municipality_ids=municipality_ids):
-        sums[0] += line.walks
-        sums[1] += line.walkers
-        sums[2] += line.volunteer_minutes
-        sums[3] += line.amount_ore
+        walks_sum += line.walks
+        walkers_sum += line.walkers
+        hours_sum += hours(line.volunteer_minutes)
+        ore_sum += line.amount_ore
         yield run_row(line, status)
     if totals is not None:
         totals[:] = [
@@ -178,10 +181,10 @@ def run_rows(
             "",
             None,
             None,
-            sums[0],
-            sums[1],
-            hours(sums[2]),
-            ore_to_kronor(sums[3]),
+            walks_sum,
+            walkers_sum,
+            hours_sum,
+            ore_to_kronor(ore_sum),
             "",
             status_label(status),
         ]
@@ -215,9 +218,11 @@ def summary_rows(
     municipality_ids: Sequence[int] | None,
     totals: list[Any] | None = None,
 ) -> Iterator[list[Any]]:
-    """Hour-summary rows (association × month), streamed; fills ``totals`` at the end."""
+    """Hour-summary rows (association × month), streamed; fills ``totals`` at the end (the
+    hours total adds the rows' rounded hours, as Excel's SUM of the column does)."""
     names = payees(session, association_ids)
-    sums = [0, 0, 0]
+    walks_sum = visits_sum = 0
+    hours_sum = Decimal(0)
     for figures in walks.monthly_figures(
         session,
         association_ids=association_ids,
@@ -226,9 +231,9 @@ def summary_rows(
         municipality_ids=municipality_ids,
     ):
         payee = names.get(figures.association_id) or Payee("?", "", "")
-        sums[0] += figures.walks
-        sums[1] += figures.walker_visits
-        sums[2] += figures.minutes
+        walks_sum += figures.walks
+        visits_sum += figures.walker_visits
+        hours_sum += hours(figures.minutes)
         yield [
             payee.name,
             payee.org_number,
@@ -239,7 +244,7 @@ def summary_rows(
             hours(figures.minutes),
         ]
     if totals is not None:
-        totals[:] = [_("Summa"), "", "", None, sums[0], sums[1], hours(sums[2])]
+        totals[:] = [_("Summa"), "", "", None, walks_sum, visits_sum, hours_sum]
 
 
 @dataclass(frozen=True)

@@ -33,12 +33,14 @@ def walk(
     evening: date,
     birth_years: list[int | None],
     hours: int = 4,
+    minutes: int | None = None,
     recorded_at: datetime | None = None,
     user_ids: list[int] | None = None,
 ) -> PatrolReport:
     """An approved report with one ledger entry per walker, as approval writes them."""
     start = clock.local_to_utc(evening, time(21))
-    end = start + timedelta(hours=hours)
+    minutes = hours * 60 if minutes is None else minutes
+    end = start + timedelta(minutes=minutes)
     shift = Shift(municipality_id=municipality_id, area_id=area_id, start_at=start, end_at=end)
     session.add(shift)
     session.flush()
@@ -62,7 +64,7 @@ def walk(
             user_id=user_id,
             start_at=start,
             end_at=end,
-            minutes=hours * 60,
+            minutes=minutes,
         )
         session.add(walker)
         session.flush()
@@ -73,7 +75,7 @@ def walk(
             association_id=association_id,
             municipality_id=municipality_id,
             evening=evening,
-            minutes=hours * 60,
+            minutes=minutes,
             walker_birth_year=birth_year,
             kind=LedgerKind.APPROVAL,
             user_id=user_id,

@@ -1,0 +1,54 @@
+"""Export rows (nattvandring.sponsorship.services_exports): the totals row of a sheet is
+what Excel's SUM of its column gives."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from nattvandring import clock
+from nattvandring.sponsorship import services_runs as runs
+from nattvandring.sponsorship.rules import PaymentRule
+from nattvandring.sponsorship.services_exports import run_rows, summary_rows
+
+from .conftest import agreement, walk
+
+
+def test_the_hours_total_adds_the_rounded_rows(app, db, world, place):
+    for month in (3, 4, 5):  # 20 minutes a month: 0.33 h each, 1.00 h exactly
+        walk(db, **place["assoc_a"], evening=date(2026, month, 6), birth_years=[1980], minutes=20)
+    totals: list = []
+    with app.test_request_context():
+        rows = list(
+            summary_rows(
+                db,
+                association_ids=[world.ids["assoc_a"]],
+                start=date(2026, 1, 1),
+                end=date(2026, 12, 31),
+                municipality_ids=None,
+                totals=totals,
+            )
+        )
+    assert [row[-1] for row in rows] == [Decimal("0.33")] * 3
+    assert totals[-1] == sum(row[-1] for row in rows) == Decimal("0.99")
+
+
+def test_a_runs_hours_total_adds_the_rounded_lines(app, db, world, place):
+    clock.freeze(datetime(2026, 4, 1, tzinfo=UTC))
+    deal = agreement(db, world, rule=PaymentRule("per_walk", 10_000, min_walkers=1, min_age=0))
+    for key, day in (("assoc_a", 6), ("assoc_b", 7), ("assoc_c", 6)):
+        walk(db, **place[key], evening=date(2026, 3, day), birth_years=[1980], minutes=20)
+    clock.freeze(datetime(2026, 4, 2, tzinfo=UTC))
+    run = runs.create_run(
+        db,
+        agreement=deal,
+        period_start=date(2026, 3, 1),
+        period_end=date(2026, 3, 31),
+        actor_id=None,
+    )
+    totals: list = []
+    with app.test_request_context():
+        rows = list(run_rows(db, run.id, totals))
+    hours_column = 9  # Volontärtimmar
+    assert [row[hours_column] for row in rows] == [Decimal("0.33")] * 3
+    assert totals[hours_column] == Decimal("0.99")
