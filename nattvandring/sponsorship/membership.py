@@ -12,7 +12,7 @@ from the agreement's start, never take back money paid for evenings before the c
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, timedelta
 
 #: (first evening counted, first evening no longer counted or None while open)
 Period = tuple[date, date | None]
@@ -32,6 +32,12 @@ def overlaps(periods: Iterable[Period], first: date, last: date) -> bool:
 
 def is_open(periods: Sequence[Period]) -> bool:
     return bool(periods) and periods[-1][1] is None
+
+
+def last_evening(period: Period) -> date | None:
+    """The last evening ``period`` counts (None while it is open)."""
+    until = period[1]
+    return None if until is None else until - timedelta(days=1)
 
 
 def effective_day(today: date, first_changeable: date) -> date:

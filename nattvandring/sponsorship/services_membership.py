@@ -161,9 +161,14 @@ def enrolments(
 
 
 def members(
-    session: Session, agreement_id: int, *, association_ids: Collection[int] | None = None
+    session: Session,
+    agreement_id: int,
+    *,
+    association_ids: Collection[int] | None = None,
+    municipality_ids: Collection[int] | None = None,
 ) -> list[tuple[Association, tuple[Period, ...]]]:
-    """Every association ever enrolled, with its periods (what runs count walks by)."""
+    """Every association ever enrolled, with its periods (what runs count walks by), only
+    ``association_ids`` or those of ``municipality_ids`` when given."""
     query = (
         select(AgreementAssociation, Association)
         .join(Association, col(Association.id) == AgreementAssociation.association_id)
@@ -172,12 +177,28 @@ def members(
     )
     if association_ids is not None:
         query = query.where(col(Association.id).in_(list(association_ids)))
+    if municipality_ids is not None:
+        query = query.where(col(Association.municipality_id).in_(list(municipality_ids)))
     periods: dict[int, list[Period]] = defaultdict(list)
     associations: dict[int, Association] = {}
     for row, association in session.exec(query).all():
         periods[row.association_id].append(_enrolment_period(row))
         associations[row.association_id] = association
     return [(associations[key], tuple(found)) for key, found in periods.items()]
+
+
+def former_members(
+    session: Session, agreement_id: int, *, municipality_ids: Collection[int] | None = None
+) -> list[tuple[Association, list[tuple[date, date | None]]]]:
+    """Associations that were enrolled and are not now, with the first and last evening
+    of each of their periods."""
+    return [
+        (association, [(period[0], membership.last_evening(period)) for period in periods])
+        for association, periods in members(
+            session, agreement_id, municipality_ids=municipality_ids
+        )
+        if not membership.is_open(periods)
+    ]
 
 
 def enrol(

@@ -216,6 +216,7 @@ def render_agreement(deal: SponsorAgreement, enrolment: EnrolForm, run_form: Run
         history=terms_history(deal),
         municipalities=municipalities,
         enrolments=membership.enrolments(session, deal.id, municipality_ids=scope),  # type: ignore[arg-type]
+        former=membership.former_members(session, deal.id, municipality_ids=scope),  # type: ignore[arg-type]
         runs=runs,
         used_ore=used,
         partial=policy.sees_only_part(

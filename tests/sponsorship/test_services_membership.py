@@ -150,11 +150,16 @@ def test_the_pages_withdraw_and_enrol_again(client, db, world, place):
     assoc = world.ids["assoc_a"]
     base = f"/sponsorship/agreements/{deal.id}/enrolments"
     withdrawn = client.post(f"{base}/{assoc}/delete", follow_redirects=True)
-    assert "inte längre ansluten från och med 2026-04-10" in withdrawn.get_data(as_text=True)
+    page = withdrawn.get_data(as_text=True)
+    assert "inte längre ansluten från och med 2026-04-10" in page
+    assert "Tidigare anslutna" in page and "IFK Hässleholm: 2026-01-01 – 2026-04-09" in page
     again = client.post(base, data={"association_id": assoc, "joined_on": "2026-05-01"})
     assert again.status_code == 302
     twice = client.post(base, data={"association_id": assoc, "joined_on": "2026-05-01"})
     assert twice.status_code == 422
+    assert "Tidigare anslutna" not in client.get(f"/sponsorship/agreements/{deal.id}").get_data(
+        as_text=True
+    )
     db.rollback()
     assert (
         len(
