@@ -189,20 +189,25 @@ def test_postgresql_upgrade_reports_duplicate_nights():
 
 
 def _memberships_become_open_periods(engine) -> None:
-    """e5c1a7d3b9f2: every covered municipality and enrolment becomes an open period."""
+    """e5c1a7d3b9f2: every covered municipality and enrolment becomes an open period, and
+    an association paid before it was withdrawn gets a period over what was paid."""
     from datetime import date
 
     from sqlalchemy import MetaData, Table
 
     migrate.upgrade(engine, "b3e8f1c2d4a6")
     names = ("municipality", "association", "sponsor", "sponsor_agreement")
-    names += ("agreement_municipality", "agreement_association")
+    names += ("agreement_municipality", "agreement_association", "payout_run", "payout_line")
+    march = {"covers_start": date(2026, 3, 1), "covers_end": date(2026, 3, 31)}
     with engine.begin() as connection:
         old = MetaData()
         tables = {name: Table(name, old, autoload_with=connection) for name in names}
-        for name, values in (
+        rows = [
             ("municipality", {"id": 1}),
-            ("association", {"id": 1, "municipality_id": 1}),
+            *(
+                ("association", {"id": n, "municipality_id": 1, "org_number": str(n)})
+                for n in (1, 2, 3)
+            ),
             ("sponsor", {"id": 1}),
             (
                 "sponsor_agreement",
@@ -210,11 +215,34 @@ def _memberships_become_open_periods(engine) -> None:
                 | {"valid_to": date(2028, 12, 31)},
             ),
             ("agreement_municipality", {"agreement_id": 1, "municipality_id": 1}),
+            # 1: enrolled all along; 2: withdrawn after March was paid, enrolled again
+            # from June; 3: withdrawn after March was paid.
             (
                 "agreement_association",
                 {"agreement_id": 1, "association_id": 1, "joined_on": date(2026, 2, 1)},
             ),
-        ):
+            (
+                "agreement_association",
+                {"agreement_id": 1, "association_id": 2, "joined_on": date(2026, 6, 1)}
+                | {"created_at": datetime(2026, 5, 10, 12, tzinfo=UTC)},
+            ),
+            (
+                "payout_run",
+                {"id": 1, "agreement_id": 1, "sponsor_id": 1, "status": "paid"}
+                | {"period_start": date(2026, 3, 1), "period_end": date(2026, 3, 31)}
+                | {"cutoff_at": datetime(2026, 4, 2, 8, tzinfo=UTC), "details": {}},
+            ),
+            *(
+                (
+                    "payout_line",
+                    {"id": n, "run_id": 1, "association_id": n, "municipality_id": 1}
+                    | march
+                    | {"details": {}},
+                )
+                for n in (1, 2, 3)
+            ),
+        ]
+        for name, values in rows:
             connection.execute(tables[name].insert(), _fill(tables[name], **values))
     migrate.upgrade(engine)
     assert _drift(engine) == []
@@ -223,10 +251,24 @@ def _memberships_become_open_periods(engine) -> None:
             text("SELECT municipality_id, covered_from, covered_until FROM agreement_municipality")
         ).all()
         enrolled = connection.execute(
-            text("SELECT association_id, joined_on, left_on FROM agreement_association")
+            text(
+                "SELECT association_id, joined_on, left_on FROM agreement_association"
+                " ORDER BY association_id, joined_on"
+            )
         ).all()
     assert [tuple(row) for row in covered] == [(1, None, None)]
-    assert [(a, str(joined), left) for a, joined, left in enrolled] == [(1, "2026-02-01", None)]
+    assert [(a, str(joined), left and str(left)) for a, joined, left in enrolled] == [
+        (1, "2026-02-01", None),
+        (2, "2026-03-01", "2026-04-01"),
+        (2, "2026-06-01", None),
+        (3, "2026-03-01", "2026-04-01"),
+    ]
+    for table in ("agreement_association", "agreement_municipality"):
+        keys = inspect(engine).get_foreign_keys(table)
+        if engine.dialect.name == "postgresql":
+            assert {key["name"] for key in keys} == {
+                f"{table}_{key['constrained_columns'][0]}_fkey" for key in keys
+            }
 
 
 def test_sqlite_memberships_become_open_periods(tmp_path):

@@ -3,7 +3,10 @@
 An agreement's municipalities and enrolled associations become periods with their own id,
 so that taking a municipality off or withdrawing an association keeps the evenings before
 (runs count earnings from the agreement's start: a deleted row took paid money back).
-Every existing row becomes an open period with its dates as they were.
+Every existing row becomes an open period with its dates as they were. An association that
+approved payouts paid before it was withdrawn (its row deleted, or replaced by one from the
+day it was enrolled again) gets a period back over the evenings those payouts settled, so
+that the first payout after the upgrade does not take that money back.
 
 Revision ID: e5c1a7d3b9f2
 Revises: b3e8f1c2d4a6
@@ -11,6 +14,8 @@ Create Date: 2026-12-05 17:30:00
 """
 
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 import sqlmodel
@@ -31,9 +36,84 @@ def _replace(name: str, columns: list[sa.Column], copied: str, copy_from: str) -
     op.drop_table(name)
     op.rename_table(new, name)
     if op.get_bind().dialect.name == 'postgresql':
+        # The names a fresh database gives (a later migration may drop them by name).
         op.execute(f'ALTER INDEX {new}_pkey RENAME TO {name}_pkey')
         if any(c.name == 'id' for c in columns):
             op.execute(f'ALTER SEQUENCE {new}_id_seq RENAME TO {name}_id_seq')
+        for constraint in columns:
+            if isinstance(constraint, sa.ForeignKeyConstraint):
+                column = constraint.column_keys[0]
+                op.execute(
+                    f'ALTER TABLE {name} RENAME CONSTRAINT {new}_{column}_fkey TO {name}_{column}_fkey'
+                )
+
+
+_RUNS = sa.table(
+    'payout_run',
+    sa.column('id', sa.Integer),
+    sa.column('agreement_id', sa.Integer),
+    sa.column('status', sa.String),
+    sa.column('period_start', sa.Date),
+    sa.column('period_end', sa.Date),
+    sa.column('cutoff_at', sqlmodel.sql.sqltypes.UTCDateTime),
+)
+_LINES = sa.table('payout_line', sa.column('run_id', sa.Integer), sa.column('association_id', sa.Integer))
+_ENROLMENTS = sa.table(
+    'agreement_association',
+    sa.column('id', sa.Integer),
+    sa.column('agreement_id', sa.Integer),
+    sa.column('association_id', sa.Integer),
+    sa.column('joined_on', sa.Date),
+    sa.column('left_on', sa.Date),
+    sa.column('created_at', sqlmodel.sql.sqltypes.UTCDateTime),
+)
+
+
+def _restore_settled_enrolments() -> None:
+    """A payout run has lines only for associations enrolled when it was computed. So one
+    that paid an association before its current enrolment row was made (or with no row
+    left) paid it under an enrolment since deleted: give it back a period from the first
+    such payout's start to the day after the last evening those payouts settled."""
+    bind = op.get_bind()
+    local = ZoneInfo('Europe/Stockholm')
+    paid = bind.execute(
+        sa.select(
+            _RUNS.c.agreement_id, _LINES.c.association_id, _RUNS.c.period_start,
+            _RUNS.c.period_end, _RUNS.c.cutoff_at,
+        )
+        .join(_LINES, _LINES.c.run_id == _RUNS.c.id)
+        .where(_RUNS.c.status.in_(('approved', 'paid')))
+        .distinct()
+    ).all()
+    settled: dict[tuple[int, int], list] = {}
+    for agreement_id, association_id, start, end, cutoff in paid:
+        settled.setdefault((agreement_id, association_id), []).append((start, end, cutoff))
+    for (agreement_id, association_id), runs in sorted(settled.items()):
+        current = bind.execute(
+            sa.select(_ENROLMENTS.c.id, _ENROLMENTS.c.joined_on, _ENROLMENTS.c.created_at).where(
+                _ENROLMENTS.c.agreement_id == agreement_id,
+                _ENROLMENTS.c.association_id == association_id,
+            )
+        ).first()
+        before = [r for r in runs if current is None or r[2] < current.created_at]
+        if not before:
+            continue
+        first = min(start for start, _, _ in before)
+        until = max(min(end, cutoff.astimezone(local).date()) for _, end, cutoff in before)
+        until += timedelta(days=1)
+        if current is not None and current.joined_on <= until:
+            bind.execute(
+                _ENROLMENTS.update()
+                .where(_ENROLMENTS.c.id == current.id)
+                .values(joined_on=min(first, current.joined_on))
+            )
+        else:
+            bind.execute(
+                _ENROLMENTS.insert().values(
+                    agreement_id=agreement_id, association_id=association_id,
+                    joined_on=first, left_on=until, created_at=datetime.now(UTC),
+                )
+            )
 
 
 def upgrade() -> None:
@@ -77,10 +157,12 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_agreement_association_agreement_id'), ['agreement_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_agreement_association_association_id'), ['association_id'], unique=False)
         batch_op.create_index('uq_agreement_association_open', ['agreement_id', 'association_id'], unique=True, sqlite_where=sa.text('left_on IS NULL'), postgresql_where=sa.text('left_on IS NULL'))
+    _restore_settled_enrolments()
 
 
 def downgrade() -> None:
-    # Ended periods have no place in the old tables: only the open ones are kept.
+    # Ended periods have no place in the old tables: only the open ones are kept (so the
+    # old code takes money paid for them back again, as it did).
     op.execute('DELETE FROM agreement_association WHERE left_on IS NOT NULL')
     op.execute('DELETE FROM agreement_municipality WHERE covered_until IS NOT NULL')
     _replace(

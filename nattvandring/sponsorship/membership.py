@@ -2,11 +2,14 @@
 
 A walk counts for an agreement when, on its evening, the agreement covered the walk's
 municipality and the association was enrolled. Both are kept as periods: a first evening
-counted and the first evening no longer counted (None: still open). Taking a municipality
-off or withdrawing an association ends the open period from ``effective_day`` (never an
-evening an approved payout settled) instead of deleting it, so runs, which count earnings
-from the agreement's start, never take back money paid for evenings before the change
-(the invariant tested in tests/sponsorship/test_membership.py). Pure: no database.
+counted and the first evening no longer counted (None: still open).
+
+Every change applies from ``effective_day``: today, or the first evening no approved payout
+settled (``first_open_evening``) if that is later, and no period is deleted once it has
+begun. Runs count earnings from the agreement's start, so this is what keeps money paid
+and approved statements as they were: no evening an approved payout settled changes
+whether it counts (the invariant tested in tests/sponsorship/test_membership.py).
+Pure: no database.
 """
 
 from __future__ import annotations
@@ -40,10 +43,19 @@ def last_evening(period: Period) -> date | None:
     return None if until is None else until - timedelta(days=1)
 
 
-def effective_day(today: date, first_changeable: date) -> date:
+def first_open_evening(settled: Iterable[tuple[date, date]]) -> date | None:
+    """The first evening no approved payout settled, from each approved payout's last day
+    and the day it was computed (None: nothing approved). A payout holds the walks recorded
+    before its computation, so it settled no evening after that day, even if its period
+    runs on."""
+    days = [min(last_day, computed_on) for last_day, computed_on in settled]
+    return max(days) + timedelta(days=1) if days else None
+
+
+def effective_day(today: date, first_open: date | None) -> date:
     """The first evening a change of membership applies to: today, or the first evening no
-    approved payout settled if that is later."""
-    return max(today, first_changeable)
+    approved payout settled if that is later (a payout approved tonight holds tonight)."""
+    return today if first_open is None else max(today, first_open)
 
 
 def ended(periods: Sequence[Period], effective: date) -> tuple[Period, ...]:
@@ -68,7 +80,10 @@ def started(periods: Sequence[Period], first: date) -> tuple[Period, ...]:
     return (*periods, (first, None))
 
 
-def covered_again(periods: Sequence[Period], effective: date) -> tuple[Period, ...]:
-    """A municipality's coverage with it covered from ``effective`` on: a municipality
-    covered for the first time is covered from the agreement's start."""
-    return started(periods, effective if periods else FROM_THE_START)
+def covered_again(
+    periods: Sequence[Period], effective: date, first_open: date | None
+) -> tuple[Period, ...]:
+    """A municipality's coverage with it covered from ``effective`` on; from the agreement's
+    start if it was never covered and no payout is approved yet."""
+    first_time = not periods and first_open is None
+    return started(periods, FROM_THE_START if first_time else effective)

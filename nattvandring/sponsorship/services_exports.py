@@ -281,7 +281,7 @@ def walk_rows(session: Session, run: PayoutRun, association_id: int) -> list[Wal
         term_end=agreement.valid_to,
         up_to=run.period_end,
         coverage=coverage(session, agreement.id),  # type: ignore[arg-type]
-        enrolled=enrolled[0][1] if enrolled else None,
+        enrolled=enrolled[0][1] if enrolled else (),
     )
     reasons = dict(result.excluded)
     return [

@@ -4,7 +4,9 @@ enrolled in it, each kept as periods (``membership``). Services only flush.
 A change applies from ``membership.effective_day``: today, or the first evening no approved
 payout settled if that is later. So taking a municipality off or withdrawing an association
 never changes what an approved payout settled, and the next run neither deducts it nor
-pays the evenings after the change.
+pays the evenings after the change. A change takes the agreement's lock and marks the
+agreement changed (``updated_at``): a draft computed before it is computed again before it
+is approved (``services_runs.approve``).
 """
 
 from __future__ import annotations
@@ -21,17 +23,43 @@ from ..associations.models import Association, AssociationStatus
 from ..clock import to_local, utcnow
 from ..errors import RuleViolation
 from ..i18n import _l
-from . import membership, services_terms
+from . import membership
+from .locking import lock_agreement
 from .membership import FROM_THE_START, Period
-from .models import AgreementAssociation, AgreementMunicipality, SponsorAgreement
+from .models import (
+    COMMITTED,
+    AgreementAssociation,
+    AgreementMunicipality,
+    PayoutRun,
+    SponsorAgreement,
+)
 
 Row = TypeVar("Row", AgreementMunicipality, AgreementAssociation)
 
 
-def _effective_day(session: Session, agreement: SponsorAgreement) -> date:
-    return membership.effective_day(
-        to_local(utcnow()).date(), services_terms.first_changeable_day(session, agreement)
-    )
+def first_open_evening(session: Session, agreement: SponsorAgreement) -> date | None:
+    """The first evening no approved payout of the agreement settled (None: none did)."""
+    committed = session.exec(
+        select(col(PayoutRun.period_end), col(PayoutRun.cutoff_at)).where(
+            PayoutRun.agreement_id == agreement.id, col(PayoutRun.status).in_(COMMITTED)
+        )
+    ).all()
+    settled = [(last, to_local(cutoff).date()) for last, cutoff in committed]
+    if agreement.settled_through is not None:  # paid before terms were versioned
+        settled.append((agreement.settled_through, agreement.settled_through))
+    return membership.first_open_evening(settled)
+
+
+def _begin_change(session: Session, agreement: SponsorAgreement) -> date | None:
+    """Lock the agreement, mark it changed, and return its first open evening."""
+    lock_agreement(session, agreement)
+    agreement.updated_at = utcnow()
+    session.add(agreement)
+    return first_open_evening(session, agreement)
+
+
+def _today() -> date:
+    return to_local(utcnow()).date()
 
 
 def _coverage_period(row: AgreementMunicipality) -> Period:
@@ -87,15 +115,23 @@ def set_municipalities(
     the first time is covered from the agreement's start."""
     wanted_set = set(wanted)
     found = _coverage_rows(session, agreement.id)  # type: ignore[arg-type]
-    effective: date | None = None
-    for municipality_id in sorted(wanted_set | set(found)):
+    changing = [
+        municipality_id
+        for municipality_id in sorted(wanted_set | set(found))
+        if (municipality_id in wanted_set)
+        != membership.is_open([_coverage_period(row) for row in found.get(municipality_id, [])])
+    ]
+    if not changing:
+        return
+    first_open = _begin_change(session, agreement)
+    effective = membership.effective_day(_today(), first_open)
+    for municipality_id in changing:
         rows = found.get(municipality_id, [])
         periods = [_coverage_period(row) for row in rows]
-        covered = municipality_id in wanted_set
-        if covered == membership.is_open(periods):
-            continue
-        effective = effective or _effective_day(session, agreement)
-        changed = (membership.covered_again if covered else membership.ended)(periods, effective)
+        if municipality_id in wanted_set:
+            changed = membership.covered_again(periods, effective, first_open)
+        else:
+            changed = membership.ended(periods, effective)
         _write_coverage(session, agreement, municipality_id, rows, changed)
 
 
@@ -232,15 +268,26 @@ def enrol(
         raise RuleViolation(
             "not_approved", _l("Föreningen är inte godkänd."), field="association_id"
         )
+    if joined_on is not None:
+        dates.check_day(joined_on, field="joined_on")
+    first_open = _begin_change(session, agreement)
     rows = _enrolment_rows(session, agreement.id, association.id)  # type: ignore[arg-type]
     periods = [_enrolment_period(row) for row in rows]
     if membership.is_open(periods):
         raise RuleViolation(
             "already_enrolled", _l("Föreningen är redan ansluten."), field="association_id"
         )
-    if joined_on is not None:
-        dates.check_day(joined_on, field="joined_on")
-    first = joined_on or to_local(utcnow()).date()
+    if joined_on is not None and first_open is not None and joined_on < first_open:
+        raise RuleViolation(
+            "joined_before_settled",
+            _l(
+                "Anslutningen kan gälla från tidigast %(day)s: kvällarna före har godkända "
+                "utbetalningar redan avräknat.",
+                day=first_open.isoformat(),
+            ),
+            field="joined_on",
+        )
+    first = joined_on or membership.effective_day(_today(), first_open)
     _write_enrolment(session, agreement, association, rows, membership.started(periods, first))
     return _enrolment_rows(session, agreement.id, association.id)[-1]  # type: ignore[arg-type]
 
@@ -252,8 +299,9 @@ def withdraw(
     association: Association,
     allowed_municipality_ids: set[int] | None,
 ) -> date | None:
-    """End the association's enrolment from ``membership.effective_day``, which it returns
-    (None: it was not enrolled); the evenings before stay enrolled."""
+    """End the association's enrolment from ``membership.effective_day``, which it returns;
+    the evenings before stay enrolled. None: it was not enrolled, or its enrolment had not
+    begun (then nothing of it is kept)."""
     if (
         allowed_municipality_ids is not None
         and association.municipality_id not in allowed_municipality_ids
@@ -267,9 +315,10 @@ def withdraw(
     periods = [_enrolment_period(row) for row in rows]
     if not membership.is_open(periods):
         return None
-    effective = _effective_day(session, agreement)
-    _write_enrolment(session, agreement, association, rows, membership.ended(periods, effective))
-    return effective
+    effective = membership.effective_day(_today(), _begin_change(session, agreement))
+    ended = membership.ended(periods, effective)
+    _write_enrolment(session, agreement, association, rows, ended)
+    return effective if len(ended) == len(periods) else None
 
 
 def _write_enrolment(

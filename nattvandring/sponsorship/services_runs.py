@@ -28,6 +28,7 @@ from ..errors import RuleViolation
 from ..i18n import _l
 from . import explain, services_terms, walks
 from .earnings import Terms
+from .locking import lock_agreement
 from .models import COMMITTED, LineKind, PayoutLine, PayoutRun, RunStatus, SponsorAgreement
 from .services_membership import coverage, members
 from .settlement import Member, RunPlan, plan_run
@@ -60,7 +61,7 @@ def create_run(
             _l("Perioden ligger utanför avtalets giltighetstid."),
             field="period_start",
         )
-    _lock(session, agreement)
+    lock_agreement(session, agreement)
     overlapping = session.exec(
         select(PayoutRun.id).where(
             PayoutRun.agreement_id == agreement.id,
@@ -93,7 +94,7 @@ def create_run(
 def recompute(session: Session, *, run: PayoutRun, agreement: SponsorAgreement) -> PayoutRun:
     """Compute a draft again from the ledger as it is now."""
     _require_status(run, RunStatus.DRAFT)
-    _lock(session, agreement)
+    lock_agreement(session, agreement)
     for line in session.exec(select(PayoutLine).where(PayoutLine.run_id == run.id)).all():
         session.delete(line)
     session.flush()
@@ -108,7 +109,7 @@ def approve(
 ) -> None:
     """Freeze the run. Refused if another run was approved after this one was computed."""
     _require_status(run, RunStatus.DRAFT)
-    _lock(session, agreement)
+    lock_agreement(session, agreement)
     newer = session.exec(
         select(PayoutRun.id).where(
             PayoutRun.agreement_id == agreement.id,
@@ -128,6 +129,16 @@ def approve(
             "earlier_draft",
             _l("Godkänn eller ta bort det tidigare utkastet först."),
         )
+    if agreement_changed(session, run):
+        # Terms, coverage or enrolments changed after the run was computed: its lines may
+        # pay evenings that no longer count, which the next run would take back.
+        raise RuleViolation(
+            "agreement_changed",
+            _l(
+                "Avtalet har ändrats sedan beräkningen (villkor, kommuner eller anslutna "
+                "föreningar). Räkna om först."
+            ),
+        )
     if changed := payee_changed(session, run):
         # The lines copied the payee when the run was computed; approved, they are paid as is.
         raise RuleViolation(
@@ -144,6 +155,15 @@ def approve(
     session.add(run)
     session.flush()
     log.info("payout run %s approved", run.id)
+
+
+def agreement_changed(session: Session, run: PayoutRun) -> bool:
+    """Whether the run's agreement changed (terms, coverage, enrolments) after the run was
+    computed (read from the database: the agreement may be locked and changed meanwhile)."""
+    changed = session.exec(
+        select(SponsorAgreement.updated_at).where(SponsorAgreement.id == run.agreement_id)
+    ).one()
+    return changed > run.cutoff_at
 
 
 def payee_changed(session: Session, run: PayoutRun) -> str | None:
@@ -205,12 +225,6 @@ def _require_status(run: PayoutRun, status: RunStatus) -> None:
             if status == RunStatus.DRAFT
             else _l("Utbetalningen måste vara godkänd innan den markeras som betald."),
         )
-
-
-def _lock(session: Session, agreement: SponsorAgreement) -> None:
-    session.exec(
-        select(SponsorAgreement.id).where(SponsorAgreement.id == agreement.id).with_for_update()
-    ).first()
 
 
 def _committed_lines(session: Session, agreement_id: int, exclude_run_id: int | None):

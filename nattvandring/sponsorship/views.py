@@ -276,14 +276,16 @@ def withdraw(agreement_id: int, association_id: int):
     except RuleViolation as violation:
         session.rollback()
         raise Forbidden() from violation
-    if left_on is not None:
+    if left_on is None:
+        message = _("%(name)s är inte längre ansluten.", name=association.name)
+    else:
         message = _(
             "%(name)s är inte längre ansluten från och med %(day)s. Kvällar före det räknas "
             "som förut.",
             name=association.name,
             day=left_on.isoformat(),
         )
-        flash(message, "success")
+    flash(message, "success")
     return redirect(url_for("sponsorship.agreement", agreement_id=agreement_id))
 
 

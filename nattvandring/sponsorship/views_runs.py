@@ -122,6 +122,7 @@ def _render_run(
         earlier_draft=services_runs.earlier_draft(session, run) if draft else None,
         # Named only to who may approve: a partial view must not learn other towns' clubs.
         payee_changed=services_runs.payee_changed(session, run) if draft and can_manage else None,
+        agreement_changed=draft and can_manage and services_runs.agreement_changed(session, run),
         paid_form=paid_form,
         account_label=rows.account_label,
     )

@@ -3,8 +3,8 @@ enrolling again) an association never takes back money paid.
 
 The invariants, over random histories (hypothesis):
 
-- a change of membership applies from its effective day on: no evening before it stops
-  counting (a municipality covered for the first time counts from the agreement's start);
+- a change of membership applies from its effective day on, never before the first evening
+  no approved payout settled: no settled evening changes whether it counts;
 - with membership changing between runs, and no report corrected, no run deducts anything,
   and consecutive runs pay every association what one run over the whole term pays with the
   members as they ended up.
@@ -23,9 +23,12 @@ from nattvandring.sponsorship.rules import KINDS
 from tests.support.payout_histories import (
     ASSOCIATIONS,
     FINAL,
+    MUNICIPALITIES,
     TERM_END,
     TERM_START,
+    Change,
     changes,
+    evening_walk,
     histories,
     partition,
     run_days,
@@ -51,21 +54,39 @@ def period_histories(draw):
 
 
 @SETTINGS
-@given(period_histories(), DAYS, DAYS, st.booleans())
-def test_no_evening_before_a_changes_effective_day_stops_counting(
-    periods, today, first_open, joins
-):
+@given(period_histories(), DAYS, st.none() | DAYS, st.booleans(), DAYS)
+def test_a_change_leaves_every_settled_evening_as_it_was(periods, today, first_open, joins, first):
+    """What the services do (``services_membership``): end from the effective day, cover
+    again from it, enrol from a day no earlier than the first open evening."""
     effective = membership.effective_day(today, first_open)
-    if joins and not membership.is_open(periods):
-        after = membership.covered_again(periods, effective)
-    else:
+    assert effective >= today and (first_open is None or effective >= first_open)
+    if not joins:
         after = membership.ended(periods, effective)
-    for offset in range(-3, (effective - TERM_START).days):
+    elif membership.is_open(periods):
+        after = tuple(periods)
+    elif first_open is not None and first < first_open:
+        return  # refused
+    else:
+        after = membership.started(periods, first)
+        covered = membership.covered_again(periods, effective, first_open)
+        for offset in range(-3, (effective - TERM_START).days):
+            day = TERM_START + timedelta(days=offset)
+            if first_open is not None or periods:
+                assert membership.covers(covered, day) == membership.covers(periods, day)
+    settled_until = effective if not joins else (first_open or TERM_START)
+    for offset in range(-3, (settled_until - TERM_START).days):
         day = TERM_START + timedelta(days=offset)
-        if membership.covers(periods, day):
-            assert membership.covers(after, day)
-        elif not joins:  # ending never adds an evening either
-            assert not membership.covers(after, day)
+        assert membership.covers(after, day) == membership.covers(periods, day)
+
+
+def test_the_first_open_evening_is_after_what_approved_payouts_hold():
+    assert membership.first_open_evening([]) is None
+    # A quarter approved on 5 April holds walks up to 5 April only.
+    quarter = (date(2026, 6, 30), date(2026, 4, 5))
+    march = (date(2026, 3, 31), date(2026, 4, 2))
+    assert membership.first_open_evening([march, quarter]) == date(2026, 4, 6)
+    assert membership.effective_day(date(2026, 4, 5), date(2026, 4, 6)) == date(2026, 4, 6)
+    assert membership.effective_day(date(2026, 4, 10), date(2026, 4, 6)) == date(2026, 4, 10)
 
 
 def test_periods_end_reopen_and_start_again():
@@ -80,16 +101,28 @@ def test_periods_end_reopen_and_start_again():
     assert again == ((march, april), (june, None))
     assert not membership.covers(again, date(2026, 5, 15))
     assert membership.ended(membership.started((), june), april) == ()  # had not begun
-    assert membership.covered_again((), june) == ((FROM_THE_START, None),)
+    assert membership.covered_again((), june, None) == ((FROM_THE_START, None),)
+    assert membership.covered_again((), june, april) == ((june, None),)
 
 
 @SETTINGS
-@given(st.sampled_from(KINDS).flatmap(histories), changes())
-def test_membership_changes_between_runs_never_take_paid_money_back(history, changed):
+@given(st.sampled_from(KINDS).flatmap(histories), changes(), st.data())
+def test_membership_changes_between_runs_never_take_paid_money_back(history, changed, data):
     versions, walks, cuts, delays, joined = history
     walks = [(owner, walk, approved_after, None) for owner, walk, approved_after, _ in walks]
     periods = partition(cuts)
-    split = simulate(versions, walks, periods, run_days(periods, delays, FINAL), joined, changed)
+    early = [delay - 30 for delay in delays]  # some runs are computed before their period ends
+    days = run_days(periods, early, FINAL)
+    # The evening a run holds: a walk tonight, in tonight's run, and a change right after it.
+    tonights = data.draw(st.lists(st.sampled_from(days[:-1]), max_size=3)) if days[:-1] else []
+    for n, tonight in enumerate(tonights):
+        owner = data.draw(st.sampled_from(ASSOCIATIONS))
+        place = data.draw(st.sampled_from(MUNICIPALITIES))
+        walks.append((owner, evening_walk(1000 + n, tonight, place), 0, None))
+        kind, key = data.draw(st.sampled_from([("association", owner), ("municipality", place)]))
+        changed.append(Change(tonight, kind, key, False, None, after_run=True))
+    changed.sort(key=lambda change: change.day)
+    split = simulate(versions, walks, periods, days, joined, changed)
     assert all(amount >= 0 for amount in split.amounts)
     whole = simulate(versions, walks, [(TERM_START, TERM_END)], [FINAL], split.members)
     for association in ASSOCIATIONS:

@@ -4,12 +4,14 @@ walks, and only the evenings after the change stop counting."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 
+import pytest
 from sqlmodel import select
 
 from nattvandring import clock
 from nattvandring.associations.models import Association
+from nattvandring.errors import RuleViolation
 from nattvandring.sponsorship import services_membership as membership
 from nattvandring.sponsorship import services_runs as runs
 from nattvandring.sponsorship.models import AgreementAssociation, LineKind, PayoutLine
@@ -169,3 +171,141 @@ def test_the_pages_withdraw_and_enrol_again(client, db, world, place):
         )
         == 2
     )
+
+
+def _at(day: date, hour: int, minute: int) -> None:
+    clock.freeze(clock.local_to_utc(day, time(hour, minute)))
+
+
+def _april_30_walk(session, world, place):
+    """assoc_a walks on 30 April, reported at 22:20."""
+    _on(date(2026, 4, 1))
+    deal = agreement(session, world)
+    _at(date(2026, 4, 30), 22, 20)
+    walk(session, **place["assoc_a"], evening=date(2026, 4, 30), birth_years=ADULTS)
+    return deal
+
+
+def _all_amounts(session, run) -> list[int]:
+    return [
+        line.amount_ore
+        for line in session.exec(select(PayoutLine).where(PayoutLine.run_id == run.id)).all()
+    ]
+
+
+def test_a_draft_computed_before_a_withdrawal_is_computed_again_before_approval(db, world, place):
+    deal = _april_30_walk(db, world, place)
+    _at(date(2026, 4, 30), 22, 30)
+    april = _run(db, deal, date(2026, 4, 1), date(2026, 4, 30))
+    assert _amounts(db, april, world) == {LineKind.PERIOD: WALK_ORE}
+    _at(date(2026, 4, 30), 22, 45)
+    left_on = membership.withdraw(
+        db,
+        agreement=deal,
+        association=db.get(Association, world.ids["assoc_a"]),
+        allowed_municipality_ids=None,
+    )
+    assert left_on == date(2026, 4, 30)  # tonight no longer counts: no payout holds it
+    with pytest.raises(RuleViolation) as refused:
+        runs.approve(db, run=april, agreement=deal, actor_id=world.ids["liaison"])
+    assert refused.value.code == "agreement_changed"
+    _at(date(2026, 4, 30), 22, 50)
+    runs.recompute(db, run=april, agreement=deal)
+    runs.approve(db, run=april, agreement=deal, actor_id=world.ids["liaison"])
+    assert _reasons(db, april, world) == [(date(2026, 4, 30), "föreningen hade lämnat avtalet")]
+    _on(date(2026, 6, 2))
+    may = _run(db, deal, date(2026, 5, 1), date(2026, 5, 31))
+    assert all(amount >= 0 for amount in _all_amounts(db, may))
+
+
+def test_a_payout_approved_tonight_keeps_tonights_walk(db, world, place):
+    deal = _april_30_walk(db, world, place)
+    _at(date(2026, 4, 30), 22, 30)
+    april = _run(db, deal, date(2026, 4, 1), date(2026, 4, 30))
+    runs.approve(db, run=april, agreement=deal, actor_id=world.ids["liaison"])
+    _at(date(2026, 4, 30), 22, 45)
+    for change in (
+        lambda: membership.withdraw(
+            db,
+            agreement=deal,
+            association=db.get(Association, world.ids["assoc_a"]),
+            allowed_municipality_ids=None,
+        ),
+        lambda: membership.set_municipalities(db, deal, [world.ids["bjuv"]]),
+    ):
+        change()
+    assert _reasons(db, april, world) == [(date(2026, 4, 30), "")]
+    _on(date(2026, 6, 2))
+    may = _run(db, deal, date(2026, 5, 1), date(2026, 5, 31))
+    assert all(amount >= 0 for amount in _all_amounts(db, may))
+    enrolled = db.exec(
+        select(AgreementAssociation.left_on).where(
+            AgreementAssociation.association_id == world.ids["assoc_a"]
+        )
+    ).all()
+    assert enrolled == [date(2026, 5, 1)]
+
+
+def test_enrolling_from_a_settled_evening_is_refused(db, world, place):
+    deal, _march = _paid_march(db, world, place)
+    association = db.get(Association, world.ids["assoc_a"])
+    _on(date(2026, 4, 10))
+    membership.withdraw(db, agreement=deal, association=association, allowed_municipality_ids=None)
+    with pytest.raises(RuleViolation) as refused:
+        membership.enrol(
+            db,
+            agreement=deal,
+            association=association,
+            joined_on=date(2026, 3, 15),
+            allowed_municipality_ids=None,
+        )
+    assert (refused.value.code, refused.value.field) == ("joined_before_settled", "joined_on")
+    # From the first open evening on it is fine, and continues the ended period.
+    membership.enrol(
+        db,
+        agreement=deal,
+        association=association,
+        joined_on=date(2026, 4, 3),
+        allowed_municipality_ids=None,
+    )
+    periods = db.exec(
+        select(AgreementAssociation.joined_on, AgreementAssociation.left_on).where(
+            AgreementAssociation.association_id == world.ids["assoc_a"]
+        )
+    ).all()
+    assert [tuple(p) for p in periods] == [(date(2026, 1, 1), None)]
+
+
+def test_withdrawing_an_enrolment_that_has_not_begun_keeps_nothing(client, db, world, place):
+    _on(date(2026, 4, 1))
+    deal = agreement(db, world, enrol=("assoc_b",), joined_on=date(2026, 6, 1))
+    db.commit()
+    login_as(client, world.emails["coord_h"])
+    page = client.post(
+        f"/sponsorship/agreements/{deal.id}/enrolments/{world.ids['assoc_b']}/delete",
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "Scoutkåren är inte längre ansluten." in page
+    assert "från och med" not in page and "Tidigare anslutna" not in page
+    db.rollback()
+    assert db.exec(select(AgreementAssociation)).all() == []
+
+
+def test_the_run_pages_say_the_agreement_changed_since_the_computation(client, db, world, place):
+    deal = _april_30_walk(db, world, place)
+    _at(date(2026, 4, 30), 22, 30)
+    april = _run(db, deal, date(2026, 4, 1), date(2026, 4, 30))
+    db.commit()
+    login_as(client, world.emails["liaison"])
+    notice = "Avtalet har ändrats sedan beräkningen"
+    assert notice not in client.get(f"/sponsorship/runs/{april.id}").get_data(as_text=True)
+    _at(date(2026, 4, 30), 22, 45)
+    membership.set_municipalities(db, deal, [world.ids["bjuv"]])
+    db.commit()
+    for url in (f"/sponsorship/runs/{april.id}", f"/sponsorship/runs/{april.id}/approve"):
+        assert notice in client.get(url).get_data(as_text=True)
+    refused = client.post(f"/sponsorship/runs/{april.id}/approve")
+    assert refused.status_code == 422 and notice in refused.get_data(as_text=True)
+    assert client.post(f"/sponsorship/runs/{april.id}/recompute").status_code == 302
+    assert notice not in client.get(f"/sponsorship/runs/{april.id}").get_data(as_text=True)
+    assert client.post(f"/sponsorship/runs/{april.id}/approve").status_code == 302

@@ -77,6 +77,13 @@ def histories(draw, kind: str | None = None):
     return versions, walks, cuts, delays, joined
 
 
+def evening_walk(walk_id: int, evening: date, municipality_id: int) -> ApprovedWalk:
+    """A walk that qualifies under every generated rule: four adults for four hours."""
+    start = local_to_utc(evening, time(21))
+    walkers = tuple(Walker(age=30, minutes=240) for _ in range(4))
+    return ApprovedWalk(walk_id, start, start + timedelta(hours=4), municipality_id, walkers)
+
+
 def ledger(walks, today: date) -> dict[int, list[ApprovedWalk]]:
     """The approved walks as the ledger shows them on ``today``."""
     found: dict[int, list[ApprovedWalk]] = defaultdict(list)
@@ -112,18 +119,21 @@ FINAL = TERM_END + timedelta(days=500)
 @dataclass(frozen=True)
 class Change:
     """On ``day``, an association (``kind`` "association") or a municipality joins
-    (``joins``; an association from ``first``) or leaves the agreement."""
+    (``joins``; an association from ``first``, None: the default) or leaves the agreement,
+    before that day's run or after it (``after_run``)."""
 
     day: date
     kind: str
     key: int
     joins: bool
-    first: date
+    first: date | None
+    after_run: bool = False
 
 
 @dataclass
 class Members:
-    """Enrolment periods per association and coverage periods per municipality."""
+    """Enrolment periods per association and coverage periods per municipality, changed
+    as ``services_membership`` changes them."""
 
     enrolled: dict[int, tuple[Period, ...]]
     covered: dict[int, tuple[Period, ...]] = field(
@@ -134,21 +144,25 @@ class Members:
     def joined(cls, joined: dict[int, date]) -> Members:
         return cls({a: ((day, None),) for a, day in joined.items()})
 
-    def apply(self, change: Change, settled: date | None) -> None:
-        first_open = TERM_START if settled is None else settled + timedelta(days=1)
+    def apply(self, change: Change, first_open: date | None) -> None:
         effective = membership.effective_day(change.day, first_open)
         if change.kind == "association":
             periods = self.enrolled.get(change.key, ())
-            if change.joins and not membership.is_open(periods):
-                self.enrolled[change.key] = membership.started(periods, change.first)
-            elif not change.joins:
+            if not change.joins:
                 self.enrolled[change.key] = membership.ended(periods, effective)
+            elif membership.is_open(periods):
+                pass  # refused: already enrolled
+            elif change.first is None:
+                self.enrolled[change.key] = membership.started(periods, effective)
+            elif first_open is None or change.first >= first_open:
+                self.enrolled[change.key] = membership.started(periods, change.first)
+            # else refused: the evenings before the first open one are settled
         else:
             periods = self.covered.get(change.key, ())
-            if change.joins and not membership.is_open(periods):
-                self.covered[change.key] = membership.covered_again(periods, effective)
-            elif not change.joins:
+            if not change.joins:
                 self.covered[change.key] = membership.ended(periods, effective)
+            elif not membership.is_open(periods):
+                self.covered[change.key] = membership.covered_again(periods, effective, first_open)
 
 
 @st.composite
@@ -159,7 +173,8 @@ def changes(draw) -> list[Change]:
         kind = draw(st.sampled_from(["association", "municipality"]))
         key = draw(st.sampled_from(ASSOCIATIONS if kind == "association" else MUNICIPALITIES))
         back = timedelta(days=draw(st.integers(0, 40)))
-        found.append(Change(day, kind, key, draw(st.booleans()), max(TERM_START, day - back)))
+        first = draw(st.none() | st.just(max(TERM_START, day - back)))
+        found.append(Change(day, kind, key, draw(st.booleans()), first, draw(st.booleans())))
     return sorted(found, key=lambda c: c.day)
 
 
@@ -171,17 +186,24 @@ class Simulated:
 
 
 def simulate(versions, walks, periods, run_days, joined, changes: list[Change] = ()) -> Simulated:
-    """Consecutive runs, each approved before the next, with ``changes`` applied on their
-    days (before the run computed that day)."""
+    """Consecutive runs, each approved when it is computed, with ``changes`` applied on
+    their days (before or after the run computed that day)."""
     paid: dict[int, int] = defaultdict(int)
     accounted: dict[int, int] = defaultdict(int)
     members = joined if isinstance(joined, Members) else Members.joined(joined)
     pending = list(changes)
-    settled: date | None = None
+    settled: list[tuple[date, date]] = []  # (last day, computed on) of approved runs
     amounts: list[int] = []
+
+    def apply_until(today: date, *, after_run: bool) -> None:
+        while pending and (
+            pending[0].day < today
+            or (pending[0].day == today and (after_run or not pending[0].after_run))
+        ):
+            members.apply(pending.pop(0), membership.first_open_evening(settled))
+
     for (first, last), today in zip(periods, run_days, strict=True):
-        while pending and pending[0].day <= today:
-            members.apply(pending.pop(0), settled)
+        apply_until(today, after_run=False)
         plan = plan_run(
             versions,
             ledger(walks, today),
@@ -200,7 +222,7 @@ def simulate(versions, walks, periods, run_days, joined, changes: list[Change] =
             paid[line.association_id] += line.amount_ore
             accounted[line.association_id] += line.earned_ore
             amounts.append(line.amount_ore)
-        settled = last
-    for change in pending:
-        members.apply(change, settled)
+        settled.append((last, today))
+        apply_until(today, after_run=True)
+    apply_until(date.max, after_run=True)
     return Simulated(dict(paid), amounts, members)
