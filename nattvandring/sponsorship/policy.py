@@ -68,6 +68,14 @@ def liaises(actor: Identity, sponsor_id: int | None) -> bool:
 def coordinates_agreement(
     session: Session | None, actor: Identity, agreement_id: int | None
 ) -> bool:
+    """A coordinator of a municipality the agreement covers, or whose associations it
+    enrols or enrolled (their evenings are still paid after the cover is taken off)."""
+    mine = actor.municipality_ids()
+    return bool(mine) and bool(mine & agreement_municipality_ids(session, agreement_id))
+
+
+def coordinates_covered(session: Session | None, actor: Identity, agreement_id: int | None) -> bool:
+    """A coordinator of a municipality the agreement covers now (who changes its cover)."""
     mine = actor.municipality_ids()
     return bool(mine) and bool(mine & covered_municipality_ids(session, agreement_id))
 
@@ -150,7 +158,7 @@ def may_change_terms(actor: Identity, agreement: Any) -> bool:
 @authz.action("SponsorAgreement", "edit")
 def _edit_agreement(actor: Identity, agreement: Any) -> bool:
     """The edit page: terms (``may_change_terms``) or the coordinator's own coverage."""
-    return may_change_terms(actor, agreement) or coordinates_agreement(
+    return may_change_terms(actor, agreement) or coordinates_covered(
         authz.session_of(agreement), actor, agreement.id
     )
 

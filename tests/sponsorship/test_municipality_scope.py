@@ -238,3 +238,24 @@ def test_an_enrolment_outliving_the_cover_still_makes_the_run_shared(client, db,
     assert client.post(f"/sponsorship/runs/{run.id}/approve").status_code == 403
     page = client.get(f"/sponsorship/runs/{run.id}").get_data(as_text=True)
     assert "IFK Hässleholm" not in page and "Bjuvs IF" in page
+
+
+def test_a_coordinator_whose_cover_was_taken_off_still_follows_their_associations(
+    client, db, world, shared
+):
+    """Hässleholm taken off the cover: its associations are still enrolled and their March
+    evenings are still paid, so its coordinator still sees the agreement and the run and
+    may withdraw them; only the coverage (the edit page) is no longer theirs."""
+    services_membership.set_municipalities(db, shared, [world.ids["bjuv"]])
+    db.commit()
+    run = _run(db, shared)
+    login_as(client, world.emails["coord_h"])
+    page = client.get(f"/sponsorship/agreements/{shared.id}").get_data(as_text=True)
+    assert "IFK Hässleholm" in page and "Bjuvs IF" not in page
+    run_page = client.get(f"/sponsorship/runs/{run.id}")
+    assert run_page.status_code == 200 and "IFK Hässleholm" in run_page.get_data(as_text=True)
+    assert client.get(f"/sponsorship/agreements/{shared.id}/edit").status_code == 403
+    withdrawn = client.post(
+        f"/sponsorship/agreements/{shared.id}/enrolments/{world.ids['assoc_a']}/delete"
+    )
+    assert withdrawn.status_code == 302
