@@ -53,6 +53,7 @@ def _my_agreement_ids() -> list[int]:
 def _scope() -> dict[str, Any]:
     """The liaison's agreements, associations and municipalities (as ids: a page view only
     needs them for its filters and its cache key), with the request's filters applied.
+    Associations withdrawn and municipalities taken off are kept: a past period has them.
 
     A filter naming an association or municipality outside their agreements answers 404.
     """
@@ -68,10 +69,7 @@ def _scope() -> dict[str, Any]:
                     AgreementAssociation,
                     col(AgreementAssociation.association_id) == Association.id,
                 )
-                .where(
-                    col(AgreementAssociation.agreement_id).in_(deal_ids),
-                    col(AgreementAssociation.left_on).is_(None),
-                )
+                .where(col(AgreementAssociation.agreement_id).in_(deal_ids))
                 .distinct()
             ).all()  # type: ignore[arg-type]
         )
@@ -79,8 +77,7 @@ def _scope() -> dict[str, Any]:
             set(
                 session.exec(
                     select(AgreementMunicipality.municipality_id).where(
-                        col(AgreementMunicipality.agreement_id).in_(deal_ids),
-                        col(AgreementMunicipality.covered_until).is_(None),
+                        col(AgreementMunicipality.agreement_id).in_(deal_ids)
                     )
                 ).all()
             )

@@ -309,3 +309,22 @@ def test_the_run_pages_say_the_agreement_changed_since_the_computation(client, d
     assert client.post(f"/sponsorship/runs/{april.id}/recompute").status_code == 302
     assert notice not in client.get(f"/sponsorship/runs/{april.id}").get_data(as_text=True)
     assert client.post(f"/sponsorship/runs/{april.id}/approve").status_code == 302
+
+
+def test_the_liaisons_summary_keeps_a_withdrawn_association(client, db, world, place):
+    deal, _march = _paid_march(db, world, place)
+    _on(date(2026, 4, 10))
+    membership.withdraw(
+        db,
+        agreement=deal,
+        association=db.get(Association, world.ids["assoc_a"]),
+        allowed_municipality_ids=None,
+    )
+    membership.set_municipalities(db, deal, [world.ids["bjuv"]])
+    db.commit()
+    login_as(client, world.emails["liaison"])
+    assoc = world.ids["assoc_a"]
+    year = "start=2026-01-01&end=2026-12-31"
+    assert client.get(f"/sponsorship/?{year}&association={assoc}").status_code == 200
+    summary = client.get(f"/sponsorship/summary.csv?{year}").get_data().decode("utf-8-sig")
+    assert "IFK Hässleholm;" in summary and "2026-03-01" in summary

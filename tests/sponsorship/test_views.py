@@ -5,13 +5,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, delete, select
 
 from nattvandring import clock
 from nattvandring.accounts.models import Membership, Role
-from nattvandring.associations.models import Association
 from nattvandring.errors import RuleViolation
-from nattvandring.sponsorship import services_membership
 from nattvandring.sponsorship.models import (
     AgreementAssociation,
     PayoutLine,
@@ -263,7 +261,7 @@ def test_deleting_an_approved_run_is_refused_with_a_message(app, client, world):
 
 
 def test_other_sponsor_and_wrong_roles(client, db, world):
-    deal = make_agreement(db, world)
+    make_agreement(db, world)
     other = Sponsor(name="Annat bolag", org_number=org_number(901))
     db.add(other)
     db.flush()
@@ -291,12 +289,10 @@ def test_other_sponsor_and_wrong_roles(client, db, world):
     assert client.get(f"/sponsorship/agreements/{foreign.id}").status_code == 404
     assert client.post(f"/sponsorship/runs/{run.id}/approve").status_code == 404
     # association and municipality filters outside the agreements
-    services_membership.withdraw(
-        db,
-        agreement=deal,
-        association=db.get(Association, world.ids["assoc_b"]),
-        allowed_municipality_ids=None,
+    never_enrolled = delete(AgreementAssociation).where(
+        col(AgreementAssociation.association_id) == world.ids["assoc_b"]
     )
+    db.exec(never_enrolled)
     db.commit()
     assert client.get(f"/sponsorship/?association={world.ids['assoc_b']}").status_code == 404
     assert client.get(f"/sponsorship/?association={world.ids['assoc_a']}").status_code == 200
