@@ -259,9 +259,9 @@ def _memberships_become_open_periods(engine) -> None:
     assert [tuple(row) for row in covered] == [(1, None, None)]
     assert [(a, str(joined), left and str(left)) for a, joined, left in enrolled] == [
         (1, "2026-02-01", None),
-        (2, "2026-03-01", "2026-04-01"),
+        (2, "2026-01-01", "2026-04-01"),
         (2, "2026-06-01", None),
-        (3, "2026-03-01", "2026-04-01"),
+        (3, "2026-01-01", "2026-04-01"),
     ]
     for table in ("agreement_association", "agreement_municipality"):
         keys = inspect(engine).get_foreign_keys(table)

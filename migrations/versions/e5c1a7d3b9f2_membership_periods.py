@@ -6,7 +6,8 @@ so that taking a municipality off or withdrawing an association keeps the evenin
 Every existing row becomes an open period with its dates as they were. An association that
 approved payouts paid before it was withdrawn (its row deleted, or replaced by one from the
 day it was enrolled again) gets a period back over the evenings those payouts settled, so
-that the first payout after the upgrade does not take that money back.
+that the first payout after the upgrade does not take that money back. Agreements get a
+revision, and runs the revision they were computed at.
 
 Revision ID: e5c1a7d3b9f2
 Revises: b3e8f1c2d4a6
@@ -57,6 +58,9 @@ _RUNS = sa.table(
     sa.column('period_end', sa.Date),
     sa.column('cutoff_at', sqlmodel.sql.sqltypes.UTCDateTime),
 )
+_AGREEMENTS = sa.table(
+    'sponsor_agreement', sa.column('id', sa.Integer), sa.column('valid_from', sa.Date)
+)
 _LINES = sa.table('payout_line', sa.column('run_id', sa.Integer), sa.column('association_id', sa.Integer))
 _ENROLMENTS = sa.table(
     'agreement_association',
@@ -72,46 +76,44 @@ _ENROLMENTS = sa.table(
 def _restore_settled_enrolments() -> None:
     """A payout run has lines only for associations enrolled when it was computed. So one
     that paid an association before its current enrolment row was made (or with no row
-    left) paid it under an enrolment since deleted: give it back a period from the first
-    such payout's start to the day after the last evening those payouts settled."""
+    left) paid it under an enrolment since deleted, whose dates are lost. Give it back a
+    period from the agreement's first day to the day after the last evening those payouts
+    settled: every evening they paid is in it, so the next payout deducts nothing (it may
+    pay walks from before the lost enrolment date, or between two lost enrolments)."""
     bind = op.get_bind()
     local = ZoneInfo('Europe/Stockholm')
     paid = bind.execute(
         sa.select(
-            _RUNS.c.agreement_id, _LINES.c.association_id, _RUNS.c.period_start,
+            _RUNS.c.agreement_id, _AGREEMENTS.c.valid_from, _LINES.c.association_id,
             _RUNS.c.period_end, _RUNS.c.cutoff_at,
         )
         .join(_LINES, _LINES.c.run_id == _RUNS.c.id)
+        .join(_AGREEMENTS, _AGREEMENTS.c.id == _RUNS.c.agreement_id)
         .where(_RUNS.c.status.in_(('approved', 'paid')))
         .distinct()
     ).all()
-    settled: dict[tuple[int, int], list] = {}
-    for agreement_id, association_id, start, end, cutoff in paid:
-        settled.setdefault((agreement_id, association_id), []).append((start, end, cutoff))
-    for (agreement_id, association_id), runs in sorted(settled.items()):
+    settled: dict[tuple[int, int, object], list] = {}
+    for agreement_id, valid_from, association_id, end, cutoff in paid:
+        settled.setdefault((agreement_id, association_id, valid_from), []).append((end, cutoff))
+    for (agreement_id, association_id, valid_from), runs in sorted(settled.items()):
         current = bind.execute(
-            sa.select(_ENROLMENTS.c.id, _ENROLMENTS.c.joined_on, _ENROLMENTS.c.created_at).where(
+            sa.select(_ENROLMENTS.c.joined_on, _ENROLMENTS.c.created_at).where(
                 _ENROLMENTS.c.agreement_id == agreement_id,
                 _ENROLMENTS.c.association_id == association_id,
             )
         ).first()
-        before = [r for r in runs if current is None or r[2] < current.created_at]
+        before = [r for r in runs if current is None or r[1] < current.created_at]
         if not before:
             continue
-        first = min(start for start, _, _ in before)
-        until = max(min(end, cutoff.astimezone(local).date()) for _, end, cutoff in before)
+        until = max(min(end, cutoff.astimezone(local).date()) for end, cutoff in before)
         until += timedelta(days=1)
-        if current is not None and current.joined_on <= until:
-            bind.execute(
-                _ENROLMENTS.update()
-                .where(_ENROLMENTS.c.id == current.id)
-                .values(joined_on=min(first, current.joined_on))
-            )
-        else:
+        if current is not None:
+            until = min(until, current.joined_on)
+        if until > valid_from:
             bind.execute(
                 _ENROLMENTS.insert().values(
                     agreement_id=agreement_id, association_id=association_id,
-                    joined_on=first, left_on=until, created_at=datetime.now(UTC),
+                    joined_on=valid_from, left_on=until, created_at=datetime.now(UTC),
                 )
             )
 
@@ -158,9 +160,17 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_agreement_association_association_id'), ['association_id'], unique=False)
         batch_op.create_index('uq_agreement_association_open', ['agreement_id', 'association_id'], unique=True, sqlite_where=sa.text('left_on IS NULL'), postgresql_where=sa.text('left_on IS NULL'))
     _restore_settled_enrolments()
+    with op.batch_alter_table('sponsor_agreement', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('revision', sa.Integer(), nullable=False, server_default='0'))
+    with op.batch_alter_table('payout_run', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('agreement_revision', sa.Integer(), nullable=False, server_default='0'))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('payout_run', schema=None) as batch_op:
+        batch_op.drop_column('agreement_revision')
+    with op.batch_alter_table('sponsor_agreement', schema=None) as batch_op:
+        batch_op.drop_column('revision')
     # Ended periods have no place in the old tables: only the open ones are kept (so the
     # old code takes money paid for them back again, as it did).
     op.execute('DELETE FROM agreement_association WHERE left_on IS NOT NULL')

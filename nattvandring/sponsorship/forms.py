@@ -173,7 +173,9 @@ def parse_packages(text: str) -> tuple[tuple[int, int], ...]:
 class EnrolForm(FlaskForm):
     association_id = SelectField(_l("Förening"), coerce=int, validators=[InputRequired()])
     joined_on = DayField(
-        _l("Ansluten från"), validators=[Optional()], description=_l("Lämna tomt för i dag.")
+        _l("Ansluten från"),
+        validators=[Optional()],
+        description=_l("Lämna tomt för i dag (eller första kvällen efter godkända utbetalningar)."),
     )
 
 

@@ -47,6 +47,9 @@ class SponsorAgreement(SQLModel, table=True):
     cap_per_association_year_ore: int | None = None
     rule: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     settled_through: date | None = None
+    # Raised by every change of validity, terms, coverage or enrolments (``mark_changed``):
+    # a draft computed at an older revision is computed again before it is approved.
+    revision: int = 0
     created_at: datetime = created_at_field()
     updated_at: datetime = created_at_field()
 
@@ -155,6 +158,7 @@ class PayoutRun(SQLModel, table=True):
     status: str = Field(default=RunStatus.DRAFT, max_length=10)
     # Only ledger entries recorded before this instant count (set at each computation).
     cutoff_at: datetime
+    agreement_revision: int = 0  # the agreement's revision it was computed at
     created_by_id: int | None = Field(
         default=None, foreign_key="user_account.id", ondelete="SET NULL"
     )

@@ -12,9 +12,9 @@ from sqlmodel import Session, col, func, select
 
 from .. import dates
 from ..associations.validation import normalize_org_number
-from ..clock import utcnow
 from ..errors import RuleViolation
 from ..i18n import _l
+from .locking import mark_changed
 from .models import (
     COMMITTED,
     AgreementTerms,
@@ -168,9 +168,7 @@ def update_agreement(
     agreement.name = data.name.strip()
     agreement.valid_from = data.valid_from
     agreement.valid_to = valid_to
-    agreement.updated_at = utcnow()
-    session.add(agreement)
-    session.flush()
+    mark_changed(session, agreement)
     _realign_first_version(session, agreement)
     if new_terms:
         if terms_from is None:

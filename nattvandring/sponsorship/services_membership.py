@@ -5,8 +5,8 @@ A change applies from ``membership.effective_day``: today, or the first evening 
 payout settled if that is later. So taking a municipality off or withdrawing an association
 never changes what an approved payout settled, and the next run neither deducts it nor
 pays the evenings after the change. A change takes the agreement's lock and marks the
-agreement changed (``updated_at``): a draft computed before it is computed again before it
-is approved (``services_runs.approve``).
+agreement changed (``locking.mark_changed``): a draft computed before it is computed again
+before it is approved (``services_runs.approve``).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from ..clock import to_local, utcnow
 from ..errors import RuleViolation
 from ..i18n import _l
 from . import membership
-from .locking import lock_agreement
+from .locking import lock_agreement, mark_changed
 from .membership import FROM_THE_START, Period
 from .models import (
     COMMITTED,
@@ -53,8 +53,7 @@ def first_open_evening(session: Session, agreement: SponsorAgreement) -> date | 
 def _begin_change(session: Session, agreement: SponsorAgreement) -> date | None:
     """Lock the agreement, mark it changed, and return its first open evening."""
     lock_agreement(session, agreement)
-    agreement.updated_at = utcnow()
-    session.add(agreement)
+    mark_changed(session, agreement)
     return first_open_evening(session, agreement)
 
 

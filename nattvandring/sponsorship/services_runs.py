@@ -28,7 +28,7 @@ from ..errors import RuleViolation
 from ..i18n import _l
 from . import explain, services_terms, walks
 from .earnings import Terms
-from .locking import lock_agreement
+from .locking import lock_agreement, revision
 from .models import COMMITTED, LineKind, PayoutLine, PayoutRun, RunStatus, SponsorAgreement
 from .services_membership import coverage, members
 from .settlement import Member, RunPlan, plan_run
@@ -158,12 +158,9 @@ def approve(
 
 
 def agreement_changed(session: Session, run: PayoutRun) -> bool:
-    """Whether the run's agreement changed (terms, coverage, enrolments) after the run was
-    computed (read from the database: the agreement may be locked and changed meanwhile)."""
-    changed = session.exec(
-        select(SponsorAgreement.updated_at).where(SponsorAgreement.id == run.agreement_id)
-    ).one()
-    return changed > run.cutoff_at
+    """Whether the run's agreement changed (validity, terms, coverage, enrolments) after the
+    run was computed."""
+    return revision(session, run.agreement_id) != run.agreement_revision
 
 
 def payee_changed(session: Session, run: PayoutRun) -> str | None:
@@ -356,6 +353,8 @@ def _refuse_before_committed(session: Session, agreement: SponsorAgreement, end:
 
 def _compute(session: Session, run: PayoutRun, agreement: SponsorAgreement) -> None:
     _refuse_before_committed(session, agreement, run.period_end)
+    run.agreement_revision = revision(session, agreement.id)  # type: ignore[arg-type]
+    session.add(run)
     terms = services_terms.versions(session, agreement)
     plan, settled = _plan(
         session, agreement, run.period_start, run.period_end, run.cutoff_at, terms, run.id

@@ -19,6 +19,7 @@ from ..clock import to_local, utcnow
 from ..errors import RuleViolation
 from ..i18n import _l
 from .earnings import ALLOCATIONS, BY_DATE, Terms
+from .locking import mark_changed
 from .models import COMMITTED, AgreementTerms, PayoutRun, RunStatus, SponsorAgreement
 from .rules import PaymentRule
 
@@ -157,9 +158,7 @@ def _mirror_latest(session: Session, agreement: SponsorAgreement) -> None:
     agreement.rule = dict(latest.rule)
     agreement.budget_ore = latest.budget_ore
     agreement.cap_per_association_year_ore = latest.cap_per_association_year_ore
-    agreement.updated_at = utcnow()
-    session.add(agreement)
-    session.flush()
+    mark_changed(session, agreement)
 
 
 @dataclass(frozen=True)

@@ -328,3 +328,19 @@ def test_the_liaisons_summary_keeps_a_withdrawn_association(client, db, world, p
     assert client.get(f"/sponsorship/?{year}&association={assoc}").status_code == 200
     summary = client.get(f"/sponsorship/summary.csv?{year}").get_data().decode("utf-8-sig")
     assert "IFK Hässleholm;" in summary and "2026-03-01" in summary
+
+
+def test_a_change_in_the_same_instant_as_the_computation_still_needs_a_recompute(db, world, place):
+    """The agreement's revision decides, not the clock (frozen here, as in the journeys)."""
+    deal = _april_30_walk(db, world, place)
+    _at(date(2026, 4, 30), 22, 30)
+    april = _run(db, deal, date(2026, 4, 1), date(2026, 4, 30))
+    assert not runs.agreement_changed(db, april)
+    membership.set_municipalities(db, deal, [world.ids["bjuv"]])
+    assert runs.agreement_changed(db, april)
+    with pytest.raises(RuleViolation) as refused:
+        runs.approve(db, run=april, agreement=deal, actor_id=world.ids["liaison"])
+    assert refused.value.code == "agreement_changed"
+    runs.recompute(db, run=april, agreement=deal)
+    assert not runs.agreement_changed(db, april)
+    runs.approve(db, run=april, agreement=deal, actor_id=world.ids["liaison"])
