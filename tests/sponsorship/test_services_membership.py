@@ -40,6 +40,14 @@ def _paid_march(session, world, place):
     return deal, march
 
 
+def _withdraw_a(session, world, deal):
+    """assoc_a withdrawn by an admin (no municipality limit); returns its end day."""
+    association = session.get(Association, world.ids["assoc_a"])
+    return membership.withdraw(
+        session, agreement=deal, association=association, allowed_municipality_ids=None
+    )
+
+
 def _run(session, deal, first, last):
     return runs.create_run(
         session, agreement=deal, period_start=first, period_end=last, actor_id=None
@@ -122,12 +130,7 @@ def test_a_withdrawn_associations_late_report_is_still_paid(db, world, place):
     """A walk before the withdrawal, approved after it, is settled by the next payout."""
     deal, _march = _paid_march(db, world, place)
     _on(date(2026, 4, 10))
-    membership.withdraw(
-        db,
-        agreement=deal,
-        association=db.get(Association, world.ids["assoc_a"]),
-        allowed_municipality_ids=None,
-    )
+    _withdraw_a(db, world, deal)
     walk(db, **place["assoc_a"], evening=date(2026, 3, 20), birth_years=ADULTS)
     _on(date(2026, 5, 2))
     april = _run(db, deal, date(2026, 4, 1), date(2026, 4, 30))
@@ -199,12 +202,7 @@ def test_a_draft_computed_before_a_withdrawal_is_computed_again_before_approval(
     april = _run(db, deal, date(2026, 4, 1), date(2026, 4, 30))
     assert _amounts(db, april, world) == {LineKind.PERIOD: WALK_ORE}
     _at(date(2026, 4, 30), 22, 45)
-    left_on = membership.withdraw(
-        db,
-        agreement=deal,
-        association=db.get(Association, world.ids["assoc_a"]),
-        allowed_municipality_ids=None,
-    )
+    left_on = _withdraw_a(db, world, deal)
     assert left_on == date(2026, 4, 30)  # tonight no longer counts: no payout holds it
     with pytest.raises(RuleViolation) as refused:
         runs.approve(db, run=april, agreement=deal, actor_id=world.ids["liaison"])
@@ -225,12 +223,7 @@ def test_a_payout_approved_tonight_keeps_tonights_walk(db, world, place):
     runs.approve(db, run=april, agreement=deal, actor_id=world.ids["liaison"])
     _at(date(2026, 4, 30), 22, 45)
     for change in (
-        lambda: membership.withdraw(
-            db,
-            agreement=deal,
-            association=db.get(Association, world.ids["assoc_a"]),
-            allowed_municipality_ids=None,
-        ),
+        lambda: _withdraw_a(db, world, deal),
         lambda: membership.set_municipalities(db, deal, [world.ids["bjuv"]]),
     ):
         change()
@@ -314,12 +307,7 @@ def test_the_run_pages_say_the_agreement_changed_since_the_computation(client, d
 def test_the_liaisons_summary_keeps_a_withdrawn_association(client, db, world, place):
     deal, _march = _paid_march(db, world, place)
     _on(date(2026, 4, 10))
-    membership.withdraw(
-        db,
-        agreement=deal,
-        association=db.get(Association, world.ids["assoc_a"]),
-        allowed_municipality_ids=None,
-    )
+    _withdraw_a(db, world, deal)
     membership.set_municipalities(db, deal, [world.ids["bjuv"]])
     db.commit()
     login_as(client, world.emails["liaison"])
