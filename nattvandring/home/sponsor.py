@@ -34,22 +34,23 @@ class AgreementHome:
 def agreement_home(
     session: Session, deal: SponsorAgreement, runs: list[PayoutRun], today: date
 ) -> AgreementHome:
-    """One agreement's part (at most four queries: enrolments, walks, the budget in force and
-    what runs used of it)."""
+    """One agreement's part (at most four queries: members, the walks the agreement covers,
+    the budget in force and what runs used of it)."""
     assert deal.id is not None
     covered = max((run.period_end for run in runs), default=None)
     since = deal.valid_from if covered is None else max(deal.valid_from, covered + timedelta(1))
     until = min(today, deal.valid_to)
     count = 0
     if since <= until:
-        enrolled = [assoc.id for _, assoc in membership.enrolments(session, deal.id)]
+        members = [assoc.id for assoc, _ in membership.members(session, deal.id)]
         count = sum(
             figures.walks
             for figures in walks.monthly_figures(
                 session,
-                association_ids=[i for i in enrolled if i is not None],
+                association_ids=[i for i in members if i is not None],
                 start=since,
                 end=until,
+                agreement_ids=[deal.id],
             )
         )
     return AgreementHome(

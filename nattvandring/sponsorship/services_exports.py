@@ -217,9 +217,11 @@ def summary_rows(
     end: date,
     municipality_ids: Sequence[int] | None,
     totals: list[Any] | None = None,
+    agreement_ids: Sequence[int] | None = None,
 ) -> Iterator[list[Any]]:
     """Hour-summary rows (association × month), streamed; fills ``totals`` at the end (the
-    hours total adds the rows' rounded hours, as Excel's SUM of the column does)."""
+    hours total adds the rows' rounded hours, as Excel's SUM of the column does). Only the
+    walks one of ``agreement_ids`` covers, when given."""
     names = payees(session, association_ids)
     walks_sum = visits_sum = 0
     hours_sum = Decimal(0)
@@ -229,6 +231,7 @@ def summary_rows(
         start=start,
         end=end,
         municipality_ids=municipality_ids,
+        agreement_ids=agreement_ids,
     ):
         payee = names.get(figures.association_id) or Payee("?", "", "")
         walks_sum += figures.walks

@@ -151,6 +151,7 @@ def _dashboard_content(scope: dict[str, Any]) -> str:
             start=scope["start"],
             end=scope["end"],
             municipality_ids=scope["municipality_ids"],
+            agreement_ids=scope["agreement_ids"],
         )
     )
     names = {a.id: a.name for a in associations}
@@ -218,6 +219,7 @@ def summary_export(fmt: str):
         "start": scope["start"],
         "end": scope["end"],
         "municipality_ids": scope["municipality_ids"],
+        "agreement_ids": scope["agreement_ids"],
     }
     if fmt == "csv":
         dialect = csv_dialect()

@@ -11,10 +11,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from sqlalchemy import exists, or_
 from sqlmodel import Session, col, func, select
 
 from ..reports import queries
 from ..reports.models import HoursLedgerEntry
+from .models import AgreementAssociation, AgreementMunicipality, SponsorAgreement
 from .rules import ApprovedWalk, Walker
 
 #: Rows fetched per round trip when streaming the monthly summary.
@@ -70,6 +72,7 @@ def _month_totals_query(
     municipality_ids: list[int] | None,
     recorded_before: datetime | None,
     dialect: str,
+    agreement_ids: list[int] | None = None,
 ):
     """Per association and month: (walks, walker visits, minutes), ordered for streaming.
 
@@ -91,6 +94,8 @@ def _month_totals_query(
         per_walker = per_walker.where(col(HoursLedgerEntry.municipality_id).in_(municipality_ids))
     if recorded_before is not None:
         per_walker = per_walker.where(HoursLedgerEntry.created_at < recorded_before)
+    if agreement_ids is not None:
+        per_walker = per_walker.where(covered_by(agreement_ids))
     walker = (
         per_walker.group_by(
             col(HoursLedgerEntry.association_id),
@@ -112,6 +117,30 @@ def _month_totals_query(
         )
         .group_by(walker.c.association_id, month)
         .order_by(walker.c.association_id, month)
+    )
+
+
+def covered_by(agreement_ids: list[int]):
+    """SQL: the ledger row's walk counts for one of ``agreement_ids``: its evening lies in
+    the agreement's validity, and the agreement enrolled its association and covered its
+    municipality that evening (the periods of ``membership``)."""
+    evening = HoursLedgerEntry.evening
+    enrolled, covered = AgreementAssociation, AgreementMunicipality
+    return exists(
+        select(SponsorAgreement.id)
+        .join(enrolled, col(enrolled.agreement_id) == SponsorAgreement.id)
+        .join(covered, col(covered.agreement_id) == SponsorAgreement.id)
+        .where(
+            col(SponsorAgreement.id).in_(agreement_ids),
+            SponsorAgreement.valid_from <= evening,
+            SponsorAgreement.valid_to >= evening,
+            enrolled.association_id == HoursLedgerEntry.association_id,
+            enrolled.joined_on <= evening,
+            or_(col(enrolled.left_on).is_(None), col(enrolled.left_on) > evening),
+            covered.municipality_id == HoursLedgerEntry.municipality_id,
+            or_(col(covered.covered_from).is_(None), col(covered.covered_from) <= evening),
+            or_(col(covered.covered_until).is_(None), col(covered.covered_until) > evening),
+        )
     )
 
 
@@ -138,8 +167,10 @@ def monthly_figures(
     end: date,
     municipality_ids: Iterable[int] | None = None,
     recorded_before: datetime | None = None,
+    agreement_ids: Iterable[int] | None = None,
 ) -> Iterator[MonthFigures]:
-    """Stream walks, walker visits and minutes per association and month.
+    """Stream walks, walker visits and minutes per association and month; only the walks
+    one of ``agreement_ids`` covers when given (``covered_by``).
 
     The same figures as ``reports.queries.hours_by_association_month`` (walkers corrected
     down to zero are left out), but aggregated by the database and read in batches
@@ -156,6 +187,7 @@ def monthly_figures(
         None if municipality_ids is None else list(municipality_ids),
         recorded_before,
         session.get_bind().dialect.name,
+        None if agreement_ids is None else list(agreement_ids),
     )
     result = session.exec(query.execution_options(yield_per=STREAM_BATCH))
     for assoc_id, month, walks, visits, minutes in result:

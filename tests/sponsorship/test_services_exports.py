@@ -11,7 +11,7 @@ from nattvandring.sponsorship import services_runs as runs
 from nattvandring.sponsorship.rules import PaymentRule
 from nattvandring.sponsorship.services_exports import run_rows, summary_rows
 
-from .conftest import agreement, walk
+from .conftest import agreement, login_as, walk
 
 
 def test_the_hours_total_adds_the_rounded_rows(app, db, world, place):
@@ -52,3 +52,37 @@ def test_a_runs_hours_total_adds_the_rounded_lines(app, db, world, place):
     hours_column = 9  # Volontärtimmar
     assert [row[hours_column] for row in rows] == [Decimal("0.33")] * 3
     assert totals[hours_column] == Decimal("0.99")
+
+
+def test_the_hour_summary_counts_only_walks_an_agreement_covers(app, client, db, world, place):
+    """assoc_a enrolled from 1 February in an agreement covering Hässleholm: its January
+    walk (before it joined) and its walk in Bjuv (not covered) are not the sponsor's."""
+    clock.freeze(datetime(2026, 3, 1, tzinfo=UTC))
+    deal = agreement(
+        db, world, enrol=("assoc_a",), municipalities=("hassleholm",), joined_on=date(2026, 2, 1)
+    )
+    own = place["assoc_a"]
+    in_bjuv = {**own, "municipality_id": world.ids["bjuv"], "area_id": world.ids["area_b"]}
+    walked = ((own, date(2026, 1, 9)), (own, date(2026, 2, 6)), (in_bjuv, date(2026, 2, 7)))
+    for where, day in walked:
+        walk(db, **where, evening=day, birth_years=[1980])
+    db.commit()
+
+    def months(**kwargs) -> list[tuple[str, int]]:
+        with app.test_request_context():
+            found = summary_rows(
+                db,
+                association_ids=[world.ids["assoc_a"]],
+                start=date(2026, 1, 1),
+                end=date(2026, 12, 31),
+                municipality_ids=None,
+                **kwargs,
+            )
+            return [(row[3].isoformat()[:7], row[4]) for row in found]
+
+    assert months() == [("2026-01", 1), ("2026-02", 2)]
+    assert months(agreement_ids=[deal.id]) == [("2026-02", 1)]
+    login_as(client, world.emails["liaison"])
+    body = client.get("/sponsorship/summary.csv?start=2026-01-01&end=2026-12-31").get_data()
+    rows = body.decode("utf-8-sig").splitlines()[1:]
+    assert [row.split(";")[3:5] for row in rows] == [["2026-02-01", "1"]]
