@@ -232,6 +232,12 @@ def _memberships_become_open_periods(engine) -> None:
                 | {"period_start": date(2026, 3, 1), "period_end": date(2026, 3, 31)}
                 | {"cutoff_at": datetime(2026, 4, 2, 8, tzinfo=UTC), "details": {}},
             ),
+            (  # computed before the agreement's last change (updated_at 2025-05-01 12:00)
+                "payout_run",
+                {"id": 2, "agreement_id": 1, "sponsor_id": 1, "status": "draft"}
+                | {"period_start": date(2026, 4, 1), "period_end": date(2026, 4, 30)}
+                | {"cutoff_at": datetime(2025, 4, 30, 8, tzinfo=UTC), "details": {}},
+            ),
             *(
                 (
                     "payout_line",
@@ -256,6 +262,10 @@ def _memberships_become_open_periods(engine) -> None:
                 " ORDER BY association_id, joined_on"
             )
         ).all()
+        revisions = connection.execute(
+            text("SELECT id, agreement_revision FROM payout_run ORDER BY id")
+        ).all()
+    assert [tuple(row) for row in revisions] == [(1, 0), (2, -1)]  # the draft is stale
     assert [tuple(row) for row in covered] == [(1, None, None)]
     assert [(a, str(joined), left and str(left)) for a, joined, left in enrolled] == [
         (1, "2026-02-01", None),

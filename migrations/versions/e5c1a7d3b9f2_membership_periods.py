@@ -164,6 +164,12 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('revision', sa.Integer(), nullable=False, server_default='0'))
     with op.batch_alter_table('payout_run', schema=None) as batch_op:
         batch_op.add_column(sa.Column('agreement_revision', sa.Integer(), nullable=False, server_default='0'))
+    # A draft whose agreement changed after it was computed was refused approval before
+    # (by the timestamps): it stays refused until it is computed again.
+    op.execute(
+        "UPDATE payout_run SET agreement_revision = -1 WHERE status = 'draft' AND cutoff_at < "
+        "(SELECT updated_at FROM sponsor_agreement WHERE sponsor_agreement.id = payout_run.agreement_id)"
+    )
 
 
 def downgrade() -> None:

@@ -28,7 +28,7 @@ from ..errors import RuleViolation
 from ..i18n import _l
 from . import explain, services_terms, walks
 from .earnings import Terms
-from .locking import lock_agreement, revision
+from .locking import lock_agreement, mark_changed, revision
 from .models import COMMITTED, LineKind, PayoutLine, PayoutRun, RunStatus, SponsorAgreement
 from .services_membership import coverage, members
 from .settlement import Member, RunPlan, plan_run
@@ -153,7 +153,8 @@ def approve(
     run.approved_at = utcnow()
     run.approved_by_id = actor_id
     session.add(run)
-    session.flush()
+    # What it pays is now settled: every other draft is computed again before approval.
+    mark_changed(session, agreement)
     log.info("payout run %s approved", run.id)
 
 

@@ -316,3 +316,38 @@ def test_a_payee_who_changed_account_after_the_computation_is_not_approved(app, 
         "4711-8",
         150_000,
     )
+
+
+def test_a_draft_computed_before_an_earlier_run_was_approved_is_computed_again(db, world, place):
+    """The February draft counts January's open draft; once January is approved it would
+    pay that walk a second time. Refused by the agreement's revision, not by timestamps:
+    here the clock stands still, as in the journeys."""
+    clock.freeze(datetime(2026, 3, 4, tzinfo=UTC))
+    deal = agreement(db, world)
+    for month in (1, 2):
+        walk(db, **place["assoc_a"], evening=date(2026, month, 10), birth_years=ADULTS)
+    clock.freeze(datetime(2026, 3, 5, tzinfo=UTC))
+    january = runs.create_run(
+        db,
+        agreement=deal,
+        period_start=date(2026, 1, 1),
+        period_end=date(2026, 1, 31),
+        actor_id=None,
+    )
+    february = runs.create_run(
+        db,
+        agreement=deal,
+        period_start=date(2026, 2, 1),
+        period_end=date(2026, 2, 28),
+        actor_id=None,
+    )
+    runs.approve(db, run=january, agreement=deal, actor_id=world.ids["liaison"])
+    with pytest.raises(RuleViolation) as refused:
+        runs.approve(db, run=february, agreement=deal, actor_id=world.ids["liaison"])
+    assert refused.value.code == "agreement_changed"
+    runs.recompute(db, run=february, agreement=deal)
+    runs.approve(db, run=february, agreement=deal, actor_id=world.ids["liaison"])
+    paid = db.exec(
+        select(PayoutLine.amount_ore).where(PayoutLine.association_id == world.ids["assoc_a"])
+    ).all()
+    assert sum(paid) == 2 * 150_000
