@@ -110,28 +110,28 @@ def _write(session: Session, rows: list[Row], periods: Sequence[Period], make, a
 def set_municipalities(
     session: Session, agreement: SponsorAgreement, wanted: Iterable[int]
 ) -> None:
-    """Cover ``wanted`` from now on: the others' periods end, a municipality covered for
-    the first time is covered from the agreement's start."""
+    """Cover ``wanted`` from the effective day on and end the others' periods there; a
+    municipality never covered is covered from the agreement's start while no payout is
+    approved (``membership.covered_again``)."""
     wanted_set = set(wanted)
     found = _coverage_rows(session, agreement.id)  # type: ignore[arg-type]
-    changing = [
-        municipality_id
-        for municipality_id in sorted(wanted_set | set(found))
-        if (municipality_id in wanted_set)
-        != membership.is_open([_coverage_period(row) for row in found.get(municipality_id, [])])
-    ]
+    periods = {
+        m: [_coverage_period(row) for row in found.get(m, [])] for m in wanted_set | set(found)
+    }
+    changing = sorted(m for m in periods if (m in wanted_set) != membership.is_open(periods[m]))
     if not changing:
         return
     first_open = _begin_change(session, agreement)
     effective = membership.effective_day(_today(), first_open)
     for municipality_id in changing:
-        rows = found.get(municipality_id, [])
-        periods = [_coverage_period(row) for row in rows]
+        before = periods[municipality_id]
         if municipality_id in wanted_set:
-            changed = membership.covered_again(periods, effective, first_open)
+            changed = membership.covered_again(before, effective, first_open)
         else:
-            changed = membership.ended(periods, effective)
-        _write_coverage(session, agreement, municipality_id, rows, changed)
+            changed = membership.ended(before, effective)
+        _write_coverage(
+            session, agreement, municipality_id, found.get(municipality_id, []), changed
+        )
 
 
 def _write_coverage(
