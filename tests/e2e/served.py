@@ -3,6 +3,8 @@
 Seeded the way an administrator would: ``nattvandring db upgrade`` and ``nattvandring demo``,
 with the clock read from a file (the test-only ``TEST_CLOCK_FILE`` setting) so that the demo
 and every journey see the same dates on every run. A test moves time with ``Served.at``.
+The worker reads its own copy of the clock, so a test can hold it back (``hold_worker``) to
+see a page as it is between two of the worker's sweeps.
 SMS go to the console backend: the worker "sends" them and the pages show their status.
 """
 
@@ -35,7 +37,9 @@ class Served:
     base_url: str
     settings: dict[str, object]
     clock_file: Path
+    worker_clock_file: Path
     engine: Engine  # the served database, for asserting on what is stored
+    worker_held: bool = False
 
     def url(self, path: str) -> str:
         return f"{self.base_url}{path}"
@@ -45,6 +49,21 @@ class Served:
         if instant.tzinfo is None:
             raise ValueError("the clock needs an aware instant")
         _write_atomically(self.clock_file, instant.isoformat())
+        if not self.worker_held:
+            _write_atomically(self.worker_clock_file, instant.isoformat())
+
+    @contextmanager
+    def hold_worker(self) -> Iterator[None]:
+        """Keep the worker's clock where it is while the web server's moves, as in the minute
+        between two of its sweeps: otherwise a sweep may act first (draw a round that is due,
+        say) and the page under test no longer offers the action. The worker catches up on
+        leaving."""
+        self.worker_held = True
+        try:
+            yield
+        finally:
+            self.worker_held = False
+            _write_atomically(self.worker_clock_file, self.clock_file.read_text(encoding="utf-8"))
 
     def now(self) -> datetime:
         return datetime.fromisoformat(self.clock_file.read_text(encoding="utf-8"))
@@ -104,7 +123,9 @@ def serve(workdir: Path) -> Iterator[Served]:
     port = processes.free_port()
     base_url = f"http://127.0.0.1:{port}"
     clock_file = workdir / "now.txt"
-    _write_atomically(clock_file, START.isoformat())
+    worker_clock_file = workdir / "worker-now.txt"
+    for file in (clock_file, worker_clock_file):
+        _write_atomically(file, START.isoformat())
     with database(workdir) as (url, engine):
         settings: dict[str, object] = {
             "SECRET_KEY": SECRET,
@@ -132,10 +153,11 @@ def serve(workdir: Path) -> Iterator[Served]:
         )
         gunicorn = [str(processes.BIN / "gunicorn"), "-c", "config/gunicorn.conf.py"]
         web = processes.spawn(gunicorn, web_env)
-        worker = processes.spawn([str(processes.BIN / "nattvandring"), "worker"], env)
+        worker_env = dict(env, NATTVANDRING_TEST_CLOCK_FILE=str(worker_clock_file))
+        worker = processes.spawn([str(processes.BIN / "nattvandring"), "worker"], worker_env)
         try:
             processes.wait_for_http(f"{base_url}/healthz", process=web, timeout=60)
-            yield Served(base_url, settings, clock_file, engine)
+            yield Served(base_url, settings, clock_file, worker_clock_file, engine)
         finally:
             printed_web = processes.stop(web)
             printed_worker = processes.stop(worker)
