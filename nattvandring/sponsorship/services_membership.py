@@ -176,22 +176,35 @@ def coverage(session: Session, agreement_id: int) -> dict[int, tuple[Period, ...
     }
 
 
+def _enrolments_query(
+    agreement_id: int,
+    *,
+    open_only: bool,
+    association_ids: Collection[int] | None = None,
+    municipality_ids: Collection[int] | None = None,
+):
+    """The agreement's enrolment periods with their associations, by name."""
+    query = (
+        select(AgreementAssociation, Association)
+        .join(Association, col(Association.id) == AgreementAssociation.association_id)
+        .where(AgreementAssociation.agreement_id == agreement_id)
+        .order_by(Association.name, col(Association.id), col(AgreementAssociation.id))
+    )
+    if open_only:
+        query = query.where(col(AgreementAssociation.left_on).is_(None))
+    if association_ids is not None:
+        query = query.where(col(Association.id).in_(list(association_ids)))
+    if municipality_ids is not None:
+        query = query.where(col(Association.municipality_id).in_(list(municipality_ids)))
+    return query
+
+
 def enrolments(
     session: Session, agreement_id: int, *, municipality_ids: Collection[int] | None = None
 ) -> list[tuple[AgreementAssociation, Association]]:
     """The associations enrolled now (their open periods), only those of
     ``municipality_ids`` when given."""
-    query = (
-        select(AgreementAssociation, Association)
-        .join(Association, col(Association.id) == AgreementAssociation.association_id)
-        .where(
-            AgreementAssociation.agreement_id == agreement_id,
-            col(AgreementAssociation.left_on).is_(None),
-        )
-        .order_by(Association.name, col(Association.id))
-    )
-    if municipality_ids is not None:
-        query = query.where(col(Association.municipality_id).in_(list(municipality_ids)))
+    query = _enrolments_query(agreement_id, open_only=True, municipality_ids=municipality_ids)
     return list(session.exec(query).all())
 
 
@@ -204,16 +217,12 @@ def members(
 ) -> list[tuple[Association, tuple[Period, ...]]]:
     """Every association ever enrolled, with its periods (what runs count walks by), only
     ``association_ids`` or those of ``municipality_ids`` when given."""
-    query = (
-        select(AgreementAssociation, Association)
-        .join(Association, col(Association.id) == AgreementAssociation.association_id)
-        .where(AgreementAssociation.agreement_id == agreement_id)
-        .order_by(Association.name, col(Association.id), col(AgreementAssociation.id))
+    query = _enrolments_query(
+        agreement_id,
+        open_only=False,
+        association_ids=association_ids,
+        municipality_ids=municipality_ids,
     )
-    if association_ids is not None:
-        query = query.where(col(Association.id).in_(list(association_ids)))
-    if municipality_ids is not None:
-        query = query.where(col(Association.municipality_id).in_(list(municipality_ids)))
     periods: dict[int, list[Period]] = defaultdict(list)
     associations: dict[int, Association] = {}
     for row, association in session.exec(query).all():
