@@ -156,7 +156,7 @@ def sent_sms(served: Served, user_id: int, kind: str) -> str:
         return message.body.replace(LINK_MARKER, link)
 
 
-def wait_until_sent(served: Served, query, seconds: float = 30) -> list[SmsMessage]:
+def wait_until_sent(served: Served, query, seconds: float = 90) -> list[SmsMessage]:
     """The messages ``query`` selects, once the worker has sent them all (it polls every
     second through the console backend)."""
     deadline = clock.monotonic() + seconds

@@ -28,7 +28,7 @@ from .story import (
     members_csv,
 )
 
-SMS_WAIT_SECONDS = 30
+SMS_WAIT_SECONDS = 60
 
 
 def shift_on(served, area_id: int, day) -> int:
