@@ -14,7 +14,7 @@ from .. import dates
 from ..associations.validation import normalize_org_number
 from ..errors import RuleViolation
 from ..i18n import _l
-from .locking import mark_changed
+from .locking import lock_agreement, mark_changed
 from .models import (
     COMMITTED,
     AgreementTerms,
@@ -136,6 +136,7 @@ def update_agreement(
     from . import services_terms
 
     valid_to = _check(data)
+    lock_agreement(session, agreement)  # before reading its terms and what runs settled
     proposed = services_terms.TermsInput(
         data.rule, data.budget_ore, data.cap_per_association_year_ore, data.allocation
     )

@@ -51,8 +51,8 @@ def first_open_evening(session: Session, agreement: SponsorAgreement) -> date | 
 
 
 def _begin_change(session: Session, agreement: SponsorAgreement) -> date | None:
-    """Lock the agreement, mark it changed, and return its first open evening."""
-    lock_agreement(session, agreement)
+    """Mark the agreement changed (its lock taken first) and return its first open
+    evening."""
     mark_changed(session, agreement)
     return first_open_evening(session, agreement)
 
@@ -74,6 +74,7 @@ def _coverage_rows(session: Session, agreement_id: int) -> dict[int, list[Agreem
         select(AgreementMunicipality)
         .where(AgreementMunicipality.agreement_id == agreement_id)
         .order_by(col(AgreementMunicipality.id))
+        .execution_options(populate_existing=True)  # as committed, not as read before a lock
     ).all()
     found: dict[int, list[AgreementMunicipality]] = defaultdict(list)
     for row in rows:
@@ -90,6 +91,7 @@ def _enrolment_rows(session: Session, agreement_id: int, association_id: int):
                 AgreementAssociation.association_id == association_id,
             )
             .order_by(col(AgreementAssociation.id))
+            .execution_options(populate_existing=True)  # as committed, not as read before a lock
         ).all()
     )
 
@@ -114,6 +116,7 @@ def set_municipalities(
     municipality never covered is covered from the agreement's start while no payout is
     approved (``membership.covered_again``)."""
     wanted_set = set(wanted)
+    lock_agreement(session, agreement)
     found = _coverage_rows(session, agreement.id)  # type: ignore[arg-type]
     periods = {
         m: [_coverage_period(row) for row in found.get(m, [])] for m in wanted_set | set(found)
@@ -278,6 +281,7 @@ def enrol(
         )
     if joined_on is not None:
         dates.check_day(joined_on, field="joined_on")
+    lock_agreement(session, agreement)
     first_open = _begin_change(session, agreement)
     rows = _enrolment_rows(session, agreement.id, association.id)  # type: ignore[arg-type]
     periods = [_enrolment_period(row) for row in rows]
@@ -319,6 +323,7 @@ def withdraw(
             _l("Du kan bara ändra föreningar i din egen kommun."),
             field="association_id",
         )
+    lock_agreement(session, agreement)
     rows = _enrolment_rows(session, agreement.id, association.id)  # type: ignore[arg-type]
     periods = [_enrolment_period(row) for row in rows]
     if not membership.is_open(periods):

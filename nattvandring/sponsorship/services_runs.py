@@ -28,7 +28,7 @@ from ..errors import RuleViolation
 from ..i18n import _l
 from . import explain, services_terms, walks
 from .earnings import Terms
-from .locking import lock_agreement, mark_changed, revision
+from .locking import agreement_changed, lock_agreement, lock_run, mark_changed, revision
 from .models import COMMITTED, LineKind, PayoutLine, PayoutRun, RunStatus, SponsorAgreement
 from .services_membership import coverage, members
 from .settlement import Member, RunPlan, plan_run
@@ -55,13 +55,13 @@ def create_run(
         raise RuleViolation(
             "period_invalid", _l("Slutdatum ligger före startdatum."), field="period_end"
         )
+    lock_agreement(session, agreement)
     if _clip(agreement, period_start, period_end) is None:
         raise RuleViolation(
             "outside_agreement",
             _l("Perioden ligger utanför avtalets giltighetstid."),
             field="period_start",
         )
-    lock_agreement(session, agreement)
     overlapping = session.exec(
         select(PayoutRun.id).where(
             PayoutRun.agreement_id == agreement.id,
@@ -93,8 +93,7 @@ def create_run(
 
 def recompute(session: Session, *, run: PayoutRun, agreement: SponsorAgreement) -> PayoutRun:
     """Compute a draft again from the ledger as it is now."""
-    _require_status(run, RunStatus.DRAFT)
-    lock_agreement(session, agreement)
+    lock_run(session, run, RunStatus.DRAFT)
     for line in session.exec(select(PayoutLine).where(PayoutLine.run_id == run.id)).all():
         session.delete(line)
     session.flush()
@@ -108,8 +107,7 @@ def approve(
     session: Session, *, run: PayoutRun, agreement: SponsorAgreement, actor_id: int
 ) -> None:
     """Freeze the run. Refused if another run was approved after this one was computed."""
-    _require_status(run, RunStatus.DRAFT)
-    lock_agreement(session, agreement)
+    lock_run(session, run, RunStatus.DRAFT)
     newer = session.exec(
         select(PayoutRun.id).where(
             PayoutRun.agreement_id == agreement.id,
@@ -158,12 +156,6 @@ def approve(
     log.info("payout run %s approved", run.id)
 
 
-def agreement_changed(session: Session, run: PayoutRun) -> bool:
-    """Whether the run's agreement changed (validity, terms, coverage, enrolments) after the
-    run was computed."""
-    return revision(session, run.agreement_id) != run.agreement_revision
-
-
 def payee_changed(session: Session, run: PayoutRun) -> str | None:
     """The name of an association whose account or organisation number differs from what
     ``run``'s lines copied, if any."""
@@ -196,7 +188,7 @@ def earlier_draft(session: Session, run: PayoutRun) -> PayoutRun | None:
 
 
 def mark_paid(session: Session, *, run: PayoutRun, paid_on: date, reference: str) -> None:
-    _require_status(run, RunStatus.APPROVED)
+    lock_run(session, run, RunStatus.APPROVED)
     if not reference.strip():
         raise RuleViolation("reference_required", _l("Ange betalningsreferens."), field="reference")
     dates.check_day(paid_on, field="paid_on")
@@ -208,21 +200,11 @@ def mark_paid(session: Session, *, run: PayoutRun, paid_on: date, reference: str
 
 
 def delete_draft(session: Session, *, run: PayoutRun) -> None:
-    _require_status(run, RunStatus.DRAFT)
+    lock_run(session, run, RunStatus.DRAFT)
     for line in session.exec(select(PayoutLine).where(PayoutLine.run_id == run.id)).all():
         session.delete(line)
     session.delete(run)
     session.flush()
-
-
-def _require_status(run: PayoutRun, status: RunStatus) -> None:
-    if run.status != status:
-        raise RuleViolation(
-            "run_status",
-            _l("Utbetalningen är redan godkänd och kan inte ändras.")
-            if status == RunStatus.DRAFT
-            else _l("Utbetalningen måste vara godkänd innan den markeras som betald."),
-        )
 
 
 def _committed_lines(session: Session, agreement_id: int, exclude_run_id: int | None):

@@ -19,7 +19,7 @@ from ..clock import to_local, utcnow
 from ..errors import RuleViolation
 from ..i18n import _l
 from .earnings import ALLOCATIONS, BY_DATE, Terms
-from .locking import mark_changed
+from .locking import lock_agreement, mark_changed
 from .models import COMMITTED, AgreementTerms, PayoutRun, RunStatus, SponsorAgreement
 from .rules import PaymentRule
 
@@ -132,6 +132,7 @@ def add_version(
     actor_id: int | None,
 ) -> AgreementTerms:
     """Add (or, on the same day, replace) the version in force from ``valid_from``."""
+    lock_agreement(session, agreement)  # before reading which days approved runs settled
     check_from(agreement, valid_from, first_changeable_day(session, agreement))
     valid_from = max(valid_from, agreement.valid_from)
     row = session.exec(

@@ -16,7 +16,7 @@ from ..exports import csv_rows, xlsx_bytes
 from ..i18n import _, _l
 from ..web import nav
 from ..web.forms_util import load_for, show_violation
-from . import explain, policy, services_runs, services_terms
+from . import explain, locking, policy, services_runs, services_terms
 from . import services_exports as rows
 from .blueprint import XLSX_TYPE, bp, csv_dialect, download, stream_csv
 from .exports import statement_pdf
@@ -122,7 +122,7 @@ def _render_run(
         earlier_draft=services_runs.earlier_draft(session, run) if draft else None,
         # Named only to who may approve: a partial view must not learn other towns' clubs.
         payee_changed=services_runs.payee_changed(session, run) if draft and can_manage else None,
-        agreement_changed=draft and can_manage and services_runs.agreement_changed(session, run),
+        agreement_changed=draft and can_manage and locking.agreement_changed(session, run),
         paid_form=paid_form,
         account_label=rows.account_label,
     )

@@ -14,6 +14,7 @@ from nattvandring.associations.models import Association
 from nattvandring.errors import RuleViolation
 from nattvandring.sponsorship import services_membership as membership
 from nattvandring.sponsorship import services_runs as runs
+from nattvandring.sponsorship.locking import agreement_changed
 from nattvandring.sponsorship.models import AgreementAssociation, LineKind, PayoutLine
 from nattvandring.sponsorship.services_exports import walk_rows
 
@@ -323,12 +324,12 @@ def test_a_change_in_the_same_instant_as_the_computation_still_needs_a_recompute
     deal = _april_30_walk(db, world, place)
     _at(date(2026, 4, 30), 22, 30)
     april = _run(db, deal, date(2026, 4, 1), date(2026, 4, 30))
-    assert not runs.agreement_changed(db, april)
+    assert not agreement_changed(db, april)
     membership.set_municipalities(db, deal, [world.ids["bjuv"]])
-    assert runs.agreement_changed(db, april)
+    assert agreement_changed(db, april)
     with pytest.raises(RuleViolation) as refused:
         runs.approve(db, run=april, agreement=deal, actor_id=world.ids["liaison"])
     assert refused.value.code == "agreement_changed"
     runs.recompute(db, run=april, agreement=deal)
-    assert not runs.agreement_changed(db, april)
+    assert not agreement_changed(db, april)
     runs.approve(db, run=april, agreement=deal, actor_id=world.ids["liaison"])
