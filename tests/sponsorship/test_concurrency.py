@@ -109,6 +109,13 @@ def _first_holds_its_lock(app, first: Callable, second: Callable) -> tuple[Futur
     return held, waiting
 
 
+def _refusal(outcome: Future) -> str:
+    """The code of the RuleViolation that refused the change."""
+    refused = outcome.exception()
+    assert isinstance(refused, RuleViolation), refused
+    return refused.code
+
+
 def test_a_withdrawal_waiting_on_an_approval_applies_after_what_it_settled(app, db, world, april):
     agreement_id, run_id = april
     _approved, withdrawn = _first_holds_its_lock(
@@ -131,9 +138,7 @@ def test_an_approval_waiting_on_a_withdrawal_is_refused_until_computed_again(app
         _approve(agreement_id, run_id, world.ids["liaison"]),
     )
     assert withdrawn.result() == APRIL_30  # tonight is no longer enrolled
-    refused = approval.exception()
-    assert isinstance(refused, RuleViolation), refused
-    assert refused.code == "agreement_changed"
+    assert _refusal(approval) == "agreement_changed"
     db.rollback()  # a fresh transaction sees what the threads committed
     assert db.get_one(PayoutRun, run_id).status == RunStatus.DRAFT
 
@@ -161,9 +166,7 @@ def test_a_draft_approved_meanwhile_is_neither_computed_again_nor_deleted(
     _approved, changed = _first_holds_its_lock(
         app, _approve(agreement_id, run_id, world.ids["liaison"]), change_draft
     )
-    refused = changed.exception()
-    assert isinstance(refused, RuleViolation), refused
-    assert refused.code == "run_status"
+    assert _refusal(changed) == "run_status"
     db.rollback()  # a fresh transaction sees what the threads committed
     assert db.get_one(PayoutRun, run_id).status == RunStatus.APPROVED
     assert _lines(db, run_id) == approved_lines
@@ -189,9 +192,7 @@ def test_new_terms_waiting_on_an_approval_may_not_reach_into_what_it_settled(app
     _approved, changed = _first_holds_its_lock(
         app, _approve(agreement_id, run_id, world.ids["liaison"]), new_terms
     )
-    refused = changed.exception()
-    assert isinstance(refused, RuleViolation), refused
-    assert refused.code == "terms_in_settled_period"
+    assert _refusal(changed) == "terms_in_settled_period"
 
 
 def test_two_withdrawals_of_an_enrolment_not_yet_begun(app, db, world, april):
@@ -250,6 +251,4 @@ def test_a_run_waiting_on_a_shorter_validity_is_refused_after_its_end(app, db, w
         )
 
     _ended, created = _first_holds_its_lock(app, end_in_april, may_run)
-    refused = created.exception()
-    assert isinstance(refused, RuleViolation), refused
-    assert refused.code == "outside_agreement"
+    assert _refusal(created) == "outside_agreement"
