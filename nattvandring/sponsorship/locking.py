@@ -41,12 +41,6 @@ def revision(session: Session, agreement_id: int) -> int:
     ).one()
 
 
-def agreement_changed(session: Session, run: PayoutRun) -> bool:
-    """Whether the run's agreement changed (validity, terms, coverage, enrolments) after the
-    run was computed."""
-    return revision(session, run.agreement_id) != run.agreement_revision
-
-
 def lock_run(session: Session, run: PayoutRun, status: RunStatus) -> None:
     """Take the agreement's lock, then check the run as committed: loaded before the lock,
     it may have been approved, paid or deleted by another transaction since."""

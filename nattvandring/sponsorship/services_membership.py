@@ -259,6 +259,7 @@ def enrol(
     """Enrol an approved association of a covered municipality (a coordinator: their own)
     from ``joined_on`` (default today). Enrolling again after a withdrawal starts a new
     period, or reopens the last one if ``joined_on`` is not after it ended."""
+    lock_agreement(session, agreement)  # before reading what it covers and who is enrolled
     covered = set(municipality_ids(session, agreement.id))  # type: ignore[arg-type]
     if association.municipality_id not in covered:
         raise RuleViolation(
@@ -281,7 +282,6 @@ def enrol(
         )
     if joined_on is not None:
         dates.check_day(joined_on, field="joined_on")
-    lock_agreement(session, agreement)
     first_open = _begin_change(session, agreement)
     rows = _enrolment_rows(session, agreement.id, association.id)  # type: ignore[arg-type]
     periods = [_enrolment_period(row) for row in rows]

@@ -28,8 +28,9 @@ from ..errors import RuleViolation
 from ..i18n import _l
 from . import explain, services_terms, walks
 from .earnings import Terms
-from .locking import agreement_changed, lock_agreement, lock_run, mark_changed, revision
+from .locking import lock_agreement, lock_run, mark_changed, revision
 from .models import COMMITTED, LineKind, PayoutLine, PayoutRun, RunStatus, SponsorAgreement
+from .run_checks import agreement_changed, earlier_draft, fingerprint, payee_changed
 from .services_membership import coverage, members
 from .settlement import Member, RunPlan, plan_run
 
@@ -39,6 +40,15 @@ log = logging.getLogger(__name__)
 def _clip(agreement: SponsorAgreement, start: date, end: date) -> tuple[date, date] | None:
     first, last = max(start, agreement.valid_from), min(end, agreement.valid_to)
     return (first, last) if first <= last else None
+
+
+def _require_within(agreement: SponsorAgreement, start: date, end: date) -> None:
+    if _clip(agreement, start, end) is None:
+        raise RuleViolation(
+            "outside_agreement",
+            _l("Perioden ligger utanför avtalets giltighetstid."),
+            field="period_start",
+        )
 
 
 def create_run(
@@ -56,12 +66,7 @@ def create_run(
             "period_invalid", _l("Slutdatum ligger före startdatum."), field="period_end"
         )
     lock_agreement(session, agreement)
-    if _clip(agreement, period_start, period_end) is None:
-        raise RuleViolation(
-            "outside_agreement",
-            _l("Perioden ligger utanför avtalets giltighetstid."),
-            field="period_start",
-        )
+    _require_within(agreement, period_start, period_end)
     overlapping = session.exec(
         select(PayoutRun.id).where(
             PayoutRun.agreement_id == agreement.id,
@@ -94,6 +99,7 @@ def create_run(
 def recompute(session: Session, *, run: PayoutRun, agreement: SponsorAgreement) -> PayoutRun:
     """Compute a draft again from the ledger as it is now."""
     lock_run(session, run, RunStatus.DRAFT)
+    _require_within(agreement, run.period_start, run.period_end)  # validity may have shrunk
     for line in session.exec(select(PayoutLine).where(PayoutLine.run_id == run.id)).all():
         session.delete(line)
     session.flush()
@@ -104,10 +110,24 @@ def recompute(session: Session, *, run: PayoutRun, agreement: SponsorAgreement) 
 
 
 def approve(
-    session: Session, *, run: PayoutRun, agreement: SponsorAgreement, actor_id: int
+    session: Session,
+    *,
+    run: PayoutRun,
+    agreement: SponsorAgreement,
+    actor_id: int,
+    seen: str | None = None,
 ) -> None:
-    """Freeze the run. Refused if another run was approved after this one was computed."""
+    """Freeze the run. Refused if another run was approved after this one was computed, or
+    if the run is no longer what the approver ``seen`` (its ``fingerprint``)."""
     lock_run(session, run, RunStatus.DRAFT)
+    if seen is not None and seen != fingerprint(session, run):
+        raise RuleViolation(
+            "run_changed",
+            _l(
+                "Utkastet har räknats om sedan du öppnade sidan. Granska beloppen igen "
+                "innan du godkänner."
+            ),
+        )
     newer = session.exec(
         select(PayoutRun.id).where(
             PayoutRun.agreement_id == agreement.id,
@@ -154,37 +174,6 @@ def approve(
     # What it pays is now settled: every other draft is computed again before approval.
     mark_changed(session, agreement)
     log.info("payout run %s approved", run.id)
-
-
-def payee_changed(session: Session, run: PayoutRun) -> str | None:
-    """The name of an association whose account or organisation number differs from what
-    ``run``'s lines copied, if any."""
-    return session.exec(
-        select(Association.name)
-        .join(PayoutLine, col(PayoutLine.association_id) == Association.id)
-        .where(
-            PayoutLine.run_id == run.id,
-            (col(PayoutLine.account_type) != Association.account_type)
-            | (col(PayoutLine.account_number) != Association.account_number)
-            | (col(PayoutLine.org_number) != Association.org_number),
-        )
-        .order_by(Association.name)
-    ).first()
-
-
-def earlier_draft(session: Session, run: PayoutRun) -> PayoutRun | None:
-    """An open draft of the same agreement before ``run``: runs settle in date order, so
-    until it is approved (or deleted) ``run`` also counts that draft's walks."""
-    return session.exec(
-        select(PayoutRun)
-        .where(
-            PayoutRun.agreement_id == run.agreement_id,
-            PayoutRun.id != run.id,
-            PayoutRun.status == RunStatus.DRAFT,
-            PayoutRun.period_end < run.period_start,
-        )
-        .order_by(col(PayoutRun.period_start))
-    ).first()
 
 
 def mark_paid(session: Session, *, run: PayoutRun, paid_on: date, reference: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlmodel import col, select
 
@@ -16,7 +16,7 @@ from ..exports import csv_rows, xlsx_bytes
 from ..i18n import _, _l
 from ..web import nav
 from ..web.forms_util import load_for, show_violation
-from . import explain, locking, policy, services_runs, services_terms
+from . import explain, policy, run_checks, services_runs, services_terms
 from . import services_exports as rows
 from .blueprint import XLSX_TYPE, bp, csv_dialect, download, stream_csv
 from .exports import statement_pdf
@@ -119,10 +119,11 @@ def _render_run(
         totals=rows.run_totals(session, run.id, municipality_ids=scope),  # type: ignore[arg-type]
         partial=policy.sees_only_part(scope, policy.run_municipality_ids(db_session(), run)),
         can_manage=can_manage,
-        earlier_draft=services_runs.earlier_draft(session, run) if draft else None,
+        earlier_draft=run_checks.earlier_draft(session, run) if draft else None,
         # Named only to who may approve: a partial view must not learn other towns' clubs.
-        payee_changed=services_runs.payee_changed(session, run) if draft and can_manage else None,
-        agreement_changed=draft and can_manage and locking.agreement_changed(session, run),
+        payee_changed=run_checks.payee_changed(session, run) if draft and can_manage else None,
+        agreement_changed=draft and can_manage and run_checks.agreement_changed(session, run),
+        seen=run_checks.fingerprint(session, run) if draft and can_manage else None,
         paid_form=paid_form,
         account_label=rows.account_label,
     )
@@ -175,7 +176,9 @@ def run_approve(run_id: int):
     """The lock button of the confirmation page (the run page links there, not here)."""
     return _act(
         run_id,
-        lambda s, r, a: services_runs.approve(s, run=r, agreement=a, actor_id=current_user.id),
+        lambda s, r, a: services_runs.approve(
+            s, run=r, agreement=a, actor_id=current_user.id, seen=request.form.get("seen", "")
+        ),
         _("Utbetalningen är godkänd och låst."),
     )
 

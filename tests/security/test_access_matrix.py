@@ -89,7 +89,7 @@ SHARED_EXPECTED: dict[str, str] = {
     "sponsorship.run_export": _shared("200", coordinators="200"),
     "sponsorship.run_recompute": _shared("302", coordinators="403"),
     "sponsorship.run_approve_confirm": _shared("200", coordinators="403"),
-    "sponsorship.run_approve": _shared("302", coordinators="403"),
+    "sponsorship.run_approve": _shared("422", coordinators="403"),
     "sponsorship.run_delete": _shared("302", coordinators="403"),
     "sponsorship.run_paid": _shared("422", coordinators="403"),
     # Leaders only, for their own association; the run is a draft, so no statement yet.

@@ -185,3 +185,14 @@ def login_as(client, email: str):
 
     client.post("/logout")
     return login(client, email)
+
+
+def approve_from_page(client, run_id: int):
+    """Press "Godkänn och lås" on the run's confirmation page, as the liaison does: the form
+    carries what the page showed (``seen``)."""
+    import re
+
+    page = client.get(f"/sponsorship/runs/{run_id}/approve").get_data(as_text=True)
+    seen = re.search(r'name="seen" value="([0-9a-f]*)"', page)
+    assert seen is not None, "the confirmation page has no approve form"
+    return client.post(f"/sponsorship/runs/{run_id}/approve", data={"seen": seen.group(1)})

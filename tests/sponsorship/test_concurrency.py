@@ -86,11 +86,14 @@ def _first_holds_its_lock(app, first: Callable, second: Callable) -> tuple[Futur
     done_first, go_on = threading.Event(), threading.Event()
 
     def hold(work: Callable):
-        with app.app_context(), session_scope(get_engine(app)) as session:
-            result = work(session)
-            done_first.set()
-            assert go_on.wait(timeout=30)
-            return result
+        try:
+            with app.app_context(), session_scope(get_engine(app)) as session:
+                result = work(session)
+                done_first.set()
+                assert go_on.wait(timeout=30)
+                return result
+        finally:
+            done_first.set()  # a failing first change shows its own error, not a timeout
 
     def then(work: Callable):
         with app.app_context(), session_scope(get_engine(app)) as session:
@@ -99,6 +102,8 @@ def _first_holds_its_lock(app, first: Callable, second: Callable) -> tuple[Futur
     with ThreadPoolExecutor(max_workers=2) as pool:
         held = pool.submit(hold, first)
         assert done_first.wait(timeout=30)
+        if held.done():
+            held.result()  # raises what the first change raised
         waiting = pool.submit(then, second)
         wall_clock.sleep(HEAD_START_SECONDS)
         still_waiting = not waiting.done()
@@ -252,3 +257,32 @@ def test_a_run_waiting_on_a_shorter_validity_is_refused_after_its_end(app, db, w
 
     _ended, created = _first_holds_its_lock(app, end_in_april, may_run)
     assert _refusal(created) == "outside_agreement"
+
+
+def test_an_enrolment_waiting_on_a_municipality_taken_off_is_refused(app, db, world, april):
+    """Bjuvs IF, withdrawn, is enrolled again while Bjuv is taken off the agreement."""
+    agreement_id, _run_id = april
+    membership.withdraw(
+        db,
+        agreement=db.get_one(SponsorAgreement, agreement_id),
+        association=db.get_one(Association, world.ids["assoc_c"]),
+        allowed_municipality_ids=None,
+    )
+    db.commit()
+
+    def hassleholm_only(session) -> None:
+        deal = session.get_one(SponsorAgreement, agreement_id)
+        membership.set_municipalities(session, deal, [world.ids["hassleholm"]])
+
+    def enrol_bjuv_association(session) -> None:
+        deal = session.get_one(SponsorAgreement, agreement_id)
+        membership.enrol(
+            session,
+            agreement=deal,
+            association=session.get_one(Association, world.ids["assoc_c"]),
+            joined_on=None,
+            allowed_municipality_ids=None,
+        )
+
+    _taken_off, enrolled = _first_holds_its_lock(app, hassleholm_only, enrol_bjuv_association)
+    assert _refusal(enrolled) == "not_covered"

@@ -12,7 +12,7 @@ from nattvandring.associations.models import Association
 from nattvandring.sponsorship import services_runs as runs
 from nattvandring.sponsorship.models import LineKind, PayoutLine
 
-from .conftest import agreement, login_as, walk
+from .conftest import agreement, approve_from_page, login_as, walk
 
 ADULTS = [1980, 1981, 1982]
 DRAFT_TEXT = "vandringar som ingen godkänd utbetalning har avräknat"
@@ -72,10 +72,10 @@ def test_run_page_and_confirmation_warn_about_the_open_earlier_draft(client, db,
 
     # Approve the spring run and recompute April: no warning, no adjustment for spring.
     db.rollback()
-    refused = client.post(f"/sponsorship/runs/{april.id}/approve")
+    refused = approve_from_page(client, april.id)
     assert refused.status_code == 422
     assert "Ett tidigare utkast är fortfarande öppet" in refused.get_data(as_text=True)
-    assert client.post(f"/sponsorship/runs/{spring.id}/approve").status_code == 302
+    assert approve_from_page(client, spring.id).status_code == 302
     assert client.post(f"/sponsorship/runs/{april.id}/recompute").status_code == 302
     db.rollback()
     assert (
@@ -153,10 +153,10 @@ def test_the_run_pages_warn_of_a_payee_who_changed_account_and_approval_waits(
     warning = f"{club.name} har bytt konto eller organisationsnummer sedan beräkningen."
     for url in (f"/sponsorship/runs/{spring.id}", f"/sponsorship/runs/{spring.id}/approve"):
         assert warning in client.get(url).get_data(as_text=True)
-    refused = client.post(f"/sponsorship/runs/{spring.id}/approve")
+    refused = approve_from_page(client, spring.id)
     assert refused.status_code == 422
     assert warning in refused.get_data(as_text=True)
 
     assert client.post(f"/sponsorship/runs/{spring.id}/recompute").status_code == 302
     assert warning not in client.get(f"/sponsorship/runs/{spring.id}").get_data(as_text=True)
-    assert client.post(f"/sponsorship/runs/{spring.id}/approve").status_code == 302
+    assert approve_from_page(client, spring.id).status_code == 302

@@ -26,7 +26,7 @@ from nattvandring.sponsorship.models import (
 )
 from nattvandring.sponsorship.rules import PaymentRule
 
-from .conftest import agreement, login_as, walk
+from .conftest import agreement, approve_from_page, login_as, walk
 
 # 1 234 kr per walk: Hässleholm's two associations earn 2 468 kr and 3 702 kr, Bjuv's 1 234 kr.
 RULE = PaymentRule(kind="per_walk", amount_ore=123_400, min_walkers=3, min_age=18)
@@ -197,7 +197,7 @@ def test_liaison_pays_out_the_shared_run(client, db, world, shared):
     created = client.post(f"/sponsorship/agreements/{shared.id}/runs", data=RUN_DATA)
     assert created.status_code == 302
     run_id = int(created.headers["Location"].rsplit("/", 1)[1])
-    assert client.post(f"/sponsorship/runs/{run_id}/approve").status_code == 302
+    assert approve_from_page(client, run_id).status_code == 302
     paid = client.post(
         f"/sponsorship/runs/{run_id}/paid", data={"paid_on": "2026-05-20", "reference": "LF-9"}
     )
@@ -215,7 +215,7 @@ def test_coordinator_pays_out_a_run_of_their_own_municipality(client, db, world,
     created = client.post(f"/sponsorship/agreements/{deal.id}/runs", data=RUN_DATA)
     assert created.status_code == 302
     run_id = int(created.headers["Location"].rsplit("/", 1)[1])
-    assert client.post(f"/sponsorship/runs/{run_id}/approve").status_code == 302
+    assert approve_from_page(client, run_id).status_code == 302
     paid = client.post(
         f"/sponsorship/runs/{run_id}/paid", data={"paid_on": "2026-05-20", "reference": "B-1"}
     )

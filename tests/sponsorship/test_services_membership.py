@@ -14,11 +14,11 @@ from nattvandring.associations.models import Association
 from nattvandring.errors import RuleViolation
 from nattvandring.sponsorship import services_membership as membership
 from nattvandring.sponsorship import services_runs as runs
-from nattvandring.sponsorship.locking import agreement_changed
 from nattvandring.sponsorship.models import AgreementAssociation, LineKind, PayoutLine
+from nattvandring.sponsorship.run_checks import agreement_changed
 from nattvandring.sponsorship.services_exports import walk_rows
 
-from .conftest import agreement, login_as, walk
+from .conftest import agreement, approve_from_page, login_as, walk
 
 ADULTS = [1980, 1981, 1982]
 WALK_ORE = 150_000
@@ -298,11 +298,11 @@ def test_the_run_pages_say_the_agreement_changed_since_the_computation(client, d
     db.commit()
     for url in (f"/sponsorship/runs/{april.id}", f"/sponsorship/runs/{april.id}/approve"):
         assert notice in client.get(url).get_data(as_text=True)
-    refused = client.post(f"/sponsorship/runs/{april.id}/approve")
+    refused = approve_from_page(client, april.id)
     assert refused.status_code == 422 and notice in refused.get_data(as_text=True)
     assert client.post(f"/sponsorship/runs/{april.id}/recompute").status_code == 302
     assert notice not in client.get(f"/sponsorship/runs/{april.id}").get_data(as_text=True)
-    assert client.post(f"/sponsorship/runs/{april.id}/approve").status_code == 302
+    assert approve_from_page(client, april.id).status_code == 302
 
 
 def test_the_liaisons_summary_keeps_a_withdrawn_association(client, db, world, place):

@@ -22,6 +22,7 @@ from tests.factories import org_number
 from tests.support.identity import mailed_link
 
 from .conftest import agreement as make_agreement
+from .conftest import approve_from_page
 from .conftest import login_as as login
 
 pytestmark = pytest.mark.usefixtures("world")
@@ -202,7 +203,7 @@ def test_liaison_runs_approves_and_pays(client, db, world, place):
     assert f"Bankgiro {assoc_a.account_number}" in page
     assert "2 godkända vandringar × 1 500 kr" in page
     assert "3 000 kr" in page
-    assert client.post(f"/sponsorship/runs/{run_id}/approve").status_code == 302
+    assert approve_from_page(client, run_id).status_code == 302
     assert client.post(f"/sponsorship/runs/{run_id}/recompute").status_code == 422
     paid = client.post(
         f"/sponsorship/runs/{run_id}/paid",

@@ -48,7 +48,6 @@ NOT_FUZZED = {
     "reports.approve_report": "the approve button on a submitted report",
     "rounds.draw": "the draw-now button of a booking round",
     "reports.start": "the write-a-report button on a booking",
-    "sponsorship.run_approve": "the approve button on a draft run",
     "sponsorship.run_delete": "the delete button on a draft run",
     "sponsorship.run_recompute": "the recompute button on a draft run",
     "sponsorship.withdraw": "the withdraw button on an enrolment",

@@ -1,5 +1,5 @@
 """Hostile input to sponsorship: sponsors, liaison invitations, agreements, enrolments,
-payout runs and marking an approved run as paid."""
+payout runs, approving a draft and marking an approved run as paid."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from nattvandring.accounts.forms import InviteForm
-from nattvandring.sponsorship import services_runs
+from nattvandring.sponsorship import run_checks, services_runs
 from nattvandring.sponsorship.forms import (
     AgreementEditForm,
     AgreementForm,
@@ -46,7 +46,16 @@ def build(session) -> World:
         actor_id=ids["admin"],
     )
     services_runs.approve(session, run=run, agreement=deal, actor_id=ids["admin"])
-    ids.update(agreement=deal.id, run=run.id)
+    draft = services_runs.create_run(
+        session,
+        agreement=deal,
+        period_start=date(2026, 4, 1),
+        period_end=date(2026, 4, 30),
+        actor_id=ids["admin"],
+    )
+    ids.update(agreement=deal.id, run=run.id, draft=draft.id)
+    # What the approval page shows of the draft, which its form sends back.
+    world.raw["draft_seen"] = run_checks.fingerprint(session, draft)
     return world
 
 
@@ -121,6 +130,14 @@ TARGETS = [
         lambda w: f"/sponsorship/agreements/{w.ids['agreement']}/runs",
         lambda w: {"period_start": "2026-03-01", "period_end": "2026-03-31"},
         forms=(RunForm,),
+    ),
+    Target(
+        "run_approve",
+        "sponsorship.run_approve",
+        "liaison",
+        lambda w: f"/sponsorship/runs/{w.ids['draft']}/approve",
+        lambda w: {"seen": w.raw["draft_seen"]},
+        tampered_only=True,  # a hidden input
     ),
     Target(
         "run_paid",
