@@ -82,20 +82,6 @@ def _coverage_rows(session: Session, agreement_id: int) -> dict[int, list[Agreem
     return found
 
 
-def _enrolment_rows(session: Session, agreement_id: int, association_id: int):
-    return list(
-        session.exec(
-            select(AgreementAssociation)
-            .where(
-                AgreementAssociation.agreement_id == agreement_id,
-                AgreementAssociation.association_id == association_id,
-            )
-            .order_by(col(AgreementAssociation.id))
-            .execution_options(populate_existing=True)  # as committed, not as read before a lock
-        ).all()
-    )
-
-
 def _write(session: Session, rows: list[Row], periods: Sequence[Period], make, apply) -> None:
     """Store ``periods`` (the result of ``membership.ended`` or ``started`` on ``rows``'
     periods): those change only the last period, add one, or drop the last one."""
@@ -200,6 +186,15 @@ def _enrolments_query(
     if municipality_ids is not None:
         query = query.where(col(Association.municipality_id).in_(list(municipality_ids)))
     return query
+
+
+def _enrolment_rows(
+    session: Session, agreement_id: int, association_id: int
+) -> list[AgreementAssociation]:
+    """The association's periods, as committed (read under the agreement's lock)."""
+    query = _enrolments_query(agreement_id, open_only=False, association_ids=[association_id])
+    found = session.exec(query.execution_options(populate_existing=True)).all()
+    return [row for row, _association in found]
 
 
 def enrolments(

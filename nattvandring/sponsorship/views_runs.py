@@ -95,7 +95,11 @@ def _load_run(run_id: int, action: str = "view") -> tuple[PayoutRun, SponsorAgre
 
 
 def _render_run(
-    run: PayoutRun, deal: SponsorAgreement, paid_form: PaidForm, template: str = "run.html"
+    run: PayoutRun,
+    deal: SponsorAgreement,
+    paid_form: PaidForm,
+    template: str = "run.html",
+    **context: Any,
 ) -> str:
     session = db_session()
     scope = policy.line_scope(current_user, run.sponsor_id)
@@ -123,9 +127,9 @@ def _render_run(
         # Named only to who may approve: a partial view must not learn other towns' clubs.
         payee_changed=run_checks.payee_changed(session, run) if draft and can_manage else None,
         agreement_changed=draft and can_manage and run_checks.agreement_changed(session, run),
-        seen=run_checks.fingerprint(session, run) if draft and can_manage else None,
         paid_form=paid_form,
         account_label=rows.account_label,
+        **context,
     )
 
 
@@ -167,7 +171,9 @@ def run_approve_confirm(run_id: int):
     payout, deal = _load_run(run_id, "manage")
     if payout.status != RunStatus.DRAFT:
         return redirect(url_for("sponsorship.run", run_id=run_id))
-    return _render_run(payout, deal, PaidForm(formdata=None), "run_approve.html")
+    # The form sends back what the page shows: approval refuses a draft changed since.
+    seen = run_checks.fingerprint(db_session(), payout)
+    return _render_run(payout, deal, PaidForm(formdata=None), "run_approve.html", seen=seen)
 
 
 @bp.post("/sponsorship/runs/<int:run_id>/approve")

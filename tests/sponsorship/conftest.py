@@ -19,7 +19,11 @@ from nattvandring.reports.models import (
 )
 from nattvandring.sponsorship.models import AgreementAssociation, Sponsor, SponsorAgreement
 from nattvandring.sponsorship.rules import PaymentRule
-from nattvandring.sponsorship.services_agreements import AgreementInput, create_agreement
+from nattvandring.sponsorship.services_agreements import (
+    AgreementInput,
+    create_agreement,
+    update_agreement,
+)
 
 PER_WALK = PaymentRule(kind="per_walk", amount_ore=150_000, min_walkers=3, min_age=18)
 
@@ -196,3 +200,23 @@ def approve_from_page(client, run_id: int):
     seen = re.search(r'name="seen" value="([0-9a-f]*)"', page)
     assert seen is not None, "the confirmation page has no approve form"
     return client.post(f"/sponsorship/runs/{run_id}/approve", data={"seen": seen.group(1)})
+
+
+def end_agreement(session: Session, world, agreement_id: int, valid_to: date) -> None:
+    """Shorten the agreement (from the conftest's ``agreement``) to end on ``valid_to``,
+    its other facts as they were."""
+    deal = session.get_one(SponsorAgreement, agreement_id)
+    update_agreement(
+        session,
+        agreement=deal,
+        data=AgreementInput(
+            name=deal.name,
+            valid_from=deal.valid_from,
+            valid_to=valid_to,
+            budget_ore=None,
+            cap_per_association_year_ore=None,
+            rule=PER_WALK,
+            municipality_ids=(world.ids["hassleholm"], world.ids["bjuv"]),
+        ),
+        editable_municipality_ids=None,
+    )

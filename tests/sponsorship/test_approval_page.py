@@ -7,10 +7,9 @@ import re
 from datetime import UTC, date, datetime
 
 from nattvandring import clock
-from nattvandring.sponsorship import services_agreements as agreements
-from nattvandring.sponsorship.models import PayoutRun, RunStatus, SponsorAgreement
+from nattvandring.sponsorship.models import PayoutRun, RunStatus
 
-from .conftest import PER_WALK, agreement, approve_from_page, login_as, walk
+from .conftest import agreement, approve_from_page, end_agreement, login_as, walk
 
 ADULTS = [1980, 1981, 1982]
 
@@ -60,20 +59,7 @@ def test_a_draft_computed_again_after_the_page_was_opened_is_not_approved(client
 def test_computing_a_draft_past_a_shortened_validity_again_says_why(client, db, world, place):
     run_id = _march_draft(client, db, world, place)
     deal = db.get_one(PayoutRun, run_id).agreement_id
-    agreements.update_agreement(
-        db,
-        agreement=db.get_one(SponsorAgreement, deal),
-        data=agreements.AgreementInput(
-            name="Kortare",
-            valid_from=date(2026, 1, 1),
-            valid_to=date(2026, 2, 28),
-            budget_ore=None,
-            cap_per_association_year_ore=None,
-            rule=PER_WALK,
-            municipality_ids=(world.ids["hassleholm"], world.ids["bjuv"]),
-        ),
-        editable_municipality_ids=None,
-    )
+    end_agreement(db, world, deal, date(2026, 2, 28))
     db.commit()
     answer = client.post(f"/sponsorship/runs/{run_id}/recompute")
     assert answer.status_code == 422

@@ -24,14 +24,13 @@ from nattvandring import clock
 from nattvandring.associations.models import Association
 from nattvandring.db import get_engine, session_scope
 from nattvandring.errors import RuleViolation
-from nattvandring.sponsorship import services_agreements as agreements
 from nattvandring.sponsorship import services_membership as membership
 from nattvandring.sponsorship import services_runs as runs
 from nattvandring.sponsorship import services_terms as terms
 from nattvandring.sponsorship.models import PayoutLine, PayoutRun, RunStatus, SponsorAgreement
 from nattvandring.sponsorship.rules import PaymentRule
 
-from .conftest import PER_WALK, agreement, walk
+from .conftest import agreement, end_agreement, walk
 
 ADULTS = [1980, 1981, 1982]
 APRIL_30 = date(2026, 4, 30)
@@ -205,7 +204,7 @@ def test_two_withdrawals_of_an_enrolment_not_yet_begun(app, db, world, april):
     agreement_id, _run_id = april
     deal = db.get_one(SponsorAgreement, agreement_id)
     association = db.get_one(Association, world.ids["assoc_b"])
-    membership.withdraw(db, agreement=deal, association=association, allowed_municipality_ids=None)
+    _withdraw(agreement_id, world.ids["assoc_b"])(db)
     membership.enrol(
         db,
         agreement=deal,
@@ -229,21 +228,7 @@ def test_a_run_waiting_on_a_shorter_validity_is_refused_after_its_end(app, db, w
     agreement_id, _run_id = april
 
     def end_in_april(session) -> None:
-        deal = session.get_one(SponsorAgreement, agreement_id)
-        agreements.update_agreement(
-            session,
-            agreement=deal,
-            data=agreements.AgreementInput(
-                name=deal.name,
-                valid_from=deal.valid_from,
-                valid_to=APRIL_30,
-                budget_ore=None,
-                cap_per_association_year_ore=None,
-                rule=PER_WALK,
-                municipality_ids=(world.ids["hassleholm"], world.ids["bjuv"]),
-            ),
-            editable_municipality_ids=None,
-        )
+        end_agreement(session, world, agreement_id, APRIL_30)
 
     def may_run(session) -> None:
         deal = session.get_one(SponsorAgreement, agreement_id)
@@ -262,12 +247,7 @@ def test_a_run_waiting_on_a_shorter_validity_is_refused_after_its_end(app, db, w
 def test_an_enrolment_waiting_on_a_municipality_taken_off_is_refused(app, db, world, april):
     """Bjuvs IF, withdrawn, is enrolled again while Bjuv is taken off the agreement."""
     agreement_id, _run_id = april
-    membership.withdraw(
-        db,
-        agreement=db.get_one(SponsorAgreement, agreement_id),
-        association=db.get_one(Association, world.ids["assoc_c"]),
-        allowed_municipality_ids=None,
-    )
+    _withdraw(agreement_id, world.ids["assoc_c"])(db)
     db.commit()
 
     def hassleholm_only(session) -> None:
