@@ -15,6 +15,7 @@ from sqlmodel import Session, col, func, select
 
 from ..accounts.models import User
 from ..clock import utcnow
+from ..db import is_sqlite
 from ..planning.models import Shift
 from ..planning.schedule import evening_of
 from .models import HoursLedgerEntry, LedgerKind, PatrolReport, ReportWalker
@@ -50,6 +51,30 @@ def _entry(
     )
 
 
+def _recording_time(session: Session) -> datetime:
+    """The time a new entry is recorded at, read once no payout run is choosing its cutoff.
+
+    A run counts the entries recorded before its cutoff (``hold_recording``). An entry stamped
+    before a cutoff but committed after the run read the ledger would be left out of the run
+    and yet listed in its statement. On PostgreSQL the ledger's ROW EXCLUSIVE lock, taken
+    before the stamp, conflicts with the run's SHARE lock; on SQLite every write transaction
+    is exclusive already (``BEGIN IMMEDIATE``)."""
+    _lock_ledger(session, "ROW EXCLUSIVE")
+    return utcnow()
+
+
+def hold_recording(session: Session) -> None:
+    """Before a payout run chooses its cutoff: wait for entries being recorded to commit, and
+    keep new ones from being stamped until this transaction ends (``_recording_time``)."""
+    _lock_ledger(session, "SHARE")
+
+
+def _lock_ledger(session: Session, mode: str) -> None:
+    if not is_sqlite(session):
+        table = HoursLedgerEntry.__tablename__
+        session.connection().exec_driver_sql(f"LOCK TABLE {table} IN {mode} MODE")
+
+
 def _birth_year(session: Session, user_id: int | None) -> int | None:
     if user_id is None:
         return None
@@ -66,7 +91,7 @@ def record_approval(
     actor_id: int | None,
 ) -> list[HoursLedgerEntry]:
     """One approval entry per walker with their computed minutes."""
-    now = utcnow()
+    now = _recording_time(session)
     entries = [
         _entry(
             report,
@@ -112,7 +137,7 @@ def record_correction(
         reason=reason,
         actor_id=actor_id,
         birth_year=birth_year,
-        at=utcnow(),
+        at=_recording_time(session),
     )
     session.add(entry)
     session.flush()

@@ -26,6 +26,7 @@ from ..associations.models import Association
 from ..clock import utcnow
 from ..errors import RuleViolation
 from ..i18n import _l
+from ..reports.ledger import hold_recording
 from . import explain, services_terms, walks
 from .earnings import Terms
 from .locking import lock_agreement, lock_run, mark_changed, revision
@@ -86,7 +87,7 @@ def create_run(
         sponsor_id=agreement.sponsor_id,
         period_start=period_start,
         period_end=period_end,
-        cutoff_at=utcnow(),
+        cutoff_at=_cutoff(session),
         created_by_id=actor_id,
     )
     session.add(run)
@@ -103,7 +104,7 @@ def recompute(session: Session, *, run: PayoutRun, agreement: SponsorAgreement) 
     for line in session.exec(select(PayoutLine).where(PayoutLine.run_id == run.id)).all():
         session.delete(line)
     session.flush()
-    run.cutoff_at = utcnow()
+    run.cutoff_at = _cutoff(session)
     session.add(run)
     _compute(session, run, agreement)
     return run
@@ -321,6 +322,13 @@ def _refuse_before_committed(session: Session, agreement: SponsorAgreement, end:
             ),
             field="period_start",
         )
+
+
+def _cutoff(session: Session) -> datetime:
+    """Now, once the ledger entries being recorded have committed: the run counts every
+    entry recorded before it (``ledger.hold_recording``)."""
+    hold_recording(session)
+    return utcnow()
 
 
 def _compute(session: Session, run: PayoutRun, agreement: SponsorAgreement) -> None:

@@ -15,20 +15,26 @@ import threading
 import time as wall_clock
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from datetime import date, time
+from datetime import date, time, timedelta
 
 import pytest
 from sqlmodel import select
 
 from nattvandring import clock
+from nattvandring.accounts.models import User
 from nattvandring.associations.models import Association
+from nattvandring.booking.models import Booking
 from nattvandring.db import get_engine, session_scope
 from nattvandring.errors import RuleViolation
+from nattvandring.planning.models import Shift
+from nattvandring.reports import ledger
+from nattvandring.reports.models import PatrolReport, ReportStatus, ReportWalker
 from nattvandring.sponsorship import services_membership as membership
 from nattvandring.sponsorship import services_runs as runs
 from nattvandring.sponsorship import services_terms as terms
 from nattvandring.sponsorship.models import PayoutLine, PayoutRun, RunStatus, SponsorAgreement
 from nattvandring.sponsorship.rules import PaymentRule
+from nattvandring.sponsorship.services_exports import walk_rows
 
 from .conftest import agreement, end_agreement, walk
 
@@ -266,3 +272,83 @@ def test_an_enrolment_waiting_on_a_municipality_taken_off_is_refused(app, db, wo
 
     _taken_off, enrolled = _first_holds_its_lock(app, hassleholm_only, enrol_bjuv_association)
     assert _refusal(enrolled) == "not_covered"
+
+
+def _approve_report(place: dict, evening: date) -> Callable:
+    """A report of three adults approved on ``evening``, as review records it."""
+
+    def approve_report(session) -> None:
+        start = clock.local_to_utc(evening, time(21))
+        end = start + timedelta(hours=4)
+        shift = Shift(
+            municipality_id=place["municipality_id"],
+            area_id=place["area_id"],
+            start_at=start,
+            end_at=end,
+        )
+        session.add(shift)
+        session.flush()
+        booking = Booking(shift_id=shift.id, association_id=place["association_id"])
+        session.add(booking)
+        session.flush()
+        report = PatrolReport(
+            shift_id=shift.id,
+            booking_id=booking.id,
+            association_id=place["association_id"],
+            municipality_id=place["municipality_id"],
+            status=ReportStatus.APPROVED,
+        )
+        session.add(report)
+        session.flush()
+        people = [User(name=f"Vandrare {year}", birth_year=year) for year in ADULTS]
+        session.add_all(people)
+        session.flush()
+        walkers = [
+            ReportWalker(
+                report_id=report.id, user_id=person.id, start_at=start, end_at=end, minutes=240
+            )
+            for person in people
+        ]
+        session.add_all(walkers)
+        session.flush()
+        ledger.record_approval(session, report, shift, walkers, actor_id=None)
+
+    return approve_report
+
+
+def test_a_draft_computed_while_a_report_is_approved_pays_what_its_statement_lists(
+    app, db, world, place, april
+):
+    """The approval stamps its ledger entries before it commits; the draft computed
+    meanwhile waits for it, so every walk its statement lists (recorded before the cutoff)
+    is one it paid."""
+    agreement_id, run_id = april
+
+    def compute_again(session) -> None:
+        _at(22, 50)  # the approval, still open, stamped its entries at 22:45
+        deal = session.get_one(SponsorAgreement, agreement_id)
+        runs.recompute(session, run=session.get_one(PayoutRun, run_id), agreement=deal)
+
+    _approved, computed = _first_holds_its_lock(
+        app, _approve_report(place["assoc_a"], date(2026, 4, 29)), compute_again
+    )
+    computed.result()
+    db.rollback()  # a fresh transaction sees what the threads committed
+    draft = db.get_one(PayoutRun, run_id)
+    listed = walk_rows(db, draft, world.ids["assoc_a"])
+    assert [(row.evening, row.reason) for row in listed] == [
+        (date(2026, 4, 29), ""),
+        (APRIL_30, ""),
+    ]
+    deal = db.get_one(SponsorAgreement, agreement_id)
+    again = runs.plan_for(
+        db,
+        deal,
+        draft.period_start,
+        draft.period_end,
+        cutoff=draft.cutoff_at,
+        exclude_run_id=run_id,
+    )
+    assert _lines(db, run_id) == sorted(
+        (line.association_id, line.kind, line.amount_ore) for line in again.lines
+    )
