@@ -152,6 +152,9 @@ class AgreementEditForm(AgreementForm):
         ),
     )
     confirm = HiddenField()
+    # The agreement's revision when the form was loaded: a save over a change made meanwhile
+    # is refused instead of silently undoing it.
+    revision = HiddenField()
 
 
 def parse_packages(text: str) -> tuple[tuple[int, int], ...]:

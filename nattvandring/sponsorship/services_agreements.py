@@ -127,8 +127,10 @@ def update_agreement(
     terms_from: date | None = None,
     may_change_terms: bool = True,
     actor_id: int | None = None,
+    seen_revision: int | None = None,
 ) -> SponsorAgreement:
     """Change an agreement; ``editable_municipality_ids`` (None = all) limits coverage edits.
+    Refused if the agreement changed since the editor saw it at ``seen_revision``.
 
     Name, validity and terms are the agreement's terms: only a user who ``may_change_terms``
     changes them. A change of rule, cap, budget or allocation becomes a new version in
@@ -137,6 +139,8 @@ def update_agreement(
 
     valid_to = _check(data)
     lock_agreement(session, agreement)  # before reading its terms and what runs settled
+    if seen_revision is not None:
+        check_unchanged(agreement, seen_revision)
     proposed = services_terms.TermsInput(
         data.rule, data.budget_ore, data.cap_per_association_year_ore, data.allocation
     )
@@ -194,6 +198,18 @@ def update_agreement(
         )
     set_municipalities(session, agreement, tuple(sorted(wanted)))
     return agreement
+
+
+def check_unchanged(agreement: SponsorAgreement, seen_revision: int) -> None:
+    """Refuse a change made on a form loaded before another change of the agreement."""
+    if agreement.revision != seen_revision:
+        raise RuleViolation(
+            "edited_meanwhile",
+            _l(
+                "Avtalet har ändrats av någon annan sedan du öppnade sidan. Formuläret visar "
+                "nu avtalet som det är; gör din ändring igen."
+            ),
+        )
 
 
 def _realign_first_version(session: Session, agreement: SponsorAgreement) -> None:

@@ -86,7 +86,14 @@ def _current_values(deal: SponsorAgreement) -> dict:
         "packages": ", ".join(f"{s}:{ore_to_input(a)}" for s, a in rule.packages),
         "allocation": latest.allocation,
         "municipality_ids": membership.municipality_ids(session, deal.id),  # type: ignore[arg-type]
+        "revision": deal.revision,
     }
+
+
+def _seen_revision(form: AgreementEditForm) -> int:
+    """The revision the form was loaded at (-1, never current, when missing or garbled)."""
+    text = form.revision.data or ""
+    return int(text) if text.isdigit() else -1
 
 
 def _edit_form(deal: SponsorAgreement, may_change: bool) -> AgreementEditForm:
@@ -100,7 +107,7 @@ def _edit_form(deal: SponsorAgreement, may_change: bool) -> AgreementEditForm:
     current = AgreementEditForm(formdata=None, data=values)
     posted = request.form.copy()
     for f in current:
-        if f.name in ("municipality_ids", "csrf_token", "confirm"):
+        if f.name in ("municipality_ids", "csrf_token", "confirm", "revision"):
             continue
         text = f._value() if hasattr(f, "_value") else f.data
         posted.setlist(f.name, [] if text in (None, "") else [str(text)])
@@ -133,6 +140,7 @@ def agreement_edit(agreement_id: int):
                         _l("Ange från vilket datum ändringen gäller."),
                         field="terms_from",
                     )
+                agreements.check_unchanged(deal, _seen_revision(form))
                 services_terms.check_from(deal, terms_from, earliest)
                 effects = services_terms.preview(
                     session, agreement=deal, terms=proposed, valid_from=terms_from
@@ -147,12 +155,21 @@ def agreement_edit(agreement_id: int):
                     terms_from=form.terms_from.data,
                     may_change_terms=may_change,
                     actor_id=current_user.id,
+                    seen_revision=_seen_revision(form),
                 )
         except RuleViolation as violation:
             session.rollback()
+            if violation.code == "edited_meanwhile":
+                # Show the agreement as it is now: saving the stale form again would undo
+                # the other change.
+                form = AgreementEditForm(formdata=None, data=_current_values(deal))
+                municipality_choices(form, deal)
+                earliest = services_terms.first_changeable_day(session, deal)
+                status = 409
+            else:
+                status = 422
             show_violation(form, violation)
             form.confirm.data = ""
-            status = 422
         else:
             if effects is None:
                 flash(_("Avtalet är sparat."), "success")

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 
 import pytest
 from sqlmodel import select
 
 from nattvandring import clock
+from nattvandring.sponsorship import services_membership as membership
 from nattvandring.sponsorship import services_runs as runs
 from nattvandring.sponsorship import services_terms
-from nattvandring.sponsorship.models import AgreementMunicipality, AgreementTerms
+from nattvandring.sponsorship.models import AgreementMunicipality, AgreementTerms, SponsorAgreement
 
 from .conftest import agreement as make_agreement
 from .conftest import login_as as login
@@ -38,6 +40,18 @@ def _form(world, **changes) -> dict:
     }
     data.update(changes)
     return data
+
+
+def _edit(client, url: str, world, **changes):
+    """Open the edit page, as its user would, and post the form with ``changes``."""
+    return client.post(url, data=_form(world, revision=_shown_revision(client, url), **changes))
+
+
+def _shown_revision(client, url: str) -> str:
+    page = client.get(url).get_data(as_text=True)
+    found = re.search(r'name="revision" type="hidden" value="(\d+)"', page)
+    assert found, "the edit form carries the agreement's revision"
+    return found.group(1)
 
 
 def _versions(db, deal) -> list[tuple[date, int]]:
@@ -72,21 +86,21 @@ def test_a_rate_change_asks_from_when_shows_what_it_changes_and_keeps_history(
     url = f"/sponsorship/agreements/{deal.id}/edit"
     assert "tidigast från 2026-04-01" in client.get(url).get_data(as_text=True)
 
-    missing = client.post(url, data=_form(world, amount="2000"))
+    missing = _edit(client, url, world, amount="2000")
     assert missing.status_code == 422
     assert "Ange från vilket datum ändringen gäller." in missing.get_data(as_text=True)
-    settled = client.post(url, data=_form(world, amount="2000", terms_from="2026-03-15"))
+    settled = _edit(client, url, world, amount="2000", terms_from="2026-03-15")
     assert settled.status_code == 422
     assert "tidigast från 2026-04-01" in settled.get_data(as_text=True)
 
-    preview = client.post(url, data=_form(world, amount="2000", terms_from="2026-04-01"))
+    preview = _edit(client, url, world, amount="2000", terms_from="2026-04-01")
     page = preview.get_data(as_text=True)
     assert preview.status_code == 200
     assert "Kontrollera ändringen innan du sparar" in page
     assert "2026-04-01 – 2026-04-20" in page and "1 500 kr" in page and "2 000 kr" in page
     assert _versions(db, deal) == [(date(2026, 1, 1), 150_000)]  # nothing saved yet
 
-    saved = client.post(url, data=_form(world, amount="2000", terms_from="2026-04-01", confirm="1"))
+    saved = _edit(client, url, world, amount="2000", terms_from="2026-04-01", confirm="1")
     assert saved.status_code == 302
     assert _versions(db, deal) == [(date(2026, 1, 1), 150_000), (date(2026, 4, 1), 200_000)]
     page = client.get(f"/sponsorship/agreements/{deal.id}").get_data(as_text=True)
@@ -102,14 +116,13 @@ def test_only_the_liaison_or_an_admin_changes_a_shared_agreements_terms(client, 
     page = client.get(url).get_data(as_text=True)
     assert "ändras av sponsorns kontaktperson" in page and 'name="amount"' not in page
     # A posted rate is ignored: the terms stay as they are.
-    done = client.post(
+    done = _edit(
+        client,
         url,
-        data=_form(
-            world,
-            amount="9000",
-            terms_from="2026-06-01",
-            municipality_ids=[world.ids["hassleholm"]],
-        ),
+        world,
+        amount="9000",
+        terms_from="2026-06-01",
+        municipality_ids=[world.ids["hassleholm"]],
     )
     assert done.status_code == 302
     assert _versions(db, deal) == [(date(2026, 1, 1), 150_000)]
@@ -119,7 +132,7 @@ def test_only_the_liaison_or_an_admin_changes_a_shared_agreements_terms(client, 
         )
     ).all()
     assert sorted(covered) == sorted([world.ids["hassleholm"], world.ids["bjuv"]])
-    refused = client.post(url, data=_form(world, amount="9000", terms_from="2026-06-01"))
+    refused = _edit(client, url, world, amount="9000", terms_from="2026-06-01")
     assert refused.status_code == 422  # Bjuv's coverage is not Hässleholm's to change
     assert _versions(db, deal) == [(date(2026, 1, 1), 150_000)]
 
@@ -130,7 +143,11 @@ def test_the_coordinator_of_a_one_municipality_agreement_changes_its_terms(clien
     login(client, world.emails["coord_b"])
     url = f"/sponsorship/agreements/{deal.id}/edit"
     data = _form(
-        world, amount="1800", terms_from="2026-06-01", municipality_ids=[world.ids["bjuv"]]
+        world,
+        amount="1800",
+        terms_from="2026-06-01",
+        municipality_ids=[world.ids["bjuv"]],
+        revision=_shown_revision(client, url),
     )
     assert client.post(url, data=data).status_code == 200  # the preview
     assert client.post(url, data={**data, "confirm": "1"}).status_code == 302
@@ -154,3 +171,64 @@ def test_the_agreement_page_shows_the_budget_and_cap_in_force_today(client, db, 
     assert "Inget tak" in facts
     assert "300 000 kr" not in facts and "5 000 kr" not in facts
     assert "Villkorens historik" in page
+
+
+def _covered(db, deal) -> list[int]:
+    db.rollback()  # end the read snapshot: the app committed in its own session
+    return sorted(
+        db.exec(
+            select(AgreementMunicipality.municipality_id).where(
+                AgreementMunicipality.agreement_id == deal.id
+            )
+        ).all()
+    )
+
+
+@pytest.mark.parametrize("step", ["save", "preview"])
+def test_a_form_loaded_before_another_change_does_not_undo_it(client, db, world, step):
+    """The liaison opens the edit page; meanwhile Bjuv is added to the agreement. Saving the
+    stale form (which still shows Hässleholm only) would take Bjuv off again: it is refused
+    and the form shows the agreement as it is now."""
+    h, b = world.ids["hassleholm"], world.ids["bjuv"]
+    deal = make_agreement(db, world, municipalities=("hassleholm",), enrol=())
+    db.commit()
+    login(client, world.emails["liaison"])
+    url = f"/sponsorship/agreements/{deal.id}/edit"
+    stale = _shown_revision(client, url)
+    membership.set_municipalities(db, deal, [h, b])
+    db.commit()
+
+    changes = {"name": "Nytt namn", "municipality_ids": [h], "revision": stale}
+    if step == "preview":
+        changes |= {"amount": "2000", "terms_from": "2026-06-01"}
+    refused = client.post(url, data=_form(world, **changes))
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 409
+    assert "Avtalet har ändrats av någon annan sedan du öppnade sidan" in page
+    assert _covered(db, deal) == sorted([h, b])
+    assert db.get_one(SponsorAgreement, deal.id).name == "Trygghetsvandring"
+    assert _versions(db, deal) == [(date(2026, 1, 1), 150_000)]
+    # The page now shows Bjuv covered and the current name, with the current revision.
+    checked = re.findall(r'<input checked[^>]*name="municipality_ids"[^>]*value="(\d+)"', page)
+    assert sorted(map(int, checked)) == sorted([h, b])
+    assert 'value="Trygghetsvandring"' in page
+    assert _shown_revision(client, url) != stale
+    again = _edit(client, url, world, name="Nytt namn", municipality_ids=[h, b])
+    assert again.status_code == 302
+    db.rollback()
+    assert db.get_one(SponsorAgreement, deal.id).name == "Nytt namn"
+
+
+@pytest.mark.parametrize("revision", [None, "", "x", "-1", "99999999999999999999"])
+def test_a_form_without_a_readable_revision_changes_nothing(client, db, world, revision):
+    deal = make_agreement(db, world, enrol=())
+    db.commit()
+    login(client, world.emails["liaison"])
+    url = f"/sponsorship/agreements/{deal.id}/edit"
+    data = _form(world, name="Nytt namn")
+    if revision is not None:
+        data["revision"] = revision
+    refused = client.post(url, data=data)
+    assert refused.status_code == 409
+    db.rollback()
+    assert db.get_one(SponsorAgreement, deal.id).name == "Trygghetsvandring"

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from nattvandring.accounts.forms import InviteForm
-from nattvandring.sponsorship import run_checks, services_runs
+from nattvandring.sponsorship import locking, run_checks, services_runs
 from nattvandring.sponsorship.forms import (
     AgreementEditForm,
     AgreementForm,
@@ -56,6 +56,8 @@ def build(session) -> World:
     ids.update(agreement=deal.id, run=run.id, draft=draft.id)
     # What the approval page shows of the draft, which its form sends back.
     world.raw["draft_seen"] = run_checks.fingerprint(session, draft)
+    # The revision the edit page shows, which its form sends back.
+    world.raw["agreement_revision"] = str(locking.revision(session, deal.id))
     return world
 
 
@@ -110,6 +112,7 @@ TARGETS = [
                 "municipality_ids": str(w.ids["hassleholm"]),
                 "terms_from": "2026-01-01",
                 "confirm": "1",
+                "revision": w.raw["agreement_revision"],
             }
         ),
         forms=(AgreementEditForm,),
