@@ -8,7 +8,11 @@ the whole period would pay (the invariant tested in tests/sponsorship/test_addit
 
 - a weekend counts on its Saturday (its completing night), whichever run the Friday was in;
 - packages count walks cumulatively over the term, not per run;
-- per-hour amounts are rounded on the running total, so no öre is lost to rounding per run;
+- per-hour amounts are rounded on the running total of each calendar year and version of the
+  terms, so no öre is lost to rounding per run, and a report approved late never lowers a
+  later evening's money in another year or version (a running total over the whole term
+  carried its rounding across, so a late walk in a year already at its cap could take an öre
+  from the next year, paid or not);
 - the cap counts the running total of each calendar year.
 
 Each evening is paid under the terms in force on it (``Terms.valid_from``). A change of
@@ -111,6 +115,14 @@ def _cumulative(rule: PaymentRule, units: int) -> int:
     return units * rule.amount_ore
 
 
+def _counter(version: Terms, day: date) -> tuple:
+    """Which running total an evening's units add to: hours per calendar year and version
+    (the rounding of one never moves another), anything else per kind over the term."""
+    if version.rule.kind == "per_hour":
+        return (version.rule.kind, day.year, version.valid_from)
+    return (version.rule.kind,)
+
+
 @dataclass(frozen=True)
 class Evening:
     """What one evening adds: ``units`` of the rule in force and the money they earn."""
@@ -202,9 +214,10 @@ def earned(
         if n:
             qualifying[day] = (n, walkers, minutes)
 
-    counters: dict[str, int] = defaultdict(int)  # units so far per kind, over the term
+    counters: dict[tuple, int] = defaultdict(int)  # units so far per _counter
     for day, (n, walkers, minutes) in sorted(qualifying.items()):
-        rule = terms_on(versions, day).rule
+        version = terms_on(versions, day)
+        rule = version.rule
         lone_friday = False
         if rule.kind == "per_hour":
             units = minutes
@@ -213,8 +226,9 @@ def earned(
             lone_friday = day.weekday() == _SATURDAY - 1 and day + _ONE_DAY not in qualifying
         else:
             units = n
-        before = counters[rule.kind]
-        counters[rule.kind] = before + units
+        counter = _counter(version, day)
+        before = counters[counter]
+        counters[counter] = before + units
         amount = _cumulative(rule, before + units) - _cumulative(rule, before)
         result.evenings.append(
             Evening(day, rule.kind, units, amount, n, walkers, minutes, lone_friday)
