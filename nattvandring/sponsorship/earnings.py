@@ -7,17 +7,19 @@ already paid", so splitting a period into consecutive runs pays exactly what one
 the whole period would pay (the invariant tested in tests/sponsorship/test_additivity.py):
 
 - a weekend counts on its Saturday (its completing night), whichever run the Friday was in;
-- packages count walks cumulatively over the term, not per run;
-- per-hour amounts are rounded on the running total of each calendar year and version of the
-  terms, so no öre is lost to rounding per run, and a report approved late never lowers a
-  later evening's money in another year or version (a running total over the whole term
-  carried its rounding across, so a late walk in a year already at its cap could take an öre
-  from the next year, paid or not);
+- packages count walks cumulatively, not per run: from the start of the term or of the
+  version of the terms in force, and per calendar year when a yearly cap applies;
+- per-hour amounts are rounded on the running total of each calendar year and version of
+  the terms, so no öre is lost to rounding per run;
 - the cap counts the running total of each calendar year.
 
+Each total (``_counter``) holds only walks of one version and, where a cap applies, one
+year: a walk approved late then adds to its own total and never lowers another. Counted on
+across a version or a capped year, it did: the rounding of its minutes, or the package it
+completed in a year already at its cap, took money from a later evening already paid.
+
 Each evening is paid under the terms in force on it (``Terms.valid_from``). A change of
-terms therefore never touches an evening before it: for a package rule the count runs on
-and only the price of the walks after the change follows the new packages.
+terms therefore never touches an evening before it.
 Pure: no database, no Flask, no floats.
 """
 
@@ -115,12 +117,18 @@ def _cumulative(rule: PaymentRule, units: int) -> int:
     return units * rule.amount_ore
 
 
-def _counter(version: Terms, day: date) -> tuple:
-    """Which running total an evening's units add to: hours per calendar year and version
-    (the rounding of one never moves another), anything else per kind over the term."""
-    if version.rule.kind == "per_hour":
-        return (version.rule.kind, day.year, version.valid_from)
-    return (version.rule.kind,)
+def _counter(version: Terms, day: date, capped: bool) -> tuple:
+    """Which running total an evening's units add to. Hours and packages: one per version of
+    the terms, and per calendar year (hours always, packages when a yearly cap applies), so
+    that a walk approved late only adds to its own total: carried across, its rounding or
+    the package it completed moved another total down, already paid or not. Anything else:
+    per kind over the term (its money per evening does not depend on the running total)."""
+    kind = version.rule.kind
+    if kind == "per_hour" or (kind == "per_package" and capped):
+        return (kind, version.valid_from, day.year)
+    if kind == "per_package":
+        return (kind, version.valid_from)
+    return (kind,)
 
 
 @dataclass(frozen=True)
@@ -135,6 +143,7 @@ class Evening:
     walkers: int  # walker entries on them
     minutes: int  # counted walker minutes on them
     lone_friday: bool = False  # a qualifying Friday whose weekend is not (yet) complete
+    counted: int = 0  # units of its running total (``_counter``) so far, this evening's included
 
 
 @dataclass
@@ -215,6 +224,7 @@ def earned(
             qualifying[day] = (n, walkers, minutes)
 
     counters: dict[tuple, int] = defaultdict(int)  # units so far per _counter
+    capped = any(version.cap_ore is not None for version in versions)
     for day, (n, walkers, minutes) in sorted(qualifying.items()):
         version = terms_on(versions, day)
         rule = version.rule
@@ -226,12 +236,12 @@ def earned(
             lone_friday = day.weekday() == _SATURDAY - 1 and day + _ONE_DAY not in qualifying
         else:
             units = n
-        counter = _counter(version, day)
+        counter = _counter(version, day, capped)
         before = counters[counter]
         counters[counter] = before + units
         amount = _cumulative(rule, before + units) - _cumulative(rule, before)
         result.evenings.append(
-            Evening(day, rule.kind, units, amount, n, walkers, minutes, lone_friday)
+            Evening(day, rule.kind, units, amount, n, walkers, minutes, lone_friday, before + units)
         )
     return result
 

@@ -51,14 +51,12 @@ def line_details(
     amount_ore: int,
     cut_by_cap_ore: int,
     cut_by_budget_ore: int,
-    units_before: dict[str, int],
     earlier_draft: bool = False,
 ) -> dict[str, Any]:
     """The data behind a line's explanation: per version of the terms, what was counted.
     ``earlier_draft``: an earlier run was still a draft, so the adjustment also holds its
     walks (not only late approvals and corrections)."""
     parts: list[dict[str, Any]] = []
-    counters = dict(units_before)
     for evening in evenings:
         version = terms_on(versions, evening.day)
         if not parts or parts[-1]["from"] != version.valid_from.isoformat():
@@ -77,8 +75,7 @@ def line_details(
         part["walks"] += evening.walks
         part["units"] += evening.units
         part["amount"] += evening.amount_ore
-        counters[evening.kind] = counters.get(evening.kind, 0) + evening.units
-        part["total_units"] = counters[evening.kind]
+        part["total_units"] = evening.counted
         if evening.kind == "per_weekend" and evening.units == 0:
             paired = evening.day.weekday() == _FRIDAY and not evening.lone_friday
             if evening.lone_friday and evening.day == last_day:
@@ -136,7 +133,7 @@ def _part_text(part: dict[str, Any], _: Translate) -> str:
     )
     return (
         _(
-            "%(n)s vandringar i perioden, %(total)s hittills under avtalet (%(split)s)",
+            "%(n)s vandringar i perioden, %(total)s räknade mot paketen (%(split)s)",
             n=part["units"],
             total=total,
             split=split or _("inget helt paket"),

@@ -352,10 +352,6 @@ def _compute(session: Session, run: PayoutRun, agreement: SponsorAgreement) -> N
         if line.kind == LineKind.ADJUSTMENT:
             before = settled.figures[line.association_id]
             figures = tuple(now - then for now, then in zip(figures, before, strict=True))
-        earlier = plan.earned[line.association_id].between(None, line.first - timedelta(days=1))
-        units_before: dict[str, int] = defaultdict(int)
-        for evening in earlier:
-            units_before[evening.kind] += evening.units
         details = explain.line_details(
             terms,
             line.kind,
@@ -365,7 +361,6 @@ def _compute(session: Session, run: PayoutRun, agreement: SponsorAgreement) -> N
             amount_ore=line.amount_ore,
             cut_by_cap_ore=line.cut_by_cap_ore,
             cut_by_budget_ore=line.cut_by_budget_ore,
-            units_before=dict(units_before),
             earlier_draft=unsettled_draft and line.kind == LineKind.ADJUSTMENT,
         )
         session.add(

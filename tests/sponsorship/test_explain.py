@@ -25,7 +25,6 @@ def _details(**changes):
         "amount_ore": 100_000,
         "cut_by_cap_ore": 0,
         "cut_by_budget_ore": 300_000,
-        "units_before": {},
     }
     values.update(changes)
     return explain.line_details([WEEKEND], "period", evenings, **values)
@@ -61,7 +60,6 @@ def test_adjustment_text_names_its_reason():
         amount_ore=-400_000,
         cut_by_cap_ore=0,
         cut_by_budget_ore=0,
-        units_before={},
     )
     assert explain.line_text(details) == (
         "Justering för tidigare perioder: intjänat ändrat med -4 000 kr "

@@ -102,7 +102,7 @@ def test_packages_carry_over_across_runs(db, world, place):
     june = _run(db, deal, date(2026, 6, 1), date(2026, 6, 30))
     assert (_paid(db, may), _paid(db, june)) == (500_000, 1_200_000)
     [line] = run_lines(db, june.id)
-    assert "16 hittills under avtalet (1 paket om 10 + 1 paket om 5)" in line.explanation
+    assert "16 räknade mot paketen (1 paket om 10 + 1 paket om 5)" in line.explanation
 
 
 def test_the_same_walks_pay_the_same_as_one_run(db, world, place):
