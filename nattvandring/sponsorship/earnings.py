@@ -7,16 +7,17 @@ already paid", so splitting a period into consecutive runs pays exactly what one
 the whole period would pay (the invariant tested in tests/sponsorship/test_additivity.py):
 
 - a weekend counts on its Saturday (its completing night), whichever run the Friday was in;
-- packages count walks cumulatively, not per run: from the start of the term or of the
-  version of the terms in force, and per calendar year when a yearly cap applies;
-- per-hour amounts are rounded on the running total of each calendar year and version of
-  the terms, so no öre is lost to rounding per run;
+- packages count walks cumulatively, not per run: over the term while the rule stays the
+  same, and per calendar year in a year with a cap;
+- per-hour amounts are rounded on the running total of each calendar year (and rule), so
+  no öre is lost to rounding per run;
 - the cap counts the running total of each calendar year.
 
-Each total (``_counter``) holds only walks of one version and, where a cap applies, one
-year: a walk approved late then adds to its own total and never lowers another. Counted on
-across a version or a capped year, it did: the rounding of its minutes, or the package it
-completed in a year already at its cap, took money from a later evening already paid.
+Each running total (``running_total``) holds the walks of one rule and, for hours and in a
+year with a cap, of one calendar year: a walk approved late then adds to its own total and
+never lowers another. Counted on across them, it did: the rounding of its minutes, or the
+package it completed in a year already at its cap, took money from a later evening, paid
+or not.
 
 Each evening is paid under the terms in force on it (``Terms.valid_from``). A change of
 terms therefore never touches an evening before it.
@@ -117,18 +118,19 @@ def _cumulative(rule: PaymentRule, units: int) -> int:
     return units * rule.amount_ore
 
 
-def _counter(version: Terms, day: date, capped: bool) -> tuple:
-    """Which running total an evening's units add to. Hours and packages: one per version of
-    the terms, and per calendar year (hours always, packages when a yearly cap applies), so
-    that a walk approved late only adds to its own total: carried across, its rounding or
-    the package it completed moved another total down, already paid or not. Anything else:
-    per kind over the term (its money per evening does not depend on the running total)."""
-    kind = version.rule.kind
-    if kind == "per_hour" or (kind == "per_package" and capped):
-        return (kind, version.valid_from, day.year)
-    if kind == "per_package":
-        return (kind, version.valid_from)
-    return (kind,)
+def running_total(versions: Sequence[Terms], day: date) -> tuple:
+    """Which running total the units of ``day`` add to. Hours: one per rule and calendar
+    year. Packages: one per rule, and per calendar year in a year with a cap (as the cap).
+    So a walk approved late only adds to its own total: carried on across, its rounding, or
+    the package it completed in a year already at its cap, moved another total down, paid
+    or not. Anything else: one per kind (an evening's money does not depend on it)."""
+    rule = terms_on(versions, day).rule
+    if rule.kind == "per_hour":
+        return (rule, day.year)
+    if rule.kind == "per_package":
+        capped = terms_on(versions, date(day.year, 1, 1)).cap_ore is not None
+        return (rule, day.year) if capped else (rule,)
+    return (rule.kind,)
 
 
 @dataclass(frozen=True)
@@ -143,7 +145,7 @@ class Evening:
     walkers: int  # walker entries on them
     minutes: int  # counted walker minutes on them
     lone_friday: bool = False  # a qualifying Friday whose weekend is not (yet) complete
-    counted: int = 0  # units of its running total (``_counter``) so far, this evening's included
+    counted: int = 0  # units of its ``running_total`` so far, this evening's included
 
 
 @dataclass
@@ -223,8 +225,7 @@ def earned(
         if n:
             qualifying[day] = (n, walkers, minutes)
 
-    counters: dict[tuple, int] = defaultdict(int)  # units so far per _counter
-    capped = any(version.cap_ore is not None for version in versions)
+    counters: dict[tuple, int] = defaultdict(int)  # units so far per running_total
     for day, (n, walkers, minutes) in sorted(qualifying.items()):
         version = terms_on(versions, day)
         rule = version.rule
@@ -236,7 +237,7 @@ def earned(
             lone_friday = day.weekday() == _SATURDAY - 1 and day + _ONE_DAY not in qualifying
         else:
             units = n
-        counter = _counter(version, day, capped)
+        counter = running_total(versions, day)
         before = counters[counter]
         counters[counter] = before + units
         amount = _cumulative(rule, before + units) - _cumulative(rule, before)

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..formatting import decimal_text, format_sek, sv_decimal
-from .earnings import Evening, Terms, package_split, terms_on
+from .earnings import Evening, Terms, package_split, running_total, terms_on
 from .rules import PaymentRule
 
 Translate = Callable[..., str]
@@ -53,13 +53,16 @@ def line_details(
     cut_by_budget_ore: int,
     earlier_draft: bool = False,
 ) -> dict[str, Any]:
-    """The data behind a line's explanation: per version of the terms, what was counted.
+    """The data behind a line's explanation: per version of the terms (and running total
+    within it, such as a year's packages under a cap), what was counted.
     ``earlier_draft``: an earlier run was still a draft, so the adjustment also holds its
     walks (not only late approvals and corrections)."""
     parts: list[dict[str, Any]] = []
+    part_of: tuple = ()
     for evening in evenings:
         version = terms_on(versions, evening.day)
-        if not parts or parts[-1]["from"] != version.valid_from.isoformat():
+        if not parts or part_of != (version.valid_from, running_total(versions, evening.day)):
+            part_of = (version.valid_from, running_total(versions, evening.day))
             parts.append(
                 {
                     "from": version.valid_from.isoformat(),

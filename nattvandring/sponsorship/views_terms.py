@@ -92,8 +92,10 @@ def _current_values(deal: SponsorAgreement) -> dict:
 
 def _seen_revision(form: AgreementEditForm) -> int:
     """The revision the form was loaded at (-1, never current, when missing or garbled)."""
-    text = form.revision.data or ""
-    return int(text) if text.isdigit() else -1
+    try:
+        return int(form.revision.data or "", 10)
+    except ValueError:
+        return -1
 
 
 def _edit_form(deal: SponsorAgreement, may_change: bool) -> AgreementEditForm:

@@ -219,7 +219,7 @@ def test_a_form_loaded_before_another_change_does_not_undo_it(client, db, world,
     assert db.get_one(SponsorAgreement, deal.id).name == "Nytt namn"
 
 
-@pytest.mark.parametrize("revision", [None, "", "x", "-1", "99999999999999999999"])
+@pytest.mark.parametrize("revision", [None, "", "x", "-1", "99999999999999999999", "²", "1_0"])
 def test_a_form_without_a_readable_revision_changes_nothing(client, db, world, revision):
     deal = make_agreement(db, world, enrol=())
     db.commit()
