@@ -10,9 +10,8 @@ from twilio.request_validator import RequestValidator
 
 from nattvandring import clock
 from nattvandring.checkins.models import CheckEvent
-from nattvandring.db import get_engine
 from tests.messaging.conftest import Walk, assign, make_walk
-from tests.support.database import make_test_app
+from tests.support.database import make_test_app, release
 
 TOKEN = "twilio-auth-token"
 PUBLIC = "https://nattvandring.example.se"
@@ -23,7 +22,7 @@ INBOUND = "/webhooks/twilio/inbound"
 def app(tmp_path):
     app = make_test_app(tmp_path, TWILIO_AUTH_TOKEN=TOKEN, PUBLIC_BASE_URL=PUBLIC)
     yield app
-    get_engine(app).dispose()
+    release(app)
 
 
 _sids = iter(range(1, 10**6))

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from nattvandring.db import get_engine
 from tests.mail.smtp_server import smtp_server
-from tests.support.database import make_test_app
+from tests.support.database import make_test_app, release
 
 
 @pytest.fixture
@@ -25,4 +24,4 @@ def smtp_app(tmp_path, smtp):
         SMTP_TIMEOUT_SECONDS=5,
     )
     yield app
-    get_engine(app).dispose()
+    release(app)

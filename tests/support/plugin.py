@@ -90,7 +90,7 @@ def _unfrozen_clock() -> Iterator[None]:
 def app(tmp_path):
     app = make_test_app(tmp_path)
     yield app
-    get_engine(app).dispose()
+    database.release(app)
 
 
 @pytest.fixture
@@ -98,7 +98,7 @@ def csrf_app(tmp_path):
     """An app with CSRF protection on, as in production."""
     app = make_test_app(tmp_path, WTF_CSRF_ENABLED=True)
     yield app
-    get_engine(app).dispose()
+    database.release(app)
 
 
 @pytest.fixture(scope="session")

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from nattvandring.db import get_engine
 from tests.security.hostile.recording import RecordingRequest
 from tests.security.matrix_runner import Matrix
-from tests.support.database import make_test_app
+from tests.support.database import make_test_app, release
 
 
 def make_fuzz_app(tmp_path, **overrides):
@@ -34,7 +33,7 @@ def make_fuzz_app(tmp_path, **overrides):
 def fuzz_app(tmp_path):
     app = make_fuzz_app(tmp_path)
     yield app
-    get_engine(app).dispose()
+    release(app)
 
 
 @pytest.fixture(scope="module")
