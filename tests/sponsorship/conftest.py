@@ -42,8 +42,51 @@ def walk(
     user_ids: list[int] | None = None,
 ) -> PatrolReport:
     """An approved report with one ledger entry per walker, as approval writes them."""
+    people = list(user_ids or []) + [None] * len(birth_years)
+    shift, report, walkers = approved_report(
+        session,
+        association_id=association_id,
+        municipality_id=municipality_id,
+        area_id=area_id,
+        evening=evening,
+        user_ids=people[: len(birth_years)],
+        minutes=hours * 60 if minutes is None else minutes,
+        approved_at=recorded_at,
+    )
+    for birth_year, walker in zip(birth_years, walkers, strict=True):
+        entry = HoursLedgerEntry(
+            report_id=report.id,
+            walker_id=walker.id,
+            shift_id=shift.id,
+            association_id=association_id,
+            municipality_id=municipality_id,
+            evening=evening,
+            minutes=walker.minutes,
+            walker_birth_year=birth_year,
+            kind=LedgerKind.APPROVAL,
+            user_id=walker.user_id,
+        )
+        if recorded_at is not None:
+            entry.created_at = recorded_at
+        session.add(entry)
+    session.flush()
+    return report
+
+
+def approved_report(
+    session: Session,
+    *,
+    association_id: int,
+    municipality_id: int,
+    area_id: int,
+    evening: date,
+    user_ids: list[int | None],
+    minutes: int = 240,
+    approved_at: datetime | None = None,
+) -> tuple[Shift, PatrolReport, list[ReportWalker]]:
+    """A booked shift at 21:00 on ``evening`` and its approved report, one walker per
+    ``user_ids`` for ``minutes``; no ledger entries yet."""
     start = clock.local_to_utc(evening, time(21))
-    minutes = hours * 60 if minutes is None else minutes
     end = start + timedelta(minutes=minutes)
     shift = Shift(municipality_id=municipality_id, area_id=area_id, start_at=start, end_at=end)
     session.add(shift)
@@ -57,38 +100,19 @@ def walk(
         association_id=association_id,
         municipality_id=municipality_id,
         status=ReportStatus.APPROVED,
-        approved_at=recorded_at,
+        approved_at=approved_at,
     )
     session.add(report)
     session.flush()
-    people = list(user_ids or []) + [None] * len(birth_years)
-    for birth_year, user_id in zip(birth_years, people, strict=False):
-        walker = ReportWalker(
-            report_id=report.id,
-            user_id=user_id,
-            start_at=start,
-            end_at=end,
-            minutes=minutes,
+    walkers = [
+        ReportWalker(
+            report_id=report.id, user_id=user_id, start_at=start, end_at=end, minutes=minutes
         )
-        session.add(walker)
-        session.flush()
-        entry = HoursLedgerEntry(
-            report_id=report.id,
-            walker_id=walker.id,
-            shift_id=shift.id,
-            association_id=association_id,
-            municipality_id=municipality_id,
-            evening=evening,
-            minutes=minutes,
-            walker_birth_year=birth_year,
-            kind=LedgerKind.APPROVAL,
-            user_id=user_id,
-        )
-        if recorded_at is not None:
-            entry.created_at = recorded_at
-        session.add(entry)
+        for user_id in user_ids
+    ]
+    session.add_all(walkers)
     session.flush()
-    return report
+    return shift, report, walkers
 
 
 def correct_walker_out(

@@ -15,7 +15,7 @@ import threading
 import time as wall_clock
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from datetime import date, time, timedelta
+from datetime import date, time
 
 import pytest
 from sqlmodel import select
@@ -23,12 +23,9 @@ from sqlmodel import select
 from nattvandring import clock
 from nattvandring.accounts.models import User
 from nattvandring.associations.models import Association
-from nattvandring.booking.models import Booking
 from nattvandring.db import get_engine, session_scope
 from nattvandring.errors import RuleViolation
-from nattvandring.planning.models import Shift
 from nattvandring.reports import ledger
-from nattvandring.reports.models import PatrolReport, ReportStatus, ReportWalker
 from nattvandring.sponsorship import services_membership as membership
 from nattvandring.sponsorship import services_runs as runs
 from nattvandring.sponsorship import services_terms as terms
@@ -36,7 +33,7 @@ from nattvandring.sponsorship.models import PayoutLine, PayoutRun, RunStatus, Sp
 from nattvandring.sponsorship.rules import PaymentRule
 from nattvandring.sponsorship.services_exports import walk_rows
 
-from .conftest import agreement, end_agreement, walk
+from .conftest import agreement, approved_report, end_agreement, walk
 
 ADULTS = [1980, 1981, 1982]
 APRIL_30 = date(2026, 4, 30)
@@ -278,39 +275,12 @@ def _approve_report(place: dict, evening: date) -> Callable:
     """A report of three adults approved on ``evening``, as review records it."""
 
     def approve_report(session) -> None:
-        start = clock.local_to_utc(evening, time(21))
-        end = start + timedelta(hours=4)
-        shift = Shift(
-            municipality_id=place["municipality_id"],
-            area_id=place["area_id"],
-            start_at=start,
-            end_at=end,
-        )
-        session.add(shift)
-        session.flush()
-        booking = Booking(shift_id=shift.id, association_id=place["association_id"])
-        session.add(booking)
-        session.flush()
-        report = PatrolReport(
-            shift_id=shift.id,
-            booking_id=booking.id,
-            association_id=place["association_id"],
-            municipality_id=place["municipality_id"],
-            status=ReportStatus.APPROVED,
-        )
-        session.add(report)
-        session.flush()
         people = [User(name=f"Vandrare {year}", birth_year=year) for year in ADULTS]
         session.add_all(people)
         session.flush()
-        walkers = [
-            ReportWalker(
-                report_id=report.id, user_id=person.id, start_at=start, end_at=end, minutes=240
-            )
-            for person in people
-        ]
-        session.add_all(walkers)
-        session.flush()
+        shift, report, walkers = approved_report(
+            session, **place, evening=evening, user_ids=[person.id for person in people]
+        )
         ledger.record_approval(session, report, shift, walkers, actor_id=None)
 
     return approve_report
