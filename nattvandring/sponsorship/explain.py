@@ -61,8 +61,9 @@ def line_details(
     part_of: tuple = ()
     for evening in evenings:
         version = terms_on(versions, evening.day)
-        if not parts or part_of != (version.valid_from, running_total(versions, evening.day)):
-            part_of = (version.valid_from, running_total(versions, evening.day))
+        counted_in = (version.valid_from, running_total(versions, evening.day))
+        if not parts or counted_in != part_of:
+            part_of = counted_in
             parts.append(
                 {
                     "from": version.valid_from.isoformat(),

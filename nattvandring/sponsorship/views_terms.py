@@ -135,6 +135,7 @@ def agreement_edit(agreement_id: int):
             changed = services_terms.changes(session, deal, proposed)
             if changed and may_change and form.confirm.data != "1":
                 # First show what the change does; saving needs a second, deliberate post.
+                agreements.check_unchanged(deal, _seen_revision(form))
                 terms_from = form.terms_from.data
                 if terms_from is None:
                     raise RuleViolation(
@@ -142,7 +143,6 @@ def agreement_edit(agreement_id: int):
                         _l("Ange från vilket datum ändringen gäller."),
                         field="terms_from",
                     )
-                agreements.check_unchanged(deal, _seen_revision(form))
                 services_terms.check_from(deal, terms_from, earliest)
                 effects = services_terms.preview(
                     session, agreement=deal, terms=proposed, valid_from=terms_from
