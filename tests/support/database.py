@@ -5,7 +5,10 @@ of it (a file copy takes milliseconds; ``metadata.create_all`` took 0.1-0.2 s pe
 PostgreSQL (NATTVANDRING_TEST_DATABASE_URL) each pytest-xdist worker gets a database of its
 own, ``<name>_<worker id>``, created on the server when missing; its schema is created once
 and emptied between tests (only the tables that have rows), so ids start at 1.
-Without xdist the URL's database itself is used, as before.
+Without xdist the URL's database itself is used, as before. The apps of a process share one
+engine per PostgreSQL database (``make_test_app``), so its connections outlive a test: a
+fixture ends with ``release(app)``, which keeps them; ``get_engine(app).dispose()``, which
+older fixtures still call, is correct too but closes them for the next test.
 """
 
 from __future__ import annotations
