@@ -31,9 +31,10 @@ def test_help_documents_every_command():
 
 
 def test_upgrade_then_demo_is_idempotent(tmp_path, demo_snapshot):
-    # `nattvandring db upgrade` and `nattvandring demo` on an empty SQLite file, run once
-    # for the whole test run (tests/support/demo.py): this is a copy of what they made.
-    first = demo_snapshot.sqlite(tmp_path)
+    # `nattvandring db upgrade` and `nattvandring demo` on an empty database of the run's
+    # backend, run once for the whole test run (tests/support/demo.py): this is a copy of
+    # what they made.
+    first = demo_snapshot.copy(tmp_path)
     assert "samordnare.hassleholm@demo.nattvandring.se" in first.printed
     assert "nattvandring-demo" in first.printed
     runner = CliRunner()

@@ -11,14 +11,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from alembic import command
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlmodel import Session, select
 
 from nattvandring import clock, migrate
 from nattvandring.db import get_engine, make_engine, session_scope
 from nattvandring.sponsorship import services_runs, services_terms
 from nattvandring.sponsorship.models import PayoutLine, PayoutRun, RunStatus, SponsorAgreement
-from tests.support.database import make_test_app
 from tests.support.demo import DEMO_AT
 
 BEFORE = "f565eb128b80"
@@ -45,12 +44,11 @@ def _downgrade(engine, revision: str) -> None:
         command.downgrade(config, revision)
 
 
-def test_approved_demo_payouts_stay_exactly_as_they_were(tmp_path, demo_snapshot):
+def test_approved_demo_payouts_stay_exactly_as_they_were(demo_app):
     # A copy of the demo as `nattvandring db upgrade` and `nattvandring demo` made it at
-    # DEMO_AT, 14 April 2027 (tests/support/demo.py).
-    url = demo_snapshot.sqlite(tmp_path).url
-    engine = make_engine(url)
-    app = make_test_app(tmp_path, DATABASE_URL=url)
+    # DEMO_AT, 14 April 2027 (tests/support/demo.py), on the run's backend.
+    app = demo_app
+    engine = make_engine(app.config["DATABASE_URL"])
     try:
         clock.freeze(DEMO_AT + timedelta(days=1))  # after the demo's approvals
         with app.app_context(), session_scope(get_engine(app)) as session:
@@ -68,9 +66,7 @@ def test_approved_demo_payouts_stay_exactly_as_they_were(tmp_path, demo_snapshot
         assert before and sum(row.amount_ore for row in before) > 0
 
         _downgrade(engine, BEFORE)
-        with engine.connect() as connection:
-            tables = connection.exec_driver_sql("SELECT name FROM sqlite_master").scalars().all()
-        assert "agreement_terms" not in tables
+        assert "agreement_terms" not in inspect(engine).get_table_names()
         migrate.upgrade(engine)
 
         assert _lines(engine) == before

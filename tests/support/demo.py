@@ -93,6 +93,10 @@ class DemoSnapshot:
             _create_postgres(copy, template=template)
         return DemoCopy(_url_of(copy), printed)
 
+    def copy(self, directory: Path) -> DemoCopy:
+        """A copy of the demo on the test database's backend (``directory`` for SQLite)."""
+        return self.postgres() if database.PG_URL else self.sqlite(directory)
+
     def _ready(self, name: str, build) -> str:
         """What the load printed; loads it first (under the run's lock) if nobody has yet."""
         printed = self.run_dir / f"demo-{name}.txt"

@@ -113,7 +113,7 @@ def demo_app(tmp_path, demo_snapshot):
 
     A module whose tests start from the demo makes this its ``app`` fixture, and with it
     ``db`` and ``client``."""
-    copy = demo_snapshot.postgres() if database.PG_URL else demo_snapshot.sqlite(tmp_path)
+    copy = demo_snapshot.copy(tmp_path)
     app = create_app(app_settings(tmp_path, DATABASE_URL=copy.url))
     clock.freeze(demo.DEMO_AT)
     yield app
