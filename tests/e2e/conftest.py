@@ -10,6 +10,8 @@ hand each other what they made through ``story``.
 
 The HTTPS journeys in ``https/`` deploy the app themselves (production mode, nginx or
 gunicorn TLS; see deployed.py) and run before the others, while ``served`` is not running.
+``make test`` runs them on a worker of their own, beside the journeys (one worker runs all of
+those, in file order: tests/support/scheduling.py).
 """
 
 from __future__ import annotations
@@ -38,8 +40,6 @@ def pytest_collection_modifyitems(config, items):
     positions = [n for n, item in enumerate(items) if HERE in Path(str(item.path)).parents]
     for n in positions:
         items[n].add_marker(pytest.mark.e2e)
-        # Under xdist (--dist loadgroup) one worker runs every journey, in this order.
-        items[n].add_marker(pytest.mark.xdist_group("browser-journeys"))
     # The HTTPS journeys (tests/e2e/https) first: each deployment rebuilds the run's
     # database, which on PostgreSQL is the one `served` uses until the package ends.
     journeys = [items[n] for n in positions]

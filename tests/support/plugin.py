@@ -17,7 +17,7 @@ from hypothesis import settings as hypothesis_settings
 from nattvandring import clock, passwords
 from nattvandring.app import create_app
 from nattvandring.db import get_engine, session_scope
-from tests.support import database, demo, pages_checked, url_builders
+from tests.support import database, demo, pages_checked, scheduling, url_builders
 from tests.support.database import app_settings, make_test_app
 
 os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost,::1")
@@ -55,6 +55,14 @@ def pytest_sessionfinish(session):
         workeroutput[pages_checked.KEY] = pages_checked.here()
     # The workers end before the controller, which drops the demo's template.
     demo.drop_postgres(template=workeroutput is None)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist loadgroup``: the browser journeys on one worker (tests/support/scheduling.py)."""
+    if config.getvalue("dist") == "loadgroup":
+        return scheduling.PathGroupScheduling(config, log)
+    return None
 
 
 def pytest_testnodedown(node, error):
