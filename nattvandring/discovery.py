@@ -44,8 +44,12 @@ def area_modules(module_name: str) -> list[ModuleType]:
     return found
 
 
-def area_blueprints() -> list[Blueprint]:
-    """Every area's ``blueprint.bp``, after importing the area's view modules (their routes)."""
+@cache
+def area_blueprints() -> tuple[Blueprint, ...]:
+    """Every area's ``blueprint.bp``, after importing the area's view modules (their routes).
+
+    Looked up once per process: the files do not change while it runs, and every app the
+    process builds (each test builds its own) registers the same blueprints."""
     found = []
     for area in area_packages():
         dotted = f"nattvandring.{area}.blueprint"
@@ -57,4 +61,4 @@ def area_blueprints() -> list[Blueprint]:
             if info.name == "views" or info.name.startswith("views_"):
                 importlib.import_module(f"nattvandring.{area}.{info.name}")
         found.append(blueprint.bp)
-    return found
+    return tuple(found)
