@@ -39,6 +39,14 @@ def upgrade(engine: Engine, revision: str = "head") -> list[tuple[str, str]]:
     return [(rev.revision, (rev.doc or "").strip()) for rev in reversed(applied)]
 
 
+def downgrade(engine: Engine, revision: str) -> None:
+    """Take the schema back to ``revision``, in one transaction like ``upgrade``."""
+    config = alembic_config(engine.url.render_as_string(hide_password=False))
+    with _migrating(engine) as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+
 @contextmanager
 def _migrating(engine: Engine) -> Iterator[Connection]:
     """One transaction for the whole upgrade.

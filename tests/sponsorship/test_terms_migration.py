@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from alembic import command
 from sqlalchemy import inspect, text
 from sqlmodel import Session, select
 
@@ -37,13 +36,6 @@ def _lines(engine) -> list:
         )
 
 
-def _downgrade(engine, revision: str) -> None:
-    config = migrate.alembic_config(engine.url.render_as_string(hide_password=False))
-    with migrate._migrating(engine) as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, revision)
-
-
 def test_approved_demo_payouts_stay_exactly_as_they_were(demo_app):
     # A copy of the demo as `nattvandring db upgrade` and `nattvandring demo` made it at
     # DEMO_AT, 14 April 2027 (tests/support/demo.py), on the run's backend.
@@ -65,7 +57,7 @@ def test_approved_demo_payouts_stay_exactly_as_they_were(demo_app):
         before = _lines(engine)
         assert before and sum(row.amount_ore for row in before) > 0
 
-        _downgrade(engine, BEFORE)
+        migrate.downgrade(engine, BEFORE)
         assert "agreement_terms" not in inspect(engine).get_table_names()
         migrate.upgrade(engine)
 
