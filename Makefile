@@ -44,11 +44,9 @@ run: install
 # Every test runs: a missing browser or an out-of-order journey fails instead of skipping.
 # The in-process tests run on $(TEST_WORKERS) xdist workers; then the browser journeys
 # (tests/e2e) and the slow tests that start real servers and threads, on two workers: one
-# runs the journeys one at a time in file order (the group "browser-journeys"), the other
-# the HTTPS deployments and then the server and thread tests (tests/support/scheduling.py).
-# The journeys wait on the browser and the servers much of the time, so the other worker's
-# tests fit beside them: on 2 cores the slow lane took 5:02 instead of 5:43 on SQLite and
-# 5:06 instead of 6:31 on PostgreSQL.
+# runs the journeys one at a time in file order, the other the HTTPS deployments and the
+# server and thread tests one at a time (tests/support/scheduling.py). The journeys wait on
+# the browser and the servers much of the time, so the other worker's tests fit beside them.
 test: install system-packages
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -9,13 +9,14 @@ a failure: CI installs Debian's chromium (see .ci/run). The journeys run in file
 hand each other what they made through ``story``.
 
 The HTTPS journeys in ``https/`` deploy the app themselves (production mode, nginx or
-gunicorn TLS; see deployed.py) and run before the others, while ``served`` is not running.
-``make test`` runs them on a worker of their own, beside the journeys (one worker runs all of
-those, in file order: tests/support/scheduling.py).
+gunicorn TLS; see deployed.py). In one process they run before the others, while ``served``
+is not running; ``make test`` runs them on the other xdist worker, which has a database of
+its own (tests/support/scheduling.py).
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,13 +35,14 @@ from .story import Story
 HERE = Path(__file__).parent
 DEPLOYED = HERE / "https"
 DESKTOP = {"width": 1280, "height": 900}
+STARTED = time.time()  # when this process's run began (it imports this file as it collects)
 
 
 def pytest_collection_modifyitems(config, items):
     positions = [n for n, item in enumerate(items) if HERE in Path(str(item.path)).parents]
     for n in positions:
         items[n].add_marker(pytest.mark.e2e)
-    # The HTTPS journeys (tests/e2e/https) first: each deployment rebuilds the run's
+    # The HTTPS journeys (tests/e2e/https) first: each deployment rebuilds this process's
     # database, which on PostgreSQL is the one `served` uses until the package ends.
     journeys = [items[n] for n in positions]
     deployed = [item for item in journeys if DEPLOYED in Path(str(item.path)).parents]
@@ -81,8 +83,10 @@ def browser() -> Iterator[Browser]:
         if browser_tests_required():
             pytest.fail(f"make test and CI need the browser tests: {reason}")
         pytest.skip(reason)
-    for stale in SCREENSHOTS.glob("failed-*.png"):  # from an earlier run
-        stale.unlink()
+    # Failure screenshots of an earlier run go; another xdist worker's of this run stay.
+    for stale in SCREENSHOTS.glob("failed-*.png"):
+        if stale.stat().st_mtime < STARTED:
+            stale.unlink(missing_ok=True)
     with sync_playwright() as playwright:
         started = launch(playwright, executable)
         yield started

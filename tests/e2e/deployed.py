@@ -8,7 +8,7 @@ our config and two worker processes, and a ``nattvandring worker``. TLS ends eit
   addresses and paths changed, in front of gunicorn with PROXY_FIX_HOPS=1; or
 - at gunicorn itself (``--certfile``/``--keyfile``), with no proxy.
 
-The database is the run's (a SQLite file, or the PostgreSQL test database), migrated with
+The database is this process's (a SQLite file, or its PostgreSQL test database), migrated with
 ``nattvandring db upgrade`` and loaded with ``nattvandring demo`` under the real clock:
 production refuses the test clock, and the demo's nights follow today's date.
 """

@@ -1,11 +1,15 @@
 """How ``make test`` spreads the slow tests over two pytest-xdist workers (``--dist loadgroup``).
 
-- The browser journeys (tests/e2e) run on one worker, one after the other in file order: they
-  share one served app and hand each other what they made (``story``).
-- The HTTPS deployments (tests/e2e/https) share one demo database and run on one worker.
-- Every other slow test goes to whichever worker is free.
+Two groups, one per worker, each run one test after the other in collection order:
 
-On PostgreSQL each worker has a database of its own (tests/support/database.py), so the two
+- the browser journeys (tests/e2e): they share one served app and hand each other what they
+  made (``story``);
+- everything else: the HTTPS deployments (tests/e2e/https), which rebuild their worker's
+  database and so must never run beside ``served`` on the same one, and the server and
+  thread tests, which would compete for the cores and for their timeouts if two of them
+  raced side by side.
+
+On PostgreSQL each worker has a database of its own (tests/support/database.py), so the
 groups never touch each other's data.
 
 xdist's own ``xdist_group`` marks would say the same, but pytest 9.2 silently ignores them:
@@ -17,23 +21,19 @@ from __future__ import annotations
 
 from xdist.scheduler import LoadGroupScheduling
 
-# Most specific first.
-GROUPS = (
-    ("tests/e2e/https/", "https-deployments"),
-    ("tests/e2e/", "browser-journeys"),
-)
+JOURNEYS = "browser-journeys"
+OTHERS = "deployments-servers-and-threads"
 
 
-def group_of(nodeid: str) -> str | None:
-    """The group that must run on one worker, or None for a test that may run anywhere."""
-    for prefix, group in GROUPS:
-        if nodeid.startswith(prefix):
-            return group
-    return None
+def group_of(nodeid: str) -> str:
+    """The group whose worker runs this test."""
+    if nodeid.startswith("tests/e2e/") and not nodeid.startswith("tests/e2e/https/"):
+        return JOURNEYS
+    return OTHERS
 
 
 class PathGroupScheduling(LoadGroupScheduling):
     """xdist's loadgroup scheduling, with the groups taken from the test's path."""
 
     def _split_scope(self, nodeid: str) -> str:
-        return group_of(nodeid) or super()._split_scope(nodeid)
+        return group_of(nodeid)
