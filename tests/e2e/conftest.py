@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from contextlib import suppress
 from pathlib import Path
 
 import pytest
@@ -83,10 +84,12 @@ def browser() -> Iterator[Browser]:
         if browser_tests_required():
             pytest.fail(f"make test and CI need the browser tests: {reason}")
         pytest.skip(reason)
-    # Failure screenshots of an earlier run go; another xdist worker's of this run stay.
+    # Failure screenshots of an earlier run go; another xdist worker's of this run stay (and
+    # that worker may be removing the same old files at the same moment).
     for stale in SCREENSHOTS.glob("failed-*.png"):
-        if stale.stat().st_mtime < STARTED:
-            stale.unlink(missing_ok=True)
+        with suppress(FileNotFoundError):
+            if stale.stat().st_mtime < STARTED:
+                stale.unlink()
     with sync_playwright() as playwright:
         started = launch(playwright, executable)
         yield started
