@@ -3,11 +3,13 @@ see blueprint.py)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import current_app, flash, make_response, redirect, render_template, url_for
 from sqlmodel import col
 
 from .. import tokens
-from ..accounts.models import Role
+from ..accounts.models import Role, User
 from ..associations.models import Association
 from ..booking import services_roster, walker_queries
 from ..booking.models import Assignment, Booking
@@ -15,8 +17,9 @@ from ..clock import utcnow
 from ..db import db_session
 from ..errors import NotFound, RuleViolation
 from ..i18n import _
+from ..web import page_cache
 from ..web.forms_util import show_violation
-from . import services, services_requests, walk_view
+from . import personal_page, services, services_requests, walk_view
 from .blueprint import bp, personal_owner, private
 from .models import MembershipRequest
 
@@ -39,6 +42,31 @@ def _associations_of(user_id: int) -> list[Association]:
 @bp.get("/me/<token>")
 def personal(token: str):
     user = personal_owner(token)
+    assert user.id is not None
+    slot = personal_page.token_slot(current_app.config["SECRET_KEY"])
+    content = page_cache.fragment(
+        "volunteers.personal",
+        municipality_ids=personal_page.scopes(user.id),
+        parts=(user.id,),
+        render=lambda: _content(user, slot),
+    )
+    blocks = {"user": user, "personal_token": token}
+    content = personal_page.fill(
+        content,
+        slot=slot,
+        token=token,
+        checkins=render_template("checkins/_personal.html", **blocks),
+        calendar=render_template("calendars/_personal_block.html", **blocks),
+    )
+    page = render_template(
+        "volunteers/personal.html", user=user, content=page_cache.with_csrf(content)
+    )
+    return private(make_response(page))
+
+
+def _content(user: User, slot: str) -> tuple[str, datetime | None]:
+    """The page below its heading, with ``slot`` for the link's token, and until when the
+    clock leaves it true."""
     assert user.id is not None
     session = db_session()
     now = utcnow()
@@ -67,22 +95,23 @@ def personal(token: str):
         [a.id for a in associations if a.allow_self_signup and a.id is not None],
         now,
     )
-    questions = services_requests.open_questions(session, user.id)
-    response = make_response(
-        render_template(
-            "volunteers/personal.html",
-            user=user,
-            personal_token=token,
-            upcoming=upcoming,
-            details=details,
-            past=past,
-            associations=associations,
-            open_places=open_places,
-            questions=questions,
-            now=now,
-        )
+    html = render_template(
+        "volunteers/_personal_content.html",
+        user=user,
+        personal_token=slot,
+        upcoming=upcoming,
+        details=details,
+        past=past,
+        associations=associations,
+        open_places=open_places,
+        questions=services_requests.open_questions(session, user.id),
+        now=now,
+        CHECKINS_SLOT=personal_page.CHECKINS_SLOT,
+        CALENDAR_SLOT=personal_page.CALENDAR_SLOT,
     )
-    return private(response)
+    instants = [t for w in walks for t in (w.shift.start_at, w.shift.end_at)]
+    instants += [place.shift.start_at for place in open_places]
+    return html, personal_page.valid_until(now, instants)
 
 
 def _own_assignment(user_id: int, assignment_id: int) -> Assignment:

@@ -3,8 +3,9 @@
 A fragment (the coordinator's month, the public page's nights) is rendered once per data
 version, locale and parameters, and served from the app's cache (``web.caching``: SimpleCache
 per process, Redis in production) until the version moves. Its key never names a viewer:
-only pages whose content is the same for everyone allowed to see them are cached, and the
-view checks access before it asks for the fragment.
+only pages whose content is the same for everyone allowed to see them are cached (a personal
+page is its holder's alone, and its key names them), and the view checks access before it
+asks for the fragment.
 
 The versions are ``PageVersion`` rows: one per municipality and one (scope 0) for rows that
 belong to no municipality. A flush listener on every ORM session finds the municipality of
@@ -32,7 +33,7 @@ from flask import current_app
 from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
-from sqlalchemy import event, func, inspect, select
+from sqlalchemy import Select, event, func, inspect, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session as OrmSession
 
@@ -96,12 +97,13 @@ _ASSOCIATIONS: Any = Association.__table__  # type: ignore[attr-defined]
 def fragment(
     name: str,
     *,
-    municipality_ids: Iterable[int] | None,
+    municipality_ids: Iterable[int] | Select | None,
     parts: Iterable[object],
     render: Callable[[], tuple[str, datetime | None]],
 ) -> Markup:
     """The fragment ``name`` of a page for ``parts`` (its parameters) that shows data of
-    the municipalities ``municipality_ids`` (None: of every one) and rows of none.
+    the municipalities ``municipality_ids`` (None: of every one; a statement: of those it
+    selects, read with the versions) and rows of none.
 
     ``render`` makes the HTML and says until when the clock leaves it true (None: until the
     data changes). It runs only when no fragment is cached for the current versions.
@@ -153,14 +155,32 @@ def with_csrf(html: Markup) -> Markup:
     return Markup(str(html).replace(CSRF_SLOT, generate_csrf()))  # noqa: S704 - see CSRF_SLOT
 
 
-def versions_key(municipality_ids: Iterable[int] | None) -> str:
+def versions_key(municipality_ids: Iterable[int] | Select | None) -> str:
     """The municipalities' versions and the one of everything else, in one small query.
 
     For every municipality (None) the sum of all versions stands for them: versions only
     grow, so the sum moves with each of them, and ``created`` tells a database made anew.
+    For the municipalities a statement selects, the key names those that have a version:
+    one that gains its first version, or joins or leaves the selection, changes the key.
     """
     from ..db import db_session
 
+    if isinstance(municipality_ids, Select):
+        rows = (
+            db_session()
+            .connection()
+            .execute(
+                select(_VERSIONS.c.scope, _VERSIONS.c.version, _VERSIONS.c.created)
+                .where(
+                    or_(
+                        _VERSIONS.c.scope == EVERYTHING_ELSE,
+                        _VERSIONS.c.scope.in_(municipality_ids),
+                    )
+                )
+                .order_by(_VERSIONS.c.scope)
+            )
+        )
+        return "/".join(f"{row.scope}={row.version}.{row.created}" for row in rows) or "none"
     if municipality_ids is None:
         row = (
             db_session()
