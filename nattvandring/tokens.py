@@ -10,6 +10,7 @@ Stable links (personal page, feeds) are in ``stable_links``.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import secrets
@@ -17,10 +18,10 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_
+from sqlalchemy import bindparam, or_
 from sqlmodel import Session, col, select
 
-from .accounts.models import AccessToken, TokenPurpose
+from .accounts.models import AccessToken, TokenPurpose, User
 from .clock import utcnow
 
 TOKEN_BYTES = 32
@@ -87,6 +88,22 @@ def live_token(purpose: TokenPurpose, digest: Any, now: Any) -> list[Any]:
     ]
 
 
+@functools.cache
+def _live(purpose: TokenPurpose) -> Any:
+    """The live token of ``purpose`` by digest, built once (run per request)."""
+    return select(AccessToken).where(*live_token(purpose, bindparam("digest"), bindparam("now")))
+
+
+@functools.cache
+def _live_with_user(purpose: TokenPurpose) -> Any:
+    """``_live`` with the token's user."""
+    return (
+        select(AccessToken, User)
+        .join(User, col(User.id) == AccessToken.user_id)
+        .where(*live_token(purpose, bindparam("digest"), bindparam("now")))
+    )
+
+
 def same_digest(stored: str | None, digest: str) -> bool:
     return stored is not None and hmac.compare_digest(stored, digest)
 
@@ -99,19 +116,38 @@ def resolve(
     digest = digest_of(raw)
     if digest is None or raw is None:
         return None
-    token = session.exec(select(AccessToken).where(*live_token(purpose, digest, utcnow()))).first()
-    if token is None or not same_digest(token.token_hash, digest):
+    token = session.exec(_live(purpose), params={"digest": digest, "now": utcnow()}).first()
+    return token if _opens(token, raw, digest, secret_key) else None
+
+
+def resolve_user(
+    session: Session, purpose: TokenPurpose, raw: str | None, *, secret_key: SigningKeys = ()
+) -> User | None:
+    """The person whose live token of ``purpose`` ``raw`` is, as ``resolve`` decides, read
+    with the token in one query (a secret link's page looks its holder up on every view)."""
+    digest = digest_of(raw)
+    if digest is None or raw is None:
         return None
-    if token.nonce is not None and not is_derived(
+    found = session.exec(
+        _live_with_user(purpose), params={"digest": digest, "now": utcnow()}
+    ).first()
+    if found is None:
+        return None
+    token, user = found
+    return user if _opens(token, raw, digest, secret_key) else None
+
+
+def _opens(token: AccessToken | None, raw: str, digest: str, secret_key: SigningKeys) -> bool:
+    if token is None or not same_digest(token.token_hash, digest):
+        return False
+    return token.nonce is None or is_derived(
         raw,
         token.purpose,
         token.nonce,
         secret_key=secret_key,
         user_id=token.user_id,
         association_id=token.association_id,
-    ):
-        return None
-    return token
+    )
 
 
 def consume(token: AccessToken, *, at: datetime | None = None) -> None:

@@ -34,26 +34,26 @@ from ..booking.models import Assignment
 from ..calendars.models import CancelledWalk
 from ..planning.models import Shift
 from ..reports.models import HoursLedgerEntry, PatrolReport, ReportWalker
+from ..web.page_cache import SelectedScopes
 from .models import MembershipRequest
 
 CHECKINS_SLOT = Markup("<personal-checkins-slot/>")
 CALENDAR_SLOT = Markup("<personal-calendar-slot/>")
 
 
-def scopes(user_id: int) -> Select:
+def scopes(user_id: int) -> SelectedScopes:
     """The municipalities whose rows the page of ``user_id`` shows: of the associations they
     belong to or were asked to join, and of every walk they were put on, lost with a
     cancelled booking, or were reported walking (with its hours).
 
     A booking's shift is in its association's municipality (booking refuses any other), so
     a walk's group, leader and place are rows of the walk's municipality."""
-    return _scopes().params(user_id=user_id)
+    return SelectedScopes(_scopes(), {"user_id": user_id})
 
 
 @functools.cache
 def _scopes() -> Select:
-    """The statement of ``scopes``, built once per process (building it costs more than
-    running it)."""
+    """The statement of ``scopes``, built once per process."""
     user_id: BindParameter[int] = bindparam("user_id")
     of_associations = select(col(Association.municipality_id)).where(
         col(Association.id).in_(

@@ -322,10 +322,7 @@ def rotate_personal_link(
 def user_for_personal_token(
     session: Session, raw: str, *, secret_key: tokens.SigningKeys
 ) -> User | None:
-    token = tokens.resolve(session, TokenPurpose.PERSONAL_PAGE, raw, secret_key=secret_key)
-    if token is None or token.user_id is None:
-        return None
-    user = session.get(User, token.user_id)
+    user = tokens.resolve_user(session, TokenPurpose.PERSONAL_PAGE, raw, secret_key=secret_key)
     if user is None or not user.is_active or user.anonymized_at is not None:
         return None
     return user

@@ -25,7 +25,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -33,7 +34,7 @@ from flask import current_app
 from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
-from sqlalchemy import Select, event, func, inspect, or_, select
+from sqlalchemy import Select, bindparam, event, func, inspect, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session as OrmSession
 
@@ -89,6 +90,32 @@ _PARENTS: tuple[tuple[str, Any], ...] = (
 _VERSIONS: Any = PageVersion.__table__  # type: ignore[attr-defined]
 _BOOKINGS: Any = Booking.__table__  # type: ignore[attr-defined]
 _ASSOCIATIONS: Any = Association.__table__  # type: ignore[attr-defined]
+#: The statements of ``versions_key``, built once (building one costs about as much as
+#: running it).
+_EVERY_VERSION = select(func.sum(_VERSIONS.c.version), func.max(_VERSIONS.c.created))
+_VERSIONS_OF = select(_VERSIONS.c.scope, _VERSIONS.c.version, _VERSIONS.c.created).where(
+    _VERSIONS.c.scope.in_(bindparam("scopes", expanding=True))
+)
+
+
+@dataclass(frozen=True)
+class SelectedScopes:
+    """The municipalities that ``statement`` selects (one column) with ``params`` bound: for
+    a page whose municipalities only a query knows. The statement is built once and executed
+    with its parameters, so its cache key is computed once too."""
+
+    statement: Select
+    params: Mapping[str, Any]
+
+
+@functools.lru_cache(maxsize=32)
+def _versions_selected(statement: Select) -> Select:
+    """The versions of everything else and of the municipalities ``statement`` selects."""
+    return (
+        select(_VERSIONS.c.scope, _VERSIONS.c.version, _VERSIONS.c.created)
+        .where(or_(_VERSIONS.c.scope == EVERYTHING_ELSE, _VERSIONS.c.scope.in_(statement)))
+        .order_by(_VERSIONS.c.scope)
+    )
 
 
 # --- reading: the fragment ----------------------------------------------------------------
@@ -97,13 +124,13 @@ _ASSOCIATIONS: Any = Association.__table__  # type: ignore[attr-defined]
 def fragment(
     name: str,
     *,
-    municipality_ids: Iterable[int] | Select | None,
+    municipality_ids: Iterable[int] | SelectedScopes | None,
     parts: Iterable[object],
     render: Callable[[], tuple[str, datetime | None]],
 ) -> Markup:
     """The fragment ``name`` of a page for ``parts`` (its parameters) that shows data of
-    the municipalities ``municipality_ids`` (None: of every one; a statement: of those it
-    selects, read with the versions) and rows of none.
+    the municipalities ``municipality_ids`` (None: of every one; ``SelectedScopes``: of
+    those a statement selects, read with the versions) and rows of none.
 
     ``render`` makes the HTML and says until when the clock leaves it true (None: until the
     data changes). It runs only when no fragment is cached for the current versions.
@@ -155,7 +182,7 @@ def with_csrf(html: Markup) -> Markup:
     return Markup(str(html).replace(CSRF_SLOT, generate_csrf()))  # noqa: S704 - see CSRF_SLOT
 
 
-def versions_key(municipality_ids: Iterable[int] | Select | None) -> str:
+def versions_key(municipality_ids: Iterable[int] | SelectedScopes | None) -> str:
     """The municipalities' versions and the one of everything else, in one small query.
 
     For every municipality (None) the sum of all versions stands for them: versions only
@@ -165,40 +192,18 @@ def versions_key(municipality_ids: Iterable[int] | Select | None) -> str:
     """
     from ..db import db_session
 
-    if isinstance(municipality_ids, Select):
+    if isinstance(municipality_ids, SelectedScopes):
         rows = (
             db_session()
             .connection()
-            .execute(
-                select(_VERSIONS.c.scope, _VERSIONS.c.version, _VERSIONS.c.created)
-                .where(
-                    or_(
-                        _VERSIONS.c.scope == EVERYTHING_ELSE,
-                        _VERSIONS.c.scope.in_(municipality_ids),
-                    )
-                )
-                .order_by(_VERSIONS.c.scope)
-            )
+            .execute(_versions_selected(municipality_ids.statement), municipality_ids.params)
         )
         return "/".join(f"{row.scope}={row.version}.{row.created}" for row in rows) or "none"
     if municipality_ids is None:
-        row = (
-            db_session()
-            .connection()
-            .execute(select(func.sum(_VERSIONS.c.version), func.max(_VERSIONS.c.created)))
-            .one()
-        )
+        row = db_session().connection().execute(_EVERY_VERSION).one()
         return f"all={row[0] or 0}.{row[1] or 0}"
     scopes = sorted({EVERYTHING_ELSE, *municipality_ids})
-    rows = (
-        db_session()
-        .connection()
-        .execute(
-            select(_VERSIONS.c.scope, _VERSIONS.c.version, _VERSIONS.c.created).where(
-                _VERSIONS.c.scope.in_(scopes)
-            )
-        )
-    )
+    rows = db_session().connection().execute(_VERSIONS_OF, {"scopes": scopes})
     found = {row.scope: f"{row.version}.{row.created}" for row in rows}
     return "/".join(f"{scope}={found.get(scope, '0')}" for scope in scopes)
 
