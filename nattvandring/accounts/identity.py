@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from .models import Membership, Role, User
@@ -59,17 +60,21 @@ class Identity:
         }
 
 
+#: The statement of ``load_identity``, built once (building it cost more than running it).
+_WITH_MEMBERSHIPS = (
+    select(User, Membership)
+    .outerjoin(Membership, col(Membership.user_id) == User.id)
+    .where(col(User.id) == bindparam("user_id"))
+    .order_by(col(Membership.id))
+)
+
+
 def load_identity(session: Session, login_id: str) -> Identity | None:
     user_part, _, version_part = login_id.partition(":")
     if not user_part.isdigit() or not version_part.isdigit():
         return None
     # One round trip for the person and their memberships: every signed-in request asks.
-    rows = session.exec(
-        select(User, Membership)
-        .outerjoin(Membership, col(Membership.user_id) == User.id)
-        .where(User.id == int(user_part))
-        .order_by(col(Membership.id))
-    ).all()
+    rows = session.exec(_WITH_MEMBERSHIPS, params={"user_id": int(user_part)}).all()
     if not rows:
         return None
     user = rows[0][0]
