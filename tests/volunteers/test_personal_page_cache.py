@@ -4,12 +4,10 @@ no cache holds the link's token."""
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
-from hypothesis import strategies as st
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
@@ -25,19 +23,10 @@ from nattvandring.volunteers.models import MembershipRequest
 from nattvandring.web.caching import cache
 from tests.support.database import SECRET_KEY as SECRET
 from tests.support.database import uncached_twin
+from tests.support.pages import histories, main_of
 from tests.support.shifts import book, make_shift
 
 NOW = datetime(2026, 9, 10, 12, 0, tzinfo=UTC)
-MAIN = re.compile(r"<main.*?</main>", re.S)
-CSRF = re.compile(r'name="csrf_token" value="[^"<]+"')
-
-
-def main_of(response) -> str:
-    """The page's main element, CSRF tokens (each session's own) left out."""
-    assert response.status_code == 200, response.status_code
-    found = MAIN.search(response.get_data(as_text=True))
-    assert found
-    return CSRF.sub('name="csrf_token" value="…"', found.group(0))
 
 
 def page_of(db, world, key: str) -> str:
@@ -123,30 +112,23 @@ def change(db, world, name: str, n: int) -> None:
         clock.freeze(clock.utcnow() + timedelta(hours=1 + n % 30))
 
 
-STEPS = st.lists(
-    st.tuples(
-        st.sampled_from(
-            [
-                "walk",
-                "open place",
-                "answer",
-                "cancel shift",
-                "cancel booking",
-                "move",
-                "rename area",
-                "rename club",
-                "rename fellow",
-                "rename self",
-                "asked elsewhere",
-                "rename elsewhere",
-                "rotate feed",
-                "tick",
-            ]
-        ),
-        st.integers(min_value=0, max_value=1000),
-    ),
-    min_size=1,
-    max_size=8,
+STEPS = histories(
+    [
+        "walk",
+        "open place",
+        "answer",
+        "cancel shift",
+        "cancel booking",
+        "move",
+        "rename area",
+        "rename club",
+        "rename fellow",
+        "rename self",
+        "asked elsewhere",
+        "rename elsewhere",
+        "rotate feed",
+        "tick",
+    ]
 )
 
 

@@ -9,7 +9,6 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from flask import g
 from hypothesis import HealthCheck, example, given, settings
-from hypothesis import strategies as st
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
@@ -30,18 +29,10 @@ from nattvandring.web.page_cache import EVERYTHING_ELSE
 from tests import factories
 from tests.factories import login
 from tests.support.database import uncached_twin
+from tests.support.pages import histories, main_of
 from tests.support.shifts import book, make_shift
 
 NOW = datetime(2026, 9, 10, 12, 0, tzinfo=UTC)
-MAIN = re.compile(r"<main.*?</main>", re.S)
-TOKEN = re.compile(r'name="csrf_token" value="[^"<]+"')
-
-
-def main_of(response) -> str:
-    """The page's main element, CSRF tokens (each session's own) left out."""
-    found = MAIN.search(response.get_data(as_text=True))
-    assert found, response.status_code
-    return TOKEN.sub('name="csrf_token" value="…"', found.group(0))
 
 
 @pytest.fixture
@@ -318,29 +309,22 @@ def change(db, world, name: str, n: int) -> None:
         clock.freeze(clock.utcnow() + timedelta(hours=1 + n % 30))
 
 
-STEPS = st.lists(
-    st.tuples(
-        st.sampled_from(
-            [
-                "new shift",
-                "other town",
-                "book",
-                "cancel",
-                "move",
-                "remove walker",
-                "rename area",
-                "rename association",
-                "rename town",
-                "offer",
-                "far shift",
-                "heartbeat",
-                "tick",
-            ]
-        ),
-        st.integers(min_value=0, max_value=1000),
-    ),
-    min_size=1,
-    max_size=8,
+STEPS = histories(
+    [
+        "new shift",
+        "other town",
+        "book",
+        "cancel",
+        "move",
+        "remove walker",
+        "rename area",
+        "rename association",
+        "rename town",
+        "offer",
+        "far shift",
+        "heartbeat",
+        "tick",
+    ]
 )
 
 

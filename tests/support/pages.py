@@ -1,0 +1,29 @@
+"""Comparing rendered pages: a cached page against a fresh render, over random histories."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from hypothesis import strategies as st
+
+MAIN = re.compile(r"<main.*?</main>", re.S)
+CSRF_TOKEN = re.compile(r'name="csrf_token" value="[^"<]+"')
+
+
+def main_of(response) -> str:
+    """The page's main element, CSRF tokens (each session's own) left out; the page must
+    have been shown (an error page has a main element too)."""
+    assert response.status_code == 200, response.status_code
+    found = MAIN.search(response.get_data(as_text=True))
+    assert found
+    return CSRF_TOKEN.sub('name="csrf_token" value="…"', found.group(0))
+
+
+def histories(kinds: Sequence[str], max_size: int = 8) -> st.SearchStrategy:
+    """Lists of (kind of change, a number that chooses its row and value)."""
+    return st.lists(
+        st.tuples(st.sampled_from(list(kinds)), st.integers(min_value=0, max_value=1000)),
+        min_size=1,
+        max_size=max_size,
+    )
