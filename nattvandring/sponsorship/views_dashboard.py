@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import abort, render_template, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import bindparam
 from sqlmodel import col, select
 
 from .. import authz
@@ -42,12 +43,32 @@ from .services_terms import budget_status
 CHART_MONTHS = 36
 
 
+#: The statements every view of the dashboard runs, built once (building them cost more than
+#: running them).
+_EVERY_AGREEMENT = select(SponsorAgreement.id)
+_AGREEMENTS_OF = select(SponsorAgreement.id).where(
+    col(SponsorAgreement.sponsor_id).in_(bindparam("sponsor_ids", expanding=True))
+)
+_ASSOCIATIONS_OF = (
+    select(Association.id, Association.municipality_id)
+    .join(AgreementAssociation, col(AgreementAssociation.association_id) == Association.id)
+    .where(col(AgreementAssociation.agreement_id).in_(bindparam("deal_ids", expanding=True)))
+    .distinct()
+)
+_MUNICIPALITIES_OF = select(AgreementMunicipality.municipality_id).where(
+    col(AgreementMunicipality.agreement_id).in_(bindparam("deal_ids", expanding=True))
+)
+
+
 def _my_agreement_ids() -> list[int]:
     authz.require_role(current_user, Role.SPONSOR_LIAISON)
-    query = select(SponsorAgreement.id)
-    if not authz.is_admin(current_user):
-        query = query.where(col(SponsorAgreement.sponsor_id).in_(current_user.sponsor_ids()))
-    return sorted(db_session().exec(query).all())  # type: ignore[arg-type]
+    if authz.is_admin(current_user):
+        found = db_session().exec(_EVERY_AGREEMENT)
+    else:
+        found = db_session().exec(
+            _AGREEMENTS_OF, params={"sponsor_ids": sorted(current_user.sponsor_ids())}
+        )
+    return sorted(found.all())  # type: ignore[arg-type]
 
 
 def _scope() -> dict[str, Any]:
@@ -62,26 +83,10 @@ def _scope() -> dict[str, Any]:
     pairs: list[tuple[int, int]] = []
     municipality_ids: list[int] = []
     if deal_ids:
-        pairs = list(
-            session.exec(
-                select(Association.id, Association.municipality_id)
-                .join(
-                    AgreementAssociation,
-                    col(AgreementAssociation.association_id) == Association.id,
-                )
-                .where(col(AgreementAssociation.agreement_id).in_(deal_ids))
-                .distinct()
-            ).all()  # type: ignore[arg-type]
-        )
-        municipality_ids = sorted(
-            set(
-                session.exec(
-                    select(AgreementMunicipality.municipality_id).where(
-                        col(AgreementMunicipality.agreement_id).in_(deal_ids)
-                    )
-                ).all()
-            )
-        )
+        found_pairs = session.exec(_ASSOCIATIONS_OF, params={"deal_ids": deal_ids}).all()
+        pairs = list(found_pairs)  # type: ignore[arg-type]
+        found = session.exec(_MUNICIPALITIES_OF, params={"deal_ids": deal_ids}).all()
+        municipality_ids = sorted(set(found))
     all_association_ids = sorted(association_id for association_id, _ in pairs)
     year = to_local(utcnow()).year
     start = date_arg("start", date(year, 1, 1))
