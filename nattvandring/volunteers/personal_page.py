@@ -92,6 +92,12 @@ def token_slot(secret_key: str) -> str:
     return "slot" + digest.hexdigest()[:39]
 
 
+def slot_digest(slot: str) -> str:
+    """What the fragment's key says of its slot: a new secret key makes a new slot, and a
+    fragment with the old one, whose links would open nothing, is then never read."""
+    return hashlib.sha256(slot.encode()).hexdigest()[:16]
+
+
 def valid_until(now: datetime, instants: Iterable[datetime]) -> datetime | None:
     """The first of ``instants`` after ``now`` (None: the clock alone changes nothing)."""
     return min((instant for instant in instants if instant > now), default=None)

@@ -42,13 +42,15 @@ def _associations_of(user_id: int) -> list[Association]:
 @bp.get("/me/<token>")
 def personal(token: str):
     user = personal_owner(token)
-    assert user.id is not None
+    user_id = user.id
+    assert user_id is not None
     slot = personal_page.token_slot(current_app.config["SECRET_KEY"])
     content = page_cache.fragment(
         "volunteers.personal",
-        municipality_ids=personal_page.scopes(user.id),
-        parts=(user.id,),
-        render=lambda: _content(user, slot),
+        municipality_ids=personal_page.scopes(user_id),
+        # A new SECRET_KEY makes a new slot: fragments with the old one are never read.
+        parts=(user_id, personal_page.slot_digest(slot)),
+        render=lambda: _content(user_id, slot),
     )
     blocks = {"user": user, "personal_token": token}
     content = personal_page.fill(
@@ -64,16 +66,18 @@ def personal(token: str):
     return private(make_response(page))
 
 
-def _content(user: User, slot: str) -> tuple[str, datetime | None]:
+def _content(user_id: int, slot: str) -> tuple[str, datetime | None]:
     """The page below its heading, with ``slot`` for the link's token, and until when the
     clock leaves it true."""
-    assert user.id is not None
     session = db_session()
+    # Read again after the versions: on PostgreSQL the row the link was checked with may
+    # be older than them, and its details would be cached under the newer key.
+    user = session.get_one(User, user_id, populate_existing=True)
     now = utcnow()
-    walks = walker_queries.walks_of(session, user.id)
+    walks = walker_queries.walks_of(session, user_id)
     upcoming = [w for w in walks if w.shift.end_at > now]
     fellows = walker_queries.fellow_walkers(
-        session, [w.assignment.booking_id for w in upcoming], user.id
+        session, [w.assignment.booking_id for w in upcoming], user_id
     )
     details = {
         w.assignment.id: walk_view.walk_details(
@@ -88,10 +92,10 @@ def _content(user: User, slot: str) -> tuple[str, datetime | None]:
         for w in upcoming
     }
     past = [w for w in walks if w.shift.end_at <= now][::-1]
-    associations = _associations_of(user.id)
+    associations = _associations_of(user_id)
     open_places = walker_queries.open_places_for(
         session,
-        user.id,
+        user_id,
         [a.id for a in associations if a.allow_self_signup and a.id is not None],
         now,
     )
@@ -104,7 +108,7 @@ def _content(user: User, slot: str) -> tuple[str, datetime | None]:
         past=past,
         associations=associations,
         open_places=open_places,
-        questions=services_requests.open_questions(session, user.id),
+        questions=services_requests.open_questions(session, user_id),
         now=now,
         CHECKINS_SLOT=personal_page.CHECKINS_SLOT,
         CALENDAR_SLOT=personal_page.CALENDAR_SLOT,

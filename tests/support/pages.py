@@ -13,9 +13,12 @@ CSRF_TOKEN = re.compile(r'name="csrf_token" value="[^"<]+"')
 
 def main_of(response) -> str:
     """The page's main element, CSRF tokens (each session's own) left out; the page must
-    have been shown (an error page has a main element too)."""
+    have been shown (an error page has a main element too) with every slot of a cached
+    fragment filled (web/page_cache.py, volunteers/personal_page.py)."""
     assert response.status_code == 200, response.status_code
-    found = MAIN.search(response.get_data(as_text=True))
+    html = response.get_data(as_text=True)
+    assert "-slot/>" not in html, "a cached fragment's slot was not filled"
+    found = MAIN.search(html)
     assert found
     return CSRF_TOKEN.sub('name="csrf_token" value="…"', found.group(0))
 

@@ -38,3 +38,34 @@ def test_personal_page_forms_need_and_carry_the_token(csrf_app):
     assert client.post(url, data={"csrf_token": csrf_token}).status_code == 302
     with session_scope(get_engine(csrf_app)) as db:
         assert db.get(Assignment, assignment_id).status == "confirmed"
+
+
+def test_a_cached_personal_page_carries_the_viewers_own_token_in_its_forms(csrf_app):
+    """The page's forms come from the cache (volunteers/personal_page.py): each viewer's
+    form must carry their own CSRF token, never the one of the session that filled it."""
+    clock.freeze(NOW)
+    with csrf_app.app_context(), session_scope(get_engine(csrf_app)) as db:
+        world = build_world(db)
+        shift = make_shift(db, municipality_id=world.ids["hassleholm"], area_id=world.ids["area_h"])
+        booking = sb.book_shift(
+            db, association_id=world.ids["assoc_a"], shift_id=shift.id, actor_id=None, now=NOW
+        )
+        assignment_id = sr.add_to_roster(
+            db, booking_id=booking.id, user_id=world.ids["vol_a"], actor_id=None, now=NOW
+        ).id
+        token = services.personal_token(
+            db, db.get(User, world.ids["vol_a"]), csrf_app.config["SECRET_KEY"]
+        )
+    url = f"/me/{token}/assignments/{assignment_id}/confirm"
+    form = re.compile(
+        rf'<form method="post" action="{re.escape(url)}">\s*'
+        r'<input type="hidden" name="csrf_token" value="([^"]+)"'
+    )
+    first, second = csrf_app.test_client(), csrf_app.test_client()
+    filled = form.search(first.get(f"/me/{token}").get_data(as_text=True)).group(1)
+    served = form.search(second.get(f"/me/{token}").get_data(as_text=True)).group(1)
+    assert served != filled  # the second viewer's own session, not the first's
+    assert second.post(url, data={"csrf_token": filled}).status_code == 400
+    assert second.post(url, data={"csrf_token": served}).status_code == 302
+    with session_scope(get_engine(csrf_app)) as db:
+        assert db.get(Assignment, assignment_id).status == "confirmed"

@@ -188,3 +188,19 @@ def test_each_person_sees_their_own_page_and_no_cache_holds_their_link(app, db, 
     for link in (mine, theirs):
         assert link.removeprefix("/me/") not in stored
     assert personal_page.token_slot(app.config["SECRET_KEY"]) in stored
+
+
+def test_a_new_secret_key_never_serves_a_page_with_the_old_keys_slot(app, db, world, frozen_now):
+    """After a key rotation (the old key a fallback, so the links still open) the page's
+    links carry the real token, not the slot of the key that filled the cache."""
+    with app.app_context():
+        cache.clear()
+    page = page_of(db, world, "vol_a")
+    client = app.test_client()
+    old_slot = personal_page.token_slot(app.config["SECRET_KEY"])
+    main_of(client.get(page))  # cached with the old key's slot
+    app.config["SECRET_KEY_FALLBACKS"] = [app.config["SECRET_KEY"]]
+    app.config["SECRET_KEY"] = "a-new-secret-key-that-is-long-enough-0001"
+    shown = main_of(client.get(page))
+    assert old_slot not in shown
+    assert f'action="{page}/rotate"' in shown
