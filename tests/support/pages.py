@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from hypothesis import strategies as st
+from sqlalchemy.exc import IntegrityError
 
 MAIN = re.compile(r"<main.*?</main>", re.S)
 CSRF_TOKEN = re.compile(r'name="csrf_token" value="[^"<]+"')
@@ -30,3 +31,13 @@ def histories(kinds: Sequence[str], max_size: int = 8) -> st.SearchStrategy:
         min_size=1,
         max_size=max_size,
     )
+
+
+def committed(db, change: Callable[[], None]) -> None:
+    """One change of a history, committed; one the database refuses (the same night twice in
+    an area) is rolled back, and the history goes on without it."""
+    try:
+        change()
+        db.commit()
+    except IntegrityError:
+        db.rollback()

@@ -5,10 +5,10 @@ no cache holds the link's token."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from nattvandring import clock
@@ -23,7 +23,7 @@ from nattvandring.volunteers.models import MembershipRequest
 from nattvandring.web.caching import cache
 from tests.support.database import SECRET_KEY as SECRET
 from tests.support.database import uncached_twin
-from tests.support.pages import histories, main_of
+from tests.support.pages import committed, histories, main_of
 from tests.support.shifts import book, make_shift
 
 NOW = datetime(2026, 9, 10, 12, 0, tzinfo=UTC)
@@ -147,11 +147,7 @@ def test_the_cached_page_equals_a_fresh_render_after_every_change(app, db, world
         pages = [page_of(db, world, "vol_a"), page_of(db, world, "vol_a2")]
         cached, fresh = app.test_client(), twin.test_client()
         for name, n in [("walk", 0), *history]:
-            try:
-                change(db, world, name, n)
-                db.commit()
-            except IntegrityError:  # the same night twice in an area: refused
-                db.rollback()
+            committed(db, partial(change, db, world, name, n))
             for page in pages:
                 assert main_of(cached.get(page)) == main_of(fresh.get(page)), (name, page)
     finally:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 
 import pytest
 from flask import g
@@ -29,7 +30,7 @@ from nattvandring.web.page_cache import EVERYTHING_ELSE
 from tests import factories
 from tests.factories import login
 from tests.support.database import uncached_twin
-from tests.support.pages import histories, main_of
+from tests.support.pages import committed, histories, main_of
 from tests.support.shifts import book, make_shift
 
 NOW = datetime(2026, 9, 10, 12, 0, tzinfo=UTC)
@@ -250,15 +251,6 @@ def _pick(db, world, index: int) -> Shift | None:
     return shifts[index % len(shifts)] if shifts else None
 
 
-def step(db, world, name: str, n: int) -> None:
-    """One change of the kind ``name``, committed; ``n`` chooses the row and the value."""
-    try:
-        change(db, world, name, n)
-        db.commit()
-    except IntegrityError:  # the same night twice in an area: refused, so no change
-        db.rollback()
-
-
 def change(db, world, name: str, n: int) -> None:
     shift = _pick(db, world, n)
     if name == "new shift":
@@ -365,7 +357,7 @@ def test_cached_pages_equal_fresh_renders_after_every_change(app, db, world, his
             visitors[page] = leader
         db.commit()  # the arranging session reads afresh after the logins' writes
         for name, n in [("new shift", 0), *history]:
-            step(db, world, name, n)
+            committed(db, partial(change, db, world, name, n))
             seen_by = [(page, cached, fresh) for page in pages]
             seen_by += [(page, *pair) for page, pair in visitors.items()]
             for page, one, other in seen_by:
