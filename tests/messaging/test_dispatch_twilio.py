@@ -22,17 +22,26 @@ TOKEN = "twilio-auth-token"
 SENDER = "+46766861004"
 START = NOW + timedelta(days=2, hours=12)
 GRACE = 120
+# Long enough that a loaded machine never turns a slow answer of the fake into a timeout;
+# the read-timeout test shortens it (below the fake's hang) by parametrizing this fixture.
+TIMEOUT_SECONDS = 5.0
+SHORT_TIMEOUT_SECONDS = 0.5
 
 
 @pytest.fixture
-def app(tmp_path, fake_twilio):
+def timeout_seconds():
+    return TIMEOUT_SECONDS
+
+
+@pytest.fixture
+def app(tmp_path, fake_twilio, timeout_seconds):
     app = make_test_app(
         tmp_path,
         SMS_BACKEND="twilio",
         TWILIO_ACCOUNT_SID=SID,
         TWILIO_AUTH_TOKEN=TOKEN,
         TWILIO_FROM=SENDER,
-        TWILIO_TIMEOUT_SECONDS=0.5,
+        TWILIO_TIMEOUT_SECONDS=timeout_seconds,
         TWILIO_API_BASE_URL=fake_twilio.base_url,
         SMS_RECONCILE_GRACE_SECONDS=GRACE,
         PUBLIC_BASE_URL="https://nattvandring.example.se",
@@ -111,6 +120,7 @@ def test_server_error_after_processing_is_reconciled_not_resent(app, db, confirm
     assert len(fake_twilio.created_requests()) == 1  # never sent twice
 
 
+@pytest.mark.parametrize("timeout_seconds", [SHORT_TIMEOUT_SECONDS])
 def test_read_timeout_is_unknown_and_reconciled(app, db, confirmation, fake_twilio):
     fake_twilio.inject(Fault.hang(seconds=2, record=True))
     assert dispatch_due(app) == 0
