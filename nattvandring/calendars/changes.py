@@ -227,14 +227,19 @@ def _raised(session: Session) -> dict[str, set[Any]]:
 
 
 def record(session: Session, changes: Changes, *, now: datetime | None = None) -> None:
-    """Raise the versions of the changed walks and of every feed showing them."""
+    """Raise the versions of the changed walks and of every feed showing them.
+
+    A walk this transaction raised already is not looked at again: its owners then had
+    their feeds raised, and every owner it gained since came with a change of its own,
+    which ``collect`` turned into that feed (a walker, a booking, a moved area)."""
     now = now or utcnow()
     raised = _raised(session)
-    shifts = changes.shifts | shifts_of_owners(session, changes)
+    shifts = (changes.shifts | shifts_of_owners(session, changes)) - raised["events"]
     # A shift deleted in this flush has no event any more (nor a feed showing it).
-    shifts = set(
-        session.connection().scalars(select(col(Shift.id)).where(col(Shift.id).in_(shifts)))
-    )
+    if shifts:
+        shifts = set(
+            session.connection().scalars(select(col(Shift.id)).where(col(Shift.id).in_(shifts)))
+        )
     feeds = changes.feeds | owners(session, shifts)
     if changes.municipalities:  # every area feed's name carries the municipality's
         areas = session.connection().scalars(
@@ -244,7 +249,7 @@ def record(session: Session, changes: Changes, *, now: datetime | None = None) -
         )
         feeds |= {("area", area_id) for area_id in areas if area_id is not None}
     feeds -= raised["feeds"]
-    bump_events(session, shifts - raised["events"], now=now)
+    bump_events(session, shifts, now=now)
     bump_feeds(session, feeds, now=now)
     raised["events"] |= shifts
     raised["feeds"] |= feeds
@@ -269,9 +274,17 @@ def raise_sequence(session: Session, shift_id: int, at_least: int) -> None:
     bump_feeds(session, owners(session, [shift_id]), now=now)
 
 
-@event.listens_for(OrmSession, "after_commit")
+@event.listens_for(OrmSession, "after_transaction_end")
+def _transaction_ended(session: Session, transaction: Any) -> None:
+    """The next transaction raises anew. Only the outermost one: a savepoint released keeps
+    its raises in the transaction (every roster addition flushes inside one)."""
+    if transaction.parent is None:
+        session.info.pop("calendar_raised", None)
+
+
 @event.listens_for(OrmSession, "after_rollback")
-def _transaction_ended(session: Session) -> None:
+def _rolled_back(session: Session) -> None:
+    """A rollback, of a savepoint too, undid raises: the next change makes them again."""
     session.info.pop("calendar_raised", None)
 
 
