@@ -2,9 +2,9 @@
 
 A history's steps commit one by one or several in one transaction (as a request that adds a
 whole walking group does, each walker in a savepoint of its own). After every transaction,
-for every feed: SEQUENCE per UID never went down (nor below what an e-mailed invite said),
-ETag and Last-Modified moved exactly when the body changed, the Last-Modified never went
-back, and two parsers read the body.
+for every feed: SEQUENCE per UID never went down (nor below what an e-mailed invite said)
+and went up where the walk's event changed, ETag and Last-Modified moved exactly when the
+body changed, the Last-Modified never went back, and two parsers read the body.
 """
 
 from __future__ import annotations
@@ -171,6 +171,19 @@ def test_random_histories_keep_the_validators_and_sequence_right(
                 found[name] = int(event["SEQUENCE"])
         return found
 
+    def contents(seen) -> dict[str, list[tuple[str, bytes]]]:
+        """The walk's event in each feed, without its SEQUENCE and time stamps."""
+        found = {}
+        for name, (body, _etag, _modified) in seen.items():
+            event = events_of(body).get(uid)
+            if event is not None:
+                found[name] = sorted(
+                    (key, value.to_ical() if hasattr(value, "to_ical") else repr(value))
+                    for key, value in event.property_items(recursive=False)
+                    if key not in ("SEQUENCE", "DTSTAMP", "LAST-MODIFIED")
+                )
+        return found
+
     before = look()
     highest = sequences(before)
     joined = 0  # the steps in the open transaction
@@ -210,6 +223,11 @@ def test_random_histories_keep_the_validators_and_sequence_right(
         for name, sequence in now.items():
             assert sequence >= highest.get(name, 0), (step, name, sequence, highest)
             highest[name] = sequence
+        # A walk whose event a feed shows differently has a higher SEQUENCE there.
+        old_contents = contents(before)
+        for name, content in contents(after).items():
+            if name in old_contents and content != old_contents[name]:
+                assert now[name] > sequences(before)[name], (step, name)
         # No mailbox holds a higher SEQUENCE for this walk than the feeds show.
         for message in db.exec(select(EmailMessage).where(EmailMessage.ics.is_not(None))).all():
             invite = next(iter(icalendar.Calendar.from_ical(message.ics).events))
