@@ -8,7 +8,7 @@ test_feed_versions.py.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlmodel import select
@@ -16,11 +16,11 @@ from sqlmodel import select
 from nattvandring import clock
 from nattvandring.accounts.models import Role
 from nattvandring.accounts.services import grant
-from nattvandring.booking import services_booking, services_group, services_roster
+from nattvandring.booking import services_group, services_roster
 from nattvandring.calendars.models import EventVersion, FeedVersion
 from nattvandring.planning.models import Shift
+from tests.calendars.conftest import booked_walk
 from tests.factories import phone, user
-from tests.support.shifts import make_shift
 
 NOW = datetime(2026, 10, 1, 10, 0, tzinfo=UTC)
 
@@ -29,22 +29,7 @@ NOW = datetime(2026, 10, 1, 10, 0, tzinfo=UTC)
 def booked(db, world):
     """Association A's booked walk with Vol A on it; committed."""
     clock.freeze(NOW)
-    ids = world.ids
-    shift = make_shift(
-        db,
-        municipality_id=ids["hassleholm"],
-        area_id=ids["area_h"],
-        day=date(2026, 10, 10),
-        start=time(21),
-        end=time(1),
-    )
-    booking = services_booking.book_shift(
-        db, association_id=ids["assoc_a"], shift_id=shift.id, actor_id=ids["leader_a"]
-    )
-    services_roster.add_to_roster(
-        db, booking_id=booking.id, user_id=ids["vol_a"], actor_id=ids["leader_a"]
-    )
-    db.commit()
+    shift, booking = booked_walk(db, world, area_id=world.ids["area_h"], day=date(2026, 10, 10))
     return {"shift": shift.id, "booking": booking.id}
 
 

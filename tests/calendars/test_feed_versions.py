@@ -10,7 +10,7 @@ body changed, the Last-Modified never went back, and two parsers read the body.
 from __future__ import annotations
 
 from contextlib import nullcontext
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import icalendar
 import pytest
@@ -27,8 +27,12 @@ from nattvandring.errors import RuleViolation
 from nattvandring.mail.models import EmailMessage
 from nattvandring.planning.models import PatrolArea, Shift
 from nattvandring.planning.services_common import cancel_shift_row
-from tests.calendars.conftest import association_feed_path, events_of, personal_feed_path
-from tests.support.shifts import make_shift
+from tests.calendars.conftest import (
+    association_feed_path,
+    booked_walk,
+    events_of,
+    personal_feed_path,
+)
 
 NOW = datetime(2026, 10, 1, 10, 0, tzinfo=UTC)
 STEPS = [
@@ -113,23 +117,8 @@ def small_world(app, db, world):
 
 def _booked_walk(db, world, small_world) -> Shift:
     """A new night (one day later each example), booked, with one walker; committed."""
-    ids = world.ids
-    shift = make_shift(
-        db,
-        municipality_id=ids["hassleholm"],
-        area_id=small_world["areas"][0],
-        day=date(2026, 10, 10) + timedelta(days=small_world["day"]),
-        start=time(21),
-        end=time(1),
-    )
-    booking = services_booking.book_shift(
-        db, association_id=ids["assoc_a"], shift_id=shift.id, actor_id=ids["leader_a"]
-    )
-    services_roster.add_to_roster(
-        db, booking_id=booking.id, user_id=ids["vol_a"], actor_id=ids["leader_a"]
-    )
-    db.commit()
-    return shift
+    day = date(2026, 10, 10) + timedelta(days=small_world["day"])
+    return booked_walk(db, world, area_id=small_world["areas"][0], day=day)[0]
 
 
 @settings(
