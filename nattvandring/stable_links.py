@@ -63,15 +63,16 @@ def stable_link(
     added.
     """
     current = _newest_row(session, purpose, user_id, association_id)
-    if current is None:
-        fresh = stable_nonce(
-            session, purpose, secret_key=secret_key, user_id=user_id, association_id=association_id
+    if current is None:  # first use: a row with a random nonce, made with the current key
+        nonce = secrets.token_hex(16)
+        raw = link_from_nonce(
+            nonce, purpose, secret_key=secret_key, user_id=user_id, association_id=association_id
         )
-        return link_from_nonce(
-            fresh, purpose, secret_key=secret_key, user_id=user_id, association_id=association_id
-        )
+        session.add(AccessToken(**_row(purpose, nonce, raw, user_id, association_id)))
+        session.flush()
+        return raw
     nonce, digest = current
-    assert nonce is not None  # _current() selects rows with a nonce
+    assert nonce is not None  # _newest() selects rows with a nonce
     raw = link_from_nonce(
         nonce,
         purpose,
@@ -101,71 +102,15 @@ def _newest(purpose: TokenPurpose, *, by_user: bool) -> Any:
     owner = AccessToken.user_id if by_user else AccessToken.association_id
     return (
         select(AccessToken.nonce, AccessToken.token_hash)
-        .where(*_current(purpose, col(owner) == bindparam("owner_id")))
+        .where(
+            AccessToken.purpose == purpose,
+            col(AccessToken.revoked_at).is_(None),
+            col(AccessToken.nonce).is_not(None),
+            col(owner) == bindparam("owner_id"),
+        )
         .order_by(col(AccessToken.id).desc())
         .limit(1)
     )
-
-
-def _owner_condition(user_id: int | None, association_id: int | None) -> Any:
-    if user_id is not None:
-        return AccessToken.user_id == user_id
-    return AccessToken.association_id == association_id
-
-
-def _current(purpose: TokenPurpose, owner: Any) -> list[Any]:
-    return [
-        AccessToken.purpose == purpose,
-        col(AccessToken.revoked_at).is_(None),
-        col(AccessToken.nonce).is_not(None),
-        owner,
-    ]
-
-
-def current_digest(purpose: TokenPurpose, owner: Any) -> Any:
-    """Query: the stored digest of the current stable link (see ``current_nonce``); it
-    tells which key the link is derived with (``link_from_nonce``)."""
-    return (
-        select(AccessToken.token_hash)
-        .where(*_current(purpose, owner))
-        .order_by(col(AccessToken.id).desc())
-        .limit(1)
-    )
-
-
-def current_nonce(purpose: TokenPurpose, owner: Any) -> Any:
-    """Query: the nonce of the current stable link of ``purpose`` whose owner matches
-    ``owner`` (a condition, e.g. ``AccessToken.user_id == <id or subquery>``)."""
-    return (
-        select(AccessToken.nonce)
-        .where(*_current(purpose, owner))
-        .order_by(col(AccessToken.id).desc())
-        .limit(1)
-    )
-
-
-def stable_nonce(
-    session: Session,
-    purpose: TokenPurpose,
-    *,
-    secret_key: SigningKeys,
-    user_id: int | None = None,
-    association_id: int | None = None,
-) -> str:
-    """The nonce of the current stable link (see ``stable_link``), created on first use
-    (with the current key)."""
-    current = session.exec(
-        current_nonce(purpose, _owner_condition(user_id, association_id))
-    ).first()
-    if current:
-        return current
-    nonce = secrets.token_hex(16)
-    raw = link_from_nonce(
-        nonce, purpose, secret_key=secret_key, user_id=user_id, association_id=association_id
-    )
-    session.add(AccessToken(**_row(purpose, nonce, raw, user_id, association_id)))
-    session.flush()
-    return nonce
 
 
 def _row(
