@@ -66,7 +66,13 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql(connection.get_execution_options().get("sqlite_begin", "BEGIN"))
+        begin = connection.get_execution_options().get("sqlite_begin", "BEGIN")
+        connection.info[_WRITE_LOCK] = begin == "BEGIN IMMEDIATE"
+        connection.exec_driver_sql(begin)
+
+
+#: Whether the SQLite connection's transaction took the write lock at BEGIN.
+_WRITE_LOCK = "nattvandring_write_lock"
 
 
 def is_sqlite(engine_or_session: Engine | Session) -> bool:
@@ -87,6 +93,26 @@ def writer(engine: Engine) -> Engine:
 
 def new_session(engine: Engine, *, write: bool) -> Session:
     return Session(writer(engine) if write else engine, expire_on_commit=False)
+
+
+def begin_writing(session: Session) -> None:
+    """Let a session that began as a reader (a GET's) write from here on.
+
+    On SQLite a reader's transaction begins deferred, and its first write fails at once
+    ("database is locked", whatever the busy timeout) when another connection, the worker
+    say, has written since its first read. So the read transaction so far is ended (it must
+    hold no changes) and the next one takes the write lock at BEGIN, waiting its turn as a
+    POST's does. Nothing to do where the transaction holds that lock already, nor on
+    PostgreSQL, where any transaction may write."""
+    if not is_sqlite(session):
+        return
+    if session.in_transaction():
+        if session.connection().info.get(_WRITE_LOCK):
+            return
+        if session.new or session.dirty or session.deleted:
+            raise RuntimeError("begin_writing: the read transaction holds unflushed changes")
+        session.commit()
+    session.connection(execution_options={"sqlite_begin": "BEGIN IMMEDIATE"})
 
 
 @contextmanager

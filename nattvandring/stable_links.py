@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 from . import tokens
 from .accounts.models import AccessToken, TokenPurpose
 from .clock import utcnow
+from .db import begin_writing
 from .tokens import SigningKeys
 
 
@@ -202,12 +203,11 @@ def stable_link_for_read(
 ) -> str:
     """``stable_link`` for a GET, whose transaction only reads.
 
-    A link made on first use is written in a transaction of its own on the same session:
-    the read transaction so far is ended (it wrote nothing), and the insert runs in one that
-    takes SQLite's write lock at BEGIN (so it waits its turn instead of failing, which
-    upgrading a read transaction cannot), with a derived first nonce and
-    ``ON CONFLICT DO NOTHING``: simultaneous first visits all get the same link. Needs no
-    second connection, so a busy pool cannot deadlock on it.
+    A link made on first use is written and committed in a transaction of its own on the
+    same session, which ``db.begin_writing`` begins (on SQLite it waits for the write lock
+    instead of failing), with a derived first nonce and ``ON CONFLICT DO NOTHING``:
+    simultaneous first visits all get the same link. Needs no second connection, so a busy
+    pool cannot deadlock on it.
     """
     current = _newest_row(session, purpose, user_id, association_id)
     if current is not None:
@@ -229,8 +229,7 @@ def stable_link_for_read(
     )
     if session.new or session.dirty or session.deleted:
         raise RuntimeError("stable_link_for_read: the session has unflushed changes")
-    session.commit()  # the read transaction so far: nothing to write
-    session.connection(execution_options={"sqlite_begin": "BEGIN IMMEDIATE"})
+    begin_writing(session)
     try:
         _add_rows(session, [_row(purpose, nonce, raw, user_id, association_id)])
         session.commit()

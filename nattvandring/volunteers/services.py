@@ -302,6 +302,16 @@ def personal_url(
     return personal_page_url(base_url, personal_token(session, user, secret_key))
 
 
+def personal_url_for_read(
+    session: Session, user: User, base_url: str, secret_key: tokens.SigningKeys
+) -> str:
+    """``personal_url`` for a GET: see ``stable_links.stable_link_for_read``."""
+    token = stable_links.stable_link_for_read(
+        session, TokenPurpose.PERSONAL_PAGE, secret_key=secret_key, user_id=user.id
+    )
+    return personal_page_url(base_url, token)
+
+
 def rotate_personal_link(
     session: Session, user: User, secret_key: tokens.SigningKeys, *, actor_id: int | None
 ) -> str:

@@ -135,7 +135,7 @@ def member(association_id: int, user_id: int):
     shared = services.belongs_elsewhere(session, user, association_id)
     url = None
     if not shared:
-        url = services.personal_url(
+        url = services.personal_url_for_read(
             session,
             user,
             current_app.config["PUBLIC_BASE_URL"],

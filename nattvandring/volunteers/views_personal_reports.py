@@ -10,14 +10,14 @@ from sqlmodel import Session, col, select
 from ..accounts.models import User
 from ..booking.models import Assignment, AssignmentStatus, Booking, BookingStatus
 from ..clock import utcnow
-from ..db import db_session
+from ..db import begin_writing, db_session
 from ..errors import NotFound, RuleViolation
 from ..planning.models import PatrolArea, Shift, ShiftStatus
 from ..reports import editing
 from ..reports.blueprint import detail_context
 from ..reports.models import EDITABLE, PatrolReport, ReportWalker
 from ..reports.queries import user_walks
-from ..reports.services_report import may_file_personally, start_report
+from ..reports.services_report import may_file_personally, report_for_booking, start_report
 from ..web.forms_util import show_violation
 from .blueprint import bp, personal_owner
 
@@ -48,6 +48,8 @@ def personal_report(token: str, shift_id: int):
     session = db_session()
     user = personal_owner(token)
     booking = _booking_for(session, user, shift_id)
+    if report_for_booking(session, booking.id) is None:  # type: ignore[arg-type]
+        begin_writing(session)  # the first visit, a GET too, creates the draft
     try:
         report = start_report(session, booking, actor_id=user.id)
     except RuleViolation as violation:

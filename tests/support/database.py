@@ -17,14 +17,16 @@ import atexit
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
 from nattvandring.app import create_app
-from nattvandring.db import get_engine, make_engine
+from nattvandring.db import get_engine, make_engine, writer
 from nattvandring.models import metadata  # every area's models: the complete schema
 
 SECRET_KEY = "test-secret-key-that-is-long-enough-000"
@@ -205,3 +207,35 @@ def uncached_twin(app):
     """Another app on ``app``'s database with its cache off: renders every page afresh."""
     settings = {**app.config, "CACHE_TYPE": "NullCache"}
     return create_app({key: settings[key] for key in _TWIN_SETTINGS})
+
+
+@contextmanager
+def written_elsewhere_after_first_read(app) -> Iterator[None]:
+    """While active, right after the app's next SELECT another connection writes and commits,
+    as the worker may between a request's first read and its first write.
+
+    On SQLite that leaves the request's read snapshot behind: a transaction that began
+    deferred can then no longer write ("database is locked", at once, whatever the busy
+    timeout)."""
+    engine = get_engine(app)
+    elsewhere = make_engine(str(app.config["DATABASE_URL"]))
+    wrote: list[bool] = []
+
+    def after_execute(_connection, _cursor, statement, *_args) -> None:
+        if wrote or not statement.lstrip().upper().startswith("SELECT"):
+            return
+        wrote.append(True)
+        with writer(elsewhere).begin() as connection:
+            if elsewhere.dialect.name == "sqlite":  # a commit that changes the file, always
+                version = connection.exec_driver_sql("PRAGMA user_version").scalar_one()
+                connection.exec_driver_sql(f"PRAGMA user_version = {int(version) + 1}")
+            else:
+                connection.execute(text("UPDATE municipality SET name = name"))
+
+    event.listen(engine, "after_cursor_execute", after_execute)
+    try:
+        yield
+    finally:
+        event.remove(engine, "after_cursor_execute", after_execute)
+        elsewhere.dispose()
+    assert wrote, "the app read nothing"

@@ -9,6 +9,7 @@ from sqlmodel import select
 from nattvandring.accounts.models import AccessToken, Membership, Role, User
 from nattvandring.audit.models import AuditEntry
 from tests.factories import login
+from tests.support.database import written_elsewhere_after_first_read
 
 
 def members_of(db, association_id):
@@ -111,6 +112,15 @@ def test_bad_phone_is_shown_at_the_field(client, world, db):
     assert response.status_code == 422
     assert 'id="phone-error"' in html and "Ogiltigt mobilnummer" in html
     assert db.exec(select(User).where(User.name == "Fel")).first() is None
+
+
+def test_the_member_page_makes_the_first_personal_link_while_the_worker_writes(app, client, world):
+    """Its first view stores the person's link: it must wait for the write lock, not fail."""
+    login(client, world.emails["leader_a"])
+    with written_elsewhere_after_first_read(app):
+        page = client.get(f"/members/{world.ids['assoc_a']}/{world.ids['vol_a']}")
+    assert page.status_code == 200
+    assert "http://localhost/me/" in page.get_data(as_text=True)
 
 
 def test_member_page_edit_and_wrong_member(client, world, db):

@@ -11,6 +11,7 @@ from nattvandring import tokens
 from nattvandring.accounts.models import TokenPurpose, User
 from nattvandring.reports.models import PatrolReport, ReportWalker
 from tests.reports.conftest import file_report, make_walk
+from tests.support.database import written_elsewhere_after_first_read
 
 
 def _token(db, user_id: int) -> str:
@@ -56,6 +57,17 @@ def test_walker_files_from_personal_link(client, db, world, walk_a) -> None:
     after = client.get(url)
     assert after.status_code == 200
     assert "kan inte längre ändras" in after.get_data(as_text=True)
+
+
+def test_the_first_visit_starts_the_report_while_the_worker_writes(app, client, db, world, walk_a):
+    """The first GET creates the draft report: it must wait for the write lock, not fail."""
+    raw = _token(db, world.ids["vol_a2"])
+    with written_elsewhere_after_first_read(app):
+        page = client.get(f"/me/{raw}/reports/{walk_a.shift.id}")
+    assert page.status_code == 200
+    db.expire_all()
+    report = db.exec(select(PatrolReport)).one()
+    assert report.booking_id == walk_a.booking.id
 
 
 def test_volunteer_only_reaches_their_own_walks(client, db, world, walk_a) -> None:
