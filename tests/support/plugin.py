@@ -17,13 +17,21 @@ from hypothesis import settings as hypothesis_settings
 from nattvandring import clock, passwords
 from nattvandring.app import create_app
 from nattvandring.db import get_engine, session_scope
-from tests.support import database, demo, pages_checked, scheduling, url_builders
+from tests.support import (
+    database,
+    demo,
+    pages_checked,
+    scheduling,
+    template_code,
+    url_builders,
+)
 from tests.support.database import app_settings, make_test_app
 
 os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost,::1")
 os.environ.setdefault("no_proxy", "127.0.0.1,localhost,::1")
 
 url_builders.install()
+template_code.install()
 
 # Hundreds of logins: at argon2's defaults each would spend a tenth of a second hashing. The
 # servers and workers the slow tests and the journeys start use the defaults.
