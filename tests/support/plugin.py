@@ -24,6 +24,7 @@ from tests.support import (
     scheduling,
     template_code,
     url_builders,
+    world_snapshot,
 )
 from tests.support.database import app_settings, make_test_app
 
@@ -160,8 +161,6 @@ def db(app):
 @pytest.fixture
 def world(app):
     """Two municipalities with a coordinator, two associations each, leaders and volunteers."""
-    from tests.factories import build_world
-
     with app.app_context(), session_scope(get_engine(app)) as session:
-        built = build_world(session)
+        built = world_snapshot.world_in(session)
     return built
