@@ -102,8 +102,9 @@ def begin_writing(session: Session) -> None:
     ("database is locked", whatever the busy timeout) when another connection, the worker
     say, has written since its first read. So the read transaction so far is ended (it must
     hold no changes) and the next one takes the write lock at BEGIN, waiting its turn as a
-    POST's does. Nothing to do where the transaction holds that lock already, nor on
-    PostgreSQL, where any transaction may write."""
+    POST's does; what the session loaded before keeps the ended transaction's values (expire
+    what the writes decide on). Nothing to do where the transaction holds that lock already,
+    nor on PostgreSQL, where any transaction may write."""
     if not is_sqlite(session):
         return
     if session.in_transaction():

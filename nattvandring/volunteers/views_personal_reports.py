@@ -50,6 +50,7 @@ def personal_report(token: str, shift_id: int):
     booking = _booking_for(session, user, shift_id)
     if report_for_booking(session, booking.id) is None:  # type: ignore[arg-type]
         begin_writing(session)  # the first visit, a GET too, creates the draft
+        session.expire_all()  # and decides on the booking and walk as they are now
     try:
         report = start_report(session, booking, actor_id=user.id)
     except RuleViolation as violation:

@@ -213,9 +213,10 @@ def uncached_twin(app):
 
 
 @contextmanager
-def written_elsewhere_after_first_read(app) -> Iterator[None]:
-    """While active, right after the app's next SELECT another connection writes and commits,
-    as the worker may between a request's first read and its first write.
+def written_elsewhere_after_first_read(app, write: str | None = None) -> Iterator[None]:
+    """While active, right after the app's next SELECT another connection writes and commits
+    (the SQL ``write``, or one that changes nothing the app reads), as the worker may between
+    a request's first read and its first write.
 
     On SQLite that leaves the request's read snapshot behind: a transaction that began
     deferred can then no longer write ("database is locked", at once, whatever the busy
@@ -229,7 +230,9 @@ def written_elsewhere_after_first_read(app) -> Iterator[None]:
             return
         wrote.append(True)
         with writer(elsewhere).begin() as connection:
-            if elsewhere.dialect.name == "sqlite":  # a commit that changes the file, always
+            if write is not None:
+                connection.execute(text(write))
+            elif elsewhere.dialect.name == "sqlite":  # a commit that changes the file, always
                 version = connection.exec_driver_sql("PRAGMA user_version").scalar_one()
                 connection.exec_driver_sql(f"PRAGMA user_version = {int(version) + 1}")
             else:

@@ -70,6 +70,19 @@ def test_the_first_visit_starts_the_report_while_the_worker_writes(app, client, 
     assert report.booking_id == walk_a.booking.id
 
 
+def test_a_booking_cancelled_before_the_first_visit_wrote_gets_no_report(
+    app, client, db, world, walk_a
+):
+    """The draft is decided on in the writing transaction, not on what the GET read before."""
+    raw = _token(db, world.ids["vol_a2"])
+    cancel = f"UPDATE booking SET status = 'cancelled' WHERE id = {walk_a.booking.id}"
+    with written_elsewhere_after_first_read(app, cancel):
+        page = client.get(f"/me/{raw}/reports/{walk_a.shift.id}")
+    assert page.status_code == 409
+    db.expire_all()
+    assert db.exec(select(PatrolReport)).first() is None
+
+
 def test_volunteer_only_reaches_their_own_walks(client, db, world, walk_a) -> None:
     other = make_walk(
         db,
