@@ -6,7 +6,7 @@ import io
 
 from sqlmodel import select
 
-from nattvandring.accounts.models import AccessToken, Membership, Role, User
+from nattvandring.accounts.models import AccessToken, Membership, Role, TokenPurpose, User
 from nattvandring.audit.models import AuditEntry
 from tests.factories import login
 from tests.support.database import written_elsewhere_after_first_read
@@ -114,13 +114,17 @@ def test_bad_phone_is_shown_at_the_field(client, world, db):
     assert db.exec(select(User).where(User.name == "Fel")).first() is None
 
 
-def test_the_member_page_makes_the_first_personal_link_while_the_worker_writes(app, client, world):
+def test_the_member_page_makes_the_first_personal_link_while_the_worker_writes(
+    app, client, db, world
+):
     """Its first view stores the person's link: it must wait for the write lock, not fail."""
     login(client, world.emails["leader_a"])
     with written_elsewhere_after_first_read(app):
         page = client.get(f"/members/{world.ids['assoc_a']}/{world.ids['vol_a']}")
     assert page.status_code == 200
     assert "http://localhost/me/" in page.get_data(as_text=True)
+    stored = db.exec(select(AccessToken).where(AccessToken.user_id == world.ids["vol_a"])).all()
+    assert [token.purpose for token in stored] == [TokenPurpose.PERSONAL_PAGE]
 
 
 def test_member_page_edit_and_wrong_member(client, world, db):
