@@ -94,7 +94,7 @@ def _reset_postgres(engine) -> None:
         # TRUNCATE ... RESTART IDENTITY. setval is a function call, where ALTER SEQUENCE ...
         # RESTART was a statement per sequence and a catalog change that every connection
         # had to reload.
-        filled = set(connection.execute(text(_filled_tables(tables))).scalars())
+        filled = filled_tables(connection)
         if filled:
             emptied = [table.name for table in reversed(tables) if table.name in filled]
             # No parameters: psycopg sends the statements as one query.
@@ -108,10 +108,13 @@ _RESTART_USED_SEQUENCES = (
 )
 
 
-def _filled_tables(tables) -> str:
-    return " UNION ALL ".join(
-        f"SELECT '{table.name}' WHERE EXISTS (SELECT 1 FROM \"{table.name}\")" for table in tables
+def filled_tables(connection) -> set[str]:
+    """The names of the tables that hold rows, in one round trip."""
+    query = " UNION ALL ".join(
+        f"SELECT '{table.name}' WHERE EXISTS (SELECT 1 FROM \"{table.name}\")"
+        for table in SQLModel.metadata.sorted_tables
     )
+    return set(connection.execute(text(query)).scalars())
 
 
 def _sqlite_template() -> Path:

@@ -26,6 +26,7 @@ from nattvandring.clock import utcnow
 from nattvandring.models import metadata
 from nattvandring.web.models import PageVersion
 from tests.factories import World, build_world
+from tests.support.database import filled_tables
 
 
 class _Saved:
@@ -36,7 +37,7 @@ class _Saved:
 
 def world_in(session: Session) -> World:
     """The world on ``session``'s database, built or restored, and committed."""
-    if not _is_empty(session):
+    if filled_tables(session.connection()):
         return build_world(session)
     if _Saved.world is None:
         started = utcnow()
@@ -81,13 +82,6 @@ def _from_build(value: Any) -> bool:
     aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
     started, ended = _Saved.built
     return started.replace(microsecond=0) <= aware <= ended
-
-
-def _is_empty(session: Session) -> bool:
-    any_row = " UNION ALL ".join(
-        f'SELECT 1 WHERE EXISTS (SELECT 1 FROM "{table.name}")' for table in metadata.sorted_tables
-    )
-    return session.execute(text(any_row)).first() is None
 
 
 def _rows_of(session: Session) -> list[tuple[Table, list[dict[str, Any]]]]:
