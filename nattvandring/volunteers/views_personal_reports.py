@@ -48,15 +48,16 @@ def personal_report(token: str, shift_id: int):
     session = db_session()
     user = personal_owner(token)
     booking = _booking_for(session, user, shift_id)
-    if report_for_booking(session, booking.id) is None:  # type: ignore[arg-type]
-        begin_writing(session)  # the first visit, a GET too, creates the draft
-        session.expire_all()  # and decides on the booking and walk as they are now
-    try:
-        report = start_report(session, booking, actor_id=user.id)
-    except RuleViolation as violation:
-        session.rollback()
-        show_violation(None, violation)
-        return render_template("volunteers/personal_message.html", token=token), 409
+    report = report_for_booking(session, booking.id)  # type: ignore[arg-type]
+    if report is None:  # the first visit, a GET too, creates the draft
+        begin_writing(session)
+        session.expire_all()  # decided on as the booking and walk are now
+        try:
+            report = start_report(session, booking, actor_id=user.id)
+        except RuleViolation as violation:
+            session.rollback()
+            show_violation(None, violation)
+            return render_template("volunteers/personal_message.html", token=token), 409
     edit_url = url_for("volunteers.personal_report", token=token, shift_id=shift_id)
     if report.status not in EDITABLE:
         return render_template(
