@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, delete, select
 
 from ..accounts.models import Membership, Role, User
+from ..booking.locking import lock_association, lock_shift
 from ..booking.models import Assignment, AssignmentStatus, Booking, BookingStatus
 from ..checkins.queries import times_by_walker
 from ..checkins.rules import report_times
@@ -152,8 +153,14 @@ def start_report(session: Session, booking: Booking, *, actor_id: int | None) ->
     existing = report_for_booking(session, booking.id)  # type: ignore[arg-type]
     if existing is not None:
         return existing
-    shift = session.get(Shift, booking.shift_id)
-    assert shift is not None
+    # Two first visits at once: the later waits here until the earlier has committed, then
+    # finds its draft. In booking's lock order, as a cancellation takes them.
+    lock_association(session, booking.association_id)
+    shift = lock_shift(session, booking.shift_id)
+    session.refresh(booking)
+    existing = report_for_booking(session, booking.id)  # type: ignore[arg-type]
+    if existing is not None:
+        return existing
     if booking.status != BookingStatus.ACTIVE or shift.status == ShiftStatus.CANCELLED:
         raise RuleViolation("booking_cancelled", _l("Passet är inställt eller avbokat."))
     if shift.start_at > utcnow():
