@@ -41,14 +41,11 @@ def make_engine(url: str, *, busy_timeout_ms: int = 15000, echo: bool = False) -
         )
         _configure_sqlite(engine, busy_timeout_ms)
         return engine
-    return create_engine(
-        url,
-        echo=echo,
-        hide_parameters=True,
-        pool_pre_ping=True,
-        pool_size=5,
-        max_overflow=5,
+    engine = create_engine(
+        url, echo=echo, hide_parameters=True, pool_pre_ping=True, pool_size=5, max_overflow=5
     )
+    _configure_postgres(engine)
+    return engine
 
 
 def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
@@ -74,6 +71,32 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 #: Whether the SQLite connection's transaction took the write lock at BEGIN.
 _WRITE_LOCK = "nattvandring_write_lock"
 
+AUTOCOMMIT = "AUTOCOMMIT"
+
+
+class WriteOutsideTransaction(RuntimeError):
+    """A reader's connection (autocommit, see ``reader``) was asked to write."""
+
+
+def _configure_postgres(engine: Engine) -> None:
+    _refuse_writes_in_autocommit(engine)
+
+
+def _refuse_writes_in_autocommit(engine: Engine) -> None:
+    @event.listens_for(engine, "before_cursor_execute")
+    def _refuse(connection: Connection, _cursor, _statement, _parameters, context, _many) -> None:
+        # Statement by statement, a write of several rows could commit half of itself.
+        if context is None or not (context.isinsert or context.isupdate or context.isdelete):
+            return
+        if _in_autocommit(connection):
+            raise WriteOutsideTransaction(
+                "a reader wrote without db.begin_writing: it would commit statement by statement"
+            )
+
+
+def _in_autocommit(connectable: Engine | Connection) -> bool:
+    return connectable.get_execution_options().get("isolation_level") == AUTOCOMMIT
+
 
 def is_sqlite(engine_or_session: Engine | Session) -> bool:
     bind = (
@@ -91,6 +114,19 @@ def writer(engine: Engine) -> Engine:
     return engine
 
 
+def reader(engine: Engine) -> Engine:
+    """The same engine, but on PostgreSQL its connections read in autocommit.
+
+    Under read committed every statement sees its own snapshot whether or not it runs in a
+    transaction, so a transaction that only reads adds nothing but a BEGIN and a COMMIT:
+    two of the five or six round trips of a page. ``begin_writing`` opens a transaction
+    where such a session must write after all; a write without it is refused (see
+    ``_refuse_writes_in_autocommit``), never committed statement by statement."""
+    if engine.dialect.name == "postgresql":
+        return engine.execution_options(isolation_level=AUTOCOMMIT)
+    return engine
+
+
 def new_session(engine: Engine, *, write: bool) -> Session:
     return Session(writer(engine) if write else engine, expire_on_commit=False)
 
@@ -100,20 +136,42 @@ def begin_writing(session: Session) -> None:
 
     On SQLite a reader's transaction begins deferred, and its first write fails at once
     ("database is locked", whatever the busy timeout) when another connection, the worker
-    say, has written since its first read. So the read transaction so far is ended (it must
-    hold no changes) and the next one takes the write lock at BEGIN, waiting its turn as a
-    POST's does; what the session loaded before keeps the ended transaction's values (expire
-    what the writes decide on). Nothing to do where the transaction holds that lock already,
-    nor on PostgreSQL, where any transaction may write."""
+    say, has written since its first read. On PostgreSQL a reader reads in autocommit
+    (``reader``). Either way the reading so far is ended (it must hold no changes) and what
+    follows runs in a transaction that may write: on SQLite one that took the write lock at
+    BEGIN, waiting its turn as a POST's does. What the session loaded before keeps the
+    ended transaction's values (expire what the writes decide on). Nothing to do where the
+    session writes already."""
     if not is_sqlite(session):
+        begin_transaction(session)
         return
     if session.in_transaction():
         if session.connection().info.get(_WRITE_LOCK):
             return
-        if session.new or session.dirty or session.deleted:
-            raise RuntimeError("begin_writing: the read transaction holds unflushed changes")
-        session.commit()
+        _end_reading(session)
     session.connection(execution_options={"sqlite_begin": "BEGIN IMMEDIATE"})
+
+
+def begin_transaction(session: Session) -> None:
+    """Let a GET's session, which reads in autocommit on PostgreSQL (``reader``), run what
+    follows in a transaction: what a server-side cursor (``yield_per``) needs, and writing.
+    Nothing to do on SQLite, whose readers read in a transaction, nor where the session
+    holds one already."""
+    if is_sqlite(session):
+        return
+    if session.in_transaction():
+        if not _in_autocommit(session.connection()):
+            return
+        _end_reading(session)
+    if _in_autocommit(session.get_bind()):
+        level = session.get_bind().dialect.default_isolation_level
+        session.connection(execution_options={"isolation_level": level})
+
+
+def _end_reading(session: Session) -> None:
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("the reading session holds unflushed changes")
+    session.commit()
 
 
 @contextmanager
@@ -137,7 +195,7 @@ def init_app(app: Flask) -> None:
     engine = make_engine(
         app.config["DATABASE_URL"], busy_timeout_ms=int(app.config["SQLITE_BUSY_TIMEOUT_MS"])
     )
-    app.extensions["db_engine"] = engine
+    use_engine(app, engine)
 
     @app.after_request
     def _commit_at_the_edge(response):
@@ -161,6 +219,12 @@ def init_app(app: Flask) -> None:
             session.close()
 
 
+def use_engine(app: Flask, engine: Engine) -> None:
+    """Make ``engine`` the app's, for writers and (through ``reader``) for GETs."""
+    app.extensions["db_engine"] = engine
+    app.extensions["db_reader"] = reader(engine)
+
+
 def get_engine(app: Flask | None = None) -> Engine:
     return (app or current_app).extensions["db_engine"]
 
@@ -169,8 +233,12 @@ def db_session() -> Session:
     """The request's session, opened on first use (writers for POST and friends)."""
     session: Session | None = g.get("db_session")
     if session is None:
-        write = request.method in WRITE_METHODS if request else False
-        session = new_session(get_engine(), write=write)
+        if not request:
+            session = new_session(get_engine(), write=False)
+        elif request.method in WRITE_METHODS:
+            session = new_session(get_engine(), write=True)
+        else:
+            session = new_session(current_app.extensions["db_reader"], write=False)
         g.db_session = session
     return session
 
@@ -178,14 +246,8 @@ def db_session() -> Session:
 @contextmanager
 def read_connection() -> Iterator[Connection]:
     """A connection for a view that only reads, with Core statements (no ORM objects): the
-    secret feeds' one query of a 304 needs no ORM session and nothing to commit.
-
-    On SQLite its reads share one transaction, and so one snapshot. On PostgreSQL (read
-    committed) every statement sees its own snapshot anyway, so the connection reads in
-    autocommit: a transaction would add nothing but a BEGIN and a ROLLBACK, two of a 304's
-    four round trips."""
-    engine = get_engine()
-    with engine.connect() as connection:
-        if engine.dialect.name == "postgresql":
-            connection.execution_options(isolation_level="AUTOCOMMIT")
+    secret feeds' one query of a 304 needs no ORM session and nothing to commit. On SQLite
+    its reads share one transaction, and so one snapshot; on PostgreSQL it reads in
+    autocommit, as every GET's session does (``reader``)."""
+    with current_app.extensions["db_reader"].connect() as connection:
         yield connection

@@ -5,7 +5,16 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from nattvandring.db import begin_writing, get_engine, new_session
+from nattvandring.db import (
+    WriteOutsideTransaction,
+    begin_transaction,
+    begin_writing,
+    db_session,
+    get_engine,
+    new_session,
+    read_connection,
+    reader,
+)
 from nattvandring.municipalities.models import Municipality
 from tests.support.database import written_elsewhere_after_first_read
 
@@ -40,7 +49,8 @@ def test_a_writer_keeps_its_one_transaction(app) -> None:
 
 
 def test_a_reader_with_unflushed_changes_is_refused_on_sqlite(app) -> None:
-    """Ending the read transaction would commit them; PostgreSQL needs no new transaction."""
+    """Ending the read transaction would commit them; PostgreSQL needs no new transaction
+    where the session began one (a job's, not a GET's)."""
     with new_session(get_engine(app), write=False) as session:
         session.exec(select(Municipality)).all()
         session.add(Municipality(name="Hässleholm", slug="hassleholm"))
@@ -50,3 +60,104 @@ def test_a_reader_with_unflushed_changes_is_refused_on_sqlite(app) -> None:
         else:
             begin_writing(session)
             assert session.new
+
+
+# --- a GET's session: autocommit reads on PostgreSQL -------------------------------------
+
+
+def _gets_session(app):
+    return new_session(reader(get_engine(app)), write=False)
+
+
+def _in_server_transaction(session) -> bool:
+    """Whether the session's connection holds an open transaction on the server."""
+    connection = session.connection().connection.dbapi_connection
+    if session.get_bind().dialect.name == "sqlite":
+        return connection.in_transaction
+    return connection.info.transaction_status != 0  # psycopg: 0 is IDLE
+
+
+def test_a_gets_reads_open_no_transaction_on_postgresql(app) -> None:
+    """Read committed gives each statement its own snapshot anyway: a BEGIN and a COMMIT
+    would only add round trips. SQLite's reads share one transaction, one snapshot."""
+    engine = get_engine(app)
+    with _gets_session(app) as session:
+        session.exec(select(Municipality)).all()
+        assert _in_server_transaction(session) is (engine.dialect.name == "sqlite")
+    with app.test_request_context("/"), read_connection() as connection:
+        connection.execute(select(Municipality.id)).all()
+        assert connection.in_transaction() or engine.dialect.name == "postgresql"
+
+
+def test_a_get_that_writes_without_begin_writing_writes_nothing(app) -> None:
+    """On PostgreSQL, in autocommit, each statement would commit on its own and a write of
+    several rows could land half: it is refused before it reaches the server. On SQLite the
+    write stays in the reader's transaction, which rolls back."""
+    with _gets_session(app) as session:
+        session.add(Municipality(name="Hässleholm", slug="hassleholm"))
+        if get_engine(app).dialect.name == "sqlite":
+            session.flush()
+        else:
+            with pytest.raises(WriteOutsideTransaction):
+                session.flush()
+        session.rollback()
+    assert _names(app) == []
+
+
+def test_a_get_writes_in_one_transaction_after_begin_writing(app) -> None:
+    """What it flushed after ``begin_writing`` still rolls back as one."""
+    with _gets_session(app) as session:
+        assert session.exec(select(Municipality)).all() == []
+        begin_writing(session)
+        session.add(Municipality(name="Hässleholm", slug="hassleholm"))
+        session.flush()
+        assert _in_server_transaction(session)
+        session.add(Municipality(name="Lund", slug="lund"))
+        session.flush()
+        session.rollback()
+    assert _names(app) == []
+    with _gets_session(app) as session:
+        session.exec(select(Municipality)).all()
+        begin_writing(session)
+        begin_writing(session)  # writing already: nothing to do
+        session.add(Municipality(name="Lund", slug="lund"))
+        session.commit()
+    assert _names(app) == ["Lund"]
+
+
+def test_a_gets_unflushed_changes_are_refused(app) -> None:
+    with _gets_session(app) as session:
+        session.exec(select(Municipality)).all()
+        session.add(Municipality(name="Hässleholm", slug="hassleholm"))
+        with pytest.raises(RuntimeError):
+            begin_writing(session)
+
+
+def test_requests_read_as_gets_and_write_as_posts(app) -> None:
+    """The request's session: a reader for GET and HEAD, a writer for POST and friends."""
+    for method, writes in (("GET", False), ("HEAD", False), ("POST", True), ("DELETE", True)):
+        with app.test_request_context("/", method=method):
+            session = db_session()
+            session.add(Municipality(name="Hässleholm", slug="hassleholm"))
+            if writes or get_engine(app).dialect.name == "sqlite":
+                session.flush()
+            else:
+                with pytest.raises(WriteOutsideTransaction):
+                    session.flush()
+            session.rollback()
+
+
+def test_a_get_streams_with_a_server_side_cursor_in_a_transaction(app) -> None:
+    """PostgreSQL declares a server-side cursor (``yield_per``) only in a transaction."""
+    with new_session(get_engine(app), write=True) as session:
+        for name in ("Bjuv", "Lund", "Ystad"):
+            session.add(Municipality(name=name, slug=name.lower()))
+        session.commit()
+    streamed = select(Municipality.name).order_by(Municipality.name)
+    with _gets_session(app) as session:
+        session.exec(select(Municipality)).all()
+        begin_transaction(session)
+        names = list(session.exec(streamed.execution_options(yield_per=1)))
+        begin_transaction(session)  # in one already: nothing to do
+        assert _in_server_transaction(session)
+    assert names == ["Bjuv", "Lund", "Ystad"]

@@ -18,6 +18,7 @@ from sqlmodel import Session, col, func, select
 
 from ..associations.models import Association
 from ..clock import to_local, utcnow
+from ..db import begin_transaction
 from ..exports import ore_to_kronor
 from ..formatting import decimal_hours_text, format_sek, hours
 from ..i18n import _
@@ -108,6 +109,7 @@ def iter_run_lines(
     session: Session, run_id: int, *, municipality_ids: Scope = None
 ) -> Iterator[PayoutLine]:
     query = _ordered_lines(run_id, municipality_ids)
+    begin_transaction(session)  # the server-side cursor's
     yield from session.exec(query.execution_options(yield_per=STREAM_BATCH))
 
 

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from sqlalchemy import exists, or_
 from sqlmodel import Session, col, func, select
 
+from ..db import begin_transaction
 from ..reports import queries
 from ..reports.models import HoursLedgerEntry
 from .models import AgreementAssociation, AgreementMunicipality, SponsorAgreement
@@ -189,6 +190,7 @@ def monthly_figures(
         session.get_bind().dialect.name,
         None if agreement_ids is None else list(agreement_ids),
     )
+    begin_transaction(session)  # the server-side cursor's
     result = session.exec(query.execution_options(yield_per=STREAM_BATCH))
     for assoc_id, month, walks, visits, minutes in result:
         yield MonthFigures(assoc_id, _as_date(month), int(walks), int(visits), int(minutes))

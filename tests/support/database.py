@@ -26,7 +26,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
 from nattvandring.app import create_app
-from nattvandring.db import get_engine, make_engine, writer
+from nattvandring.db import get_engine, make_engine, use_engine, writer
 from nattvandring.models import metadata  # every area's models: the complete schema
 
 SECRET_KEY = "test-secret-key-that-is-long-enough-000"
@@ -163,7 +163,7 @@ def _share_engine(app) -> Engine:
     engine = get_engine(app)
     if engine.dialect.name == "postgresql":
         engine = _SHARED_ENGINES.setdefault(str(app.config["DATABASE_URL"]), engine)
-        app.extensions["db_engine"] = engine
+        use_engine(app, engine)
     return engine
 
 
