@@ -11,6 +11,7 @@ which SQLAlchemy leaves out on SQLite, where the write lock already serializes w
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import Any
 from flask import Flask, current_app, g, request
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlmodel import Session, create_engine
 
 log = logging.getLogger(__name__)
@@ -41,9 +43,7 @@ def make_engine(url: str, *, busy_timeout_ms: int = 15000, echo: bool = False) -
         )
         _configure_sqlite(engine, busy_timeout_ms)
         return engine
-    engine = create_engine(
-        url, echo=echo, hide_parameters=True, pool_pre_ping=True, pool_size=5, max_overflow=5
-    )
+    engine = create_engine(url, echo=echo, hide_parameters=True, pool_size=5, max_overflow=5)
     _configure_postgres(engine)
     return engine
 
@@ -78,8 +78,32 @@ class WriteOutsideTransaction(RuntimeError):
     """A reader's connection (autocommit, see ``reader``) was asked to write."""
 
 
+#: A pooled connection idle for longer is pinged before use: the server may have restarted
+#: or dropped it meanwhile. One used a moment ago is not (a round trip of every request).
+PING_AFTER_IDLE_SECONDS = 5.0
+_IDLE_SINCE = "nattvandring_idle_since"
+
+
 def _configure_postgres(engine: Engine) -> None:
+    _ping_after_idling(engine)
     _refuse_writes_in_autocommit(engine)
+
+
+def _ping_after_idling(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    @event.listens_for(engine, "checkin")
+    def _idle_from_now(_dbapi_connection, record) -> None:
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection, record, _proxy) -> None:
+        if time.monotonic() - record.info.get(_IDLE_SINCE, 0.0) < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            # The pool discards this connection and checks out another (a new one).
+            raise DisconnectionError() from error
 
 
 def _refuse_writes_in_autocommit(engine: Engine) -> None:

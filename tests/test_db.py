@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.exc import OperationalError
 from sqlmodel import select
 
+from nattvandring import db
 from nattvandring.db import (
     WriteOutsideTransaction,
     begin_transaction,
     begin_writing,
     db_session,
     get_engine,
+    make_engine,
     new_session,
     read_connection,
     reader,
@@ -161,3 +167,50 @@ def test_a_get_streams_with_a_server_side_cursor_in_a_transaction(app) -> None:
         begin_transaction(session)  # in one already: nothing to do
         assert _in_server_transaction(session)
     assert names == ["Bjuv", "Lund", "Ystad"]
+
+
+# --- pooled connections on PostgreSQL: pinged when they may have gone stale ---------------
+
+
+def _terminate_backend_of(engine) -> int:
+    """End the server process of the pooled connection, as a server restart would."""
+    pid = _backend_pid(engine)
+    admin = create_engine(engine.url)
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f"SELECT pg_terminate_backend({int(pid)})")
+        for _ in range(100):
+            gone = connection.exec_driver_sql(
+                f"SELECT count(*) FROM pg_stat_activity WHERE pid = {int(pid)}"
+            )
+            if gone.scalar_one() == 0:
+                break
+            time.sleep(0.05)
+    admin.dispose()
+    return pid
+
+
+def _backend_pid(engine) -> int:
+    with engine.connect() as connection:
+        return connection.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+
+
+def test_a_pooled_connection_is_pinged_only_after_idling(app, monkeypatch) -> None:
+    """A connection used a moment ago goes out unchecked: under load a ping would be a
+    round trip of every request. One that idled is pinged first, and a dead one replaced,
+    so a restart of the server between requests costs no request."""
+    engine = make_engine(str(app.config["DATABASE_URL"]))
+    try:
+        if engine.dialect.name == "sqlite":
+            assert not engine.pool.dispatch.checkout  # a file never drops a connection
+            return
+        monkeypatch.setattr(db, "PING_AFTER_IDLE_SECONDS", 0.0)  # every checkout idled
+        first = _terminate_backend_of(engine)
+        assert _backend_pid(engine) != first  # pinged, found dead, replaced
+
+        monkeypatch.setattr(db, "PING_AFTER_IDLE_SECONDS", 3600.0)  # used a moment ago
+        _terminate_backend_of(engine)
+        with pytest.raises(OperationalError), engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+        assert _backend_pid(engine)  # the pool dropped its dead connections
+    finally:
+        engine.dispose()
