@@ -38,6 +38,21 @@ class Identity:
         assert self.user.id is not None
         return self.user.id
 
+    @property
+    def memberships_key(self) -> tuple[tuple[str, int, int, int], ...]:
+        """What the memberships grant, hashable: the same key, the same menu."""
+        return tuple(
+            sorted(
+                (
+                    str(m.role),
+                    m.municipality_id or 0,
+                    m.association_id or 0,
+                    m.sponsor_id or 0,
+                )
+                for m in self.memberships
+            )
+        )
+
     # Role queries used by the policy layer and navigation
     def has_role(self, role: Role) -> bool:
         return any(m.role == role for m in self.memberships)
