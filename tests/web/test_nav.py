@@ -7,6 +7,7 @@ import re
 
 from nattvandring.accounts.models import Role, User
 from nattvandring.accounts.services import grant
+from tests import factories
 from tests.factories import login
 
 MENU = re.compile(r'<ul id="main-menu">(.*?)</ul>', re.S)
@@ -57,3 +58,17 @@ def test_a_new_membership_shows_on_the_next_page(client, world, db) -> None:
     grant(db, leader, Role.COORDINATOR, municipality_id=world.ids["hassleholm"])
     db.commit()
     assert {"Planering", "Boka pass"} <= _labels(client)
+
+
+def test_someone_without_a_role_gets_the_menu_as_cards_on_the_start_page(client, db) -> None:
+    """A volunteer with a login has no part of their own on the start page: it shows the
+    menu (all but the start page itself) as cards."""
+    factories.user(db, "Vol Med Inloggning", email="vol-login@example.org")
+    db.commit()
+    login(client, "vol-login@example.org")
+    page = client.get("/")
+    assert page.status_code == 200
+    cards = re.findall(
+        r'<li class="card"><a href="([^"]+)">([^<]+)</a></li>', page.get_data(as_text=True)
+    )
+    assert cards == [("/account/password", "Konto")]
