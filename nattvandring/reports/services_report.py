@@ -153,6 +153,9 @@ def start_report(session: Session, booking: Booking, *, actor_id: int | None) ->
     existing = report_for_booking(session, booking.id)  # type: ignore[arg-type]
     if existing is not None:
         return existing
+    shift = session.get(Shift, booking.shift_id)
+    assert shift is not None
+    _may_start(booking, shift)  # before the locks: a walk not begun takes none
     # Two first visits at once: the later waits here until the earlier has committed, then
     # finds its draft. In booking's lock order, as a cancellation takes them.
     lock_association(session, booking.association_id)
@@ -161,12 +164,7 @@ def start_report(session: Session, booking: Booking, *, actor_id: int | None) ->
     existing = report_for_booking(session, booking.id)  # type: ignore[arg-type]
     if existing is not None:
         return existing
-    if booking.status != BookingStatus.ACTIVE or shift.status == ShiftStatus.CANCELLED:
-        raise RuleViolation("booking_cancelled", _l("Passet är inställt eller avbokat."))
-    if shift.start_at > utcnow():
-        raise RuleViolation(
-            "walk_not_started", _l("Rapporten kan lämnas först när vandringen har börjat.")
-        )
+    _may_start(booking, shift)
     report = PatrolReport(
         shift_id=shift.id,  # type: ignore[arg-type]
         booking_id=booking.id,  # type: ignore[arg-type]
@@ -190,6 +188,15 @@ def start_report(session: Session, booking: Booking, *, actor_id: int | None) ->
     session.flush()
     log.info("Report %s started for booking %s", report.id, booking.id)
     return report
+
+
+def _may_start(booking: Booking, shift: Shift) -> None:
+    if booking.status != BookingStatus.ACTIVE or shift.status == ShiftStatus.CANCELLED:
+        raise RuleViolation("booking_cancelled", _l("Passet är inställt eller avbokat."))
+    if shift.start_at > utcnow():
+        raise RuleViolation(
+            "walk_not_started", _l("Rapporten kan lämnas först när vandringen har börjat.")
+        )
 
 
 def lock(session: Session, report: PatrolReport) -> PatrolReport:
