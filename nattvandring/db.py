@@ -26,6 +26,8 @@ from sqlmodel import Session, create_engine
 log = logging.getLogger(__name__)
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+AUTOCOMMIT = "AUTOCOMMIT"
+READ_COMMITTED = "READ COMMITTED"
 
 
 def make_engine(url: str, *, busy_timeout_ms: int = 15000, echo: bool = False) -> Engine:
@@ -43,7 +45,16 @@ def make_engine(url: str, *, busy_timeout_ms: int = 15000, echo: bool = False) -
         )
         _configure_sqlite(engine, busy_timeout_ms)
         return engine
-    engine = create_engine(url, echo=echo, hide_parameters=True, pool_size=5, max_overflow=5)
+    # Read committed whatever the server's default: the locking rules and GETs' autocommit
+    # reads (``reader``) rest on every statement seeing what was committed before it began.
+    engine = create_engine(
+        url,
+        echo=echo,
+        hide_parameters=True,
+        isolation_level=READ_COMMITTED,
+        pool_size=5,
+        max_overflow=5,
+    )
     _configure_postgres(engine)
     return engine
 
@@ -70,8 +81,6 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
 #: Whether the SQLite connection's transaction took the write lock at BEGIN.
 _WRITE_LOCK = "nattvandring_write_lock"
-
-AUTOCOMMIT = "AUTOCOMMIT"
 
 
 class WriteOutsideTransaction(RuntimeError):
@@ -188,8 +197,7 @@ def begin_transaction(session: Session) -> None:
             return
         _end_reading(session)
     if _in_autocommit(session.get_bind()):
-        level = session.get_bind().dialect.default_isolation_level
-        session.connection(execution_options={"isolation_level": level})
+        session.connection(execution_options={"isolation_level": READ_COMMITTED})
 
 
 def _end_reading(session: Session) -> None:

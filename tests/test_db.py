@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.exc import OperationalError
 from sqlmodel import select
 
@@ -92,7 +92,11 @@ def test_a_gets_reads_open_no_transaction_on_postgresql(app) -> None:
         assert _in_server_transaction(session) is (engine.dialect.name == "sqlite")
     with app.test_request_context("/"), read_connection() as connection:
         connection.execute(select(Municipality.id)).all()
-        assert connection.in_transaction() or engine.dialect.name == "postgresql"
+        raw = connection.connection.dbapi_connection
+        if engine.dialect.name == "sqlite":
+            assert raw.in_transaction
+        else:
+            assert raw.info.transaction_status == 0  # psycopg: IDLE, no transaction
 
 
 def test_a_get_that_writes_without_begin_writing_writes_nothing(app) -> None:
@@ -144,6 +148,9 @@ def test_requests_read_as_gets_and_write_as_posts(app) -> None:
     for method, writes in (("GET", False), ("HEAD", False), ("POST", True), ("DELETE", True)):
         with app.test_request_context("/", method=method):
             session = db_session()
+            # On SQLite a writer's transaction takes the write lock at BEGIN.
+            begin = session.get_bind().get_execution_options().get("sqlite_begin")
+            assert (begin == "BEGIN IMMEDIATE") is (writes and get_engine(app).name == "sqlite")
             session.add(Municipality(name="Hässleholm", slug="hassleholm"))
             if writes or get_engine(app).dialect.name == "sqlite":
                 session.flush()
@@ -194,15 +201,13 @@ def _backend_pid(engine) -> int:
         return connection.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
 
 
+@pytest.mark.postgres
 def test_a_pooled_connection_is_pinged_only_after_idling(app, monkeypatch) -> None:
     """A connection used a moment ago goes out unchecked: under load a ping would be a
     round trip of every request. One that idled is pinged first, and a dead one replaced,
     so a restart of the server between requests costs no request."""
     engine = make_engine(str(app.config["DATABASE_URL"]))
     try:
-        if engine.dialect.name == "sqlite":
-            assert not engine.pool.dispatch.checkout  # a file never drops a connection
-            return
         monkeypatch.setattr(db, "PING_AFTER_IDLE_SECONDS", 0.0)  # every checkout idled
         first = _terminate_backend_of(engine)
         assert _backend_pid(engine) != first  # pinged, found dead, replaced
@@ -212,5 +217,27 @@ def test_a_pooled_connection_is_pinged_only_after_idling(app, monkeypatch) -> No
         with pytest.raises(OperationalError), engine.connect() as connection:
             connection.exec_driver_sql("SELECT 1")
         assert _backend_pid(engine)  # the pool dropped its dead connections
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.postgres
+def test_transactions_read_committed_whatever_the_servers_default(app) -> None:
+    """The re-checks after a row lock (a second first visit finding the first's draft) see
+    what was committed meanwhile only under read committed."""
+    url = make_url(str(app.config["DATABASE_URL"])).update_query_dict(
+        {"options": "-c default_transaction_isolation=serializable"}
+    )
+    engine = make_engine(url.render_as_string(hide_password=False))
+    show = text("SHOW transaction_isolation")
+    try:
+        with create_engine(url).connect() as plain:
+            assert plain.execute(show).scalar_one() == "serializable"
+        with new_session(engine, write=True) as session:
+            assert session.execute(show).scalar_one() == "read committed"
+        with new_session(reader(engine), write=False) as session:
+            begin_transaction(session)
+            assert session.execute(show).scalar_one() == "read committed"
+            assert _in_server_transaction(session)
     finally:
         engine.dispose()
