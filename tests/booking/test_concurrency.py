@@ -8,14 +8,11 @@ connection, as in production.
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 
 import pytest
 from sqlmodel import select
-from werkzeug.serving import make_server
 
-from nattvandring import clock
 from nattvandring.accounts.models import Role
 from nattvandring.accounts.services import grant
 from nattvandring.booking import services_booking as sb
@@ -23,8 +20,7 @@ from nattvandring.booking.models import Assignment, Booking
 from nattvandring.db import get_engine, session_scope
 from tests import factories
 from tests.support.booking import NOW, volunteer
-from tests.support.database import make_test_app
-from tests.support.http import fire, logged_in
+from tests.support.http import fire, logged_in, served_app
 from tests.support.shifts import make_shift
 
 pytestmark = pytest.mark.slow
@@ -34,17 +30,8 @@ THREADS = 20
 
 @pytest.fixture
 def served(tmp_path):
-    app = make_test_app(tmp_path, RATELIMIT_LOGIN="10000 per minute")
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    clock.freeze(NOW)
-    try:
-        yield app, f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        get_engine(app).dispose()
+    with served_app(tmp_path, RATELIMIT_LOGIN="10000 per minute") as found:
+        yield found
 
 
 def test_twenty_associations_book_one_shift_at_once(served):

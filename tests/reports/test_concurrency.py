@@ -7,24 +7,20 @@ locks of ``start_report``; either way the later visits find the first one's draf
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from datetime import date
 
 import pytest
 import requests
 from sqlmodel import select
-from werkzeug.serving import make_server
 
-from nattvandring import clock, tokens
+from nattvandring import tokens
 from nattvandring.accounts.models import TokenPurpose
 from nattvandring.db import get_engine, session_scope
 from nattvandring.reports.models import PatrolReport
 from tests import factories
 from tests.reports.conftest import make_walk
-from tests.support.booking import NOW
-from tests.support.database import make_test_app
-from tests.support.http import fire
+from tests.support.http import fire, served_app
 
 pytestmark = pytest.mark.slow
 
@@ -33,17 +29,8 @@ VISITS = 12
 
 @pytest.fixture
 def served(tmp_path):
-    app = make_test_app(tmp_path)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    clock.freeze(NOW)
-    try:
-        yield app, f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        get_engine(app).dispose()
+    with served_app(tmp_path) as found:
+        yield found
 
 
 def test_simultaneous_first_visits_start_one_draft(served) -> None:

@@ -7,16 +7,14 @@ constraints) when NATTVANDRING_TEST_DATABASE_URL is set.
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from datetime import timedelta
 
 import pytest
 import requests
 from sqlmodel import func, select
-from werkzeug.serving import make_server
 
-from nattvandring import clock, tokens
+from nattvandring import tokens
 from nattvandring.accounts import verification
 from nattvandring.accounts.models import Membership, Role, User, VerificationPurpose
 from nattvandring.associations.models import Association, RegistrationRequest
@@ -26,8 +24,7 @@ from nattvandring.volunteers import services
 from nattvandring.volunteers.models import MembershipRequest
 from tests import factories
 from tests.support.booking import NOW
-from tests.support.database import make_test_app
-from tests.support.http import fire, logged_in
+from tests.support.http import fire, logged_in, served_app
 
 pytestmark = pytest.mark.slow
 
@@ -36,19 +33,10 @@ THREADS = 10
 
 @pytest.fixture
 def served(tmp_path):
-    app = make_test_app(
+    with served_app(
         tmp_path, RATELIMIT_LOGIN="10000 per minute", RATELIMIT_PUBLIC_FORMS="10000 per hour"
-    )
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    clock.freeze(NOW)
-    try:
-        yield app, f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        get_engine(app).dispose()
+    ) as found:
+        yield found
 
 
 def _count(app, query) -> int:
