@@ -7,7 +7,7 @@ import time
 import pytest
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.exc import OperationalError
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from nattvandring import db
 from nattvandring.db import (
@@ -75,12 +75,16 @@ def _gets_session(app):
     return new_session(reader(get_engine(app)), write=False)
 
 
-def _in_server_transaction(session) -> bool:
-    """Whether the session's connection holds an open transaction on the server."""
-    connection = session.connection().connection.dbapi_connection
-    if session.get_bind().dialect.name == "sqlite":
-        return connection.in_transaction
-    return connection.info.transaction_status != 0  # psycopg: 0 is IDLE
+def _in_server_transaction(session_or_connection) -> bool:
+    """Whether the session's (or the connection's) database connection holds an open
+    transaction on the server."""
+    connection = session_or_connection
+    if isinstance(connection, Session):
+        connection = connection.connection()
+    raw = connection.connection.dbapi_connection
+    if connection.dialect.name == "sqlite":
+        return raw.in_transaction
+    return raw.info.transaction_status != 0  # psycopg: 0 is IDLE
 
 
 def test_a_gets_reads_open_no_transaction_on_postgresql(app) -> None:
@@ -92,11 +96,7 @@ def test_a_gets_reads_open_no_transaction_on_postgresql(app) -> None:
         assert _in_server_transaction(session) is (engine.dialect.name == "sqlite")
     with app.test_request_context("/"), read_connection() as connection:
         connection.execute(select(Municipality.id)).all()
-        raw = connection.connection.dbapi_connection
-        if engine.dialect.name == "sqlite":
-            assert raw.in_transaction
-        else:
-            assert raw.info.transaction_status == 0  # psycopg: IDLE, no transaction
+        assert _in_server_transaction(connection) is (engine.dialect.name == "sqlite")
 
 
 def test_a_get_that_writes_without_begin_writing_writes_nothing(app) -> None:
@@ -231,8 +231,10 @@ def test_transactions_read_committed_whatever_the_servers_default(app) -> None:
     engine = make_engine(url.render_as_string(hide_password=False))
     show = text("SHOW transaction_isolation")
     try:
-        with create_engine(url).connect() as plain:
-            assert plain.execute(show).scalar_one() == "serializable"
+        plain = create_engine(url)
+        with plain.connect() as connection:
+            assert connection.execute(show).scalar_one() == "serializable"
+        plain.dispose()
         with new_session(engine, write=True) as session:
             assert session.execute(show).scalar_one() == "read committed"
         with new_session(reader(engine), write=False) as session:

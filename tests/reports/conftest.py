@@ -59,12 +59,11 @@ def make_walk(
     return Walk(shift, booking)
 
 
-@pytest.fixture
-def walk_a(db, world):
+def make_walk_a(session: Session, world) -> Walk:
     """A finished Friday walk 22:00-03:00 of association A with vol_a and vol_a2 (and a
     declined leader), on 2026-10-24 (the October DST night: 6 hours)."""
-    walk = make_walk(
-        db,
+    return make_walk(
+        session,
         municipality_id=world.ids["hassleholm"],
         area_id=world.ids["area_h"],
         association_id=world.ids["assoc_a"],
@@ -72,6 +71,12 @@ def walk_a(db, world):
         walkers=(world.ids["vol_a"], world.ids["vol_a2"]),
         declined=(world.ids["leader_a"],),
     )
+
+
+@pytest.fixture
+def walk_a(db, world):
+    """``make_walk_a`` in the test's world, committed."""
+    walk = make_walk_a(db, world)
     db.commit()
     return walk
 

@@ -8,7 +8,6 @@ locks of ``start_report``; either way the later visits find the first one's draf
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
 
 import pytest
 import requests
@@ -19,7 +18,7 @@ from nattvandring.accounts.models import TokenPurpose
 from nattvandring.db import get_engine, session_scope
 from nattvandring.reports.models import PatrolReport
 from tests import factories
-from tests.reports.conftest import make_walk
+from tests.reports.conftest import make_walk_a
 from tests.support.http import fire, served_app
 
 pytestmark = pytest.mark.slow
@@ -37,15 +36,8 @@ def test_simultaneous_first_visits_start_one_draft(served) -> None:
     app, base = served
     with app.app_context(), session_scope(get_engine(app)) as session:
         world = factories.build_world(session)
+        walk = make_walk_a(session, world)
         walkers = (world.ids["vol_a"], world.ids["vol_a2"])
-        walk = make_walk(
-            session,
-            municipality_id=world.ids["hassleholm"],
-            area_id=world.ids["area_h"],
-            association_id=world.ids["assoc_a"],
-            day=date(2026, 10, 24),
-            walkers=walkers,
-        )
         links = [
             tokens.issue(session, TokenPurpose.PERSONAL_PAGE, user_id=user_id)
             for user_id in walkers
