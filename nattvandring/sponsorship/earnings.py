@@ -148,6 +148,22 @@ class Evening:
     counted: int = 0  # units of its ``running_total`` so far, this evening's included
 
 
+#: How a per-weekend evening that adds no weekend of its own stands (``weekend_standing``).
+WAITING = "waiting"  # a Friday on the period's last day: the next payout pairs it
+LONE = "lone"  # no complete weekend: not paid
+
+
+def weekend_standing(evening: Evening, last_day: date) -> str | None:
+    """``WAITING`` or ``LONE`` for a per-weekend evening without units; None for every other
+    evening, a Friday whose Saturday carries the weekend included."""
+    if evening.kind != "per_weekend" or evening.units:
+        return None
+    if evening.lone_friday and evening.day == last_day:
+        return WAITING
+    paired = evening.day.weekday() == _SATURDAY - 1 and not evening.lone_friday
+    return None if paired else LONE
+
+
 @dataclass
 class Earned:
     """An association's evenings from the start of the term up to a day."""

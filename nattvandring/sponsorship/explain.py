@@ -15,11 +15,19 @@ from decimal import Decimal
 from typing import Any
 
 from ..formatting import decimal_text, format_sek, sv_decimal
-from .earnings import Evening, Terms, package_split, running_total, terms_on
-from .rules import PaymentRule
+from .earnings import (
+    LONE,
+    WAITING,
+    Evening,
+    Terms,
+    package_split,
+    running_total,
+    terms_on,
+    weekend_standing,
+)
+from .rules import REASON_LONE_EVENING, REASON_WAITING_FRIDAY, PaymentRule
 
 Translate = Callable[..., str]
-_FRIDAY = 4
 
 
 def sv(msgid: str, **params: Any) -> str:
@@ -80,12 +88,11 @@ def line_details(
         part["units"] += evening.units
         part["amount"] += evening.amount_ore
         part["total_units"] = evening.counted
-        if evening.kind == "per_weekend" and evening.units == 0:
-            paired = evening.day.weekday() == _FRIDAY and not evening.lone_friday
-            if evening.lone_friday and evening.day == last_day:
-                part["waiting"] += 1
-            elif not paired:
-                part["lone"] += 1
+        standing = weekend_standing(evening, last_day)
+        if standing == WAITING:
+            part["waiting"] += 1
+        elif standing == LONE:
+            part["lone"] += 1
     details: dict[str, Any] = {
         "kind": kind,
         "parts": parts,
@@ -234,5 +241,7 @@ def reason_text(reason: str, _: Translate = sv) -> str:
         "utanför avtalets kommuner": _("utanför avtalets kommuner"),
         "före anslutningsdatum": _("före anslutningsdatum"),
         "föreningen hade lämnat avtalet": _("föreningen hade lämnat avtalet"),
+        REASON_LONE_EVENING: _("kväll utan komplett helg"),
+        REASON_WAITING_FRIDAY: _("räknas med lördagen i nästa utbetalning"),
     }
     return known.get(reason, reason)

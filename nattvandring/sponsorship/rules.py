@@ -26,6 +26,9 @@ REASON_PERIOD = "utanför avtalsperioden"
 REASON_MUNICIPALITY = "utanför avtalets kommuner"
 REASON_ENROLMENT = "före anslutningsdatum"
 REASON_LEFT = "föreningen hade lämnat avtalet"
+#: A per-weekend evening that counts but earns nothing (see ``earnings.weekend_standing``).
+REASON_LONE_EVENING = "kväll utan komplett helg"
+REASON_WAITING_FRIDAY = "räknas med lördagen i nästa utbetalning"
 NOTE_CAP = "taket för året nått"
 NOTE_BUDGET = "budgeten är slut"
 

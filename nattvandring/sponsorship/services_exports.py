@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -265,16 +265,20 @@ class WalkRow:
 def walk_rows(session: Session, run: PayoutRun, association_id: int) -> list[WalkRow]:
     """The association's approved walks in the run's period, as the run saw them (ledger
     before its cutoff), each with whether it counts under the terms of its evening."""
-    from .earnings import earned
+    from .earnings import LONE, WAITING, earned, weekend_standing
+    from .rules import REASON_LONE_EVENING, REASON_WAITING_FRIDAY
     from .services_membership import coverage, members
     from .services_terms import versions
 
     agreement = session.get(SponsorAgreement, run.agreement_id)
     assert agreement is not None
+    # From the evening before the period: a Saturday on its first day may complete the
+    # weekend of a Friday the previous run left waiting.
+    day_before = run.period_start - timedelta(days=1)
     found = walks.approved_walks(
         session,
         association_ids=[association_id],
-        start=run.period_start,
+        start=day_before,
         end=run.period_end,
         recorded_before=run.cutoff_at,
     ).get(association_id, [])
@@ -282,21 +286,29 @@ def walk_rows(session: Session, run: PayoutRun, association_id: int) -> list[Wal
     result = earned(
         versions(session, agreement),
         found,
-        term_start=max(run.period_start, agreement.valid_from),
+        term_start=max(day_before, agreement.valid_from),
         term_end=agreement.valid_to,
         up_to=run.period_end,
         coverage=coverage(session, agreement.id),  # type: ignore[arg-type]
         enrolled=enrolled[0][1] if enrolled else (),
     )
     reasons = dict(result.excluded)
+    # Evenings that count but earn nothing themselves (a weekend rule's lone evenings).
+    weekend_reasons = {LONE: REASON_LONE_EVENING, WAITING: REASON_WAITING_FRIDAY}
+    unpaid = {
+        evening.day: weekend_reasons[standing]
+        for evening in result.evenings
+        if (standing := weekend_standing(evening, run.period_end))
+    }
     return [
         WalkRow(
             walk.evening,
             len(walk.walkers),
             sum(w.minutes for w in walk.walkers),
-            reasons.get(walk.walk_id, ""),
+            reasons.get(walk.walk_id) or unpaid.get(walk.evening, ""),
         )
         for walk in sorted(found, key=lambda w: (w.start, w.walk_id))
+        if walk.evening >= run.period_start
     ]
 
 

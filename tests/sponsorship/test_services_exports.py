@@ -3,13 +3,16 @@ what Excel's SUM of its column gives."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+from flask_babel import force_locale, gettext
+
 from nattvandring import clock
+from nattvandring.sponsorship import explain
 from nattvandring.sponsorship import services_runs as runs
 from nattvandring.sponsorship.rules import PaymentRule
-from nattvandring.sponsorship.services_exports import run_rows, summary_rows
+from nattvandring.sponsorship.services_exports import run_lines, run_rows, summary_rows, walk_rows
 
 from .conftest import agreement, login_as, walk
 
@@ -86,3 +89,53 @@ def test_the_hour_summary_counts_only_walks_an_agreement_covers(app, client, db,
     body = client.get("/sponsorship/summary.csv?start=2026-01-01&end=2026-12-31").get_data()
     rows = body.decode("utf-8-sig").splitlines()[1:]
     assert [row.split(";")[3:5] for row in rows] == [["2026-02-01", "1"]]
+
+
+WEEKEND = PaymentRule("per_weekend", 350_000, min_walkers=3, min_age=18)
+ADULTS = [1980, 1981, 1982]
+
+
+def _run_paying(db, deal, association_id: int, first: date, last: date):
+    """A run over ``first..last`` made two days after it, and what it pays the association."""
+    clock.freeze(datetime(last.year, last.month, last.day, 12, tzinfo=UTC) + timedelta(days=2))
+    run = runs.create_run(db, agreement=deal, period_start=first, period_end=last, actor_id=None)
+    lines = run_lines(db, run.id)
+    return run, sum(line.amount_ore for line in lines if line.association_id == association_id)
+
+
+def test_a_statement_marks_only_the_walks_a_weekend_rule_pays_as_counting(db, world, place):
+    """Under a weekend rule an evening that qualifies can still earn nothing: a Friday or a
+    Saturday without its other half. The statement's walk table says so, and what it marks
+    as counting is what the run pays."""
+    assoc = world.ids["assoc_a"]
+    clock.freeze(datetime(2026, 2, 1, tzinfo=UTC))
+    deal = agreement(db, world, enrol=("assoc_a",), rule=WEEKEND)
+    for day in (6, 7, 13, 21, 27, 28):  # Fri 6 + Sat 7; Fri 13; Sat 21; Fri 27 + Sat 28
+        walk(db, **place["assoc_a"], evening=date(2026, 3, day), birth_years=ADULTS)
+
+    # The first run ends on Friday 27 March: that Friday waits for its Saturday.
+    first, first_paid = _run_paying(db, deal, assoc, date(2026, 3, 1), date(2026, 3, 27))
+    assert [(row.evening.day, row.reason) for row in walk_rows(db, first, assoc)] == [
+        (6, ""),
+        (7, ""),
+        (13, "kväll utan komplett helg"),
+        (21, "kväll utan komplett helg"),
+        (27, "räknas med lördagen i nästa utbetalning"),
+    ]
+    assert first_paid == 350_000  # one weekend
+    runs.approve(db, run=first, agreement=deal, actor_id=world.ids["liaison"])
+
+    # The next run begins with the Saturday that completes the weekend: it counts.
+    second, second_paid = _run_paying(db, deal, assoc, date(2026, 3, 28), date(2026, 4, 30))
+    assert [(row.evening, row.reason) for row in walk_rows(db, second, assoc)] == [
+        (date(2026, 3, 28), "")
+    ]
+    assert second_paid == 350_000
+
+
+def test_the_weekend_reasons_read_in_english(app):
+    with app.test_request_context(), force_locale("en"):
+        lone = explain.reason_text("kväll utan komplett helg", gettext)
+        waiting = explain.reason_text("räknas med lördagen i nästa utbetalning", gettext)
+    assert lone == "evening without a complete weekend"
+    assert waiting == "counts with its Saturday in the next payout"
