@@ -18,6 +18,12 @@ def _digits(value: str) -> str:
     return _SEPARATORS.sub("", value or "")
 
 
+def _only_digits(text: str) -> bool:
+    """0-9 only: ``isdigit`` also takes "²", which ``int`` refuses, and full-width digits,
+    which would be stored (and exported) as typed and escape the duplicate check."""
+    return text.isascii() and text.isdigit()
+
+
 def normalize_org_number(value: str) -> str:
     """Validate and format as NNNNNN-NNNN (Luhn over ten digits, digits 3-4 at least 20)."""
     digits = _digits(value)
@@ -26,7 +32,7 @@ def normalize_org_number(value: str) -> str:
         _l("Ogiltigt organisationsnummer. Skriv det som NNNNNN-NNNN."),
         field="org_number",
     )
-    if not digits.isdigit() or len(digits) != 10 or int(digits[2:4]) < 20:
+    if not _only_digits(digits) or len(digits) != 10 or int(digits[2:4]) < 20:
         raise error
     try:
         orgnr.validate(digits)
@@ -38,7 +44,7 @@ def normalize_org_number(value: str) -> str:
 def normalize_bankgiro(value: str) -> str:
     """Seven or eight digits with a Luhn check, formatted NNN-NNNN or NNNN-NNNN."""
     digits = _digits(value)
-    if not digits.isdigit() or len(digits) not in (7, 8) or not luhn.is_valid(digits):
+    if not _only_digits(digits) or len(digits) not in (7, 8) or not luhn.is_valid(digits):
         raise RuleViolation(
             "bankgiro_invalid",
             _l("Ogiltigt bankgironummer. Det har 7 eller 8 siffror, t.ex. 5050-1055."),
@@ -50,7 +56,7 @@ def normalize_bankgiro(value: str) -> str:
 def normalize_plusgiro(value: str) -> str:
     """Two to eight digits with a Luhn check, formatted with a dash before the check digit."""
     digits = _digits(value)
-    if not digits.isdigit() or not 2 <= len(digits) <= 8 or not luhn.is_valid(digits):
+    if not _only_digits(digits) or not 2 <= len(digits) <= 8 or not luhn.is_valid(digits):
         raise RuleViolation(
             "plusgiro_invalid",
             _l("Ogiltigt plusgironummer. Det har 2–8 siffror, t.ex. 4711-8."),

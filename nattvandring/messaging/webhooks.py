@@ -162,7 +162,7 @@ def apply_status(
         row.error_message = ""
         session.add(row)
         return row
-    code = int(error_code) if error_code and error_code.isdigit() else None
+    code = int(error_code) if error_code and error_code.isdecimal() else None
     row.error_code = code
     row.error_message = f"Twilio {status}" + (f" ({code})" if code else "")
     _after_delivery_error(session, row, code)

@@ -216,6 +216,10 @@ def test_an_old_application_link_answers_404(client, world, db):
     [
         ("org_number", "802479-3477", "Ogiltigt organisationsnummer"),
         ("org_number", "801479-3478", "Ogiltigt organisationsnummer"),  # digits 3-4 below 20
+        ("org_number", "80²0001234", "Ogiltigt organisationsnummer"),  # "²" is no digit
+        # A valid number (802479-2130) in full-width digits: stored as typed, it would pass
+        # the duplicate check of the same number in 0-9 and reach the payout exports.
+        ("org_number", "８０２４７９-２１３０", "Ogiltigt organisationsnummer"),
         ("account_number", "5050-1056", "Ogiltigt bankgironummer"),
         ("contact_phone", "08-123 456 78", "är inte ett mobilnummer"),
         ("contact_phone", "070-12", "Ogiltigt mobilnummer"),

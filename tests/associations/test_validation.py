@@ -19,7 +19,11 @@ def test_org_number_formats():
     assert normalize_org_number(f"{number[:6]} {number[6:]}") == f"{number[:6]}-{number[6:]}"
 
 
-@pytest.mark.parametrize("bad", ["", "abc", "80247934", "8024793477", "1012345678"])
+#: Digits other than 0-9: "²" (which ``int`` refuses) and full-width digits of a valid number.
+NOT_ASCII = ("80²0001234", "８０２４７９２１３０")
+
+
+@pytest.mark.parametrize("bad", ["", "abc", "80247934", "8024793477", "1012345678", *NOT_ASCII])
 def test_org_number_rejects(bad):
     with pytest.raises(RuleViolation) as caught:
         normalize_org_number(bad)
@@ -44,3 +48,13 @@ def test_plusgiro_two_to_eight_digits():
         normalize_plusgiro("4711-2")
     with pytest.raises(RuleViolation):
         normalize_plusgiro("123456789")
+
+
+def test_giro_numbers_take_only_the_digits_0_to_9():
+    full_width = str.maketrans("0123456789", "０１２３４５６７８９")
+    superscript = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+    for normalize, valid in ((normalize_bankgiro, "5050-1055"), (normalize_plusgiro, "4711-8")):
+        assert normalize(valid) == valid
+        for typed in (valid.translate(full_width), valid[0].translate(superscript) + valid[1:]):
+            with pytest.raises(RuleViolation):
+                normalize(typed)
