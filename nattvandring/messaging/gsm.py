@@ -124,10 +124,11 @@ def to_gsm_friendly(text: str) -> str:
     quotes become straight quotes, dashes a hyphen, an ellipsis three dots, special spaces a
     plain space, and invisible characters are dropped. Other accented letters lose their
     accent (á -> a, ç -> c). Anything else (emoji, other scripts) is kept, so the text may
-    still need UCS-2.
+    still need UCS-2. Text is composed first (NFC): an "å" pasted as "a" and a combining
+    ring is GSM-7 once composed, and would otherwise make the whole message UCS-2.
     """
     out = []
-    for ch in text:
+    for ch in unicodedata.normalize("NFC", text):
         if ch in GSM7_BASIC or ch in GSM7_EXTENSION:
             out.append(ch)
         elif ch in _REPLACEMENTS:

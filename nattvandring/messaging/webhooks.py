@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
@@ -74,7 +75,8 @@ def parse_reply(body: str | None) -> tuple[str | None, bool]:
     next walk (as it always has); with MEDLEM (before or after) it answers the question
     about joining an association that was asked last. 'Medlem ja' -> ('yes', True).
     """
-    words = _WORD.findall((body or "").upper())
+    # Composed first: a decomposed "ä" (a and a combining mark) would split "hjälp" in two.
+    words = _WORD.findall(unicodedata.normalize("NFC", body or "").upper())
     about_membership = any(word in MEMBERSHIP_WORDS for word in words)
     rest = [word for word in words if word not in MEMBERSHIP_WORDS]
     return (COMMANDS.get(rest[0]) if rest else None), about_membership

@@ -73,3 +73,12 @@ def test_friendly_text_is_cheaper():
     text = "Påminnelse: nattvandring ikväll 22:00–03:00 vid Stortorget. Svara ”NEJ” om du inte kan."
     assert segments(text) == 2  # the en dash and quotes force UCS-2 (70 characters)
     assert segments(to_gsm_friendly(text)) == 1
+
+
+def test_decomposed_swedish_letters_stay_gsm7():
+    """ "å" pasted as "a" and a combining ring (from a PDF or a macOS file name)."""
+    text = "Pa\u030aminnelse: nattvandring ikva\u0308ll 22:00 vid Stortorget."
+    assert not is_gsm7(text)
+    friendly = to_gsm_friendly(text)
+    assert friendly == "Påminnelse: nattvandring ikväll 22:00 vid Stortorget."
+    assert is_gsm7(friendly) and segments(friendly) == 1

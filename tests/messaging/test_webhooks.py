@@ -52,6 +52,7 @@ def app(tmp_path):
         ("Start", "start"),
         ("hjälp", "help"),
         ("HJÄLP?", "help"),
+        ("hja\u0308lp", "help"),  # "ä" as "a" and a combining diaeresis (pasted text)
         ("help", "help"),
         ("hej", None),
         ("", None),
