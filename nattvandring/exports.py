@@ -171,6 +171,9 @@ def xlsx_bytes(
 def content_disposition(filename: str) -> str:
     """``attachment`` with an ASCII fallback and the RFC 5987 UTF-8 ``filename*``."""
     name = filename.replace("/", "-").replace("\\", "-")
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    ascii_name = re.sub(r"[^A-Za-z0-9._-]+", "_", ascii_name).strip("._") or "export"
+    # Accents go (å -> a); any other character becomes "_" rather than vanishing, so that
+    # "2026-01-01–2026-12-31" keeps its two dates apart.
+    decomposed = unicodedata.normalize("NFKD", name)
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    ascii_name = re.sub(r"[^A-Za-z0-9._-]+", "_", plain).strip("._") or "export"
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"

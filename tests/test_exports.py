@@ -11,7 +11,13 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from nattvandring.exports import csv_rows, neutralize_cell, ore_to_kronor, xlsx_bytes
+from nattvandring.exports import (
+    content_disposition,
+    csv_rows,
+    neutralize_cell,
+    ore_to_kronor,
+    xlsx_bytes,
+)
 
 EVIL = '=HYPERLINK("http://x")'
 HEADER = ["Förening", "Vandringar", "Belopp (kr)", "Senaste vandring"]
@@ -138,3 +144,9 @@ def test_xlsx_cleans_titles_control_characters_and_local_times():
     assert ws["A2"].value == "badname"
     assert ws["B2"].value == datetime(2026, 10, 24, 22, 0)  # Stockholm summer time
     assert ws["B2"].number_format == "yyyy-mm-dd hh:mm"
+
+
+def test_the_ascii_file_name_keeps_a_date_range_apart():
+    header = content_disposition("timmar-2026-01-01–2026-12-31.csv")
+    assert header.startswith('attachment; filename="timmar-2026-01-01_2026-12-31.csv"')
+    assert "filename*=UTF-8''timmar-2026-01-01%E2%80%932026-12-31.csv" in header
