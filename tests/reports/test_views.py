@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import select
 
 from nattvandring.reports.models import (
@@ -102,6 +103,61 @@ def test_bad_time_is_shown_next_to_the_field(client, db, world, walk_a) -> None:
     assert "Sluttiden måste vara efter starttiden." in html
     db.expire_all()
     assert db.get(PatrolReport, report.id).status == "draft"
+
+
+@pytest.mark.parametrize(
+    ("typed", "field", "message"),
+    [
+        # Half a coordinate was stored, and the page shows none without both.
+        ({"places-0-longitude": ""}, "places-0-longitude", "Ange både latitud och longitud"),
+        ({"places-0-latitude": ""}, "places-0-latitude", "Ange både latitud och longitud"),
+        # A place without a description was dropped in silence, and the draft "saved".
+        ({"places-0-what": ""}, "places-0-what", "Beskriv vad som gör platsen otrygg."),
+        (
+            {"places-0-what": "", "places-0-place": "", "places-0-latitude": "56,1"},
+            "places-0-what",
+            "Beskriv vad som gör platsen otrygg.",
+        ),
+        (
+            {"incidents-0-category": "", "incidents-0-what": ""},
+            "incidents-0-what",
+            "Beskriv vad som hände.",
+        ),
+    ],
+)
+def test_a_half_filled_row_is_refused_next_to_its_field(
+    client, db, world, walk_a, typed, field, message
+) -> None:
+    login(client, world.emails["leader_a"])
+    client.post(f"/reports/booking/{walk_a.booking.id}")
+    report = _report(db)
+    form = _form(world, **typed)
+    del form["send"]
+    response = client.post(f"/reports/{report.id}/edit", data={**form, "save": "1"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert f'id="{field}-error"' in html and message in html
+    db.expire_all()
+    assert db.exec(select(UnsafePlace)).all() == []
+    assert db.exec(select(Incident)).all() == []
+
+
+def test_an_empty_row_is_skipped(client, db, world, walk_a) -> None:
+    login(client, world.emails["leader_a"])
+    client.post(f"/reports/booking/{walk_a.booking.id}")
+    report = _report(db)
+    blank = {
+        f"{row}-0-{name}": ""
+        for row, names in (
+            ("places", ("what", "place", "latitude", "longitude")),
+            ("incidents", ("category", "what", "place")),
+        )
+        for name in names
+    }
+    response = client.post(f"/reports/{report.id}/edit", data=_form(world, **blank))
+    assert response.status_code == 302
+    db.expire_all()
+    assert db.exec(select(UnsafePlace)).all() == [] and db.exec(select(Incident)).all() == []
 
 
 def test_a_walker_id_no_column_holds_is_left_out(client, db, world, walk_a) -> None:
