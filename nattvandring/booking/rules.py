@@ -25,6 +25,21 @@ FILL_BELOW_MINIMUM = "below_minimum"
 FILL_OK = "ok"
 
 
+def check_association_may_book(association_status: str) -> None:
+    """Only an approved association books (a night, a reserve place, a round's wishes). The
+    refusal says why: still waiting for approval, or suspended by the coordinator."""
+    if association_status == "suspended":
+        raise RuleViolation(
+            "association_not_approved",
+            _l("Föreningen är avstängd av kommunens samordnare och kan inte boka pass."),
+        )
+    if association_status != "approved":
+        raise RuleViolation(
+            "association_not_approved",
+            _l("Föreningen måste vara godkänd av samordnaren innan den kan boka pass."),
+        )
+
+
 def check_can_book(
     *,
     now: datetime,
@@ -47,11 +62,7 @@ def check_can_book(
     """
     if shift_status not in SHIFT_STATUSES:
         raise ValueError(f"unknown shift status {shift_status!r}")
-    if association_status != "approved":
-        raise RuleViolation(
-            "association_not_approved",
-            _l("Föreningen måste vara godkänd av samordnaren innan den kan boka pass."),
-        )
+    check_association_may_book(association_status)
     if shift_status == "cancelled":
         raise RuleViolation("shift_cancelled", _l("Passet är inställt och kan inte bokas."))
     if ensure_utc(now) >= ensure_utc(shift_start):

@@ -24,6 +24,7 @@ from ..planning.models import PatrolArea, Shift, ShiftStatus
 from .locking import lock_association, lock_shift
 from .models import ReserveEntry, ReserveStatus
 from .offers import offer_expiry
+from .rules import check_association_may_book
 from .services_booking import active_bookings, lock_for_booking, room_for_another_group
 
 
@@ -164,11 +165,7 @@ def join_reserve(
     association, shift, municipality = lock_for_booking(session, association_id, shift_id)
     if not municipality.allow_reserve_list:
         raise RuleViolation("reserve_disabled", _l("Kommunen använder inte reservlistor."))
-    if association.status != "approved":
-        raise RuleViolation(
-            "association_not_approved",
-            _l("Föreningen måste vara godkänd av samordnaren innan den kan boka pass."),
-        )
+    check_association_may_book(association.status)
     if shift.status == ShiftStatus.CANCELLED:
         raise RuleViolation("shift_cancelled", _l("Passet är inställt och kan inte bokas."))
     if moment >= shift.start_at:

@@ -23,6 +23,7 @@ from .. import events
 from ..associations.models import Association
 from ..audit.services import record
 from ..booking.models import Booking, BookingStatus, ReserveEntry, ReserveStatus
+from ..booking.rules import check_association_may_book
 from ..clock import local_to_utc, to_local, utcnow
 from ..errors import NotFound, RuleViolation
 from ..i18n import _l
@@ -157,11 +158,7 @@ def set_wishes(
     _check_open(found, moment)
     if association.municipality_id != found.municipality_id:
         raise NotFound()
-    if association.status != "approved":
-        raise RuleViolation(
-            "association_not_approved",
-            _l("Föreningen måste vara godkänd av samordnaren innan den kan boka pass."),
-        )
+    check_association_may_book(association.status)
     allowed = {shift.id for shift, _name in round_shifts(session, found)}
     wanted = list(dict.fromkeys(int(s) for s in ranked))
     if any(s not in allowed for s in wanted):

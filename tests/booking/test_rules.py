@@ -103,6 +103,15 @@ def test_unapproved_association_cannot_book(status):
     assert err.code == "association_not_approved"
 
 
+def test_the_refusal_says_whether_the_association_waits_or_is_suspended():
+    assert str(refused(book, association_status="pending")) == (
+        "Föreningen måste vara godkänd av samordnaren innan den kan boka pass."
+    )
+    assert str(refused(book, association_status="suspended")) == (
+        "Föreningen är avstängd av kommunens samordnare och kan inte boka pass."
+    )
+
+
 def test_unapproved_association_is_reported_before_anything_else():
     err = refused(book, association_status="pending", shift_status="cancelled", now=START)
     assert err.code == "association_not_approved"

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
+from nattvandring.associations.models import Association
 from nattvandring.booking import services_booking as sb
 from nattvandring.booking import services_roster as sr
 from nattvandring.booking.models import Assignment, AssignmentStatus, Booking, ReserveEntry
@@ -88,6 +89,22 @@ def test_month_view(client, world, setup):
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     assert 'class="month-grid"' in html and "21:00 Väster" in html and "21:00 Centrum" in html
+
+
+@pytest.mark.parametrize(
+    ("status", "says"),
+    [
+        ("pending", "väntar på godkännande"),
+        ("suspended", "är avstängd av kommunens samordnare"),
+    ],
+)
+def test_an_association_that_may_not_book_is_told_why(client, db, world, setup, status, says):
+    association = db.get(Association, world.ids["assoc_a"])
+    association.status = status
+    db.commit()
+    as_user(client, world, "leader_a")
+    html = client.get(f"/booking/{world.ids['assoc_a']}/calendar").get_data(as_text=True)
+    assert says in html and f"/shifts/{setup['shift']}/book" not in html
 
 
 def test_calendar_wrong_role_and_tenant(client, world, setup):
