@@ -1,17 +1,19 @@
 """What a draft run is checked against before it is approved: the agreement's revision, an
 earlier open draft, a payee's changed account, and what the approval page showed. The
 approval reads them under the agreement's lock (``services_runs.approve``); the run pages
-show them beforehand."""
+show them beforehand, with one warning that does not stop approval: an association the same
+sponsor also pays through another agreement for the same days (``also_enrolled``)."""
 
 from __future__ import annotations
 
 import hashlib
 
-from sqlmodel import Session, col, select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, or_, select
 
 from ..associations.models import Association
 from .locking import revision
-from .models import PayoutLine, PayoutRun, RunStatus
+from .models import AgreementAssociation, PayoutLine, PayoutRun, RunStatus, SponsorAgreement
 
 
 def agreement_changed(session: Session, run: PayoutRun) -> bool:
@@ -60,3 +62,31 @@ def earlier_draft(session: Session, run: PayoutRun) -> PayoutRun | None:
         )
         .order_by(col(PayoutRun.period_start))
     ).first()
+
+
+def also_enrolled(session: Session, run: PayoutRun) -> list[tuple[str, str]]:
+    """(association, agreement): associations that ``run`` pays and that another agreement
+    of the same sponsor also enrols for some of the run's days. Each agreement pays its
+    own enrolled walks, so such walks may be paid twice: by design for two programmes, by
+    mistake for a renewal made to begin too early. The liaison decides; this only tells."""
+    other = aliased(AgreementAssociation)
+    found = session.exec(
+        select(Association.name, SponsorAgreement.name)
+        .select_from(PayoutLine)
+        .join(Association, col(Association.id) == PayoutLine.association_id)
+        .join(other, col(other.association_id) == PayoutLine.association_id)
+        .join(SponsorAgreement, col(SponsorAgreement.id) == other.agreement_id)
+        .where(
+            PayoutLine.run_id == run.id,
+            col(PayoutLine.amount_ore) > 0,
+            SponsorAgreement.sponsor_id == run.sponsor_id,
+            SponsorAgreement.id != run.agreement_id,
+            col(SponsorAgreement.valid_from) <= run.period_end,
+            col(SponsorAgreement.valid_to) >= run.period_start,
+            col(other.joined_on) <= run.period_end,
+            or_(col(other.left_on).is_(None), col(other.left_on) > run.period_start),
+        )
+        .distinct()
+        .order_by(col(Association.name), col(SponsorAgreement.name))
+    ).all()
+    return [(association, agreement) for association, agreement in found]

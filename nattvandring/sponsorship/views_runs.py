@@ -127,6 +127,7 @@ def _render_run(
         # Named only to who may approve: a partial view must not learn other towns' clubs.
         payee_changed=run_checks.payee_changed(session, run) if draft and can_manage else None,
         agreement_changed=draft and can_manage and run_checks.agreement_changed(session, run),
+        also_enrolled=run_checks.also_enrolled(session, run) if draft and can_manage else [],
         paid_form=paid_form,
         account_label=rows.account_label,
         **context,
