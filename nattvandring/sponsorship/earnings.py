@@ -39,6 +39,7 @@ BY_DATE = "by_date"
 PRO_RATA = "pro_rata"
 ALLOCATIONS = (BY_DATE, PRO_RATA)
 
+_FRIDAY = 4
 _SATURDAY = 5
 _ONE_DAY = timedelta(days=1)
 
@@ -144,24 +145,28 @@ class Evening:
     walks: int  # qualifying walks that evening
     walkers: int  # walker entries on them
     minutes: int  # counted walker minutes on them
-    lone_friday: bool = False  # a qualifying Friday whose weekend is not (yet) complete
+    # A qualifying Friday whose Saturday does not (yet) complete a weekend under a weekend
+    # rule, and whether a later Saturday still can: inside the term and the enrolment.
+    lone_friday: bool = False
+    saturday_may_come: bool = False
     counted: int = 0  # units of its ``running_total`` so far, this evening's included
 
 
 #: How a per-weekend evening that adds no weekend of its own stands (``weekend_standing``).
-WAITING = "waiting"  # a Friday on the period's last day: the next payout pairs it
+WAITING = "waiting"  # a Friday on a line's last day whose Saturday may still pair it
 LONE = "lone"  # no complete weekend: not paid
 
 
 def weekend_standing(evening: Evening, last_day: date) -> str | None:
-    """``WAITING`` or ``LONE`` for a per-weekend evening without units; None for every other
-    evening, a Friday whose Saturday carries the weekend included."""
+    """``WAITING`` or ``LONE`` for a per-weekend evening without units, as of a line that
+    ends on ``last_day``; None for every other evening, a Friday whose Saturday carries the
+    weekend included."""
     if evening.kind != "per_weekend" or evening.units:
         return None
-    if evening.lone_friday and evening.day == last_day:
-        return WAITING
-    paired = evening.day.weekday() == _SATURDAY - 1 and not evening.lone_friday
-    return None if paired else LONE
+    if evening.lone_friday:
+        waits = evening.saturday_may_come and evening.day == last_day
+        return WAITING if waits else LONE
+    return None if evening.day.weekday() == _FRIDAY else LONE
 
 
 @dataclass
@@ -245,12 +250,20 @@ def earned(
     for day, (n, walkers, minutes) in sorted(qualifying.items()):
         version = terms_on(versions, day)
         rule = version.rule
-        lone_friday = False
+        lone_friday = saturday_may_come = False
         if rule.kind == "per_hour":
             units = minutes
         elif rule.kind == "per_weekend":
             units = int(day.weekday() == _SATURDAY and day - _ONE_DAY in qualifying)
-            lone_friday = day.weekday() == _SATURDAY - 1 and day + _ONE_DAY not in qualifying
+            if day.weekday() == _FRIDAY:
+                saturday = day + _ONE_DAY
+                weekend_rule = terms_on(versions, saturday).rule.kind == "per_weekend"
+                lone_friday = not (weekend_rule and saturday in qualifying)
+                saturday_may_come = (
+                    weekend_rule
+                    and saturday <= term_end
+                    and (enrolled is None or covers(enrolled, saturday))
+                )
         else:
             units = n
         counter = running_total(versions, day)
@@ -258,7 +271,18 @@ def earned(
         counters[counter] = before + units
         amount = _cumulative(rule, before + units) - _cumulative(rule, before)
         result.evenings.append(
-            Evening(day, rule.kind, units, amount, n, walkers, minutes, lone_friday, before + units)
+            Evening(
+                day,
+                rule.kind,
+                units,
+                amount,
+                n,
+                walkers,
+                minutes,
+                lone_friday=lone_friday,
+                saturday_may_come=saturday_may_come,
+                counted=before + units,
+            )
         )
     return result
 

@@ -268,6 +268,7 @@ def walk_rows(session: Session, run: PayoutRun, association_id: int) -> list[Wal
     from .earnings import LONE, WAITING, earned, weekend_standing
     from .rules import REASON_LONE_EVENING, REASON_WAITING_FRIDAY
     from .services_membership import coverage, members
+    from .services_runs import earnings_start
     from .services_terms import versions
 
     agreement = session.get(SponsorAgreement, run.agreement_id)
@@ -286,19 +287,21 @@ def walk_rows(session: Session, run: PayoutRun, association_id: int) -> list[Wal
     result = earned(
         versions(session, agreement),
         found,
-        term_start=max(day_before, agreement.valid_from),
+        term_start=max(day_before, earnings_start(agreement)),
         term_end=agreement.valid_to,
         up_to=run.period_end,
         coverage=coverage(session, agreement.id),  # type: ignore[arg-type]
         enrolled=enrolled[0][1] if enrolled else (),
     )
     reasons = dict(result.excluded)
-    # Evenings that count but earn nothing themselves (a weekend rule's lone evenings).
+    # Evenings that count but earn nothing themselves (a weekend rule's lone evenings), as
+    # of the run's line, which ends where the agreement does if that is sooner.
+    last_day = min(run.period_end, agreement.valid_to)
     weekend_reasons = {LONE: REASON_LONE_EVENING, WAITING: REASON_WAITING_FRIDAY}
     unpaid = {
         evening.day: weekend_reasons[standing]
         for evening in result.evenings
-        if (standing := weekend_standing(evening, run.period_end))
+        if (standing := weekend_standing(evening, last_day))
     }
     return [
         WalkRow(

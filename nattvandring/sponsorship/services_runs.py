@@ -219,11 +219,18 @@ class _Settled:
     associations: dict[int, Association]
 
 
+def earnings_start(agreement: SponsorAgreement) -> date:
+    """The first evening whose earnings runs count: the agreement's first day, or the day
+    after ``settled_through`` (runs before versioned terms settled every evening to it)."""
+    settled = agreement.settled_through
+    if settled is None:
+        return agreement.valid_from
+    return max(agreement.valid_from, settled + timedelta(days=1))
+
+
 def _settled(session: Session, agreement: SponsorAgreement, exclude_run_id: int | None) -> _Settled:
     settled = agreement.settled_through
-    start = agreement.valid_from
-    if settled is not None:
-        start = max(start, settled + timedelta(days=1))
+    start = earnings_start(agreement)
     paid: dict[int, int] = defaultdict(int)
     accounted: dict[int, int] = defaultdict(int)
     legacy: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))

@@ -17,7 +17,13 @@ def _details(**changes):
     evenings = [
         Evening(date(2026, 7, 24), "per_weekend", 0, 0, 1, 5, 1200),
         Evening(date(2026, 7, 25), "per_weekend", 1, 400_000, 1, 5, 1200),
-        Evening(date(2026, 7, 31), "per_weekend", 0, 0, 1, 5, 1200, lone_friday=True),
+        Evening(
+            date(2026, 7, 31),
+            "per_weekend",
+            *(0, 0, 1, 5, 1200),
+            lone_friday=True,
+            saturday_may_come=True,
+        ),
     ]
     values = {
         "last_day": date(2026, 7, 31),

@@ -7,10 +7,12 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from flask_babel import force_locale, gettext
+from sqlmodel import select
 
 from nattvandring import clock
-from nattvandring.sponsorship import explain
+from nattvandring.sponsorship import explain, services_terms
 from nattvandring.sponsorship import services_runs as runs
+from nattvandring.sponsorship.models import AgreementAssociation
 from nattvandring.sponsorship.rules import PaymentRule
 from nattvandring.sponsorship.services_exports import run_lines, run_rows, summary_rows, walk_rows
 
@@ -139,3 +141,65 @@ def test_the_weekend_reasons_read_in_english(app):
         waiting = explain.reason_text("räknas med lördagen i nästa utbetalning", gettext)
     assert lone == "evening without a complete weekend"
     assert waiting == "counts with its Saturday in the next payout"
+
+
+def _march_line_text(db, run, assoc: int) -> str:
+    lines = [line for line in run_lines(db, run.id) if line.association_id == assoc]
+    return " ".join(explain.line_text(line.details) for line in lines if line.details)
+
+
+def _reasons(db, run, assoc: int) -> dict[int, str]:
+    return {row.evening.day: row.reason for row in walk_rows(db, run, assoc)}
+
+
+def _weekend_deal(db, world, place, days: tuple[int, ...]):
+    clock.freeze(datetime(2026, 2, 1, tzinfo=UTC))
+    deal = agreement(db, world, enrol=("assoc_a",), rule=WEEKEND)
+    for day in days:
+        walk(db, **place["assoc_a"], evening=date(2026, 3, day), birth_years=ADULTS)
+    return deal
+
+
+def test_a_friday_whose_saturday_falls_under_an_hour_rule_is_lone(db, world, place):
+    deal = _weekend_deal(db, world, place, (6, 7))
+    hourly = services_terms.TermsInput(PaymentRule("per_hour", 10_000, 3, 18), None, None)
+    services_terms.add_version(
+        db, agreement=deal, terms=hourly, valid_from=date(2026, 3, 7), actor_id=None
+    )
+    assoc = world.ids["assoc_a"]
+    run, _paid = _run_paying(db, deal, assoc, date(2026, 3, 1), date(2026, 3, 31))
+    assert _reasons(db, run, assoc)[6] == "kväll utan komplett helg"
+    assert "1 kväll utan komplett helg ersätts inte" in _march_line_text(db, run, assoc)
+
+
+def test_the_first_run_after_settled_through_counts_from_the_day_after(db, world, place):
+    """Runs before versioned terms settled every evening to ``settled_through`` (here Friday
+    27 March): a Saturday after it completes no weekend, as the run pays."""
+    deal = _weekend_deal(db, world, place, (27, 28))
+    deal.settled_through = date(2026, 3, 27)
+    assoc = world.ids["assoc_a"]
+    run, paid = _run_paying(db, deal, assoc, date(2026, 3, 28), date(2026, 4, 30))
+    assert paid == 0
+    assert _reasons(db, run, assoc) == {28: "kväll utan komplett helg"}
+
+
+def test_a_friday_with_no_saturday_left_in_the_agreement_is_lone_not_waiting(db, world, place):
+    deal = _weekend_deal(db, world, place, (27,))
+    deal.valid_to = date(2026, 3, 27)  # the agreement ends on that Friday
+    assoc = world.ids["assoc_a"]
+    run, _paid = _run_paying(db, deal, assoc, date(2026, 3, 1), date(2026, 3, 31))
+    assert _reasons(db, run, assoc) == {27: "kväll utan komplett helg"}
+    text = _march_line_text(db, run, assoc)
+    assert "kväll utan komplett helg ersätts inte" in text and "nästa utbetalning" not in text
+
+
+def test_a_friday_before_the_association_leaves_is_lone_not_waiting(db, world, place):
+    deal = _weekend_deal(db, world, place, (27,))
+    enrolment = db.exec(
+        select(AgreementAssociation).where(AgreementAssociation.agreement_id == deal.id)
+    ).one()
+    enrolment.left_on = date(2026, 3, 28)  # Friday 27 is its last enrolled evening
+    assoc = world.ids["assoc_a"]
+    run, _paid = _run_paying(db, deal, assoc, date(2026, 3, 1), date(2026, 3, 27))
+    assert _reasons(db, run, assoc) == {27: "kväll utan komplett helg"}
+    assert "nästa utbetalning" not in _march_line_text(db, run, assoc)
