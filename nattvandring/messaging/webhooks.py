@@ -164,7 +164,9 @@ def apply_status(
         row.error_message = ""
         session.add(row)
         return row
-    code = int(error_code) if error_code and error_code.isdecimal() else None
+    # Twilio's codes are five digits: anything else is kept as none, never a failed insert.
+    digits = error_code if error_code and error_code.isascii() and error_code.isdigit() else ""
+    code = int(digits) if 0 < len(digits) <= 9 else None
     row.error_code = code
     row.error_message = f"Twilio {status}" + (f" ({code})" if code else "")
     _after_delivery_error(session, row, code)

@@ -105,7 +105,8 @@ def _coordinate(text: str | None, low: float, high: float, field: str) -> float 
 
 
 def report_input(form: ReportForm) -> ReportInput:
-    """Turn the posted form into service input (raises RuleViolation on bad coordinates)."""
+    """Turn the posted form into service input (raises RuleViolation on a coordinate that is
+    no number or out of range)."""
     walkers = []
     # Service walker index -> form row index (None: the "add walker" fields).
     form.walker_rows = []
@@ -125,39 +126,20 @@ def report_input(form: ReportForm) -> ReportInput:
             )
         )
         form.walker_rows.append(None)
-    # A row left empty is skipped; a row with something typed is kept or refused, never
-    # dropped in silence.
-    incidents = []
-    for index, row in enumerate(form.incidents):
-        if row.category.data or (row.what.data or "").strip():
-            category = row.category.data or "other"
-            incidents.append(IncidentInput(category, row.what.data or "", row.place.data or ""))
-        elif (row.place.data or "").strip():
-            raise RuleViolation(
-                "incident_what_required",
-                _l("Beskriv vad som hände."),
-                field=f"incidents-{index}-what",
-            )
-    places = []
-    for index, row in enumerate(form.places):
-        latitude = _coordinate(row.latitude.data, -90, 90, f"places-{index}-latitude")
-        longitude = _coordinate(row.longitude.data, -180, 180, f"places-{index}-longitude")
-        typed = (row.place.data or "").strip() or latitude is not None or longitude is not None
-        if not (row.what.data or "").strip():
-            if typed:
-                raise RuleViolation(
-                    "place_what_required",
-                    _l("Beskriv vad som gör platsen otrygg."),
-                    field=f"places-{index}-what",
-                )
-            continue
-        if (latitude is None) != (longitude is None):
-            raise RuleViolation(
-                "coordinates_incomplete",
-                _l("Ange både latitud och longitud, eller ingen av dem."),
-                field=f"places-{index}-{'latitude' if latitude is None else 'longitude'}",
-            )
-        places.append(PlaceInput(row.what.data or "", row.place.data or "", latitude, longitude))
+    # Every row, as typed: ``save_report`` skips the empty ones and refuses half-filled ones.
+    incidents = [
+        IncidentInput(row.category.data or "", row.what.data or "", row.place.data or "")
+        for row in form.incidents
+    ]
+    places = [
+        PlaceInput(
+            row.what.data or "",
+            row.place.data or "",
+            _coordinate(row.latitude.data, -90, 90, f"places-{index}-latitude"),
+            _coordinate(row.longitude.data, -180, 180, f"places-{index}-longitude"),
+        )
+        for index, row in enumerate(form.places)
+    ]
     return ReportInput(
         young_people_met=form.young_people_met.data or 0,
         summary=form.summary.data or "",

@@ -6,7 +6,7 @@ Services flush, never commit. Hours per walker come from UTC instants (``times``
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, delete, select
@@ -219,6 +219,52 @@ def ensure_editable(report: PatrolReport) -> None:
         )
 
 
+def filled_incidents(incidents: list[IncidentInput]) -> list[IncidentInput]:
+    """The incidents to keep: a row left empty is skipped, a row with only a place is refused
+    (rows are numbered as the form's, in the field names), no category means "other"."""
+    kept = []
+    for index, incident in enumerate(incidents):
+        described = incident.category or incident.description.strip()
+        if not described:
+            if incident.place.strip():
+                raise RuleViolation(
+                    "incident_description_required",
+                    _l("Beskriv vad som hände, eller töm raden för att ta bort den."),
+                    field=f"incidents-{index}-what",
+                )
+            continue
+        category = incident.category or IncidentCategory.OTHER
+        if category not in set(IncidentCategory):
+            raise RuleViolation("category_invalid", _l("Välj en kategori."), field="incidents")
+        kept.append(replace(incident, category=category))
+    return kept
+
+
+def filled_places(places: list[PlaceInput]) -> list[PlaceInput]:
+    """The unsafe places to keep: a row left empty is skipped; one without a description, or
+    with half a coordinate, is refused (as an area's coordinates are)."""
+    kept = []
+    for index, place in enumerate(places):
+        has_position = place.latitude is not None or place.longitude is not None
+        if not place.description.strip():
+            if place.place.strip() or has_position:
+                raise RuleViolation(
+                    "place_description_required",
+                    _l("Beskriv vad som gör platsen otrygg, eller töm raden för att ta bort den."),
+                    field=f"places-{index}-what",
+                )
+            continue
+        if (place.latitude is None) != (place.longitude is None):
+            missing = "latitude" if place.latitude is None else "longitude"
+            raise RuleViolation(
+                "coordinates_incomplete",
+                _l("Ange både latitud och longitud, eller ingen av dem."),
+                field=f"places-{index}-{missing}",
+            )
+        kept.append(place)
+    return kept
+
+
 def save_report(
     session: Session, report: PatrolReport, data: ReportInput, *, actor_id: int | None
 ) -> PatrolReport:
@@ -262,14 +308,12 @@ def save_report(
                 minutes=minutes,
             )
         )
-    for incident in data.incidents:
-        if incident.category not in set(IncidentCategory):
-            raise RuleViolation("category_invalid", _l("Välj en kategori."), field="incidents")
+    incidents, places = filled_incidents(data.incidents), filled_places(data.places)
     session.exec(delete(ReportWalker).where(col(ReportWalker.report_id) == report.id))
     session.exec(delete(Incident).where(col(Incident.report_id) == report.id))
     session.exec(delete(UnsafePlace).where(col(UnsafePlace.report_id) == report.id))
     session.add_all(rows)
-    for incident in data.incidents:
+    for incident in incidents:
         session.add(
             Incident(
                 report_id=report.id,  # type: ignore[arg-type]
@@ -278,7 +322,7 @@ def save_report(
                 place=incident.place.strip()[:255],
             )
         )
-    for place in data.places:
+    for place in places:
         session.add(
             UnsafePlace(
                 report_id=report.id,  # type: ignore[arg-type]

@@ -221,12 +221,14 @@ def test_undelivered_to_a_landline_marks_the_number(app, client, db, world, book
     assert [r.kind for r in rows(db, user_id=world.ids["leader_a"])] == ["leader_invalid_number"]
 
 
-def test_an_error_code_that_is_no_number_is_kept_as_none(app, client, db, world, booked):
-    """ "²" passes ``isdigit`` but not ``int``: the callback still answers 204."""
+@pytest.mark.parametrize("code", ["²", "٣٠٠٠٣", "1" * 25])
+def test_an_error_code_that_is_no_twilio_code_is_kept_as_none(app, client, db, world, booked, code):
+    """ "²" passes ``isdigit`` but not ``int``; Arabic-Indic digits would read as 30003 (and
+    retry); 25 digits fit no integer column: the callback still answers 204."""
     confirmation = rows(db)[0]
     confirmation.status, confirmation.twilio_sid = "sent", "SM44"
     db.commit()
-    params = {"MessageSid": "SM44", "MessageStatus": "undelivered", "ErrorCode": "²"}
+    params = {"MessageSid": "SM44", "MessageStatus": "undelivered", "ErrorCode": code}
     assert post(client, STATUS, params).status_code == 204
     fresh(db)
     row = rows(db)[0]

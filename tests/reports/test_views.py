@@ -25,6 +25,11 @@ def _report(db) -> PatrolReport:
     return report
 
 
+def _places(db) -> list[UnsafePlace]:
+    db.rollback()  # a new snapshot: the request committed in its own session
+    return list(db.exec(select(UnsafePlace)).all())
+
+
 def _form(world, **extra):
     data = {
         "young_people_met": "25",
@@ -112,16 +117,20 @@ def test_bad_time_is_shown_next_to_the_field(client, db, world, walk_a) -> None:
         ({"places-0-longitude": ""}, "places-0-longitude", "Ange både latitud och longitud"),
         ({"places-0-latitude": ""}, "places-0-latitude", "Ange både latitud och longitud"),
         # A place without a description was dropped in silence, and the draft "saved".
-        ({"places-0-what": ""}, "places-0-what", "Beskriv vad som gör platsen otrygg."),
+        (
+            {"places-0-what": ""},
+            "places-0-what",
+            "Beskriv vad som gör platsen otrygg, eller töm raden",
+        ),
         (
             {"places-0-what": "", "places-0-place": "", "places-0-latitude": "56,1"},
             "places-0-what",
-            "Beskriv vad som gör platsen otrygg.",
+            "Beskriv vad som gör platsen otrygg, eller töm raden",
         ),
         (
             {"incidents-0-category": "", "incidents-0-what": ""},
             "incidents-0-what",
-            "Beskriv vad som hände.",
+            "Beskriv vad som hände, eller töm raden",
         ),
     ],
 )
@@ -140,6 +149,23 @@ def test_a_half_filled_row_is_refused_next_to_its_field(
     db.expire_all()
     assert db.exec(select(UnsafePlace)).all() == []
     assert db.exec(select(Incident)).all() == []
+
+
+def test_a_saved_place_is_removed_by_emptying_its_row(client, db, world, walk_a) -> None:
+    login(client, world.emails["leader_a"])
+    client.post(f"/reports/booking/{walk_a.booking.id}")
+    report = _report(db)
+    url = f"/reports/{report.id}/edit"
+    saved = {k: v for k, v in _form(world).items() if k != "send"}
+    assert client.post(url, data={**saved, "save": "1"}).status_code == 302
+    assert len(_places(db)) == 1
+    # Clearing the description alone says how to remove the place, and keeps it.
+    refused = client.post(url, data={**saved, "save": "1", "places-0-what": ""})
+    assert refused.status_code == 422 and "töm raden för att ta bort den" in refused.text
+    assert len(_places(db)) == 1
+    emptied = {f"places-0-{name}": "" for name in ("what", "place", "latitude", "longitude")}
+    assert client.post(url, data={**saved, "save": "1", **emptied}).status_code == 302
+    assert _places(db) == []
 
 
 def test_an_empty_row_is_skipped(client, db, world, walk_a) -> None:
