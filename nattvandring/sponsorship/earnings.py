@@ -146,7 +146,8 @@ class Evening:
     walkers: int  # walker entries on them
     minutes: int  # counted walker minutes on them
     # A qualifying Friday whose Saturday does not (yet) complete a weekend under a weekend
-    # rule, and whether a later Saturday still can: inside the term and the enrolment.
+    # rule, and whether a later Saturday still can: in the term, the enrolment and the
+    # coverage of a municipality.
     lone_friday: bool = False
     saturday_may_come: bool = False
     counted: int = 0  # units of its ``running_total`` so far, this evening's included
@@ -263,6 +264,7 @@ def earned(
                     weekend_rule
                     and saturday <= term_end
                     and (enrolled is None or covers(enrolled, saturday))
+                    and (coverage is None or any(covers(p, saturday) for p in coverage.values()))
                 )
         else:
             units = n

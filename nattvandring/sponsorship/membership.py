@@ -33,6 +33,16 @@ def overlaps(periods: Iterable[Period], first: date, last: date) -> bool:
     return any(start <= last and (until is None or until > first) for start, until in periods)
 
 
+def shared_evening(period_sets: Sequence[Sequence[Period]], first: date, last: date) -> date | None:
+    """The first evening in ``first..last`` that every set of periods counts, if any. Such
+    an evening is ``first`` or where one of the periods begins."""
+    starts = {first} | {start for periods in period_sets for start, _ in periods}
+    for day in sorted(d for d in starts if first <= d <= last):
+        if all(covers(periods, day) for periods in period_sets):
+            return day
+    return None
+
+
 def is_open(periods: Sequence[Period]) -> bool:
     return bool(periods) and periods[-1][1] is None
 

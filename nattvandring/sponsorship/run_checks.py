@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import hashlib
 
-from sqlalchemy.orm import aliased
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session, col, select
 
 from ..associations.models import Association
 from .locking import revision
-from .models import AgreementAssociation, PayoutLine, PayoutRun, RunStatus, SponsorAgreement
+from .membership import shared_evening
+from .models import PayoutLine, PayoutRun, RunStatus, SponsorAgreement
+from .services_membership import coverage, members
 
 
 def agreement_changed(session: Session, run: PayoutRun) -> bool:
@@ -66,27 +67,42 @@ def earlier_draft(session: Session, run: PayoutRun) -> PayoutRun | None:
 
 def also_enrolled(session: Session, run: PayoutRun) -> list[tuple[str, str]]:
     """(association, agreement): associations that ``run`` pays and that another agreement
-    of the same sponsor also enrols for some of the run's days. Each agreement pays its
-    own enrolled walks, so such walks may be paid twice: by design for two programmes, by
-    mistake for a renewal made to begin too early. The liaison decides; this only tells."""
-    other = aliased(AgreementAssociation)
-    found = session.exec(
-        select(Association.name, SponsorAgreement.name)
-        .select_from(PayoutLine)
-        .join(Association, col(Association.id) == PayoutLine.association_id)
-        .join(other, col(other.association_id) == PayoutLine.association_id)
-        .join(SponsorAgreement, col(SponsorAgreement.id) == other.agreement_id)
+    of the same sponsor also pays for some evening of the run: both agreements in force and
+    covering the association's municipality, the association enrolled in both. Each
+    agreement pays its own enrolled walks, so such walks may be paid twice: by design for
+    two programmes, by mistake for a renewal made to begin too early. The liaison decides;
+    this only tells."""
+    deal = session.get(SponsorAgreement, run.agreement_id)
+    assert deal is not None
+    first, last = max(run.period_start, deal.valid_from), min(run.period_end, deal.valid_to)
+    paid = set(
+        session.exec(
+            select(PayoutLine.association_id).where(
+                PayoutLine.run_id == run.id, col(PayoutLine.amount_ore) > 0
+            )
+        ).all()
+    )
+    others = session.exec(
+        select(SponsorAgreement)
         .where(
-            PayoutLine.run_id == run.id,
-            col(PayoutLine.amount_ore) > 0,
             SponsorAgreement.sponsor_id == run.sponsor_id,
-            SponsorAgreement.id != run.agreement_id,
-            col(SponsorAgreement.valid_from) <= run.period_end,
-            col(SponsorAgreement.valid_to) >= run.period_start,
-            col(other.joined_on) <= run.period_end,
-            or_(col(other.left_on).is_(None), col(other.left_on) > run.period_start),
+            SponsorAgreement.id != deal.id,
+            col(SponsorAgreement.valid_from) <= last,
+            col(SponsorAgreement.valid_to) >= first,
         )
-        .distinct()
-        .order_by(col(Association.name), col(SponsorAgreement.name))
+        .order_by(col(SponsorAgreement.name), col(SponsorAgreement.id))
     ).all()
-    return [(association, agreement) for association, agreement in found]
+    if not paid or not others:
+        return []
+    own = {a.id: periods for a, periods in members(session, run.agreement_id, association_ids=paid)}
+    found = []
+    for other in others:  # only agreements in force during the run: a handful
+        assert other.id is not None
+        covered = coverage(session, other.id)
+        window = (max(first, other.valid_from), min(last, other.valid_to))
+        for association, enrolled in members(session, other.id, association_ids=paid):
+            in_both = (own.get(association.id, ()), enrolled)
+            town = covered.get(association.municipality_id, ())
+            if shared_evening((*in_both, town), *window) is not None:
+                found.append((association.name, other.name))
+    return sorted(found)

@@ -190,3 +190,21 @@ def test_a_walk_approved_late_in_a_capped_year_leaves_the_next_years_package():
     assert split.amounts[0] == 100  # 2026 at its cap; January's walk alone is no package
     assert all(amount >= 0 for amount in split.amounts)
     assert split.paid[1] == 100
+
+
+_DAY0 = date(2026, 1, 1)
+_day = st.integers(0, 60).map(lambda n: _DAY0 + timedelta(days=n))
+_periods = st.lists(
+    st.tuples(_day, st.one_of(st.none(), _day)).filter(lambda p: p[1] is None or p[1] > p[0]),
+    max_size=3,
+)
+
+
+@given(st.lists(_periods, min_size=1, max_size=3), _day, _day)
+def test_shared_evening_is_the_first_day_every_set_counts(period_sets, first, last):
+    """Against counting day by day: the first evening of ``first..last`` in every set."""
+    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    expected = next(
+        (d for d in days if all(membership.covers(periods, d) for periods in period_sets)), None
+    )
+    assert membership.shared_evening(period_sets, first, last) == expected

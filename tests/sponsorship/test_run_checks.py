@@ -10,7 +10,7 @@ from nattvandring import clock
 from nattvandring.associations.models import Association
 from nattvandring.sponsorship import run_checks
 from nattvandring.sponsorship import services_runs as runs
-from nattvandring.sponsorship.models import AgreementAssociation
+from nattvandring.sponsorship.models import AgreementAssociation, AgreementMunicipality
 
 from .conftest import agreement, login_as, walk
 
@@ -61,5 +61,43 @@ def test_no_warning_when_the_other_enrolment_ended_before_the_period(db, world, 
         select(AgreementAssociation).where(AgreementAssociation.agreement_id == earlier.id)
     ).one()
     enrolment.left_on = date(2026, 3, 1)  # the last evening was 28 February
+    walk(db, **place["assoc_a"], evening=date(2026, 3, 6), birth_years=ADULTS)
+    assert run_checks.also_enrolled(db, _march_run(db, deal)) == []
+
+
+def _enrolment(db, deal) -> AgreementAssociation:
+    return db.exec(
+        select(AgreementAssociation).where(AgreementAssociation.agreement_id == deal.id)
+    ).one()
+
+
+def test_no_warning_for_a_renewal_that_begins_the_day_after_the_agreement_ends(db, world, place):
+    clock.freeze(datetime(2026, 1, 10, tzinfo=UTC))
+    deal = agreement(db, world, enrol=("assoc_a",))
+    deal.valid_to = date(2026, 3, 15)
+    agreement(
+        db, world, enrol=("assoc_a",), valid_from=date(2026, 3, 16), joined_on=date(2026, 3, 16)
+    )
+    walk(db, **place["assoc_a"], evening=date(2026, 3, 6), birth_years=ADULTS)
+    assert run_checks.also_enrolled(db, _march_run(db, deal)) == []
+
+
+def test_no_warning_when_the_association_moved_from_one_agreement_to_the_other(db, world, place):
+    clock.freeze(datetime(2026, 1, 10, tzinfo=UTC))
+    deal = agreement(db, world, enrol=("assoc_a",))
+    _enrolment(db, deal).left_on = date(2026, 3, 15)  # the last evening is 14 March
+    agreement(db, world, enrol=("assoc_a",), joined_on=date(2026, 3, 15))
+    walk(db, **place["assoc_a"], evening=date(2026, 3, 6), birth_years=ADULTS)
+    assert run_checks.also_enrolled(db, _march_run(db, deal)) == []
+
+
+def test_no_warning_when_the_other_agreement_no_longer_covers_the_town(db, world, place):
+    clock.freeze(datetime(2026, 1, 10, tzinfo=UTC))
+    deal = agreement(db, world, enrol=("assoc_a",))
+    other = agreement(db, world, enrol=("assoc_a",))
+    for row in db.exec(
+        select(AgreementMunicipality).where(AgreementMunicipality.agreement_id == other.id)
+    ):
+        row.covered_until = date(2026, 3, 1)
     walk(db, **place["assoc_a"], evening=date(2026, 3, 6), birth_years=ADULTS)
     assert run_checks.also_enrolled(db, _march_run(db, deal)) == []

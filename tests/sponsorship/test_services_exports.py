@@ -12,7 +12,7 @@ from sqlmodel import select
 from nattvandring import clock
 from nattvandring.sponsorship import explain, services_terms
 from nattvandring.sponsorship import services_runs as runs
-from nattvandring.sponsorship.models import AgreementAssociation
+from nattvandring.sponsorship.models import AgreementAssociation, AgreementMunicipality
 from nattvandring.sponsorship.rules import PaymentRule
 from nattvandring.sponsorship.services_exports import run_lines, run_rows, summary_rows, walk_rows
 
@@ -199,6 +199,18 @@ def test_a_friday_before_the_association_leaves_is_lone_not_waiting(db, world, p
         select(AgreementAssociation).where(AgreementAssociation.agreement_id == deal.id)
     ).one()
     enrolment.left_on = date(2026, 3, 28)  # Friday 27 is its last enrolled evening
+    assoc = world.ids["assoc_a"]
+    run, _paid = _run_paying(db, deal, assoc, date(2026, 3, 1), date(2026, 3, 27))
+    assert _reasons(db, run, assoc) == {27: "kväll utan komplett helg"}
+    assert "nästa utbetalning" not in _march_line_text(db, run, assoc)
+
+
+def test_a_friday_before_the_town_leaves_the_agreement_is_lone_not_waiting(db, world, place):
+    deal = _weekend_deal(db, world, place, (27,))
+    for row in db.exec(
+        select(AgreementMunicipality).where(AgreementMunicipality.agreement_id == deal.id)
+    ):
+        row.covered_until = date(2026, 3, 28)  # no town is covered from Saturday 28
     assoc = world.ids["assoc_a"]
     run, _paid = _run_paying(db, deal, assoc, date(2026, 3, 1), date(2026, 3, 27))
     assert _reasons(db, run, assoc) == {27: "kväll utan komplett helg"}
