@@ -5,14 +5,21 @@ from __future__ import annotations
 
 from datetime import date, time, timedelta
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from nattvandring.clock import local_to_utc
 from nattvandring.sponsorship import explain
-from nattvandring.sponsorship.earnings import Terms, earned
+from nattvandring.sponsorship.earnings import WAITING, Terms, earned, weekend_standing
 from nattvandring.sponsorship.rules import KINDS, ApprovedWalk, PaymentRule, Walker
-from tests.support.payout_histories import TERM_END, TERM_START, histories, ledger, rules
+from tests.support.payout_histories import (
+    TERM_END,
+    TERM_START,
+    evening_walk,
+    histories,
+    ledger,
+    rules,
+)
 
 PAIRS = PaymentRule(kind="per_package", amount_ore=0, packages=((2, 100_000),))
 
@@ -106,3 +113,81 @@ def test_the_explanation_shows_each_years_package_count_under_a_cap():
     text = explain.line_text(details)
     assert "4 vandringar i perioden, 4 räknade mot paketen (2 paket om 2)" in text
     assert "1 vandringar i perioden, 1 räknade mot paketen (inget helt paket)" in text
+
+
+# --- what a statement marks as counting is what the runs pay (weekend rule) -------------------
+
+_FRIDAY, _SATURDAY = 4, 5
+_MONDAY = date(2026, 3, 2)
+_WEEKEND = [Terms(_MONDAY, PaymentRule("per_weekend", 100_000, 1, 0))]
+#: Days after ``_MONDAY``: often a Saturday (a run, the enrolment or the agreement ending
+#: between a Friday and its Saturday is where the weekend's standing is decided).
+_DAY_OR_SATURDAY = st.one_of(st.integers(1, 55), st.sampled_from(range(5, 56, 7)))
+
+
+def _earned(walks, up_to, term_end, enrolled):
+    return earned(
+        _WEEKEND,
+        walks,
+        term_start=_MONDAY,
+        term_end=term_end,
+        up_to=up_to,
+        coverage=None,
+        enrolled=enrolled,
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    evenings=st.sets(st.integers(0, 55), max_size=20),
+    cuts=st.sets(_DAY_OR_SATURDAY, max_size=4),
+    enrolled_until=st.one_of(st.none(), _DAY_OR_SATURDAY),
+    term_days=_DAY_OR_SATURDAY,
+)
+# A run ending on Friday 6 March, and then the enrolment or the agreement ending with it.
+@example(evenings={4, 5}, cuts={5}, enrolled_until=None, term_days=56)
+@example(evenings={4}, cuts={5}, enrolled_until=5, term_days=56)
+@example(evenings={4}, cuts={5}, enrolled_until=None, term_days=5)
+def test_a_statement_counts_exactly_the_evenings_the_runs_pay(
+    evenings, cuts, enrolled_until, term_days
+):
+    """Random walks under a weekend rule, paid in consecutive runs, with an enrolment and an
+    agreement that may end. In every run each evening's
+    standing (what the statement's table shows) agrees with the money: a Saturday shown as
+    counting pays one weekend and nothing else pays; a Friday shown as counting has its
+    Saturday counting in the same run; a Friday shown as waiting on a run's last day would be
+    paired by a walk on its Saturday in the next run: it is shown only while that can be."""
+    term_end = _MONDAY + timedelta(days=term_days - 1)
+    walks = [
+        evening_walk(n, _MONDAY + timedelta(days=offset), 1)
+        for n, offset in enumerate(sorted(evenings))
+    ]
+    enrolled = [(_MONDAY, None if enrolled_until is None else _MONDAY + timedelta(enrolled_until))]
+    edges = [0, *sorted(cuts), 56]
+    periods = [
+        (_MONDAY + timedelta(days=a), min(term_end, _MONDAY + timedelta(days=b - 1)))
+        for a, b in zip(edges, edges[1:], strict=False)
+        if _MONDAY + timedelta(days=a) <= term_end
+    ]
+    waiting: set[date] = set()  # Fridays shown as waiting by earlier runs
+    for number, (first, last) in enumerate(periods):
+        result = _earned(walks, last, term_end, enrolled)
+        shown = {e.day: weekend_standing(e, last) for e in result.between(first, last)}
+        paying = [d for d, standing in shown.items() if d.weekday() == _SATURDAY and not standing]
+        assert result.total(first, last) == 100_000 * len(paying)
+        for saturday in paying:  # its Friday counts too: in this run, or waited in the last
+            friday = saturday - timedelta(days=1)
+            assert (friday in shown and shown[friday] is None) or friday in waiting
+        for day, standing in shown.items():
+            if standing is None and day.weekday() == _FRIDAY:
+                saturday = day + timedelta(days=1)
+                assert saturday in shown and shown[saturday] is None
+            if standing == WAITING:
+                assert day == last and day.weekday() == _FRIDAY and number + 1 < len(periods)
+                waiting.add(day)
+                saturday = day + timedelta(days=1)
+                walked = [w for w in walks if w.evening != saturday]
+                walked.append(evening_walk(len(walks), saturday, 1))
+                next_last = periods[number + 1][1]
+                later = _earned(walked, next_last, term_end, enrolled).between(saturday, saturday)
+                assert [(e.day, e.units) for e in later] == [(saturday, 1)]

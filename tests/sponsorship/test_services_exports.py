@@ -143,7 +143,7 @@ def test_the_weekend_reasons_read_in_english(app):
     assert waiting == "counts with its Saturday in the next payout"
 
 
-def _march_line_text(db, run, assoc: int) -> str:
+def _line_text(db, run, assoc: int) -> str:
     lines = [line for line in run_lines(db, run.id) if line.association_id == assoc]
     return " ".join(explain.line_text(line.details) for line in lines if line.details)
 
@@ -169,7 +169,7 @@ def test_a_friday_whose_saturday_falls_under_an_hour_rule_is_lone(db, world, pla
     assoc = world.ids["assoc_a"]
     run, _paid = _run_paying(db, deal, assoc, date(2026, 3, 1), date(2026, 3, 31))
     assert _reasons(db, run, assoc)[6] == "kväll utan komplett helg"
-    assert "1 kväll utan komplett helg ersätts inte" in _march_line_text(db, run, assoc)
+    assert "1 kväll utan komplett helg ersätts inte" in _line_text(db, run, assoc)
 
 
 def test_the_first_run_after_settled_through_counts_from_the_day_after(db, world, place):
@@ -189,7 +189,7 @@ def test_a_friday_with_no_saturday_left_in_the_agreement_is_lone_not_waiting(db,
     assoc = world.ids["assoc_a"]
     run, _paid = _run_paying(db, deal, assoc, date(2026, 3, 1), date(2026, 3, 31))
     assert _reasons(db, run, assoc) == {27: "kväll utan komplett helg"}
-    text = _march_line_text(db, run, assoc)
+    text = _line_text(db, run, assoc)
     assert "kväll utan komplett helg ersätts inte" in text and "nästa utbetalning" not in text
 
 
@@ -202,7 +202,7 @@ def test_a_friday_before_the_association_leaves_is_lone_not_waiting(db, world, p
     assoc = world.ids["assoc_a"]
     run, _paid = _run_paying(db, deal, assoc, date(2026, 3, 1), date(2026, 3, 27))
     assert _reasons(db, run, assoc) == {27: "kväll utan komplett helg"}
-    assert "nästa utbetalning" not in _march_line_text(db, run, assoc)
+    assert "nästa utbetalning" not in _line_text(db, run, assoc)
 
 
 def test_a_friday_before_the_town_leaves_the_agreement_is_lone_not_waiting(db, world, place):
@@ -214,4 +214,4 @@ def test_a_friday_before_the_town_leaves_the_agreement_is_lone_not_waiting(db, w
     assoc = world.ids["assoc_a"]
     run, _paid = _run_paying(db, deal, assoc, date(2026, 3, 1), date(2026, 3, 27))
     assert _reasons(db, run, assoc) == {27: "kväll utan komplett helg"}
-    assert "nästa utbetalning" not in _march_line_text(db, run, assoc)
+    assert "nästa utbetalning" not in _line_text(db, run, assoc)
