@@ -14,7 +14,7 @@ from ..associations.models import Association
 from .locking import revision
 from .membership import shared_evening
 from .models import PayoutLine, PayoutRun, RunStatus, SponsorAgreement
-from .services_membership import coverage, members
+from .services_membership import periods_of
 
 
 def agreement_changed(session: Session, run: PayoutRun) -> bool:
@@ -94,15 +94,19 @@ def also_enrolled(session: Session, run: PayoutRun) -> list[tuple[str, str]]:
     ).all()
     if not paid or not others:
         return []
-    own = {a.id: periods for a, periods in members(session, run.agreement_id, association_ids=paid)}
+    associations = session.exec(select(Association).where(col(Association.id).in_(paid))).all()
+    other_ids = [other.id for other in others if other.id is not None]
+    enrolled, covered = periods_of(session, [run.agreement_id, *other_ids], paid)
     found = []
-    for other in others:  # only agreements in force during the run: a handful
-        assert other.id is not None
-        covered = coverage(session, other.id)
+    for other, other_id in zip(others, other_ids, strict=True):
         window = (max(first, other.valid_from), min(last, other.valid_to))
-        for association, enrolled in members(session, other.id, association_ids=paid):
-            in_both = (own.get(association.id, ()), enrolled)
-            town = covered.get(association.municipality_id, ())
-            if shared_evening((*in_both, town), *window) is not None:
+        for association in associations:
+            assert association.id is not None
+            in_both = (
+                enrolled.get((run.agreement_id, association.id), []),
+                enrolled.get((other_id, association.id), []),
+                covered.get((other_id, association.municipality_id), []),
+            )
+            if shared_evening(in_both, *window) is not None:
                 found.append((association.name, other.name))
     return sorted(found)

@@ -165,6 +165,30 @@ def coverage(session: Session, agreement_id: int) -> dict[int, tuple[Period, ...
     }
 
 
+def periods_of(
+    session: Session, agreement_ids: Collection[int], association_ids: Collection[int]
+) -> tuple[dict[tuple[int, int], list[Period]], dict[tuple[int, int], list[Period]]]:
+    """For several agreements at once, in two queries: the enrolment periods of
+    ``association_ids`` by (agreement, association) and the coverage periods by (agreement,
+    municipality)."""
+    enrolled: dict[tuple[int, int], list[Period]] = defaultdict(list)
+    for row in session.exec(
+        select(AgreementAssociation).where(
+            col(AgreementAssociation.agreement_id).in_(list(agreement_ids)),
+            col(AgreementAssociation.association_id).in_(list(association_ids)),
+        )
+    ).all():
+        enrolled[row.agreement_id, row.association_id].append(_enrolment_period(row))
+    covered: dict[tuple[int, int], list[Period]] = defaultdict(list)
+    for area in session.exec(
+        select(AgreementMunicipality).where(
+            col(AgreementMunicipality.agreement_id).in_(list(agreement_ids))
+        )
+    ).all():
+        covered[area.agreement_id, area.municipality_id].append(_coverage_period(area))
+    return enrolled, covered
+
+
 def _enrolments_query(
     agreement_id: int,
     *,

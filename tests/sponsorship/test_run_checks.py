@@ -11,6 +11,7 @@ from nattvandring.associations.models import Association
 from nattvandring.sponsorship import run_checks
 from nattvandring.sponsorship import services_runs as runs
 from nattvandring.sponsorship.models import AgreementAssociation, AgreementMunicipality
+from tests.support.queries import count_queries
 
 from .conftest import agreement, login_as, walk
 
@@ -101,3 +102,22 @@ def test_no_warning_when_the_other_agreement_no_longer_covers_the_town(db, world
         row.covered_until = date(2026, 3, 1)
     walk(db, **place["assoc_a"], evening=date(2026, 3, 6), birth_years=ADULTS)
     assert run_checks.also_enrolled(db, _march_run(db, deal)) == []
+
+
+def test_the_warning_reads_as_many_statements_with_one_other_agreement_as_with_four(
+    app, db, world, place
+):
+    clock.freeze(datetime(2026, 1, 10, tzinfo=UTC))
+    deal = agreement(db, world, enrol=("assoc_a", "assoc_b"))
+    walk(db, **place["assoc_a"], evening=date(2026, 3, 6), birth_years=ADULTS)
+    walk(db, **place["assoc_b"], evening=date(2026, 3, 7), birth_years=ADULTS)
+    run = _march_run(db, deal)
+    counts = []
+    for _ in range(4):
+        agreement(db, world, enrol=("assoc_a", "assoc_b"))
+        db.flush()
+        with count_queries(app) as counter:
+            warned = run_checks.also_enrolled(db, run)
+        counts.append(counter.count)
+    assert len(warned) == 2 * 4
+    assert len(set(counts)) == 1
